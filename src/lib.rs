@@ -1,0 +1,2 @@
+//! regionsim
+pub mod engine;
