@@ -68,6 +68,11 @@ impl<M: Model> Simulation<M> {
         &self.model
     }
 
+    /// The model, to set it up before the run.
+    pub fn model_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+
     /// Processes one event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
         match self.sched.pop() {

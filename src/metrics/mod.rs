@@ -1,0 +1,279 @@
+//! What a run measures. Everything here streams: memory depends on the
+//! model's size (regions, replicas, keys, buckets), never on how long the
+//! simulated run is.
+
+use crate::engine::Duration;
+use hdrhistogram::Histogram;
+
+/// Lowest value an HDR histogram tells apart: 1 µs.
+const HIST_LOW_NS: u64 = 1_000;
+/// Highest value an HDR histogram holds exactly: 10^13 ns (2.8 h). Larger
+/// values are counted at this value; the exact maximum is kept aside.
+const HIST_HIGH_NS: u64 = 10_000_000_000_000;
+/// Three significant digits: quantiles within 0.1 %.
+const HIST_SIGFIG: u8 = 3;
+
+/// A distribution of durations: an HDR histogram for quantiles, plus exact
+/// count, sum, minimum and maximum (the histogram rounds to 0.1 %).
+#[derive(Clone, Debug)]
+pub struct DurationStats {
+    hist: Histogram<u64>,
+    count: u64,
+    sum_ns: u128,
+    min_ns: u64,
+    max_ns: u64,
+}
+
+impl Default for DurationStats {
+    fn default() -> Self {
+        DurationStats {
+            hist: Histogram::new_with_bounds(HIST_LOW_NS, HIST_HIGH_NS, HIST_SIGFIG)
+                .expect("valid constant bounds"),
+            count: 0,
+            sum_ns: 0,
+            min_ns: u64::MAX,
+            max_ns: 0,
+        }
+    }
+}
+
+impl DurationStats {
+    /// Records one value.
+    #[inline]
+    pub fn record(&mut self, d: Duration) {
+        let ns = d.as_nanos();
+        self.hist.saturating_record(ns);
+        self.count += 1;
+        self.sum_ns += u128::from(ns);
+        self.min_ns = self.min_ns.min(ns);
+        self.max_ns = self.max_ns.max(ns);
+    }
+
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &DurationStats) {
+        self.hist.add(&other.hist).expect("histograms share bounds");
+        self.count += other.count;
+        self.sum_ns += other.sum_ns;
+        self.min_ns = self.min_ns.min(other.min_ns);
+        self.max_ns = self.max_ns.max(other.max_ns);
+    }
+
+    /// Number of values.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Exact mean in ns, `None` when empty.
+    pub fn mean_ns(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum_ns as f64 / self.count as f64)
+    }
+
+    /// Exact minimum, `None` when empty.
+    pub fn min(&self) -> Option<Duration> {
+        (self.count > 0).then_some(Duration::from_nanos(self.min_ns))
+    }
+
+    /// Exact maximum, `None` when empty.
+    pub fn max(&self) -> Option<Duration> {
+        (self.count > 0).then_some(Duration::from_nanos(self.max_ns))
+    }
+
+    /// The `q` quantile (0..=1) within 0.1 %, clamped to the exact extremes.
+    pub fn quantile(&self, q: f64) -> Option<Duration> {
+        (self.count > 0).then(|| {
+            let v = self.hist.value_at_quantile(q);
+            Duration::from_nanos(v.clamp(self.min_ns, self.max_ns))
+        })
+    }
+
+    /// `(value, count)` for every distinct recorded histogram bucket, value
+    /// at the bucket's midpoint. For checks that need the whole distribution.
+    pub fn buckets(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.hist.iter_recorded().map(|v| {
+            (
+                Duration::from_nanos(self.hist.median_equivalent(v.value_iterated_to())),
+                v.count_since_last_iteration(),
+            )
+        })
+    }
+}
+
+/// What the users of one region saw.
+#[derive(Clone, Debug)]
+pub struct ClientMetrics {
+    /// Read latency, send to receipt.
+    pub reads: DurationStats,
+    /// Write latency, send to acknowledgement.
+    pub writes: DurationStats,
+    /// Stale reads, one count per staleness bound of the scenario.
+    pub stale_reads: Vec<u64>,
+}
+
+impl ClientMetrics {
+    fn new(bounds: usize) -> Self {
+        ClientMetrics {
+            reads: DurationStats::default(),
+            writes: DurationStats::default(),
+            stale_reads: vec![0; bounds],
+        }
+    }
+
+    fn merge(&mut self, o: &ClientMetrics) {
+        self.reads.merge(&o.reads);
+        self.writes.merge(&o.writes);
+        for (a, b) in self.stale_reads.iter_mut().zip(&o.stale_reads) {
+            *a += b;
+        }
+    }
+}
+
+/// What one replica of one dataset went through.
+#[derive(Clone, Debug)]
+pub struct ReplicaMetrics {
+    /// Replication lag of each write: apply time here minus commit time.
+    pub lag: DurationStats,
+    /// Time each replicated write waited in the apply queue.
+    pub apply_wait: DurationStats,
+    /// Current lag sampled at the end of each bucket, summed over the runs
+    /// merged into this one (divide by `runs` for the mean).
+    pub current_lag_ns: Vec<u128>,
+    /// Number of runs merged into this value.
+    pub runs: u32,
+}
+
+impl ReplicaMetrics {
+    fn new(buckets: usize) -> Self {
+        ReplicaMetrics {
+            lag: DurationStats::default(),
+            apply_wait: DurationStats::default(),
+            current_lag_ns: vec![0; buckets],
+            runs: 1,
+        }
+    }
+
+    fn merge(&mut self, o: &ReplicaMetrics) {
+        self.lag.merge(&o.lag);
+        self.apply_wait.merge(&o.apply_wait);
+        for (a, b) in self.current_lag_ns.iter_mut().zip(&o.current_lag_ns) {
+            *a += b;
+        }
+        self.runs += o.runs;
+    }
+
+    /// Mean current lag of bucket `i` over the merged runs.
+    pub fn current_lag(&self, i: usize) -> Duration {
+        Duration::from_nanos((self.current_lag_ns[i] / u128::from(self.runs.max(1))) as u64)
+    }
+}
+
+/// Counts per time bucket (by send time) over all client regions.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// Reads sent in each bucket.
+    pub reads: Vec<u64>,
+    /// Writes sent in each bucket.
+    pub writes: Vec<u64>,
+    /// Stale reads per bucket, `[bucket][bound]`, flattened.
+    pub stale_reads: Vec<u64>,
+    bounds: usize,
+}
+
+impl Timeline {
+    fn new(buckets: usize, bounds: usize) -> Self {
+        Timeline {
+            reads: vec![0; buckets],
+            writes: vec![0; buckets],
+            stale_reads: vec![0; buckets * bounds],
+            bounds,
+        }
+    }
+
+    /// Stale reads in bucket `b` at bound index `k`.
+    pub fn stale(&self, b: usize, k: usize) -> u64 {
+        self.stale_reads[b * self.bounds + k]
+    }
+
+    fn merge(&mut self, o: &Timeline) {
+        for (a, b) in self.reads.iter_mut().zip(&o.reads) {
+            *a += b;
+        }
+        for (a, b) in self.writes.iter_mut().zip(&o.writes) {
+            *a += b;
+        }
+        for (a, b) in self.stale_reads.iter_mut().zip(&o.stale_reads) {
+            *a += b;
+        }
+    }
+}
+
+/// Everything one run measured.
+#[derive(Clone, Debug)]
+pub struct RunMetrics {
+    /// Events processed.
+    pub events: u64,
+    /// Per client region, in scenario order.
+    pub clients: Vec<ClientMetrics>,
+    /// Per dataset, per replica (in the dataset's replica order).
+    pub replicas: Vec<Vec<ReplicaMetrics>>,
+    /// Per-bucket counts.
+    pub timeline: Timeline,
+}
+
+impl RunMetrics {
+    /// Empty metrics shaped for a model: `replicas[d]` replicas of dataset d.
+    pub fn new(regions: usize, replicas: &[usize], bounds: usize, buckets: usize) -> Self {
+        RunMetrics {
+            events: 0,
+            clients: (0..regions).map(|_| ClientMetrics::new(bounds)).collect(),
+            replicas: replicas
+                .iter()
+                .map(|&n| (0..n).map(|_| ReplicaMetrics::new(buckets)).collect())
+                .collect(),
+            timeline: Timeline::new(buckets, bounds),
+        }
+    }
+
+    /// Pools `other` (a run of the same scenario) into `self`.
+    pub fn merge(&mut self, other: &RunMetrics) {
+        self.events += other.events;
+        for (a, b) in self.clients.iter_mut().zip(&other.clients) {
+            a.merge(b);
+        }
+        for (da, db) in self.replicas.iter_mut().zip(&other.replicas) {
+            for (a, b) in da.iter_mut().zip(db) {
+                a.merge(b);
+            }
+        }
+        self.timeline.merge(&other.timeline);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_extremes_and_mean_with_rounded_quantiles() {
+        let mut s = DurationStats::default();
+        for ms in [10u64, 20, 30, 40] {
+            s.record(Duration::from_millis(ms));
+        }
+        assert_eq!(s.min(), Some(Duration::from_millis(10)));
+        assert_eq!(s.max(), Some(Duration::from_millis(40)));
+        assert_eq!(s.mean_ns(), Some(25e6));
+        let p50 = s.quantile(0.5).unwrap().as_millis_f64();
+        assert!((p50 - 20.0).abs() <= 0.02, "{p50}");
+        assert_eq!(DurationStats::default().quantile(0.5), None);
+    }
+
+    #[test]
+    fn merge_pools_values() {
+        let (mut a, mut b) = (DurationStats::default(), DurationStats::default());
+        a.record(Duration::from_millis(1));
+        b.record(Duration::from_millis(3));
+        a.merge(&b);
+        assert_eq!(a.count(), 2);
+        assert_eq!(a.mean_ns(), Some(2e6));
+        assert_eq!(a.max(), Some(Duration::from_millis(3)));
+    }
+}

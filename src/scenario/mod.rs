@@ -1,0 +1,732 @@
+//! Scenarios: the YAML format, its checks, and the resolved form the model
+//! runs.
+//!
+//! [`load`] reads a file, checks every field (each error names the file,
+//! line and column, and says what would be valid), resolves region and
+//! dataset names to indices once, and returns a [`Scenario`].
+
+mod file;
+pub mod locate;
+pub mod presets;
+mod units;
+
+pub use units::parse_duration;
+
+use crate::engine::{Dist, Duration};
+use crate::error::{Diagnostic, Error, Result};
+use file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
+use locate::{locate, yaml_path, Seg};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Index of a region in [`Scenario::regions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegionId(pub u16);
+
+/// Index of a dataset in [`Scenario::datasets`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DatasetId(pub u16);
+
+/// A checked scenario, names resolved to indices.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Name; also the output folder.
+    pub name: String,
+    /// What the scenario is about, for reports.
+    pub description: String,
+    /// The file it came from.
+    pub source: PathBuf,
+    /// Base seed of every random stream.
+    pub seed: u64,
+    /// Measured span, after the warm-up.
+    pub duration: Duration,
+    /// Simulated before measuring starts.
+    pub warmup: Duration,
+    /// Independent runs with different streams.
+    pub replications: u32,
+    /// Width of a time-series bucket.
+    pub bucket: Duration,
+    /// Staleness bounds T of the stale-read counts.
+    pub staleness_bounds: Vec<Duration>,
+    /// Regions, in file order.
+    pub regions: Vec<Region>,
+    /// One-way delays between and inside regions.
+    pub network: Network,
+    /// Datasets, in file order.
+    pub datasets: Vec<Dataset>,
+    /// Client load, one entry per (client region, dataset).
+    pub workload: Vec<ClientLoad>,
+    /// Lint findings: legal, but an architect should know.
+    pub warnings: Vec<String>,
+}
+
+/// A region.
+#[derive(Clone, Debug)]
+pub struct Region {
+    /// e.g. `us-east-1`.
+    pub name: String,
+    /// e.g. `EU`, `US`.
+    pub jurisdiction: String,
+    /// (latitude, longitude) in degrees, if known.
+    pub coords: Option<(f64, f64)>,
+}
+
+/// One-way delay distributions for every ordered pair of regions; the
+/// diagonal is the delay inside a region.
+#[derive(Clone, Debug)]
+pub struct Network {
+    regions: usize,
+    delays: Vec<Dist>,
+}
+
+impl Network {
+    /// The delay from `from` to `to`.
+    pub fn delay(&self, from: RegionId, to: RegionId) -> &Dist {
+        &self.delays[usize::from(from.0) * self.regions + usize::from(to.0)]
+    }
+}
+
+/// How popular each key is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Popularity {
+    /// Every key equally likely.
+    Uniform,
+    /// Key of rank r has weight r^-s.
+    Zipf(f64),
+}
+
+/// A dataset and where its copies live.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// e.g. `users`.
+    pub name: String,
+    /// Number of keys.
+    pub keys: u32,
+    /// Key popularity.
+    pub popularity: Popularity,
+    /// The region that takes every write (single-primary placement).
+    pub primary: RegionId,
+    /// Regions holding an asynchronously replicated read copy.
+    pub replicas: Vec<RegionId>,
+    /// Service time of applying one replicated write at a replica.
+    pub apply_time: Dist,
+}
+
+impl Dataset {
+    /// The replica held in `region`, as an index into [`Dataset::replicas`].
+    pub fn replica_in(&self, region: RegionId) -> Option<usize> {
+        self.replicas.iter().position(|&r| r == region)
+    }
+}
+
+/// Requests from the users of one region to one dataset.
+#[derive(Clone, Debug)]
+pub struct ClientLoad {
+    /// Where the users are.
+    pub region: RegionId,
+    /// What they read and write.
+    pub dataset: DatasetId,
+    /// One-way delay between a user and the region's app tier.
+    pub access_delay: Dist,
+    /// Poisson read rate, per second (0 for none).
+    pub reads_per_s: f64,
+    /// Poisson write rate, per second (0 for none).
+    pub writes_per_s: f64,
+}
+
+impl Scenario {
+    /// Total writes per second to `dataset` from all regions.
+    pub fn write_rate(&self, dataset: DatasetId) -> f64 {
+        self.workload
+            .iter()
+            .filter(|w| w.dataset == dataset)
+            .map(|w| w.writes_per_s)
+            .sum()
+    }
+
+    /// The region named `name`.
+    pub fn region_id(&self, name: &str) -> Option<RegionId> {
+        self.regions
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| RegionId(i as u16))
+    }
+
+    /// Number of time-series buckets in the measured span.
+    pub fn buckets(&self) -> usize {
+        self.duration.as_nanos().div_ceil(self.bucket.as_nanos()) as usize
+    }
+}
+
+/// Upper bound on time-series buckets, to keep memory bounded.
+pub const MAX_BUCKETS: u64 = 10_000;
+
+/// Scenario files named by `paths`: files as given, folders searched (not
+/// recursively) for `*.yaml` and `*.yml`, in name order.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|source| Error::Read {
+            path: p.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|source| Error::Read {
+                path: p.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(Error::NoScenarios { path: p.clone() });
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads and checks the scenario at `path`.
+pub fn load(path: &Path) -> Result<Scenario> {
+    let source = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_str(&source, path)
+}
+
+/// Checks a scenario given as text; `path` names it in messages.
+pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
+    let whole_file = |message: String| {
+        Error::Invalid(vec![Diagnostic {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message,
+        }])
+    };
+    let meaningful = source
+        .lines()
+        .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    if !meaningful {
+        return Err(whole_file(
+            "the file is empty: a scenario needs at least name, duration, regions, datasets and workload"
+                .into(),
+        ));
+    }
+    let raw: ScenarioFile = serde_yaml::from_str(source).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        let mut message = e.to_string();
+        if let Some(cut) = message.find(&format!(" at line {line} column {column}")) {
+            message.truncate(cut);
+        }
+        Error::Invalid(vec![Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }])
+    })?;
+    let mut check = Checker {
+        source,
+        file: path,
+        diagnostics: Vec::new(),
+    };
+    let scenario = resolve(raw, path, &mut check);
+    if check.diagnostics.is_empty() {
+        Ok(scenario.expect("resolved when no problem was found"))
+    } else {
+        Err(Error::Invalid(check.diagnostics))
+    }
+}
+
+/// Collects located problems.
+struct Checker<'a> {
+    source: &'a str,
+    file: &'a Path,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: Vec<Seg>, message: impl Into<String>) {
+        let (line, column) = locate(self.source, &at).unwrap_or((0, 0));
+        self.diagnostics.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    /// Resolves a region name or records why it cannot.
+    fn region(&mut self, names: &[String], name: &str, at: Vec<Seg>) -> Option<RegionId> {
+        match names.iter().position(|n| n == name) {
+            Some(i) => Some(RegionId(i as u16)),
+            None => {
+                self.error(
+                    at,
+                    format!(
+                        "unknown region `{name}`; the scenario's regions are: {}",
+                        names.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn is_rate(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+/// A bucket width that gives at most about 120 points, rounded to a width
+/// people read easily.
+fn default_bucket(duration: Duration) -> Duration {
+    const LADDER_S: [u64; 14] = [
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
+    ];
+    let want = duration.as_nanos().div_ceil(120);
+    LADDER_S
+        .iter()
+        .map(|&s| Duration::from_secs(s))
+        .find(|d| d.as_nanos() >= want)
+        .unwrap_or(Duration::from_nanos(want))
+}
+
+fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Option<Scenario> {
+    if raw.name.is_empty()
+        || !raw
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || raw.name.starts_with('.')
+    {
+        check.error(
+            yaml_path!["name"],
+            format!(
+                "name `{}` must be letters, digits, `-`, `_` or `.` (it names the output folder)",
+                raw.name
+            ),
+        );
+    }
+    if raw.duration == Duration::ZERO {
+        check.error(yaml_path!["duration"], "duration must be above 0, e.g. 10m");
+    }
+    if raw.replications == 0 {
+        check.error(
+            yaml_path!["replications"],
+            "replications must be at least 1",
+        );
+    }
+    let bucket = raw.bucket.unwrap_or_else(|| default_bucket(raw.duration));
+    if bucket == Duration::ZERO {
+        check.error(yaml_path!["bucket"], "bucket must be above 0, e.g. 10s");
+    } else if raw.duration.as_nanos().div_ceil(bucket.as_nanos()) > MAX_BUCKETS {
+        check.error(
+            yaml_path!["bucket"],
+            format!(
+                "bucket {bucket} splits duration {} into more than {MAX_BUCKETS} buckets; use a wider bucket",
+                raw.duration
+            ),
+        );
+    }
+    let mut bounds = raw.staleness_bounds.clone();
+    bounds.sort();
+    bounds.dedup();
+    if bounds.len() != raw.staleness_bounds.len() {
+        check.error(
+            yaml_path!["staleness_bounds"],
+            "staleness_bounds lists a bound twice",
+        );
+    }
+
+    // Regions.
+    if raw.regions.is_empty() {
+        check.error(yaml_path!["regions"], "list at least one region");
+    }
+    if raw.regions.len() > usize::from(u16::MAX) {
+        check.error(yaml_path!["regions"], "at most 65535 regions");
+    }
+    let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
+    let preset = raw.network.preset.clone();
+    if let Some(p) = &preset {
+        if !presets::PRESETS.contains(&p.as_str()) {
+            check.error(
+                yaml_path!["network", "preset"],
+                format!(
+                    "unknown network preset `{p}`; presets: {}",
+                    presets::PRESETS.join(", ")
+                ),
+            );
+        }
+    }
+    let mut regions = Vec::new();
+    for (i, r) in raw.regions.iter().enumerate() {
+        if names[..i].contains(&r.name) {
+            check.error(
+                yaml_path!["regions", i, "name"],
+                format!("region `{}` is listed twice", r.name),
+            );
+        }
+        if r.name.is_empty() {
+            check.error(yaml_path!["regions", i, "name"], "a region needs a name");
+        }
+        let coords = match (r.lat, r.lon) {
+            (Some(lat), Some(lon)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    check.error(
+                        yaml_path!["regions", i, "lat"],
+                        format!("latitude {lat} is outside -90..90"),
+                    );
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    check.error(
+                        yaml_path!["regions", i, "lon"],
+                        format!("longitude {lon} is outside -180..180"),
+                    );
+                }
+                Some((lat, lon))
+            }
+            (None, None) => preset
+                .as_deref()
+                .and_then(|p| presets::preset_coords(p, &r.name)),
+            _ => {
+                check.error(
+                    yaml_path!["regions", i],
+                    "give both lat and lon, or neither",
+                );
+                None
+            }
+        };
+        regions.push(Region {
+            name: r.name.clone(),
+            jurisdiction: r.jurisdiction.clone(),
+            coords,
+        });
+    }
+
+    // Network: explicit links first, then the preset, then distance.
+    let n = regions.len();
+    let mut pair: Vec<Option<Dist>> = vec![None; n * n];
+    let mut defined_at: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (i, link) in raw.network.links.iter().enumerate() {
+        let ends: Option<(String, String, bool)> = match (&link.between, &link.from, &link.to) {
+            (Some(b), None, None) if b.len() == 2 => Some((b[0].clone(), b[1].clone(), true)),
+            (Some(_), None, None) => {
+                check.error(
+                    yaml_path!["network", "links", i, "between"],
+                    "between takes exactly two regions, e.g. [us-east-1, eu-west-1]",
+                );
+                None
+            }
+            (None, Some(f), Some(t)) => Some((f.clone(), t.clone(), false)),
+            _ => {
+                check.error(
+                    yaml_path!["network", "links", i],
+                    "a link names either `between: [a, b]` (both directions) or `from` and `to` (one direction)",
+                );
+                None
+            }
+        };
+        let Some((a, b, both)) = ends else { continue };
+        let key = if both { "between" } else { "from" };
+        let ra = check.region(&names, &a, yaml_path!["network", "links", i, key]);
+        let key_b = if both { "between" } else { "to" };
+        let rb = check.region(&names, &b, yaml_path!["network", "links", i, key_b]);
+        let (Some(ra), Some(rb)) = (ra, rb) else {
+            continue;
+        };
+        let (ia, ib) = (usize::from(ra.0), usize::from(rb.0));
+        if ia == ib {
+            check.error(
+                yaml_path!["network", "links", i],
+                format!("a link joins two different regions; set `intra_delay` on region `{a}` for delay inside it"),
+            );
+            continue;
+        }
+        let directions: &[(usize, usize)] = if both {
+            &[(ia, ib), (ib, ia)]
+        } else {
+            &[(ia, ib)]
+        };
+        for &(x, y) in directions {
+            // A one-way override may refine a `between`; two of a kind clash.
+            if let Some(&j) = defined_at.get(&(x, y)) {
+                let earlier_between = raw.network.links[j].between.is_some();
+                if earlier_between == both {
+                    check.error(
+                        yaml_path!["network", "links", i],
+                        format!(
+                            "the delay from {} to {} is already given by link {}",
+                            names[x],
+                            names[y],
+                            j + 1
+                        ),
+                    );
+                    continue;
+                }
+                if !both {
+                    pair[x * n + y] = Some(link.delay.clone());
+                    defined_at.insert((x, y), i);
+                }
+                continue;
+            }
+            pair[x * n + y] = Some(link.delay.clone());
+            defined_at.insert((x, y), i);
+        }
+    }
+    let default_intra = raw
+        .network
+        .intra_region
+        .clone()
+        .unwrap_or_else(presets::intra_region_delay);
+    let mut missing = Vec::new();
+    for x in 0..n {
+        for y in 0..n {
+            let slot = &mut pair[x * n + y];
+            if slot.is_some() {
+                continue;
+            }
+            if x == y {
+                *slot = Some(
+                    raw.regions[x]
+                        .intra_delay
+                        .clone()
+                        .unwrap_or_else(|| default_intra.clone()),
+                );
+                continue;
+            }
+            let from_preset = preset
+                .as_deref()
+                .and_then(|p| presets::preset_median(p, &names[x], &names[y]));
+            let median = from_preset.or_else(|| {
+                Some(presets::distance_median(
+                    regions[x].coords?,
+                    regions[y].coords?,
+                ))
+            });
+            match median {
+                Some(m) => *slot = Some(presets::wan_delay(m)),
+                None if x < y => missing.push(format!("{}-{}", names[x], names[y])),
+                None => {}
+            }
+        }
+    }
+    if !missing.is_empty() && check.diagnostics.is_empty() {
+        check.error(
+            yaml_path!["network"],
+            format!(
+                "no delay for {}: add a link (`between: [a, b]`), use a preset that knows both regions ({}), or give both regions lat and lon",
+                missing.join(", "),
+                presets::PRESETS.join(", ")
+            ),
+        );
+    }
+
+    // Datasets.
+    let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
+    if raw.datasets.is_empty() {
+        check.error(yaml_path!["datasets"], "list at least one dataset");
+    }
+    let mut datasets = Vec::new();
+    for (i, d) in raw.datasets.iter().enumerate() {
+        if ds_names[..i].contains(&d.name) {
+            check.error(
+                yaml_path!["datasets", i, "name"],
+                format!("dataset `{}` is listed twice", d.name),
+            );
+        }
+        if d.keys == 0 {
+            check.error(yaml_path!["datasets", i, "keys"], "keys must be at least 1");
+        }
+        let popularity = match d.popularity {
+            PopularityFile::Uniform => Popularity::Uniform,
+            PopularityFile::Zipf(s) => {
+                if !(s.is_finite() && s > 0.0) {
+                    check.error(
+                        yaml_path!["datasets", i, "popularity", "zipf"],
+                        format!("the zipf exponent must be above 0 (typical: 0.7 to 1.2), got {s}"),
+                    );
+                }
+                Popularity::Zipf(s)
+            }
+        };
+        let PlacementFile::SinglePrimary(sp) = &d.placement;
+        let ReplicationFile::Async = sp.replication;
+        let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
+        let primary = check.region(&names, &sp.primary, at("primary"));
+        let mut replicas = Vec::new();
+        for (j, r) in sp.replicas.iter().enumerate() {
+            let mut p = at("replicas");
+            p.push(Seg::Index(j));
+            if let Some(id) = check.region(&names, r, p.clone()) {
+                if Some(id) == primary {
+                    check.error(
+                        p,
+                        format!("`{r}` is the primary; list only the other regions as replicas"),
+                    );
+                } else if replicas.contains(&id) {
+                    check.error(p, format!("replica `{r}` is listed twice"));
+                } else {
+                    replicas.push(id);
+                }
+            }
+        }
+        datasets.push(Dataset {
+            name: d.name.clone(),
+            keys: d.keys,
+            popularity,
+            primary: primary.unwrap_or(RegionId(0)),
+            replicas,
+            apply_time: sp.apply_time.clone(),
+        });
+    }
+
+    // Workload.
+    if raw.workload.is_empty() {
+        check.error(yaml_path!["workload"], "list at least one client region");
+    }
+    let mut workload = Vec::new();
+    let mut seen_regions = Vec::new();
+    for (i, w) in raw.workload.iter().enumerate() {
+        let Some(region) = check.region(&names, &w.region, yaml_path!["workload", i, "region"])
+        else {
+            continue;
+        };
+        if seen_regions.contains(&region) {
+            check.error(
+                yaml_path!["workload", i, "region"],
+                format!(
+                    "workload for `{}` is given twice; merge the entries",
+                    w.region
+                ),
+            );
+        }
+        seen_regions.push(region);
+        if w.rates.is_empty() {
+            check.error(
+                yaml_path!["workload", i, "rates"],
+                "give rates for at least one dataset, e.g. users: {reads_per_s: 100}",
+            );
+        }
+        for (ds, rates) in &w.rates {
+            let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
+            let Some(d) = ds_names.iter().position(|n| n == ds) else {
+                check.error(
+                    yaml_path!["workload", i, "rates", ds],
+                    format!(
+                        "unknown dataset `{ds}`; the scenario's datasets are: {}",
+                        ds_names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            for (key, rate) in [
+                ("reads_per_s", rates.reads_per_s),
+                ("writes_per_s", rates.writes_per_s),
+            ] {
+                if let Some(x) = rate {
+                    if !is_rate(x) {
+                        check.error(
+                            at(key),
+                            format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
+                        );
+                    }
+                }
+            }
+            if rates.reads_per_s.is_none() && rates.writes_per_s.is_none() {
+                check.error(
+                    yaml_path!["workload", i, "rates", ds],
+                    "give reads_per_s, writes_per_s or both",
+                );
+            }
+            let access_delay = w.access_delay.clone().unwrap_or_else(|| {
+                pair[usize::from(region.0) * (n + 1)]
+                    .clone()
+                    .unwrap_or_else(presets::intra_region_delay)
+            });
+            workload.push(ClientLoad {
+                region,
+                dataset: DatasetId(d as u16),
+                access_delay,
+                reads_per_s: rates.reads_per_s.unwrap_or(0.0),
+                writes_per_s: rates.writes_per_s.unwrap_or(0.0),
+            });
+        }
+    }
+
+    if !check.diagnostics.is_empty() {
+        return None;
+    }
+    let mut scenario = Scenario {
+        name: raw.name,
+        description: raw.description.trim().to_string(),
+        source: path.to_path_buf(),
+        seed: raw.seed,
+        duration: raw.duration,
+        warmup: raw.warmup,
+        replications: raw.replications,
+        bucket,
+        staleness_bounds: bounds,
+        regions,
+        network: Network {
+            regions: n,
+            delays: pair
+                .into_iter()
+                .map(|d| d.expect("every pair filled"))
+                .collect(),
+        },
+        datasets,
+        workload,
+        warnings: Vec::new(),
+    };
+    scenario.warnings = lint(&scenario);
+    Some(scenario)
+}
+
+/// Findings that are legal but that an architect should see before trusting
+/// the numbers: overloaded apply queues and single points of failure.
+pub fn lint(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, d) in s.datasets.iter().enumerate() {
+        let lambda = s.write_rate(DatasetId(i as u16));
+        let rho = lambda * d.apply_time.mean_nanos() / 1e9;
+        if !d.replicas.is_empty() && rho >= 1.0 {
+            out.push(format!(
+                "dataset `{}`: replicas apply {lambda} writes/s at a mean of {:.3} ms each (utilisation {rho:.2} >= 1): replication lag will grow for the whole run",
+                d.name,
+                d.apply_time.mean_nanos() / 1e6
+            ));
+        } else if !d.replicas.is_empty() && rho >= 0.8 {
+            out.push(format!(
+                "dataset `{}`: replica apply utilisation is {rho:.2}; lag is queue-dominated and sensitive to load",
+                d.name
+            ));
+        }
+        let clients: Vec<RegionId> = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.dataset.0) == i)
+            .map(|w| w.region)
+            .collect();
+        if clients.iter().any(|&c| c != d.primary) {
+            out.push(format!(
+                "dataset `{}`: single point of failure: every write, from every region, goes to the primary in {}",
+                d.name, s.regions[usize::from(d.primary.0)].name
+            ));
+        }
+    }
+    out
+}

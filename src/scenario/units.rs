@@ -1,0 +1,256 @@
+//! Durations with units (`38ms`, `1.5s`, `10m`) and distributions as the
+//! scenario format writes them.
+
+use crate::engine::{Dist, Duration};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+const UNITS: &str = "ns, us, ms, s, m or h";
+
+/// Parses a duration such as `38ms`, `1.5s`, `250us`, `10m` exactly (no
+/// floating point), rounding below a nanosecond.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = (&t[..split], t[split..].trim());
+    if t.starts_with('-') {
+        return Err(format!("`{text}`: durations cannot be negative"));
+    }
+    let scale: u128 = match unit {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" | "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "" => {
+            return Err(format!(
+                "`{text}` has no unit: write e.g. 38ms, 1.5s or 10m (units: {UNITS})"
+            ))
+        }
+        other => return Err(format!("`{text}`: unknown unit `{other}` (units: {UNITS})")),
+    };
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 18
+    {
+        return Err(format!("`{text}` is not a duration like 38ms or 1.5s"));
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole
+            .parse()
+            .map_err(|_| format!("`{text}` is too large"))?
+    };
+    let frac_ns = if frac.is_empty() {
+        0
+    } else {
+        let digits: u128 = frac.parse().expect("checked digits");
+        let denom = 10u128.pow(frac.len() as u32);
+        (digits * scale + denom / 2) / denom
+    };
+    let total = whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac_ns))
+        .filter(|&n| n <= u128::from(u64::MAX / 2))
+        .ok_or_else(|| format!("`{text}` is too large"))?;
+    Ok(Duration::from_nanos(total as u64))
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a duration with a unit, e.g. 38ms, 1.5s or 10m")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+                parse_duration(v).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+                Err(E::custom(format!(
+                    "`{v}` has no unit: write e.g. {v}ms or {v}s (units: {UNITS})"
+                )))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+                Err(E::custom(format!(
+                    "`{v}` is not a duration: write a non-negative number with a unit ({UNITS})"
+                )))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+                Err(E::custom(format!(
+                    "`{v}` has no unit: write e.g. {v}ms or {v}s (units: {UNITS})"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UniformParams {
+    min: Duration,
+    max: Duration,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NormalParams {
+    mean: Duration,
+    stddev: Duration,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogNormalParams {
+    #[serde(default)]
+    base: Option<Duration>,
+    median: Option<Duration>,
+    p99: Option<Duration>,
+    mu: Option<f64>,
+    sigma: Option<f64>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExponentialParams {
+    mean: Duration,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftedExponentialParams {
+    base: Duration,
+    extra_mean: Duration,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShapeParams {
+    scale: Duration,
+    shape: f64,
+}
+
+/// The kinds of distribution, as YAML keys.
+pub const DIST_KINDS: &str = "constant, uniform, normal, lognormal, exponential, \
+shifted_exponential, pareto, weibull, empirical";
+
+impl<'de> Deserialize<'de> for Dist {
+    /// A bare duration (`38ms`) is a constant; otherwise a one-key map naming
+    /// the kind: `{lognormal: {median: 35ms, p99: 60ms}}`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Dist;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(
+                    f,
+                    "a duration (38ms) or a distribution such as {{lognormal: {{median: 35ms, p99: 60ms}}}}"
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Dist, E> {
+                parse_duration(v).map(Dist::constant).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dist, E> {
+                Duration::deserialize(de::value::U64Deserializer::<E>::new(v)).map(Dist::constant)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dist, E> {
+                Duration::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Dist::constant)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dist, A::Error> {
+                let kind: String = map.next_key()?.ok_or_else(|| {
+                    de::Error::custom(format!("name a distribution: {DIST_KINDS}"))
+                })?;
+                let built = match kind.as_str() {
+                    "constant" => Ok(Dist::constant(map.next_value()?)),
+                    "uniform" => {
+                        let p: UniformParams = map.next_value()?;
+                        Dist::uniform(p.min, p.max)
+                    }
+                    "normal" => {
+                        let p: NormalParams = map.next_value()?;
+                        Dist::normal(p.mean, p.stddev)
+                    }
+                    "lognormal" => {
+                        let p: LogNormalParams = map.next_value()?;
+                        match (p.median, p.p99, p.mu, p.sigma) {
+                            (Some(m), Some(q), None, None) => {
+                                Dist::lognormal_quantiles(p.base.unwrap_or_default(), m, q)
+                            }
+                            (None, None, Some(mu), Some(s)) if p.base.is_none() => {
+                                Dist::lognormal_params(mu, s)
+                            }
+                            _ => Err("give either median and p99 (and optionally base), \
+                                      or mu and sigma of ln(milliseconds)"
+                                .into()),
+                        }
+                    }
+                    "exponential" => {
+                        let p: ExponentialParams = map.next_value()?;
+                        Dist::shifted_exponential(Duration::ZERO, p.mean)
+                    }
+                    "shifted_exponential" => {
+                        let p: ShiftedExponentialParams = map.next_value()?;
+                        Dist::shifted_exponential(p.base, p.extra_mean)
+                    }
+                    "pareto" => {
+                        let p: ShapeParams = map.next_value()?;
+                        Dist::pareto(p.scale, p.shape)
+                    }
+                    "weibull" => {
+                        let p: ShapeParams = map.next_value()?;
+                        Dist::weibull(p.scale, p.shape)
+                    }
+                    "empirical" => {
+                        let points: Vec<(f64, Duration)> = map.next_value()?;
+                        Dist::empirical(&points)
+                    }
+                    other => {
+                        return Err(de::Error::custom(format!(
+                            "unknown distribution `{other}`; expected one of: {DIST_KINDS}"
+                        )))
+                    }
+                };
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "a distribution is a map with one key (its kind); found `{extra}` after `{kind}`"
+                    )));
+                }
+                built.map_err(|msg| de::Error::custom(format!("{kind}: {msg}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_exactly() {
+        let cases = [
+            ("38ms", 38_000_000),
+            ("1.5s", 1_500_000_000),
+            ("10m", 600_000_000_000),
+            ("250us", 250_000),
+            ("0.1ms", 100_000),
+            ("2h", 7_200_000_000_000),
+            ("0ms", 0),
+            (".5s", 500_000_000),
+        ];
+        for (text, ns) in cases {
+            assert_eq!(parse_duration(text), Ok(Duration::from_nanos(ns)), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_duration() {
+        for bad in ["38", "-5ms", "5 parsecs", "ms", "1.2.3s", "1e3ms", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}
