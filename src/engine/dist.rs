@@ -244,8 +244,9 @@ impl Dist {
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
         };
-        // `as` saturates: NaN and negatives become 0, huge tails u64::MAX.
-        Duration::from_nanos(x.round() as u64)
+        // Round half up; `as` saturates: NaN and negatives become 0, huge
+        // tails u64::MAX. (`f64::round` is a libm call on baseline x86-64.)
+        Duration::from_nanos((x + 0.5) as u64)
     }
 }
 

@@ -28,20 +28,24 @@
 //! t - T is missing from the version the read returns (DESIGN.md, Stale
 //! read). Reads at the primary are never stale.
 
-use crate::engine::{stream, Dist, Duration, Model, Scheduler, SimRng, Simulation, Time};
+use crate::engine::{
+    prefetch, stream, AliasTable, Dist, Duration, Model, Scheduler, SimRng, Simulation, Time,
+};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Popularity, RegionId, Scenario};
-use rand::RngExt;
-use rand_distr::{Distribution, Zipf};
+use rand::Rng;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Everything that happens in a run.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
     /// A client source issues its next request. Scheduled at its first
     /// inter-arrival time, then by each arrival for the next, until the end
-    /// of the measured span.
-    Arrival { source: u16 },
+    /// of the measured span. `key_draw` is the random number that picks the
+    /// request's key, drawn one arrival early so its memory can be
+    /// prefetched.
+    Arrival { source: u16, key_draw: u64 },
     /// A write reaches its dataset's primary and commits. Scheduled by the
     /// arrival that sent it.
     Commit { source: u16, key: u32, sent: Time },
@@ -63,16 +67,24 @@ enum Op {
 
 enum KeyChooser {
     Uniform(u32),
-    Zipf(Zipf<f64>),
+    Table(Arc<AliasTable>),
 }
 
 impl KeyChooser {
+    /// The key picked by the 64-bit random number `draw`.
     #[inline]
-    fn choose(&self, rng: &mut SimRng) -> u32 {
+    fn key_of(&self, draw: u64) -> u32 {
         match self {
-            KeyChooser::Uniform(n) => rng.random_range(0..*n),
-            // Zipf ranks run from 1 to n; rank 1 is key 0, the hottest.
-            KeyChooser::Zipf(z) => z.sample(rng) as u32 - 1,
+            // High part of draw * n: uniform on 0..n up to 2^-64 bias.
+            KeyChooser::Uniform(n) => ((u128::from(draw) * u128::from(*n)) >> 64) as u32,
+            KeyChooser::Table(t) => t.index_of(draw),
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, draw: u64) {
+        if let KeyChooser::Table(t) = self {
+            t.prefetch(draw);
         }
     }
 }
@@ -106,6 +118,16 @@ struct Message {
     applied: Time,
 }
 
+/// What a replica stream tracks for one key.
+#[derive(Clone, Copy)]
+struct KeyState {
+    /// Commit time of the oldest write of the key not yet applied here
+    /// (`Time::NEVER` when the replica has them all).
+    oldest_unapplied: Time,
+    /// Sequence number of the key's newest message (0: none yet).
+    last_seq: u64,
+}
+
 /// Primary to one replica: the FIFO link and the apply queue behind it.
 struct ReplicationStream {
     dataset: DatasetId,
@@ -119,10 +141,8 @@ struct ReplicationStream {
     in_flight: VecDeque<Message>,
     /// Sequence number of the head of `in_flight` (the first is 1).
     head_seq: u64,
-    /// Per key: commit time of the oldest write not yet applied here.
-    oldest_unapplied: Vec<Time>,
-    /// Per key: sequence number of its newest message (0: none yet).
-    last_seq: Vec<u64>,
+    /// Per key replication state, one cache line touch per key.
+    keys: Vec<KeyState>,
 }
 
 impl ReplicationStream {
@@ -134,16 +154,15 @@ impl ReplicationStream {
         let applied = start + self.apply_time.sample(&mut self.rng_apply);
         self.last_arrival = arrival;
         self.last_applied = applied;
-        let k = key as usize;
-        let prev = self.last_seq[k];
-        if prev >= self.head_seq {
+        let ks = &mut self.keys[key as usize];
+        if ks.last_seq >= self.head_seq {
             // An older write of this key is still in flight: it learns who
             // follows it, and the key's oldest unapplied commit is unchanged.
-            self.in_flight[(prev - self.head_seq) as usize].next_commit = now;
+            self.in_flight[(ks.last_seq - self.head_seq) as usize].next_commit = now;
         } else {
-            self.oldest_unapplied[k] = now;
+            ks.oldest_unapplied = now;
         }
-        self.last_seq[k] = self.head_seq + self.in_flight.len() as u64;
+        ks.last_seq = self.head_seq + self.in_flight.len() as u64;
         self.in_flight.push_back(Message {
             key,
             commit: now,
@@ -201,8 +220,13 @@ impl World {
                     last_applied: Time::ZERO,
                     in_flight: VecDeque::new(),
                     head_seq: 1,
-                    oldest_unapplied: vec![Time::NEVER; ds.keys as usize],
-                    last_seq: vec![0; ds.keys as usize],
+                    keys: vec![
+                        KeyState {
+                            oldest_unapplied: Time::NEVER,
+                            last_seq: 0,
+                        };
+                        ds.keys as usize
+                    ],
                 });
             }
             streams_of.push(first..streams.len());
@@ -237,11 +261,9 @@ impl World {
                     access: load.access_delay.clone(),
                     to_db: net.delay(load.region, target).clone(),
                     from_db: net.delay(target, load.region).clone(),
-                    keys: match ds.popularity {
+                    keys: match &ds.popularity {
                         Popularity::Uniform => KeyChooser::Uniform(ds.keys),
-                        Popularity::Zipf(s) => KeyChooser::Zipf(
-                            Zipf::new(f64::from(ds.keys), s).expect("checked when loaded"),
-                        ),
+                        Popularity::Zipf { table, .. } => KeyChooser::Table(Arc::clone(table)),
                     },
                     rng_arrivals: stream(seed, run, &format!("arrivals/{name}")),
                     rng_keys: stream(seed, run, &format!("keys/{name}")),
@@ -270,23 +292,22 @@ impl World {
             buckets: buckets as u32,
         };
         let mut sim = Simulation::new(world);
-        let first_arrivals: Vec<(Time, u16)> = {
-            sim.model_mut()
-                .sources
-                .iter_mut()
-                .enumerate()
-                .map(|(i, s)| {
-                    (
-                        Time::ZERO + s.interarrival.sample(&mut s.rng_arrivals),
-                        i as u16,
-                    )
-                })
-                .collect()
-        };
         let end = sim.model().end;
-        for (t, source) in first_arrivals {
+        let first_arrivals: Vec<(Time, Event)> = sim
+            .model_mut()
+            .sources
+            .iter_mut()
+            .enumerate()
+            .map(|(i, s)| {
+                let at = Time::ZERO + s.interarrival.sample(&mut s.rng_arrivals);
+                let key_draw = s.rng_keys.next_u64();
+                let source = i as u16;
+                (at, Event::Arrival { source, key_draw })
+            })
+            .collect();
+        for (t, ev) in first_arrivals {
             if t < end {
-                sim.scheduler().schedule(t, Event::Arrival { source });
+                sim.scheduler().schedule(t, ev);
             }
         }
         let first_sample = warmup + scenario.bucket.min(scenario.duration);
@@ -319,9 +340,18 @@ impl Model for World {
 
     fn handle(&mut self, now: Time, event: Event, sched: &mut Scheduler<Event>) {
         match event {
-            Event::Arrival { source } => {
+            Event::Arrival { source, key_draw } => {
                 let s = &mut self.sources[usize::from(source)];
-                let key = s.keys.choose(&mut s.rng_keys);
+                let key = s.keys.key_of(key_draw);
+                // The request will touch this key's replication state.
+                let touched = match (s.op, s.replica_stream) {
+                    (Op::Read, Some(st)) => usize::from(st)..usize::from(st) + 1,
+                    (Op::Read, None) => 0..0,
+                    (Op::Write, _) => self.streams_of[usize::from(s.dataset.0)].clone(),
+                };
+                for st in &self.streams[touched] {
+                    prefetch(&st.keys[key as usize]);
+                }
                 let at_db =
                     now + s.access.sample(&mut s.rng_network) + s.to_db.sample(&mut s.rng_network);
                 let ev = match s.op {
@@ -339,7 +369,9 @@ impl Model for World {
                 sched.schedule(at_db, ev);
                 let next = now + s.interarrival.sample(&mut s.rng_arrivals);
                 if next < self.end {
-                    sched.schedule(next, Event::Arrival { source });
+                    let key_draw = s.rng_keys.next_u64();
+                    s.keys.prefetch(key_draw);
+                    sched.schedule(next, Event::Arrival { source, key_draw });
                 }
             }
             Event::Commit { source, key, sent } => {
@@ -368,7 +400,7 @@ impl Model for World {
                 let region = usize::from(s.region.0);
                 let oldest = s
                     .replica_stream
-                    .map(|st| self.streams[usize::from(st)].oldest_unapplied[key as usize]);
+                    .map(|st| self.streams[usize::from(st)].keys[key as usize].oldest_unapplied);
                 if let Some(b) = self.bucket_of(sent) {
                     let client = &mut self.metrics.clients[region];
                     client.reads.record((now + back).since(sent));
@@ -393,7 +425,7 @@ impl Model for World {
                     .pop_front()
                     .expect("an Apply event is queued only for a message in flight");
                 st.head_seq += 1;
-                st.oldest_unapplied[m.key as usize] = m.next_commit;
+                st.keys[m.key as usize].oldest_unapplied = m.next_commit;
                 if m.commit >= self.warmup {
                     let rm = &mut self.metrics.replicas[usize::from(st.dataset.0)][st.replica];
                     rm.lag.record(now.since(m.commit));

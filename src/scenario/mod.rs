@@ -12,12 +12,13 @@ mod units;
 
 pub use units::parse_duration;
 
-use crate::engine::{Dist, Duration};
+use crate::engine::{zipf_weights, AliasTable, Dist, Duration};
 use crate::error::{Diagnostic, Error, Result};
 use file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
 use locate::{locate, yaml_path, Seg};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Index of a region in [`Scenario::regions`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,12 +88,17 @@ impl Network {
 }
 
 /// How popular each key is.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Popularity {
     /// Every key equally likely.
     Uniform,
-    /// Key of rank r has weight r^-s.
-    Zipf(f64),
+    /// Key of rank r (key r - 1) has weight r^-s.
+    Zipf {
+        /// The exponent.
+        s: f64,
+        /// The weights as an alias table, built once and shared by runs.
+        table: Arc<AliasTable>,
+    },
 }
 
 /// A dataset and where its copies live.
@@ -559,8 +565,17 @@ fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Option<Scenar
                         yaml_path!["datasets", i, "popularity", "zipf"],
                         format!("the zipf exponent must be above 0 (typical: 0.7 to 1.2), got {s}"),
                     );
+                    Popularity::Uniform
+                } else if d.keys == 0 {
+                    Popularity::Uniform
+                } else {
+                    let table =
+                        AliasTable::new(&zipf_weights(d.keys, s)).expect("positive finite weights");
+                    Popularity::Zipf {
+                        s,
+                        table: Arc::new(table),
+                    }
                 }
-                Popularity::Zipf(s)
             }
         };
         let PlacementFile::SinglePrimary(sp) = &d.placement;
