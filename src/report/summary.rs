@@ -41,10 +41,20 @@ pub struct Summary {
     pub duration_s: f64,
     pub bucket_s: f64,
     pub warnings: Vec<String>,
+    /// The regions as simulated.
+    pub regions: Ordered<RegionInfo>,
     /// All replications pooled.
     pub pooled: Figures,
     /// Each replication on its own.
     pub runs: Vec<Figures>,
+}
+
+/// A region's jurisdiction and coordinates (from the file or a preset).
+#[derive(Serialize, Clone, Debug)]
+pub struct RegionInfo {
+    pub jurisdiction: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
 }
 
 /// The figures of one run, or of the pooled runs.
@@ -208,6 +218,21 @@ pub fn summarize(r: &ScenarioResult) -> Summary {
         duration_s: s.duration.as_secs_f64(),
         bucket_s: s.bucket.as_secs_f64(),
         warnings: s.warnings.clone(),
+        regions: Ordered(
+            s.regions
+                .iter()
+                .map(|r| {
+                    (
+                        r.name.clone(),
+                        RegionInfo {
+                            jurisdiction: r.jurisdiction.clone(),
+                            lat: r.coords.map(|c| c.0),
+                            lon: r.coords.map(|c| c.1),
+                        },
+                    )
+                })
+                .collect(),
+        ),
         pooled: figures(s, &r.pooled),
         runs: r.runs.iter().map(|m| figures(s, m)).collect(),
     }

@@ -1,0 +1,252 @@
+//! Bad input never panics: exit code 2 and a message naming the file, and
+//! where YAML locates it, the line and column.
+
+use crate::common::{regionsim, write, TWO_REGIONS};
+
+/// Runs `regionsim validate` on `yaml` and returns (exit code, stderr).
+fn validate(yaml: &str) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "test.yaml", yaml);
+    let o = regionsim(tmp.path(), &["validate", "test.yaml"]);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// 1-based line of the first line of `yaml` containing `needle`.
+fn line_of(yaml: &str, needle: &str) -> usize {
+    yaml.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("`{needle}` not in the scenario"))
+        + 1
+}
+
+/// Replaces `from` (which must occur) in the reference test scenario,
+/// validates it, and checks the message and its location.
+fn assert_rejected(from: &str, to: &str, located_at: &str, words: &[&str]) {
+    assert!(
+        TWO_REGIONS.contains(from),
+        "`{from}` not in the base scenario"
+    );
+    let yaml = TWO_REGIONS.replacen(from, to, 1);
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2), "exit code for {to:?}; stderr: {err}");
+    let line = line_of(&yaml, located_at);
+    let prefix = format!("test.yaml:{line}:");
+    assert!(err.contains(&prefix), "expected {prefix} in: {err}");
+    let col: usize = err
+        .split(&prefix)
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no column in: {err}"));
+    let text = yaml.lines().nth(line - 1).unwrap();
+    assert!(
+        col >= 1 && col <= text.len() + 1,
+        "column {col} outside `{text}`"
+    );
+    for w in words {
+        assert!(err.contains(w), "expected `{w}` in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn unknown_field() {
+    assert_rejected(
+        "  - {name: b, jurisdiction: EU}",
+        "  - {name: b, jurisdiction: EU, colour: blue}",
+        "colour: blue",
+        &["unknown field `colour`", "jurisdiction"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    assert_rejected(
+        "keys: 100",
+        "keys: many",
+        "keys: many",
+        &["invalid type", "keys"],
+    );
+}
+
+#[test]
+fn unknown_region_in_link() {
+    assert_rejected(
+        "between: [a, b]",
+        "between: [a, mars]",
+        "between: [a, mars]",
+        &["unknown region `mars`", "a, b"],
+    );
+}
+
+#[test]
+fn unknown_region_in_dataset() {
+    assert_rejected(
+        "primary: a",
+        "primary: us-east-9",
+        "primary: us-east-9",
+        &["unknown region `us-east-9`"],
+    );
+    assert_rejected(
+        "replicas: [b]",
+        "replicas: [b, zz]",
+        "replicas: [b, zz]",
+        &["unknown region `zz`"],
+    );
+}
+
+#[test]
+fn unknown_dataset_in_workload() {
+    assert_rejected(
+        "users: {writes_per_s: 50}",
+        "orders: {writes_per_s: 50}",
+        "orders: {writes_per_s: 50}",
+        &["unknown dataset `orders`", "users"],
+    );
+}
+
+#[test]
+fn negative_or_zero_rate() {
+    assert_rejected(
+        "users: {writes_per_s: 50}",
+        "users: {writes_per_s: -50}",
+        "writes_per_s: -50",
+        &["writes_per_s must be a positive number", "-50"],
+    );
+    assert_rejected(
+        "users: {reads_per_s: 200, writes_per_s: 10}",
+        "users: {reads_per_s: 0, writes_per_s: 10}",
+        "reads_per_s: 0",
+        &["reads_per_s must be a positive number"],
+    );
+}
+
+#[test]
+fn impossible_distribution_parameters() {
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "{lognormal: {mu: 0.5, sigma: -1}}",
+            &["sigma must be 0 or more"],
+        ),
+        (
+            "{lognormal: {median: 5ms, p99: 2ms}}",
+            &["p99 (2ms) must be above the median (5ms)"],
+        ),
+        ("{empirical: []}", &["at least two points"]),
+        (
+            "{uniform: {min: 5ms, max: 1ms}}",
+            &["max (1ms) must not be below min (5ms)"],
+        ),
+        (
+            "{pareto: {scale: 1ms, shape: 0}}",
+            &["shape must be a positive number"],
+        ),
+        (
+            "{gamma: {shape: 2}}",
+            &["unknown distribution `gamma`", "lognormal"],
+        ),
+    ];
+    for (dist, words) in cases {
+        let to = format!("apply_time: {dist}");
+        assert_rejected("apply_time: 0ms", &to, &to, words);
+    }
+}
+
+#[test]
+fn duration_without_unit() {
+    assert_rejected(
+        "duration: 60s",
+        "duration: 60",
+        "duration: 60",
+        &["no unit", "60s"],
+    );
+}
+
+#[test]
+fn missing_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = regionsim(tmp.path(), &["run", "nope.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("nope.yaml") && err.contains("cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_file() {
+    for text in ["", "\n\n", "# only a comment\n"] {
+        let (code, err) = validate(text);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("test.yaml") && err.contains("empty"), "{err}");
+    }
+}
+
+#[test]
+fn folder_without_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    std::fs::write(tmp.path().join("empty/notes.txt"), "not a scenario").unwrap();
+    let o = regionsim(tmp.path(), &["run", "empty"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("empty") && err.contains("no scenario files"),
+        "{err}"
+    );
+}
+
+#[test]
+fn not_yaml_at_all() {
+    let (code, err) = validate("name: [unclosed\n  - : :\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("test.yaml:"), "{err}");
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_at_once() {
+    let yaml = TWO_REGIONS
+        .replace("primary: a", "primary: zz")
+        .replace("users: {writes_per_s: 50}", "users: {writes_per_s: -1}");
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("unknown region `zz`") && err.contains("writes_per_s must be"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_command_line_values_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.yaml", TWO_REGIONS);
+    for args in [
+        &["run", "s.yaml", "--replications", "0"][..],
+        &["run", "s.yaml", "-j", "0"][..],
+        &["run", "s.yaml", "--format", "xml"][..],
+        &["frobnicate"][..],
+    ] {
+        let o = regionsim(tmp.path(), args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn shipped_scenarios_validate() {
+    let o = regionsim(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["validate", "scenarios"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches(": ok:").count(), 3, "{out}");
+}

@@ -1,0 +1,84 @@
+//! Shared helpers: build a scenario from YAML, run it, read its summary.
+
+use regionsim::report::{summarize, Summary};
+use regionsim::runner::{run_all, ScenarioResult};
+use regionsim::scenario::{from_str, Scenario};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Parses and checks `yaml`, panicking with the messages if it is invalid.
+pub fn scenario(yaml: &str) -> Scenario {
+    from_str(yaml, Path::new("test.yaml")).unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
+}
+
+/// Runs every replication of `yaml` on one thread.
+pub fn run(yaml: &str) -> ScenarioResult {
+    run_all(vec![scenario(yaml)], Some(1))
+        .expect("runs")
+        .pop()
+        .expect("one result")
+}
+
+/// The summary of `yaml` after running it.
+pub fn summary(yaml: &str) -> Summary {
+    summarize(&run(yaml))
+}
+
+/// The summary as JSON text, as written to summary.json.
+pub fn summary_json(yaml: &str) -> String {
+    regionsim::report::summary_json(&summary(yaml))
+}
+
+/// Runs the `regionsim` binary with `args` in `dir`.
+pub fn regionsim(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Writes `yaml` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, yaml: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, yaml).expect("temp file");
+    p
+}
+
+/// The folder holding the shipped scenarios.
+pub fn shipped_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// Two regions with constant, round delays, for tests that compute
+/// expected values by hand: `a` is the primary, `b` has a replica.
+pub const TWO_REGIONS: &str = r#"
+name: two-regions
+seed: 3
+warmup: 5s
+duration: 60s
+staleness_bounds: [0ms, 50ms]
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: EU}
+network:
+  intra_region: 1ms
+  links:
+    - between: [a, b]
+      delay: 38ms
+datasets:
+  - name: users
+    keys: 100
+    placement:
+      single-primary:
+        primary: a
+        replicas: [b]
+        apply_time: 0ms
+workload:
+  - region: a
+    rates:
+      users: {writes_per_s: 50}
+  - region: b
+    rates:
+      users: {reads_per_s: 200, writes_per_s: 10}
+"#;

@@ -1,0 +1,179 @@
+//! Every field of the format changes the results when changed: no knob
+//! silently does nothing.
+
+use crate::common::{summary, summary_json};
+
+const BASE: &str = r#"
+name: knobs
+seed: 11
+warmup: 2s
+duration: 20s
+bucket: 5s
+staleness_bounds: [0ms, 100ms]
+regions:
+  - {name: us-east-1, jurisdiction: US}
+  - {name: eu-west-1, jurisdiction: EU}
+  - {name: far, jurisdiction: BR, lat: -23.5, lon: -46.6}
+network:
+  preset: aws
+  intra_region: {lognormal: {median: 0.4ms, p99: 3ms}}
+  links:
+    - between: [us-east-1, far]
+      delay: {normal: {mean: 60ms, stddev: 5ms}}
+datasets:
+  - name: users
+    keys: 1000
+    popularity: uniform
+    placement:
+      single-primary:
+        primary: us-east-1
+        replicas: [eu-west-1, far]
+        replication: async
+        apply_time: {exponential: {mean: 1ms}}
+  - name: catalog
+    keys: 200
+    placement:
+      single-primary:
+        primary: eu-west-1
+        replicas: [far]
+        apply_time: 0.5ms
+workload:
+  - region: us-east-1
+    rates:
+      users: {reads_per_s: 300, writes_per_s: 100}
+  - region: eu-west-1
+    access_delay: 5ms
+    rates:
+      users: {reads_per_s: 300, writes_per_s: 20}
+      catalog: {reads_per_s: 100, writes_per_s: 30}
+  - region: far
+    rates:
+      users: {reads_per_s: 200, writes_per_s: 10}
+      catalog: {reads_per_s: 100}
+"#;
+
+#[test]
+fn every_knob_changes_the_summary() {
+    let variants: &[(&str, &str, &str)] = &[
+        ("seed", "seed: 11", "seed: 12"),
+        ("warmup", "warmup: 2s", "warmup: 4s"),
+        ("duration", "duration: 20s", "duration: 25s"),
+        ("bucket", "bucket: 5s", "bucket: 4s"),
+        ("replications", "seed: 11", "seed: 11\nreplications: 2"),
+        ("staleness_bounds", "[0ms, 100ms]", "[0ms, 30ms]"),
+        ("jurisdiction", "jurisdiction: BR", "jurisdiction: EU"),
+        ("lat", "lat: -23.5", "lat: 10.0"),
+        ("lon", "lon: -46.6", "lon: 20.0"),
+        (
+            "intra_delay",
+            "{name: us-east-1, jurisdiction: US}",
+            "{name: us-east-1, jurisdiction: US, intra_delay: 2ms}",
+        ),
+        (
+            "preset",
+            "  preset: aws\n",
+            "  links_note: x\n",
+        ),
+        ("intra_region", "median: 0.4ms, p99: 3ms", "median: 0.8ms, p99: 3ms"),
+        ("links.between", "mean: 60ms", "mean: 70ms"),
+        (
+            "links.from/to",
+            "      delay: {normal: {mean: 60ms, stddev: 5ms}}",
+            "      delay: {normal: {mean: 60ms, stddev: 5ms}}\n    - {from: far, to: us-east-1, delay: 90ms}",
+        ),
+        ("keys", "keys: 1000", "keys: 10"),
+        ("popularity", "popularity: uniform", "popularity: {zipf: 1.1}"),
+        ("primary", "primary: us-east-1\n        replicas: [eu-west-1, far]", "primary: eu-west-1\n        replicas: [us-east-1, far]"),
+        ("replicas", "replicas: [eu-west-1, far]", "replicas: [eu-west-1]"),
+        ("apply_time", "{exponential: {mean: 1ms}}", "{exponential: {mean: 3ms}}"),
+        ("access_delay", "access_delay: 5ms", "access_delay: 15ms"),
+        ("reads_per_s", "users: {reads_per_s: 300, writes_per_s: 100}", "users: {reads_per_s: 400, writes_per_s: 100}"),
+        ("writes_per_s", "users: {reads_per_s: 300, writes_per_s: 100}", "users: {reads_per_s: 300, writes_per_s: 150}"),
+    ];
+    let base = summary_json(BASE);
+    for (knob, from, to) in variants {
+        assert!(BASE.contains(from), "{knob}: `{from}` not in the base");
+        let mut yaml = BASE.replacen(from, to, 1);
+        if *knob == "preset" {
+            // Without the preset, the pairs it covered come from coordinates.
+            yaml = yaml
+                .replace("  links_note: x\n", "")
+                .replace(
+                    "{name: us-east-1, jurisdiction: US}",
+                    "{name: us-east-1, jurisdiction: US, lat: 38.9, lon: -77.4}",
+                )
+                .replace(
+                    "{name: eu-west-1, jurisdiction: EU}",
+                    "{name: eu-west-1, jurisdiction: EU, lat: 53.35, lon: -6.26}",
+                );
+        }
+        assert!(
+            base != summary_json(&yaml),
+            "changing `{knob}` changed nothing"
+        );
+    }
+}
+
+/// A few knobs, checked for the direction and size of their effect.
+#[test]
+fn knobs_move_the_figures_they_should() {
+    let base = summary(BASE);
+    let eu = |s: &regionsim::report::Summary| {
+        s.pooled
+            .clients
+            .get("eu-west-1")
+            .unwrap()
+            .read_latency
+            .clone()
+    };
+    // 10 ms more access delay each way: 20 ms more on every read. The
+    // replica read is otherwise access + intra + intra + access.
+    let slower = summary(&BASE.replace("access_delay: 5ms", "access_delay: 15ms"));
+    let (b, s) = (eu(&base), eu(&slower));
+    assert!(
+        (s.min_ms.unwrap() - b.min_ms.unwrap() - 20.0).abs() < 1.0,
+        "{b:?} {s:?}"
+    );
+
+    // Ten keys instead of a thousand: far more reads collide with a write
+    // in flight.
+    let stale = |s: &regionsim::report::Summary| {
+        s.pooled
+            .clients
+            .get("eu-west-1")
+            .unwrap()
+            .stale_reads
+            .get("0ms")
+            .unwrap()
+            .share
+    };
+    let hot = summary(&BASE.replace("keys: 1000", "keys: 10"));
+    assert!(
+        stale(&hot) > 5.0 * stale(&base),
+        "{} vs {}",
+        stale(&hot),
+        stale(&base)
+    );
+
+    // Tripling the apply time lengthens the lag.
+    let lag = |s: &regionsim::report::Summary| {
+        s.pooled
+            .datasets
+            .get("users")
+            .unwrap()
+            .replicas
+            .get("eu-west-1")
+            .unwrap()
+            .lag
+            .mean_ms
+            .unwrap()
+    };
+    let slow_apply =
+        summary(&BASE.replace("{exponential: {mean: 1ms}}", "{exponential: {mean: 3ms}}"));
+    assert!(
+        lag(&slow_apply) > lag(&base) + 2.0,
+        "{} vs {}",
+        lag(&slow_apply),
+        lag(&base)
+    );
+}

@@ -1,0 +1,9 @@
+//! Integration tests: scenarios from YAML strings, run through the library
+//! or the `regionsim` binary, asserting on the summary.
+
+mod bad_input;
+mod common;
+mod determinism;
+mod formulas;
+mod knobs;
+mod memory;
