@@ -69,6 +69,19 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug in regionsim, never the user's input: exit 3.
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!(
+                "error: internal error in regionsim (a bug; please report it with the scenario)"
+            );
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -98,7 +98,7 @@ impl DurationStats {
     }
 }
 
-/// What the users of one region saw.
+/// What the users of one region saw of one dataset (or, merged, of all).
 #[derive(Clone, Debug)]
 pub struct ClientMetrics {
     /// Read latency, send to receipt.
@@ -110,7 +110,8 @@ pub struct ClientMetrics {
 }
 
 impl ClientMetrics {
-    fn new(bounds: usize) -> Self {
+    /// Empty metrics for `bounds` staleness bounds.
+    pub fn new(bounds: usize) -> Self {
         ClientMetrics {
             reads: DurationStats::default(),
             writes: DurationStats::default(),
@@ -118,7 +119,8 @@ impl ClientMetrics {
         }
     }
 
-    fn merge(&mut self, o: &ClientMetrics) {
+    /// Adds `o`'s requests to these.
+    pub fn merge(&mut self, o: &ClientMetrics) {
         self.reads.merge(&o.reads);
         self.writes.merge(&o.writes);
         for (a, b) in self.stale_reads.iter_mut().zip(&o.stale_reads) {
@@ -211,8 +213,10 @@ impl Timeline {
 pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
-    /// Per client region, in scenario order.
+    /// Per (client region, dataset): index `region * datasets + dataset`.
     pub clients: Vec<ClientMetrics>,
+    /// Number of datasets, the stride of `clients`.
+    pub datasets: usize,
     /// Per dataset, per replica (in the dataset's replica order).
     pub replicas: Vec<Vec<ReplicaMetrics>>,
     /// Per-bucket counts.
@@ -224,13 +228,21 @@ impl RunMetrics {
     pub fn new(regions: usize, replicas: &[usize], bounds: usize, buckets: usize) -> Self {
         RunMetrics {
             events: 0,
-            clients: (0..regions).map(|_| ClientMetrics::new(bounds)).collect(),
+            clients: (0..regions * replicas.len())
+                .map(|_| ClientMetrics::new(bounds))
+                .collect(),
+            datasets: replicas.len(),
             replicas: replicas
                 .iter()
                 .map(|&n| (0..n).map(|_| ReplicaMetrics::new(buckets)).collect())
                 .collect(),
             timeline: Timeline::new(buckets, bounds),
         }
+    }
+
+    /// What the users of `region` saw of `dataset`.
+    pub fn client(&self, region: usize, dataset: usize) -> &ClientMetrics {
+        &self.clients[region * self.datasets + dataset]
     }
 
     /// Pools `other` (a run of the same scenario) into `self`.

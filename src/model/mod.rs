@@ -91,7 +91,8 @@ impl KeyChooser {
 
 /// A Poisson stream of one operation from one client region to one dataset.
 struct Source {
-    region: RegionId,
+    /// Index into the run's client metrics: (region, dataset).
+    client: usize,
     dataset: DatasetId,
     op: Op,
     /// Replication stream of the replica that serves this source's reads;
@@ -251,7 +252,8 @@ impl World {
                 );
                 let mean_gap = Duration::from_nanos((1e9 / rate).round().max(1.0) as u64);
                 sources.push(Source {
-                    region: load.region,
+                    client: usize::from(load.region.0) * scenario.datasets.len()
+                        + usize::from(load.dataset.0),
                     dataset: load.dataset,
                     op,
                     replica_stream: replica
@@ -378,9 +380,9 @@ impl Model for World {
                 let s = &mut self.sources[usize::from(source)];
                 let back =
                     s.from_db.sample(&mut s.rng_network) + s.access.sample(&mut s.rng_network);
-                let (region, dataset) = (usize::from(s.region.0), usize::from(s.dataset.0));
+                let (client, dataset) = (s.client, usize::from(s.dataset.0));
                 if let Some(b) = self.bucket_of(sent) {
-                    self.metrics.clients[region]
+                    self.metrics.clients[client]
                         .writes
                         .record((now + back).since(sent));
                     self.metrics.timeline.writes[b] += 1;
@@ -397,12 +399,12 @@ impl Model for World {
                 let s = &mut self.sources[usize::from(source)];
                 let back =
                     s.from_db.sample(&mut s.rng_network) + s.access.sample(&mut s.rng_network);
-                let region = usize::from(s.region.0);
+                let client_index = s.client;
                 let oldest = s
                     .replica_stream
                     .map(|st| self.streams[usize::from(st)].keys[key as usize].oldest_unapplied);
                 if let Some(b) = self.bucket_of(sent) {
-                    let client = &mut self.metrics.clients[region];
+                    let client = &mut self.metrics.clients[client_index];
                     client.reads.record((now + back).since(sent));
                     self.metrics.timeline.reads[b] += 1;
                     if let Some(oldest) = oldest {

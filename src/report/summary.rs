@@ -3,7 +3,7 @@
 //! 1 %). Maps keep scenario order.
 
 use crate::engine::Duration;
-use crate::metrics::{DurationStats, RunMetrics};
+use crate::metrics::{ClientMetrics, DurationStats, RunMetrics};
 use crate::runner::ScenarioResult;
 use crate::scenario::Scenario;
 use serde::ser::{SerializeMap, Serializer};
@@ -24,6 +24,11 @@ impl<T: Serialize> Serialize for Ordered<T> {
 }
 
 impl<T> Ordered<T> {
+    /// True when the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&T> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -74,6 +79,9 @@ pub struct ClientFigures {
     pub write_latency: Latency,
     /// Per staleness bound (`0ms`, `500ms`...).
     pub stale_reads: Ordered<StaleReads>,
+    /// The same figures per dataset the region used (empty inside).
+    #[serde(skip_serializing_if = "Ordered::is_empty")]
+    pub by_dataset: Ordered<ClientFigures>,
 }
 
 /// Count and share of stale reads at one bound.
@@ -135,35 +143,50 @@ pub struct ReplicaFigures {
     pub current_lag_ms: Vec<f64>,
 }
 
+fn client_figures(s: &Scenario, c: &ClientMetrics) -> ClientFigures {
+    let reads = c.reads.count();
+    let stale = s
+        .staleness_bounds
+        .iter()
+        .zip(&c.stale_reads)
+        .map(|(b, &count)| {
+            let share = if reads == 0 {
+                0.0
+            } else {
+                count as f64 / reads as f64
+            };
+            (b.to_string(), StaleReads { count, share })
+        })
+        .collect();
+    ClientFigures {
+        read_latency: Latency::of(&c.reads),
+        write_latency: Latency::of(&c.writes),
+        stale_reads: Ordered(stale),
+        by_dataset: Ordered(Vec::new()),
+    }
+}
+
 fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
     let clients = s
         .regions
         .iter()
-        .zip(&m.clients)
-        .filter(|(_, c)| c.reads.count() + c.writes.count() > 0)
-        .map(|(r, c)| {
-            let stale = s
-                .staleness_bounds
-                .iter()
-                .zip(&c.stale_reads)
-                .map(|(b, &count)| {
-                    let reads = c.reads.count();
-                    let share = if reads == 0 {
-                        0.0
-                    } else {
-                        count as f64 / reads as f64
-                    };
-                    (b.to_string(), StaleReads { count, share })
-                })
-                .collect();
-            (
-                r.name.clone(),
-                ClientFigures {
-                    read_latency: Latency::of(&c.reads),
-                    write_latency: Latency::of(&c.writes),
-                    stale_reads: Ordered(stale),
-                },
-            )
+        .enumerate()
+        .filter_map(|(r, region)| {
+            let mut all = ClientMetrics::new(s.staleness_bounds.len());
+            let mut by_dataset = Vec::new();
+            for (d, ds) in s.datasets.iter().enumerate() {
+                let c = m.client(r, d);
+                if c.reads.count() + c.writes.count() > 0 {
+                    all.merge(c);
+                    by_dataset.push((ds.name.clone(), client_figures(s, c)));
+                }
+            }
+            if by_dataset.is_empty() {
+                return None;
+            }
+            let mut f = client_figures(s, &all);
+            f.by_dataset = Ordered(by_dataset);
+            Some((region.name.clone(), f))
         })
         .collect();
     let datasets = s

@@ -7,3 +7,4 @@ mod determinism;
 mod formulas;
 mod knobs;
 mod memory;
+mod readme;
