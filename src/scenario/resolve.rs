@@ -1,0 +1,502 @@
+//! Checking a scenario file and resolving its names to indices, one
+//! function per section of the file. Every problem is recorded with its
+//! YAML path, and located when reported.
+
+use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
+use super::locate::{locate, yaml_path, Seg};
+use super::{
+    lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId, Scenario,
+    MAX_BUCKETS,
+};
+use crate::engine::{zipf_weights, AliasTable, Dist, Duration};
+use crate::error::Diagnostic;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Collects located problems.
+pub(super) struct Checker<'a> {
+    pub(super) source: &'a str,
+    pub(super) file: &'a Path,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: Vec<Seg>, message: impl Into<String>) {
+        let (line, column) = locate(self.source, &at).unwrap_or((0, 0));
+        self.diagnostics.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    /// Resolves a region name or records why it cannot.
+    fn region(&mut self, names: &[String], name: &str, at: Vec<Seg>) -> Option<RegionId> {
+        match names.iter().position(|n| n == name) {
+            Some(i) => Some(RegionId(i as u16)),
+            None => {
+                self.error(
+                    at,
+                    format!(
+                        "unknown region `{name}`; the scenario's regions are: {}",
+                        names.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn is_rate(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+/// A bucket width that gives at most about 120 points, rounded to a width
+/// people read easily.
+fn default_bucket(duration: Duration) -> Duration {
+    const LADDER_S: [u64; 14] = [
+        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
+    ];
+    let want = duration.as_nanos().div_ceil(120);
+    LADDER_S
+        .iter()
+        .map(|&s| Duration::from_secs(s))
+        .find(|d| d.as_nanos() >= want)
+        .unwrap_or(Duration::from_nanos(want))
+}
+
+/// Checks the file and resolves names to indices; `None` when `check`
+/// holds problems.
+pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Option<Scenario> {
+    let (bucket, bounds) = settings(&raw, check);
+    let regions = regions(&raw, check);
+    let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
+    let pair = network(&raw, &regions, check);
+    let datasets = datasets(&raw, &names, check);
+    let workload = workload(&raw, &names, &pair, check);
+    let n = regions.len();
+    if !check.diagnostics.is_empty() {
+        return None;
+    }
+    let mut scenario = Scenario {
+        name: raw.name,
+        description: raw.description.trim().to_string(),
+        source: path.to_path_buf(),
+        seed: raw.seed,
+        duration: raw.duration,
+        warmup: raw.warmup,
+        replications: raw.replications,
+        bucket,
+        staleness_bounds: bounds,
+        regions,
+        network: Network {
+            regions: n,
+            delays: pair
+                .into_iter()
+                .map(|d| d.expect("every pair filled"))
+                .collect(),
+        },
+        datasets,
+        workload,
+        warnings: Vec::new(),
+    };
+    scenario.warnings = lint(&scenario);
+    Some(scenario)
+}
+
+/// Top-level settings: name, duration, replications, bucket, bounds.
+fn settings(raw: &ScenarioFile, check: &mut Checker) -> (Duration, Vec<Duration>) {
+    if raw.name.is_empty()
+        || !raw
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || raw.name.starts_with('.')
+    {
+        check.error(
+            yaml_path!["name"],
+            format!(
+                "name `{}` must be letters, digits, `-`, `_` or `.` (it names the output folder)",
+                raw.name
+            ),
+        );
+    }
+    if raw.duration == Duration::ZERO {
+        check.error(yaml_path!["duration"], "duration must be above 0, e.g. 10m");
+    }
+    if raw.replications == 0 {
+        check.error(
+            yaml_path!["replications"],
+            "replications must be at least 1",
+        );
+    }
+    let bucket = raw.bucket.unwrap_or_else(|| default_bucket(raw.duration));
+    if bucket == Duration::ZERO {
+        check.error(yaml_path!["bucket"], "bucket must be above 0, e.g. 10s");
+    } else if raw.duration.as_nanos().div_ceil(bucket.as_nanos()) > MAX_BUCKETS {
+        check.error(
+            yaml_path!["bucket"],
+            format!(
+                "bucket {bucket} splits duration {} into more than {MAX_BUCKETS} buckets; use a wider bucket",
+                raw.duration
+            ),
+        );
+    }
+    let mut bounds = raw.staleness_bounds.clone();
+    bounds.sort();
+    bounds.dedup();
+    if bounds.len() != raw.staleness_bounds.len() {
+        check.error(
+            yaml_path!["staleness_bounds"],
+            "staleness_bounds lists a bound twice",
+        );
+    }
+    (bucket, bounds)
+}
+
+fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
+    if raw.regions.is_empty() {
+        check.error(yaml_path!["regions"], "list at least one region");
+    }
+    if raw.regions.len() > usize::from(u16::MAX) {
+        check.error(yaml_path!["regions"], "at most 65535 regions");
+    }
+    let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
+    let preset = raw.network.preset.clone();
+    if let Some(p) = &preset {
+        if !presets::PRESETS.contains(&p.as_str()) {
+            check.error(
+                yaml_path!["network", "preset"],
+                format!(
+                    "unknown network preset `{p}`; presets: {}",
+                    presets::PRESETS.join(", ")
+                ),
+            );
+        }
+    }
+    let mut regions = Vec::new();
+    for (i, r) in raw.regions.iter().enumerate() {
+        if names[..i].contains(&r.name) {
+            check.error(
+                yaml_path!["regions", i, "name"],
+                format!("region `{}` is listed twice", r.name),
+            );
+        }
+        if r.name.is_empty() {
+            check.error(yaml_path!["regions", i, "name"], "a region needs a name");
+        }
+        let coords = match (r.lat, r.lon) {
+            (Some(lat), Some(lon)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    check.error(
+                        yaml_path!["regions", i, "lat"],
+                        format!("latitude {lat} is outside -90..90"),
+                    );
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    check.error(
+                        yaml_path!["regions", i, "lon"],
+                        format!("longitude {lon} is outside -180..180"),
+                    );
+                }
+                Some((lat, lon))
+            }
+            (None, None) => preset
+                .as_deref()
+                .and_then(|p| presets::preset_coords(p, &r.name)),
+            _ => {
+                check.error(
+                    yaml_path!["regions", i],
+                    "give both lat and lon, or neither",
+                );
+                None
+            }
+        };
+        regions.push(Region {
+            name: r.name.clone(),
+            jurisdiction: r.jurisdiction.clone(),
+            coords,
+        });
+    }
+    regions
+}
+
+/// One-way delay of every ordered pair, row-major; `None` where nothing
+/// gives one (already reported).
+fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<Option<Dist>> {
+    let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+    let preset = raw.network.preset.clone();
+    // Explicit links first, then the preset, then distance.
+    let n = regions.len();
+    let mut pair: Vec<Option<Dist>> = vec![None; n * n];
+    let mut defined_at: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (i, link) in raw.network.links.iter().enumerate() {
+        let ends: Option<(String, String, bool)> = match (&link.between, &link.from, &link.to) {
+            (Some(b), None, None) if b.len() == 2 => Some((b[0].clone(), b[1].clone(), true)),
+            (Some(_), None, None) => {
+                check.error(
+                    yaml_path!["network", "links", i, "between"],
+                    "between takes exactly two regions, e.g. [us-east-1, eu-west-1]",
+                );
+                None
+            }
+            (None, Some(f), Some(t)) => Some((f.clone(), t.clone(), false)),
+            _ => {
+                check.error(
+                    yaml_path!["network", "links", i],
+                    "a link names either `between: [a, b]` (both directions) or `from` and `to` (one direction)",
+                );
+                None
+            }
+        };
+        let Some((a, b, both)) = ends else { continue };
+        let key = if both { "between" } else { "from" };
+        let ra = check.region(&names, &a, yaml_path!["network", "links", i, key]);
+        let key_b = if both { "between" } else { "to" };
+        let rb = check.region(&names, &b, yaml_path!["network", "links", i, key_b]);
+        let (Some(ra), Some(rb)) = (ra, rb) else {
+            continue;
+        };
+        let (ia, ib) = (usize::from(ra.0), usize::from(rb.0));
+        if ia == ib {
+            check.error(
+                yaml_path!["network", "links", i],
+                format!("a link joins two different regions; set `intra_delay` on region `{a}` for delay inside it"),
+            );
+            continue;
+        }
+        let directions: &[(usize, usize)] = if both {
+            &[(ia, ib), (ib, ia)]
+        } else {
+            &[(ia, ib)]
+        };
+        for &(x, y) in directions {
+            // A one-way override may refine a `between`; two of a kind clash.
+            if let Some(&j) = defined_at.get(&(x, y)) {
+                let earlier_between = raw.network.links[j].between.is_some();
+                if earlier_between == both {
+                    check.error(
+                        yaml_path!["network", "links", i],
+                        format!(
+                            "the delay from {} to {} is already given by link {}",
+                            names[x],
+                            names[y],
+                            j + 1
+                        ),
+                    );
+                    continue;
+                }
+                if !both {
+                    pair[x * n + y] = Some(link.delay.clone());
+                    defined_at.insert((x, y), i);
+                }
+                continue;
+            }
+            pair[x * n + y] = Some(link.delay.clone());
+            defined_at.insert((x, y), i);
+        }
+    }
+    let default_intra = raw
+        .network
+        .intra_region
+        .clone()
+        .unwrap_or_else(presets::intra_region_delay);
+    let mut missing = Vec::new();
+    for x in 0..n {
+        for y in 0..n {
+            let slot = &mut pair[x * n + y];
+            if slot.is_some() {
+                continue;
+            }
+            if x == y {
+                *slot = Some(
+                    raw.regions[x]
+                        .intra_delay
+                        .clone()
+                        .unwrap_or_else(|| default_intra.clone()),
+                );
+                continue;
+            }
+            let from_preset = preset
+                .as_deref()
+                .and_then(|p| presets::preset_median(p, &names[x], &names[y]));
+            let median = from_preset.or_else(|| {
+                Some(presets::distance_median(
+                    regions[x].coords?,
+                    regions[y].coords?,
+                ))
+            });
+            match median {
+                Some(m) => *slot = Some(presets::wan_delay(m)),
+                None if x < y => missing.push(format!("{}-{}", names[x], names[y])),
+                None => {}
+            }
+        }
+    }
+    if !missing.is_empty() && check.diagnostics.is_empty() {
+        check.error(
+            yaml_path!["network"],
+            format!(
+                "no delay for {}: add a link (`between: [a, b]`), use a preset that knows both regions ({}), or give both regions lat and lon",
+                missing.join(", "),
+                presets::PRESETS.join(", ")
+            ),
+        );
+    }
+    pair
+}
+
+fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Dataset> {
+    let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
+    if raw.datasets.is_empty() {
+        check.error(yaml_path!["datasets"], "list at least one dataset");
+    }
+    let mut datasets = Vec::new();
+    for (i, d) in raw.datasets.iter().enumerate() {
+        if ds_names[..i].contains(&d.name) {
+            check.error(
+                yaml_path!["datasets", i, "name"],
+                format!("dataset `{}` is listed twice", d.name),
+            );
+        }
+        if d.keys == 0 {
+            check.error(yaml_path!["datasets", i, "keys"], "keys must be at least 1");
+        }
+        let popularity = match d.popularity {
+            PopularityFile::Uniform => Popularity::Uniform,
+            PopularityFile::Zipf(s) => {
+                if !(s.is_finite() && s > 0.0) {
+                    check.error(
+                        yaml_path!["datasets", i, "popularity", "zipf"],
+                        format!("the zipf exponent must be above 0 (typical: 0.7 to 1.2), got {s}"),
+                    );
+                    Popularity::Uniform
+                } else if d.keys == 0 {
+                    Popularity::Uniform
+                } else {
+                    let table =
+                        AliasTable::new(&zipf_weights(d.keys, s)).expect("positive finite weights");
+                    Popularity::Zipf {
+                        s,
+                        table: Arc::new(table),
+                    }
+                }
+            }
+        };
+        let PlacementFile::SinglePrimary(sp) = &d.placement;
+        let ReplicationFile::Async = sp.replication;
+        let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
+        let primary = check.region(names, &sp.primary, at("primary"));
+        let mut replicas = Vec::new();
+        for (j, r) in sp.replicas.iter().enumerate() {
+            let mut p = at("replicas");
+            p.push(Seg::Index(j));
+            if let Some(id) = check.region(names, r, p.clone()) {
+                if Some(id) == primary {
+                    check.error(
+                        p,
+                        format!("`{r}` is the primary; list only the other regions as replicas"),
+                    );
+                } else if replicas.contains(&id) {
+                    check.error(p, format!("replica `{r}` is listed twice"));
+                } else {
+                    replicas.push(id);
+                }
+            }
+        }
+        datasets.push(Dataset {
+            name: d.name.clone(),
+            keys: d.keys,
+            popularity,
+            primary: primary.unwrap_or(RegionId(0)),
+            replicas,
+            apply_time: sp.apply_time.clone(),
+        });
+    }
+    datasets
+}
+
+fn workload(
+    raw: &ScenarioFile,
+    names: &[String],
+    pair: &[Option<Dist>],
+    check: &mut Checker,
+) -> Vec<ClientLoad> {
+    let n = names.len();
+    let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
+    if raw.workload.is_empty() {
+        check.error(yaml_path!["workload"], "list at least one client region");
+    }
+    let mut workload = Vec::new();
+    let mut seen_regions = Vec::new();
+    for (i, w) in raw.workload.iter().enumerate() {
+        let Some(region) = check.region(names, &w.region, yaml_path!["workload", i, "region"])
+        else {
+            continue;
+        };
+        if seen_regions.contains(&region) {
+            check.error(
+                yaml_path!["workload", i, "region"],
+                format!(
+                    "workload for `{}` is given twice; merge the entries",
+                    w.region
+                ),
+            );
+        }
+        seen_regions.push(region);
+        if w.rates.is_empty() {
+            check.error(
+                yaml_path!["workload", i, "rates"],
+                "give rates for at least one dataset, e.g. users: {reads_per_s: 100}",
+            );
+        }
+        for (ds, rates) in &w.rates {
+            let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
+            let Some(d) = ds_names.iter().position(|n| n == ds) else {
+                check.error(
+                    yaml_path!["workload", i, "rates", ds],
+                    format!(
+                        "unknown dataset `{ds}`; the scenario's datasets are: {}",
+                        ds_names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            for (key, rate) in [
+                ("reads_per_s", rates.reads_per_s),
+                ("writes_per_s", rates.writes_per_s),
+            ] {
+                if let Some(x) = rate {
+                    if !is_rate(x) {
+                        check.error(
+                            at(key),
+                            format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
+                        );
+                    }
+                }
+            }
+            if rates.reads_per_s.is_none() && rates.writes_per_s.is_none() {
+                check.error(
+                    yaml_path!["workload", i, "rates", ds],
+                    "give reads_per_s, writes_per_s or both",
+                );
+            }
+            let access_delay = w.access_delay.clone().unwrap_or_else(|| {
+                pair[usize::from(region.0) * (n + 1)]
+                    .clone()
+                    .unwrap_or_else(presets::intra_region_delay)
+            });
+            workload.push(ClientLoad {
+                region,
+                dataset: DatasetId(d as u16),
+                access_delay,
+                reads_per_s: rates.reads_per_s.unwrap_or(0.0),
+                writes_per_s: rates.writes_per_s.unwrap_or(0.0),
+            });
+        }
+    }
+    workload
+}
