@@ -2,11 +2,14 @@
 //! parses arguments and maps errors to exit codes.
 
 use crate::error::{Error, Result};
-use crate::report::{self, Summary};
-use crate::runner::{self, Overrides};
-use crate::scenario::{self, Scenario};
-use std::io::Write;
+use crate::report;
+use crate::runner::{self, RunKey, RunRecord};
+use crate::scenario::{self, Plan, Set};
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// How `run` prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -25,29 +28,30 @@ pub struct RunOptions {
     pub paths: Vec<PathBuf>,
     /// Output folder.
     pub output: PathBuf,
-    /// Command-line overrides.
-    pub overrides: Overrides,
+    /// `--set` overrides (and `--seed`, `--replications` as sets).
+    pub sets: Vec<Set>,
     /// Worker threads (all cores when `None`).
     pub threads: Option<usize>,
     /// Stdout format.
     pub format: Format,
-    /// Print nothing on success.
+    /// Print nothing on success, show no progress.
     pub quiet: bool,
 }
 
-/// Loads every scenario under `paths`, collecting the errors of all files.
-pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>> {
+/// Loads every scenario under `paths` with `sets` applied, collecting the
+/// errors of all files.
+pub fn load_plans(paths: &[PathBuf], sets: &[Set]) -> Result<Vec<Plan>> {
     let files = scenario::discover(paths)?;
     if files.is_empty() {
         return Err(Error::NoScenarios {
             path: paths.first().cloned().unwrap_or_default(),
         });
     }
-    let mut scenarios = Vec::new();
+    let mut plans = Vec::new();
     let mut problems = Vec::new();
     for f in &files {
-        match scenario::load(f) {
-            Ok(s) => scenarios.push(s),
+        match scenario::load_plan(f, sets) {
+            Ok(p) => plans.push(p),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(e) => return Err(e),
         }
@@ -55,65 +59,165 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>> {
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
+    check_unique_names(&plans)?;
+    Ok(plans)
+}
+
+fn check_unique_names(plans: &[Plan]) -> Result<()> {
     let mut names: Vec<(&str, &Path)> = Vec::new();
-    for s in &scenarios {
-        if let Some((_, other)) = names.iter().find(|(n, _)| *n == s.name) {
+    for p in plans {
+        let name = p.base().name.as_str();
+        if let Some((_, other)) = names.iter().find(|(n, _)| *n == name) {
             return Err(Error::Usage(format!(
-                "{} and {} are both named `{}`; names must differ (each names an output folder)",
+                "{} and {} are both named `{name}`; names must differ (each names an output folder)",
                 other.display(),
-                s.source.display(),
-                s.name
+                p.source.display(),
             )));
         }
-        names.push((&s.name, &s.source));
+        names.push((name, &p.source));
     }
-    Ok(scenarios)
+    Ok(())
+}
+
+/// Shows progress on stderr: a bar on a terminal, a line per tenth of the
+/// runs otherwise, nothing when quiet. Reads the wall clock, which never
+/// reaches a result.
+struct Progress {
+    total: u64,
+    done: AtomicU64,
+    events: AtomicU64,
+    start: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+    plain: Option<Mutex<u64>>,
+}
+
+impl Progress {
+    fn new(total: u64, quiet: bool) -> Progress {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (!quiet && tty).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} runs, {msg}, ETA {eta}",
+                )
+                .expect("valid template"),
+            );
+            bar
+        });
+        Progress {
+            total,
+            done: AtomicU64::new(0),
+            events: AtomicU64::new(0),
+            start: std::time::Instant::now(),
+            bar,
+            plain: (!quiet && !tty).then(|| Mutex::new(0)),
+        }
+    }
+
+    fn tick(&self, events: u64) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let events = self.events.fetch_add(events, Ordering::Relaxed) + events;
+        let rate = events as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{:.1} M events/s", rate / 1e6));
+            bar.inc(1);
+        }
+        if let Some(shown) = &self.plain {
+            let tenth = done * 10 / self.total.max(1);
+            let mut shown = shown.lock().expect("progress lock");
+            if tenth > *shown || done == self.total {
+                *shown = tenth;
+                eprintln!(
+                    "regionsim: {done}/{} runs done, {:.1} M events/s",
+                    self.total,
+                    rate / 1e6
+                );
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Runs `keys` of `plans` with progress.
+fn execute(
+    plans: &[Plan],
+    keys: &[RunKey],
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<Vec<RunRecord>> {
+    let pool = runner::pool(threads)?;
+    let progress = Progress::new(keys.len() as u64, quiet);
+    let records = runner::execute(plans, keys, &pool, &|e| progress.tick(e));
+    progress.finish();
+    Ok(records)
+}
+
+/// The summaries of `plans` from all their records.
+pub fn summaries(plans: &[Plan], records: &[RunRecord]) -> Vec<Value> {
+    plans
+        .iter()
+        .enumerate()
+        .map(|(i, plan)| {
+            let mine: Vec<&RunRecord> = records
+                .iter()
+                .filter(|r| r.key.plan as usize == i)
+                .collect();
+            report::summary(plan, &mine)
+        })
+        .collect()
+}
+
+/// Writes every report and prints them as asked.
+fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Result<()> {
+    for s in summaries {
+        report::write_scenario(&opts.output, s)?;
+    }
+    match opts.format {
+        Format::Json => {
+            let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());
+        }
+        Format::Table if !opts.quiet => {
+            let tables: Vec<String> = summaries.iter().map(report::table).collect();
+            let _ = write!(out, "{}", tables.join("\n"));
+            let _ = writeln!(out, "\nreports written under {}", opts.output.display());
+        }
+        Format::Table => {}
+    }
+    Ok(())
 }
 
 /// `regionsim run`: simulate, write reports, print a summary.
-pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Summary>> {
-    let mut scenarios = load_all(&opts.paths)?;
-    for s in &mut scenarios {
-        opts.overrides.apply(s)?;
-    }
-    let results = runner::run_all(scenarios, opts.threads)?;
-    let mut summaries = Vec::new();
-    for r in &results {
-        summaries.push(report::write_scenario(&opts.output, r)?);
-    }
-    let printed = match opts.format {
-        Format::Table => summaries
-            .iter()
-            .map(report::table)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&summaries).expect("serializable");
-            s.push('\n');
-            s
-        }
-    };
-    if !opts.quiet || opts.format == Format::Json {
-        let _ = out.write_all(printed.as_bytes());
-        if opts.format == Format::Table {
-            let _ = writeln!(out, "\nreports written under {}", opts.output.display());
-        }
-    }
+pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
+    let plans = load_plans(&opts.paths, &opts.sets)?;
+    let keys = runner::all_keys(&plans);
+    let records = execute(&plans, &keys, opts.threads, opts.quiet)?;
+    let summaries = summaries(&plans, &records);
+    publish(opts, &summaries, out)?;
     Ok(summaries)
 }
 
 /// `regionsim validate`: load and lint; prints one line per scenario and
 /// its warnings.
-pub fn validate(paths: &[PathBuf], out: &mut dyn Write) -> Result<()> {
-    for s in load_all(paths)? {
+pub fn validate(paths: &[PathBuf], sets: &[Set], out: &mut dyn Write) -> Result<()> {
+    for p in load_plans(paths, sets)? {
+        let s = p.base();
         let _ = writeln!(
             out,
-            "{}: ok: scenario `{}`, {} regions, {} datasets, {} client loads",
-            s.source.display(),
+            "{}: ok: scenario `{}`, {} regions, {} datasets, {} client loads, {} point{} x {} replication{}",
+            p.source.display(),
             s.name,
             s.regions.len(),
             s.datasets.len(),
-            s.workload.len()
+            s.workload.len(),
+            p.points.len(),
+            if p.points.len() == 1 { "" } else { "s" },
+            s.replications,
+            if s.replications == 1 { "" } else { "s" },
         );
         for w in &s.warnings {
             let _ = writeln!(out, "  warning: {w}");
@@ -123,15 +227,17 @@ pub fn validate(paths: &[PathBuf], out: &mut dyn Write) -> Result<()> {
 }
 
 /// `regionsim bench`: run replication 0 of one scenario on one thread and
-/// report events per wall-clock second and peak memory.
+/// report events per wall-clock second and peak memory; with `parallel_runs`
+/// also time that many replications on one and on two threads.
 pub fn bench(
     path: &Path,
-    overrides: &Overrides,
+    sets: &[Set],
+    parallel_runs: Option<u32>,
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
-    let mut s = scenario::load(path)?;
-    overrides.apply(&mut s)?;
-    let r = runner::bench(&s);
+    let plan = scenario::load_plan(path, sets)?;
+    let s = plan.base();
+    let r = runner::bench(s);
     let _ = writeln!(
         out,
         "{}: {} simulated ({}s measured + {}s warm-up), {} events in {:.3} s wall: {:.2} M events/s on one thread; peak RSS {}",
@@ -146,5 +252,23 @@ pub fn bench(
             .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
             .unwrap_or_else(|| "unknown".into())
     );
+    if let Some(n) = parallel_runs {
+        let keys: Vec<RunKey> = (0..n)
+            .map(|replication| RunKey {
+                plan: 0,
+                point: 0,
+                replication,
+            })
+            .collect();
+        let plans = [plan];
+        let one = runner::time_runs(&plans, &keys, 1)?;
+        let two = runner::time_runs(&plans, &keys, 2)?;
+        let _ = writeln!(
+            out,
+            "{n} runs: {one:.3} s on 1 thread, {two:.3} s on 2 threads: ratio {:.2} (speed-up {:.2}x)",
+            two / one,
+            one / two
+        );
+    }
     Ok(r)
 }

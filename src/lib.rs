@@ -9,9 +9,10 @@
 //! ## The flow
 //!
 //! ```text
-//! scenario YAML --scenario::load--> Scenario --runner::run_all (rayon)-->
-//!   model::World per (scenario, replication) --> metrics::RunMetrics
-//!   --report--> summary.json, timeline.csv, table
+//! scenario YAML --scenario::load_plan (--set, sweep)--> Plan of points
+//!   --runner (rayon)--> model::World per (scenario, point, replication)
+//!   --> metrics::Figures per run --report::aggregate (mean, CI)-->
+//!   summary.json, timeline.csv, table
 //! ```
 //!
 //! - [`engine`]: integer simulated time, the `(time, sequence)` event
@@ -39,7 +40,8 @@
 //! ## Example
 //!
 //! ```
-//! use regionsim::{report, runner, scenario};
+//! use regionsim::report::aggregate::at;
+//! use regionsim::{commands, runner, scenario};
 //! use std::path::Path;
 //!
 //! let yaml = r#"
@@ -58,14 +60,14 @@
 //!   - region: eu-west-1
 //!     rates: {users: {reads_per_s: 100, writes_per_s: 10}}
 //! "#;
-//! let s = scenario::from_str(yaml, Path::new("tiny.yaml")).unwrap();
-//! let results = runner::run_all(vec![s], Some(1)).unwrap();
-//! let summary = report::summarize(&results[0]);
-//! let eu = summary.pooled.clients.get("eu-west-1").unwrap();
+//! let plans = [scenario::plan_from_str(yaml, Path::new("tiny.yaml"), &[]).unwrap()];
+//! let records = runner::run_all(&plans, Some(1)).unwrap();
+//! let summary = &commands::summaries(&plans, &records)[0];
+//! let eu = at(summary, "points.0.figures.clients.eu-west-1").unwrap();
 //! // Writes cross the Atlantic twice (the aws preset: 35 ms one way).
-//! assert!(eu.write_latency.p50_ms.unwrap() > 70.0);
+//! assert!(at(eu, "write_latency.p50_ms.mean").unwrap().as_f64().unwrap() > 70.0);
 //! // Reads are served by the local replica.
-//! assert!(eu.read_latency.p50_ms.unwrap() < 10.0);
+//! assert!(at(eu, "read_latency.p50_ms.mean").unwrap().as_f64().unwrap() < 10.0);
 //! ```
 
 pub mod commands;
@@ -76,3 +78,4 @@ pub mod model;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod stats;

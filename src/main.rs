@@ -3,8 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use regionsim::commands::{self, Format, RunOptions};
-use regionsim::runner::Overrides;
-use regionsim::scenario::parse_duration;
+use regionsim::scenario::{parse_duration, Set};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +34,10 @@ enum Command {
         /// Override every scenario's number of replications.
         #[arg(long)]
         replications: Option<u32>,
+        /// Override any field: a dotted path and a YAML value, e.g.
+        /// `datasets.users.keys=5000` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
+        sets: Vec<Set>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(short = 'j', long)]
         threads: Option<usize>,
@@ -50,6 +53,9 @@ enum Command {
         /// Scenario files or folders of them.
         #[arg(default_value = "scenarios")]
         paths: Vec<PathBuf>,
+        /// Override any field, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
+        sets: Vec<Set>,
     },
     /// Measure simulated events per second of one scenario on one thread.
     Bench {
@@ -59,6 +65,9 @@ enum Command {
         /// Override the measured duration, e.g. 1h.
         #[arg(long, value_parser = parse_duration)]
         duration: Option<regionsim::engine::Duration>,
+        /// Also time this many replications on 1 and on 2 threads.
+        #[arg(long, value_name = "N")]
+        parallel_runs: Option<u32>,
     },
 }
 
@@ -96,38 +105,50 @@ fn run() -> ExitCode {
             output,
             seed,
             replications,
+            mut sets,
             threads,
             format,
             quiet,
-        } => commands::run(
-            &RunOptions {
-                paths,
-                output,
-                overrides: Overrides {
-                    seed,
-                    replications,
-                    duration: None,
+        } => {
+            sets.extend(seed.map(|v| Set {
+                path: "seed".into(),
+                value: v.into(),
+            }));
+            sets.extend(replications.map(|v| Set {
+                path: "replications".into(),
+                value: v.into(),
+            }));
+            commands::run(
+                &RunOptions {
+                    paths,
+                    output,
+                    sets,
+                    threads,
+                    format: match format {
+                        FormatArg::Table => Format::Table,
+                        FormatArg::Json => Format::Json,
+                    },
+                    quiet,
                 },
-                threads,
-                format: match format {
-                    FormatArg::Table => Format::Table,
-                    FormatArg::Json => Format::Json,
-                },
-                quiet,
-            },
-            &mut stdout,
-        )
-        .map(drop),
-        Command::Validate { paths } => commands::validate(&paths, &mut stdout),
-        Command::Bench { path, duration } => commands::bench(
-            &path,
-            &Overrides {
-                duration,
-                ..Overrides::default()
-            },
-            &mut stdout,
-        )
-        .map(drop),
+                &mut stdout,
+            )
+            .map(drop)
+        }
+        Command::Validate { paths, sets } => commands::validate(&paths, &sets, &mut stdout),
+        Command::Bench {
+            path,
+            duration,
+            parallel_runs,
+        } => {
+            let sets: Vec<Set> = duration
+                .map(|d| Set {
+                    path: "duration".into(),
+                    value: d.to_string().into(),
+                })
+                .into_iter()
+                .collect();
+            commands::bench(&path, &sets, parallel_runs, &mut stdout).map(drop)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,10 @@
 //! model's size (regions, replicas, keys, buckets), never on how long the
 //! simulated run is.
 
+mod figures;
+
+pub use figures::{figures, Figures, Ordered};
+
 use crate::engine::Duration;
 use hdrhistogram::Histogram;
 
@@ -136,11 +140,8 @@ pub struct ReplicaMetrics {
     pub lag: DurationStats,
     /// Time each replicated write waited in the apply queue.
     pub apply_wait: DurationStats,
-    /// Current lag sampled at the end of each bucket, summed over the runs
-    /// merged into this one (divide by `runs` for the mean).
-    pub current_lag_ns: Vec<u128>,
-    /// Number of runs merged into this value.
-    pub runs: u32,
+    /// Current lag sampled at the end of each bucket.
+    pub current_lag: Vec<Duration>,
 }
 
 impl ReplicaMetrics {
@@ -148,23 +149,8 @@ impl ReplicaMetrics {
         ReplicaMetrics {
             lag: DurationStats::default(),
             apply_wait: DurationStats::default(),
-            current_lag_ns: vec![0; buckets],
-            runs: 1,
+            current_lag: vec![Duration::ZERO; buckets],
         }
-    }
-
-    fn merge(&mut self, o: &ReplicaMetrics) {
-        self.lag.merge(&o.lag);
-        self.apply_wait.merge(&o.apply_wait);
-        for (a, b) in self.current_lag_ns.iter_mut().zip(&o.current_lag_ns) {
-            *a += b;
-        }
-        self.runs += o.runs;
-    }
-
-    /// Mean current lag of bucket `i` over the merged runs.
-    pub fn current_lag(&self, i: usize) -> Duration {
-        Duration::from_nanos((self.current_lag_ns[i] / u128::from(self.runs.max(1))) as u64)
     }
 }
 
@@ -193,18 +179,6 @@ impl Timeline {
     /// Stale reads in bucket `b` at bound index `k`.
     pub fn stale(&self, b: usize, k: usize) -> u64 {
         self.stale_reads[b * self.bounds + k]
-    }
-
-    fn merge(&mut self, o: &Timeline) {
-        for (a, b) in self.reads.iter_mut().zip(&o.reads) {
-            *a += b;
-        }
-        for (a, b) in self.writes.iter_mut().zip(&o.writes) {
-            *a += b;
-        }
-        for (a, b) in self.stale_reads.iter_mut().zip(&o.stale_reads) {
-            *a += b;
-        }
     }
 }
 
@@ -243,20 +217,6 @@ impl RunMetrics {
     /// What the users of `region` saw of `dataset`.
     pub fn client(&self, region: usize, dataset: usize) -> &ClientMetrics {
         &self.clients[region * self.datasets + dataset]
-    }
-
-    /// Pools `other` (a run of the same scenario) into `self`.
-    pub fn merge(&mut self, other: &RunMetrics) {
-        self.events += other.events;
-        for (a, b) in self.clients.iter_mut().zip(&other.clients) {
-            a.merge(b);
-        }
-        for (da, db) in self.replicas.iter_mut().zip(&other.replicas) {
-            for (a, b) in da.iter_mut().zip(db) {
-                a.merge(b);
-            }
-        }
-        self.timeline.merge(&other.timeline);
     }
 }
 

@@ -440,8 +440,8 @@ impl Model for World {
             Event::Sample { bucket } => {
                 for st in &self.streams {
                     let lag = st.current_lag(now);
-                    self.metrics.replicas[usize::from(st.dataset.0)][st.replica].current_lag_ns
-                        [bucket as usize] = u128::from(lag.as_nanos());
+                    self.metrics.replicas[usize::from(st.dataset.0)][st.replica].current_lag
+                        [bucket as usize] = lag;
                 }
                 let next = bucket + 1;
                 if next < self.buckets {

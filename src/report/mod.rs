@@ -5,14 +5,16 @@
 //! (scenario order for regions, datasets and bounds) and nothing depends on
 //! the wall clock, so the same inputs give byte-identical files.
 
+pub mod aggregate;
 mod summary;
 mod table;
 
-pub use summary::{summarize, Summary};
+pub use summary::{summary, COMMON_RANDOM_NUMBERS};
 pub use table::table;
 
 use crate::error::{Error, Result};
-use crate::runner::ScenarioResult;
+use aggregate::at;
+use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -32,75 +34,90 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(err)
 }
 
-/// The summary as pretty JSON, newline-terminated.
-pub fn summary_json(summary: &Summary) -> String {
-    let mut s = serde_json::to_string_pretty(summary).expect("summaries always serialize");
+/// Pretty JSON, newline-terminated.
+pub fn json_text(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("JSON values serialize");
     s.push('\n');
     s
 }
 
-/// The per-bucket time series of the pooled runs, as CSV.
-pub fn timeline_csv(result: &ScenarioResult) -> String {
-    let s = &result.scenario;
-    let m = &result.pooled;
-    let runs = result.runs.len() as f64;
-    let mut out = String::from("bucket_start_s,reads_per_s,writes_per_s");
-    for b in &s.staleness_bounds {
+fn mean(v: Option<&Value>) -> String {
+    v.and_then(|v| v.get("mean"))
+        .and_then(Value::as_f64)
+        .map(|m| m.to_string())
+        .unwrap_or_default()
+}
+
+/// The per-bucket series of every point (means over replications) as CSV.
+pub fn timeline_csv(summary: &Value) -> String {
+    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let Some(first) = points.first() else {
+        return String::new();
+    };
+    let f = &first["figures"];
+    let bounds: Vec<String> = f["timeline"]["stale_share"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut replicas = Vec::new();
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        for region in d["replicas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(r, _)| r)
+        {
+            replicas.push((ds.clone(), region.clone()));
+        }
+    }
+    let mut out = String::from("point,bucket_start_s,reads_per_s,writes_per_s");
+    for b in &bounds {
         let _ = write!(out, ",stale_share_{b}");
     }
-    for ds in &s.datasets {
-        for &r in &ds.replicas {
-            let _ = write!(
-                out,
-                ",current_lag_ms_{}@{}",
-                ds.name,
-                s.regions[usize::from(r.0)].name
-            );
-        }
+    for (ds, r) in &replicas {
+        let _ = write!(out, ",current_lag_ms_{ds}@{r}");
     }
     out.push('\n');
-    let width_s = s.bucket.as_secs_f64();
-    for i in 0..s.buckets() {
-        let start = (s.bucket.as_nanos() * i as u64) as f64 / 1e9;
-        // The last bucket may be cut short by the end of the run.
-        let span = (s.duration.as_secs_f64() - start).min(width_s);
-        let reads = m.timeline.reads[i];
-        let _ = write!(
-            out,
-            "{start},{},{}",
-            reads as f64 / span / runs,
-            m.timeline.writes[i] as f64 / span / runs
-        );
-        for k in 0..s.staleness_bounds.len() {
-            let share = if reads == 0 {
-                0.0
-            } else {
-                m.timeline.stale(i, k) as f64 / reads as f64
-            };
-            let _ = write!(out, ",{share}");
-        }
-        for d in &m.replicas {
-            for r in d {
-                let _ = write!(out, ",{}", r.current_lag(i).as_millis_f64());
+    let bucket_s = summary["bucket_s"].as_f64().unwrap_or(1.0);
+    for p in &points {
+        let f = &p["figures"];
+        let label = p["label"].as_str().unwrap_or_default();
+        let label = if label.contains([',', '"']) {
+            format!("\"{}\"", label.replace('"', "\"\""))
+        } else {
+            label.to_string()
+        };
+        let buckets = f["timeline"]["reads_per_s"].as_array().map_or(0, Vec::len);
+        for i in 0..buckets {
+            let _ = write!(
+                out,
+                "{label},{},{},{}",
+                bucket_s * i as f64,
+                mean(at(f, &format!("timeline.reads_per_s.{i}"))),
+                mean(at(f, &format!("timeline.writes_per_s.{i}")))
+            );
+            for b in &bounds {
+                let _ = write!(out, ",{}", mean(f["timeline"]["stale_share"][b].get(i)));
             }
+            for (ds, r) in &replicas {
+                let _ = write!(
+                    out,
+                    ",{}",
+                    mean(f["datasets"][ds]["replicas"][r]["current_lag_ms"].get(i))
+                );
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     out
 }
 
-/// Writes `NAME/summary.json` and `NAME/timeline.csv` under `dir`; returns
-/// the summary.
-pub fn write_scenario(dir: &Path, result: &ScenarioResult) -> Result<Summary> {
-    let summary = summarize(result);
-    let folder = dir.join(&result.scenario.name);
-    write_atomic(
-        &folder.join("summary.json"),
-        summary_json(&summary).as_bytes(),
-    )?;
+/// Writes `NAME/summary.json` and `NAME/timeline.csv` under `dir`.
+pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
+    let folder = dir.join(summary["scenario"].as_str().unwrap_or("scenario"));
+    write_atomic(&folder.join("summary.json"), json_text(summary).as_bytes())?;
     write_atomic(
         &folder.join("timeline.csv"),
-        timeline_csv(result).as_bytes(),
-    )?;
-    Ok(summary)
+        timeline_csv(summary).as_bytes(),
+    )
 }

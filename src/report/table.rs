@@ -1,130 +1,195 @@
-//! The table printed after a run: what an architect reads first.
+//! The table printed after a run: what an architect reads first. Figures
+//! are means over replications, with the 95 % interval half-width after
+//! `±` when there are two or more.
 
-use super::summary::{ClientFigures, Latency, ReplicaFigures, Summary};
+use super::aggregate::at;
+use serde_json::Value;
 use std::fmt::Write as _;
 
-fn ms(x: Option<f64>) -> String {
-    match x {
+/// (mean, half-width) of an aggregated figure.
+fn estimate(v: Option<&Value>) -> Option<(f64, Option<f64>)> {
+    let v = v?;
+    let mean = v.get("mean")?.as_f64()?;
+    let half = v.get("ci_high").and_then(Value::as_f64).map(|h| h - mean);
+    Some((mean, half))
+}
+
+fn ms_text(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{:.2}s", v / 1000.0)
+    } else if v >= 10.0 {
+        format!("{v:.1}ms")
+    } else {
+        format!("{v:.2}ms")
+    }
+}
+
+fn ms(v: Option<&Value>) -> String {
+    match estimate(v) {
         None => "-".into(),
-        Some(v) if v >= 1000.0 => format!("{:.2}s", v / 1000.0),
-        Some(v) if v >= 10.0 => format!("{v:.1}ms"),
-        Some(v) => format!("{v:.2}ms"),
+        Some((m, None)) => ms_text(m),
+        Some((m, Some(h))) => format!("{}±{}", ms_text(m), ms_text(h).trim_end_matches("ms")),
     }
 }
 
-fn pct(share: f64) -> String {
-    format!("{:.2}%", share * 100.0)
+fn pct(v: Option<&Value>) -> String {
+    match estimate(v) {
+        None => "-".into(),
+        Some((m, None)) => format!("{:.2}%", m * 100.0),
+        Some((m, Some(h))) => format!("{:.2}±{:.2}%", m * 100.0, h * 100.0),
+    }
 }
 
-fn rate(l: &Latency, seconds: f64) -> String {
-    format!("{:.1}", l.count as f64 / seconds)
+fn rate(count: Option<&Value>, seconds: f64) -> String {
+    match estimate(count) {
+        None => "-".into(),
+        Some((m, _)) => format!("{:.1}", m / seconds),
+    }
 }
 
-/// Renders a summary as a fixed-width table.
-pub fn table(s: &Summary) -> String {
-    let mut out = String::new();
-    let runs = s.replications as f64;
-    let _ = writeln!(
-        out,
-        "== {} == {} replication{}, {}s measured after {}s warm-up, {} events",
-        s.scenario,
-        s.replications,
-        if s.replications == 1 { "" } else { "s" },
-        s.duration_s,
-        s.warmup_s,
-        s.pooled.events
-    );
-    let bounds: Vec<String> = s
-        .pooled
-        .clients
-        .0
-        .first()
-        .map(|(_, c)| c.stale_reads.0.iter().map(|(b, _)| b.clone()).collect())
-        .unwrap_or_default();
-    let mut header = format!(
-        "{:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "client region",
-        "reads/s",
-        "read p50",
-        "read p99",
-        "writes/s",
-        "write p50",
-        "write p99",
-        "write max"
-    );
-    for b in &bounds {
-        let _ = write!(header, " {:>11}", format!("stale@{b}"));
-    }
-    let _ = writeln!(out, "{header}");
-    let multi = s.pooled.datasets.0.len() > 1;
-    for (name, c) in &s.pooled.clients.0 {
-        let _ = writeln!(out, "{}", client_row(name, c, s.duration_s * runs));
-        if multi {
-            for (ds, dc) in &c.by_dataset.0 {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    client_row(&format!("  {ds}"), dc, s.duration_s * runs)
-                );
-            }
-        }
-    }
-    let replicas: Vec<(String, &ReplicaFigures)> = s
-        .pooled
-        .datasets
-        .0
-        .iter()
-        .flat_map(|(ds, d)| {
-            d.replicas
-                .0
-                .iter()
-                .map(move |(region, r)| (format!("{ds}@{region} (from {})", d.primary), r))
-        })
-        .collect();
-    let w = replicas
-        .iter()
-        .map(|(l, _)| l.len())
-        .max()
-        .unwrap_or(0)
-        .max(7);
-    let _ = writeln!(
-        out,
-        "{:<w$} {:>9} {:>9} {:>9} {:>9} {:>11} {:>12}",
-        "replica", "lag p50", "lag p99", "lag p99.9", "lag max", "apply wait", "current max"
-    );
-    for (label, r) in replicas {
-        let _ = writeln!(
-            out,
-            "{:<w$} {:>9} {:>9} {:>9} {:>9} {:>11} {:>12}",
-            label,
-            ms(r.lag.p50_ms),
-            ms(r.lag.p99_ms),
-            ms(r.lag.p999_ms),
-            ms(r.lag.max_ms),
-            ms(r.apply_wait.mean_ms),
-            ms(Some(r.current_lag_max_ms)),
-        );
-    }
-    for w in &s.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    out
-}
+const CLIENT_COLUMNS: [&str; 7] = [
+    "reads/s",
+    "read p50",
+    "read p99",
+    "writes/s",
+    "write p50",
+    "write p99",
+    "write max",
+];
+const W: usize = 13;
 
-fn client_row(label: &str, c: &ClientFigures, seconds: f64) -> String {
-    let mut row = format!(
-        "{:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        label,
-        rate(&c.read_latency, seconds),
-        ms(c.read_latency.p50_ms),
-        ms(c.read_latency.p99_ms),
-        rate(&c.write_latency, seconds),
-        ms(c.write_latency.p50_ms),
-        ms(c.write_latency.p99_ms),
-        ms(c.write_latency.max_ms),
-    );
-    for (_, st) in &c.stale_reads.0 {
-        let _ = write!(row, " {:>11}", pct(st.share));
+fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> String {
+    let cells = [
+        rate(at(c, "read_latency.count"), seconds),
+        ms(at(c, "read_latency.p50_ms")),
+        ms(at(c, "read_latency.p99_ms")),
+        rate(at(c, "write_latency.count"), seconds),
+        ms(at(c, "write_latency.p50_ms")),
+        ms(at(c, "write_latency.p99_ms")),
+        ms(at(c, "write_latency.max_ms")),
+    ];
+    let mut row = format!("{label:<16}");
+    for cell in cells {
+        let _ = write!(row, " {cell:>W$}");
+    }
+    for b in bounds {
+        let share = c
+            .get("stale_reads")
+            .and_then(|s| s.get(b))
+            .and_then(|s| s.get("share"));
+        let _ = write!(row, " {:>W$}", pct(share));
     }
     row
+}
+
+/// Renders a scenario summary (see [`super::summary`]) as fixed-width text.
+pub fn table(s: &Value) -> String {
+    let mut out = String::new();
+    let n = s["replications"].as_u64().unwrap_or(1);
+    let seconds = s["duration_s"].as_f64().unwrap_or(1.0);
+    let _ = writeln!(
+        out,
+        "== {} == {n} replication{}{}, {}s measured after {}s warm-up",
+        s["scenario"].as_str().unwrap_or_default(),
+        if n == 1 { "" } else { "s" },
+        if n > 1 {
+            " (mean ± 95 % CI half-width)"
+        } else {
+            ""
+        },
+        seconds,
+        s["warmup_s"].as_f64().unwrap_or(0.0),
+    );
+    if let Some(sweep) = s["sweep"].as_object() {
+        let params: Vec<&str> = sweep["parameters"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "sweep ({}) over {}; common random numbers: every point sees the same random streams",
+            sweep["mode"].as_str().unwrap_or_default(),
+            params.join(", ")
+        );
+    }
+    for over in s["overrides"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "override: --set {}", over.as_str().unwrap_or_default());
+    }
+    let swept = !s["sweep"].is_null();
+    for point in s["points"].as_array().into_iter().flatten() {
+        let f = &point["figures"];
+        if swept {
+            let _ = writeln!(out, "-- {} --", point["label"].as_str().unwrap_or_default());
+        }
+        let clients = f["clients"].as_object();
+        let bounds: Vec<String> = clients
+            .and_then(|c| c.values().next())
+            .and_then(|c| c["stale_reads"].as_object())
+            .map(|b| b.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut header = format!("{:<16}", "client region");
+        for c in CLIENT_COLUMNS {
+            let _ = write!(header, " {c:>W$}");
+        }
+        for b in &bounds {
+            let _ = write!(header, " {:>W$}", format!("stale@{b}"));
+        }
+        let _ = writeln!(out, "{header}");
+        let multi = f["datasets"].as_object().is_some_and(|d| d.len() > 1);
+        for (name, c) in clients.into_iter().flatten() {
+            let _ = writeln!(out, "{}", client_row(name, c, seconds, &bounds));
+            if multi {
+                for (ds, dc) in c["by_dataset"].as_object().into_iter().flatten() {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        client_row(&format!("  {ds}"), dc, seconds, &bounds)
+                    );
+                }
+            }
+        }
+        let mut replicas = Vec::new();
+        for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+            for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+                let primary = d["primary"].as_str().unwrap_or_default();
+                replicas.push((format!("{ds}@{region} (from {primary})"), r));
+            }
+        }
+        let w = replicas
+            .iter()
+            .map(|(l, _)| l.len())
+            .max()
+            .unwrap_or(0)
+            .max(7);
+        let mut header = format!("{:<w$}", "replica");
+        for c in [
+            "lag p50",
+            "lag p99",
+            "lag p99.9",
+            "lag max",
+            "apply wait",
+            "current max",
+        ] {
+            let _ = write!(header, " {c:>W$}");
+        }
+        let _ = writeln!(out, "{header}");
+        for (label, r) in replicas {
+            let mut row = format!("{label:<w$}");
+            for path in [
+                "lag.p50_ms",
+                "lag.p99_ms",
+                "lag.p999_ms",
+                "lag.max_ms",
+                "apply_wait.mean_ms",
+                "current_lag_max_ms",
+            ] {
+                let _ = write!(row, " {:>W$}", ms(at(r, path)));
+            }
+            let _ = writeln!(out, "{row}");
+        }
+    }
+    for w in s["warnings"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "warning: {}", w.as_str().unwrap_or_default());
+    }
+    out
 }

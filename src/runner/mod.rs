@@ -1,62 +1,71 @@
-//! Runs: expands scenarios into (scenario, replication) runs, executes them
-//! on a rayon pool and gathers the results in run order, so the output is
-//! the same whatever the number of threads.
+//! Runs: every (scenario, sweep point, replication) of a set of plans,
+//! executed on one rayon pool and gathered in run order, so the output is the
+//! same whatever the number of threads or shards.
 
-use crate::engine::Duration;
 use crate::error::{Error, Result};
-use crate::metrics::RunMetrics;
+use crate::metrics::figures;
 use crate::model::World;
-use crate::scenario::Scenario;
+use crate::scenario::{Plan, Scenario};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Overrides from the command line.
-#[derive(Clone, Debug, Default)]
-pub struct Overrides {
-    /// Replaces every scenario's seed.
-    pub seed: Option<u64>,
-    /// Replaces every scenario's replication count.
-    pub replications: Option<u32>,
-    /// Replaces every scenario's measured duration.
-    pub duration: Option<Duration>,
+/// Identifies one run: which plan, which sweep point, which replication.
+/// Replication `r` of every point draws from the same random streams
+/// (common random numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RunKey {
+    /// Index of the plan (scenario file) in the invocation.
+    pub plan: u32,
+    /// Index of the sweep point in the plan.
+    pub point: u32,
+    /// Replication index; also the run index of every random stream.
+    pub replication: u32,
 }
 
-impl Overrides {
-    /// Applies the overrides to `s`.
-    pub fn apply(&self, s: &mut Scenario) -> Result<()> {
-        if let Some(seed) = self.seed {
-            s.seed = seed;
-        }
-        if let Some(n) = self.replications {
-            if n == 0 {
-                return Err(Error::Usage("--replications must be at least 1".into()));
+/// What one run produced: its figures as JSON, ready to aggregate.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    /// Which run.
+    pub key: RunKey,
+    /// [`crate::metrics::Figures`] of the run.
+    pub figures: serde_json::Value,
+}
+
+/// Every run of `plans`, in order: plan, point, replication.
+pub fn all_keys(plans: &[Plan]) -> Vec<RunKey> {
+    let mut keys = Vec::new();
+    for (p, plan) in plans.iter().enumerate() {
+        for (i, point) in plan.points.iter().enumerate() {
+            for r in 0..point.scenario.replications {
+                keys.push(RunKey {
+                    plan: p as u32,
+                    point: i as u32,
+                    replication: r,
+                });
             }
-            s.replications = n;
         }
-        if let Some(d) = self.duration {
-            if d == Duration::ZERO {
-                return Err(Error::Usage("--duration must be above 0".into()));
-            }
-            s.duration = d;
-            s.bucket = s.bucket.max(Duration::from_nanos(
-                d.as_nanos().div_ceil(crate::scenario::MAX_BUCKETS),
-            ));
-        }
-        Ok(())
+    }
+    keys
+}
+
+/// The scenario a key runs.
+pub fn scenario_of(plans: &[Plan], key: RunKey) -> &Scenario {
+    &plans[key.plan as usize].points[key.point as usize].scenario
+}
+
+/// Runs one key on the calling thread.
+pub fn run_one(plans: &[Plan], key: RunKey) -> RunRecord {
+    let s = scenario_of(plans, key);
+    let m = World::run(s, u64::from(key.replication));
+    RunRecord {
+        key,
+        figures: serde_json::to_value(figures(s, &m)).expect("figures serialize"),
     }
 }
 
-/// A scenario and every run of it.
-pub struct ScenarioResult {
-    /// The scenario as run (overrides applied).
-    pub scenario: Scenario,
-    /// One entry per replication, in order.
-    pub runs: Vec<RunMetrics>,
-    /// All runs pooled.
-    pub pooled: RunMetrics,
-}
-
 /// Builds the thread pool for `threads` (all cores when `None`).
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     if threads == Some(0) {
         return Err(Error::Usage("--threads must be at least 1".into()));
     }
@@ -66,37 +75,28 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Usage(format!("cannot start {threads:?} threads: {e}")))
 }
 
-/// Runs every replication of every scenario on `threads` threads.
-pub fn run_all(scenarios: Vec<Scenario>, threads: Option<usize>) -> Result<Vec<ScenarioResult>> {
-    let jobs: Vec<(usize, u64)> = scenarios
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| (0..u64::from(s.replications)).map(move |r| (i, r)))
-        .collect();
-    let metrics: Vec<RunMetrics> = pool(threads)?.install(|| {
-        jobs.par_iter()
-            .map(|&(i, r)| World::run(&scenarios[i], r))
+/// Runs `keys` on `pool`, calling `progress(events)` after each run (from
+/// any thread), and returns the records in the order of `keys`.
+pub fn execute(
+    plans: &[Plan],
+    keys: &[RunKey],
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<RunRecord> {
+    pool.install(|| {
+        keys.par_iter()
+            .map(|&key| {
+                let record = run_one(plans, key);
+                progress(record.figures["events"].as_u64().unwrap_or(0));
+                record
+            })
             .collect()
-    });
-    let mut metrics = metrics.into_iter();
-    Ok(scenarios
-        .into_iter()
-        .map(|scenario| {
-            let runs: Vec<RunMetrics> = metrics
-                .by_ref()
-                .take(scenario.replications as usize)
-                .collect();
-            let mut pooled = runs[0].clone();
-            for r in &runs[1..] {
-                pooled.merge(r);
-            }
-            ScenarioResult {
-                scenario,
-                runs,
-                pooled,
-            }
-        })
-        .collect())
+    })
+}
+
+/// Runs every key of `plans` on `threads` threads (all cores when `None`).
+pub fn run_all(plans: &[Plan], threads: Option<usize>) -> Result<Vec<RunRecord>> {
+    Ok(execute(plans, &all_keys(plans), &pool(threads)?, &|_| {}))
 }
 
 /// What `regionsim bench` measured.
@@ -128,6 +128,17 @@ pub fn bench(scenario: &Scenario) -> BenchReport {
         wall_s,
         peak_rss_kib: peak_rss_kib(),
     }
+}
+
+/// Wall-clock seconds to run `keys` of `plans` on `threads` threads.
+pub fn time_runs(plans: &[Plan], keys: &[RunKey], threads: usize) -> Result<f64> {
+    let pool = pool(Some(threads))?;
+    let events = AtomicU64::new(0);
+    let start = std::time::Instant::now();
+    execute(plans, keys, &pool, &|e| {
+        events.fetch_add(e, Ordering::Relaxed);
+    });
+    Ok(start.elapsed().as_secs_f64())
 }
 
 fn peak_rss_kib() -> Option<u64> {

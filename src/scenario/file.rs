@@ -27,6 +27,28 @@ pub struct ScenarioFile {
     pub network: NetworkFile,
     pub datasets: Vec<DatasetFile>,
     pub workload: Vec<WorkloadFile>,
+    pub sweep: Option<SweepFile>,
+}
+
+/// `sweep:`: dotted paths and the values each takes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    #[serde(default)]
+    pub mode: SweepMode,
+    /// Path to list of values, in the file's order.
+    pub parameters: serde_yaml::Mapping,
+}
+
+/// How sweep parameters combine into points.
+#[derive(Deserialize, Default, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepMode {
+    /// Every combination (the last parameter varies fastest).
+    #[default]
+    Product,
+    /// The i-th values of every parameter together.
+    Zip,
 }
 
 fn default_seed() -> u64 {

@@ -10,8 +10,11 @@ pub mod locate;
 pub mod presets;
 mod resolve;
 mod units;
+pub mod variants;
 
+pub use file::SweepMode;
 pub use units::parse_duration;
+pub use variants::Set;
 
 use crate::engine::{AliasTable, Dist, Duration};
 use crate::error::{Diagnostic, Error, Result};
@@ -202,51 +205,71 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario> {
-    let source = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    from_str(&read(path)?, path)
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    from_str(&source, path)
+    })
 }
 
 /// Checks a scenario given as text; `path` names it in messages.
 pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
-    let whole_file = |message: String| {
-        Error::Invalid(vec![Diagnostic {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message,
-        }])
-    };
+    resolve_file(parse_file(source, path)?, source, path, "")
+}
+
+fn invalid(path: &Path, line: usize, column: usize, message: String) -> Error {
+    Error::Invalid(vec![Diagnostic {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }])
+}
+
+/// serde_yaml's message without its trailing " at line L column C".
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let mut message = e.to_string();
+    if let Some(l) = e.location() {
+        if let Some(cut) = message.find(&format!(" at line {} column {}", l.line(), l.column())) {
+            message.truncate(cut);
+        }
+    }
+    message
+}
+
+/// Reads the YAML of a scenario file into its serde types.
+fn parse_file(source: &str, path: &Path) -> Result<ScenarioFile> {
     let meaningful = source
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     if !meaningful {
-        return Err(whole_file(
+        return Err(invalid(
+            path,
+            0,
+            0,
             "the file is empty: a scenario needs at least name, duration, regions, datasets and workload"
                 .into(),
         ));
     }
-    let raw: ScenarioFile = serde_yaml::from_str(source).map_err(|e| {
+    serde_yaml::from_str(source).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        let mut message = e.to_string();
-        if let Some(cut) = message.find(&format!(" at line {line} column {column}")) {
-            message.truncate(cut);
-        }
-        Error::Invalid(vec![Diagnostic {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }])
-    })?;
+        invalid(path, line, column, yaml_message(&e))
+    })
+}
+
+/// Checks `raw` and resolves it; `context` prefixes every message (which
+/// sweep point or override it concerns).
+fn resolve_file(raw: ScenarioFile, source: &str, path: &Path, context: &str) -> Result<Scenario> {
     let mut check = Checker {
         source,
         file: path,
+        context,
         diagnostics: Vec::new(),
     };
     let scenario = resolve(raw, path, &mut check);
@@ -255,6 +278,234 @@ pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
     } else {
         Err(Error::Invalid(check.diagnostics))
     }
+}
+
+/// A scenario file with its overrides and sweep expanded into points.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The file.
+    pub source: PathBuf,
+    /// Its text, kept so that sharded runs can be merged elsewhere.
+    pub text: String,
+    /// Command-line overrides applied to every point.
+    pub sets: Vec<Set>,
+    /// The sweep, if the file has one.
+    pub sweep: Option<Sweep>,
+    /// One point without a sweep; otherwise one per combination.
+    pub points: Vec<Point>,
+}
+
+/// The swept parameters.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// How parameters combine.
+    pub mode: SweepMode,
+    /// Dotted paths, in the file's order.
+    pub parameters: Vec<String>,
+}
+
+/// One variant of a scenario.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// `base` without a sweep; otherwise `param=value, ...`.
+    pub label: String,
+    /// (dotted path, value) of each swept parameter.
+    pub parameters: Vec<(String, String)>,
+    /// The scenario at this point.
+    pub scenario: Scenario,
+}
+
+impl Plan {
+    /// The first point's scenario: name, description and settings shared
+    /// by every point.
+    pub fn base(&self) -> &Scenario {
+        &self.points[0].scenario
+    }
+}
+
+/// Reads the scenario at `path`, applies `sets`, and expands its sweep.
+pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
+    plan_from_str(&read(path)?, path, sets)
+}
+
+/// [`load_plan`] for text already read.
+pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
+    let raw = parse_file(source, path)?;
+    let sweep_file = raw.sweep.as_ref().map(|s| (s.mode, s.parameters.clone()));
+    if sets.is_empty() && sweep_file.is_none() {
+        let scenario = resolve_file(raw, source, path, "")?;
+        return Ok(Plan {
+            source: path.to_path_buf(),
+            text: source.to_string(),
+            sets: Vec::new(),
+            sweep: None,
+            points: vec![Point {
+                label: "base".into(),
+                parameters: Vec::new(),
+                scenario,
+            }],
+        });
+    }
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
+    let set_list = sets.iter().map(Set::display).collect::<Vec<_>>().join(" ");
+    for set in sets {
+        variants::apply(&mut doc, &set.path, set.value.clone())
+            .map_err(|e| Error::Usage(format!("--set {}: {e}", set.display())))?;
+    }
+    if let Some(m) = doc.as_mapping_mut() {
+        m.remove("sweep");
+    }
+    let with_sets = |doc: serde_yaml::Value| -> Result<ScenarioFile> {
+        serde_yaml::from_value(doc)
+            .map_err(|e| Error::Usage(format!("--set {set_list}: {}", yaml_message(&e))))
+    };
+    let Some((mode, parameters)) = sweep_file else {
+        let scenario = resolve_file(
+            with_sets(doc)?,
+            source,
+            path,
+            &format!("with --set {set_list}: "),
+        )?;
+        return Ok(Plan {
+            source: path.to_path_buf(),
+            text: source.to_string(),
+            sets: sets.to_vec(),
+            sweep: None,
+            points: vec![Point {
+                label: "base".into(),
+                parameters: Vec::new(),
+                scenario,
+            }],
+        });
+    };
+    with_sets(doc.clone())?;
+    let located = |at: Vec<locate::Seg>, message: String| {
+        let (line, column) = locate::locate(source, &at).unwrap_or((0, 0));
+        invalid(path, line, column, message)
+    };
+    // The parameters and their values.
+    let mut params: Vec<(String, Vec<serde_yaml::Value>)> = Vec::new();
+    for (k, v) in &parameters {
+        let name = k.as_str().unwrap_or_default().to_string();
+        let at = locate::yaml_path!["sweep", "parameters", &name];
+        match v.as_sequence() {
+            Some(values) if !values.is_empty() => params.push((name, values.clone())),
+            _ => {
+                return Err(located(
+                    at,
+                    format!(
+                    "sweep parameter `{name}` needs a non-empty list of values, e.g. [1ms, 2ms]"
+                ),
+                ))
+            }
+        }
+    }
+    if params.is_empty() {
+        return Err(located(
+            locate::yaml_path!["sweep", "parameters"],
+            "sweep needs at least one parameter".into(),
+        ));
+    }
+    let combos: Vec<Vec<usize>> = match mode {
+        SweepMode::Zip => {
+            let n = params[0].1.len();
+            if let Some((name, v)) = params.iter().find(|(_, v)| v.len() != n) {
+                return Err(located(
+                    locate::yaml_path!["sweep", "parameters", name],
+                    format!(
+                        "mode zip pairs the i-th values of every parameter: `{name}` has {} values, `{}` has {n}",
+                        v.len(),
+                        params[0].0
+                    ),
+                ));
+            }
+            (0..n).map(|i| vec![i; params.len()]).collect()
+        }
+        SweepMode::Product => params.iter().fold(vec![Vec::new()], |acc, (_, values)| {
+            acc.iter()
+                .flat_map(|c| {
+                    (0..values.len()).map(move |i| {
+                        let mut c = c.clone();
+                        c.push(i);
+                        c
+                    })
+                })
+                .collect()
+        }),
+    };
+    // Short names in labels, unless two parameters end alike.
+    let short: Vec<String> = params
+        .iter()
+        .map(|(p, _)| {
+            let last = p.rsplit('.').next().unwrap_or(p);
+            let clash = params
+                .iter()
+                .filter(|(q, _)| q.rsplit('.').next() == Some(last))
+                .count()
+                > 1;
+            if clash {
+                p.clone()
+            } else {
+                last.to_string()
+            }
+        })
+        .collect();
+    let mut points = Vec::new();
+    let mut problems = Vec::new();
+    for combo in combos {
+        let mut point_doc = doc.clone();
+        let mut parameters = Vec::new();
+        let mut label = Vec::new();
+        for (k, &i) in combo.iter().enumerate() {
+            let (name, values) = &params[k];
+            variants::apply(&mut point_doc, name, values[i].clone()).map_err(|e| {
+                located(
+                    locate::yaml_path!["sweep", "parameters", name],
+                    format!("sweep parameter `{name}`: {e}"),
+                )
+            })?;
+            let text = variants::compact(&values[i]);
+            label.push(format!("{}={text}", short[k]));
+            parameters.push((name.clone(), text));
+        }
+        let label = label.join(", ");
+        let context = format!("sweep point `{label}`: ");
+        let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let Error::Invalid(d) = located(
+                    locate::yaml_path!["sweep", "parameters"],
+                    format!("{context}{}", yaml_message(&e)),
+                ) else {
+                    unreachable!()
+                };
+                problems.extend(d);
+                continue;
+            }
+        };
+        match resolve_file(raw, source, path, &context) {
+            Ok(scenario) => points.push(Point {
+                label,
+                parameters,
+                scenario,
+            }),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(Plan {
+        source: path.to_path_buf(),
+        text: source.to_string(),
+        sets: sets.to_vec(),
+        sweep: Some(Sweep {
+            mode,
+            parameters: params.into_iter().map(|(p, _)| p).collect(),
+        }),
+        points,
+    })
 }
 
 /// Findings that are legal but that an architect should see before trusting

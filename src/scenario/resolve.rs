@@ -18,6 +18,8 @@ use std::sync::Arc;
 pub(super) struct Checker<'a> {
     pub(super) source: &'a str,
     pub(super) file: &'a Path,
+    /// Prefix of every message (which sweep point or override).
+    pub(super) context: &'a str,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
@@ -28,7 +30,7 @@ impl Checker<'_> {
             file: self.file.to_path_buf(),
             line,
             column,
-            message: message.into(),
+            message: format!("{}{}", self.context, message.into()),
         });
     }
 

@@ -27,7 +27,11 @@ fn json_format_and_overrides() {
     assert_eq!(s["scenario"], "two-regions");
     assert_eq!(s["seed"], 77);
     assert_eq!(s["replications"], 2);
-    assert_eq!(s["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(s["points"][0]["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        s["overrides"],
+        serde_json::json!(["seed=77", "replications=2"])
+    );
     // What is printed is what is written.
     let written: serde_json::Value = serde_json::from_slice(
         &std::fs::read(tmp.path().join("out/two-regions/summary.json")).unwrap(),
@@ -35,7 +39,7 @@ fn json_format_and_overrides() {
     .unwrap();
     assert_eq!(&written, s);
     let csv = std::fs::read_to_string(tmp.path().join("out/two-regions/timeline.csv")).unwrap();
-    assert!(csv.starts_with("bucket_start_s,reads_per_s,writes_per_s,stale_share_0ms,stale_share_50ms,current_lag_ms_users@b\n"), "{csv}");
+    assert!(csv.starts_with("point,bucket_start_s,reads_per_s,writes_per_s,stale_share_0ms,stale_share_50ms,current_lag_ms_users@b\nbase,0,"), "{csv}");
     // 60 s in buckets of 1 s (the default for a 60 s run).
     assert_eq!(csv.lines().count(), 61);
 }

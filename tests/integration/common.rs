@@ -1,8 +1,9 @@
 //! Shared helpers: build a scenario from YAML, run it, read its summary.
 
-use regionsim::report::{summarize, Summary};
-use regionsim::runner::{run_all, ScenarioResult};
-use regionsim::scenario::{from_str, Scenario};
+use regionsim::report::{self, aggregate::at};
+use regionsim::runner::{self, RunRecord};
+use regionsim::scenario::{from_str, plan_from_str, Plan, Scenario};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,22 +12,33 @@ pub fn scenario(yaml: &str) -> Scenario {
     from_str(yaml, Path::new("test.yaml")).unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
 }
 
-/// Runs every replication of `yaml` on one thread.
-pub fn run(yaml: &str) -> ScenarioResult {
-    run_all(vec![scenario(yaml)], Some(1))
-        .expect("runs")
-        .pop()
-        .expect("one result")
+/// The plan (points of a sweep) of `yaml`.
+pub fn plan(yaml: &str) -> Plan {
+    plan_from_str(yaml, Path::new("test.yaml"), &[])
+        .unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
 }
 
-/// The summary of `yaml` after running it.
-pub fn summary(yaml: &str) -> Summary {
-    summarize(&run(yaml))
+/// The summary (as in summary.json) of `yaml` after running every point and
+/// replication on one thread.
+pub fn summary(yaml: &str) -> Value {
+    let plans = [plan(yaml)];
+    let keys = runner::all_keys(&plans);
+    let pool = runner::pool(Some(1)).unwrap();
+    let records = runner::execute(&plans, &keys, &pool, &|_| {});
+    let refs: Vec<&RunRecord> = records.iter().collect();
+    report::summary(&plans[0], &refs)
 }
 
 /// The summary as JSON text, as written to summary.json.
 pub fn summary_json(yaml: &str) -> String {
-    regionsim::report::summary_json(&summary(yaml))
+    report::json_text(&summary(yaml))
+}
+
+/// The mean over replications of the figure at `path` of the first point.
+pub fn fig(summary: &Value, path: &str) -> f64 {
+    at(summary, &format!("points.0.figures.{path}.mean"))
+        .and_then(Value::as_f64)
+        .unwrap_or_else(|| panic!("no figure at {path}"))
 }
 
 /// Runs the `regionsim` binary with `args` in `dir`.

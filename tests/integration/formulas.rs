@@ -1,6 +1,7 @@
 //! Simulated figures against closed-form results.
 
-use crate::common::{run, summary, TWO_REGIONS};
+use crate::common::{fig, scenario, summary, TWO_REGIONS};
+use regionsim::model::World;
 
 /// Constant delays give exactly their sum: a write from `b` crosses
 /// access (1 ms) + link (38 ms) each way = 78 ms, a local read 4 x 1 ms, and
@@ -9,28 +10,22 @@ use crate::common::{run, summary, TWO_REGIONS};
 #[test]
 fn constant_delays_give_exactly_that_delay() {
     let s = summary(TWO_REGIONS);
-    let b = s.pooled.clients.get("b").unwrap();
-    assert_eq!(b.write_latency.min_ms, Some(78.0));
-    assert_eq!(b.write_latency.max_ms, Some(78.0));
-    assert_eq!(b.read_latency.min_ms, Some(4.0));
-    assert_eq!(b.read_latency.max_ms, Some(4.0));
-    let a = s.pooled.clients.get("a").unwrap();
-    assert_eq!(a.write_latency.min_ms, Some(4.0));
-    assert_eq!(a.write_latency.max_ms, Some(4.0));
-    let lag = &s
-        .pooled
-        .datasets
-        .get("users")
-        .unwrap()
-        .replicas
-        .get("b")
-        .unwrap()
-        .lag;
-    assert_eq!(lag.min_ms, Some(38.0));
-    assert_eq!(lag.max_ms, Some(38.0));
-    assert!(lag.count > 3000, "{} writes replicated", lag.count);
+    for (path, ms) in [
+        ("clients.b.write_latency.min_ms", 78.0),
+        ("clients.b.write_latency.max_ms", 78.0),
+        ("clients.b.read_latency.min_ms", 4.0),
+        ("clients.b.read_latency.max_ms", 4.0),
+        ("clients.a.write_latency.min_ms", 4.0),
+        ("clients.a.write_latency.max_ms", 4.0),
+        ("datasets.users.replicas.b.lag.min_ms", 38.0),
+        ("datasets.users.replicas.b.lag.max_ms", 38.0),
+    ] {
+        assert_eq!(fig(&s, path), ms, "{path}");
+    }
+    let replicated = fig(&s, "datasets.users.replicas.b.lag.count");
+    assert!(replicated > 3000.0, "{replicated} writes replicated");
     // Nothing is 50 ms stale when every write lands 38 ms after commit.
-    assert_eq!(b.stale_reads.get("50ms").unwrap().count, 0);
+    assert_eq!(fig(&s, "clients.b.stale_reads.50ms.count"), 0.0);
 }
 
 /// The apply queue is M/M/1 when writes are Poisson, the link delay is
@@ -70,24 +65,16 @@ workload:
     rates: {d: {writes_per_s: 500}}
 "#;
     let s = summary(yaml);
-    let r = s
-        .pooled
-        .datasets
-        .get("d")
-        .unwrap()
-        .replicas
-        .get("b")
-        .unwrap();
     let (lambda, mu) = (500.0, 1000.0);
     let rho: f64 = lambda / mu;
     let wait_ms = rho / (mu - lambda) * 1e3;
-    let got = r.apply_wait.mean_ms.unwrap();
+    let got = fig(&s, "datasets.d.replicas.b.apply_wait.mean_ms");
     assert!(
         (got - wait_ms).abs() / wait_ms < 0.05,
         "mean wait {got} ms, M/M/1 {wait_ms} ms"
     );
     let lag_ms = 10.0 + 1e3 / (mu - lambda);
-    let got = r.lag.mean_ms.unwrap();
+    let got = fig(&s, "datasets.d.replicas.b.lag.mean_ms");
     assert!(
         (got - lag_ms).abs() / lag_ms < 0.015,
         "mean lag {got} ms, expected {lag_ms} ms"
@@ -137,9 +124,9 @@ workload:
   - region: b
     rates: {d: {reads_per_s: 2000}}
 "#;
-    let result = run(yaml);
+    let metrics = World::run(&scenario(yaml), 0);
     let lam = 100.0 / 50.0; // writes per second per key
-    let lags = &result.pooled.replicas[0][0].lag;
+    let lags = &metrics.replicas[0][0].lag;
     let expected = |t_s: f64| {
         let (mut sum, mut n) = (0.0, 0u64);
         for (l, count) in lags.buckets() {
@@ -151,10 +138,9 @@ workload:
         }
         sum / n as f64
     };
-    let s = regionsim::report::summarize(&result);
-    let b = s.pooled.clients.get("b").unwrap();
+    let s = summary(yaml);
     for (bound, t_s) in [("0ms", 0.0), ("40ms", 0.040)] {
-        let got = b.stale_reads.get(bound).unwrap().share;
+        let got = fig(&s, &format!("clients.b.stale_reads.{bound}.share"));
         let want = expected(t_s);
         assert!(
             (got - want).abs() < 0.004,

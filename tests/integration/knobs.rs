@@ -1,7 +1,7 @@
 //! Every field of the format changes the results when changed: no knob
 //! silently does nothing.
 
-use crate::common::{summary, summary_json};
+use crate::common::{fig, summary, summary_json};
 
 const BASE: &str = r#"
 name: knobs
@@ -118,62 +118,27 @@ fn every_knob_changes_the_summary() {
 #[test]
 fn knobs_move_the_figures_they_should() {
     let base = summary(BASE);
-    let eu = |s: &regionsim::report::Summary| {
-        s.pooled
-            .clients
-            .get("eu-west-1")
-            .unwrap()
-            .read_latency
-            .clone()
-    };
     // 10 ms more access delay each way: 20 ms more on every read. The
     // replica read is otherwise access + intra + intra + access.
     let slower = summary(&BASE.replace("access_delay: 5ms", "access_delay: 15ms"));
-    let (b, s) = (eu(&base), eu(&slower));
-    assert!(
-        (s.min_ms.unwrap() - b.min_ms.unwrap() - 20.0).abs() < 1.0,
-        "{b:?} {s:?}"
-    );
+    let min = "clients.eu-west-1.read_latency.min_ms";
+    let added = fig(&slower, min) - fig(&base, min);
+    assert!((added - 20.0).abs() < 1.0, "{added}");
 
     // Ten keys instead of a thousand: far more reads collide with a write
     // in flight.
-    let stale = |s: &regionsim::report::Summary| {
-        s.pooled
-            .clients
-            .get("eu-west-1")
-            .unwrap()
-            .stale_reads
-            .get("0ms")
-            .unwrap()
-            .share
-    };
+    let stale = "clients.eu-west-1.stale_reads.0ms.share";
     let hot = summary(&BASE.replace("keys: 1000", "keys: 10"));
     assert!(
-        stale(&hot) > 5.0 * stale(&base),
+        fig(&hot, stale) > 5.0 * fig(&base, stale),
         "{} vs {}",
-        stale(&hot),
-        stale(&base)
+        fig(&hot, stale),
+        fig(&base, stale)
     );
 
     // Tripling the apply time lengthens the lag.
-    let lag = |s: &regionsim::report::Summary| {
-        s.pooled
-            .datasets
-            .get("users")
-            .unwrap()
-            .replicas
-            .get("eu-west-1")
-            .unwrap()
-            .lag
-            .mean_ms
-            .unwrap()
-    };
+    let lag = "datasets.users.replicas.eu-west-1.lag.mean_ms";
     let slow_apply =
         summary(&BASE.replace("{exponential: {mean: 1ms}}", "{exponential: {mean: 3ms}}"));
-    assert!(
-        lag(&slow_apply) > lag(&base) + 2.0,
-        "{} vs {}",
-        lag(&slow_apply),
-        lag(&base)
-    );
+    assert!(fig(&slow_apply, lag) > fig(&base, lag) + 2.0);
 }

@@ -9,3 +9,4 @@ mod formulas;
 mod knobs;
 mod memory;
 mod readme;
+mod sweeps;

@@ -1,0 +1,257 @@
+//! The figures of one run, as reported: durations in milliseconds, shares
+//! as fractions (0.01 is 1 %), maps in scenario order. Every number here is
+//! later given as a mean with a confidence interval across replications,
+//! so a metric added to these types is reported (and can be guarded by an
+//! SLO) without further work.
+
+use super::{ClientMetrics, DurationStats, RunMetrics};
+use crate::engine::Duration;
+use crate::scenario::Scenario;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// A map that serializes in insertion order.
+#[derive(Clone, Debug, Default)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for Ordered<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<T> Ordered<T> {
+    /// True when the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// The figures of one run.
+#[derive(Serialize, Clone, Debug)]
+pub struct Figures {
+    pub events: u64,
+    /// Per time bucket, over all client regions.
+    pub timeline: TimelineFigures,
+    /// Per client region.
+    pub clients: Ordered<ClientFigures>,
+    /// Per dataset.
+    pub datasets: Ordered<DatasetFigures>,
+}
+
+/// Per-bucket series (by request send time).
+#[derive(Serialize, Clone, Debug)]
+pub struct TimelineFigures {
+    pub reads_per_s: Vec<f64>,
+    pub writes_per_s: Vec<f64>,
+    /// Share of the bucket's reads that were stale, per bound.
+    pub stale_share: Ordered<Vec<f64>>,
+}
+
+/// What the users of one region saw.
+#[derive(Serialize, Clone, Debug)]
+pub struct ClientFigures {
+    pub read_latency: Latency,
+    pub write_latency: Latency,
+    /// Per staleness bound (`0ms`, `500ms`...).
+    pub stale_reads: Ordered<StaleReads>,
+    /// The same figures per dataset the region used (empty inside).
+    #[serde(skip_serializing_if = "Ordered::is_empty")]
+    pub by_dataset: Ordered<ClientFigures>,
+}
+
+/// Count and share of stale reads at one bound.
+#[derive(Serialize, Clone, Debug)]
+pub struct StaleReads {
+    pub count: u64,
+    /// Of all reads from the region (0 when it made none).
+    pub share: f64,
+}
+
+/// A duration distribution, in milliseconds. Quantiles are within 0.1 %;
+/// count, mean, min and max are exact. `null` when nothing was recorded.
+#[derive(Serialize, Clone, Debug)]
+pub struct Latency {
+    pub count: u64,
+    pub mean_ms: Option<f64>,
+    pub min_ms: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub p999_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+impl Latency {
+    fn of(s: &DurationStats) -> Latency {
+        let ms = |d: Option<Duration>| d.map(Duration::as_millis_f64);
+        Latency {
+            count: s.count(),
+            mean_ms: s.mean_ns().map(|x| x / 1e6),
+            min_ms: ms(s.min()),
+            p50_ms: ms(s.quantile(0.5)),
+            p90_ms: ms(s.quantile(0.9)),
+            p99_ms: ms(s.quantile(0.99)),
+            p999_ms: ms(s.quantile(0.999)),
+            max_ms: ms(s.max()),
+        }
+    }
+}
+
+/// One dataset.
+#[derive(Serialize, Clone, Debug)]
+pub struct DatasetFigures {
+    pub primary: String,
+    /// Per replica region.
+    pub replicas: Ordered<ReplicaFigures>,
+}
+
+/// One replica.
+#[derive(Serialize, Clone, Debug)]
+pub struct ReplicaFigures {
+    /// Apply time at the replica minus commit time at the primary.
+    pub lag: Latency,
+    /// Wait in the replica's apply queue.
+    pub apply_wait: Latency,
+    /// Largest sampled current lag.
+    pub current_lag_max_ms: f64,
+    /// Current lag at the end of each bucket.
+    pub current_lag_ms: Vec<f64>,
+}
+
+fn client_figures(s: &Scenario, c: &ClientMetrics) -> ClientFigures {
+    let reads = c.reads.count();
+    let stale = s
+        .staleness_bounds
+        .iter()
+        .zip(&c.stale_reads)
+        .map(|(b, &count)| {
+            let share = if reads == 0 {
+                0.0
+            } else {
+                count as f64 / reads as f64
+            };
+            (b.to_string(), StaleReads { count, share })
+        })
+        .collect();
+    ClientFigures {
+        read_latency: Latency::of(&c.reads),
+        write_latency: Latency::of(&c.writes),
+        stale_reads: Ordered(stale),
+        by_dataset: Ordered(Vec::new()),
+    }
+}
+
+/// The figures of run metrics `m` of scenario `s`. Which entries exist
+/// depends only on the scenario, never on what happened in the run.
+pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
+    let clients = s
+        .regions
+        .iter()
+        .enumerate()
+        .filter_map(|(r, region)| {
+            let mut all = ClientMetrics::new(s.staleness_bounds.len());
+            let mut by_dataset = Vec::new();
+            for (d, ds) in s.datasets.iter().enumerate() {
+                let used = s
+                    .workload
+                    .iter()
+                    .any(|w| usize::from(w.region.0) == r && usize::from(w.dataset.0) == d);
+                if used {
+                    let c = m.client(r, d);
+                    all.merge(c);
+                    by_dataset.push((ds.name.clone(), client_figures(s, c)));
+                }
+            }
+            if by_dataset.is_empty() {
+                return None;
+            }
+            let mut f = client_figures(s, &all);
+            f.by_dataset = Ordered(by_dataset);
+            Some((region.name.clone(), f))
+        })
+        .collect();
+    let datasets = s
+        .datasets
+        .iter()
+        .zip(&m.replicas)
+        .map(|(d, reps)| {
+            let replicas = d
+                .replicas
+                .iter()
+                .zip(reps)
+                .map(|(r, rm)| {
+                    let series: Vec<f64> =
+                        rm.current_lag.iter().map(|d| d.as_millis_f64()).collect();
+                    (
+                        s.regions[usize::from(r.0)].name.clone(),
+                        ReplicaFigures {
+                            lag: Latency::of(&rm.lag),
+                            apply_wait: Latency::of(&rm.apply_wait),
+                            current_lag_max_ms: series.iter().copied().fold(0.0, f64::max),
+                            current_lag_ms: series,
+                        },
+                    )
+                })
+                .collect();
+            (
+                d.name.clone(),
+                DatasetFigures {
+                    primary: s.regions[usize::from(d.primary.0)].name.clone(),
+                    replicas: Ordered(replicas),
+                },
+            )
+        })
+        .collect();
+    Figures {
+        events: m.events,
+        timeline: timeline_figures(s, m),
+        clients: Ordered(clients),
+        datasets: Ordered(datasets),
+    }
+}
+
+fn timeline_figures(s: &Scenario, m: &RunMetrics) -> TimelineFigures {
+    let t = &m.timeline;
+    let width_s = s.bucket.as_secs_f64();
+    // The last bucket may be cut short by the end of the run.
+    let span = |i: usize| (s.duration.as_secs_f64() - width_s * i as f64).min(width_s);
+    let per_s = |counts: &[u64]| -> Vec<f64> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| c as f64 / span(i))
+            .collect()
+    };
+    let stale_share = s
+        .staleness_bounds
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let series = (0..t.reads.len())
+                .map(|i| {
+                    if t.reads[i] == 0 {
+                        0.0
+                    } else {
+                        t.stale(i, k) as f64 / t.reads[i] as f64
+                    }
+                })
+                .collect();
+            (b.to_string(), series)
+        })
+        .collect();
+    TimelineFigures {
+        reads_per_s: per_s(&t.reads),
+        writes_per_s: per_s(&t.writes),
+        stale_share: Ordered(stale_share),
+    }
+}

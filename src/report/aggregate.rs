@@ -1,0 +1,102 @@
+//! Replications to estimates: every number of the per-run figures becomes
+//! its mean with a Student-t confidence interval across replications. The
+//! walk is generic over the JSON tree, so any figure added later is
+//! aggregated (and addressable by an SLO) without code here.
+
+use crate::stats::interval;
+use serde_json::{json, Map, Value};
+
+/// The confidence level of the intervals in reports.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Aggregates the figures of several runs of one point: objects key by key
+/// (in the first run's order), arrays element by element, numbers to
+/// `{mean, ci_low, ci_high, n}` (nulls skipped; bounds null below two
+/// values), strings and booleans from the first run.
+pub fn aggregate(runs: &[&Value]) -> Value {
+    let present: Vec<&Value> = runs.iter().copied().filter(|v| !v.is_null()).collect();
+    let Some(first) = present.first() else {
+        return Value::Null;
+    };
+    match first {
+        Value::Object(o) => {
+            let mut out = Map::new();
+            for k in o.keys() {
+                let children: Vec<&Value> = present.iter().filter_map(|v| v.get(k)).collect();
+                out.insert(k.clone(), aggregate(&children));
+            }
+            Value::Object(out)
+        }
+        Value::Array(_) => {
+            let len = present
+                .iter()
+                .filter_map(|v| v.as_array().map(Vec::len))
+                .max()
+                .unwrap_or(0);
+            Value::Array(
+                (0..len)
+                    .map(|i| {
+                        let children: Vec<&Value> =
+                            present.iter().filter_map(|v| v.get(i)).collect();
+                        aggregate(&children)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Number(_) => {
+            let xs: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
+            estimate(&xs, CONFIDENCE)
+        }
+        other => (*other).clone(),
+    }
+}
+
+/// `{mean, ci_low, ci_high, n}` of `xs` at `confidence`.
+pub fn estimate(xs: &[f64], confidence: f64) -> Value {
+    match interval(xs, confidence) {
+        None => Value::Null,
+        Some(i) => json!({"mean": i.mean, "ci_low": i.low, "ci_high": i.high, "n": i.n}),
+    }
+}
+
+/// The value at a dotted `path` of `v` (`clients.eu-west-1.read_latency`).
+pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |node, seg| match node {
+        Value::Object(o) => o.get(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_become_intervals_and_structure_is_kept() {
+        let a = json!({"x": 1.0, "s": "us-east-1", "series": [1, 10], "none": null});
+        let b = json!({"x": 2.0, "s": "us-east-1", "series": [3, 10], "none": null});
+        let c = json!({"x": 3.0, "s": "us-east-1", "series": [5, 10], "none": null});
+        let agg = aggregate(&[&a, &b, &c]);
+        assert_eq!(agg["x"]["mean"], 2.0);
+        assert_eq!(agg["x"]["n"], 3);
+        let half = 4.302_652_7 / 3f64.sqrt();
+        assert!((agg["x"]["ci_high"].as_f64().unwrap() - 2.0 - half).abs() < 1e-5);
+        assert_eq!(agg["s"], "us-east-1");
+        assert_eq!(agg["series"][0]["mean"], 3.0);
+        assert_eq!(agg["series"][1]["ci_low"], 10.0);
+        assert_eq!(agg["none"], Value::Null);
+        assert_eq!(at(&agg, "series.1.mean"), Some(&json!(10.0)));
+        assert_eq!(at(&agg, "x.nope"), None);
+    }
+
+    #[test]
+    fn one_run_has_no_interval() {
+        let a = json!({"x": 4});
+        let agg = aggregate(&[&a]);
+        assert_eq!(
+            agg["x"],
+            json!({"mean": 4.0, "ci_low": null, "ci_high": null, "n": 1})
+        );
+    }
+}
