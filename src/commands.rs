@@ -177,12 +177,16 @@ fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Resul
     for s in summaries {
         report::write_scenario(&opts.output, s)?;
     }
+    report::write_index(&opts.output, summaries)?;
     match opts.format {
         Format::Json => {
             let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());
         }
         Format::Table if !opts.quiet => {
-            let tables: Vec<String> = summaries.iter().map(report::table).collect();
+            let tables: Vec<String> = summaries
+                .iter()
+                .map(|s| report::table(s) + &report::slo::verdict_lines(s))
+                .collect();
             let _ = write!(out, "{}", tables.join("\n"));
             let _ = writeln!(out, "\nreports written under {}", opts.output.display());
         }
@@ -199,6 +203,39 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     let summaries = summaries(&plans, &records);
     publish(opts, &summaries, out)?;
     Ok(summaries)
+}
+
+/// `regionsim check`: [`run`], then judge every SLO. Prints one line per
+/// SLO; returns whether all passed.
+pub fn check(opts: &RunOptions, out: &mut dyn Write) -> Result<bool> {
+    let quiet_run = RunOptions {
+        quiet: true,
+        ..opts.clone()
+    };
+    let summaries = run(&quiet_run, &mut std::io::sink())?;
+    let (mut pass, mut fail) = (0, 0);
+    for s in &summaries {
+        let (p, f) = report::slo::counts(s);
+        pass += p;
+        fail += f;
+    }
+    match opts.format {
+        Format::Json => {
+            let _ = out.write_all(report::json_text(&Value::Array(summaries.clone())).as_bytes());
+        }
+        Format::Table => {
+            for s in &summaries {
+                let _ = write!(out, "{}", report::slo::verdict_lines(s));
+            }
+            let _ = writeln!(
+                out,
+                "{pass} SLO{} passed, {fail} failed; JUnit XML and Markdown under {}",
+                if pass == 1 { "" } else { "s" },
+                opts.output.display()
+            );
+        }
+    }
+    Ok(fail == 0)
 }
 
 /// `regionsim validate`: load and lint; prints one line per scenario and

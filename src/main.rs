@@ -18,36 +18,67 @@ struct Cli {
     command: Command,
 }
 
+/// What `run` and `check` share.
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Scenario files or folders of them.
+    #[arg(default_value = "scenarios")]
+    paths: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(short, long, default_value = "output")]
+    output: PathBuf,
+    /// Override every scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override every scenario's number of replications.
+    #[arg(long)]
+    replications: Option<u32>,
+    /// Override any field: a dotted path and a YAML value, e.g.
+    /// `datasets.users.keys=5000` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
+    sets: Vec<Set>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+    /// Print nothing on success and show no progress (JSON is still printed).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl RunArgs {
+    fn options(self) -> RunOptions {
+        let mut sets = self.sets;
+        sets.extend(self.seed.map(|v| Set {
+            path: "seed".into(),
+            value: v.into(),
+        }));
+        sets.extend(self.replications.map(|v| Set {
+            path: "replications".into(),
+            value: v.into(),
+        }));
+        RunOptions {
+            paths: self.paths,
+            output: self.output,
+            sets,
+            threads: self.threads,
+            format: match self.format {
+                FormatArg::Table => Format::Table,
+                FormatArg::Json => Format::Json,
+            },
+            quiet: self.quiet,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Simulate scenarios and write reports under the output folder.
-    Run {
-        /// Scenario files or folders of them.
-        #[arg(default_value = "scenarios")]
-        paths: Vec<PathBuf>,
-        /// Output folder.
-        #[arg(short, long, default_value = "output")]
-        output: PathBuf,
-        /// Override every scenario's seed.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Override every scenario's number of replications.
-        #[arg(long)]
-        replications: Option<u32>,
-        /// Override any field: a dotted path and a YAML value, e.g.
-        /// `datasets.users.keys=5000` (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
-        sets: Vec<Set>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(short = 'j', long)]
-        threads: Option<usize>,
-        /// What to print.
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-        /// Print nothing on success (JSON output is still printed).
-        #[arg(short, long)]
-        quiet: bool,
-    },
+    Run(RunArgs),
+    /// Simulate scenarios and judge their SLOs: exit 1 if any fails.
+    Check(RunArgs),
     /// Load and lint scenarios without running them.
     Validate {
         /// Scenario files or folders of them.
@@ -100,40 +131,12 @@ fn run() -> ExitCode {
     };
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Run {
-            paths,
-            output,
-            seed,
-            replications,
-            mut sets,
-            threads,
-            format,
-            quiet,
-        } => {
-            sets.extend(seed.map(|v| Set {
-                path: "seed".into(),
-                value: v.into(),
-            }));
-            sets.extend(replications.map(|v| Set {
-                path: "replications".into(),
-                value: v.into(),
-            }));
-            commands::run(
-                &RunOptions {
-                    paths,
-                    output,
-                    sets,
-                    threads,
-                    format: match format {
-                        FormatArg::Table => Format::Table,
-                        FormatArg::Json => Format::Json,
-                    },
-                    quiet,
-                },
-                &mut stdout,
-            )
-            .map(drop)
-        }
+        Command::Run(args) => commands::run(&args.options(), &mut stdout).map(drop),
+        Command::Check(args) => match commands::check(&args.options(), &mut stdout) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Validate { paths, sets } => commands::validate(&paths, &sets, &mut stdout),
         Command::Bench {
             path,

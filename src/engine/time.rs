@@ -114,7 +114,7 @@ impl fmt::Display for Duration {
             return f.write_str("0ms");
         }
         for (scale, unit) in UNITS {
-            if self.0 % scale == 0 {
+            if self.0.is_multiple_of(scale) {
                 return write!(f, "{}{}", self.0 / scale, unit);
             }
         }

@@ -182,6 +182,61 @@ impl Timeline {
     }
 }
 
+/// The figures a run of `s` reports, with no values: which paths exist.
+pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
+    let replicas: Vec<usize> = s.datasets.iter().map(|d| d.replicas.len()).collect();
+    let m = RunMetrics::new(
+        s.regions.len(),
+        &replicas,
+        s.staleness_bounds.len(),
+        s.buckets(),
+    );
+    serde_json::to_value(figures(s, &m)).expect("figures serialize")
+}
+
+/// Checks that `path` names one number of `shape`; the error says what
+/// exists at the deepest level the path reaches.
+pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), String> {
+    use serde_json::Value;
+    let mut node = shape;
+    let mut walked: Vec<&str> = Vec::new();
+    for seg in path.split('.') {
+        let next = match node {
+            Value::Object(o) => o.get(seg),
+            _ => None,
+        };
+        let Some(next) = next else {
+            let here = if walked.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("`{}`", walked.join("."))
+            };
+            let keys: Vec<&str> = match node {
+                Value::Object(o) => o.keys().map(String::as_str).collect(),
+                _ => Vec::new(),
+            };
+            return Err(if keys.is_empty() {
+                format!("unknown metric `{path}`: {here} is a single figure")
+            } else {
+                format!(
+                    "unknown metric `{path}`: at {here} the figures are: {}",
+                    keys.join(", ")
+                )
+            });
+        };
+        walked.push(seg);
+        node = next;
+    }
+    match node {
+        Value::Number(_) | Value::Null => Ok(()),
+        Value::Object(o) => Err(format!(
+            "metric `{path}` is a group, not one figure; pick one of: {}",
+            o.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+        )),
+        _ => Err(format!("metric `{path}` is not a number")),
+    }
+}
+
 /// Everything one run measured.
 #[derive(Clone, Debug)]
 pub struct RunMetrics {

@@ -6,6 +6,7 @@
 //! the wall clock, so the same inputs give byte-identical files.
 
 pub mod aggregate;
+pub mod slo;
 mod summary;
 mod table;
 
@@ -112,12 +113,45 @@ pub fn timeline_csv(summary: &Value) -> String {
     out
 }
 
-/// Writes `NAME/summary.json` and `NAME/timeline.csv` under `dir`.
+/// Writes `NAME/summary.json`, `NAME/summary.md`, `NAME/timeline.csv` and,
+/// when the scenario has SLOs, `NAME/junit.xml` under `dir`.
 pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
     let folder = dir.join(summary["scenario"].as_str().unwrap_or("scenario"));
     write_atomic(&folder.join("summary.json"), json_text(summary).as_bytes())?;
     write_atomic(
+        &folder.join("summary.md"),
+        slo::markdown(summary).as_bytes(),
+    )?;
+    write_atomic(
         &folder.join("timeline.csv"),
         timeline_csv(summary).as_bytes(),
-    )
+    )?;
+    if let Some(xml) = slo::junit(summary) {
+        write_atomic(&folder.join("junit.xml"), xml.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes `summary.md` of every scenario under `dir`: what a CI job puts in
+/// its step summary.
+pub fn write_index(dir: &Path, summaries: &[Value]) -> Result<()> {
+    let mut md = String::from("# regionsim results\n\n");
+    let (mut pass, mut fail) = (0, 0);
+    for s in summaries {
+        let (p, f) = slo::counts(s);
+        pass += p;
+        fail += f;
+    }
+    if pass + fail > 0 {
+        let _ = writeln!(
+            md,
+            "SLOs: **{pass} passed, {fail} failed** across {} scenario(s).\n",
+            summaries.len()
+        );
+    }
+    for s in summaries {
+        md.push_str(&slo::markdown(s));
+        md.push('\n');
+    }
+    write_atomic(&dir.join("summary.md"), md.as_bytes())
 }

@@ -3,6 +3,7 @@
 //! and each run's own.
 
 use super::aggregate::{aggregate, CONFIDENCE};
+use super::slo::verdict;
 use crate::runner::RunRecord;
 use crate::scenario::{Plan, SweepMode};
 use serde_json::{json, Map, Value};
@@ -44,10 +45,12 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
+            let slo: Vec<Value> = p.scenario.slos.iter().map(|s| verdict(s, &runs)).collect();
             json!({
                 "label": p.label,
                 "parameters": parameters,
                 "replications": runs.len(),
+                "slo": slo,
                 "figures": aggregate(&runs),
                 "runs": runs,
             })

@@ -28,6 +28,8 @@ pub struct ScenarioFile {
     pub datasets: Vec<DatasetFile>,
     pub workload: Vec<WorkloadFile>,
     pub sweep: Option<SweepFile>,
+    #[serde(default)]
+    pub slo: Vec<super::slo::SloFile>,
 }
 
 /// `sweep:`: dotted paths and the values each takes.

@@ -9,10 +9,12 @@ mod file;
 pub mod locate;
 pub mod presets;
 mod resolve;
+pub mod slo;
 mod units;
 pub mod variants;
 
 pub use file::SweepMode;
+pub use slo::{Slo, Unit};
 pub use units::parse_duration;
 pub use variants::Set;
 
@@ -60,6 +62,8 @@ pub struct Scenario {
     pub datasets: Vec<Dataset>,
     /// Client load, one entry per (client region, dataset).
     pub workload: Vec<ClientLoad>,
+    /// Service-level objectives, judged on each point's figures.
+    pub slos: Vec<Slo>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
@@ -330,6 +334,10 @@ pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
 
 /// [`load_plan`] for text already read.
 pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
+    expand(source, path, sets)
+}
+
+fn expand(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     let raw = parse_file(source, path)?;
     let sweep_file = raw.sweep.as_ref().map(|s| (s.mode, s.parameters.clone()));
     if sets.is_empty() && sweep_file.is_none() {

@@ -4,6 +4,7 @@
 
 use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
 use super::locate::{locate, yaml_path, Seg};
+use super::slo::{self, Slo};
 use super::{
     lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId, Scenario,
     MAX_BUCKETS,
@@ -84,7 +85,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         return None;
     }
     let mut scenario = Scenario {
-        name: raw.name,
+        name: raw.name.clone(),
         description: raw.description.trim().to_string(),
         source: path.to_path_buf(),
         seed: raw.seed,
@@ -103,8 +104,13 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         },
         datasets,
         workload,
+        slos: Vec::new(),
         warnings: Vec::new(),
     };
+    scenario.slos = slos(&raw, &scenario, check);
+    if !check.diagnostics.is_empty() {
+        return None;
+    }
     scenario.warnings = lint(&scenario);
     Some(scenario)
 }
@@ -501,4 +507,21 @@ fn workload(
         }
     }
     workload
+}
+
+/// SLOs, once the rest is known: a metric must name a figure this scenario
+/// reports (checked first, so a typo is not reported as a unit problem).
+fn slos(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Vec<Slo> {
+    let shape = crate::metrics::figure_shape(scenario);
+    let mut out = Vec::new();
+    for (i, f) in raw.slo.iter().enumerate() {
+        let checked = slo::metric_path(f)
+            .and_then(|m| crate::metrics::check_figure_path(&shape, &m).map_err(|e| ("metric", e)))
+            .and_then(|()| slo::resolve(f, raw.replications));
+        match checked {
+            Ok(s) => out.push(s),
+            Err((field, message)) => check.error(yaml_path!["slo", i, field], message),
+        }
+    }
+    out
 }

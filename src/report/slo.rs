@@ -1,0 +1,278 @@
+//! Judging SLOs on a point's replications, and the files CI reads: JUnit
+//! XML (one test case per SLO and sweep point) and a Markdown summary.
+
+use super::aggregate::at;
+use crate::scenario::Slo;
+use crate::stats::interval;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+/// The verdict of one SLO at one point, as it appears in summary.json.
+pub fn verdict(slo: &Slo, runs: &[&Value]) -> Value {
+    let values: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| at(r, &slo.metric).and_then(Value::as_f64))
+        .collect();
+    let judged = interval(&values, slo.confidence.unwrap_or(0.95)).map(|i| match slo.confidence {
+        None => (i.mean, i.mean, i.mean),
+        Some(_) => (i.mean, i.low.unwrap_or(i.mean), i.high.unwrap_or(i.mean)),
+    });
+    let (measured, pass) = match judged {
+        None => (None, false),
+        Some((mean, low, high)) => {
+            let ok_max = slo.max.is_none_or(|m| high <= m);
+            let ok_min = slo.min.is_none_or(|m| low >= m);
+            // Report the value the verdict turned on.
+            let shown = match (slo.confidence, slo.min, slo.max) {
+                (None, ..) => mean,
+                (Some(_), None, Some(_)) => high,
+                (Some(_), Some(_), None) => low,
+                (Some(_), Some(_), Some(_)) => {
+                    if !ok_max {
+                        high
+                    } else {
+                        low
+                    }
+                }
+                (Some(_), None, None) => mean,
+            };
+            (Some(shown), ok_max && ok_min)
+        }
+    };
+    json!({
+        "name": slo.name,
+        "metric": slo.metric,
+        "bound": slo.bound_text(),
+        "judged_on": slo.judged_on(),
+        "measured": measured,
+        "measured_text": measured.map(|m| slo.unit.show(m)).unwrap_or_else(|| "no data".into()),
+        "replications": values.len(),
+        "verdict": if pass { "pass" } else { "fail" },
+    })
+}
+
+/// (passed, failed) over every point of a summary.
+pub fn counts(summary: &Value) -> (usize, usize) {
+    let mut pass = 0;
+    let mut fail = 0;
+    for p in summary["points"].as_array().into_iter().flatten() {
+        for v in p["slo"].as_array().into_iter().flatten() {
+            if v["verdict"] == "pass" {
+                pass += 1;
+            } else {
+                fail += 1;
+            }
+        }
+    }
+    (pass, fail)
+}
+
+/// One line per SLO verdict, for the terminal.
+pub fn verdict_lines(summary: &Value) -> String {
+    let mut out = String::new();
+    let name = summary["scenario"].as_str().unwrap_or_default();
+    let swept = !summary["sweep"].is_null();
+    for p in summary["points"].as_array().into_iter().flatten() {
+        for v in p["slo"].as_array().into_iter().flatten() {
+            let point = if swept {
+                format!(" [{}]", p["label"].as_str().unwrap_or_default())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{} {name}{point}: {}: {} {} ({}; metric {})",
+                if v["verdict"] == "pass" {
+                    "PASS"
+                } else {
+                    "FAIL"
+                },
+                v["name"].as_str().unwrap_or_default(),
+                v["measured_text"].as_str().unwrap_or_default(),
+                v["bound"].as_str().unwrap_or_default(),
+                v["judged_on"].as_str().unwrap_or_default(),
+                v["metric"].as_str().unwrap_or_default(),
+            );
+        }
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML of a summary's SLO verdicts: one test suite per scenario, one
+/// test case per SLO and sweep point. `None` when it has no SLOs.
+pub fn junit(summary: &Value) -> Option<String> {
+    let (pass, fail) = counts(summary);
+    if pass + fail == 0 {
+        return None;
+    }
+    let name = xml_escape(summary["scenario"].as_str().unwrap_or_default());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"regionsim\" tests=\"{}\" failures=\"{fail}\">",
+        pass + fail
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{fail}\" errors=\"0\" skipped=\"0\">",
+        pass + fail
+    );
+    for p in summary["points"].as_array().into_iter().flatten() {
+        let class = format!(
+            "{name}.{}",
+            xml_escape(p["label"].as_str().unwrap_or_default())
+        );
+        for v in p["slo"].as_array().into_iter().flatten() {
+            let case = xml_escape(&format!(
+                "{} {}",
+                v["name"].as_str().unwrap_or_default(),
+                v["bound"].as_str().unwrap_or_default()
+            ));
+            if v["verdict"] == "pass" {
+                let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\"/>");
+            } else {
+                let message = xml_escape(&format!(
+                    "measured {} ({} of {} replications), bound {}; metric {}",
+                    v["measured_text"].as_str().unwrap_or_default(),
+                    v["judged_on"].as_str().unwrap_or_default(),
+                    v["replications"],
+                    v["bound"].as_str().unwrap_or_default(),
+                    v["metric"].as_str().unwrap_or_default()
+                ));
+                let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\">");
+                let _ = writeln!(
+                    out,
+                    "      <failure type=\"slo\" message=\"{message}\">{message}</failure>"
+                );
+                let _ = writeln!(out, "    </testcase>");
+            }
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    Some(out)
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn mean_ms(v: Option<&Value>) -> String {
+    match v.and_then(|v| v.get("mean")).and_then(Value::as_f64) {
+        None => "-".into(),
+        Some(m) => match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
+            Some(h) => format!("{m:.1} ± {:.1} ms", h - m),
+            None => format!("{m:.1} ms"),
+        },
+    }
+}
+
+/// A Markdown summary of one scenario: SLO verdicts, then headline figures
+/// per point. Suitable for a CI job summary.
+pub fn markdown(summary: &Value) -> String {
+    let mut out = String::new();
+    let name = summary["scenario"].as_str().unwrap_or_default();
+    let (pass, fail) = counts(summary);
+    let _ = writeln!(out, "## {name}\n");
+    if let Some(d) = summary["description"].as_str().filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "{d}\n");
+    }
+    let n = summary["replications"].as_u64().unwrap_or(1);
+    let _ = writeln!(
+        out,
+        "{} s measured after {} s warm-up, {n} replication{}{}.\n",
+        summary["duration_s"],
+        summary["warmup_s"],
+        if n == 1 { "" } else { "s" },
+        if n > 1 {
+            "; figures are means ± 95 % CI half-width"
+        } else {
+            ""
+        }
+    );
+    if pass + fail > 0 {
+        let _ = writeln!(out, "**SLOs: {pass} passed, {fail} failed.**\n");
+        let _ = writeln!(
+            out,
+            "| point | SLO | measured | bound | judged on | verdict |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for p in summary["points"].as_array().into_iter().flatten() {
+            for v in p["slo"].as_array().into_iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    md_cell(p["label"].as_str().unwrap_or_default()),
+                    md_cell(v["name"].as_str().unwrap_or_default()),
+                    md_cell(v["measured_text"].as_str().unwrap_or_default()),
+                    md_cell(v["bound"].as_str().unwrap_or_default()),
+                    v["judged_on"].as_str().unwrap_or_default(),
+                    if v["verdict"] == "pass" {
+                        "✅ pass"
+                    } else {
+                        "❌ fail"
+                    },
+                );
+            }
+        }
+        out.push('\n');
+    }
+    for p in summary["points"].as_array().into_iter().flatten() {
+        let f = &p["figures"];
+        if !summary["sweep"].is_null() {
+            let _ = writeln!(
+                out,
+                "### {}\n",
+                md_cell(p["label"].as_str().unwrap_or_default())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| client region | read p50 | read p99 | write p50 | write p99 |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for (region, c) in f["clients"].as_object().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "| {region} | {} | {} | {} | {} |",
+                mean_ms(at(c, "read_latency.p50_ms")),
+                mean_ms(at(c, "read_latency.p99_ms")),
+                mean_ms(at(c, "write_latency.p50_ms")),
+                mean_ms(at(c, "write_latency.p99_ms")),
+            );
+        }
+        let _ = writeln!(out, "\n| replica | lag p50 | lag p99 | lag max |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+            for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "| {ds}@{region} | {} | {} | {} |",
+                    mean_ms(at(r, "lag.p50_ms")),
+                    mean_ms(at(r, "lag.p99_ms")),
+                    mean_ms(at(r, "lag.max_ms")),
+                );
+            }
+        }
+        out.push('\n');
+    }
+    for w in summary["warnings"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "> warning: {}", w.as_str().unwrap_or_default());
+    }
+    out
+}

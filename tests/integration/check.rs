@@ -1,0 +1,159 @@
+//! `regionsim check`: SLO verdicts, exit codes, JUnit XML and Markdown.
+
+use crate::common::{regionsim, summary, write, TWO_REGIONS};
+use regionsim::report::aggregate::at;
+use serde_json::Value;
+use std::io::BufReader;
+
+fn with_slo(slo: &str) -> String {
+    format!("{TWO_REGIONS}slo:\n{slo}")
+}
+
+/// Writes `yaml`, runs `check` on it, returns (exit code, stdout, stderr, dir).
+fn check(yaml: &str) -> (Option<i32>, String, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.yaml", yaml);
+    let o = regionsim(tmp.path(), &["check", "s.yaml", "-o", "out"]);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        tmp,
+    )
+}
+
+#[test]
+fn exit_0_when_met_and_1_when_violated() {
+    // Writes from b take exactly 78 ms (constant delays).
+    let (code, out, err, _t) = check(&with_slo(
+        "  - {name: writes from b, metric: write_latency.max_ms, scope: {client: b}, max: 80ms}\n",
+    ));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("PASS two-regions: writes from b: 78ms <= 80ms"),
+        "{out}"
+    );
+    let (code, out, err, _t) = check(&with_slo(
+        "  - {name: writes from b, metric: write_latency.max_ms, scope: {client: b}, max: 75ms}\n",
+    ));
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("FAIL two-regions: writes from b: 78ms <= 75ms"),
+        "{out}"
+    );
+    assert!(out.contains("0 SLOs passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn min_bounds_and_exact_counts() {
+    let (code, out, _, _t) = check(&with_slo(
+        "  - {metric: clients.b.stale_reads.50ms.count, max: 0}\n  - {metric: datasets.users.replicas.b.lag.count, min: 1000}\n",
+    ));
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out, _, _t) = check(&with_slo(
+        "  - {metric: datasets.users.replicas.b.lag.count, min: 1000000}\n",
+    ));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(">= 1000000"), "{out}");
+}
+
+#[test]
+fn malformed_slos_exit_2_with_location() {
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "  - metric: clients.b.availability\n    max: 1%\n",
+            "metric: clients.b.availability",
+            &[
+                "unknown metric `clients.b.availability`",
+                "at `clients.b` the figures are: read_latency, write_latency, stale_reads",
+            ],
+        ),
+        (
+            "  - metric: clients.b.read_latency.p99_ms\n    max: 5%\n",
+            "max: 5%",
+            &["is a duration", "50ms"],
+        ),
+        (
+            "  - metric: clients.b.read_latency\n    max: 5ms\n",
+            "metric: clients.b.read_latency",
+            &["is a group", "p99_ms"],
+        ),
+        (
+            "  - metric: clients.b.read_latency.p99_ms\n    max: 5ms\n    confidence: 95%\n",
+            "confidence: 95%",
+            &["at least 2 replications"],
+        ),
+    ];
+    for (slo, located_at, words) in cases {
+        let yaml = with_slo(slo);
+        let (code, _, err, _t) = check(&yaml);
+        assert_eq!(code, Some(2), "{slo}: {err}");
+        let line = yaml.lines().position(|l| l.contains(located_at)).unwrap() + 1;
+        assert!(
+            err.contains(&format!("s.yaml:{line}:")),
+            "line {line} in: {err}"
+        );
+        for w in words {
+            assert!(err.contains(w), "expected `{w}` in: {err}");
+        }
+    }
+}
+
+#[test]
+fn junit_xml_parses_with_one_case_per_slo_and_point() {
+    let yaml = with_slo(
+        "  - {name: fast writes, metric: write_latency.max_ms, scope: {client: b}, max: 90ms}\n  - {name: fresh reads, metric: stale_reads.0ms.share, scope: {client: b}, max: 50%}\n",
+    ) + "sweep:\n  parameters:\n    network.links.0.delay: [38ms, 50ms]\n";
+    let (code, out, err, tmp) = check(&yaml);
+    // With a 50 ms link, writes from b take 102 ms: one failure.
+    assert_eq!(code, Some(1), "{out}{err}");
+    let xml = std::fs::read(tmp.path().join("out/two-regions/junit.xml")).unwrap();
+    let suites = junit_parser::from_reader(BufReader::new(&xml[..])).expect("JUnit XML parses");
+    assert_eq!(suites.tests, 4);
+    assert_eq!(suites.failures, 1);
+    let suite = &suites.suites[0];
+    assert_eq!(suite.name, "two-regions");
+    let failed: Vec<_> = suite
+        .cases
+        .iter()
+        .filter(|c| c.status.is_failure())
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].classname.as_deref(),
+        Some("two-regions.delay=50ms")
+    );
+    let message = failed[0].status.failure_as_ref().message.clone();
+    assert!(message.contains("measured 102ms"), "{message}");
+    let md = std::fs::read_to_string(tmp.path().join("out/summary.md")).unwrap();
+    assert!(
+        md.contains("SLOs: **3 passed, 1 failed**")
+            && md.contains("| delay=50ms | fast writes | 102ms | <= 90ms | mean | ❌ fail |"),
+        "{md}"
+    );
+}
+
+/// With `confidence`, the verdict is on the interval's far end: a bound
+/// between the mean and the upper end passes on the mean and fails on the
+/// interval, so a noisy CI gate errs on the safe side.
+#[test]
+fn confidence_judges_the_interval_not_the_mean() {
+    let base = TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 4");
+    let s = summary(&base);
+    let e = at(&s, "points.0.figures.clients.b.stale_reads.0ms.share").unwrap();
+    let (mean, high) = (e["mean"].as_f64().unwrap(), e["ci_high"].as_f64().unwrap());
+    assert!(high > mean, "the share varies across replications");
+    let bound = format!("{}%", (mean + high) / 2.0 * 100.0);
+    let verdict = |confidence: &str| -> Value {
+        let yaml = format!(
+            "{base}slo:\n  - metric: clients.b.stale_reads.0ms.share\n    max: {bound}\n{confidence}"
+        );
+        summary(&yaml)["points"][0]["slo"][0].clone()
+    };
+    let on_mean = verdict("");
+    assert_eq!(on_mean["verdict"], "pass", "{on_mean}");
+    let on_interval = verdict("    confidence: 95%\n");
+    assert_eq!(on_interval["verdict"], "fail", "{on_interval}");
+    assert_eq!(on_interval["judged_on"], "upper end of the 95% interval");
+    assert!((on_interval["measured"].as_f64().unwrap() - high).abs() < 1e-12);
+}
