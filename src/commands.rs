@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::report;
+use crate::runner::shard::{self, Input, Shard, ShardFile};
 use crate::runner::{self, RunKey, RunRecord};
 use crate::scenario::{self, Plan, Set};
 use serde_json::Value;
@@ -36,6 +37,8 @@ pub struct RunOptions {
     pub format: Format,
     /// Print nothing on success, show no progress.
     pub quiet: bool,
+    /// Run only this share of the runs and write a shard file.
+    pub shard: Option<Shard>,
 }
 
 /// Loads every scenario under `paths` with `sets` applied, collecting the
@@ -195,36 +198,111 @@ fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Resul
     Ok(())
 }
 
-/// `regionsim run`: simulate, write reports, print a summary.
+/// `regionsim run`: simulate, write reports, print a summary. With a
+/// shard, run only its share and write `OUTPUT/shard-I-of-N.json` for
+/// `merge`; the summaries returned are then empty.
 pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     let plans = load_plans(&opts.paths, &opts.sets)?;
-    let keys = runner::all_keys(&plans);
+    let all = runner::all_keys(&plans);
+    let Some(shard) = opts.shard else {
+        let records = execute(&plans, &all, opts.threads, opts.quiet)?;
+        return finish(&plans, &records, opts, out);
+    };
+    let keys = shard.select(&all);
     let records = execute(&plans, &keys, opts.threads, opts.quiet)?;
-    let summaries = summaries(&plans, &records);
+    let file = ShardFile {
+        format: shard::FORMAT.into(),
+        shard: shard.index,
+        of: shard.count,
+        inputs: plans
+            .iter()
+            .map(|p| Input {
+                path: p.source.clone(),
+                text: p.text.clone(),
+            })
+            .collect(),
+        sets: opts.sets.iter().map(Set::display).collect(),
+        records,
+    };
+    let path = shard::write(&opts.output, &file)?;
+    if !opts.quiet {
+        let _ = writeln!(
+            out,
+            "shard {}/{}: {} of {} runs written to {}; combine all shards with `regionsim merge`",
+            shard.index,
+            shard.count,
+            keys.len(),
+            all.len(),
+            path.display()
+        );
+    }
+    Ok(Vec::new())
+}
+
+/// Summaries of complete records, written and printed as `opts` says.
+fn finish(
+    plans: &[Plan],
+    records: &[RunRecord],
+    opts: &RunOptions,
+    out: &mut dyn Write,
+) -> Result<Vec<Value>> {
+    let summaries = summaries(plans, records);
     publish(opts, &summaries, out)?;
     Ok(summaries)
+}
+
+/// `regionsim merge`: combine shard files (from `opts.paths`) into the
+/// reports one unsharded `run` would have written, byte for byte.
+pub fn merge(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
+    let (inputs, sets, records) = shard::read_all(&opts.paths)?;
+    let sets: Vec<Set> = sets
+        .iter()
+        .map(|s| Set::parse(s).map_err(Error::Usage))
+        .collect::<Result<_>>()?;
+    let mut plans = Vec::new();
+    for input in &inputs {
+        plans.push(scenario::plan_from_str(&input.text, &input.path, &sets)?);
+    }
+    check_unique_names(&plans)?;
+    let keys: Vec<RunKey> = records.iter().map(|r| r.key).collect();
+    if keys != runner::all_keys(&plans) {
+        return Err(Error::Usage(
+            "the shard files do not hold exactly the runs of their scenarios (written by another regionsim version?)".into(),
+        ));
+    }
+    finish(&plans, &records, opts, out)
 }
 
 /// `regionsim check`: [`run`], then judge every SLO. Prints one line per
 /// SLO; returns whether all passed.
 pub fn check(opts: &RunOptions, out: &mut dyn Write) -> Result<bool> {
+    if opts.shard.is_some() {
+        return Err(Error::Usage(
+            "check judges SLOs on all runs: run the shards with `run --shard`, then `merge --check`".into(),
+        ));
+    }
     let quiet_run = RunOptions {
         quiet: true,
         ..opts.clone()
     };
     let summaries = run(&quiet_run, &mut std::io::sink())?;
+    Ok(report_verdicts(&summaries, opts, out))
+}
+
+/// Prints the SLO verdicts of `summaries`; true when all passed.
+pub fn report_verdicts(summaries: &[Value], opts: &RunOptions, out: &mut dyn Write) -> bool {
     let (mut pass, mut fail) = (0, 0);
-    for s in &summaries {
+    for s in summaries {
         let (p, f) = report::slo::counts(s);
         pass += p;
         fail += f;
     }
     match opts.format {
         Format::Json => {
-            let _ = out.write_all(report::json_text(&Value::Array(summaries.clone())).as_bytes());
+            let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());
         }
         Format::Table => {
-            for s in &summaries {
+            for s in summaries {
                 let _ = write!(out, "{}", report::slo::verdict_lines(s));
             }
             let _ = writeln!(
@@ -235,7 +313,7 @@ pub fn check(opts: &RunOptions, out: &mut dyn Write) -> Result<bool> {
             );
         }
     }
-    Ok(fail == 0)
+    fail == 0
 }
 
 /// `regionsim validate`: load and lint; prints one line per scenario and

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use regionsim::commands::{self, Format, RunOptions};
+use regionsim::runner::shard::Shard;
 use regionsim::scenario::{parse_duration, Set};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,10 @@ struct RunArgs {
     /// Print nothing on success and show no progress (JSON is still printed).
     #[arg(short, long)]
     quiet: bool,
+    /// Run only shard I of N of all runs and write OUTPUT/shard-I-of-N.json;
+    /// combine the shards with `regionsim merge`.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
 }
 
 impl RunArgs {
@@ -69,6 +74,7 @@ impl RunArgs {
                 FormatArg::Json => Format::Json,
             },
             quiet: self.quiet,
+            shard: self.shard,
         }
     }
 }
@@ -79,6 +85,24 @@ enum Command {
     Run(RunArgs),
     /// Simulate scenarios and judge their SLOs: exit 1 if any fails.
     Check(RunArgs),
+    /// Combine the shard files of `run --shard` into the reports of one run.
+    Merge {
+        /// Folders (or files) holding shard-I-of-N.json.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(short, long, default_value = "output")]
+        output: PathBuf,
+        /// Also judge the SLOs: exit 1 if any fails.
+        #[arg(long)]
+        check: bool,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+        /// Print nothing on success.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Load and lint scenarios without running them.
     Validate {
         /// Scenario files or folders of them.
@@ -137,6 +161,39 @@ fn run() -> ExitCode {
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
+        Command::Merge {
+            dirs,
+            output,
+            check,
+            format,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                paths: dirs,
+                output,
+                format: match format {
+                    FormatArg::Table => Format::Table,
+                    FormatArg::Json => Format::Json,
+                },
+                quiet,
+                ..RunOptions::default()
+            };
+            if check {
+                // As `check`: the verdicts (or the JSON), not the tables.
+                match commands::merge(&opts, &mut std::io::sink()) {
+                    Ok(summaries) => {
+                        let shown = RunOptions { quiet, ..opts };
+                        if !commands::report_verdicts(&summaries, &shown, &mut stdout) {
+                            return ExitCode::from(1);
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                commands::merge(&opts, &mut stdout).map(drop)
+            }
+        }
         Command::Validate { paths, sets } => commands::validate(&paths, &sets, &mut stdout),
         Command::Bench {
             path,

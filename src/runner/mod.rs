@@ -6,6 +6,8 @@ use crate::error::{Error, Result};
 use crate::metrics::figures;
 use crate::model::World;
 use crate::scenario::{Plan, Scenario};
+pub mod shard;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};

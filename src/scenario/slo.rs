@@ -174,9 +174,11 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
         }
         Unit::Number => match v {
             serde_yaml::Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "`{metric}` is a plain number (a count): write the bound as a number, not `{text}`"
-            )),
+            ))
+            }
         },
     };
     if x.is_finite() {

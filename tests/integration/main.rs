@@ -10,4 +10,5 @@ mod formulas;
 mod knobs;
 mod memory;
 mod readme;
+mod shards;
 mod sweeps;

@@ -1,0 +1,212 @@
+//! Sharding: a deterministic share of all runs per process, and the file
+//! a shard leaves for `regionsim merge`.
+//!
+//! Runs are numbered in their fixed order (plan, point, replication) and
+//! shard I of N takes every run whose number is I-1 modulo N, which spreads
+//! long and short scenarios evenly. A shard file carries the text of every
+//! scenario file and the overrides, so `merge` rebuilds exactly the same
+//! plans anywhere and renders the same bytes a single machine would have.
+
+use super::{RunKey, RunRecord};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Shard `index` (1-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1..=count.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `I/N` as given to `--shard`.
+    pub fn parse(text: &str) -> std::result::Result<Shard, String> {
+        let bad = || format!("--shard {text}: write I/N with 1 <= I <= N, e.g. 2/4");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The keys of `all` that this shard runs.
+    pub fn select(self, all: &[RunKey]) -> Vec<RunKey> {
+        all.iter()
+            .enumerate()
+            .filter(|(k, _)| *k as u64 % u64::from(self.count) == u64::from(self.index - 1))
+            .map(|(_, key)| *key)
+            .collect()
+    }
+
+    /// The file name of this shard's output.
+    pub fn file_name(self) -> String {
+        format!("shard-{}-of-{}.json", self.index, self.count)
+    }
+}
+
+/// One scenario file as it was read.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Input {
+    /// The path it was read from (names it in messages).
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// What a shard writes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// `regionsim-shard/1`.
+    pub format: String,
+    /// This shard, 1-based.
+    pub shard: u32,
+    /// Number of shards.
+    pub of: u32,
+    /// Every scenario file of the invocation, in order.
+    pub inputs: Vec<Input>,
+    /// `--set` overrides as `PATH=VALUE`, in order.
+    pub sets: Vec<String>,
+    /// The runs this shard did.
+    pub records: Vec<RunRecord>,
+}
+
+/// The format tag of shard files.
+pub const FORMAT: &str = "regionsim-shard/1";
+
+/// Reads every shard file in `paths` (files, or folders holding
+/// `shard-*-of-*.json`) and checks that together they are one whole
+/// invocation: the same inputs and overrides, every shard exactly once.
+pub fn read_all(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<String>, Vec<RunRecord>)> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|source| Error::Read {
+                    path: p.clone(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::Usage(format!(
+            "no shard files (shard-I-of-N.json) in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut shards: Vec<(PathBuf, ShardFile)> = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|source| Error::Read {
+            path: f.clone(),
+            source,
+        })?;
+        let shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!("{}: not a regionsim shard file: {e}", f.display()))
+        })?;
+        if shard.format != FORMAT {
+            return Err(Error::Usage(format!(
+                "{}: shard format `{}`, this regionsim reads `{FORMAT}`",
+                f.display(),
+                shard.format
+            )));
+        }
+        shards.push((f, shard));
+    }
+    shards.sort_by_key(|(_, s)| s.shard);
+    let (first_path, first) = &shards[0];
+    let of = first.of;
+    for (p, s) in &shards {
+        if s.of != of || s.inputs != first.inputs || s.sets != first.sets {
+            return Err(Error::Usage(format!(
+                "{} and {} come from different invocations (scenario files, --set or shard count differ)",
+                first_path.display(),
+                p.display()
+            )));
+        }
+    }
+    let indices: Vec<u32> = shards.iter().map(|(_, s)| s.shard).collect();
+    let missing: Vec<String> = (1..=of)
+        .filter(|i| !indices.contains(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() || indices.len() != of as usize {
+        let dup: Vec<String> = indices
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0].to_string())
+            .collect();
+        return Err(Error::Usage(format!(
+            "need each of the {of} shards exactly once: missing [{}], duplicated [{}]",
+            missing.join(", "),
+            dup.join(", ")
+        )));
+    }
+    let inputs = first.inputs.clone();
+    let sets = first.sets.clone();
+    let mut records: Vec<RunRecord> = shards.into_iter().flat_map(|(_, s)| s.records).collect();
+    records.sort_by_key(|r| r.key);
+    Ok((inputs, sets, records))
+}
+
+/// Writes `file` as `dir/shard-I-of-N.json`.
+pub fn write(dir: &Path, file: &ShardFile) -> Result<PathBuf> {
+    let shard = Shard {
+        index: file.shard,
+        count: file.of,
+    };
+    let path = dir.join(shard.file_name());
+    let text = serde_json::to_string(file).expect("shard files serialize");
+    crate::report::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_runs() {
+        let keys: Vec<RunKey> = (0..10)
+            .map(|r| RunKey {
+                plan: 0,
+                point: 0,
+                replication: r,
+            })
+            .collect();
+        let mut seen: Vec<RunKey> = (1..=3)
+            .flat_map(|i| Shard { index: i, count: 3 }.select(&keys))
+            .collect();
+        seen.sort();
+        assert_eq!(seen, keys);
+        assert_eq!(Shard { index: 2, count: 3 }.select(&keys).len(), 3);
+    }
+
+    #[test]
+    fn parses_i_of_n() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
