@@ -103,6 +103,8 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Print the JSON Schema of the scenario format (for editor completion).
+    Schema,
     /// Load and lint scenarios without running them.
     Validate {
         /// Scenario files or folders of them.
@@ -193,6 +195,11 @@ fn run() -> ExitCode {
             } else {
                 commands::merge(&opts, &mut stdout).map(drop)
             }
+        }
+        Command::Schema => {
+            let text = regionsim::report::json_text(&regionsim::scenario::schema());
+            let _ = std::io::Write::write_all(&mut stdout, text.as_bytes());
+            Ok(())
         }
         Command::Validate { paths, sets } => commands::validate(&paths, &sets, &mut stdout),
         Command::Bench {

@@ -13,7 +13,7 @@ pub mod slo;
 mod units;
 pub mod variants;
 
-pub use file::SweepMode;
+pub use file::{schema, SweepMode};
 pub use slo::{Slo, Unit};
 pub use units::parse_duration;
 pub use variants::Set;

@@ -10,7 +10,9 @@
 //!     confidence: 95%                     # judge the interval's upper bound
 //! ```
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// How the figure at a path is measured, from its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,24 +63,52 @@ fn round(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
-/// `slo:` entry as written.
-#[derive(Deserialize, Clone, Debug)]
+/// A service-level objective.
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct SloFile {
+    /// A name for reports (default: the metric path).
     pub name: Option<String>,
+    /// Dotted path into a point's figures (under `scope` if given), e.g.
+    /// `clients.eu-west-1.read_latency.p99_ms`.
     pub metric: String,
+    /// Where the metric is read.
     pub scope: Option<ScopeFile>,
+    /// Upper bound: a duration for `*_ms`, a percentage for shares, a
+    /// number for counts.
+    #[schemars(with = "Option<Bound>")]
     pub max: Option<serde_yaml::Value>,
+    /// Lower bound, in the same units as `max`.
+    #[schemars(with = "Option<Bound>")]
     pub min: Option<serde_yaml::Value>,
+    /// Judge the far end of this confidence interval (e.g. `95%`) instead
+    /// of the mean; needs 2 or more replications.
+    #[schemars(with = "Option<Bound>")]
     pub confidence: Option<serde_yaml::Value>,
 }
 
+/// A bound: a string with a unit or a plain number.
+struct Bound;
+
+impl JsonSchema for Bound {
+    fn schema_name() -> Cow<'static, str> {
+        "Bound".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": ["string", "number"], "description": "50ms, 1s, 0.1%, 99.9% or a number"})
+    }
+}
+
 /// Where a metric is read: a client region (and dataset), or a replica.
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeFile {
+    /// A client region: the path starts at `clients.REGION`.
     pub client: Option<String>,
+    /// A dataset: with `client`, `clients.REGION.by_dataset.DATASET`; with
+    /// `replica`, `datasets.DATASET.replicas.REGION`.
     pub dataset: Option<String>,
+    /// A replica region (with `dataset`).
     pub replica: Option<String>,
 }
 

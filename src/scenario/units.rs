@@ -2,8 +2,10 @@
 //! scenario format writes them.
 
 use crate::engine::{Dist, Duration};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::fmt;
 
 const UNITS: &str = "ns, us, ms, s, m or h";
@@ -94,19 +96,19 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct UniformParams {
     min: Duration,
     max: Duration,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NormalParams {
     mean: Duration,
     stddev: Duration,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct LogNormalParams {
     #[serde(default)]
@@ -116,18 +118,18 @@ struct LogNormalParams {
     mu: Option<f64>,
     sigma: Option<f64>,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ExponentialParams {
     mean: Duration,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ShiftedExponentialParams {
     base: Duration,
     extra_mean: Duration,
 }
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ShapeParams {
     scale: Duration,
@@ -223,6 +225,67 @@ impl<'de> Deserialize<'de> for Dist {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// The pattern of a duration, for the JSON Schema.
+const DURATION_PATTERN: &str = r"^\s*[0-9]*\.?[0-9]+\s*(ns|us|µs|ms|s|m|min|h)\s*$";
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "A duration with a unit: ns, us, ms, s, m or h (38ms, 1.5s, 10m).",
+        })
+    }
+}
+
+impl JsonSchema for Dist {
+    fn schema_name() -> Cow<'static, str> {
+        "Distribution".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let one = |kind: &str, params: Schema, text: &str| {
+            json_schema!({
+                "type": "object",
+                "properties": { kind: params },
+                "required": [kind],
+                "additionalProperties": false,
+                "description": text,
+            })
+        };
+        let duration = g.subschema_for::<Duration>();
+        let table = json_schema!({
+            "type": "array",
+            "minItems": 2,
+            "items": {
+                "type": "array",
+                "prefixItems": [{"type": "number", "minimum": 0, "maximum": 100}, duration.clone()],
+                "items": false,
+                "minItems": 2,
+            },
+        });
+        json_schema!({
+            "description": "A delay distribution: a duration (constant) or a one-key map naming the kind.",
+            "oneOf": [
+                duration.clone(),
+                one("constant", duration.clone(), "Always this value."),
+                one("uniform", g.subschema_for::<UniformParams>(), "Uniform between min and max."),
+                one("normal", g.subschema_for::<NormalParams>(), "Normal, truncated at 0."),
+                one("lognormal", g.subschema_for::<LogNormalParams>(),
+                    "base plus a lognormal term: either median and p99 of the whole, or mu and sigma of ln(ms)."),
+                one("exponential", g.subschema_for::<ExponentialParams>(), "Exponential with this mean."),
+                one("shifted_exponential", g.subschema_for::<ShiftedExponentialParams>(),
+                    "base plus an exponential of mean extra_mean."),
+                one("pareto", g.subschema_for::<ShapeParams>(), "Pareto with minimum scale and tail index shape."),
+                one("weibull", g.subschema_for::<ShapeParams>(), "Weibull."),
+                one("empirical", table, "Quantile table [[percentile, value], ...] from 0 to 100, linear in between."),
+            ],
+        })
     }
 }
 

@@ -10,5 +10,6 @@ mod formulas;
 mod knobs;
 mod memory;
 mod readme;
+mod schema;
 mod shards;
 mod sweeps;

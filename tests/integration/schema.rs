@@ -1,0 +1,67 @@
+//! `regionsim schema` describes the format exactly: every shipped and test
+//! scenario validates against it, and typical mistakes do not.
+
+use crate::common::{regionsim, shipped_scenarios, TWO_REGIONS};
+use serde_json::Value;
+
+fn validator() -> jsonschema::Validator {
+    let o = regionsim(std::path::Path::new("."), &["schema"]);
+    assert!(o.status.success());
+    let schema: Value = serde_json::from_slice(&o.stdout).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+fn as_json(yaml: &str) -> Value {
+    let v: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+    serde_json::to_value(v).unwrap()
+}
+
+#[test]
+fn valid_scenarios_match_the_schema() {
+    let v = validator();
+    let mut docs: Vec<(String, String)> = std::fs::read_dir(shipped_scenarios())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    let readme = include_str!("../../README.md");
+    let start = readme.find("```yaml\n").unwrap() + 8;
+    docs.push((
+        "README".into(),
+        readme[start..start + readme[start..].find("```").unwrap()].into(),
+    ));
+    docs.push(("two regions".into(), TWO_REGIONS.into()));
+    docs.push((
+        "sweep and slo".into(),
+        format!(
+            "{TWO_REGIONS}sweep:\n  mode: zip\n  parameters:\n    seed: [1, 2]\nslo:\n  - {{metric: x_ms, scope: {{client: b}}, max: 5ms, confidence: 95%}}\n"
+        ),
+    ));
+    for (name, yaml) in docs {
+        let errors: Vec<String> = v
+            .iter_errors(&as_json(&yaml))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+}
+
+#[test]
+fn typical_mistakes_fail_the_schema() {
+    let v = validator();
+    for (from, to) in [
+        ("keys: 100", "keys: 100\n    colour: red"),
+        ("duration: 60s", "duration: 60"),
+        ("apply_time: 0ms", "apply_time: {gamma: {shape: 2}}"),
+        ("apply_time: 0ms", "apply_time: {uniform: {min: 1ms}}"),
+        ("  intra_region: 1ms", "  intra_region: 1 ms per km"),
+    ] {
+        let yaml = TWO_REGIONS.replacen(from, to, 1);
+        assert!(!v.is_valid(&as_json(&yaml)), "schema accepted `{to}`");
+    }
+}
