@@ -86,7 +86,7 @@ fn check_unique_names(plans: &[Plan]) -> Result<()> {
 /// runs otherwise, nothing when quiet. Reads the wall clock, which never
 /// reaches a result.
 struct Progress {
-    total: u64,
+    total: AtomicU64,
     done: AtomicU64,
     events: AtomicU64,
     start: std::time::Instant,
@@ -108,7 +108,7 @@ impl Progress {
             bar
         });
         Progress {
-            total,
+            total: AtomicU64::new(total),
             done: AtomicU64::new(0),
             events: AtomicU64::new(0),
             start: std::time::Instant::now(),
@@ -126,16 +126,24 @@ impl Progress {
             bar.inc(1);
         }
         if let Some(shown) = &self.plain {
-            let tenth = done * 10 / self.total.max(1);
+            let total = self.total.load(Ordering::Relaxed);
+            let tenth = done * 10 / total.max(1);
             let mut shown = shown.lock().expect("progress lock");
-            if tenth > *shown || done == self.total {
+            if tenth > *shown || done == total {
                 *shown = tenth;
                 eprintln!(
-                    "regionsim: {done}/{} runs done, {:.1} M events/s",
-                    self.total,
+                    "regionsim: {done}/{total} runs done, {:.1} M events/s",
                     rate / 1e6
                 );
             }
+        }
+    }
+
+    /// More runs were added (a precision round).
+    fn grow(&self, n: u64) {
+        let total = self.total.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
         }
     }
 
@@ -156,6 +164,15 @@ fn execute(
     let pool = runner::pool(threads)?;
     let progress = Progress::new(keys.len() as u64, quiet);
     let records = runner::execute(plans, keys, &pool, &|e| progress.tick(e));
+    progress.finish();
+    Ok(records)
+}
+
+/// Runs every run of `plans`, with further rounds for precision targets.
+fn execute_all(plans: &[Plan], threads: Option<usize>, quiet: bool) -> Result<Vec<RunRecord>> {
+    let pool = runner::pool(threads)?;
+    let progress = Progress::new(runner::all_keys(plans).len() as u64, quiet);
+    let records = runner::run_rounds(plans, &pool, &|e| progress.tick(e), &|n| progress.grow(n));
     progress.finish();
     Ok(records)
 }
@@ -205,9 +222,18 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     let plans = load_plans(&opts.paths, &opts.sets)?;
     let all = runner::all_keys(&plans);
     let Some(shard) = opts.shard else {
-        let records = execute(&plans, &all, opts.threads, opts.quiet)?;
+        let records = execute_all(&plans, opts.threads, opts.quiet)?;
         return finish(&plans, &records, opts, out);
     };
+    if let Some(p) = plans
+        .iter()
+        .find(|p| p.points.iter().any(|q| q.scenario.precision.is_some()))
+    {
+        return Err(Error::Usage(format!(
+            "{}: a precision target decides how many runs to add from all runs of a point, so it cannot be sharded; set `replications` instead of `precision`, or run unsharded",
+            p.source.display()
+        )));
+    }
     let keys = shard.select(&all);
     let records = execute(&plans, &keys, opts.threads, opts.quiet)?;
     let file = ShardFile {

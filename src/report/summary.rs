@@ -46,10 +46,16 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
             let slo: Vec<Value> = p.scenario.slos.iter().map(|s| verdict(s, &runs)).collect();
+            let precision = p
+                .scenario
+                .precision
+                .as_ref()
+                .map(|target| crate::runner::precision::status(target, &runs));
             json!({
                 "label": p.label,
                 "parameters": parameters,
                 "replications": runs.len(),
+                "precision": precision,
                 "slo": slo,
                 "figures": aggregate(&runs),
                 "runs": runs,

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::metrics::figures;
 use crate::model::World;
 use crate::scenario::{Plan, Scenario};
+pub mod precision;
 pub mod shard;
 
 use rayon::prelude::*;
@@ -96,9 +97,32 @@ pub fn execute(
     })
 }
 
-/// Runs every key of `plans` on `threads` threads (all cores when `None`).
+/// Runs every key of `plans` on `threads` threads (all cores when `None`),
+/// then further rounds for precision targets; records in key order.
 pub fn run_all(plans: &[Plan], threads: Option<usize>) -> Result<Vec<RunRecord>> {
-    Ok(execute(plans, &all_keys(plans), &pool(threads)?, &|_| {}))
+    let pool = pool(threads)?;
+    Ok(run_rounds(plans, &pool, &|_| {}, &|_| {}))
+}
+
+/// Runs every key of `plans`, then rounds of more replications until every
+/// precision target is met or capped. `grow(n)` announces n more runs.
+pub fn run_rounds(
+    plans: &[Plan],
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    grow: &dyn Fn(u64),
+) -> Vec<RunRecord> {
+    let mut records = execute(plans, &all_keys(plans), pool, progress);
+    loop {
+        let more = precision::next_round(plans, &records);
+        if more.is_empty() {
+            break;
+        }
+        grow(more.len() as u64);
+        records.extend(execute(plans, &more, pool, progress));
+    }
+    records.sort_by_key(|r| r.key);
+    records
 }
 
 /// What `regionsim bench` measured.

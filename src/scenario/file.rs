@@ -49,6 +49,25 @@ pub struct ScenarioFile {
     /// Service-level objectives, judged by `regionsim check`.
     #[serde(default)]
     pub slo: Vec<super::slo::SloFile>,
+    /// Keep adding replications until these figures are this precise.
+    pub precision: Option<PrecisionFile>,
+}
+
+/// A precision target: replications are added in batches until the 95 %
+/// interval of every named figure is narrow enough, or the cap is reached.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrecisionFile {
+    /// Figure paths, as in SLOs (e.g. `clients.eu-west-1.read_latency.p99_ms`).
+    pub metrics: Vec<String>,
+    /// Largest acceptable half-width of the 95 % interval relative to the
+    /// mean, e.g. `2%`.
+    #[schemars(with = "super::slo::Bound")]
+    pub relative_half_width: serde_yaml::Value,
+    /// Replications added per round (default: `replications`).
+    pub batch: Option<u32>,
+    /// Never more replications than this.
+    pub max_replications: u32,
 }
 
 /// `sweep:`: dotted paths and the values each takes.

@@ -64,6 +64,8 @@ pub struct Scenario {
     pub workload: Vec<ClientLoad>,
     /// Service-level objectives, judged on each point's figures.
     pub slos: Vec<Slo>,
+    /// Add replications until these figures are precise enough.
+    pub precision: Option<Precision>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
@@ -169,6 +171,19 @@ impl Scenario {
     pub fn buckets(&self) -> usize {
         self.duration.as_nanos().div_ceil(self.bucket.as_nanos()) as usize
     }
+}
+
+/// A precision target (see [`file::PrecisionFile`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Precision {
+    /// Figure paths that must be precise.
+    pub metrics: Vec<String>,
+    /// Largest acceptable 95 % half-width relative to the mean (0.02 = 2 %).
+    pub relative_half_width: f64,
+    /// Replications added per round.
+    pub batch: u32,
+    /// Cap on replications.
+    pub max_replications: u32,
 }
 
 /// Upper bound on time-series buckets, to keep memory bounded.

@@ -5,6 +5,7 @@
 use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
 use super::locate::{locate, yaml_path, Seg};
 use super::slo::{self, Slo};
+use super::Precision;
 use super::{
     lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId, Scenario,
     MAX_BUCKETS,
@@ -105,9 +106,11 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         datasets,
         workload,
         slos: Vec::new(),
+        precision: None,
         warnings: Vec::new(),
     };
     scenario.slos = slos(&raw, &scenario, check);
+    scenario.precision = precision(&raw, &scenario, check);
     if !check.diagnostics.is_empty() {
         return None;
     }
@@ -524,4 +527,60 @@ fn slos(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Vec<Slo
         }
     }
     out
+}
+
+fn precision(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Option<Precision> {
+    let p = raw.precision.as_ref()?;
+    let shape = crate::metrics::figure_shape(scenario);
+    let before = check.diagnostics.len();
+    if p.metrics.is_empty() {
+        check.error(
+            yaml_path!["precision", "metrics"],
+            "name at least one figure path",
+        );
+    }
+    for (i, m) in p.metrics.iter().enumerate() {
+        if let Err(e) = crate::metrics::check_figure_path(&shape, m) {
+            check.error(yaml_path!["precision", "metrics", i], e);
+        }
+    }
+    let target = match slo::percent(&p.relative_half_width) {
+        Ok(x) if x > 0.0 && x.is_finite() => x,
+        Ok(_) => {
+            check.error(
+                yaml_path!["precision", "relative_half_width"],
+                "must be above 0, e.g. 2%",
+            );
+            0.0
+        }
+        Err(e) => {
+            check.error(yaml_path!["precision", "relative_half_width"], e);
+            0.0
+        }
+    };
+    if raw.replications < 2 {
+        check.error(
+            yaml_path!["replications"],
+            "a precision target needs at least 2 replications to start from",
+        );
+    }
+    let batch = p.batch.unwrap_or(raw.replications);
+    if batch == 0 {
+        check.error(yaml_path!["precision", "batch"], "batch must be at least 1");
+    }
+    if p.max_replications < raw.replications {
+        check.error(
+            yaml_path!["precision", "max_replications"],
+            format!(
+                "max_replications ({}) is below replications ({})",
+                p.max_replications, raw.replications
+            ),
+        );
+    }
+    (check.diagnostics.len() == before).then(|| Precision {
+        metrics: p.metrics.clone(),
+        relative_half_width: target,
+        batch,
+        max_replications: p.max_replications,
+    })
 }

@@ -88,7 +88,7 @@ pub struct SloFile {
 }
 
 /// A bound: a string with a unit or a plain number.
-struct Bound;
+pub(super) struct Bound;
 
 impl JsonSchema for Bound {
     fn schema_name() -> Cow<'static, str> {
@@ -160,7 +160,7 @@ impl Slo {
 }
 
 /// Parses `5%`, `0.1%` or a plain fraction.
-fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
+pub(super) fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
     match v {
         serde_yaml::Value::String(s) if s.trim_end().ends_with('%') => s
             .trim_end()

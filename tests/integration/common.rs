@@ -22,9 +22,7 @@ pub fn plan(yaml: &str) -> Plan {
 /// replication on one thread.
 pub fn summary(yaml: &str) -> Value {
     let plans = [plan(yaml)];
-    let keys = runner::all_keys(&plans);
-    let pool = runner::pool(Some(1)).unwrap();
-    let records = runner::execute(&plans, &keys, &pool, &|_| {});
+    let records = runner::run_all(&plans, Some(1)).unwrap();
     let refs: Vec<&RunRecord> = records.iter().collect();
     report::summary(&plans[0], &refs)
 }

@@ -297,3 +297,91 @@ workload:
         "mean width {mean_width} ms"
     );
 }
+
+/// A precision target adds batches of replications until the interval of
+/// every named figure is narrow enough, and stops at the first round that
+/// is; an unreachable target stops at the cap and says so.
+#[test]
+fn precision_target_adds_replications_until_met() {
+    let target = |rhw: &str, max: u32| {
+        TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 2")
+            + &format!(
+                "precision:\n  metrics: [clients.b.stale_reads.0ms.share]\n  relative_half_width: {rhw}\n  batch: 2\n  max_replications: {max}\n"
+            )
+    };
+    let s = summary(&target("5%", 40));
+    let p = &s["points"][0];
+    let n = p["replications"].as_u64().unwrap() as usize;
+    assert!(n > 2 && n <= 40 && n.is_multiple_of(2), "{n} replications");
+    assert_eq!(p["precision"]["achieved"], true, "{}", p["precision"]);
+    let share = |runs: &[Value]| -> Vec<f64> {
+        runs.iter()
+            .map(|r| {
+                at(r, "clients.b.stale_reads.0ms.share")
+                    .unwrap()
+                    .as_f64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let runs = p["runs"].as_array().unwrap();
+    let rel = |xs: &[f64]| {
+        let i = regionsim::stats::interval(xs, 0.95).unwrap();
+        (i.high.unwrap() - i.mean) / i.mean
+    };
+    assert!(rel(&share(runs)) <= 0.05);
+    assert!(
+        rel(&share(&runs[..n - 2])) > 0.05,
+        "one round fewer would have done"
+    );
+    assert_eq!(
+        p["precision"]["least_precise_relative_half_width"]
+            .as_f64()
+            .unwrap(),
+        rel(&share(runs))
+    );
+
+    let capped = summary(&target("0.01%", 6));
+    let p = &capped["points"][0];
+    assert_eq!(p["replications"], 6);
+    assert_eq!(p["precision"]["achieved"], false);
+
+    // Rounds are decided by results only: any thread count, same output.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "p.yaml", &target("5%", 40));
+    for (out, j) in [("o1", "1"), ("o2", "2")] {
+        let o = regionsim(
+            tmp.path(),
+            &["run", "p.yaml", "-o", out, "-j", j, "--quiet"],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let read =
+        |o: &str| std::fs::read(tmp.path().join(o).join("two-regions/summary.json")).unwrap();
+    assert_eq!(read("o1"), read("o2"));
+    let o = regionsim(tmp.path(), &["run", "p.yaml", "--shard", "1/2"]);
+    assert_eq!(o.status.code(), Some(2), "precision cannot be sharded");
+}
+
+#[test]
+fn bad_precision_targets_are_located() {
+    let cases = [
+        ("  metrics: [clients.b.nope]\n  relative_half_width: 5%\n  max_replications: 10\n", "metrics: [clients.b.nope]", "unknown metric"),
+        ("  metrics: [clients.b.read_latency.p99_ms]\n  relative_half_width: 0%\n  max_replications: 10\n", "relative_half_width: 0%", "must be above 0"),
+        ("  metrics: [clients.b.read_latency.p99_ms]\n  relative_half_width: 5%\n  max_replications: 1\n", "max_replications: 1", "is below replications"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (block, located_at, words) in cases {
+        let yaml =
+            TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 2") + "precision:\n" + block;
+        write(tmp.path(), "p.yaml", &yaml);
+        let o = regionsim(tmp.path(), &["validate", "p.yaml"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        let line = yaml.lines().position(|l| l.contains(located_at)).unwrap() + 1;
+        assert!(
+            err.contains(&format!("p.yaml:{line}:")) && err.contains(words),
+            "line {line}, `{words}` in: {err}"
+        );
+    }
+}
