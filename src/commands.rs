@@ -368,12 +368,13 @@ pub fn validate(paths: &[PathBuf], sets: &[Set], out: &mut dyn Write) -> Result<
 }
 
 /// `regionsim bench`: run replication 0 of one scenario on one thread and
-/// report events per wall-clock second and peak memory; with `parallel_runs`
-/// also time that many replications on one and on two threads.
+/// report events per wall-clock second and peak memory; with `parallel`,
+/// also time every run of the file (all sweep points and replications) on
+/// one and on two threads.
 pub fn bench(
     path: &Path,
     sets: &[Set],
-    parallel_runs: Option<u32>,
+    parallel: bool,
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
     let plan = scenario::load_plan(path, sets)?;
@@ -393,20 +394,15 @@ pub fn bench(
             .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
             .unwrap_or_else(|| "unknown".into())
     );
-    if let Some(n) = parallel_runs {
-        let keys: Vec<RunKey> = (0..n)
-            .map(|replication| RunKey {
-                plan: 0,
-                point: 0,
-                replication,
-            })
-            .collect();
+    if parallel {
         let plans = [plan];
+        let keys = runner::all_keys(&plans);
         let one = runner::time_runs(&plans, &keys, 1)?;
         let two = runner::time_runs(&plans, &keys, 2)?;
         let _ = writeln!(
             out,
-            "{n} runs: {one:.3} s on 1 thread, {two:.3} s on 2 threads: ratio {:.2} (speed-up {:.2}x)",
+            "all {} runs: {one:.3} s on 1 thread, {two:.3} s on 2 threads: ratio {:.2} (speed-up {:.2}x)",
+            keys.len(),
             two / one,
             one / two
         );

@@ -122,9 +122,10 @@ enum Command {
         /// Override the measured duration, e.g. 1h.
         #[arg(long, value_parser = parse_duration)]
         duration: Option<regionsim::engine::Duration>,
-        /// Also time this many replications on 1 and on 2 threads.
-        #[arg(long, value_name = "N")]
-        parallel_runs: Option<u32>,
+        /// Also time every run of the file (sweep points x replications) on
+        /// 1 and on 2 threads.
+        #[arg(long)]
+        parallel: bool,
     },
 }
 
@@ -205,7 +206,7 @@ fn run() -> ExitCode {
         Command::Bench {
             path,
             duration,
-            parallel_runs,
+            parallel,
         } => {
             let sets: Vec<Set> = duration
                 .map(|d| Set {
@@ -214,7 +215,7 @@ fn run() -> ExitCode {
                 })
                 .into_iter()
                 .collect();
-            commands::bench(&path, &sets, parallel_runs, &mut stdout).map(drop)
+            commands::bench(&path, &sets, parallel, &mut stdout).map(drop)
         }
     };
     match result {

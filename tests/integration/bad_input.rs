@@ -248,5 +248,5 @@ fn shipped_scenarios_validate() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.matches(": ok:").count(), 3, "{out}");
+    assert_eq!(out.matches(": ok:").count(), 4, "{out}");
 }
