@@ -42,7 +42,12 @@ fn shipped_scenarios_are_identical_on_one_and_two_threads() {
         let o = regionsim(tmp.path(), &["run", d, "-o", out, "-j", threads, "--quiet"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    for name in ["reference", "apply-bottleneck", "global-five-regions", "apply-speed-sweep"] {
+    for name in [
+        "reference",
+        "apply-bottleneck",
+        "global-five-regions",
+        "apply-speed-sweep",
+    ] {
         for file in ["summary.json", "timeline.csv"] {
             assert_eq!(
                 read(&tmp.path().join("o1"), name, file),
