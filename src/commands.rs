@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Run only this share of the runs and write a shard file.
     pub shard: Option<Shard>,
+    /// Skip charts (and their place in index.html).
+    pub no_charts: bool,
 }
 
 /// Loads every scenario under `paths` with `sets` applied, collecting the
@@ -198,6 +200,15 @@ fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Resul
         report::write_scenario(&opts.output, s)?;
     }
     report::write_index(&opts.output, summaries)?;
+    let charts = if opts.no_charts {
+        (vec![Vec::new(); summaries.len()], None)
+    } else {
+        report::write_charts(&opts.output, summaries)?
+    };
+    report::write_atomic(
+        &opts.output.join("index.html"),
+        report::html::index(summaries, &charts.0, charts.1.as_ref()).as_bytes(),
+    )?;
     match opts.format {
         Format::Json => {
             let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());

@@ -51,6 +51,9 @@ struct RunArgs {
     /// combine the shards with `regionsim merge`.
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     shard: Option<Shard>,
+    /// Skip the charts (SVG, PNG and their place in index.html).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 impl RunArgs {
@@ -75,6 +78,7 @@ impl RunArgs {
             },
             quiet: self.quiet,
             shard: self.shard,
+            no_charts: self.no_charts,
         }
     }
 }
@@ -102,6 +106,9 @@ enum Command {
         /// Print nothing on success.
         #[arg(short, long)]
         quiet: bool,
+        /// Skip the charts.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,
@@ -170,6 +177,7 @@ fn run() -> ExitCode {
             check,
             format,
             quiet,
+            no_charts,
         } => {
             let opts = RunOptions {
                 paths: dirs,
@@ -179,6 +187,7 @@ fn run() -> ExitCode {
                     FormatArg::Json => Format::Json,
                 },
                 quiet,
+                no_charts,
                 ..RunOptions::default()
             };
             if check {

@@ -89,7 +89,16 @@ pub struct Latency {
     pub p99_ms: Option<f64>,
     pub p999_ms: Option<f64>,
     pub max_ms: Option<f64>,
+    /// The distribution curve: the value at each of [`QUANTILE_LEVELS`]
+    /// (empty when nothing was recorded). Charts draw CDFs from it.
+    pub quantiles_ms: Vec<f64>,
 }
+
+/// The quantile levels of every `quantiles_ms` curve.
+pub const QUANTILE_LEVELS: [f64; 19] = [
+    0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999,
+    0.9995, 0.9999,
+];
 
 impl Latency {
     fn of(s: &DurationStats) -> Latency {
@@ -103,6 +112,10 @@ impl Latency {
             p99_ms: ms(s.quantile(0.99)),
             p999_ms: ms(s.quantile(0.999)),
             max_ms: ms(s.max()),
+            quantiles_ms: QUANTILE_LEVELS
+                .iter()
+                .filter_map(|&q| ms(s.quantile(q)))
+                .collect(),
         }
     }
 }

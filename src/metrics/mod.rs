@@ -4,7 +4,7 @@
 
 mod figures;
 
-pub use figures::{figures, Figures, Ordered};
+pub use figures::{figures, Figures, Ordered, QUANTILE_LEVELS};
 
 use crate::engine::Duration;
 use hdrhistogram::Histogram;

@@ -6,6 +6,8 @@
 //! the wall clock, so the same inputs give byte-identical files.
 
 pub mod aggregate;
+pub mod charts;
+pub mod html;
 pub mod slo;
 mod summary;
 mod table;
@@ -130,6 +132,24 @@ pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
         write_atomic(&folder.join("junit.xml"), xml.as_bytes())?;
     }
     Ok(())
+}
+
+/// Writes every scenario's charts under `dir/NAME/charts/` and the
+/// cross-scenario comparison under `dir/charts/`.
+pub fn write_charts(
+    dir: &Path,
+    summaries: &[Value],
+) -> Result<(Vec<Vec<charts::Rendered>>, Option<charts::Rendered>)> {
+    let mut per_scenario = Vec::new();
+    for s in summaries {
+        let name = s["scenario"].as_str().unwrap_or("scenario");
+        per_scenario.push(charts::write_scenario_charts(
+            &dir.join(name).join("charts"),
+            s,
+        )?);
+    }
+    let comparison = charts::write_comparison(&dir.join("charts"), summaries)?;
+    Ok((per_scenario, comparison))
 }
 
 /// Writes `summary.md` of every scenario under `dir`: what a CI job puts in

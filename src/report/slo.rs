@@ -43,6 +43,8 @@ pub fn verdict(slo: &Slo, runs: &[&Value]) -> Value {
         "name": slo.name,
         "metric": slo.metric,
         "bound": slo.bound_text(),
+        "max": slo.max,
+        "min": slo.min,
         "judged_on": slo.judged_on(),
         "measured": measured,
         "measured_text": measured.map(|m| slo.unit.show(m)).unwrap_or_else(|| "no data".into()),

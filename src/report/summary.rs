@@ -30,6 +30,27 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
             )
         })
         .collect();
+    // Mean one-way delays: the network the results were simulated on.
+    let network: Map<String, Value> = s
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let row: Map<String, Value> = s
+                .regions
+                .iter()
+                .enumerate()
+                .map(|(j, b)| {
+                    let d = s.network.delay(
+                        crate::scenario::RegionId(i as u16),
+                        crate::scenario::RegionId(j as u16),
+                    );
+                    (b.name.clone(), json!(d.mean_nanos() / 1e6))
+                })
+                .collect();
+            (a.name.clone(), Value::Object(row))
+        })
+        .collect();
     let points: Vec<Value> = plan
         .points
         .iter()
@@ -71,6 +92,7 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
         "duration_s": s.duration.as_secs_f64(),
         "bucket_s": s.bucket.as_secs_f64(),
         "confidence_level": CONFIDENCE,
+        "quantile_levels": crate::metrics::QUANTILE_LEVELS,
         "overrides": plan.sets.iter().map(|x| x.display()).collect::<Vec<_>>(),
         "sweep": plan.sweep.as_ref().map(|w| json!({
             "mode": match w.mode { SweepMode::Product => "product", SweepMode::Zip => "zip" },
@@ -79,6 +101,7 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
         })),
         "warnings": s.warnings,
         "regions": regions,
+        "network_mean_ms": network,
         "points": points,
     })
 }

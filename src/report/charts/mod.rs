@@ -1,0 +1,799 @@
+//! Charts for design reviews, drawn from `summary.json` alone.
+//!
+//! Each chart is one small function from a scenario's summary (and one
+//! sweep point) to an optional [`Figure`]; it returns `None` until the data
+//! it needs exists, so adding a metric and its chart is one function and
+//! one line in [`POINT_CHARTS`] or [`SCENARIO_CHARTS`]. Functions written
+//! ahead of their data document the summary paths they read.
+
+mod figure;
+mod render;
+
+pub use figure::{Axis, Figure, Marks, Panel, RefLine, Scale, Series, Window, GREY, PALETTE};
+
+use crate::error::{Error, Result};
+use crate::report::aggregate::at;
+use crate::report::write_atomic;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A chart of one sweep point (or of the scenario when it has no sweep).
+type PointChart = fn(summary: &Value, point: &Value) -> Option<Figure>;
+/// Charts of a whole scenario.
+type ScenarioChart = fn(summary: &Value) -> Vec<Figure>;
+
+/// Per-point charts, in page order.
+pub const POINT_CHARTS: &[PointChart] = &[latency_cdf, replication_lag, availability, consistency];
+/// Whole-scenario charts, in page order.
+pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos];
+
+/// A chart as written: its file stem, title and SVG text.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// File name without extension, under `NAME/charts/`.
+    pub stem: String,
+    /// The figure's title.
+    pub title: String,
+    /// Index of the sweep point it shows, if it shows one.
+    pub point: Option<usize>,
+    /// The SVG document.
+    pub svg: String,
+}
+
+fn mean(v: &Value, path: &str) -> Option<f64> {
+    at(v, path)?.get("mean")?.as_f64()
+}
+
+fn means(v: Option<&Value>) -> Vec<f64> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.get("mean").and_then(Value::as_f64))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn keys(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Colour index of a region: its position in the scenario, so a region has
+/// one colour in every chart.
+fn region_color(summary: &Value, region: &str) -> usize {
+    keys(summary.get("regions"))
+        .iter()
+        .position(|r| r == region)
+        .unwrap_or(0)
+}
+
+/// End of each bucket, in seconds after the warm-up.
+fn bucket_ends(summary: &Value, n: usize) -> Vec<f64> {
+    let w = summary["bucket_s"].as_f64().unwrap_or(1.0);
+    let d = summary["duration_s"].as_f64().unwrap_or(w * n as f64);
+    (1..=n).map(|i| (w * i as f64).min(d)).collect()
+}
+
+/// A distribution curve from a latency figure: (value, level) points and
+/// markers at p50, p99 and p99.9.
+fn cdf_series(summary: &Value, latency: &Value, name: &str, color: usize) -> Option<Series> {
+    let levels: Vec<f64> = summary["quantile_levels"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let values = means(latency.get("quantiles_ms"));
+    if values.is_empty() || values.len() != levels.len() {
+        return None;
+    }
+    let points: Vec<(f64, f64)> = values.iter().copied().zip(levels.iter().copied()).collect();
+    let markers = [(0.5, "p50"), (0.99, "p99"), (0.999, "p99.9")]
+        .iter()
+        .filter_map(|&(q, label)| {
+            let i = levels.iter().position(|&l| (l - q).abs() < 1e-12)?;
+            Some((values[i], q, format!(" {label} {}", ms_text(values[i]))))
+        })
+        .collect();
+    Some(Series {
+        name: name.to_string(),
+        color,
+        points,
+        markers,
+        ..Series::default()
+    })
+}
+
+fn ms_text(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{:.2}s", v / 1000.0)
+    } else if v >= 10.0 {
+        format!("{v:.0}ms")
+    } else {
+        format!("{v:.1}ms")
+    }
+}
+
+/// A time series with its confidence band from an array of aggregates.
+fn time_series(
+    summary: &Value,
+    values: Option<&Value>,
+    scale: f64,
+    name: &str,
+    color: usize,
+) -> Option<Series> {
+    let arr = values?.as_array()?;
+    let t = bucket_ends(summary, arr.len());
+    let mut s = Series {
+        name: name.to_string(),
+        color,
+        ..Series::default()
+    };
+    for (e, &x) in arr.iter().zip(&t) {
+        let Some(m) = e.get("mean").and_then(Value::as_f64) else {
+            continue;
+        };
+        s.points.push((x, m * scale));
+        if let (Some(lo), Some(hi)) = (e["ci_low"].as_f64(), e["ci_high"].as_f64()) {
+            s.band.push((x, lo * scale, hi * scale));
+        }
+    }
+    (!s.points.is_empty()).then_some(s)
+}
+
+fn point_label(summary: &Value, point: &Value) -> String {
+    if summary["sweep"].is_null() {
+        String::new()
+    } else {
+        format!(" [{}]", point["label"].as_str().unwrap_or_default())
+    }
+}
+
+/// Latency CDF per client region, reads and writes: log-scaled latency,
+/// tail-stretched percentiles, p50/p99/p99.9 marked. Reads
+/// `clients.R.{read,write}_latency.quantiles_ms`.
+pub fn latency_cdf(summary: &Value, point: &Value) -> Option<Figure> {
+    let clients = point["figures"]["clients"].as_object()?;
+    let mut panels = Vec::new();
+    for (op, key) in [("Reads", "read_latency"), ("Writes", "write_latency")] {
+        let mut p = Panel::lines(
+            format!("{op}: latency seen by users, per client region"),
+            Axis::new("latency, send to receipt (ms, log scale)", Scale::Log),
+            Axis::new("requests at or below (percentile)", Scale::Nines),
+        );
+        for (region, c) in clients {
+            if let Some(s) = cdf_series(summary, &c[key], region, region_color(summary, region)) {
+                p.series.push(s);
+            }
+        }
+        if !p.series.is_empty() {
+            panels.push(p);
+        }
+    }
+    (!panels.is_empty()).then(|| Figure {
+        stem: "latency-cdf".into(),
+        title: format!(
+            "{}: request latency{}",
+            summary["scenario"].as_str().unwrap_or_default(),
+            point_label(summary, point)
+        ),
+        panels,
+    })
+}
+
+/// SLO bounds on figures under `prefix`, as reference lines (in ms).
+fn slo_lines(point: &Value, prefix: &str) -> Vec<RefLine> {
+    point["slo"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| {
+            v["metric"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(prefix) && m.ends_with("_ms"))
+        })
+        .flat_map(|v| {
+            let name = v["name"].as_str().unwrap_or_default().to_string();
+            let bound = v["bound"].as_str().unwrap_or_default().to_string();
+            [v["max"].as_f64(), v["min"].as_f64()]
+                .into_iter()
+                .flatten()
+                .map(move |at| RefLine {
+                    at,
+                    label: format!(" SLO {bound}: {name}"),
+                })
+        })
+        .collect()
+}
+
+/// Replication lag: the current lag over time per replica (with its 95 %
+/// band and SLO bounds) and the lag distribution. Reads
+/// `datasets.D.replicas.R.{current_lag_ms, lag.quantiles_ms}`.
+pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
+    let datasets = point["figures"]["datasets"].as_object()?;
+    let mut over_time = Panel::lines(
+        "Current lag: how far each replica trails its primary",
+        Axis::from_zero("time since the warm-up ended (s)"),
+        Axis::from_zero("current lag (ms)"),
+    );
+    let mut distribution = Panel::lines(
+        "Lag of each write: commit at the primary to apply at the replica",
+        Axis::new("replication lag (ms, log scale)", Scale::Log),
+        Axis::new("writes at or below (percentile)", Scale::Nines),
+    );
+    let mut k = 0;
+    for (ds, d) in datasets {
+        for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+            let name = format!("{ds}@{region}");
+            if let Some(s) = time_series(summary, r.get("current_lag_ms"), 1.0, &name, k) {
+                over_time.series.push(s);
+            }
+            if let Some(s) = cdf_series(summary, &r["lag"], &name, k) {
+                distribution.series.push(s);
+            }
+            let prefix = format!("datasets.{ds}.replicas.{region}.");
+            over_time.hlines.extend(slo_lines(point, &prefix));
+            distribution.vlines.extend(slo_lines(point, &prefix));
+            k += 1;
+        }
+    }
+    if over_time.series.is_empty() {
+        return None;
+    }
+    Some(Figure {
+        stem: "replication-lag".into(),
+        title: format!(
+            "{}: replication lag{}",
+            summary["scenario"].as_str().unwrap_or_default(),
+            point_label(summary, point)
+        ),
+        panels: vec![over_time, distribution],
+    })
+}
+
+/// Availability over time per client region, failure windows shaded and
+/// failover milestones marked. Reads `clients.R.timeline.availability` (one
+/// share per bucket), `failures[] {label, start_s, end_s}` and
+/// `failovers[] {detection_s, dns_95_s, promotion_s, first_write_s}` of a
+/// point's figures; absent until the model reports availability.
+pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
+    let f = &point["figures"];
+    let mut p = Panel::lines(
+        "Availability: share of requests that succeeded",
+        Axis::from_zero("time since the warm-up ended (s)"),
+        Axis::new("availability (%)", Scale::Linear),
+    );
+    for (region, c) in f["clients"].as_object().into_iter().flatten() {
+        if let Some(s) = time_series(
+            summary,
+            c.get("timeline").and_then(|t| t.get("availability")),
+            100.0,
+            region,
+            region_color(summary, region),
+        ) {
+            p.series.push(s);
+        }
+    }
+    if p.series.is_empty() {
+        return None;
+    }
+    for w in f["failures"].as_array().into_iter().flatten() {
+        if let (Some(a), Some(b)) = (mean(w, "start_s"), mean(w, "end_s")) {
+            p.windows.push(Window {
+                from: a,
+                to: b,
+                label: format!(" {}", w["label"].as_str().unwrap_or("failure")),
+            });
+        }
+    }
+    for fo in f["failovers"].as_array().into_iter().flatten() {
+        for (key, label) in [
+            ("detection_s", "detected"),
+            ("dns_95_s", "DNS 95 %"),
+            ("promotion_s", "promoted"),
+            ("first_write_s", "first write"),
+        ] {
+            if let Some(at) = mean(fo, key) {
+                p.vlines.push(RefLine {
+                    at,
+                    label: format!(" {label}"),
+                });
+            }
+        }
+    }
+    Some(Figure {
+        stem: "availability".into(),
+        title: format!(
+            "{}: availability{}",
+            summary["scenario"].as_str().unwrap_or_default(),
+            point_label(summary, point)
+        ),
+        panels: vec![p],
+    })
+}
+
+/// Other consistency anomalies, as timeline series (one share or rate per
+/// bucket) that appear when the model reports them.
+const ANOMALIES: [(&str, &str, &str); 5] = [
+    (
+        "read_your_writes_share",
+        "Read-your-writes violations",
+        "share of reads (%)",
+    ),
+    (
+        "monotonic_read_share",
+        "Monotonic-read violations",
+        "share of reads (%)",
+    ),
+    ("conflicts_per_s", "Write conflicts", "conflicts per second"),
+    (
+        "lost_updates_per_s",
+        "Lost updates (conflict resolution)",
+        "lost updates per second",
+    ),
+    (
+        "lost_writes_per_s",
+        "Acknowledged writes lost in failover",
+        "lost writes per second",
+    ),
+];
+
+/// Consistency violations over time, one panel per kind: stale reads per
+/// staleness bound (`timeline.stale_share.T`), then each of [`ANOMALIES`]
+/// present under `timeline`.
+pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
+    let timeline = &point["figures"]["timeline"];
+    let mut panels = Vec::new();
+    let mut stale = Panel::lines(
+        "Stale reads: share of reads missing a write committed T or more before",
+        Axis::from_zero("time since the warm-up ended (s)"),
+        Axis::from_zero("stale reads (% of reads)"),
+    );
+    for (k, bound) in keys(timeline.get("stale_share")).iter().enumerate() {
+        if let Some(s) = time_series(
+            summary,
+            timeline["stale_share"].get(bound),
+            100.0,
+            &format!("stale at T = {bound}"),
+            k,
+        ) {
+            stale.series.push(s);
+        }
+    }
+    if !stale.series.is_empty() {
+        panels.push(stale);
+    }
+    for (i, (key, title, unit)) in ANOMALIES.iter().enumerate() {
+        let scale = if unit.contains('%') { 100.0 } else { 1.0 };
+        if let Some(s) = time_series(summary, timeline.get(*key), scale, title, 3 + i) {
+            let mut p = Panel::lines(
+                *title,
+                Axis::from_zero("time since the warm-up ended (s)"),
+                Axis::from_zero(*unit),
+            );
+            p.series.push(s);
+            panels.push(p);
+        }
+    }
+    (!panels.is_empty()).then(|| Figure {
+        stem: "consistency".into(),
+        title: format!(
+            "{}: consistency{}",
+            summary["scenario"].as_str().unwrap_or_default(),
+            point_label(summary, point)
+        ),
+        panels,
+    })
+}
+
+/// The unit of a figure path, as an axis suffix, and the factor to it.
+fn unit_of(metric: &str) -> (&'static str, f64) {
+    let leaf = metric.rsplit('.').next().unwrap_or(metric);
+    if leaf.ends_with("_ms") {
+        ("ms", 1.0)
+    } else if leaf.ends_with("_s") {
+        ("s", 1.0)
+    } else if leaf.ends_with("share") {
+        ("%", 100.0)
+    } else {
+        ("count", 1.0)
+    }
+}
+
+/// For a sweep: each SLO's metric against the first swept parameter, one
+/// line per combination of the others, 95 % bands, the bound drawn.
+pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
+    let Some(params) = summary["sweep"]["parameters"].as_array() else {
+        return Vec::new();
+    };
+    let params: Vec<&str> = params.iter().filter_map(Value::as_str).collect();
+    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let Some((first, rest)) = params.split_first() else {
+        return Vec::new();
+    };
+    let value_of = |p: &Value, k: &str| {
+        p["parameters"][k]
+            .as_str()
+            .unwrap_or_default()
+            .replace(['{', '}'], "")
+    };
+    let mut categories: Vec<String> = Vec::new();
+    for p in &points {
+        let v = value_of(p, first);
+        if !categories.contains(&v) {
+            categories.push(v);
+        }
+    }
+    let short = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+    let slos = points
+        .first()
+        .and_then(|p| p["slo"].as_array().cloned())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, slo) in slos.iter().enumerate() {
+        let metric = slo["metric"].as_str().unwrap_or_default();
+        let (unit, scale) = unit_of(metric);
+        let tail: Vec<&str> = metric.rsplit('.').take(2).collect();
+        let what = format!(
+            "{} {}",
+            tail.get(1).unwrap_or(&""),
+            tail[0].trim_end_matches("_ms").trim_end_matches("_s")
+        )
+        .replace('_', " ");
+        let mut panel = Panel::lines(
+            format!(
+                "{} ({})",
+                slo["name"].as_str().unwrap_or_default(),
+                slo["bound"].as_str().unwrap_or_default()
+            ),
+            Axis::new(
+                format!("{} (swept)", short(first)),
+                Scale::Categories(categories.clone()),
+            ),
+            Axis::from_zero(format!("{} ({unit})", what.trim())),
+        );
+        let mut lines: Vec<Series> = Vec::new();
+        for p in &points {
+            let label = rest
+                .iter()
+                .map(|k| format!("{}={}", short(k), value_of(p, k)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = if label.is_empty() {
+                "mean, 95 % band".to_string()
+            } else {
+                label
+            };
+            let x = categories
+                .iter()
+                .position(|c| *c == value_of(p, first))
+                .unwrap_or(0) as f64;
+            let Some(e) = at(&p["figures"], metric) else {
+                continue;
+            };
+            let Some(m) = e["mean"].as_f64() else {
+                continue;
+            };
+            let k = match lines.iter().position(|s| s.name == name) {
+                Some(k) => k,
+                None => {
+                    lines.push(Series {
+                        name: name.clone(),
+                        color: lines.len(),
+                        ..Series::default()
+                    });
+                    lines.len() - 1
+                }
+            };
+            lines[k].points.push((x, m * scale));
+            if let (Some(lo), Some(hi)) = (e["ci_low"].as_f64(), e["ci_high"].as_f64()) {
+                lines[k].band.push((x, lo * scale, hi * scale));
+            }
+        }
+        // Spanning orders of magnitude (an overloaded point): log scale,
+        // with interval ends below the smallest mean clamped into view.
+        let ms: Vec<f64> = lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .collect();
+        let lo = ms.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ms.iter().copied().fold(0.0, f64::max);
+        if lo > 0.0 && hi / lo > 30.0 {
+            panel.y = Axis::new(format!("{} (log scale)", panel.y.label), Scale::Log);
+            for l in &mut lines {
+                for b in &mut l.band {
+                    b.1 = b.1.max(lo / 3.0);
+                }
+            }
+        }
+        panel.series = lines;
+        for key in ["max", "min"] {
+            if let Some(b) = slo[key].as_f64() {
+                panel.hlines.push(RefLine {
+                    at: b * scale,
+                    label: format!(" SLO {}", slo["bound"].as_str().unwrap_or_default()),
+                });
+            }
+        }
+        out.push(Figure {
+            stem: format!("sweep-slo-{}", i + 1),
+            title: format!(
+                "{}: SLO across the sweep",
+                summary["scenario"].as_str().unwrap_or_default()
+            ),
+            panels: vec![panel],
+        });
+    }
+    out
+}
+
+/// Latency classes of links on the topology figure (mean one-way, ms).
+const LINK_CLASSES: [(f64, &str, usize); 4] = [
+    (50.0, "link < 50 ms one way", 4),
+    (100.0, "link 50-100 ms", 0),
+    (150.0, "link 100-150 ms", 1),
+    (f64::INFINITY, "link >= 150 ms", 3),
+];
+
+/// Regions placed by coordinates, links coloured by mean one-way delay,
+/// primaries and replicas labelled, one outline per jurisdiction (where
+/// data may reside). Reads `regions`, `network_mean_ms` and the first
+/// point's `datasets`.
+pub fn topology(summary: &Value) -> Vec<Figure> {
+    let Some(regions) = summary["regions"].as_object() else {
+        return Vec::new();
+    };
+    let placed: Vec<(&String, f64, f64, String)> = regions
+        .iter()
+        .filter_map(|(name, r)| {
+            Some((
+                name,
+                r["lon"].as_f64()?,
+                r["lat"].as_f64()?,
+                r["jurisdiction"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    if placed.len() < 2 {
+        return Vec::new();
+    }
+    let hidden = regions.len() - placed.len();
+    let mut p = Panel::lines(
+        if hidden > 0 {
+            format!("{hidden} region(s) without coordinates not shown")
+        } else {
+            "Regions by location; grey outlines: where each jurisdiction's data may rest"
+                .to_string()
+        },
+        Axis::new("longitude (degrees)", Scale::Linear),
+        Axis::new("latitude (degrees)", Scale::Linear),
+    );
+    for (limit, label, color) in LINK_CLASSES {
+        let mut s = Series {
+            name: label.to_string(),
+            color,
+            ..Series::default()
+        };
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                let d = summary["network_mean_ms"][a.0][b.0]
+                    .as_f64()
+                    .unwrap_or(f64::NAN);
+                let lower = LINK_CLASSES
+                    .iter()
+                    .map(|c| c.0)
+                    .filter(|&l| l < limit)
+                    .fold(0.0, f64::max);
+                if d >= lower && d < limit {
+                    // One series per class; NaN breaks the line between links.
+                    s.points.extend([(a.1, a.2), (b.1, b.2)]);
+                    s.points.push((f64::NAN, f64::NAN));
+                }
+            }
+        }
+        if !s.points.is_empty() {
+            p.series.push(s);
+        }
+    }
+    let mut zones: Vec<String> = placed.iter().map(|r| r.3.clone()).collect();
+    zones.sort();
+    zones.dedup();
+    for (z, zone) in zones.iter().enumerate() {
+        let members: Vec<_> = placed.iter().filter(|r| &r.3 == zone).collect();
+        let pad = 4.0;
+        let (x0, x1) = members
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
+                (a.0.min(r.1), a.1.max(r.1))
+            });
+        let (y0, y1) = members
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
+                (a.0.min(r.2), a.1.max(r.2))
+            });
+        let _ = z;
+        p.series.push(Series {
+            name: String::new(),
+            color: GREY,
+            points: vec![
+                (x0 - pad, y0 - pad),
+                (x1 + pad, y0 - pad),
+                (x1 + pad, y1 + pad),
+                (x0 - pad, y1 + pad),
+                (x0 - pad, y0 - pad),
+            ],
+            markers: vec![(x0 - pad, y1 + pad, format!("{zone} zone"))],
+            ..Series::default()
+        });
+    }
+    let datasets = summary["points"][0]["figures"]["datasets"].as_object();
+    let mut sites = Series {
+        name: String::new(),
+        color: 6,
+        ..Series::default()
+    };
+    for (name, lon, lat, zone) in &placed {
+        let mut roles = Vec::new();
+        for (ds, d) in datasets.into_iter().flatten() {
+            if d["primary"].as_str() == Some(name.as_str()) {
+                roles.push(format!("{ds} primary"));
+            } else if d["replicas"].get(name.as_str()).is_some() {
+                roles.push(format!("{ds} replica"));
+            }
+        }
+        let roles = if roles.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", roles.join(", "))
+        };
+        sites
+            .markers
+            .push((*lon, *lat, format!(" {name} [{zone}]{roles}")));
+    }
+    p.series.push(sites);
+    vec![Figure {
+        stem: "topology".into(),
+        title: format!(
+            "{}: topology",
+            summary["scenario"].as_str().unwrap_or_default()
+        ),
+        panels: vec![p],
+    }]
+}
+
+/// Headline figures side by side across scenarios (first point of each),
+/// one panel per figure: the worst client region or replica.
+pub fn comparison(summaries: &[Value]) -> Option<Figure> {
+    if summaries.len() < 2 {
+        return None;
+    }
+    let names: Vec<String> = summaries
+        .iter()
+        .map(|s| s["scenario"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let worst = |s: &Value, group: &str, tail: &str| -> f64 {
+        let f = &s["points"][0]["figures"];
+        let mut best = 0.0f64;
+        for (_, c) in f[group].as_object().into_iter().flatten() {
+            if group == "datasets" {
+                for (_, r) in c["replicas"].as_object().into_iter().flatten() {
+                    best = best.max(mean(r, tail).unwrap_or(0.0));
+                }
+            } else {
+                best = best.max(mean(c, tail).unwrap_or(0.0));
+            }
+        }
+        best
+    };
+    let metrics = [
+        (
+            "Slowest region's read p99",
+            "read p99 (ms)",
+            "clients",
+            "read_latency.p99_ms",
+            1.0,
+        ),
+        (
+            "Slowest region's write p99",
+            "write p99 (ms)",
+            "clients",
+            "write_latency.p99_ms",
+            1.0,
+        ),
+        (
+            "Worst replica's lag p99",
+            "lag p99 (ms)",
+            "datasets",
+            "lag.p99_ms",
+            1.0,
+        ),
+    ];
+    let mut panels = Vec::new();
+    for (i, (title, unit, group, tail, scale)) in metrics.iter().enumerate() {
+        let mut p = Panel::lines(
+            *title,
+            Axis::new("scenario", Scale::Categories(names.clone())),
+            Axis::from_zero(*unit),
+        );
+        p.marks = Marks::Bars;
+        p.series.push(Series {
+            name: title.to_string(),
+            color: i,
+            points: summaries
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (k as f64, worst(s, group, tail) * scale))
+                .collect(),
+            ..Series::default()
+        });
+        panels.push(p);
+    }
+    Some(Figure {
+        stem: "comparison".into(),
+        title: "Scenarios side by side (first sweep point of each)".into(),
+        panels,
+    })
+}
+
+/// Every figure of a scenario: per-point charts (suffixed `-pK` in a
+/// sweep), then whole-scenario charts.
+pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
+    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let swept = !summary["sweep"].is_null();
+    let mut out = Vec::new();
+    for chart in POINT_CHARTS {
+        for (k, p) in points.iter().enumerate() {
+            if let Some(mut f) = chart(summary, p) {
+                if swept {
+                    f.stem = format!("{}-p{}", f.stem, k + 1);
+                }
+                out.push((Some(k), f));
+            }
+        }
+    }
+    for chart in SCENARIO_CHARTS {
+        out.extend(chart(summary).into_iter().map(|f| (None, f)));
+    }
+    out
+}
+
+fn write_figure(dir: &Path, f: &Figure, point: Option<usize>) -> Result<Rendered> {
+    let internal = |e: String| Error::Write {
+        path: dir.join(&f.stem),
+        source: std::io::Error::other(e),
+    };
+    let svg = render::svg(f).map_err(internal)?;
+    write_atomic(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes())?;
+    let png = dir.join(format!("{}.png", f.stem));
+    // The encoder picks the format from the extension: keep `.png` last.
+    let tmp: PathBuf = dir.join(format!(".{}.tmp-{}.png", f.stem, std::process::id()));
+    render::png(f, &tmp).map_err(internal)?;
+    std::fs::rename(&tmp, &png).map_err(|source| Error::Write { path: png, source })?;
+    Ok(Rendered {
+        stem: f.stem.clone(),
+        title: f.title.clone(),
+        point,
+        svg,
+    })
+}
+
+/// Draws every chart of a scenario into `dir` (SVG and PNG).
+pub fn write_scenario_charts(dir: &Path, summary: &Value) -> Result<Vec<Rendered>> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    figures(summary)
+        .into_iter()
+        .map(|(point, f)| write_figure(dir, &f, point))
+        .collect()
+}
+
+/// Draws the cross-scenario comparison into `dir`, if there are two or
+/// more scenarios.
+pub fn write_comparison(dir: &Path, summaries: &[Value]) -> Result<Option<Rendered>> {
+    comparison(summaries)
+        .map(|f| write_figure(dir, &f, None))
+        .transpose()
+}

@@ -1,0 +1,312 @@
+//! `index.html`: one self-contained page for a design review. Every
+//! scenario with its description, SLO verdicts, headline tables and charts
+//! (inline SVG, so the page makes no fetches and works from a laptop on a
+//! projector), with links between scenarios and to the files behind it.
+//! The markup is well-formed XML (tests parse it), and large type is used
+//! throughout.
+
+use super::aggregate::at;
+use super::charts::Rendered;
+use super::slo::counts;
+use serde_json::Value;
+use std::fmt::Write as _;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An aggregated figure in ms as `mean ± half` text.
+fn ms(v: Option<&Value>) -> String {
+    let Some(m) = v.and_then(|v| v.get("mean")).and_then(Value::as_f64) else {
+        return "–".into();
+    };
+    let text = |x: f64| {
+        if x >= 1000.0 {
+            format!("{:.2} s", x / 1000.0)
+        } else if x >= 10.0 {
+            format!("{x:.1} ms")
+        } else {
+            format!("{x:.2} ms")
+        }
+    };
+    match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
+        Some(h) => format!("{} ± {}", text(m), text(h - m)),
+        None => text(m),
+    }
+}
+
+fn pct(v: Option<&Value>) -> String {
+    match v.and_then(|v| v.get("mean")).and_then(Value::as_f64) {
+        None => "–".into(),
+        Some(m) => match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
+            Some(h) => format!("{:.2} ± {:.2} %", m * 100.0, (h - m) * 100.0),
+            None => format!("{:.2} %", m * 100.0),
+        },
+    }
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, sans-serif; font-size: 19px; line-height: 1.45;
+       color: #111; max-width: 1280px; margin: 0 auto; padding: 0 24px 60px; }
+h1 { font-size: 36px; margin-top: 28px; } h2 { font-size: 30px; margin-top: 56px;
+       border-top: 4px solid #0072B2; padding-top: 16px; } h3 { font-size: 23px; margin-top: 28px; }
+nav { background: #f3f6f9; padding: 12px 16px; border-radius: 6px; }
+nav a { margin-right: 20px; white-space: nowrap; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
+th, td { padding: 5px 14px; border-bottom: 1px solid #d8dde3; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #eef2f6; }
+.pass { color: #00684a; font-weight: bold; } .fail { color: #b3261e; font-weight: bold; }
+.badge { padding: 2px 8px; border-radius: 4px; color: #fff; font-size: 16px; }
+.badge.pass { background: #00684a; } .badge.fail { background: #b3261e; } .badge.none { background: #6b7480; }
+figure { margin: 18px 0; } figure svg { width: 100%; height: auto; border: 1px solid #e3e7eb; }
+figcaption { font-size: 16px; color: #444; }
+.note { color: #444; font-size: 17px; } details summary { cursor: pointer; font-size: 21px; margin: 12px 0; }
+.warning { background: #fff4e0; border-left: 5px solid #E69F00; padding: 6px 12px; margin: 6px 0; }
+";
+
+fn verdict_badge(summary: &Value) -> String {
+    let (pass, fail) = counts(summary);
+    if pass + fail == 0 {
+        "<span class=\"badge none\">no SLOs</span>".into()
+    } else if fail == 0 {
+        format!("<span class=\"badge pass\">{pass} SLOs pass</span>")
+    } else {
+        format!(
+            "<span class=\"badge fail\">{fail} of {} SLOs fail</span>",
+            pass + fail
+        )
+    }
+}
+
+/// An inline chart with links to its files.
+fn figure(out: &mut String, name: &str, r: &Rendered) {
+    let svg = r.svg.trim_start_matches(|c| c != '<');
+    let svg = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    let _ = writeln!(
+        out,
+        "<figure>{svg}<figcaption>{} (<a href=\"{name}/charts/{stem}.svg\">SVG</a>, <a href=\"{name}/charts/{stem}.png\">PNG</a>)</figcaption></figure>",
+        esc(&r.title),
+        name = esc(name),
+        stem = esc(&r.stem),
+    );
+}
+
+fn point_tables(out: &mut String, f: &Value) {
+    let bounds: Vec<String> = f["clients"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .and_then(|c| c["stale_reads"].as_object())
+        .map(|b| b.keys().cloned().collect())
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<table><tr><th>client region</th><th>read p50</th><th>read p99</th><th>write p50</th><th>write p99</th>"
+    );
+    for b in &bounds {
+        let _ = write!(out, "<th>stale at {}</th>", esc(b));
+    }
+    let _ = writeln!(out, "</tr>");
+    for (region, c) in f["clients"].as_object().into_iter().flatten() {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            esc(region),
+            ms(at(c, "read_latency.p50_ms")),
+            ms(at(c, "read_latency.p99_ms")),
+            ms(at(c, "write_latency.p50_ms")),
+            ms(at(c, "write_latency.p99_ms")),
+        );
+        for b in &bounds {
+            let _ = write!(out, "<td>{}</td>", pct(c["stale_reads"][b].get("share")));
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table>");
+    let _ = writeln!(
+        out,
+        "<table><tr><th>replica (from primary)</th><th>lag p50</th><th>lag p99</th><th>lag max</th><th>apply wait</th><th>current lag max</th></tr>"
+    );
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}@{} (from {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(ds),
+                esc(region),
+                esc(d["primary"].as_str().unwrap_or_default()),
+                ms(at(r, "lag.p50_ms")),
+                ms(at(r, "lag.p99_ms")),
+                ms(at(r, "lag.max_ms")),
+                ms(at(r, "apply_wait.mean_ms")),
+                ms(at(r, "current_lag_max_ms")),
+            );
+        }
+    }
+    let _ = writeln!(out, "</table>");
+}
+
+fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
+    let name = s["scenario"].as_str().unwrap_or_default();
+    let n = s["replications"].as_u64().unwrap_or(1);
+    let _ = writeln!(out, "<section id=\"{}\">", esc(name));
+    let _ = writeln!(out, "<h2>{} {}</h2>", esc(name), verdict_badge(s));
+    if let Some(d) = s["description"].as_str().filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "<p>{}</p>", esc(d));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">{} s measured after {} s warm-up; {n} replication{}{}; seed {}.{}</p>",
+        s["duration_s"],
+        s["warmup_s"],
+        if n == 1 { "" } else { "s" },
+        if n > 1 { ", figures are means ± 95 % confidence half-width" } else { "" },
+        s["seed"],
+        match s["sweep"]["parameters"].as_array() {
+            Some(p) => format!(
+                " Sweep over {} ({} points); every point sees the same random streams, so differences come from the parameters.",
+                esc(&p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+                s["points"].as_array().map_or(0, Vec::len)
+            ),
+            None => String::new(),
+        }
+    );
+    for w in s["warnings"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "<p class=\"warning\">{}</p>",
+            esc(w.as_str().unwrap_or_default())
+        );
+    }
+    let points = s["points"].as_array().cloned().unwrap_or_default();
+    let swept = !s["sweep"].is_null();
+    let (pass, fail) = counts(s);
+    if pass + fail > 0 {
+        let _ = writeln!(out, "<h3>SLO verdicts</h3>");
+        let _ = writeln!(
+            out,
+            "<table><tr>{}<th>SLO</th><th>measured</th><th>bound</th><th>judged on</th><th>verdict</th></tr>",
+            if swept { "<th>point</th>" } else { "" }
+        );
+        for p in &points {
+            for v in p["slo"].as_array().into_iter().flatten() {
+                let ok = v["verdict"] == "pass";
+                let _ = writeln!(
+                    out,
+                    "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                    if swept { format!("<td>{}</td>", esc(p["label"].as_str().unwrap_or_default())) } else { String::new() },
+                    esc(v["name"].as_str().unwrap_or_default()),
+                    esc(v["measured_text"].as_str().unwrap_or_default()),
+                    esc(v["bound"].as_str().unwrap_or_default()),
+                    esc(v["judged_on"].as_str().unwrap_or_default()),
+                    if ok { "pass" } else { "fail" },
+                    if ok { "PASS" } else { "FAIL" },
+                );
+            }
+        }
+        let _ = writeln!(out, "</table>");
+    }
+    for r in charts.iter().filter(|r| r.point.is_none()) {
+        figure(out, name, r);
+    }
+    for (k, p) in points.iter().enumerate() {
+        let mut body = String::new();
+        point_tables(&mut body, &p["figures"]);
+        for r in charts.iter().filter(|r| r.point == Some(k)) {
+            figure(&mut body, name, r);
+        }
+        if swept {
+            let _ = writeln!(
+                out,
+                "<details{}><summary>Point {}: {}</summary>{body}</details>",
+                if k == 0 { " open=\"open\"" } else { "" },
+                k + 1,
+                esc(p["label"].as_str().unwrap_or_default())
+            );
+        } else {
+            let _ = writeln!(out, "<h3>Figures</h3>{body}");
+        }
+    }
+    let mut files = vec!["summary.json", "summary.md", "timeline.csv"];
+    if pass + fail > 0 {
+        files.push("junit.xml");
+    }
+    let links: Vec<String> = files
+        .iter()
+        .map(|f| format!("<a href=\"{}/{f}\">{f}</a>", esc(name)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Files: {}. <a href=\"#top\">Back to the top</a>.</p>",
+        links.join(", ")
+    );
+    let _ = writeln!(out, "</section>");
+}
+
+/// The page for `summaries`, with each scenario's rendered charts (empty
+/// when charts are off) and the cross-scenario comparison.
+pub fn index(
+    summaries: &[Value],
+    charts: &[Vec<Rendered>],
+    comparison: Option<&Rendered>,
+) -> String {
+    let mut out =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+    let _ = writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
+    );
+    let _ = writeln!(
+        out,
+        "<title>regionsim results</title>\n<style>{STYLE}</style>\n</head>\n<body id=\"top\">"
+    );
+    let _ = writeln!(out, "<h1>regionsim results</h1>");
+    let (mut pass, mut fail) = (0, 0);
+    for s in summaries {
+        let (p, f) = counts(s);
+        pass += p;
+        fail += f;
+    }
+    let _ = writeln!(
+        out,
+        "<p>{} scenario{}. SLOs: <span class=\"pass\">{pass} passed</span>, <span class=\"{}\">{fail} failed</span>.</p>",
+        summaries.len(),
+        if summaries.len() == 1 { "" } else { "s" },
+        if fail > 0 { "fail" } else { "pass" }
+    );
+    let _ = write!(out, "<nav>");
+    for s in summaries {
+        let name = esc(s["scenario"].as_str().unwrap_or_default());
+        let _ = write!(out, "<a href=\"#{name}\">{name}</a> {} ", verdict_badge(s));
+    }
+    let _ = writeln!(out, "</nav>");
+    if let Some(c) = comparison {
+        let _ = writeln!(out, "<h2 id=\"comparison\">Side by side</h2>");
+        let svg = c.svg.find("<svg").map_or(c.svg.as_str(), |i| &c.svg[i..]);
+        let _ = writeln!(
+            out,
+            "<figure>{svg}<figcaption>{} (<a href=\"charts/{stem}.svg\">SVG</a>, <a href=\"charts/{stem}.png\">PNG</a>)</figcaption></figure>",
+            esc(&c.title),
+            stem = esc(&c.stem)
+        );
+    }
+    for (i, s) in summaries.iter().enumerate() {
+        scenario_section(&mut out, s, charts.get(i).map_or(&[], Vec::as_slice));
+    }
+    let _ = writeln!(out, "</body>\n</html>");
+    out
+}
