@@ -1,6 +1,6 @@
 //! `run --shard I/N` + `merge` gives the bytes of one unsharded run.
 
-use crate::common::{regionsim, write, TWO_REGIONS};
+use crate::common::{regionsim, tree, write, TWO_REGIONS};
 use std::path::Path;
 
 fn sweep_3x4() -> String {
@@ -16,25 +16,6 @@ fn ok(dir: &Path, args: &[&str]) {
         "{args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// Every file under `dir`, relative path and bytes, in name order.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

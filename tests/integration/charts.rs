@@ -1,0 +1,271 @@
+//! Charts and index.html: every chart exists for every shipped scenario as
+//! valid SVG and PNG of sensible size, shows the series it claims with
+//! units on its axes, renders text from the embedded font, and the page is
+//! well-formed, links only to files that exist and carries every verdict.
+
+use crate::common::{regionsim, shipped_scenarios, write, TWO_REGIONS};
+use regionsim::report::charts::PALETTE;
+use serde_json::Value;
+use std::path::Path;
+
+fn run_shipped(out: &Path) {
+    let o = regionsim(
+        out.parent().unwrap(),
+        &[
+            "run",
+            shipped_scenarios().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn summary(out: &Path, name: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(out.join(name).join("summary.json")).unwrap()).unwrap()
+}
+
+/// (width, height) of an SVG document, checking that it parses as XML.
+fn svg_size(path: &Path) -> (u32, u32) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc =
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let dim = |a: &str| root.attribute(a).and_then(|v| v.parse().ok()).unwrap();
+    (dim("width"), dim("height"))
+}
+
+/// Decodes a PNG: (width, height, RGB(A) pixels, bytes per pixel).
+fn png(path: &Path) -> (u32, u32, Vec<u8>, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bpp = info.color_type.samples();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf, bpp)
+}
+
+fn hex(c: (u8, u8, u8)) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+#[test]
+fn every_chart_of_every_shipped_scenario_is_valid_svg_and_png() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_shipped(&out);
+    let expected: [(&str, &[&str]); 4] = [
+        (
+            "reference",
+            &["latency-cdf", "replication-lag", "consistency", "topology"],
+        ),
+        (
+            "apply-bottleneck",
+            &["latency-cdf", "replication-lag", "consistency", "topology"],
+        ),
+        (
+            "global-five-regions",
+            &["latency-cdf", "replication-lag", "consistency", "topology"],
+        ),
+        (
+            "apply-speed-sweep",
+            &[
+                "latency-cdf-p1",
+                "latency-cdf-p4",
+                "replication-lag-p1",
+                "replication-lag-p4",
+                "consistency-p2",
+                "topology",
+                "sweep-slo-1",
+                "sweep-slo-2",
+            ],
+        ),
+    ];
+    for (name, charts) in expected {
+        for stem in charts {
+            let dir = out.join(name).join("charts");
+            let (w, h) = svg_size(&dir.join(format!("{stem}.svg")));
+            assert!(w >= 800 && h >= 300, "{name}/{stem}.svg is {w}x{h}");
+            let (pw, ph, pixels, bpp) = png(&dir.join(format!("{stem}.png")));
+            assert_eq!((pw, ph), (w, h), "{name}/{stem}: PNG and SVG sizes differ");
+            // Text is drawn from the embedded font: the title area has dark pixels.
+            let dark = (14..40u32)
+                .flat_map(|y| (16..300u32).map(move |x| (x, y)))
+                .filter(|&(x, y)| {
+                    let i = ((y * pw + x) as usize) * bpp;
+                    pixels[i] < 80 && pixels[i + 1] < 80 && pixels[i + 2] < 80
+                })
+                .count();
+            assert!(
+                dark > 200,
+                "{name}/{stem}.png: no title text ({dark} dark pixels)"
+            );
+        }
+    }
+    assert!(
+        out.join("charts/comparison.svg").exists() && out.join("charts/comparison.png").exists()
+    );
+    // No chart without its data: nothing reports availability yet.
+    assert!(!out.join("reference/charts/availability.svg").exists());
+}
+
+#[test]
+fn charts_show_the_series_they_claim_with_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "s.yaml",
+        &TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 2"),
+    );
+    let o = regionsim(tmp.path(), &["run", "s.yaml", "-o", "out", "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let charts = tmp.path().join("out/two-regions/charts");
+    let svg = |stem: &str| std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
+    let lines = |text: &str, color: (u8, u8, u8)| {
+        text.split("<polyline")
+            .skip(1)
+            .filter(|p| {
+                p.split("/>")
+                    .next()
+                    .unwrap()
+                    .contains(&format!("stroke=\"{}\"", hex(color)))
+            })
+            .count()
+    };
+    // Latency: region a writes only (writes panel), b reads and writes. A
+    // polyline per panel it appears in, plus its legend entry.
+    let cdf = svg("latency-cdf");
+    assert_eq!(
+        lines(&cdf, PALETTE[0]),
+        2,
+        "region a: writes curve + legend"
+    );
+    assert_eq!(
+        lines(&cdf, PALETTE[1]),
+        3,
+        "region b: reads + writes curves + legend"
+    );
+    for unit in [
+        "latency, send to receipt (ms, log scale)",
+        "(percentile)",
+        "99.9%",
+    ] {
+        assert!(cdf.contains(unit), "latency chart lacks `{unit}`");
+    }
+    // Lag: one replica, a line in each panel and its band (2 runs).
+    let lag = svg("replication-lag");
+    assert_eq!(
+        lines(&lag, PALETTE[0]),
+        3,
+        "replica line in two panels + legend"
+    );
+    assert!(lag.contains("<polygon"), "confidence band drawn");
+    for unit in [
+        "current lag (ms)",
+        "time since the warm-up ended (s)",
+        "replication lag (ms, log scale)",
+    ] {
+        assert!(lag.contains(unit), "lag chart lacks `{unit}`");
+    }
+    // Stale reads: one line per staleness bound.
+    let consistency = svg("consistency");
+    assert_eq!(lines(&consistency, PALETTE[0]), 2, "bound 0ms");
+    assert_eq!(lines(&consistency, PALETTE[1]), 2, "bound 50ms");
+    assert!(consistency.contains("stale reads (% of reads)"));
+    // Regions without coordinates: no topology figure.
+    assert!(!charts.join("topology.svg").exists());
+}
+
+fn attr_links(node: roxmltree::Node) -> Vec<String> {
+    node.descendants()
+        .filter(|n| n.is_element())
+        .flat_map(|n| {
+            ["href", "src"]
+                .into_iter()
+                .filter_map(move |a| n.attribute(a))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_shipped(&out);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("index.html is not well-formed: {e}"));
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    let links = attr_links(doc.root());
+    assert!(links.len() > 20, "{} links", links.len());
+    for link in &links {
+        assert!(!link.contains("://"), "network reference {link}");
+        if let Some(anchor) = link.strip_prefix('#') {
+            assert!(ids.contains(&anchor), "anchor {link} has no target");
+        } else {
+            assert!(out.join(link).exists(), "{link} does not exist");
+        }
+    }
+    for name in [
+        "reference",
+        "apply-bottleneck",
+        "global-five-regions",
+        "apply-speed-sweep",
+    ] {
+        assert!(ids.contains(&name), "no section for {name}");
+        let s = summary(&out, name);
+        for p in s["points"].as_array().unwrap() {
+            for v in p["slo"].as_array().unwrap() {
+                let slo = v["name"].as_str().unwrap();
+                let verdict = if v["verdict"] == "pass" {
+                    "PASS"
+                } else {
+                    "FAIL"
+                };
+                let row = format!(
+                    "<td>{slo}</td><td>{}</td>",
+                    v["measured_text"].as_str().unwrap()
+                );
+                let at = html
+                    .find(&row)
+                    .unwrap_or_else(|| panic!("no verdict row for {slo}"));
+                assert!(
+                    html[at..].find(verdict).unwrap() < 300,
+                    "{slo}: verdict not in its row"
+                );
+            }
+        }
+    }
+    assert!(html.contains("2 of 8 SLOs fail") && html.contains("3 SLOs pass"));
+    assert!(html.matches("<svg").count() > 20, "charts are inline");
+}
+
+#[test]
+fn no_charts_skips_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.yaml", TWO_REGIONS);
+    let o = regionsim(
+        tmp.path(),
+        &["run", "s.yaml", "-o", "out", "--quiet", "--no-charts"],
+    );
+    assert!(o.status.success());
+    assert!(!tmp.path().join("out/two-regions/charts").exists());
+    let html = std::fs::read_to_string(tmp.path().join("out/index.html")).unwrap();
+    assert!(!html.contains("<svg") && html.contains("two-regions"));
+}
