@@ -145,6 +145,11 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
         })
         .chain(p.vlines.iter().map(|l| l.at))
         .chain(p.windows.iter().flat_map(|w| [w.from, w.to]));
+    let floor = if p.y.include == Some(0.0) {
+        0.0
+    } else {
+        f64::NEG_INFINITY
+    };
     let ys = p
         .series
         .iter()
@@ -152,7 +157,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             s.points
                 .iter()
                 .map(|q| q.1)
-                .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
+                .chain(s.band.iter().flat_map(|b| [b.1.max(floor), b.2]))
         })
         .chain(p.hlines.iter().map(|l| l.at));
     let (x0, x1) = range(&p.x.scale, xs, p.x.include);
@@ -223,7 +228,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
                 .collect()
         };
         if !s.band.is_empty() {
-            let lower = pts(&s.band.iter().map(|b| (b.0, b.1)).collect::<Vec<_>>());
+            // Axes from zero hold quantities that cannot be negative: a
+            // t-interval reaching below zero is drawn to zero.
+            let lower = pts(&s
+                .band
+                .iter()
+                .map(|b| (b.0, b.1.max(floor)))
+                .collect::<Vec<_>>());
             let upper = pts(&s.band.iter().map(|b| (b.0, b.2)).collect::<Vec<_>>());
             let polygon: Vec<(f64, f64)> =
                 lower.into_iter().chain(upper.into_iter().rev()).collect();
@@ -294,10 +305,12 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             } else {
                 label.trim()
             };
+            // Curves close together: stagger their labels by series.
+            let dy = -13 * (k as i32 % 3);
             chart.draw_series(std::iter::once(
                 EmptyElement::at((px, py))
                     + Circle::new((0, 0), 4, c.filled())
-                    + Text::new(text.to_string(), (dx, 0), style),
+                    + Text::new(text.to_string(), (dx, dy), style),
             ))?;
         }
     }
@@ -331,16 +344,18 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             4,
             grey.stroke_width(1),
         ))?;
+        // Text on the side of the line with more room.
+        let (anchor, dx) = if x < x0 + (x1 - x0) * 0.5 {
+            (HPos::Left, 6)
+        } else {
+            (HPos::Right, -6)
+        };
+        let style = (FONT, 12)
+            .into_font()
+            .color(&grey)
+            .pos(Pos::new(anchor, VPos::Top));
         chart.draw_series(std::iter::once(
-            EmptyElement::at((x, y1))
-                + Text::new(
-                    l.label.trim().to_string(),
-                    (-6, 6),
-                    (FONT, 12)
-                        .into_font()
-                        .color(&grey)
-                        .pos(Pos::new(HPos::Right, VPos::Top)),
-                ),
+            EmptyElement::at((x, y1)) + Text::new(l.label.trim().to_string(), (dx, 6), style),
         ))?;
     }
     Ok(())
