@@ -46,7 +46,8 @@ fn ms(v: Option<&Value>) -> String {
     }
 }
 
-fn pct(v: Option<&Value>) -> String {
+/// An aggregated share as `mean ± half %`.
+pub(super) fn pct(v: Option<&Value>) -> String {
     match v.and_then(|v| v.get("mean")).and_then(Value::as_f64) {
         None => "–".into(),
         Some(m) => match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {

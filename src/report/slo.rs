@@ -243,13 +243,22 @@ pub fn markdown(summary: &Value) -> String {
                 md_cell(p["label"].as_str().unwrap_or_default())
             );
         }
-        let _ = writeln!(
-            out,
-            "| client region | read p50 | read p99 | write p50 | write p99 |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|");
+        let bounds: Vec<String> = f["clients"]
+            .as_object()
+            .and_then(|c| c.values().next())
+            .and_then(|c| c["stale_reads"].as_object())
+            .map(|b| b.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut header =
+            String::from("| client region | read p50 | read p99 | write p50 | write p99 |");
+        let mut rule = String::from("|---|---|---|---|---|");
+        for b in &bounds {
+            let _ = write!(header, " stale at {b} |");
+            rule.push_str("---|");
+        }
+        let _ = writeln!(out, "{header}\n{rule}");
         for (region, c) in f["clients"].as_object().into_iter().flatten() {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "| {region} | {} | {} | {} | {} |",
                 mean_ms(at(c, "read_latency.p50_ms")),
@@ -257,6 +266,11 @@ pub fn markdown(summary: &Value) -> String {
                 mean_ms(at(c, "write_latency.p50_ms")),
                 mean_ms(at(c, "write_latency.p99_ms")),
             );
+            for b in &bounds {
+                let text = super::html::pct(c["stale_reads"][b].get("share"));
+                let _ = write!(out, " {text} |");
+            }
+            out.push('\n');
         }
         let _ = writeln!(out, "\n| replica | lag p50 | lag p99 | lag max |");
         let _ = writeln!(out, "|---|---|---|---|");
