@@ -7,24 +7,10 @@
 
 use super::aggregate::at;
 use super::charts::Rendered;
+use super::escape;
 use super::slo::counts;
 use serde_json::Value;
 use std::fmt::Write as _;
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// An aggregated figure in ms as `mean ± half` text.
 fn ms(v: Option<&Value>) -> String {
@@ -101,9 +87,9 @@ fn figure(out: &mut String, name: &str, r: &Rendered) {
     let _ = writeln!(
         out,
         "<figure>{svg}<figcaption>{} (<a href=\"{name}/charts/{stem}.svg\">SVG</a>, <a href=\"{name}/charts/{stem}.png\">PNG</a>)</figcaption></figure>",
-        esc(&r.title),
-        name = esc(name),
-        stem = esc(&r.stem),
+        escape(&r.title),
+        name = escape(name),
+        stem = escape(&r.stem),
     );
 }
 
@@ -119,14 +105,14 @@ fn point_tables(out: &mut String, f: &Value) {
         "<table><tr><th>client region</th><th>read p50</th><th>read p99</th><th>write p50</th><th>write p99</th>"
     );
     for b in &bounds {
-        let _ = write!(out, "<th>stale at {}</th>", esc(b));
+        let _ = write!(out, "<th>stale at {}</th>", escape(b));
     }
     let _ = writeln!(out, "</tr>");
     for (region, c) in f["clients"].as_object().into_iter().flatten() {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            esc(region),
+            escape(region),
             ms(at(c, "read_latency.p50_ms")),
             ms(at(c, "read_latency.p99_ms")),
             ms(at(c, "write_latency.p50_ms")),
@@ -147,9 +133,9 @@ fn point_tables(out: &mut String, f: &Value) {
             let _ = writeln!(
                 out,
                 "<tr><td>{}@{} (from {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(ds),
-                esc(region),
-                esc(d["primary"].as_str().unwrap_or_default()),
+                escape(ds),
+                escape(region),
+                escape(d["primary"].as_str().unwrap_or_default()),
                 ms(at(r, "lag.p50_ms")),
                 ms(at(r, "lag.p99_ms")),
                 ms(at(r, "lag.max_ms")),
@@ -164,10 +150,10 @@ fn point_tables(out: &mut String, f: &Value) {
 fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     let name = s["scenario"].as_str().unwrap_or_default();
     let n = s["replications"].as_u64().unwrap_or(1);
-    let _ = writeln!(out, "<section id=\"{}\">", esc(name));
-    let _ = writeln!(out, "<h2>{} {}</h2>", esc(name), verdict_badge(s));
+    let _ = writeln!(out, "<section id=\"{}\">", escape(name));
+    let _ = writeln!(out, "<h2>{} {}</h2>", escape(name), verdict_badge(s));
     if let Some(d) = s["description"].as_str().filter(|d| !d.is_empty()) {
-        let _ = writeln!(out, "<p>{}</p>", esc(d));
+        let _ = writeln!(out, "<p>{}</p>", escape(d));
     }
     let _ = writeln!(
         out,
@@ -180,7 +166,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         match s["sweep"]["parameters"].as_array() {
             Some(p) => format!(
                 " Sweep over {} ({} points); every point sees the same random streams, so differences come from the parameters.",
-                esc(&p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+                escape(&p.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
                 s["points"].as_array().map_or(0, Vec::len)
             ),
             None => String::new(),
@@ -190,7 +176,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         let _ = writeln!(
             out,
             "<p class=\"warning\">{}</p>",
-            esc(w.as_str().unwrap_or_default())
+            escape(w.as_str().unwrap_or_default())
         );
     }
     let points = s["points"].as_array().cloned().unwrap_or_default();
@@ -209,11 +195,11 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
                 let _ = writeln!(
                     out,
                     "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                    if swept { format!("<td>{}</td>", esc(p["label"].as_str().unwrap_or_default())) } else { String::new() },
-                    esc(v["name"].as_str().unwrap_or_default()),
-                    esc(v["measured_text"].as_str().unwrap_or_default()),
-                    esc(v["bound"].as_str().unwrap_or_default()),
-                    esc(v["judged_on"].as_str().unwrap_or_default()),
+                    if swept { format!("<td>{}</td>", escape(p["label"].as_str().unwrap_or_default())) } else { String::new() },
+                    escape(v["name"].as_str().unwrap_or_default()),
+                    escape(v["measured_text"].as_str().unwrap_or_default()),
+                    escape(v["bound"].as_str().unwrap_or_default()),
+                    escape(v["judged_on"].as_str().unwrap_or_default()),
                     if ok { "pass" } else { "fail" },
                     if ok { "PASS" } else { "FAIL" },
                 );
@@ -236,7 +222,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
                 "<details{}><summary>Point {}: {}</summary>{body}</details>",
                 if k == 0 { " open=\"open\"" } else { "" },
                 k + 1,
-                esc(p["label"].as_str().unwrap_or_default())
+                escape(p["label"].as_str().unwrap_or_default())
             );
         } else {
             let _ = writeln!(out, "<h3>Figures</h3>{body}");
@@ -248,7 +234,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     }
     let links: Vec<String> = files
         .iter()
-        .map(|f| format!("<a href=\"{}/{f}\">{f}</a>", esc(name)))
+        .map(|f| format!("<a href=\"{}/{f}\">{f}</a>", escape(name)))
         .collect();
     let _ = writeln!(
         out,
@@ -291,7 +277,7 @@ pub fn index(
     );
     let _ = write!(out, "<nav>");
     for s in summaries {
-        let name = esc(s["scenario"].as_str().unwrap_or_default());
+        let name = escape(s["scenario"].as_str().unwrap_or_default());
         let _ = write!(out, "<a href=\"#{name}\">{name}</a> {} ", verdict_badge(s));
     }
     let _ = writeln!(out, "</nav>");
@@ -301,8 +287,8 @@ pub fn index(
         let _ = writeln!(
             out,
             "<figure>{svg}<figcaption>{} (<a href=\"charts/{stem}.svg\">SVG</a>, <a href=\"charts/{stem}.png\">PNG</a>)</figcaption></figure>",
-            esc(&c.title),
-            stem = esc(&c.stem)
+            escape(&c.title),
+            stem = escape(&c.stem)
         );
     }
     for (i, s) in summaries.iter().enumerate() {

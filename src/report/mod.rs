@@ -21,6 +21,24 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// Text made safe for XML and HTML, in element content and in quoted
+/// attributes; control characters XML forbids are dropped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Writes `contents` to `path` via a temporary file and a rename.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let err = |source| Error::Write {

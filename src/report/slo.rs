@@ -2,6 +2,7 @@
 //! XML (one test case per SLO and sweep point) and a Markdown summary.
 
 use super::aggregate::at;
+use super::escape;
 use crate::scenario::Slo;
 use crate::stats::interval;
 use serde_json::{json, Value};
@@ -100,22 +101,6 @@ pub fn verdict_lines(summary: &Value) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// JUnit XML of a summary's SLO verdicts: one test suite per scenario, one
 /// test case per SLO and sweep point. `None` when it has no SLOs.
 pub fn junit(summary: &Value) -> Option<String> {
@@ -123,7 +108,7 @@ pub fn junit(summary: &Value) -> Option<String> {
     if pass + fail == 0 {
         return None;
     }
-    let name = xml_escape(summary["scenario"].as_str().unwrap_or_default());
+    let name = escape(summary["scenario"].as_str().unwrap_or_default());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -136,12 +121,9 @@ pub fn junit(summary: &Value) -> Option<String> {
         pass + fail
     );
     for p in summary["points"].as_array().into_iter().flatten() {
-        let class = format!(
-            "{name}.{}",
-            xml_escape(p["label"].as_str().unwrap_or_default())
-        );
+        let class = format!("{name}.{}", escape(p["label"].as_str().unwrap_or_default()));
         for v in p["slo"].as_array().into_iter().flatten() {
-            let case = xml_escape(&format!(
+            let case = escape(&format!(
                 "{} {}",
                 v["name"].as_str().unwrap_or_default(),
                 v["bound"].as_str().unwrap_or_default()
@@ -149,7 +131,7 @@ pub fn junit(summary: &Value) -> Option<String> {
             if v["verdict"] == "pass" {
                 let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\"/>");
             } else {
-                let message = xml_escape(&format!(
+                let message = escape(&format!(
                     "measured {} ({} of {} replications), bound {}; metric {}",
                     v["measured_text"].as_str().unwrap_or_default(),
                     v["judged_on"].as_str().unwrap_or_default(),
