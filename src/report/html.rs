@@ -94,12 +94,7 @@ fn figure(out: &mut String, name: &str, r: &Rendered) {
 }
 
 fn point_tables(out: &mut String, f: &Value) {
-    let bounds: Vec<String> = f["clients"]
-        .as_object()
-        .and_then(|c| c.values().next())
-        .and_then(|c| c["stale_reads"].as_object())
-        .map(|b| b.keys().cloned().collect())
-        .unwrap_or_default();
+    let bounds = super::stale_bounds(f);
     let _ = write!(
         out,
         "<table><tr><th>client region</th><th>read p50</th><th>read p99</th><th>write p50</th><th>write p99</th>"

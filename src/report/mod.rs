@@ -21,6 +21,17 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The staleness bounds (`0ms`, `500ms`...) reported in a point's figures,
+/// in scenario order.
+pub fn stale_bounds(figures: &Value) -> Vec<String> {
+    figures["clients"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .and_then(|c| c["stale_reads"].as_object())
+        .map(|b| b.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// Text made safe for XML and HTML, in element content and in quoted
 /// attributes; control characters XML forbids are dropped.
 pub fn escape(s: &str) -> String {

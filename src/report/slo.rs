@@ -225,12 +225,7 @@ pub fn markdown(summary: &Value) -> String {
                 md_cell(p["label"].as_str().unwrap_or_default())
             );
         }
-        let bounds: Vec<String> = f["clients"]
-            .as_object()
-            .and_then(|c| c.values().next())
-            .and_then(|c| c["stale_reads"].as_object())
-            .map(|b| b.keys().cloned().collect())
-            .unwrap_or_default();
+        let bounds = super::stale_bounds(f);
         let mut header =
             String::from("| client region | read p50 | read p99 | write p50 | write p99 |");
         let mut rule = String::from("|---|---|---|---|---|");

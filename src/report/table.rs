@@ -122,11 +122,7 @@ pub fn table(s: &Value) -> String {
             let _ = writeln!(out, "-- {} --", point["label"].as_str().unwrap_or_default());
         }
         let clients = f["clients"].as_object();
-        let bounds: Vec<String> = clients
-            .and_then(|c| c.values().next())
-            .and_then(|c| c["stale_reads"].as_object())
-            .map(|b| b.keys().cloned().collect())
-            .unwrap_or_default();
+        let bounds = super::stale_bounds(f);
         let mut header = format!("{:<16}", "client region");
         for c in CLIENT_COLUMNS {
             let _ = write!(header, " {c:>W$}");
