@@ -29,11 +29,6 @@ impl<T> Ordered<T> {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The value under `key`.
-    pub fn get(&self, key: &str) -> Option<&T> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
 }
 
 /// The figures of one run.

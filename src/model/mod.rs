@@ -331,9 +331,9 @@ impl World {
     /// Bucket of a request sent at `sent`, if it is inside the measured span.
     #[inline]
     fn bucket_of(&self, sent: Time) -> Option<usize> {
-        let since = sent.checked_sub(self.warmup.since(Time::ZERO))?;
-        let b = (since.as_nanos() / self.bucket.as_nanos()) as usize;
-        (sent < self.end).then_some(b)
+        (self.warmup..self.end)
+            .contains(&sent)
+            .then(|| (sent.since(self.warmup).as_nanos() / self.bucket.as_nanos()) as usize)
     }
 }
 

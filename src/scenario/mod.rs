@@ -1,7 +1,7 @@
 //! Scenarios: the YAML format, its checks, and the resolved form the model
 //! runs.
 //!
-//! [`load`] reads a file, checks every field (each error names the file,
+//! [`load_plan`] reads a file, checks every field (each error names the file,
 //! line and column, and says what would be valid), resolves region and
 //! dataset names to indices once, and returns a [`Scenario`].
 
@@ -159,14 +159,6 @@ impl Scenario {
             .sum()
     }
 
-    /// The region named `name`.
-    pub fn region_id(&self, name: &str) -> Option<RegionId> {
-        self.regions
-            .iter()
-            .position(|r| r.name == name)
-            .map(|i| RegionId(i as u16))
-    }
-
     /// Number of time-series buckets in the measured span.
     pub fn buckets(&self) -> usize {
         self.duration.as_nanos().div_ceil(self.bucket.as_nanos()) as usize
@@ -220,11 +212,6 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
-}
-
-/// Reads and checks the scenario at `path`.
-pub fn load(path: &Path) -> Result<Scenario> {
-    from_str(&read(path)?, path)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -349,10 +336,6 @@ pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
 
 /// [`load_plan`] for text already read.
 pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
-    expand(source, path, sets)
-}
-
-fn expand(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     let raw = parse_file(source, path)?;
     let sweep_file = raw.sweep.as_ref().map(|s| (s.mode, s.parameters.clone()));
     if sets.is_empty() && sweep_file.is_none() {
@@ -402,10 +385,16 @@ fn expand(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
         });
     };
     with_sets(doc.clone())?;
-    let located = |at: Vec<locate::Seg>, message: String| {
+    let diagnostic = |at: Vec<locate::Seg>, message: String| {
         let (line, column) = locate::locate(source, &at).unwrap_or((0, 0));
-        invalid(path, line, column, message)
+        Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
     };
+    let located = |at, message| Error::Invalid(vec![diagnostic(at, message)]);
     // The parameters and their values.
     let mut params: Vec<(String, Vec<serde_yaml::Value>)> = Vec::new();
     for (k, v) in &parameters {
@@ -496,13 +485,10 @@ fn expand(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
         let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
             Ok(raw) => raw,
             Err(e) => {
-                let Error::Invalid(d) = located(
+                problems.push(diagnostic(
                     locate::yaml_path!["sweep", "parameters"],
                     format!("{context}{}", yaml_message(&e)),
-                ) else {
-                    unreachable!()
-                };
-                problems.extend(d);
+                ));
                 continue;
             }
         };

@@ -14,6 +14,7 @@ pub use figure::{Axis, Figure, Marks, Panel, RefLine, Scale, Series, Window, GRE
 use crate::error::{Error, Result};
 use crate::report::aggregate::at;
 use crate::report::write_atomic;
+use crate::scenario::Unit;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -387,17 +388,14 @@ pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
     })
 }
 
-/// The unit of a figure path, as an axis suffix, and the factor to it.
+/// The unit of a figure path (as SLOs read it), as an axis suffix, and
+/// the factor to it.
 fn unit_of(metric: &str) -> (&'static str, f64) {
-    let leaf = metric.rsplit('.').next().unwrap_or(metric);
-    if leaf.ends_with("_ms") {
-        ("ms", 1.0)
-    } else if leaf.ends_with("_s") {
-        ("s", 1.0)
-    } else if leaf.ends_with("share") {
-        ("%", 100.0)
-    } else {
-        ("count", 1.0)
+    match Unit::of(metric) {
+        Unit::Millis => ("ms", 1.0),
+        Unit::Seconds => ("s", 1.0),
+        Unit::Share => ("%", 100.0),
+        Unit::Number => ("count", 1.0),
     }
 }
 
