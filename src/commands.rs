@@ -1,16 +1,17 @@
 //! The commands of the command line, as library functions; `main.rs` only
 //! parses arguments and maps errors to exit codes.
 
+use crate::console::{eprint_line, print};
 use crate::error::{Error, Result};
-use crate::report;
+use crate::report::{self, output::Output};
+use crate::runner::cost::{self, show_bytes, show_count, show_seconds, Cost};
 use crate::runner::shard::{self, Input, Shard, ShardFile};
-use crate::runner::{self, RunKey, RunRecord};
+use crate::runner::{self, Control, RunKey, RunRecord};
 use crate::scenario::{self, Plan, Set};
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// How `run` prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,7 +42,15 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Skip charts (and their place in index.html).
     pub no_charts: bool,
+    /// Refuse (and stop) runs above this many simulated events.
+    pub max_events: Option<u64>,
+    /// Refuse runs whose estimated peak memory is above this many bytes
+    /// (default: the memory available on this machine).
+    pub max_memory: Option<u64>,
 }
+
+/// An estimate above this wall time is worth a warning before it starts.
+const WARN_WALL_S: f64 = 300.0;
 
 /// Loads every scenario under `paths` with `sets` applied, collecting the
 /// errors of all files.
@@ -68,15 +77,18 @@ pub fn load_plans(paths: &[PathBuf], sets: &[Set]) -> Result<Vec<Plan>> {
     Ok(plans)
 }
 
+/// Scenario names name output folders: they must differ, in any letter
+/// case (some file systems ignore it).
 fn check_unique_names(plans: &[Plan]) -> Result<()> {
-    let mut names: Vec<(&str, &Path)> = Vec::new();
+    let mut names: Vec<(String, &Path)> = Vec::new();
     for p in plans {
-        let name = p.base().name.as_str();
+        let name = p.base().name.to_ascii_lowercase();
         if let Some((_, other)) = names.iter().find(|(n, _)| *n == name) {
             return Err(Error::Usage(format!(
-                "{} and {} are both named `{name}`; names must differ (each names an output folder)",
+                "{} and {} are both named `{}`; names must differ, in any letter case (each names an output folder)",
                 other.display(),
                 p.source.display(),
+                p.base().name,
             )));
         }
         names.push((name, &p.source));
@@ -84,99 +96,168 @@ fn check_unique_names(plans: &[Plan]) -> Result<()> {
     Ok(())
 }
 
-/// Shows progress on stderr: a bar on a terminal, a line per tenth of the
-/// runs otherwise, nothing when quiet. Reads the wall clock, which never
-/// reaches a result.
-struct Progress {
-    total: AtomicU64,
-    done: AtomicU64,
-    events: AtomicU64,
-    start: std::time::Instant,
-    bar: Option<indicatif::ProgressBar>,
-    plain: Option<Mutex<u64>>,
+/// The cost of `plans`, checked against the limits of `opts`; prints the
+/// estimate (and a warning when it is long) unless quiet.
+fn preflight(plans: &[Plan], opts: &RunOptions, keys: usize) -> Result<Cost> {
+    let rate = (!opts.quiet).then(cost::machine_rate);
+    let mut c = cost::estimate(plans, opts.threads, rate);
+    if keys as u64 != c.runs {
+        // A shard runs a share of the runs.
+        let share = keys as f64 / c.runs.max(1) as f64;
+        c.events *= share;
+        c.wall_s = c.wall_s.map(|w| w * share);
+        c.runs = keys as u64;
+    }
+    check_cost(&c, opts)?;
+    if !opts.quiet {
+        eprint_line(&format!("regionsim: {}", describe(&c)));
+        if c.wall_s.is_some_and(|w| w > WARN_WALL_S) {
+            eprint_line(&format!(
+                "warning: this is about {} of simulation on this machine; an interrupted run leaves the previous report as it was, and --max-events refuses runs this large",
+                show_seconds(c.wall_s.unwrap_or_default())
+            ));
+        }
+    }
+    Ok(c)
 }
 
-impl Progress {
-    fn new(total: u64, quiet: bool) -> Progress {
-        let tty = std::io::stderr().is_terminal();
-        let bar = (!quiet && tty).then(|| {
-            let bar = indicatif::ProgressBar::new(total);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} runs, {msg}, ETA {eta}",
-                )
-                .expect("valid template"),
-            );
-            bar
-        });
-        Progress {
-            total: AtomicU64::new(total),
-            done: AtomicU64::new(0),
-            events: AtomicU64::new(0),
-            start: std::time::Instant::now(),
-            bar,
-            plain: (!quiet && !tty).then(|| Mutex::new(0)),
+/// `8 runs, about 51.2 M events, peak memory about 120 MiB, about 6.1 s on 2 threads`.
+fn describe(c: &Cost) -> String {
+    format!(
+        "{} run{}, about {} events, peak memory about {}{}",
+        c.runs,
+        if c.runs == 1 { "" } else { "s" },
+        show_count(c.events),
+        show_bytes(c.peak_bytes),
+        match c.wall_s {
+            Some(w) => format!(
+                ", about {} on {} thread{} of this machine",
+                show_seconds(w),
+                c.threads,
+                if c.threads == 1 { "" } else { "s" }
+            ),
+            None => String::new(),
         }
-    }
-
-    fn tick(&self, events: u64) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        let events = self.events.fetch_add(events, Ordering::Relaxed) + events;
-        let rate = events as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("{:.1} M events/s", rate / 1e6));
-            bar.inc(1);
-        }
-        if let Some(shown) = &self.plain {
-            let total = self.total.load(Ordering::Relaxed);
-            let tenth = done * 10 / total.max(1);
-            let mut shown = shown.lock().expect("progress lock");
-            if tenth > *shown || done == total {
-                *shown = tenth;
-                eprintln!(
-                    "regionsim: {done}/{total} runs done, {:.1} M events/s",
-                    rate / 1e6
-                );
-            }
-        }
-    }
-
-    /// More runs were added (a precision round).
-    fn grow(&self, n: u64) {
-        let total = self.total.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(bar) = &self.bar {
-            bar.set_length(total);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
+    )
 }
 
-/// Runs `keys` of `plans` with progress.
-fn execute(
-    plans: &[Plan],
-    keys: &[RunKey],
-    threads: Option<usize>,
+fn check_cost(c: &Cost, opts: &RunOptions) -> Result<()> {
+    if let Some(max) = opts.max_events {
+        if c.events > max as f64 {
+            return Err(Error::Usage(format!(
+                "the runs would simulate about {} events, above --max-events {}; shorten `duration`, lower the rates or the replications, or raise the limit",
+                show_count(c.events),
+                show_count(max as f64)
+            )));
+        }
+    }
+    let (limit, source) = match opts.max_memory {
+        Some(m) => (Some(m), "--max-memory"),
+        None => (
+            cost::available_memory(),
+            "the memory this machine has available",
+        ),
+    };
+    if let Some(limit) = limit {
+        if c.peak_bytes > limit as f64 {
+            return Err(Error::Usage(format!(
+                "the runs would need about {} of memory at their peak ({} runs on {} thread{}), above {} ({source}); use fewer keys, replicas, replications or threads (-j), or raise --max-memory",
+                show_bytes(c.peak_bytes),
+                c.runs,
+                c.threads,
+                if c.threads == 1 { "" } else { "s" },
+                show_bytes(limit as f64),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Shows progress on stderr while runs go on: a bar updated five times a
+/// second on a terminal, a line every ten seconds otherwise, nothing when
+/// quiet. Reads the wall clock, which never reaches a result.
+fn with_progress<T>(
+    control: &Control,
+    estimated_events: f64,
+    runs: u64,
     quiet: bool,
-) -> Result<Vec<RunRecord>> {
-    let pool = runner::pool(threads)?;
-    let progress = Progress::new(keys.len() as u64, quiet);
-    let records = runner::execute(plans, keys, &pool, &|e| progress.tick(e));
-    progress.finish();
-    Ok(records)
-}
-
-/// Runs every run of `plans`, with further rounds for precision targets.
-fn execute_all(plans: &[Plan], threads: Option<usize>, quiet: bool) -> Result<Vec<RunRecord>> {
-    let pool = runner::pool(threads)?;
-    let progress = Progress::new(runner::all_keys(plans).len() as u64, quiet);
-    let records = runner::run_rounds(plans, &pool, &|e| progress.tick(e), &|n| progress.grow(n));
-    progress.finish();
-    Ok(records)
+    work: impl FnOnce(&dyn Fn(u64)) -> T,
+) -> T {
+    let done = AtomicBool::new(false);
+    let extra_runs = AtomicU64::new(0);
+    let start = std::time::Instant::now();
+    let status = |now: f64| {
+        let events = control.events() as f64;
+        let rate = events / now.max(1e-9);
+        let total_runs = runs + extra_runs.load(Ordering::Relaxed);
+        let estimate = estimated_events * total_runs as f64 / runs.max(1) as f64;
+        let eta = if events < estimate && rate > 0.0 {
+            show_seconds((estimate - events) / rate)
+        } else {
+            "unknown (past the estimate)".to_string()
+        };
+        (events, rate, total_runs, eta, estimate)
+    };
+    std::thread::scope(|scope| {
+        if !quiet {
+            scope.spawn(|| {
+                let tty = std::io::stderr().is_terminal();
+                let bar = tty.then(|| {
+                    let bar = indicatif::ProgressBar::new(estimated_events.max(1.0) as u64);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}")
+                            .expect("valid template"),
+                    );
+                    bar
+                });
+                let mut last_line = 0.0;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    let now = start.elapsed().as_secs_f64();
+                    let (events, rate, total_runs, eta, estimate) = status(now);
+                    let line = format!(
+                        "{}/{total_runs} runs, {} of about {} events, {:.1} M events/s, ETA {eta}",
+                        control.runs(),
+                        show_count(events),
+                        show_count(estimate),
+                        rate / 1e6
+                    );
+                    match &bar {
+                        Some(bar) => {
+                            bar.set_length(estimate.max(events).max(1.0) as u64);
+                            bar.set_position(events as u64);
+                            bar.set_message(line);
+                        }
+                        None if now - last_line >= 10.0 => {
+                            last_line = now;
+                            eprint_line(&format!("regionsim: {line}"));
+                        }
+                        None => {}
+                    }
+                }
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+            });
+        }
+        let grow = |n: u64| {
+            extra_runs.fetch_add(n, Ordering::Relaxed);
+        };
+        let result = work(&grow);
+        done.store(true, Ordering::Relaxed);
+        if !quiet {
+            let now = start.elapsed().as_secs_f64();
+            let (events, rate, ..) = status(now);
+            eprint_line(&format!(
+                "regionsim: {} runs, {} events in {} ({:.1} M events/s)",
+                control.runs(),
+                show_count(events),
+                show_seconds(now),
+                rate / 1e6
+            ));
+        }
+        result
+    })
 }
 
 /// The summaries of `plans` from all their records.
@@ -194,36 +275,43 @@ pub fn summaries(plans: &[Plan], records: &[RunRecord]) -> Vec<Value> {
         .collect()
 }
 
-/// Writes every report and prints them as asked.
-fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Result<()> {
+/// Writes every report into `output`'s new folder.
+fn write_reports(opts: &RunOptions, summaries: &[Value], dir: &Path) -> Result<()> {
     for s in summaries {
-        report::write_scenario(&opts.output, s)?;
+        report::write_scenario(dir, s)?;
     }
-    report::write_index(&opts.output, summaries)?;
+    report::write_index(dir, summaries)?;
     let charts = if opts.no_charts {
         (vec![Vec::new(); summaries.len()], None)
     } else {
-        report::write_charts(&opts.output, summaries)?
+        report::write_charts(dir, summaries)?
     };
-    report::write_atomic(
-        &opts.output.join("index.html"),
+    report::write_file(
+        &dir.join("index.html"),
         report::html::index(summaries, &charts.0, charts.1.as_ref()).as_bytes(),
-    )?;
+    )
+}
+
+/// Prints the summaries as `opts` asks.
+fn show(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Result<()> {
     match opts.format {
-        Format::Json => {
-            let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());
-        }
+        Format::Json => print(out, &report::json_text(&Value::Array(summaries.to_vec()))),
         Format::Table if !opts.quiet => {
             let tables: Vec<String> = summaries
                 .iter()
                 .map(|s| report::table(s) + &report::slo::verdict_lines(s))
                 .collect();
-            let _ = write!(out, "{}", tables.join("\n"));
-            let _ = writeln!(out, "\nreports written under {}", opts.output.display());
+            print(
+                out,
+                &format!(
+                    "{}\nreports written under {}\n",
+                    tables.join("\n"),
+                    opts.output.display()
+                ),
+            )
         }
-        Format::Table => {}
+        Format::Table => Ok(()),
     }
-    Ok(())
 }
 
 /// `regionsim run`: simulate, write reports, print a summary. With a
@@ -231,10 +319,10 @@ fn publish(opts: &RunOptions, summaries: &[Value], out: &mut dyn Write) -> Resul
 /// `merge`; the summaries returned are then empty.
 pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     let plans = load_plans(&opts.paths, &opts.sets)?;
-    let all = runner::all_keys(&plans);
     let Some(shard) = opts.shard else {
-        let records = execute_all(&plans, opts.threads, opts.quiet)?;
-        return finish(&plans, &records, opts, out);
+        let summaries = simulate(&plans, opts)?;
+        show(opts, &summaries, out)?;
+        return Ok(summaries);
     };
     if let Some(p) = plans
         .iter()
@@ -245,8 +333,14 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
             p.source.display()
         )));
     }
+    let all = runner::all_keys(&plans);
     let keys = shard.select(&all);
-    let records = execute(&plans, &keys, opts.threads, opts.quiet)?;
+    let estimate = preflight(&plans, opts, keys.len())?;
+    let pool = runner::pool(opts.threads, keys.len())?;
+    let control = Control::new(opts.max_events);
+    let records = with_progress(&control, estimate.events, estimate.runs, opts.quiet, |_| {
+        runner::execute(&plans, &keys, &pool, &control)
+    })?;
     let file = ShardFile {
         format: shard::FORMAT.into(),
         shard: shard.index,
@@ -263,51 +357,95 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     };
     let path = shard::write(&opts.output, &file)?;
     if !opts.quiet {
-        let _ = writeln!(
+        print(
             out,
-            "shard {}/{}: {} of {} runs written to {}; combine all shards with `regionsim merge`",
-            shard.index,
-            shard.count,
-            keys.len(),
-            all.len(),
-            path.display()
-        );
+            &format!(
+                "shard {}/{}: {} of {} runs written to {}; combine all shards with `regionsim merge`\n",
+                shard.index,
+                shard.count,
+                keys.len(),
+                all.len(),
+                path.display()
+            ),
+        )?;
     }
     Ok(Vec::new())
 }
 
-/// Summaries of complete records, written and printed as `opts` says.
-fn finish(
+/// Every run of `plans` (and precision rounds), with the estimate and
+/// progress on stderr, the reports written and swapped into the output
+/// folder; the summaries.
+fn simulate(plans: &[Plan], opts: &RunOptions) -> Result<Vec<Value>> {
+    let all = runner::all_keys(plans);
+    let estimate = preflight(plans, opts, all.len())?;
+    // Taken before the runs: a folder another regionsim is writing, or one
+    // that cannot be written, is refused before hours of work.
+    let output = Output::open(&opts.output)?;
+    let pool = runner::pool(opts.threads, all.len())?;
+    let control = Control::new(opts.max_events);
+    let records = with_progress(
+        &control,
+        estimate.events,
+        estimate.runs,
+        opts.quiet,
+        |grow| runner::run_rounds(plans, &pool, &control, grow),
+    )?;
+    publish(plans, &records, opts, output)
+}
+
+/// Summaries of complete records, written into `output` and swapped in.
+fn publish(
     plans: &[Plan],
     records: &[RunRecord],
     opts: &RunOptions,
-    out: &mut dyn Write,
+    output: Output,
 ) -> Result<Vec<Value>> {
     let summaries = summaries(plans, records);
-    publish(opts, &summaries, out)?;
+    write_reports(opts, &summaries, output.dir())?;
+    output.commit()?;
     Ok(summaries)
 }
 
 /// `regionsim merge`: combine shard files (from `opts.paths`) into the
 /// reports one unsharded `run` would have written, byte for byte.
-pub fn merge(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
-    let (inputs, sets, records) = shard::read_all(&opts.paths)?;
-    let sets: Vec<Set> = sets
+pub fn merge(opts: &RunOptions) -> Result<Vec<Value>> {
+    let shards = shard::read_all(&opts.paths)?;
+    let sets: Vec<Set> = shards
+        .sets
         .iter()
         .map(|s| Set::parse(s).map_err(Error::Usage))
         .collect::<Result<_>>()?;
     let mut plans = Vec::new();
-    for input in &inputs {
+    for input in &shards.inputs {
         plans.push(scenario::plan_from_str(&input.text, &input.path, &sets)?);
     }
     check_unique_names(&plans)?;
-    let keys: Vec<RunKey> = records.iter().map(|r| r.key).collect();
+    let keys: Vec<RunKey> = shards.records.iter().map(|r| r.key).collect();
     if keys != runner::all_keys(&plans) {
         return Err(Error::Usage(
             "the shard files do not hold exactly the runs of their scenarios (written by another regionsim version?)".into(),
         ));
     }
-    finish(&plans, &records, opts, out)
+    shard::check_records(&plans, &shards)?;
+    let output = Output::open(&opts.output)?;
+    if opts
+        .paths
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == output.target()))
+    {
+        return Err(Error::Usage(format!(
+            "{}: the shard files are in the output folder, which merge replaces whole; give -o another folder",
+            opts.output.display()
+        )));
+    }
+    publish(&plans, &shards.records, opts, output)
+}
+
+/// `regionsim merge` without `--check`: merge, then print as `run` does.
+pub fn merge_and_show(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
+    let summaries = merge(opts)?;
+    show(opts, &summaries, out)?;
+    Ok(summaries)
 }
 
 /// `regionsim check`: [`run`], then judge every SLO. Prints one line per
@@ -318,16 +456,17 @@ pub fn check(opts: &RunOptions, out: &mut dyn Write) -> Result<bool> {
             "check judges SLOs on all runs: run the shards with `run --shard`, then `merge --check`".into(),
         ));
     }
-    let quiet_run = RunOptions {
-        quiet: true,
-        ..opts.clone()
-    };
-    let summaries = run(&quiet_run, &mut std::io::sink())?;
-    Ok(report_verdicts(&summaries, opts, out))
+    let plans = load_plans(&opts.paths, &opts.sets)?;
+    let summaries = simulate(&plans, opts)?;
+    report_verdicts(&summaries, opts, out)
 }
 
 /// Prints the SLO verdicts of `summaries`; true when all passed.
-pub fn report_verdicts(summaries: &[Value], opts: &RunOptions, out: &mut dyn Write) -> bool {
+pub fn report_verdicts(
+    summaries: &[Value],
+    opts: &RunOptions,
+    out: &mut dyn Write,
+) -> Result<bool> {
     let (mut pass, mut fail) = (0, 0);
     for s in summaries {
         let (p, f) = report::slo::counts(s);
@@ -335,47 +474,69 @@ pub fn report_verdicts(summaries: &[Value], opts: &RunOptions, out: &mut dyn Wri
         fail += f;
     }
     match opts.format {
-        Format::Json => {
-            let _ = out.write_all(report::json_text(&Value::Array(summaries.to_vec())).as_bytes());
-        }
+        Format::Json => print(out, &report::json_text(&Value::Array(summaries.to_vec())))?,
         Format::Table => {
+            let mut text = String::new();
             for s in summaries {
-                let _ = write!(out, "{}", report::slo::verdict_lines(s));
+                text.push_str(&report::slo::verdict_lines(s));
             }
-            let _ = writeln!(
-                out,
-                "{pass} SLO{} passed, {fail} failed; JUnit XML and Markdown under {}",
+            text.push_str(&format!(
+                "{pass} SLO{} passed, {fail} failed; JUnit XML and Markdown under {}\n",
                 if pass == 1 { "" } else { "s" },
                 opts.output.display()
-            );
+            ));
+            print(out, &text)?;
         }
     }
-    fail == 0
+    Ok(fail == 0)
 }
 
-/// `regionsim validate`: load and lint; prints one line per scenario and
-/// its warnings.
-pub fn validate(paths: &[PathBuf], sets: &[Set], out: &mut dyn Write) -> Result<()> {
-    for p in load_plans(paths, sets)? {
+/// `regionsim validate`: load and lint; prints one line per scenario with
+/// its cost estimate, and its warnings. Refuses what `run` would refuse
+/// (`opts` gives the paths, overrides, threads and limits).
+pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
+    let plans = load_plans(&opts.paths, &opts.sets)?;
+    let rate = cost::machine_rate();
+    let mut text = String::new();
+    for p in &plans {
         let s = p.base();
-        let _ = writeln!(
-            out,
-            "{}: ok: scenario `{}`, {} regions, {} datasets, {} client loads, {} point{} x {} replication{}",
+        let c = cost::estimate(std::slice::from_ref(p), opts.threads, Some(rate));
+        check_cost(&c, opts)?;
+        text.push_str(&format!(
+            "{}: ok: scenario `{}`, {} region{}, {} dataset{}, {} client load{}, {} point{} x {} replication{}; {}\n",
             p.source.display(),
             s.name,
             s.regions.len(),
+            plural(s.regions.len()),
             s.datasets.len(),
+            plural(s.datasets.len()),
             s.workload.len(),
+            plural(s.workload.len()),
             p.points.len(),
-            if p.points.len() == 1 { "" } else { "s" },
+            plural(p.points.len()),
             s.replications,
-            if s.replications == 1 { "" } else { "s" },
-        );
+            plural(s.replications as usize),
+            describe(&c),
+        ));
+        if c.wall_s.is_some_and(|w| w > WARN_WALL_S) {
+            text.push_str(&format!(
+                "  warning: about {} of simulation on this machine\n",
+                show_seconds(c.wall_s.unwrap_or_default())
+            ));
+        }
         for w in &s.warnings {
-            let _ = writeln!(out, "  warning: {w}");
+            text.push_str(&format!("  warning: {w}\n"));
         }
     }
-    Ok(())
+    print(out, &text)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// `regionsim bench`: run replication 0 of one scenario on one thread and
@@ -389,34 +550,46 @@ pub fn bench(
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
     let plan = scenario::load_plan(path, sets)?;
+    let one = RunOptions {
+        threads: Some(1),
+        ..RunOptions::default()
+    };
+    check_cost(
+        &cost::estimate(std::slice::from_ref(&plan), Some(1), None),
+        &one,
+    )?;
     let s = plan.base();
     let r = runner::bench(s);
-    let _ = writeln!(
+    print(
         out,
-        "{}: {} simulated ({}s measured + {}s warm-up), {} events in {:.3} s wall: {:.2} M events/s on one thread; peak RSS {}",
-        s.name,
-        s.duration + s.warmup,
-        s.duration.as_secs_f64(),
-        s.warmup.as_secs_f64(),
-        r.events,
-        r.wall_s,
-        r.events_per_s() / 1e6,
-        r.peak_rss_kib
-            .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
-            .unwrap_or_else(|| "unknown".into())
-    );
+        &format!(
+            "{}: {} simulated ({}s measured + {}s warm-up), {} events in {:.3} s wall: {:.2} M events/s on one thread; peak RSS {}\n",
+            s.name,
+            s.duration + s.warmup,
+            s.duration.as_secs_f64(),
+            s.warmup.as_secs_f64(),
+            r.events,
+            r.wall_s,
+            r.events_per_s() / 1e6,
+            r.peak_rss_kib
+                .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
+                .unwrap_or_else(|| "unknown".into())
+        ),
+    )?;
     if parallel {
         let plans = [plan];
         let keys = runner::all_keys(&plans);
         let one = runner::time_runs(&plans, &keys, 1)?;
         let two = runner::time_runs(&plans, &keys, 2)?;
-        let _ = writeln!(
+        print(
             out,
-            "all {} runs: {one:.3} s on 1 thread, {two:.3} s on 2 threads: ratio {:.2} (speed-up {:.2}x)",
-            keys.len(),
-            two / one,
-            one / two
-        );
+            &format!(
+                "all {} runs: {one:.3} s on 1 thread, {two:.3} s on 2 threads: ratio {:.2} (speed-up {:.2}x)\n",
+                keys.len(),
+                two / one,
+                one / two
+            ),
+        )?;
     }
     Ok(r)
 }

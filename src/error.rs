@@ -1,5 +1,6 @@
 //! The library's errors. The binary maps each to an exit code
-//! ([`Error::exit_code`]): 2 for bad input or usage, 3 for internal errors.
+//! ([`Error::exit_code`]): 2 for bad input, usage or an environment that
+//! cannot be written to, 3 for internal errors.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -57,7 +58,8 @@ pub enum Error {
     /// A command-line value that makes no sense.
     #[error("{0}")]
     Usage(String),
-    /// A report could not be written.
+    /// A report could not be written (the environment's fault: a full
+    /// disk, a read-only folder, a name too long).
     #[error("{}: cannot write: {source}", path.display())]
     Write {
         /// The file being written.
@@ -65,6 +67,13 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// Standard output could not be written (not a closed pipe: those are
+    /// ignored).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+    /// A bug in regionsim.
+    #[error("internal error (a bug in regionsim; please report it with the scenario): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -74,8 +83,10 @@ impl Error {
             Error::Invalid(_)
             | Error::Read { .. }
             | Error::NoScenarios { .. }
-            | Error::Usage(_) => 2,
-            Error::Write { .. } => 3,
+            | Error::Usage(_)
+            | Error::Write { .. }
+            | Error::Stdout(_) => 2,
+            Error::Internal(_) => 3,
         }
     }
 }

@@ -71,6 +71,7 @@
 //! ```
 
 pub mod commands;
+pub mod console;
 pub mod engine;
 pub mod error;
 pub mod metrics;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use regionsim::commands::{self, Format, RunOptions};
+use regionsim::console;
 use regionsim::runner::shard::Shard;
 use regionsim::scenario::{parse_duration, Set};
 use std::path::PathBuf;
@@ -54,6 +55,36 @@ struct RunArgs {
     /// Skip the charts (SVG, PNG and their place in index.html).
     #[arg(long)]
     no_charts: bool,
+    #[command(flatten)]
+    limits: Limits,
+}
+
+/// Limits on what an invocation may cost.
+#[derive(clap::Args, Clone, Copy)]
+struct Limits {
+    /// Refuse runs estimated above N simulated events, and stop runs that
+    /// go past it (e.g. 5e8).
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_events: Option<u64>,
+    /// Refuse runs whose estimated peak memory is above SIZE (e.g. 2GiB;
+    /// default: the memory this machine has available).
+    #[arg(long, value_name = "SIZE", value_parser = regionsim::runner::cost::parse_bytes)]
+    max_memory: Option<u64>,
+}
+
+/// A count written as `500000000` or `5e8`.
+fn parse_count(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .or_else(|| {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 1.0 && *x < 1.8e19)
+                .map(|x| x as u64)
+        })
+        .ok_or_else(|| format!("`{text}` is not a count like 500000000 or 5e8"))
 }
 
 impl RunArgs {
@@ -72,13 +103,12 @@ impl RunArgs {
             output: self.output,
             sets,
             threads: self.threads,
-            format: match self.format {
-                FormatArg::Table => Format::Table,
-                FormatArg::Json => Format::Json,
-            },
+            format: format(self.format),
             quiet: self.quiet,
             shard: self.shard,
             no_charts: self.no_charts,
+            max_events: self.limits.max_events,
+            max_memory: self.limits.max_memory,
         }
     }
 }
@@ -112,7 +142,7 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,
-    /// Load and lint scenarios without running them.
+    /// Load and lint scenarios, and estimate what running them costs.
     Validate {
         /// Scenario files or folders of them.
         #[arg(default_value = "scenarios")]
@@ -120,6 +150,11 @@ enum Command {
         /// Override any field, as for `run`.
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
         sets: Vec<Set>,
+        /// Worker threads the estimate assumes (default: all cores).
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Measure simulated events per second of one scenario on one thread.
     Bench {
@@ -144,74 +179,88 @@ enum FormatArg {
 
 fn main() -> ExitCode {
     // A panic is a bug in regionsim, never the user's input: exit 3.
-    match std::panic::catch_unwind(run) {
+    let code = match std::panic::catch_unwind(run) {
         Ok(code) => code,
         Err(_) => {
-            eprintln!(
-                "error: internal error in regionsim (a bug; please report it with the scenario)"
+            console::eprint_line(
+                "error: internal error in regionsim (a bug; please report it with the scenario)",
             );
-            ExitCode::from(3)
+            3
         }
+    };
+    // Standard error failed (not a closed pipe): say so with the exit code.
+    if code == 0 && console::stderr_failed() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(code)
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
     }
 }
 
-fn run() -> ExitCode {
+fn run() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Run(args) => commands::run(&args.options(), &mut stdout).map(drop),
-        Command::Check(args) => match commands::check(&args.options(), &mut stdout) {
-            Ok(true) => Ok(()),
-            Ok(false) => return ExitCode::from(1),
-            Err(e) => Err(e),
-        },
+        Command::Run(args) => commands::run(&args.options(), &mut stdout).map(|_| 0),
+        Command::Check(args) => {
+            commands::check(&args.options(), &mut stdout).map(|passed| if passed { 0 } else { 1 })
+        }
         Command::Merge {
             dirs,
             output,
             check,
-            format,
+            format: f,
             quiet,
             no_charts,
         } => {
             let opts = RunOptions {
                 paths: dirs,
                 output,
-                format: match format {
-                    FormatArg::Table => Format::Table,
-                    FormatArg::Json => Format::Json,
-                },
+                format: format(f),
                 quiet,
                 no_charts,
                 ..RunOptions::default()
             };
             if check {
                 // As `check`: the verdicts (or the JSON), not the tables.
-                match commands::merge(&opts, &mut std::io::sink()) {
-                    Ok(summaries) => {
-                        let shown = RunOptions { quiet, ..opts };
-                        if !commands::report_verdicts(&summaries, &shown, &mut stdout) {
-                            return ExitCode::from(1);
-                        }
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                }
+                commands::merge(&opts)
+                    .and_then(|summaries| commands::report_verdicts(&summaries, &opts, &mut stdout))
+                    .map(|passed| if passed { 0 } else { 1 })
             } else {
-                commands::merge(&opts, &mut stdout).map(drop)
+                commands::merge_and_show(&opts, &mut stdout).map(|_| 0)
             }
         }
         Command::Schema => {
             let text = regionsim::report::json_text(&regionsim::scenario::schema());
-            let _ = std::io::Write::write_all(&mut stdout, text.as_bytes());
-            Ok(())
+            console::print(&mut stdout, &text).map(|()| 0)
         }
-        Command::Validate { paths, sets } => commands::validate(&paths, &sets, &mut stdout),
+        Command::Validate {
+            paths,
+            sets,
+            threads,
+            limits,
+        } => {
+            let opts = RunOptions {
+                paths,
+                sets,
+                threads,
+                max_events: limits.max_events,
+                max_memory: limits.max_memory,
+                ..RunOptions::default()
+            };
+            commands::validate(&opts, &mut stdout).map(|()| 0)
+        }
         Command::Bench {
             path,
             duration,
@@ -224,14 +273,14 @@ fn run() -> ExitCode {
                 })
                 .into_iter()
                 .collect();
-            commands::bench(&path, &sets, parallel, &mut stdout).map(drop)
+            commands::bench(&path, &sets, parallel, &mut stdout).map(|_| 0)
         }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(e.exit_code() as u8)
+            console::eprint_line(&format!("error: {e}"));
+            e.exit_code() as u8
         }
     }
 }

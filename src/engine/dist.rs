@@ -19,7 +19,16 @@ pub struct Dist {
     /// Mean in nanoseconds, computed from the parameters (infinite for a
     /// Pareto with shape <= 1). Used by load checks, never by sampling.
     mean: f64,
+    /// The largest duration among the parameters, in nanoseconds (for the
+    /// lognormal by mu and sigma, its median). Used by limit checks.
+    largest: f64,
 }
+
+/// Largest sample: one year. Heavy tails (a Pareto law with an infinite
+/// mean) would otherwise produce delays that saturate the 584-year clock
+/// and turn every later figure into nonsense; a year is beyond any span
+/// regionsim simulates.
+pub const MAX_SAMPLE: Duration = Duration::from_secs(366 * 24 * 3600);
 
 #[derive(Clone, Debug)]
 enum Kind {
@@ -66,6 +75,7 @@ impl Dist {
         Dist {
             kind: Kind::Constant(d),
             mean: ns(d),
+            largest: ns(d),
         }
     }
 
@@ -81,6 +91,7 @@ impl Dist {
                 width: hi - lo,
             },
             mean: (lo + hi) / 2.0,
+            largest: hi,
         })
     }
 
@@ -102,6 +113,7 @@ impl Dist {
         Ok(Dist {
             kind: Kind::Normal(n),
             mean: truncated_mean,
+            largest: mu.max(s),
         })
     }
 
@@ -119,7 +131,9 @@ impl Dist {
             return Err(format!("p99 ({p99}) must be above the median ({median})"));
         }
         let (m, p) = (ns(median) - ns(base), ns(p99) - ns(base));
-        Self::lognormal_ns(ns(base), m.ln(), (p.ln() - m.ln()) / Z99)
+        let mut d = Self::lognormal_ns(ns(base), m.ln(), (p.ln() - m.ln()) / Z99)?;
+        d.largest = ns(p99);
+        Ok(d)
     }
 
     /// Lognormal whose logarithm, in ln(milliseconds), has mean `mu` and
@@ -139,6 +153,7 @@ impl Dist {
         Ok(Dist {
             kind: Kind::LogNormal { base, ln },
             mean: base + (mu + sigma * sigma / 2.0).exp(),
+            largest: base + mu.exp(),
         })
     }
 
@@ -152,6 +167,7 @@ impl Dist {
                 exp,
             },
             mean: ns(base) + m,
+            largest: ns(base) + m,
         })
     }
 
@@ -168,6 +184,7 @@ impl Dist {
         Ok(Dist {
             kind: Kind::Pareto(p),
             mean,
+            largest: scale,
         })
     }
 
@@ -179,6 +196,7 @@ impl Dist {
         Ok(Dist {
             kind: Kind::Weibull(w),
             mean: scale * ln_gamma(1.0 + 1.0 / shape).exp(),
+            largest: scale,
         })
     }
 
@@ -216,15 +234,41 @@ impl Dist {
             .windows(2)
             .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
             .sum();
+        let largest = table[table.len() - 1].1;
         Ok(Dist {
             kind: Kind::Empirical(table),
             mean,
+            largest,
+        })
+    }
+
+    /// Exponential with mean `mean_ns` nanoseconds, not rounded to a whole
+    /// nanosecond: Poisson gaps at rates up to 10^8 per second keep their
+    /// rate exactly (only each sample is rounded).
+    pub fn exponential_nanos(mean_ns: f64) -> Result<Dist, String> {
+        let m = positive("mean", mean_ns)?;
+        let exp = Exp::new(1.0 / m).map_err(|e| e.to_string())?;
+        Ok(Dist {
+            kind: Kind::Exponential { base: 0.0, exp },
+            mean: m,
+            largest: m,
         })
     }
 
     /// The mean in nanoseconds (infinite for a Pareto with shape <= 1).
     pub fn mean_nanos(&self) -> f64 {
         self.mean
+    }
+
+    /// The largest duration among the parameters, in nanoseconds.
+    pub fn largest_parameter_nanos(&self) -> f64 {
+        self.largest
+    }
+
+    /// True for a law whose mean is infinite (a Pareto with shape <= 1):
+    /// sample means never settle, and samples reach [`MAX_SAMPLE`].
+    pub fn has_infinite_mean(&self) -> bool {
+        self.mean.is_infinite()
     }
 
     /// One draw.
@@ -245,9 +289,10 @@ impl Dist {
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
         };
-        // Round half up; `as` saturates: NaN and negatives become 0, huge
-        // tails u64::MAX. (`f64::round` is a libm call on baseline x86-64.)
-        Duration::from_nanos((x + 0.5) as u64)
+        // Round half up; `as` saturates: NaN and negatives become 0. Huge
+        // tails stop at MAX_SAMPLE. (`f64::round` is a libm call on
+        // baseline x86-64.)
+        Duration::from_nanos(((x + 0.5) as u64).min(MAX_SAMPLE.as_nanos()))
     }
 }
 

@@ -32,7 +32,7 @@ mod rng;
 mod time;
 
 pub use alias::{zipf_weights, AliasTable};
-pub use dist::Dist;
+pub use dist::{Dist, MAX_SAMPLE};
 pub use queue::{EventQueue, Scheduler};
 pub use rng::{stream, stream_seed, SimRng};
 pub use time::{Duration, Time};
@@ -113,6 +113,23 @@ impl<M: Model> Simulation<M> {
     /// Processes events until the queue is empty.
     pub fn run_to_completion(&mut self) {
         while self.step() {}
+    }
+
+    /// Processes events until the queue is empty (true) or until
+    /// `keep_going(events so far)`, asked after every `every` events,
+    /// answers false (false). How a caller shows progress and enforces
+    /// limits without a check on every event.
+    pub fn run_checked(&mut self, every: u64, mut keep_going: impl FnMut(u64) -> bool) -> bool {
+        loop {
+            for _ in 0..every.max(1) {
+                if !self.step() {
+                    return true;
+                }
+            }
+            if !keep_going(self.events()) {
+                return false;
+            }
+        }
     }
 
     /// Number of events processed so far.

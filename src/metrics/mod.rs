@@ -18,10 +18,12 @@ const HIST_HIGH_NS: u64 = 10_000_000_000_000;
 const HIST_SIGFIG: u8 = 3;
 
 /// A distribution of durations: an HDR histogram for quantiles, plus exact
-/// count, sum, minimum and maximum (the histogram rounds to 0.1 %).
+/// count, sum, minimum and maximum (the histogram rounds to 0.1 %). The
+/// histogram (about 210 KiB) is allocated by the first value, so a
+/// distribution nothing is recorded in costs a few bytes.
 #[derive(Clone, Debug)]
 pub struct DurationStats {
-    hist: Histogram<u64>,
+    hist: Option<Box<Histogram<u64>>>,
     count: u64,
     sum_ns: u128,
     min_ns: u64,
@@ -31,8 +33,7 @@ pub struct DurationStats {
 impl Default for DurationStats {
     fn default() -> Self {
         DurationStats {
-            hist: Histogram::new_with_bounds(HIST_LOW_NS, HIST_HIGH_NS, HIST_SIGFIG)
-                .expect("valid constant bounds"),
+            hist: None,
             count: 0,
             sum_ns: 0,
             min_ns: u64::MAX,
@@ -41,12 +42,27 @@ impl Default for DurationStats {
     }
 }
 
+fn new_histogram() -> Box<Histogram<u64>> {
+    Box::new(
+        Histogram::new_with_bounds(HIST_LOW_NS, HIST_HIGH_NS, HIST_SIGFIG)
+            .expect("valid constant bounds"),
+    )
+}
+
+/// Bytes of one allocated histogram, for memory estimates.
+pub fn histogram_bytes() -> u64 {
+    static BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| new_histogram().distinct_values() as u64 * 8 + 64)
+}
+
 impl DurationStats {
     /// Records one value.
     #[inline]
     pub fn record(&mut self, d: Duration) {
         let ns = d.as_nanos();
-        self.hist.saturating_record(ns);
+        self.hist
+            .get_or_insert_with(new_histogram)
+            .saturating_record(ns);
         self.count += 1;
         self.sum_ns += u128::from(ns);
         self.min_ns = self.min_ns.min(ns);
@@ -55,7 +71,12 @@ impl DurationStats {
 
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &DurationStats) {
-        self.hist.add(&other.hist).expect("histograms share bounds");
+        if let Some(h) = &other.hist {
+            self.hist
+                .get_or_insert_with(new_histogram)
+                .add(h.as_ref())
+                .expect("histograms share bounds");
+        }
         self.count += other.count;
         self.sum_ns += other.sum_ns;
         self.min_ns = self.min_ns.min(other.min_ns);
@@ -84,20 +105,21 @@ impl DurationStats {
 
     /// The `q` quantile (0..=1) within 0.1 %, clamped to the exact extremes.
     pub fn quantile(&self, q: f64) -> Option<Duration> {
-        (self.count > 0).then(|| {
-            let v = self.hist.value_at_quantile(q);
-            Duration::from_nanos(v.clamp(self.min_ns, self.max_ns))
-        })
+        let hist = self.hist.as_ref().filter(|_| self.count > 0)?;
+        let v = hist.value_at_quantile(q);
+        Some(Duration::from_nanos(v.clamp(self.min_ns, self.max_ns)))
     }
 
     /// `(value, count)` for every distinct recorded histogram bucket, value
     /// at the bucket's midpoint. For checks that need the whole distribution.
     pub fn buckets(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
-        self.hist.iter_recorded().map(|v| {
-            (
-                Duration::from_nanos(self.hist.median_equivalent(v.value_iterated_to())),
-                v.count_since_last_iteration(),
-            )
+        self.hist.iter().flat_map(|h| {
+            h.iter_recorded().map(|v| {
+                (
+                    Duration::from_nanos(h.median_equivalent(v.value_iterated_to())),
+                    v.count_since_last_iteration(),
+                )
+            })
         })
     }
 }

@@ -37,6 +37,10 @@ use rand::Rng;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+/// How often a run reports progress: every 2^16 events (a few
+/// milliseconds).
+pub const CHECK_EVERY: u64 = 1 << 16;
+
 /// Everything that happens in a run.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
@@ -250,7 +254,7 @@ impl World {
                     ds.name,
                     if op == Op::Read { "read" } else { "write" }
                 );
-                let mean_gap = Duration::from_nanos((1e9 / rate).round().max(1.0) as u64);
+
                 sources.push(Source {
                     client: usize::from(load.region.0) * scenario.datasets.len()
                         + usize::from(load.dataset.0),
@@ -258,14 +262,16 @@ impl World {
                     op,
                     replica_stream: replica
                         .map(|i| (streams_of[usize::from(load.dataset.0)].start + i) as u16),
-                    interarrival: Dist::shifted_exponential(Duration::ZERO, mean_gap)
-                        .expect("positive mean"),
+                    interarrival: Dist::exponential_nanos(1e9 / rate)
+                        .expect("rates are checked positive and finite"),
                     access: load.access_delay.clone(),
                     to_db: net.delay(load.region, target).clone(),
                     from_db: net.delay(target, load.region).clone(),
                     keys: match &ds.popularity {
                         Popularity::Uniform => KeyChooser::Uniform(ds.keys),
-                        Popularity::Zipf { table, .. } => KeyChooser::Table(Arc::clone(table)),
+                        Popularity::Zipf { table, s } => {
+                            KeyChooser::Table(Popularity::zipf_table(table, ds.keys, *s))
+                        }
                     },
                     rng_arrivals: stream(seed, run, &format!("arrivals/{name}")),
                     rng_keys: stream(seed, run, &format!("keys/{name}")),
@@ -320,12 +326,24 @@ impl World {
 
     /// Runs `scenario`'s run `run` to completion and returns what it measured.
     pub fn run(scenario: &Scenario, run: u64) -> RunMetrics {
+        World::run_checked(scenario, run, |_| true).expect("never stopped")
+    }
+
+    /// [`World::run`], telling `keep_going` how many events have run every
+    /// [`CHECK_EVERY`] events; `None` if it answered false.
+    pub fn run_checked(
+        scenario: &Scenario,
+        run: u64,
+        keep_going: impl FnMut(u64) -> bool,
+    ) -> Option<RunMetrics> {
         let mut sim = World::new(scenario, run);
-        sim.run_to_completion();
+        if !sim.run_checked(CHECK_EVERY, keep_going) {
+            return None;
+        }
         let events = sim.events();
         let mut metrics = sim.into_model().metrics;
         metrics.events = events;
-        metrics
+        Some(metrics)
     }
 
     /// Bucket of a request sent at `sent`, if it is inside the measured span.

@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod charts;
 pub mod html;
+pub mod output;
 pub mod slo;
 mod summary;
 mod table;
@@ -50,8 +51,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Writes `contents` to `path` via a temporary file and a rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+/// Writes `contents` to `path`, creating its folder. Reports are written
+/// into a new folder that replaces the old one only when complete
+/// ([`output`]), so a file needs no rename of its own.
+pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
     let err = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -59,11 +62,46 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
+    std::fs::write(path, contents).map_err(err)
+}
+
+/// Writes `contents` to `path` via a hidden temporary file beside it and a
+/// rename, for a file that lives among others (a shard file): readers see
+/// the old file or the new one, never half of one. Temporary files a
+/// killed process left for the same path are removed first.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.regionsim-tmp-");
+    for e in std::fs::read_dir(&dir).map_err(err)?.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let pid = n.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !process_alive(pid)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
     std::fs::write(&tmp, contents).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+/// Whether process `pid` still runs (Linux: it has a `/proc` entry).
+fn process_alive(pid: u32) -> bool {
+    !Path::new("/proc/self").exists() || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Pretty JSON, newline-terminated.
@@ -78,6 +116,16 @@ fn mean(v: Option<&Value>) -> String {
         .and_then(Value::as_f64)
         .map(|m| m.to_string())
         .unwrap_or_default()
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+/// break, quotes doubled.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 /// The per-bucket series of every point (means over replications) as CSV.
@@ -104,21 +152,16 @@ pub fn timeline_csv(summary: &Value) -> String {
     }
     let mut out = String::from("point,bucket_start_s,reads_per_s,writes_per_s");
     for b in &bounds {
-        let _ = write!(out, ",stale_share_{b}");
+        let _ = write!(out, ",{}", csv_field(&format!("stale_share_{b}")));
     }
     for (ds, r) in &replicas {
-        let _ = write!(out, ",current_lag_ms_{ds}@{r}");
+        let _ = write!(out, ",{}", csv_field(&format!("current_lag_ms_{ds}@{r}")));
     }
     out.push('\n');
     let bucket_s = summary["bucket_s"].as_f64().unwrap_or(1.0);
     for p in &points {
         let f = &p["figures"];
-        let label = p["label"].as_str().unwrap_or_default();
-        let label = if label.contains([',', '"']) {
-            format!("\"{}\"", label.replace('"', "\"\""))
-        } else {
-            label.to_string()
-        };
+        let label = csv_field(p["label"].as_str().unwrap_or_default());
         let buckets = f["timeline"]["reads_per_s"].as_array().map_or(0, Vec::len);
         for i in 0..buckets {
             let _ = write!(
@@ -148,17 +191,17 @@ pub fn timeline_csv(summary: &Value) -> String {
 /// when the scenario has SLOs, `NAME/junit.xml` under `dir`.
 pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
     let folder = dir.join(summary["scenario"].as_str().unwrap_or("scenario"));
-    write_atomic(&folder.join("summary.json"), json_text(summary).as_bytes())?;
-    write_atomic(
+    write_file(&folder.join("summary.json"), json_text(summary).as_bytes())?;
+    write_file(
         &folder.join("summary.md"),
         slo::markdown(summary).as_bytes(),
     )?;
-    write_atomic(
+    write_file(
         &folder.join("timeline.csv"),
         timeline_csv(summary).as_bytes(),
     )?;
     if let Some(xml) = slo::junit(summary) {
-        write_atomic(&folder.join("junit.xml"), xml.as_bytes())?;
+        write_file(&folder.join("junit.xml"), xml.as_bytes())?;
     }
     Ok(())
 }
@@ -202,5 +245,5 @@ pub fn write_index(dir: &Path, summaries: &[Value]) -> Result<()> {
         md.push_str(&slo::markdown(s));
         md.push('\n');
     }
-    write_atomic(&dir.join("summary.md"), md.as_bytes())
+    write_file(&dir.join("summary.md"), md.as_bytes())
 }

@@ -152,8 +152,9 @@ pub fn junit(summary: &Value) -> Option<String> {
     Some(out)
 }
 
+/// Text safe in a Markdown table cell: `|` escaped, line breaks as spaces.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn mean_ms(v: Option<&Value>) -> String {
@@ -237,7 +238,8 @@ pub fn markdown(summary: &Value) -> String {
         for (region, c) in f["clients"].as_object().into_iter().flatten() {
             let _ = write!(
                 out,
-                "| {region} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
+                md_cell(region),
                 mean_ms(at(c, "read_latency.p50_ms")),
                 mean_ms(at(c, "read_latency.p99_ms")),
                 mean_ms(at(c, "write_latency.p50_ms")),
@@ -255,7 +257,8 @@ pub fn markdown(summary: &Value) -> String {
             for (region, r) in d["replicas"].as_object().into_iter().flatten() {
                 let _ = writeln!(
                     out,
-                    "| {ds}@{region} | {} | {} | {} |",
+                    "| {} | {} | {} | {} |",
+                    md_cell(&format!("{ds}@{region}")),
                     mean_ms(at(r, "lag.p50_ms")),
                     mean_ms(at(r, "lag.p99_ms")),
                     mean_ms(at(r, "lag.max_ms")),

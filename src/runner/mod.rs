@@ -5,12 +5,15 @@
 use crate::error::{Error, Result};
 use crate::metrics::figures;
 use crate::model::World;
+use crate::scenario::limits::MAX_THREADS;
 use crate::scenario::{Plan, Scenario};
+pub mod cost;
 pub mod precision;
 pub mod shard;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Identifies one run: which plan, which sweep point, which replication.
 /// Replication `r` of every point draws from the same random streams
@@ -56,51 +59,122 @@ pub fn scenario_of(plans: &[Plan], key: RunKey) -> &Scenario {
     &plans[key.plan as usize].points[key.point as usize].scenario
 }
 
-/// Runs one key on the calling thread.
-pub fn run_one(plans: &[Plan], key: RunKey) -> RunRecord {
+/// What all runs of an invocation share: the events simulated so far (for
+/// progress), runs finished, and a limit that stops every run once passed.
+#[derive(Debug)]
+pub struct Control {
+    events: AtomicU64,
+    runs: AtomicU64,
+    stopped: AtomicBool,
+    max_events: u64,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control::new(None)
+    }
+}
+
+impl Control {
+    /// A control that stops runs once they have simulated more than
+    /// `max_events` events together (never when `None`).
+    pub fn new(max_events: Option<u64>) -> Control {
+        Control {
+            events: AtomicU64::new(0),
+            runs: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            max_events: max_events.unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Events simulated so far by all runs.
+    pub fn events(&self) -> u64 {
+        self.events.load(Ordering::Relaxed)
+    }
+
+    /// Runs finished so far.
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` more events; false once the limit is passed.
+    fn add(&self, n: u64) -> bool {
+        let total = self.events.fetch_add(n, Ordering::Relaxed) + n;
+        if total > self.max_events {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        !self.stopped.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs one key on the calling thread, counting its events in `control`;
+/// `None` if the control stopped it.
+pub fn run_one(plans: &[Plan], key: RunKey, control: &Control) -> Option<RunRecord> {
     let s = scenario_of(plans, key);
-    let m = World::run(s, u64::from(key.replication));
-    RunRecord {
+    let mut counted = 0;
+    let m = World::run_checked(s, u64::from(key.replication), |events| {
+        let fresh = events - counted;
+        counted = events;
+        control.add(fresh)
+    })?;
+    if !control.add(m.events - counted) {
+        return None;
+    }
+    control.runs.fetch_add(1, Ordering::Relaxed);
+    Some(RunRecord {
         key,
         figures: serde_json::to_value(figures(s, &m)).expect("figures serialize"),
-    }
+    })
 }
 
-/// Builds the thread pool for `threads` (all cores when `None`).
-pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    if threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
+/// Builds the thread pool for `threads` (all cores when `None`), never
+/// more threads than `runs` can use.
+pub fn pool(threads: Option<usize>, runs: usize) -> Result<rayon::ThreadPool> {
+    match threads {
+        Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => {
+            return Err(Error::Usage(format!(
+                "--threads {n}: at most {MAX_THREADS} (this machine has {} cores)",
+                std::thread::available_parallelism().map_or(1, usize::from)
+            )))
+        }
+        _ => {}
     }
+    let wanted =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(wanted.min(runs.max(1)))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {threads:?} threads: {e}")))
+        .map_err(|e| Error::Usage(format!("cannot start {wanted} threads: {e}")))
 }
 
-/// Runs `keys` on `pool`, calling `progress(events)` after each run (from
-/// any thread), and returns the records in the order of `keys`.
+/// Runs `keys` on `pool` and returns the records in the order of `keys`;
+/// an error if `control` stopped them.
 pub fn execute(
     plans: &[Plan],
     keys: &[RunKey],
     pool: &rayon::ThreadPool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Vec<RunRecord> {
-    pool.install(|| {
+    control: &Control,
+) -> Result<Vec<RunRecord>> {
+    let records: Option<Vec<RunRecord>> = pool.install(|| {
         keys.par_iter()
-            .map(|&key| {
-                let record = run_one(plans, key);
-                progress(record.figures["events"].as_u64().unwrap_or(0));
-                record
-            })
+            .map(|&key| run_one(plans, key, control))
             .collect()
+    });
+    records.ok_or_else(|| {
+        Error::Usage(format!(
+            "stopped after {} simulated events: the runs went past --max-events {} (the estimate was lower; raise the limit or shorten the scenario)",
+            control.events(),
+            control.max_events
+        ))
     })
 }
 
 /// Runs every key of `plans` on `threads` threads (all cores when `None`),
 /// then further rounds for precision targets; records in key order.
 pub fn run_all(plans: &[Plan], threads: Option<usize>) -> Result<Vec<RunRecord>> {
-    let pool = pool(threads)?;
-    Ok(run_rounds(plans, &pool, &|_| {}, &|_| {}))
+    let pool = pool(threads, all_keys(plans).len())?;
+    run_rounds(plans, &pool, &Control::default(), &|_| {})
 }
 
 /// Runs every key of `plans`, then rounds of more replications until every
@@ -108,20 +182,20 @@ pub fn run_all(plans: &[Plan], threads: Option<usize>) -> Result<Vec<RunRecord>>
 pub fn run_rounds(
     plans: &[Plan],
     pool: &rayon::ThreadPool,
-    progress: &(dyn Fn(u64) + Sync),
+    control: &Control,
     grow: &dyn Fn(u64),
-) -> Vec<RunRecord> {
-    let mut records = execute(plans, &all_keys(plans), pool, progress);
+) -> Result<Vec<RunRecord>> {
+    let mut records = execute(plans, &all_keys(plans), pool, control)?;
     loop {
         let more = precision::next_round(plans, &records);
         if more.is_empty() {
             break;
         }
         grow(more.len() as u64);
-        records.extend(execute(plans, &more, pool, progress));
+        records.extend(execute(plans, &more, pool, control)?);
     }
     records.sort_by_key(|r| r.key);
-    records
+    Ok(records)
 }
 
 /// What `regionsim bench` measured.
@@ -157,9 +231,9 @@ pub fn bench(scenario: &Scenario) -> BenchReport {
 
 /// Wall-clock seconds to run `keys` of `plans` on `threads` threads.
 pub fn time_runs(plans: &[Plan], keys: &[RunKey], threads: usize) -> Result<f64> {
-    let pool = pool(Some(threads))?;
+    let pool = pool(Some(threads), keys.len())?;
     let start = std::time::Instant::now();
-    execute(plans, keys, &pool, &|_| {});
+    execute(plans, keys, &pool, &Control::default())?;
     Ok(start.elapsed().as_secs_f64())
 }
 

@@ -9,7 +9,9 @@
 
 use super::{RunKey, RunRecord};
 use crate::error::{Error, Result};
+use crate::scenario::Plan;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Shard `index` (1-based) of `count`.
@@ -80,10 +82,27 @@ pub struct ShardFile {
 /// The format tag of shard files.
 pub const FORMAT: &str = "regionsim-shard/1";
 
+/// Largest shard file `merge` reads: 1 GiB (about 20,000 runs of a
+/// mid-sized scenario).
+pub const MAX_SHARD_BYTES: u64 = 1 << 30;
+
+/// The shard files of one invocation, read and checked against each other.
+#[derive(Debug)]
+pub struct ShardSet {
+    /// Every scenario file of the invocation, in order.
+    pub inputs: Vec<Input>,
+    /// Its `--set` overrides.
+    pub sets: Vec<String>,
+    /// Every run, in run order.
+    pub records: Vec<RunRecord>,
+    /// The file each record came from.
+    pub origins: Vec<PathBuf>,
+}
+
 /// Reads every shard file in `paths` (files, or folders holding
 /// `shard-*-of-*.json`) and checks that together they are one whole
 /// invocation: the same inputs and overrides, every shard exactly once.
-pub fn read_all(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<String>, Vec<RunRecord>)> {
+pub fn read_all(paths: &[PathBuf]) -> Result<ShardSet> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -117,20 +136,7 @@ pub fn read_all(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<String>, Vec<RunRe
     }
     let mut shards: Vec<(PathBuf, ShardFile)> = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|source| Error::Read {
-            path: f.clone(),
-            source,
-        })?;
-        let shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!("{}: not a regionsim shard file: {e}", f.display()))
-        })?;
-        if shard.format != FORMAT {
-            return Err(Error::Usage(format!(
-                "{}: shard format `{}`, this regionsim reads `{FORMAT}`",
-                f.display(),
-                shard.format
-            )));
-        }
+        let shard = read_one(&f)?;
         shards.push((f, shard));
     }
     shards.sort_by_key(|(_, s)| s.shard);
@@ -164,9 +170,154 @@ pub fn read_all(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<String>, Vec<RunRe
     }
     let inputs = first.inputs.clone();
     let sets = first.sets.clone();
-    let mut records: Vec<RunRecord> = shards.into_iter().flat_map(|(_, s)| s.records).collect();
-    records.sort_by_key(|r| r.key);
-    Ok((inputs, sets, records))
+    let mut records: Vec<(PathBuf, RunRecord)> = shards
+        .into_iter()
+        .flat_map(|(p, s)| s.records.into_iter().map(move |r| (p.clone(), r)))
+        .collect();
+    records.sort_by_key(|(_, r)| r.key);
+    let (origins, records) = records.into_iter().unzip();
+    Ok(ShardSet {
+        inputs,
+        sets,
+        records,
+        origins,
+    })
+}
+
+/// Reads one shard file, refusing one too large to be a shard before
+/// reading it.
+fn read_one(f: &Path) -> Result<ShardFile> {
+    use std::io::Read;
+    let read_err = |source| Error::Read {
+        path: f.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(f).map_err(read_err)?;
+    let mut text = String::new();
+    file.take(MAX_SHARD_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(read_err)?;
+    if text.len() as u64 > MAX_SHARD_BYTES {
+        return Err(Error::Usage(format!(
+            "{}: larger than {MAX_SHARD_BYTES} bytes, the limit for a shard file",
+            f.display()
+        )));
+    }
+    let shard: ShardFile = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: not a regionsim shard file: {e}", f.display())))?;
+    if shard.format != FORMAT {
+        return Err(Error::Usage(format!(
+            "{}: shard format `{}`, this regionsim reads `{FORMAT}`",
+            f.display(),
+            shard.format
+        )));
+    }
+    if shard.of == 0 || shard.shard == 0 || shard.shard > shard.of {
+        return Err(Error::Usage(format!(
+            "{}: shard {} of {} is not a shard (1 <= shard <= of)",
+            f.display(),
+            shard.shard,
+            shard.of
+        )));
+    }
+    Ok(shard)
+}
+
+/// Checks every record of `set` against what `run` writes for its point:
+/// the same figures in the same order, numbers where numbers belong (finite
+/// and not negative), series of the point's length. The error names the
+/// file, the run and the figure.
+pub fn check_records(plans: &[Plan], set: &ShardSet) -> Result<()> {
+    let mut shapes: Vec<((u32, u32), Value)> = Vec::new();
+    for (record, origin) in set.records.iter().zip(&set.origins) {
+        let k = record.key;
+        let point = (k.plan, k.point);
+        let shape = match shapes.iter().find(|(p, _)| *p == point) {
+            Some((_, s)) => s,
+            None => {
+                let s = super::scenario_of(plans, k);
+                shapes.push((point, crate::metrics::figure_shape(s)));
+                &shapes[shapes.len() - 1].1
+            }
+        };
+        if let Err(problem) = conforms(&record.figures, shape, "figures") {
+            return Err(Error::Usage(format!(
+                "{}: the run of scenario {} point {} replication {}: {problem}; the file is damaged or was edited (rerun that shard)",
+                origin.display(),
+                plans[k.plan as usize].base().name,
+                k.point + 1,
+                k.replication + 1
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `v` has the structure of `shape` (figures of an empty run): the
+/// same keys in order, arrays of the same length (a latency's
+/// `quantiles_ms` is empty or whole), numbers where numbers are, numbers or
+/// nulls where the shape has null (a figure of a run that recorded nothing).
+fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), String> {
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    };
+    let number = |v: &Value| v.as_f64().is_some_and(|x| x.is_finite() && x >= 0.0);
+    match (shape, v) {
+        (Value::Object(want), Value::Object(got)) => {
+            if let Some(k) = want.keys().find(|k| !got.contains_key(*k)) {
+                return Err(format!("{at}.{k} is missing"));
+            }
+            if let Some(k) = got.keys().find(|k| !want.contains_key(*k)) {
+                return Err(format!("{at}.{k} is not a figure regionsim writes"));
+            }
+            if !want.keys().eq(got.keys()) {
+                return Err(format!("{at}: the figures are out of order"));
+            }
+            want.iter()
+                .try_for_each(|(k, s)| conforms(&got[k], s, &format!("{at}.{k}")))
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            let whole = crate::metrics::QUANTILE_LEVELS.len();
+            let ok_len = got.len() == want.len()
+                || (at.ends_with(".quantiles_ms") && (got.is_empty() || got.len() == whole));
+            if !ok_len {
+                return Err(format!(
+                    "{at} has {} values, the scenario gives {}",
+                    got.len(),
+                    if at.ends_with(".quantiles_ms") {
+                        whole
+                    } else {
+                        want.len()
+                    }
+                ));
+            }
+            if let Some(i) = got.iter().position(|x| !number(x)) {
+                return Err(format!(
+                    "{at}.{i} is {}, not a non-negative number",
+                    kind(&got[i])
+                ));
+            }
+            Ok(())
+        }
+        (Value::Number(_), x) if number(x) => {
+            if at == "figures.events" && x.as_u64().is_none() {
+                return Err(format!("{at} is not a whole number"));
+            }
+            Ok(())
+        }
+        (Value::Null, x) if x.is_null() || number(x) => Ok(()),
+        (Value::String(want), Value::String(got)) if want == got => Ok(()),
+        (Value::String(want), got) => Err(format!("{at} is {}, expected `{want}`", kind(got))),
+        (Value::Number(_) | Value::Null, got) => {
+            Err(format!("{at} is {}, not a non-negative number", kind(got)))
+        }
+        (want, got) => Err(format!("{at} is {}, expected {}", kind(got), kind(want))),
+    }
 }
 
 /// Writes `file` as `dir/shard-I-of-N.json`.

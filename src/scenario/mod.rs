@@ -6,7 +6,9 @@
 //! dataset names to indices once, and returns a [`Scenario`].
 
 mod file;
+pub mod limits;
 pub mod locate;
+mod plan;
 pub mod presets;
 mod resolve;
 pub mod slo;
@@ -14,6 +16,7 @@ mod units;
 pub mod variants;
 
 pub use file::{schema, SweepMode};
+pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};
 pub use units::parse_duration;
 pub use variants::Set;
@@ -21,9 +24,10 @@ pub use variants::Set;
 use crate::engine::{AliasTable, Dist, Duration};
 use crate::error::{Diagnostic, Error, Result};
 use file::ScenarioFile;
+use locate::Tree;
 use resolve::{resolve, Checker};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a region in [`Scenario::regions`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,9 +109,24 @@ pub enum Popularity {
     Zipf {
         /// The exponent.
         s: f64,
-        /// The weights as an alias table, built once and shared by runs.
-        table: Arc<AliasTable>,
+        /// The weights as an alias table, built by the first run that needs
+        /// it (never by `validate`) and shared by every run and every sweep
+        /// point with the same keys and exponent.
+        table: Arc<OnceLock<Arc<AliasTable>>>,
     },
+}
+
+impl Popularity {
+    /// The key chooser's table of a Zipf law over `keys` keys, built on
+    /// first use.
+    pub fn zipf_table(table: &OnceLock<Arc<AliasTable>>, keys: u32, s: f64) -> Arc<AliasTable> {
+        Arc::clone(table.get_or_init(|| {
+            Arc::new(
+                AliasTable::new(&crate::engine::zipf_weights(keys, s))
+                    .expect("positive finite weights"),
+            )
+        }))
+    }
 }
 
 /// A dataset and where its copies live.
@@ -178,11 +197,9 @@ pub struct Precision {
     pub max_replications: u32,
 }
 
-/// Upper bound on time-series buckets, to keep memory bounded.
-pub const MAX_BUCKETS: u64 = 10_000;
-
-/// Scenario files named by `paths`: files as given, folders searched (not
-/// recursively) for `*.yaml` and `*.yml`, in name order.
+/// Scenario files named by `paths`: files as given; folders searched (not
+/// recursively) for `*.yaml` and `*.yml` in any letter case, skipping hidden
+/// files (editors' `.NAME.yaml.swp` and backups), in name order.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -197,10 +214,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.is_file()
-                        && matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                })
+                .filter(|f| is_scenario_file(f) && f.is_file())
                 .collect();
             if found.is_empty() {
                 return Err(Error::NoScenarios { path: p.clone() });
@@ -214,16 +228,50 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// True for `NAME.yaml` or `NAME.yml` (any case) whose name does not start
+/// with a dot.
+fn is_scenario_file(f: &Path) -> bool {
+    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = f
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    !name.starts_with('.') && matches!(ext.as_deref(), Some("yaml" | "yml"))
+}
+
+/// Reads a scenario file, refusing one larger than
+/// [`limits::MAX_FILE_BYTES`] before reading it (a FIFO or a device is read
+/// only that far).
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
+    use std::io::Read;
+    let err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut text = String::new();
+    file.take(limits::MAX_FILE_BYTES as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(err)?;
+    if text.len() > limits::MAX_FILE_BYTES {
+        return Err(invalid(
+            path,
+            0,
+            0,
+            format!(
+                "the file is larger than {} bytes (8 MiB), the limit for a scenario file",
+                limits::MAX_FILE_BYTES
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// Checks a scenario given as text; `path` names it in messages.
 pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
-    resolve_file(parse_file(source, path)?, source, path, "")
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let tree = read_tree(source, path)?;
+    resolve_file(parse_file(source, path)?, &tree, path, "")
 }
 
 fn invalid(path: &Path, line: usize, column: usize, message: String) -> Error {
@@ -246,8 +294,9 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
     message
 }
 
-/// Reads the YAML of a scenario file into its serde types.
-fn parse_file(source: &str, path: &Path) -> Result<ScenarioFile> {
+/// The first reading of a scenario's text (see [`locate::Tree::read`]):
+/// size, nesting, duplicate keys, aliases, one document.
+fn read_tree(source: &str, path: &Path) -> Result<Tree> {
     let meaningful = source
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
@@ -260,261 +309,37 @@ fn parse_file(source: &str, path: &Path) -> Result<ScenarioFile> {
                 .into(),
         ));
     }
-    serde_yaml::from_str(source).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        invalid(path, line, column, yaml_message(&e))
-    })
+    Tree::read(source).map_err(|e| invalid(path, e.pos.0, e.pos.1, e.message))
+}
+
+/// Reads the YAML of a scenario file (already through [`read_tree`]) into
+/// its serde types.
+fn parse_file(source: &str, path: &Path) -> Result<ScenarioFile> {
+    serde_yaml::from_str(source).map_err(|e| located_yaml_error(&e, path))
+}
+
+fn located_yaml_error(e: &serde_yaml::Error, path: &Path) -> Error {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((0, 0));
+    invalid(path, line, column, yaml_message(e))
 }
 
 /// Checks `raw` and resolves it; `context` prefixes every message (which
 /// sweep point or override it concerns).
-fn resolve_file(raw: ScenarioFile, source: &str, path: &Path, context: &str) -> Result<Scenario> {
+fn resolve_file(raw: ScenarioFile, tree: &Tree, path: &Path, context: &str) -> Result<Scenario> {
     let mut check = Checker {
-        source,
+        tree,
         file: path,
         context,
         diagnostics: Vec::new(),
     };
     let scenario = resolve(raw, path, &mut check);
-    if check.diagnostics.is_empty() {
-        Ok(scenario.expect("resolved when no problem was found"))
-    } else {
-        Err(Error::Invalid(check.diagnostics))
+    match scenario {
+        Some(s) if check.diagnostics.is_empty() => Ok(s),
+        _ => Err(Error::Invalid(check.diagnostics)),
     }
-}
-
-/// A scenario file with its overrides and sweep expanded into points.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    /// The file.
-    pub source: PathBuf,
-    /// Its text, kept so that sharded runs can be merged elsewhere.
-    pub text: String,
-    /// Command-line overrides applied to every point.
-    pub sets: Vec<Set>,
-    /// The sweep, if the file has one.
-    pub sweep: Option<Sweep>,
-    /// One point without a sweep; otherwise one per combination.
-    pub points: Vec<Point>,
-}
-
-/// The swept parameters.
-#[derive(Clone, Debug)]
-pub struct Sweep {
-    /// How parameters combine.
-    pub mode: SweepMode,
-    /// Dotted paths, in the file's order.
-    pub parameters: Vec<String>,
-}
-
-/// One variant of a scenario.
-#[derive(Clone, Debug)]
-pub struct Point {
-    /// `base` without a sweep; otherwise `param=value, ...`.
-    pub label: String,
-    /// (dotted path, value) of each swept parameter.
-    pub parameters: Vec<(String, String)>,
-    /// The scenario at this point.
-    pub scenario: Scenario,
-}
-
-impl Plan {
-    /// The first point's scenario: name, description and settings shared
-    /// by every point.
-    pub fn base(&self) -> &Scenario {
-        &self.points[0].scenario
-    }
-}
-
-/// Reads the scenario at `path`, applies `sets`, and expands its sweep.
-pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
-    plan_from_str(&read(path)?, path, sets)
-}
-
-/// [`load_plan`] for text already read.
-pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
-    let raw = parse_file(source, path)?;
-    let sweep_file = raw.sweep.as_ref().map(|s| (s.mode, s.parameters.clone()));
-    if sets.is_empty() && sweep_file.is_none() {
-        let scenario = resolve_file(raw, source, path, "")?;
-        return Ok(Plan {
-            source: path.to_path_buf(),
-            text: source.to_string(),
-            sets: Vec::new(),
-            sweep: None,
-            points: vec![Point {
-                label: "base".into(),
-                parameters: Vec::new(),
-                scenario,
-            }],
-        });
-    }
-    let mut doc: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
-    let set_list = sets.iter().map(Set::display).collect::<Vec<_>>().join(" ");
-    for set in sets {
-        variants::apply(&mut doc, &set.path, set.value.clone())
-            .map_err(|e| Error::Usage(format!("--set {}: {e}", set.display())))?;
-    }
-    if let Some(m) = doc.as_mapping_mut() {
-        m.remove("sweep");
-    }
-    let with_sets = |doc: serde_yaml::Value| -> Result<ScenarioFile> {
-        serde_yaml::from_value(doc)
-            .map_err(|e| Error::Usage(format!("--set {set_list}: {}", yaml_message(&e))))
-    };
-    let Some((mode, parameters)) = sweep_file else {
-        let scenario = resolve_file(
-            with_sets(doc)?,
-            source,
-            path,
-            &format!("with --set {set_list}: "),
-        )?;
-        return Ok(Plan {
-            source: path.to_path_buf(),
-            text: source.to_string(),
-            sets: sets.to_vec(),
-            sweep: None,
-            points: vec![Point {
-                label: "base".into(),
-                parameters: Vec::new(),
-                scenario,
-            }],
-        });
-    };
-    with_sets(doc.clone())?;
-    let diagnostic = |at: Vec<locate::Seg>, message: String| {
-        let (line, column) = locate::locate(source, &at).unwrap_or((0, 0));
-        Diagnostic {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    };
-    let located = |at, message| Error::Invalid(vec![diagnostic(at, message)]);
-    // The parameters and their values.
-    let mut params: Vec<(String, Vec<serde_yaml::Value>)> = Vec::new();
-    for (k, v) in &parameters {
-        let name = k.as_str().unwrap_or_default().to_string();
-        let at = locate::yaml_path!["sweep", "parameters", &name];
-        match v.as_sequence() {
-            Some(values) if !values.is_empty() => params.push((name, values.clone())),
-            _ => {
-                return Err(located(
-                    at,
-                    format!(
-                    "sweep parameter `{name}` needs a non-empty list of values, e.g. [1ms, 2ms]"
-                ),
-                ))
-            }
-        }
-    }
-    if params.is_empty() {
-        return Err(located(
-            locate::yaml_path!["sweep", "parameters"],
-            "sweep needs at least one parameter".into(),
-        ));
-    }
-    let combos: Vec<Vec<usize>> = match mode {
-        SweepMode::Zip => {
-            let n = params[0].1.len();
-            if let Some((name, v)) = params.iter().find(|(_, v)| v.len() != n) {
-                return Err(located(
-                    locate::yaml_path!["sweep", "parameters", name],
-                    format!(
-                        "mode zip pairs the i-th values of every parameter: `{name}` has {} values, `{}` has {n}",
-                        v.len(),
-                        params[0].0
-                    ),
-                ));
-            }
-            (0..n).map(|i| vec![i; params.len()]).collect()
-        }
-        SweepMode::Product => params.iter().fold(vec![Vec::new()], |acc, (_, values)| {
-            acc.iter()
-                .flat_map(|c| {
-                    (0..values.len()).map(move |i| {
-                        let mut c = c.clone();
-                        c.push(i);
-                        c
-                    })
-                })
-                .collect()
-        }),
-    };
-    // Short names in labels, unless two parameters end alike.
-    let short: Vec<String> = params
-        .iter()
-        .map(|(p, _)| {
-            let last = p.rsplit('.').next().unwrap_or(p);
-            let clash = params
-                .iter()
-                .filter(|(q, _)| q.rsplit('.').next() == Some(last))
-                .count()
-                > 1;
-            if clash {
-                p.clone()
-            } else {
-                last.to_string()
-            }
-        })
-        .collect();
-    let mut points = Vec::new();
-    let mut problems = Vec::new();
-    for combo in combos {
-        let mut point_doc = doc.clone();
-        let mut parameters = Vec::new();
-        let mut label = Vec::new();
-        for (k, &i) in combo.iter().enumerate() {
-            let (name, values) = &params[k];
-            variants::apply(&mut point_doc, name, values[i].clone()).map_err(|e| {
-                located(
-                    locate::yaml_path!["sweep", "parameters", name],
-                    format!("sweep parameter `{name}`: {e}"),
-                )
-            })?;
-            let text = variants::compact(&values[i]);
-            label.push(format!("{}={text}", short[k]));
-            parameters.push((name.clone(), text));
-        }
-        let label = label.join(", ");
-        let context = format!("sweep point `{label}`: ");
-        let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
-            Ok(raw) => raw,
-            Err(e) => {
-                problems.push(diagnostic(
-                    locate::yaml_path!["sweep", "parameters"],
-                    format!("{context}{}", yaml_message(&e)),
-                ));
-                continue;
-            }
-        };
-        match resolve_file(raw, source, path, &context) {
-            Ok(scenario) => points.push(Point {
-                label,
-                parameters,
-                scenario,
-            }),
-            Err(Error::Invalid(d)) => problems.extend(d),
-            Err(e) => return Err(e),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    Ok(Plan {
-        source: path.to_path_buf(),
-        text: source.to_string(),
-        sets: sets.to_vec(),
-        sweep: Some(Sweep {
-            mode,
-            parameters: params.into_iter().map(|(p, _)| p).collect(),
-        }),
-        points,
-    })
 }
 
 /// Findings that are legal but that an architect should see before trusting
@@ -549,5 +374,54 @@ pub fn lint(s: &Scenario) -> Vec<String> {
             ));
         }
     }
+    out.extend(infinite_means(s));
     out
+}
+
+/// Warnings for delay laws with an infinite mean (a Pareto law of shape at
+/// most 1): their sample means never settle, replications disagree wildly,
+/// and samples reach the one-year cap.
+fn infinite_means(s: &Scenario) -> Vec<String> {
+    let name = |r: usize| s.regions[r].name.as_str();
+    let mut places = Vec::new();
+    let n = s.regions.len();
+    for a in 0..n {
+        for b in 0..n {
+            let d = s.network.delay(RegionId(a as u16), RegionId(b as u16));
+            if d.has_infinite_mean() {
+                places.push(if a == b {
+                    format!("the delay inside {}", name(a))
+                } else {
+                    format!("the delay from {} to {}", name(a), name(b))
+                });
+            }
+        }
+    }
+    for d in &s.datasets {
+        if d.apply_time.has_infinite_mean() {
+            places.push(format!("the apply time of dataset `{}`", d.name));
+        }
+    }
+    for w in &s.workload {
+        if w.access_delay.has_infinite_mean() {
+            places.push(format!(
+                "the access delay of {}",
+                name(usize::from(w.region.0))
+            ));
+        }
+    }
+    places.dedup();
+    if places.is_empty() {
+        return Vec::new();
+    }
+    let shown = places.len().min(3);
+    vec![format!(
+        "{}{}: a Pareto law with shape <= 1 has an infinite mean, so means and high percentiles never settle and samples reach the one-year cap; use shape > 1 (typical: 1.5 to 3)",
+        places[..shown].join(", "),
+        if places.len() > shown {
+            format!(" and {} more", places.len() - shown)
+        } else {
+            String::new()
+        }
+    )]
 }

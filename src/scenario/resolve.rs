@@ -3,14 +3,14 @@
 //! YAML path, and located when reported.
 
 use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
-use super::locate::{locate, yaml_path, Seg};
+use super::limits::*;
+use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
     lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId, Scenario,
-    MAX_BUCKETS,
 };
-use crate::engine::{zipf_weights, AliasTable, Dist, Duration};
+use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 /// Collects located problems.
 pub(super) struct Checker<'a> {
-    pub(super) source: &'a str,
+    pub(super) tree: &'a Tree,
     pub(super) file: &'a Path,
     /// Prefix of every message (which sweep point or override).
     pub(super) context: &'a str,
@@ -27,7 +27,7 @@ pub(super) struct Checker<'a> {
 
 impl Checker<'_> {
     fn error(&mut self, at: Vec<Seg>, message: impl Into<String>) {
-        let (line, column) = locate(self.source, &at).unwrap_or((0, 0));
+        let (line, column) = self.tree.locate(&at);
         self.diagnostics.push(Diagnostic {
             file: self.file.to_path_buf(),
             line,
@@ -54,8 +54,44 @@ impl Checker<'_> {
     }
 }
 
-fn is_rate(x: f64) -> bool {
-    x.is_finite() && x > 0.0
+/// Names that reach file names, dotted figure paths, CSV and Markdown:
+/// letters, digits, `-` and `_` (and `.` where `dots`), at most
+/// [`MAX_NAME_CHARS`], not all digits (a number in a dotted path is a list
+/// index). Returns what is wrong.
+fn name_problem(name: &str, dots: bool) -> Option<String> {
+    let allowed = if dots {
+        "letters, digits, `-`, `_` or `.`"
+    } else {
+        "letters, digits, `-` or `_`"
+    };
+    if name.is_empty() {
+        Some("a name is needed".into())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!(
+            "`{name}` is longer than {MAX_NAME_CHARS} characters"
+        ))
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_') || (dots && c == '.'))
+    {
+        Some(format!("`{}` must be {allowed}", name.escape_debug()))
+    } else if name.bytes().all(|b| b.is_ascii_digit()) {
+        Some(format!(
+            "`{name}` is all digits; in a dotted path (`--set`, SLO metrics) a number is a list position, so start it with a letter"
+        ))
+    } else if name.starts_with('.') {
+        Some(format!("`{name}` must not start with `.`"))
+    } else {
+        None
+    }
+}
+
+/// Names an output folder's own files use; a scenario cannot take them.
+fn reserved_scenario_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "charts" | "index.html" | "summary.md")
+        || (lower.starts_with("shard-") && lower.ends_with(".json"))
+        || lower.starts_with(".regionsim")
 }
 
 /// A bucket width that gives at most about 120 points, rounded to a width
@@ -109,8 +145,15 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         precision: None,
         warnings: Vec::new(),
     };
-    scenario.slos = slos(&raw, &scenario, check);
-    scenario.precision = precision(&raw, &scenario, check);
+    // Which figures exist, for SLO and precision paths; built only when
+    // they need it (it is as large as a run's figures).
+    let shape = if !raw.slo.is_empty() || raw.precision.is_some() {
+        crate::metrics::figure_shape(&scenario)
+    } else {
+        serde_json::Value::Null
+    };
+    scenario.slos = slos(&raw, &shape, check);
+    scenario.precision = precision(&raw, &shape, check);
     if !check.diagnostics.is_empty() {
         return None;
     }
@@ -120,17 +163,16 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
 
 /// Top-level settings: name, duration, replications, bucket, bounds.
 fn settings(raw: &ScenarioFile, check: &mut Checker) -> (Duration, Vec<Duration>) {
-    if raw.name.is_empty()
-        || !raw
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        || raw.name.starts_with('.')
-    {
+    if let Some(problem) = name_problem(&raw.name, true) {
+        check.error(
+            yaml_path!["name"],
+            format!("scenario name: {problem} (it names the output folder)"),
+        );
+    } else if reserved_scenario_name(&raw.name) {
         check.error(
             yaml_path!["name"],
             format!(
-                "name `{}` must be letters, digits, `-`, `_` or `.` (it names the output folder)",
+                "`{}` is the name of a file regionsim writes in the output folder; choose another name",
                 raw.name
             ),
         );
@@ -138,10 +180,52 @@ fn settings(raw: &ScenarioFile, check: &mut Checker) -> (Duration, Vec<Duration>
     if raw.duration == Duration::ZERO {
         check.error(yaml_path!["duration"], "duration must be above 0, e.g. 10m");
     }
+    if raw
+        .duration
+        .as_nanos()
+        .saturating_add(raw.warmup.as_nanos())
+        > MAX_SPAN.as_nanos()
+    {
+        check.error(
+            yaml_path![if raw.warmup > raw.duration {
+                "warmup"
+            } else {
+                "duration"
+            }],
+            format!(
+                "warm-up plus duration is {}; the limit is {} (366 days) of simulated time",
+                raw.duration + raw.warmup,
+                MAX_SPAN
+            ),
+        );
+    }
     if raw.replications == 0 {
         check.error(
             yaml_path!["replications"],
             "replications must be at least 1",
+        );
+    } else if raw.replications > MAX_REPLICATIONS {
+        check.error(
+            yaml_path!["replications"],
+            format!(
+                "{} replications; the limit is {MAX_REPLICATIONS} (a precision target adds them only while needed)",
+                raw.replications
+            ),
+        );
+    }
+    if raw.staleness_bounds.len() > MAX_BOUNDS {
+        check.error(
+            yaml_path!["staleness_bounds"],
+            format!(
+                "{} staleness bounds; the limit is {MAX_BOUNDS}",
+                raw.staleness_bounds.len()
+            ),
+        );
+    }
+    if raw.slo.len() > MAX_SLOS {
+        check.error(
+            yaml_path!["slo"],
+            format!("{} SLOs; the limit is {MAX_SLOS}", raw.slo.len()),
         );
     }
     let bucket = raw.bucket.unwrap_or_else(|| default_bucket(raw.duration));
@@ -172,8 +256,12 @@ fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
     if raw.regions.is_empty() {
         check.error(yaml_path!["regions"], "list at least one region");
     }
-    if raw.regions.len() > usize::from(u16::MAX) {
-        check.error(yaml_path!["regions"], "at most 65535 regions");
+    if raw.regions.len() > MAX_REGIONS {
+        check.error(
+            yaml_path!["regions"],
+            format!("{} regions; the limit is {MAX_REGIONS}", raw.regions.len()),
+        );
+        return Vec::new();
     }
     let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
     let preset = raw.network.preset.clone();
@@ -196,8 +284,20 @@ fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
                 format!("region `{}` is listed twice", r.name),
             );
         }
-        if r.name.is_empty() {
-            check.error(yaml_path!["regions", i, "name"], "a region needs a name");
+        if let Some(problem) = name_problem(&r.name, false) {
+            check.error(
+                yaml_path!["regions", i, "name"],
+                format!("region name: {problem}"),
+            );
+        }
+        if r.jurisdiction.is_empty()
+            || r.jurisdiction.chars().count() > MAX_NAME_CHARS
+            || r.jurisdiction.chars().any(char::is_control)
+        {
+            check.error(
+                yaml_path!["regions", i, "jurisdiction"],
+                format!("a jurisdiction is a short code like EU or US (1 to {MAX_NAME_CHARS} characters, no control characters)"),
+            );
         }
         let coords = match (r.lat, r.lon) {
             (Some(lat), Some(lon)) => {
@@ -365,6 +465,16 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
     if raw.datasets.is_empty() {
         check.error(yaml_path!["datasets"], "list at least one dataset");
     }
+    if raw.datasets.len() > MAX_DATASETS {
+        check.error(
+            yaml_path!["datasets"],
+            format!(
+                "{} datasets; the limit is {MAX_DATASETS}",
+                raw.datasets.len()
+            ),
+        );
+        return Vec::new();
+    }
     let mut datasets = Vec::new();
     for (i, d) in raw.datasets.iter().enumerate() {
         if ds_names[..i].contains(&d.name) {
@@ -373,8 +483,22 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                 format!("dataset `{}` is listed twice", d.name),
             );
         }
+        if let Some(problem) = name_problem(&d.name, false) {
+            check.error(
+                yaml_path!["datasets", i, "name"],
+                format!("dataset name: {problem}"),
+            );
+        }
         if d.keys == 0 {
             check.error(yaml_path!["datasets", i, "keys"], "keys must be at least 1");
+        } else if d.keys > MAX_KEYS {
+            check.error(
+                yaml_path!["datasets", i, "keys"],
+                format!(
+                    "{} keys; the limit is {MAX_KEYS} per dataset (each key costs 16 bytes at every replica, in every run)",
+                    d.keys
+                ),
+            );
         }
         let popularity = match d.popularity {
             PopularityFile::Uniform => Popularity::Uniform,
@@ -385,14 +509,11 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                         format!("the zipf exponent must be above 0 (typical: 0.7 to 1.2), got {s}"),
                     );
                     Popularity::Uniform
-                } else if d.keys == 0 {
-                    Popularity::Uniform
                 } else {
-                    let table =
-                        AliasTable::new(&zipf_weights(d.keys, s)).expect("positive finite weights");
+                    // Built by the first run that needs it.
                     Popularity::Zipf {
                         s,
-                        table: Arc::new(table),
+                        table: Arc::default(),
                     }
                 }
             }
@@ -480,13 +601,16 @@ fn workload(
                 ("reads_per_s", rates.reads_per_s),
                 ("writes_per_s", rates.writes_per_s),
             ] {
-                if let Some(x) = rate {
-                    if !is_rate(x) {
-                        check.error(
-                            at(key),
-                            format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
-                        );
-                    }
+                match rate {
+                    Some(x) if !(x.is_finite() && x > 0.0) => check.error(
+                        at(key),
+                        format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
+                    ),
+                    Some(x) if x > MAX_RATE_PER_S => check.error(
+                        at(key),
+                        format!("{key} is {x:e}; the limit is {MAX_RATE_PER_S:e} requests per second per region and dataset (at 10^8 per second one simulated second already takes about 20 s)"),
+                    ),
+                    _ => {}
                 }
             }
             if rates.reads_per_s.is_none() && rates.writes_per_s.is_none() {
@@ -514,12 +638,11 @@ fn workload(
 
 /// SLOs, once the rest is known: a metric must name a figure this scenario
 /// reports (checked first, so a typo is not reported as a unit problem).
-fn slos(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Vec<Slo> {
-    let shape = crate::metrics::figure_shape(scenario);
+fn slos(raw: &ScenarioFile, shape: &serde_json::Value, check: &mut Checker) -> Vec<Slo> {
     let mut out = Vec::new();
     for (i, f) in raw.slo.iter().enumerate() {
         let checked = slo::metric_path(f)
-            .and_then(|m| crate::metrics::check_figure_path(&shape, &m).map_err(|e| ("metric", e)))
+            .and_then(|m| crate::metrics::check_figure_path(shape, &m).map_err(|e| ("metric", e)))
             .and_then(|()| slo::resolve(f, raw.replications));
         match checked {
             Ok(s) => out.push(s),
@@ -529,9 +652,12 @@ fn slos(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Vec<Slo
     out
 }
 
-fn precision(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Option<Precision> {
+fn precision(
+    raw: &ScenarioFile,
+    shape: &serde_json::Value,
+    check: &mut Checker,
+) -> Option<Precision> {
     let p = raw.precision.as_ref()?;
-    let shape = crate::metrics::figure_shape(scenario);
     let before = check.diagnostics.len();
     if p.metrics.is_empty() {
         check.error(
@@ -540,7 +666,7 @@ fn precision(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Op
         );
     }
     for (i, m) in p.metrics.iter().enumerate() {
-        if let Err(e) = crate::metrics::check_figure_path(&shape, m) {
+        if let Err(e) = crate::metrics::check_figure_path(shape, m) {
             check.error(yaml_path!["precision", "metrics", i], e);
         }
     }
@@ -567,6 +693,15 @@ fn precision(raw: &ScenarioFile, scenario: &Scenario, check: &mut Checker) -> Op
     let batch = p.batch.unwrap_or(raw.replications);
     if batch == 0 {
         check.error(yaml_path!["precision", "batch"], "batch must be at least 1");
+    }
+    if p.max_replications > MAX_REPLICATIONS {
+        check.error(
+            yaml_path!["precision", "max_replications"],
+            format!(
+                "max_replications is {}; the limit is {MAX_REPLICATIONS}",
+                p.max_replications
+            ),
+        );
     }
     if p.max_replications < raw.replications {
         check.error(

@@ -211,10 +211,17 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
             }
         },
     };
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(format!("`{text}` is not a finite bound"))
+    if !x.is_finite() {
+        return Err(format!("`{text}` is not a finite bound"));
+    }
+    match unit {
+        Unit::Share if !(0.0..=1.0).contains(&x) => Err(format!(
+            "`{metric}` is a share between 0% and 100%; a bound of `{text}` can never be met or is always met"
+        )),
+        Unit::Number if x < 0.0 => Err(format!(
+            "`{metric}` counts something and is never negative; a bound of `{text}` can never be met or is always met"
+        )),
+        _ => Ok(x),
     }
 }
 
@@ -356,6 +363,24 @@ mod tests {
             "min"
         );
         assert_eq!(slo("{metric: x_ms}").unwrap_err().0, "metric");
+        assert_eq!(
+            slo("{metric: clients.a.stale_reads.0ms.share, max: -5%}")
+                .unwrap_err()
+                .0,
+            "max"
+        );
+        assert_eq!(
+            slo("{metric: clients.a.stale_reads.0ms.share, min: 101%}")
+                .unwrap_err()
+                .0,
+            "min"
+        );
+        assert_eq!(
+            slo("{metric: clients.a.read_latency.count, max: -1}")
+                .unwrap_err()
+                .0,
+            "max"
+        );
         assert_eq!(
             slo("{metric: x_ms, max: 1ms, confidence: 120%}")
                 .unwrap_err()

@@ -1,6 +1,7 @@
 //! Durations with units (`38ms`, `1.5s`, `10m`) and distributions as the
 //! scenario format writes them.
 
+use super::limits::{MAX_DELAY, MAX_TABLE_ROWS};
 use crate::engine::{Dist, Duration};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -154,7 +155,10 @@ impl<'de> Deserialize<'de> for Dist {
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Dist, E> {
-                parse_duration(v).map(Dist::constant).map_err(E::custom)
+                parse_duration(v)
+                    .map(Dist::constant)
+                    .and_then(within_limits)
+                    .map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dist, E> {
                 Duration::deserialize(de::value::U64Deserializer::<E>::new(v)).map(Dist::constant)
@@ -208,7 +212,14 @@ impl<'de> Deserialize<'de> for Dist {
                     }
                     "empirical" => {
                         let points: Vec<(f64, Duration)> = map.next_value()?;
-                        Dist::empirical(&points)
+                        if points.len() > MAX_TABLE_ROWS {
+                            Err(format!(
+                                "a table of {} rows; at most {MAX_TABLE_ROWS}",
+                                points.len()
+                            ))
+                        } else {
+                            Dist::empirical(&points)
+                        }
                     }
                     other => {
                         return Err(de::Error::custom(format!(
@@ -221,11 +232,35 @@ impl<'de> Deserialize<'de> for Dist {
                         "a distribution is a map with one key (its kind); found `{extra}` after `{kind}`"
                     )));
                 }
-                built.map_err(|msg| de::Error::custom(format!("{kind}: {msg}")))
+                built
+                    .and_then(within_limits)
+                    .map_err(|msg| de::Error::custom(format!("{kind}: {msg}")))
             }
         }
         d.deserialize_any(V)
     }
+}
+
+/// Refuses a delay distribution whose values or mean exceed
+/// [`MAX_DELAY`] (one day): nothing in a multi-region request path takes
+/// that long, and a larger figure is a typo in a unit. A Pareto law with
+/// an infinite mean (shape at most 1) is allowed, and warned about.
+fn within_limits(d: Dist) -> Result<Dist, String> {
+    let limit = MAX_DELAY.as_nanos() as f64;
+    if d.largest_parameter_nanos() > limit {
+        return Err(format!(
+            "a parameter of {} is above the limit of {MAX_DELAY} for a delay (a unit typo?)",
+            Duration::from_nanos(d.largest_parameter_nanos() as u64)
+        ));
+    }
+    let mean = d.mean_nanos();
+    if mean.is_finite() && mean > limit {
+        return Err(format!(
+            "its mean is {:.3e} s, above the limit of {MAX_DELAY} for a delay",
+            mean / 1e9
+        ));
+    }
+    Ok(d)
 }
 
 /// The pattern of a duration, for the JSON Schema.

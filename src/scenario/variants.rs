@@ -29,6 +29,9 @@ impl Set {
                 "--set {arg}: `{path}` is not a dotted path like network.preset"
             ));
         }
+        if let Err(e) = super::locate::Tree::read(text) {
+            return Err(format!("--set {arg}: the value: {}", e.message));
+        }
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| format!("--set {arg}: the value is not valid YAML: {e}"))?;
         Ok(Set {
@@ -74,6 +77,74 @@ fn item_name(item: &Value) -> Option<String> {
         .find_map(|k| item.get(*k).and_then(Value::as_str).map(str::to_string))
 }
 
+/// The field `path` addresses in `doc`, with list items by index: two
+/// paths address the same field exactly when their fields are equal
+/// (`datasets.users.keys` and `datasets.0.keys` are both
+/// `[datasets, 0, keys]`). Mapping keys that do not exist yet are kept as
+/// written.
+pub fn field(doc: &Value, path: &str) -> Result<Vec<String>, String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut out = Vec::new();
+    let mut node = Some(doc);
+    for (i, seg) in segs.iter().copied().enumerate() {
+        while let Some(Value::Tagged(t)) = node {
+            node = Some(&t.value);
+        }
+        node = match node {
+            Some(Value::Sequence(items)) => {
+                let k = item_index(items, seg).ok_or_else(|| no_item(&segs[..i], seg, items))?;
+                out.push(k.to_string());
+                items.get(k)
+            }
+            Some(Value::Mapping(m)) => {
+                out.push(seg.to_string());
+                m.get(seg)
+            }
+            _ => {
+                out.push(seg.to_string());
+                None
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// Where a path went wrong: `datasets` has no item `x`; its items are: ...
+fn no_item(before: &[&str], seg: &str, items: &[Value]) -> String {
+    let names: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(j, it)| item_name(it).unwrap_or_else(|| j.to_string()))
+        .collect();
+    format!(
+        "{} has no item `{seg}`; its items are: {}",
+        here(before),
+        names.join(", ")
+    )
+}
+
+/// The part of a path already walked, for messages.
+fn here(before: &[&str]) -> String {
+    if before.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{}`", before.join("."))
+    }
+}
+
+/// The index of the item `seg` names in a list: a position, or an item's
+/// `name` or `region`.
+fn item_index(items: &[Value], seg: &str) -> Option<usize> {
+    seg.parse::<usize>()
+        .ok()
+        .filter(|&k| k < items.len())
+        .or_else(|| {
+            items
+                .iter()
+                .position(|it| item_name(it).as_deref() == Some(seg))
+        })
+}
+
 /// Puts `value` at `path` in `doc`, creating missing mapping keys (whether
 /// they are valid is for the scenario reader to say, with the list of valid
 /// keys). Errors say which part of the path does not exist and what does.
@@ -82,11 +153,6 @@ pub fn apply(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let mut node = doc;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
-        let here = if i == 0 {
-            "the top level".to_string()
-        } else {
-            format!("`{}`", segs[..i].join("."))
-        };
         while let Value::Tagged(t) = node {
             node = &mut t.value;
         }
@@ -102,25 +168,8 @@ pub fn apply(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
                     .or_insert_with(|| Value::Mapping(Mapping::new()));
             }
             Value::Sequence(items) => {
-                let k = seg
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|&k| k < items.len())
-                    .or_else(|| {
-                        items
-                            .iter()
-                            .position(|it| item_name(it).as_deref() == Some(seg))
-                    });
-                let Some(k) = k else {
-                    let names: Vec<String> = items
-                        .iter()
-                        .enumerate()
-                        .map(|(j, it)| item_name(it).unwrap_or_else(|| j.to_string()))
-                        .collect();
-                    return Err(format!(
-                        "{here} has no item `{seg}`; its items are: {}",
-                        names.join(", ")
-                    ));
+                let Some(k) = item_index(items, seg) else {
+                    return Err(no_item(&segs[..i], seg, items));
                 };
                 if last {
                     items[k] = value;
@@ -130,7 +179,8 @@ pub fn apply(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
             }
             other => {
                 return Err(format!(
-                    "{here} is a single value ({}), not a section: nothing can be set inside it",
+                    "{} is a single value ({}), not a section: nothing can be set inside it",
+                    here(&segs[..i]),
                     compact(other)
                 ))
             }

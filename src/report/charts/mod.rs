@@ -13,10 +13,10 @@ pub use figure::{Axis, Figure, Marks, Panel, RefLine, Scale, Series, Window, GRE
 
 use crate::error::{Error, Result};
 use crate::report::aggregate::at;
-use crate::report::write_atomic;
+use crate::report::write_file;
 use crate::scenario::Unit;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A chart of one sweep point (or of the scenario when it has no sweep).
 type PointChart = fn(summary: &Value, point: &Value) -> Option<Figure>;
@@ -757,17 +757,11 @@ pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
 }
 
 fn write_figure(dir: &Path, f: &Figure, point: Option<usize>) -> Result<Rendered> {
-    let internal = |e: String| Error::Write {
-        path: dir.join(&f.stem),
-        source: std::io::Error::other(e),
-    };
+    let internal = |e: String| Error::Internal(format!("drawing chart {}: {e}", f.stem));
     let svg = render::svg(f).map_err(internal)?;
-    write_atomic(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes())?;
+    write_file(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes())?;
     let png = dir.join(format!("{}.png", f.stem));
-    // The encoder picks the format from the extension: keep `.png` last.
-    let tmp: PathBuf = dir.join(format!(".{}.tmp-{}.png", f.stem, std::process::id()));
-    render::png(f, &tmp).map_err(internal)?;
-    std::fs::rename(&tmp, &png).map_err(|source| Error::Write { path: png, source })?;
+    render::png(f, &png).map_err(internal)?;
     Ok(Rendered {
         stem: f.stem.clone(),
         title: f.title.clone(),

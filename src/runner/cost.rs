@@ -1,0 +1,344 @@
+//! What an invocation will cost before it runs: simulated events, peak
+//! memory and wall time on this machine.
+//!
+//! Events and memory are counted from the model's size, not guessed: every
+//! request is two events (its arrival and the moment it reaches the
+//! database), every replicated write one more per replica, every bucket a
+//! sample; memory is what [`crate::model::World`] and the metrics allocate
+//! per key, replica and loaded client, plus the records and summaries kept
+//! until the report is written. The figures are checked before anything
+//! they size is allocated, so `--max-memory` (default: the memory this
+//! machine has free) refuses a run that could not fit instead of letting
+//! the kernel kill it hours in. Wall time divides the events by this
+//! machine's rate, measured once on a small built-in scenario.
+
+use crate::metrics::{histogram_bytes, QUANTILE_LEVELS};
+use crate::scenario::{DatasetId, Plan, Popularity, Scenario};
+
+/// Bytes of one queued event (a `u128` key and a 16-byte event).
+const EVENT_BYTES: f64 = 32.0;
+/// Bytes of one replicated write in flight (`Message`) or waiting.
+const MESSAGE_BYTES: f64 = 48.0;
+/// Bytes of per-key replication state at one replica (`KeyState`).
+const KEY_STATE_BYTES: f64 = 16.0;
+/// Bytes of one key of a Zipf alias table, and the peak while it is built.
+const ALIAS_BYTES: f64 = 16.0;
+const ALIAS_BUILD_BYTES: f64 = 48.0;
+/// Bytes of one number of a run's figures held as JSON (value, key, map
+/// entry), and of the same number aggregated (`{mean, ci_low, ci_high, n}`)
+/// and printed in summary.json.
+const FIGURE_BYTES: f64 = 110.0;
+const AGGREGATE_BYTES: f64 = 600.0;
+/// The process before any model: code, fonts for charts, allocator slack.
+const BASE_BYTES: f64 = 12.0 * 1024.0 * 1024.0;
+
+/// The cost of running a set of plans.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// Runs (points x replications; precision targets may add more).
+    pub runs: u64,
+    /// Simulated events, all runs together.
+    pub events: f64,
+    /// Peak resident memory of the process, in bytes.
+    pub peak_bytes: f64,
+    /// Wall-clock seconds on this machine with the threads used, if the
+    /// machine's rate was measured.
+    pub wall_s: Option<f64>,
+    /// Threads the runs use.
+    pub threads: usize,
+}
+
+/// Expected events of one run of `s`.
+pub fn run_events(s: &Scenario) -> f64 {
+    let span = (s.warmup + s.duration).as_secs_f64();
+    let mut events = s.buckets() as f64;
+    for w in &s.workload {
+        events += 2.0 * (w.reads_per_s + w.writes_per_s) * span;
+    }
+    for (i, d) in s.datasets.iter().enumerate() {
+        events += s.write_rate(DatasetId(i as u16)) * span * d.replicas.len() as f64;
+    }
+    events
+}
+
+/// Numbers in one run's figures (what [`crate::metrics::figures`] reports).
+fn figure_numbers(s: &Scenario) -> f64 {
+    let latency = 8.0 + QUANTILE_LEVELS.len() as f64;
+    let bounds = s.staleness_bounds.len() as f64;
+    let buckets = s.buckets() as f64;
+    let client = 2.0 * latency + 2.0 * bounds;
+    let mut n = 1.0 + buckets * (2.0 + bounds);
+    let mut regions: Vec<u16> = s.workload.iter().map(|w| w.region.0).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    n += (regions.len() + s.workload.len()) as f64 * client;
+    for d in &s.datasets {
+        n += d.replicas.len() as f64 * (2.0 * latency + 1.0 + buckets);
+    }
+    n
+}
+
+/// Peak bytes one run of `s` allocates while it runs (its key tables
+/// excluded: they are shared, see [`plan_bytes`]).
+fn run_bytes(s: &Scenario) -> f64 {
+    let span = (s.warmup + s.duration).as_secs_f64();
+    let hist = histogram_bytes() as f64;
+    let buckets = s.buckets() as f64;
+    let mut bytes = 0.0;
+    // Replica state per key, histograms and series per replica, and the
+    // replicated writes in flight (all of them when the apply thread falls
+    // behind for good).
+    for (i, d) in s.datasets.iter().enumerate() {
+        let replicas = d.replicas.len() as f64;
+        let lambda = s.write_rate(DatasetId(i as u16));
+        let apply_s = d.apply_time.mean_nanos() / 1e9;
+        let link_s = d
+            .replicas
+            .iter()
+            .map(|&r| s.network.delay(d.primary, r).mean_nanos() / 1e9)
+            .fold(0.0, f64::max);
+        // Writes in flight on the link and in a stable queue (a generous
+        // multiple of the M/M/1 number in system), plus, when writes
+        // outpace the apply thread, the backlog it leaves by the end.
+        let rho = lambda * apply_s;
+        let backlog = if rho >= 1.0 {
+            (lambda - 1.0 / apply_s.max(1e-12)) * span + lambda * link_s * 4.0 + 1024.0
+        } else {
+            lambda * link_s * 4.0 + 4.0 * rho / (1.0 - rho) + 16.0
+        };
+        bytes += replicas
+            * (f64::from(d.keys) * KEY_STATE_BYTES
+                + 2.0 * hist
+                + buckets * 8.0
+                + backlog * MESSAGE_BYTES);
+    }
+    // Latency histograms of every loaded (region, dataset), the pooled
+    // ones per region when figures are made, and the per-bucket counts.
+    bytes += s.workload.len() as f64 * 4.0 * hist;
+    bytes += buckets * (2.0 + s.staleness_bounds.len() as f64) * 8.0;
+    // Requests in flight: one queued event each.
+    for w in &s.workload {
+        let round_trip_s: f64 = 0.5;
+        bytes += (w.reads_per_s + w.writes_per_s) * round_trip_s.min(span) * EVENT_BYTES;
+    }
+    bytes + figure_numbers(s) * FIGURE_BYTES
+}
+
+/// Bytes of the key tables of a plan (built once, shared by its runs) and
+/// the peak while the largest is built.
+fn plan_bytes(plan: &Plan) -> f64 {
+    let mut tables: Vec<(u32, u64)> = Vec::new();
+    for p in &plan.points {
+        for d in &p.scenario.datasets {
+            if let Popularity::Zipf { s, .. } = d.popularity {
+                tables.push((d.keys, s.to_bits()));
+            }
+        }
+    }
+    tables.sort_unstable();
+    tables.dedup();
+    let total: f64 = tables.iter().map(|t| f64::from(t.0) * ALIAS_BYTES).sum();
+    let largest = tables.iter().map(|t| f64::from(t.0)).fold(0.0, f64::max);
+    total + largest * (ALIAS_BUILD_BYTES - ALIAS_BYTES)
+}
+
+/// The resolved scenarios themselves: network tables and workload.
+fn scenario_bytes(s: &Scenario) -> f64 {
+    let n = s.regions.len() as f64;
+    n * n * 64.0 + (s.workload.len() + s.datasets.len()) as f64 * 256.0 + 4096.0
+}
+
+/// The cost of running every run of `plans` on `threads` threads (all
+/// cores when `None`); `rate` is this machine's events per second on one
+/// thread, if measured.
+pub fn estimate(plans: &[Plan], threads: Option<usize>, rate: Option<f64>) -> Cost {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut runs = 0u64;
+    let mut events = 0.0;
+    let mut largest_run = 0.0f64;
+    let mut kept = 0.0;
+    let mut loaded = BASE_BYTES;
+    let mut busiest = 0.0f64;
+    for plan in plans {
+        loaded += plan_bytes(plan);
+        for p in &plan.points {
+            let s = &p.scenario;
+            let n = u64::from(s.replications);
+            runs += n;
+            let e = run_events(s);
+            events += e * n as f64;
+            busiest = busiest.max(e);
+            largest_run = largest_run.max(run_bytes(s));
+            let numbers = figure_numbers(s);
+            // Each run's figures, kept until the report; the summary holds
+            // them again, aggregated once per point.
+            kept += numbers * (n as f64 * FIGURE_BYTES * 2.0 + AGGREGATE_BYTES);
+            loaded += scenario_bytes(s);
+        }
+    }
+    let threads = threads.unwrap_or(cores).min(runs.max(1) as usize).max(1);
+    let wall_s = rate.map(|r| {
+        // Runs spread over threads, but one long run takes its own time.
+        (events / threads as f64).max(busiest) / r
+    });
+    Cost {
+        runs,
+        events,
+        peak_bytes: loaded + kept + threads as f64 * largest_run,
+        wall_s,
+        threads,
+    }
+}
+
+/// This machine's simulated events per second on one thread, measured
+/// once per process on a small built-in scenario (about 0.1 s).
+pub fn machine_rate() -> f64 {
+    static RATE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *RATE.get_or_init(|| {
+        let s = crate::scenario::from_str(CALIBRATION, std::path::Path::new("calibration.yaml"))
+            .expect("the calibration scenario is valid");
+        let start = std::time::Instant::now();
+        let m = crate::model::World::run(&s, 0);
+        m.events as f64 / start.elapsed().as_secs_f64().max(1e-6)
+    })
+}
+
+/// A small scenario shaped like the reference one (three regions, two
+/// replicas, Zipf keys), for [`machine_rate`].
+const CALIBRATION: &str = "
+name: calibration
+duration: 60s
+regions:
+  - {name: us-east-1, jurisdiction: US}
+  - {name: eu-west-1, jurisdiction: EU}
+  - {name: ap-southeast-1, jurisdiction: SG}
+network: {preset: aws}
+datasets:
+  - name: users
+    keys: 200000
+    popularity: {zipf: 0.9}
+    placement:
+      single-primary:
+        primary: us-east-1
+        replicas: [eu-west-1, ap-southeast-1]
+        apply_time: {lognormal: {median: 0.6ms, p99: 4ms}}
+workload:
+  - {region: us-east-1, rates: {users: {reads_per_s: 2000, writes_per_s: 150}}}
+  - {region: eu-west-1, rates: {users: {reads_per_s: 1500, writes_per_s: 80}}}
+  - {region: ap-southeast-1, rates: {users: {reads_per_s: 800, writes_per_s: 40}}}
+";
+
+/// Bytes as people read them: `512 KiB`, `1.5 GiB`.
+pub fn show_bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut x = b.max(0.0);
+    let mut u = 0;
+    while x >= 1024.0 && u + 1 < UNITS.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 || x >= 100.0 {
+        format!("{x:.0} {}", UNITS[u])
+    } else {
+        format!("{x:.1} {}", UNITS[u])
+    }
+}
+
+/// A count as people read it: `950`, `6.4 M`, `1.2 G`.
+pub fn show_count(n: f64) -> String {
+    match n {
+        n if n >= 1e12 => format!("{:.1} T", n / 1e12),
+        n if n >= 1e9 => format!("{:.1} G", n / 1e9),
+        n if n >= 1e6 => format!("{:.1} M", n / 1e6),
+        n if n >= 1e4 => format!("{:.0} k", n / 1e3),
+        n => format!("{n:.0}"),
+    }
+}
+
+/// Seconds as people read them: `0.4 s`, `3 min`, `2.5 h`, `4 days`.
+pub fn show_seconds(s: f64) -> String {
+    match s {
+        s if s < 10.0 => format!("{s:.1} s"),
+        s if s < 120.0 => format!("{s:.0} s"),
+        s if s < 7200.0 => format!("{:.0} min", s / 60.0),
+        s if s < 2.0 * 86400.0 => format!("{:.1} h", s / 3600.0),
+        s => format!("{:.0} days", s / 86400.0),
+    }
+}
+
+/// Parses a memory size: `512MiB`, `2GiB`, `2G`, `1.5GB`, or bytes.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = (&t[..split], t[split..].trim());
+    let x: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size like 512MiB or 2GiB"))?;
+    let scale = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (B, KiB, MiB, GiB, TiB)"
+            ))
+        }
+    };
+    let bytes = x * scale;
+    if !(1.0..1e18).contains(&bytes) {
+        return Err(format!("`{text}` is not a sensible memory size"));
+    }
+    Ok(bytes as u64)
+}
+
+/// Memory this process may use: what the machine has available
+/// (`MemAvailable`), or less when a cgroup limit (containers, CI runners)
+/// says so. `None` where neither can be read.
+pub fn available_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok();
+    let available = meminfo.as_deref().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    match (available, cgroup) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_counts_read_well() {
+        assert_eq!(show_bytes(512.0 * 1024.0), "512 KiB");
+        assert_eq!(show_bytes(1.5 * 1024.0 * 1024.0 * 1024.0), "1.5 GiB");
+        assert_eq!(show_count(6_386_764.0), "6.4 M");
+        assert_eq!(show_seconds(0.42), "0.4 s");
+        assert_eq!(show_seconds(5400.0), "90 min");
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
+        assert!(parse_bytes("-1G").is_err() && parse_bytes("lots").is_err());
+    }
+
+    #[test]
+    fn reference_events_are_counted_exactly() {
+        // Reads and writes are two events each, every write one more per
+        // replica, every bucket a sample: 6,386,764 events were measured
+        // for this scenario (README, Performance).
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference.yaml");
+        let plan = crate::scenario::load_plan(&path, &[]).unwrap();
+        let e = run_events(plan.base());
+        assert!((e / 6_386_764.0 - 1.0).abs() < 0.01, "{e}");
+    }
+}

@@ -1,0 +1,390 @@
+//! A scenario file with its `--set` overrides applied and its sweep
+//! expanded into points, each a checked [`Scenario`].
+
+use super::file::{ScenarioFile, SweepFile};
+use super::locate::{yaml_path, Seg, Tree};
+use super::variants::{self, Set};
+use super::{
+    limits, located_yaml_error, parse_file, read, read_tree, resolve_file, yaml_message,
+    Popularity, Scenario, SweepMode,
+};
+use crate::error::{Diagnostic, Error, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A scenario file with its overrides and sweep expanded into points.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The file.
+    pub source: PathBuf,
+    /// Its text, kept so that sharded runs can be merged elsewhere.
+    pub text: String,
+    /// Command-line overrides applied to every point.
+    pub sets: Vec<Set>,
+    /// The sweep, if the file has one.
+    pub sweep: Option<Sweep>,
+    /// One point without a sweep; otherwise one per combination.
+    pub points: Vec<Point>,
+}
+
+/// The swept parameters.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// How parameters combine.
+    pub mode: SweepMode,
+    /// Dotted paths, in the file's order.
+    pub parameters: Vec<String>,
+}
+
+/// One variant of a scenario.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// `base` without a sweep; otherwise `param=value, ...`.
+    pub label: String,
+    /// (dotted path, value) of each swept parameter.
+    pub parameters: Vec<(String, String)>,
+    /// The scenario at this point.
+    pub scenario: Scenario,
+}
+
+impl Plan {
+    /// The first point's scenario: name, description and settings shared
+    /// by every point.
+    pub fn base(&self) -> &Scenario {
+        &self.points[0].scenario
+    }
+
+    fn single(path: &Path, text: &str, sets: &[Set], scenario: Scenario) -> Plan {
+        Plan {
+            source: path.to_path_buf(),
+            text: text.to_string(),
+            sets: sets.to_vec(),
+            sweep: None,
+            points: vec![Point {
+                label: "base".into(),
+                parameters: Vec::new(),
+                scenario,
+            }],
+        }
+    }
+}
+
+/// Reads the scenario at `path`, applies `sets`, and expands its sweep.
+pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
+    plan_from_str(&read(path)?, path, sets)
+}
+
+/// [`load_plan`] for text already read.
+pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
+    // Editors on Windows may start a file with a byte-order mark; YAML
+    // readers here would make it part of the first key.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let tree = read_tree(source, path)?;
+    let raw = parse_file(source, path)?;
+    if sets.is_empty() && raw.sweep.is_none() {
+        let scenario = resolve_file(raw, &tree, path, "")?;
+        return Ok(Plan::single(path, source, sets, scenario));
+    }
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(source).map_err(|e| located_yaml_error(&e, path))?;
+    let set_list = sets.iter().map(Set::display).collect::<Vec<_>>().join(" ");
+    for set in sets {
+        variants::apply(&mut doc, &set.path, set.value.clone())
+            .map_err(|e| Error::Usage(format!("--set {}: {e}", set.display())))?;
+    }
+    // The sweep is read after the overrides, so that `--set sweep=...` and
+    // `--set sweep.parameters.X=[...]` take effect.
+    let sweep = doc
+        .as_mapping_mut()
+        .and_then(|m| m.remove("sweep"))
+        .filter(|v| !v.is_null());
+    let with_sets = |doc: serde_yaml::Value| -> Result<ScenarioFile> {
+        serde_yaml::from_value(doc)
+            .map_err(|e| Error::Usage(format!("--set {set_list}: {}", yaml_message(&e))))
+    };
+    let Some(sweep) = sweep else {
+        let context = format!("with --set {set_list}: ");
+        let scenario = resolve_file(with_sets(doc)?, &tree, path, &context)?;
+        return Ok(Plan::single(path, source, sets, scenario));
+    };
+    // The file's own sweep was checked with the file; one that fails here
+    // came from an override.
+    let sweep: SweepFile = serde_yaml::from_value(sweep)
+        .map_err(|e| Error::Usage(format!("--set {set_list}: sweep: {}", yaml_message(&e))))?;
+    with_sets(doc.clone())?;
+    let expansion = Expansion { tree: &tree, path };
+    let params = expansion.parameters(&sweep, &doc, sets)?;
+    let combos = expansion.combinations(sweep.mode, &params, &doc)?;
+    let short = short_names(&params);
+    let mut points = Vec::new();
+    let mut problems = Vec::new();
+    for combo in combos {
+        let mut point_doc = doc.clone();
+        let mut parameters = Vec::new();
+        let mut label = Vec::new();
+        for (k, &i) in combo.iter().enumerate() {
+            let (name, values) = &params[k];
+            variants::apply(&mut point_doc, name, values[i].clone()).map_err(|e| {
+                expansion.error(
+                    yaml_path!["sweep", "parameters", name],
+                    format!("sweep parameter `{name}`: {e}"),
+                )
+            })?;
+            let text = variants::compact(&values[i]);
+            label.push(format!("{}={text}", short[k]));
+            parameters.push((name.clone(), text));
+        }
+        let label = label.join(", ");
+        let context = format!("sweep point `{label}`: ");
+        let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
+            Ok(raw) => raw,
+            Err(e) => {
+                problems.push(expansion.diagnostic(
+                    yaml_path!["sweep", "parameters"],
+                    format!("{context}{}", yaml_message(&e)),
+                ));
+                continue;
+            }
+        };
+        match resolve_file(raw, &tree, path, &context) {
+            Ok(scenario) => points.push(Point {
+                label,
+                parameters,
+                scenario,
+            }),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    share_key_tables(&mut points);
+    Ok(Plan {
+        source: path.to_path_buf(),
+        text: source.to_string(),
+        sets: sets.to_vec(),
+        sweep: Some(Sweep {
+            mode: sweep.mode,
+            parameters: params.into_iter().map(|(p, _)| p).collect(),
+        }),
+        points,
+    })
+}
+
+/// Locates the problems of a sweep in its file.
+struct Expansion<'a> {
+    tree: &'a Tree,
+    path: &'a Path,
+}
+
+/// Each swept path with its values.
+type Parameters = Vec<(String, Vec<serde_yaml::Value>)>;
+
+impl Expansion<'_> {
+    fn diagnostic(&self, at: Vec<Seg>, message: String) -> Diagnostic {
+        let (line, column) = self.tree.locate(&at);
+        Diagnostic {
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn error(&self, at: Vec<Seg>, message: String) -> Error {
+        Error::Invalid(vec![self.diagnostic(at, message)])
+    }
+
+    /// The parameters and their values, checked: names are dotted paths,
+    /// values non-empty lists, no two parameters (and no parameter and an
+    /// override) address the same field.
+    fn parameters(
+        &self,
+        sweep: &SweepFile,
+        doc: &serde_yaml::Value,
+        sets: &[Set],
+    ) -> Result<Parameters> {
+        let mut params: Parameters = Vec::new();
+        let mut fields: Vec<Vec<String>> = Vec::new();
+        for (k, v) in &sweep.parameters {
+            let key_text = variants::compact(k);
+            let at = yaml_path!["sweep", "parameters", &key_text];
+            let Some(name) = k.as_str().map(str::to_string) else {
+                return Err(self.error(
+                    at,
+                    format!("sweep parameter `{key_text}` is not a dotted path to a field, e.g. datasets.users.keys"),
+                ));
+            };
+            if name.split('.').any(str::is_empty) {
+                return Err(self.error(
+                    at,
+                    format!("sweep parameter `{name}` is not a dotted path to a field, e.g. datasets.users.keys"),
+                ));
+            }
+            let values = match v.as_sequence() {
+                Some(values) if !values.is_empty() => values.clone(),
+                _ => {
+                    return Err(self.error(
+                        at,
+                        format!("sweep parameter `{name}` needs a non-empty list of values, e.g. [1ms, 2ms]"),
+                    ))
+                }
+            };
+            let field = variants::field(doc, &name)
+                .map_err(|e| self.error(at.clone(), format!("sweep parameter `{name}`: {e}")))?;
+            for ((other, _), other_field) in params.iter().zip(&fields) {
+                if let Some(how) = overlap(other_field, &field) {
+                    return Err(self.error(
+                        at,
+                        format!("sweep parameters `{other}` and `{name}` {how}; every point would carry both labels but only one value would count. Sweep one of them"),
+                    ));
+                }
+            }
+            for set in sets {
+                let set_field = variants::field(doc, &set.path).unwrap_or_default();
+                if is_prefix(&field, &set_field) {
+                    return Err(Error::Usage(format!(
+                        "--set {} is overwritten at every point by sweep parameter `{name}`; drop the --set, or override the sweep with --set 'sweep.parameters.{name}=[...]'",
+                        set.display()
+                    )));
+                }
+            }
+            params.push((name, values));
+            fields.push(field);
+        }
+        if params.is_empty() {
+            return Err(self.error(
+                yaml_path!["sweep", "parameters"],
+                "sweep needs at least one parameter".into(),
+            ));
+        }
+        Ok(params)
+    }
+
+    /// The value index of each parameter at each point, checked against
+    /// the limits before any point is built.
+    fn combinations(
+        &self,
+        mode: SweepMode,
+        params: &Parameters,
+        doc: &serde_yaml::Value,
+    ) -> Result<Vec<Vec<usize>>> {
+        let at = yaml_path!["sweep", "parameters"];
+        let count: u64 = match mode {
+            SweepMode::Zip => {
+                let n = params[0].1.len();
+                if let Some((name, v)) = params.iter().find(|(_, v)| v.len() != n) {
+                    return Err(self.error(
+                        yaml_path!["sweep", "parameters", name],
+                        format!(
+                            "mode zip pairs the i-th values of every parameter: `{name}` has {} values, `{}` has {n}",
+                            v.len(),
+                            params[0].0
+                        ),
+                    ));
+                }
+                n as u64
+            }
+            SweepMode::Product => params
+                .iter()
+                .try_fold(1u64, |acc, (_, v)| acc.checked_mul(v.len() as u64))
+                .unwrap_or(u64::MAX),
+        };
+        if count > limits::MAX_POINTS {
+            return Err(self.error(
+                at,
+                format!(
+                    "the sweep has {} points; the limit is {}. Sweep fewer values, or split the study into several files",
+                    if count == u64::MAX { "more than 10^19".to_string() } else { count.to_string() },
+                    limits::MAX_POINTS
+                ),
+            ));
+        }
+        let regions = doc
+            .get("regions")
+            .and_then(serde_yaml::Value::as_sequence)
+            .map_or(0, Vec::len) as u64;
+        let per_point = self.tree.nodes() + regions * regions;
+        if count.saturating_mul(per_point) > limits::MAX_SWEEP_WORK {
+            return Err(self.error(
+                at,
+                format!(
+                    "{count} points of a model this size ({} YAML nodes, {regions} regions) is more than regionsim expands in one file ({} points x (nodes + regions^2)); sweep fewer values",
+                    self.tree.nodes(),
+                    limits::MAX_SWEEP_WORK
+                ),
+            ));
+        }
+        Ok(match mode {
+            SweepMode::Zip => (0..count as usize).map(|i| vec![i; params.len()]).collect(),
+            SweepMode::Product => params.iter().fold(vec![Vec::new()], |acc, (_, values)| {
+                acc.iter()
+                    .flat_map(|c| {
+                        (0..values.len()).map(move |i| {
+                            let mut c = c.clone();
+                            c.push(i);
+                            c
+                        })
+                    })
+                    .collect()
+            }),
+        })
+    }
+}
+
+/// How two fields (as [`variants::field`] paths) overlap, if they do.
+fn overlap(a: &[String], b: &[String]) -> Option<&'static str> {
+    if a == b {
+        Some("set the same field")
+    } else if is_prefix(a, b) || is_prefix(b, a) {
+        Some("set a field and a part of it")
+    } else {
+        None
+    }
+}
+
+fn is_prefix(short: &[String], long: &[String]) -> bool {
+    short.len() <= long.len() && long[..short.len()] == *short
+}
+
+/// Short parameter names for labels: the last segment, unless two
+/// parameters end alike.
+fn short_names(params: &Parameters) -> Vec<String> {
+    params
+        .iter()
+        .map(|(p, _)| {
+            let last = p.rsplit('.').next().unwrap_or(p);
+            let clash = params
+                .iter()
+                .filter(|(q, _)| q.rsplit('.').next() == Some(last))
+                .count()
+                > 1;
+            if clash {
+                p.clone()
+            } else {
+                last.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A lazily built Zipf key table, shared.
+type KeyTable = Arc<std::sync::OnceLock<Arc<crate::engine::AliasTable>>>;
+
+/// Points whose datasets have the same keys and Zipf exponent share one
+/// (lazily built) key table.
+fn share_key_tables(points: &mut [Point]) {
+    let mut seen: Vec<(u32, u64, KeyTable)> = Vec::new();
+    for p in points {
+        for d in &mut p.scenario.datasets {
+            if let Popularity::Zipf { s, table } = &mut d.popularity {
+                let id = (d.keys, s.to_bits());
+                match seen.iter().find(|(k, b, _)| (*k, *b) == id) {
+                    Some((_, _, shared)) => *table = Arc::clone(shared),
+                    None => seen.push((id.0, id.1, Arc::clone(table))),
+                }
+            }
+        }
+    }
+}
