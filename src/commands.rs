@@ -410,6 +410,24 @@ fn publish(
 /// reports one unsharded `run` would have written, byte for byte.
 pub fn merge(opts: &RunOptions) -> Result<Vec<Value>> {
     let shards = shard::read_all(&opts.paths)?;
+    let plans = shard_plans(&shards)?;
+    let output = Output::open(&opts.output)?;
+    if opts
+        .paths
+        .iter()
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == output.target()))
+    {
+        return Err(Error::Usage(format!(
+            "{}: the shard files are in the output folder, which merge replaces whole; give -o another folder",
+            opts.output.display()
+        )));
+    }
+    publish(&plans, &shards.records, opts, output)
+}
+
+/// The plans of a set of shards, rebuilt from the scenario texts and
+/// overrides they carry, with every record checked against them.
+pub fn shard_plans(shards: &shard::ShardSet) -> Result<Vec<Plan>> {
     let sets: Vec<Set> = shards
         .sets
         .iter()
@@ -426,19 +444,8 @@ pub fn merge(opts: &RunOptions) -> Result<Vec<Value>> {
             "the shard files do not hold exactly the runs of their scenarios (written by another regionsim version?)".into(),
         ));
     }
-    shard::check_records(&plans, &shards)?;
-    let output = Output::open(&opts.output)?;
-    if opts
-        .paths
-        .iter()
-        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == output.target()))
-    {
-        return Err(Error::Usage(format!(
-            "{}: the shard files are in the output folder, which merge replaces whole; give -o another folder",
-            opts.output.display()
-        )));
-    }
-    publish(&plans, &shards.records, opts, output)
+    shard::check_records(&plans, shards)?;
+    Ok(plans)
 }
 
 /// `regionsim merge` without `--check`: merge, then print as `run` does.
@@ -495,6 +502,7 @@ pub fn report_verdicts(
 /// its cost estimate, and its warnings. Refuses what `run` would refuse
 /// (`opts` gives the paths, overrides, threads and limits).
 pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
+    runner::check_threads(opts.threads)?;
     let plans = load_plans(&opts.paths, &opts.sets)?;
     let rate = cost::machine_rate();
     let mut text = String::new();

@@ -22,6 +22,11 @@ pub struct Dist {
     /// The largest duration among the parameters, in nanoseconds (for the
     /// lognormal by mu and sigma, its median). Used by limit checks.
     largest: f64,
+    /// No sample is below this many nanoseconds (before rounding).
+    least: f64,
+    /// Mean of the samples as drawn (capped at [`MAX_SAMPLE`]): finite even
+    /// where `mean` is not. Used by cost estimates.
+    capped_mean: f64,
 }
 
 /// Largest sample: one year. Heavy tails (a Pareto law with an infinite
@@ -76,6 +81,8 @@ impl Dist {
             kind: Kind::Constant(d),
             mean: ns(d),
             largest: ns(d),
+            least: ns(d),
+            capped_mean: ns(d),
         }
     }
 
@@ -92,6 +99,8 @@ impl Dist {
             },
             mean: (lo + hi) / 2.0,
             largest: hi,
+            least: lo,
+            capped_mean: (lo + hi) / 2.0,
         })
     }
 
@@ -114,6 +123,8 @@ impl Dist {
             kind: Kind::Normal(n),
             mean: truncated_mean,
             largest: mu.max(s),
+            least: 0.0,
+            capped_mean: truncated_mean,
         })
     }
 
@@ -154,6 +165,8 @@ impl Dist {
             kind: Kind::LogNormal { base, ln },
             mean: base + (mu + sigma * sigma / 2.0).exp(),
             largest: base + mu.exp(),
+            least: base,
+            capped_mean: base + (mu + sigma * sigma / 2.0).exp(),
         })
     }
 
@@ -168,6 +181,8 @@ impl Dist {
             },
             mean: ns(base) + m,
             largest: ns(base) + m,
+            least: ns(base),
+            capped_mean: ns(base) + m,
         })
     }
 
@@ -181,10 +196,21 @@ impl Dist {
         } else {
             f64::INFINITY
         };
+        // E[min(X, cap)] = scale + integral from scale to cap of (scale/x)^shape.
+        let cap = MAX_SAMPLE.as_nanos() as f64;
+        let capped_mean = if (shape - 1.0).abs() < 1e-12 {
+            scale + scale * (cap / scale).ln()
+        } else {
+            scale
+                + scale.powf(shape) * (cap.powf(1.0 - shape) - scale.powf(1.0 - shape))
+                    / (1.0 - shape)
+        };
         Ok(Dist {
             kind: Kind::Pareto(p),
             mean,
             largest: scale,
+            least: scale,
+            capped_mean: capped_mean.min(mean),
         })
     }
 
@@ -197,6 +223,8 @@ impl Dist {
             kind: Kind::Weibull(w),
             mean: scale * ln_gamma(1.0 + 1.0 / shape).exp(),
             largest: scale,
+            least: 0.0,
+            capped_mean: scale * ln_gamma(1.0 + 1.0 / shape).exp(),
         })
     }
 
@@ -234,11 +262,13 @@ impl Dist {
             .windows(2)
             .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
             .sum();
-        let largest = table[table.len() - 1].1;
+        let (least, largest) = (table[0].1, table[table.len() - 1].1);
         Ok(Dist {
             kind: Kind::Empirical(table),
             mean,
             largest,
+            least,
+            capped_mean: mean,
         })
     }
 
@@ -252,12 +282,27 @@ impl Dist {
             kind: Kind::Exponential { base: 0.0, exp },
             mean: m,
             largest: m,
+            least: 0.0,
+            capped_mean: m,
         })
     }
 
     /// The mean in nanoseconds (infinite for a Pareto with shape <= 1).
     pub fn mean_nanos(&self) -> f64 {
         self.mean
+    }
+
+    /// The mean of samples as drawn, capped at [`MAX_SAMPLE`]: the mean,
+    /// or for a law with an infinite mean, the finite mean of its capped
+    /// samples. For cost estimates.
+    pub fn capped_mean_nanos(&self) -> f64 {
+        self.capped_mean
+    }
+
+    /// The smallest value a sample can take, in nanoseconds: the floor of
+    /// any path this delay is part of.
+    pub fn least_nanos(&self) -> f64 {
+        self.least
     }
 
     /// The largest duration among the parameters, in nanoseconds.

@@ -143,6 +143,8 @@ struct ReplicationStream {
     rng_apply: SimRng,
     last_arrival: Time,
     last_applied: Time,
+    /// Writes applied here so far.
+    applied: u64,
     in_flight: VecDeque<Message>,
     /// Sequence number of the head of `in_flight` (the first is 1).
     head_seq: u64,
@@ -194,12 +196,25 @@ pub struct World {
     streams: Vec<ReplicationStream>,
     /// Streams of each dataset: `streams_of[d]` is a range of `streams`.
     streams_of: Vec<std::ops::Range<usize>>,
+    /// Writes committed so far, per dataset.
+    commits: Vec<u64>,
     bounds: Vec<Duration>,
     warmup: Time,
     end: Time,
     bucket: Duration,
     buckets: u32,
     metrics: RunMetrics,
+}
+
+/// Where every committed write is, for checks that none is lost: at each
+/// replica stream, every write of its dataset is applied or in flight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Audit {
+    /// Writes committed per dataset.
+    pub commits: Vec<u64>,
+    /// Per replication stream: (dataset index, writes applied, writes in
+    /// flight or waiting to be applied).
+    pub streams: Vec<(usize, u64, u64)>,
 }
 
 impl World {
@@ -223,6 +238,7 @@ impl World {
                     rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
                     last_arrival: Time::ZERO,
                     last_applied: Time::ZERO,
+                    applied: 0,
                     in_flight: VecDeque::new(),
                     head_seq: 1,
                     keys: vec![
@@ -293,6 +309,7 @@ impl World {
             sources,
             streams,
             streams_of,
+            commits: vec![0; scenario.datasets.len()],
             bounds: scenario.staleness_bounds.clone(),
             warmup,
             end: warmup + scenario.duration,
@@ -344,6 +361,24 @@ impl World {
         let mut metrics = sim.into_model().metrics;
         metrics.events = events;
         Some(metrics)
+    }
+
+    /// Where every committed write is now.
+    pub fn audit(&self) -> Audit {
+        Audit {
+            commits: self.commits.clone(),
+            streams: self
+                .streams
+                .iter()
+                .map(|st| {
+                    (
+                        usize::from(st.dataset.0),
+                        st.applied,
+                        st.in_flight.len() as u64,
+                    )
+                })
+                .collect(),
+        }
     }
 
     /// Bucket of a request sent at `sent`, if it is inside the measured span.
@@ -399,6 +434,7 @@ impl Model for World {
                 let back =
                     s.from_db.sample(&mut s.rng_network) + s.access.sample(&mut s.rng_network);
                 let (client, dataset) = (s.client, usize::from(s.dataset.0));
+                self.commits[dataset] += 1;
                 if let Some(b) = self.bucket_of(sent) {
                     self.metrics.clients[client]
                         .writes
@@ -445,6 +481,7 @@ impl Model for World {
                     .pop_front()
                     .expect("an Apply event is queued only for a message in flight");
                 st.head_seq += 1;
+                st.applied += 1;
                 st.keys[m.key as usize].oldest_unapplied = m.next_commit;
                 if m.commit >= self.warmup {
                     let rm = &mut self.metrics.replicas[usize::from(st.dataset.0)][st.replica];

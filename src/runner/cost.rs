@@ -91,11 +91,11 @@ fn run_bytes(s: &Scenario) -> f64 {
     for (i, d) in s.datasets.iter().enumerate() {
         let replicas = d.replicas.len() as f64;
         let lambda = s.write_rate(DatasetId(i as u16));
-        let apply_s = d.apply_time.mean_nanos() / 1e9;
+        let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
         let link_s = d
             .replicas
             .iter()
-            .map(|&r| s.network.delay(d.primary, r).mean_nanos() / 1e9)
+            .map(|&r| s.network.delay(d.primary, r).capped_mean_nanos() / 1e9)
             .fold(0.0, f64::max);
         // Writes in flight on the link and in a stable queue (a generous
         // multiple of the M/M/1 number in system), plus, when writes

@@ -127,19 +127,22 @@ pub fn run_one(plans: &[Plan], key: RunKey, control: &Control) -> Option<RunReco
     })
 }
 
+/// Refuses a thread count of 0 or above [`MAX_THREADS`].
+pub fn check_threads(threads: Option<usize>) -> Result<()> {
+    match threads {
+        Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => Err(Error::Usage(format!(
+            "--threads {n}: at most {MAX_THREADS} (this machine has {} cores)",
+            std::thread::available_parallelism().map_or(1, usize::from)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Builds the thread pool for `threads` (all cores when `None`), never
 /// more threads than `runs` can use.
 pub fn pool(threads: Option<usize>, runs: usize) -> Result<rayon::ThreadPool> {
-    match threads {
-        Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
-        Some(n) if n > MAX_THREADS => {
-            return Err(Error::Usage(format!(
-                "--threads {n}: at most {MAX_THREADS} (this machine has {} cores)",
-                std::thread::available_parallelism().map_or(1, usize::from)
-            )))
-        }
-        _ => {}
-    }
+    check_threads(threads)?;
     let wanted =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     rayon::ThreadPoolBuilder::new()

@@ -139,8 +139,16 @@ pub fn read_all(paths: &[PathBuf]) -> Result<ShardSet> {
         let shard = read_one(&f)?;
         shards.push((f, shard));
     }
+    combine(shards)
+}
+
+/// Checks that `shards` (each with the file it came from) are together one
+/// whole invocation, and puts their records in run order.
+pub fn combine(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
     shards.sort_by_key(|(_, s)| s.shard);
-    let (first_path, first) = &shards[0];
+    let Some((first_path, first)) = shards.first() else {
+        return Err(Error::Usage("no shard files".into()));
+    };
     let of = first.of;
     for (p, s) in &shards {
         if s.of != of || s.inputs != first.inputs || s.sets != first.sets {
@@ -203,7 +211,13 @@ fn read_one(f: &Path) -> Result<ShardFile> {
             f.display()
         )));
     }
-    let shard: ShardFile = serde_json::from_str(&text)
+    from_text(&text, f)
+}
+
+/// A shard file's text, parsed and checked on its own; `f` names it in
+/// messages.
+pub fn from_text(text: &str, f: &Path) -> Result<ShardFile> {
+    let shard: ShardFile = serde_json::from_str(text)
         .map_err(|e| Error::Usage(format!("{}: not a regionsim shard file: {e}", f.display())))?;
     if shard.format != FORMAT {
         return Err(Error::Usage(format!(
@@ -296,13 +310,9 @@ fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), Strin
                     }
                 ));
             }
-            if let Some(i) = got.iter().position(|x| !number(x)) {
-                return Err(format!(
-                    "{at}.{i} is {}, not a non-negative number",
-                    kind(&got[i])
-                ));
-            }
-            Ok(())
+            got.iter()
+                .enumerate()
+                .try_for_each(|(i, x)| conforms(x, &Value::from(0), &format!("{at}.{i}")))
         }
         (Value::Number(_), x) if number(x) => {
             if at == "figures.events" && x.as_u64().is_none() {
@@ -313,9 +323,13 @@ fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), Strin
         (Value::Null, x) if x.is_null() || number(x) => Ok(()),
         (Value::String(want), Value::String(got)) if want == got => Ok(()),
         (Value::String(want), got) => Err(format!("{at} is {}, expected `{want}`", kind(got))),
-        (Value::Number(_) | Value::Null, got) => {
-            Err(format!("{at} is {}, not a non-negative number", kind(got)))
-        }
+        (Value::Number(_) | Value::Null, got) => Err(format!(
+            "{at} is {}, not a non-negative number",
+            match got {
+                Value::Number(n) => n.to_string(),
+                other => kind(other).to_string(),
+            }
+        )),
         (want, got) => Err(format!("{at} is {}, expected {}", kind(got), kind(want))),
     }
 }

@@ -137,7 +137,19 @@ impl Tree {
         loop {
             let (event, mark) = parser.next_token().map_err(|e| {
                 let m = e.marker();
-                error((m.line(), m.col() + 1), e.info().to_string())
+                let line = source.lines().nth(m.line().saturating_sub(1)).unwrap_or("");
+                let hint = if line.contains('\t') {
+                    " (this line has a tab: indent and separate with spaces)"
+                } else {
+                    ""
+                };
+                let info = if e.info().contains("recursion limit") {
+                    // The scanner's own limit can come first; say it the same way.
+                    format!("nesting deeper than {MAX_DEPTH} levels; a scenario needs far fewer")
+                } else {
+                    e.info().to_string()
+                };
+                error((m.line(), m.col() + 1), format!("{info}{hint}"))
             })?;
             let pos = (mark.line(), mark.col() + 1);
             // A finished node: (node, its key text if it is a plain scalar,

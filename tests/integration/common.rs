@@ -111,3 +111,82 @@ workload:
     rates:
       users: {reads_per_s: 200, writes_per_s: 10}
 "#;
+
+/// What a process did under [`regionsim_limited`].
+#[derive(Debug)]
+pub struct Limited {
+    /// Exit code; `None` when killed by a signal (or by the timeout).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Wall-clock seconds it took.
+    pub secs: f64,
+    /// True if it was killed for running past the time limit.
+    pub timed_out: bool,
+}
+
+/// Runs the `regionsim` binary in `dir` with at most `limit_s` seconds and
+/// `limit_bytes` of address space (an allocation past it fails, which
+/// aborts the process: a kill the caller sees as `code: None`).
+pub fn regionsim_limited(dir: &Path, args: &[&str], limit_s: f64, limit_bytes: u64) -> Limited {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_regionsim"));
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: limit_bytes,
+                rlim_max: limit_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let start = std::time::Instant::now();
+    let mut child = cmd.spawn().expect("the binary runs");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let reader_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed().as_secs_f64() > limit_s {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let secs = start.elapsed().as_secs_f64();
+    Limited {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&reader_out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&reader_err.join().unwrap()).into_owned(),
+        secs,
+        timed_out,
+    }
+}
+
+/// Two GiB, the memory bound of the hostile-input tests.
+pub const TWO_GIB: u64 = 2 << 30;

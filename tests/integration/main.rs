@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod determinism;
 mod formulas;
+mod hostile;
 mod knobs;
 mod memory;
 mod readme;
