@@ -160,8 +160,11 @@ pub fn combine(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
         }
     }
     let indices: Vec<u32> = shards.iter().map(|(_, s)| s.shard).collect();
+    // At most ten missing shards are named (a count of billions is legal
+    // in a file, and must not be enumerated).
     let missing: Vec<String> = (1..=of)
         .filter(|i| !indices.contains(i))
+        .take(10)
         .map(|i| i.to_string())
         .collect();
     if !missing.is_empty() || indices.len() != of as usize {
@@ -171,8 +174,13 @@ pub fn combine(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
             .map(|w| w[0].to_string())
             .collect();
         return Err(Error::Usage(format!(
-            "need each of the {of} shards exactly once: missing [{}], duplicated [{}]",
+            "need each of the {of} shards exactly once: missing [{}{}], duplicated [{}]",
             missing.join(", "),
+            if of as usize - indices.len().min(of as usize) > missing.len() {
+                ", ..."
+            } else {
+                ""
+            },
             dup.join(", ")
         )));
     }

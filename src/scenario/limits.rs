@@ -20,6 +20,14 @@ pub const MAX_KEYS: u32 = 100_000_000;
 /// The model's clock counts whole nanoseconds; at this rate the mean gap
 /// is 10 ns and rounding each gap biases the rate by under 0.05 %.
 pub const MAX_RATE_PER_S: f64 = 1e8;
+/// The least rate: one request in 11.6 days. Below it the mean gap
+/// between requests leaves the clock's range.
+pub const MIN_RATE_PER_S: f64 = 1e-6;
+/// (region, dataset, operation) request streams, and replication streams
+/// (the model indexes each with 16 bits).
+pub const MAX_CLIENT_STREAMS: usize = 65_535;
+/// Replicas over all datasets.
+pub const MAX_REPLICATION_STREAMS: usize = 65_535;
 /// Warm-up plus measured duration: one year of simulated time.
 pub const MAX_SPAN: Duration = Duration::from_secs(366 * 24 * 3600);
 /// Any parameter of a delay or service-time distribution (a median, a

@@ -113,10 +113,15 @@ fn default_bucket(duration: Duration) -> Duration {
 pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Option<Scenario> {
     let (bucket, bounds) = settings(&raw, check);
     let regions = regions(&raw, check);
+    if regions.len() != raw.regions.len() {
+        // Too many to index: nothing else can be checked against them.
+        return None;
+    }
     let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
     let pair = network(&raw, &regions, check);
     let datasets = datasets(&raw, &names, check);
     let workload = workload(&raw, &names, &pair, check);
+    model_size(&datasets, &workload, check);
     let n = regions.len();
     if !check.diagnostics.is_empty() {
         return None;
@@ -159,6 +164,27 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     }
     scenario.warnings = lint(&scenario);
     Some(scenario)
+}
+
+/// The model indexes client streams and replication streams with 16 bits.
+fn model_size(datasets: &[Dataset], workload: &[ClientLoad], check: &mut Checker) {
+    let sources: usize = workload
+        .iter()
+        .map(|w| usize::from(w.reads_per_s > 0.0) + usize::from(w.writes_per_s > 0.0))
+        .sum();
+    if sources > MAX_CLIENT_STREAMS {
+        check.error(
+            yaml_path!["workload"],
+            format!("{sources} (region, dataset, operation) request streams; the limit is {MAX_CLIENT_STREAMS}"),
+        );
+    }
+    let streams: usize = datasets.iter().map(|d| d.replicas.len()).sum();
+    if streams > MAX_REPLICATION_STREAMS {
+        check.error(
+            yaml_path!["datasets"],
+            format!("{streams} replicas over all datasets; the limit is {MAX_REPLICATION_STREAMS}"),
+        );
+    }
 }
 
 /// Top-level settings: name, duration, replications, bucket, bounds.
@@ -605,6 +631,10 @@ fn workload(
                     Some(x) if !(x.is_finite() && x > 0.0) => check.error(
                         at(key),
                         format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
+                    ),
+                    Some(x) if x < MIN_RATE_PER_S => check.error(
+                        at(key),
+                        format!("{key} is {x:e}; the least is {MIN_RATE_PER_S:e} requests per second (one in 11.6 days; leave it out for none)"),
                     ),
                     Some(x) if x > MAX_RATE_PER_S => check.error(
                         at(key),
