@@ -11,7 +11,7 @@ use crate::scenario::{self, Plan, Set};
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How `run` prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -183,10 +183,11 @@ fn with_progress<T>(
     quiet: bool,
     work: impl FnOnce(&dyn Fn(u64)) -> T,
 ) -> T {
-    let done = AtomicBool::new(false);
+    // Dropping the sender wakes the reporter at once when the work is done.
+    let (done, finished) = std::sync::mpsc::channel::<()>();
     let extra_runs = AtomicU64::new(0);
     let start = std::time::Instant::now();
-    let status = |now: f64| {
+    let status = &|now: f64| {
         let events = control.events() as f64;
         let rate = events / now.max(1e-9);
         let total_runs = runs + extra_runs.load(Ordering::Relaxed);
@@ -200,7 +201,7 @@ fn with_progress<T>(
     };
     std::thread::scope(|scope| {
         if !quiet {
-            scope.spawn(|| {
+            scope.spawn(move || {
                 let tty = std::io::stderr().is_terminal();
                 let bar = tty.then(|| {
                     let bar = indicatif::ProgressBar::new(estimated_events.max(1.0) as u64);
@@ -211,8 +212,9 @@ fn with_progress<T>(
                     bar
                 });
                 let mut last_line = 0.0;
-                while !done.load(Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    finished.recv_timeout(std::time::Duration::from_millis(200))
+                {
                     let now = start.elapsed().as_secs_f64();
                     let (events, rate, total_runs, eta, estimate) = status(now);
                     let line = format!(
@@ -244,7 +246,7 @@ fn with_progress<T>(
             extra_runs.fetch_add(n, Ordering::Relaxed);
         };
         let result = work(&grow);
-        done.store(true, Ordering::Relaxed);
+        drop(done);
         if !quiet {
             let now = start.elapsed().as_secs_f64();
             let (events, rate, ..) = status(now);
@@ -333,6 +335,7 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
             p.source.display()
         )));
     }
+    runner::check_threads(opts.threads)?;
     let all = runner::all_keys(&plans);
     let keys = shard.select(&all);
     let estimate = preflight(&plans, opts, keys.len())?;
@@ -376,6 +379,7 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
 /// progress on stderr, the reports written and swapped into the output
 /// folder; the summaries.
 fn simulate(plans: &[Plan], opts: &RunOptions) -> Result<Vec<Value>> {
+    runner::check_threads(opts.threads)?;
     let all = runner::all_keys(plans);
     let estimate = preflight(plans, opts, all.len())?;
     // Taken before the runs: a folder another regionsim is writing, or one

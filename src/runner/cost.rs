@@ -268,11 +268,7 @@ pub fn show_seconds(s: f64) -> String {
 
 /// Parses a memory size: `512MiB`, `2GiB`, `2G`, `1.5GB`, or bytes.
 pub fn parse_bytes(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = (&t[..split], t[split..].trim());
+    let (number, unit) = crate::scenario::split_number(text);
     let x: f64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a size like 512MiB or 2GiB"))?;

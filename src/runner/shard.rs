@@ -201,24 +201,14 @@ pub fn combine(mut shards: Vec<(PathBuf, ShardFile)>) -> Result<ShardSet> {
 }
 
 /// Reads one shard file, refusing one too large to be a shard before
-/// reading it.
+/// reading all of it.
 fn read_one(f: &Path) -> Result<ShardFile> {
-    use std::io::Read;
-    let read_err = |source| Error::Read {
-        path: f.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(f).map_err(read_err)?;
-    let mut text = String::new();
-    file.take(MAX_SHARD_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(read_err)?;
-    if text.len() as u64 > MAX_SHARD_BYTES {
-        return Err(Error::Usage(format!(
+    let text = crate::scenario::read_limited(f, MAX_SHARD_BYTES)?.ok_or_else(|| {
+        Error::Usage(format!(
             "{}: larger than {MAX_SHARD_BYTES} bytes, the limit for a shard file",
             f.display()
-        )));
-    }
+        ))
+    })?;
     from_text(&text, f)
 }
 

@@ -18,7 +18,7 @@ pub mod variants;
 pub use file::{schema, SweepMode};
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};
-pub use units::parse_duration;
+pub use units::{parse_duration, split_number};
 pub use variants::Set;
 
 use crate::engine::{AliasTable, Dist, Duration};
@@ -240,21 +240,10 @@ fn is_scenario_file(f: &Path) -> bool {
 }
 
 /// Reads a scenario file, refusing one larger than
-/// [`limits::MAX_FILE_BYTES`] before reading it (a FIFO or a device is read
-/// only that far).
+/// [`limits::MAX_FILE_BYTES`] before reading more of it.
 fn read(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let err = |source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(err)?;
-    let mut text = String::new();
-    file.take(limits::MAX_FILE_BYTES as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(err)?;
-    if text.len() > limits::MAX_FILE_BYTES {
-        return Err(invalid(
+    read_limited(path, limits::MAX_FILE_BYTES as u64)?.ok_or_else(|| {
+        invalid(
             path,
             0,
             0,
@@ -262,9 +251,23 @@ fn read(path: &Path) -> Result<String> {
                 "the file is larger than {} bytes (8 MiB), the limit for a scenario file",
                 limits::MAX_FILE_BYTES
             ),
-        ));
-    }
-    Ok(text)
+        )
+    })
+}
+
+/// The text of `path`, or `None` if it holds more than `max` bytes: only
+/// `max + 1` bytes are ever read, so a FIFO or a device cannot make it
+/// read forever.
+pub fn read_limited(path: &Path, max: u64) -> Result<Option<String>> {
+    use std::io::Read;
+    let err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(err)?;
+    let mut text = String::new();
+    file.take(max + 1).read_to_string(&mut text).map_err(err)?;
+    Ok((text.len() as u64 <= max).then_some(text))
 }
 
 /// Checks a scenario given as text; `path` names it in messages.

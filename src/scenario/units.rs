@@ -11,14 +11,21 @@ use std::fmt;
 
 const UNITS: &str = "ns, us, ms, s, m or h";
 
-/// Parses a duration such as `38ms`, `1.5s`, `250us`, `10m` exactly (no
-/// floating point), rounding below a nanosecond.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+/// `12.5ms` as (`12.5`, `ms`): the leading digits and dots, and the rest
+/// trimmed.
+pub fn split_number(text: &str) -> (&str, &str) {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
-    let (number, unit) = (&t[..split], t[split..].trim());
+    (&t[..split], t[split..].trim())
+}
+
+/// Parses a duration such as `38ms`, `1.5s`, `250us`, `10m` exactly (no
+/// floating point), rounding below a nanosecond.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = split_number(t);
     if t.starts_with('-') {
         return Err(format!("`{text}`: durations cannot be negative"));
     }
