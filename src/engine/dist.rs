@@ -29,10 +29,11 @@ pub struct Dist {
     capped_mean: f64,
 }
 
-/// Largest sample: one year. Heavy tails (a Pareto law with an infinite
-/// mean) would otherwise produce delays that saturate the 584-year clock
-/// and turn every later figure into nonsense; a year is beyond any span
-/// regionsim simulates.
+/// Largest sample of a Pareto law: one year. Its heavy tail (with an
+/// infinite mean) would otherwise produce delays that saturate the
+/// 584-year clock and turn every later figure into nonsense; a year is
+/// beyond any span regionsim simulates. The other laws, with parameters
+/// and means of at most a day (the scenario limits), do not come near it.
 pub const MAX_SAMPLE: Duration = Duration::from_secs(366 * 24 * 3600);
 
 #[derive(Clone, Debug)]
@@ -330,14 +331,15 @@ impl Dist {
             },
             Kind::LogNormal { base, ln } => base + ln.sample(rng),
             Kind::Exponential { base, exp } => base + exp.sample(rng),
-            Kind::Pareto(p) => p.sample(rng),
+            // The only law whose samples reach MAX_SAMPLE with any
+            // probability once parameters and means are within the limits.
+            Kind::Pareto(p) => p.sample(rng).min(MAX_SAMPLE.as_nanos() as f64),
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
         };
-        // Round half up; `as` saturates: NaN and negatives become 0. Huge
-        // tails stop at MAX_SAMPLE. (`f64::round` is a libm call on
-        // baseline x86-64.)
-        Duration::from_nanos(((x + 0.5) as u64).min(MAX_SAMPLE.as_nanos()))
+        // Round half up; `as` saturates: NaN and negatives become 0.
+        // (`f64::round` is a libm call on baseline x86-64.)
+        Duration::from_nanos((x + 0.5) as u64)
     }
 }
 

@@ -69,6 +69,7 @@ enum Op {
     Write,
 }
 
+#[derive(Clone)]
 enum KeyChooser {
     Uniform(u32),
     Table(Arc<AliasTable>),
@@ -223,6 +224,18 @@ impl World {
         let seed = scenario.seed;
         let net = &scenario.network;
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
+        // Key tables first: building one needs several times its size for
+        // a moment, better before the replica state than beside it.
+        let key_choosers: Vec<KeyChooser> = scenario
+            .datasets
+            .iter()
+            .map(|ds| match &ds.popularity {
+                Popularity::Uniform => KeyChooser::Uniform(ds.keys),
+                Popularity::Zipf { table, s } => {
+                    KeyChooser::Table(Popularity::zipf_table(table, ds.keys, *s))
+                }
+            })
+            .collect();
         let mut streams = Vec::new();
         let mut streams_of = Vec::new();
         for (d, ds) in scenario.datasets.iter().enumerate() {
@@ -283,12 +296,7 @@ impl World {
                     access: load.access_delay.clone(),
                     to_db: net.delay(load.region, target).clone(),
                     from_db: net.delay(target, load.region).clone(),
-                    keys: match &ds.popularity {
-                        Popularity::Uniform => KeyChooser::Uniform(ds.keys),
-                        Popularity::Zipf { table, s } => {
-                            KeyChooser::Table(Popularity::zipf_table(table, ds.keys, *s))
-                        }
-                    },
+                    keys: key_choosers[usize::from(load.dataset.0)].clone(),
                     rng_arrivals: stream(seed, run, &format!("arrivals/{name}")),
                     rng_keys: stream(seed, run, &format!("keys/{name}")),
                     rng_network: stream(seed, run, &format!("request-network/{name}")),
@@ -361,6 +369,22 @@ impl World {
         let mut metrics = sim.into_model().metrics;
         metrics.events = events;
         Some(metrics)
+    }
+
+    /// End of a bucket: each replica's current lag. Rare; kept out of the
+    /// handler's code so that the frequent events inline well.
+    #[inline(never)]
+    fn sample(&mut self, now: Time, bucket: u32, sched: &mut Scheduler<Event>) {
+        for st in &self.streams {
+            let lag = st.current_lag(now);
+            self.metrics.replicas[usize::from(st.dataset.0)][st.replica].current_lag
+                [bucket as usize] = lag;
+        }
+        let next = bucket + 1;
+        if next < self.buckets {
+            let at = (now + self.bucket).min(self.end);
+            sched.schedule(at, Event::Sample { bucket: next });
+        }
     }
 
     /// Where every committed write is now.
@@ -492,18 +516,7 @@ impl Model for World {
                     sched.schedule(head.applied, Event::Apply { stream });
                 }
             }
-            Event::Sample { bucket } => {
-                for st in &self.streams {
-                    let lag = st.current_lag(now);
-                    self.metrics.replicas[usize::from(st.dataset.0)][st.replica].current_lag
-                        [bucket as usize] = lag;
-                }
-                let next = bucket + 1;
-                if next < self.buckets {
-                    let at = (now + self.bucket).min(self.end);
-                    sched.schedule(at, Event::Sample { bucket: next });
-                }
-            }
+            Event::Sample { bucket } => self.sample(now, bucket, sched),
         }
     }
 }
