@@ -17,6 +17,8 @@ targets=("$@")
 mkdir -p fuzz/corpus/scenario fuzz/corpus/shard
 cp scenarios/*.yaml fuzz/seeds/scenario/* tests/regressions/*.yaml fuzz/corpus/scenario/ 2>/dev/null || true
 cp fuzz/seeds/shard/* tests/regressions/*.json fuzz/corpus/shard/ 2>/dev/null || true
+# The hostile-input corpus of the test suite, as files.
+REGIONSIM_DUMP_CORPUS=fuzz/corpus/scenario cargo test --quiet --test integration dump_corpus_for_fuzzing >/dev/null
 cargo build --release --quiet
 tmp=$(mktemp -d)
 for f in scenarios/*.yaml; do

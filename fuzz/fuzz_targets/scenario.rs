@@ -24,5 +24,17 @@ fuzz_target!(|data: &[u8]| {
         for p in &plan.points {
             let _ = regionsim::scenario::lint(&p.scenario);
         }
+        // Small models are built and run for a few thousand events: what
+        // the loader accepts, the model must take.
+        let s = plan.base();
+        let state: u64 = s
+            .datasets
+            .iter()
+            .map(|d| u64::from(d.keys) * (d.replicas.len() as u64 + 1))
+            .sum();
+        if state <= 1_000_000 && s.regions.len() <= 50 {
+            let mut sim = regionsim::model::World::new(s, 0);
+            sim.run_checked(1 << 10, |events| events < 5_000);
+        }
     }
 });

@@ -32,3 +32,80 @@ fn ten_times_longer_run_uses_the_same_peak_memory() {
         "peak RSS {short} MiB for 1m, {long} MiB for 10m"
     );
 }
+
+/// Peak resident memory (KiB) of `regionsim ARGS` run in `dir`, from the
+/// kernel's accounting of that one child.
+#[cfg(target_os = "linux")]
+fn child_peak_kib(dir: &Path, args: &[&str]) -> u64 {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain syscall on our own child; `child` is not waited on
+    // elsewhere (it is forgotten below).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    std::mem::forget(child);
+    assert_eq!(r, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    usage.ru_maxrss as u64
+}
+
+/// The cost estimate: events exact to 1 %, and peak memory an upper
+/// bound of the measured peak (within 3x, or it would refuse runs that fit).
+#[test]
+#[cfg(target_os = "linux")]
+fn the_estimate_counts_events_and_bounds_memory() {
+    use regionsim::runner::cost;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "reference",
+        "global-five-regions",
+        "apply-bottleneck",
+        "apply-speed-sweep",
+    ] {
+        let file = root.join(format!("scenarios/{name}.yaml"));
+        let plan = regionsim::scenario::load_plan(&file, &[]).unwrap();
+        let c = cost::estimate(std::slice::from_ref(&plan), Some(1), None);
+        let kib = child_peak_kib(
+            tmp.path(),
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "-q",
+                "-j",
+                "1",
+                "--no-charts",
+                "-o",
+                name,
+            ],
+        );
+        let measured = kib as f64 * 1024.0;
+        assert!(
+            c.peak_bytes >= measured && c.peak_bytes <= 3.0 * measured,
+            "{name}: estimated {} bytes, measured {measured}",
+            c.peak_bytes
+        );
+        let s: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(tmp.path().join(name).join(name).join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        let events: f64 = s["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["runs"].as_array().unwrap().iter())
+            .map(|r| r["events"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (c.events / events - 1.0).abs() < 0.01,
+            "{name}: estimated {} events, simulated {events}",
+            c.events
+        );
+    }
+}
