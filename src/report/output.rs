@@ -102,7 +102,13 @@ impl Output {
 
     /// Puts the new report in place of the old one, atomically where the
     /// file system allows.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        self.commit_with(exchange)
+    }
+
+    /// [`Output::commit`] with the atomic exchange given (tests pass one
+    /// that fails, as on a file system without it).
+    fn commit_with(mut self, exchange: fn(&Path, &Path) -> std::io::Result<()>) -> Result<()> {
         let target = self.target.clone();
         if target.is_dir() {
             carry_hidden_files(&target, &self.staging)?;
@@ -212,15 +218,20 @@ fn check_owned(dir: &Path) -> Result<()> {
     ))
 }
 
-/// Removes what killed runs left beside `parent/name`.
+/// Removes what killed runs left beside `parent/name`. A run killed in
+/// the middle of a swap without an atomic exchange left the previous
+/// report under its `-old-` name and no target: it is put back first.
 fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
+    let target = parent.join(name);
     let prefixes = [
         format!(".{name}.regionsim-new-"),
         format!(".{name}.regionsim-old-"),
     ];
     for e in fs::read_dir(parent).map_err(write_err(parent))?.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
-        if prefixes.iter().any(|p| n.starts_with(p.as_str())) {
+        if n.starts_with(prefixes[1].as_str()) && !target.exists() {
+            fs::rename(e.path(), &target).map_err(write_err(&target))?;
+        } else if prefixes.iter().any(|p| n.starts_with(p.as_str())) {
             remove_tree(&e.path())?;
         }
     }
@@ -368,6 +379,26 @@ mod tests {
         // Nothing is left beside it.
         let beside: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(beside.len(), 1);
+    }
+
+    #[test]
+    fn without_an_atomic_exchange_the_swap_still_replaces_the_report() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("out");
+        let out = Output::open(&target).unwrap();
+        fs::write(out.dir().join("a.txt"), "first").unwrap();
+        out.commit().unwrap();
+        let out = Output::open(&target).unwrap();
+        fs::write(out.dir().join("b.txt"), "second").unwrap();
+        out.commit_with(|_, _| Err(std::io::ErrorKind::Unsupported.into()))
+            .unwrap();
+        assert!(!target.join("a.txt").exists() && target.join("b.txt").exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+        // Killed between its two renames: the next run puts the report back.
+        fs::rename(&target, tmp.path().join(".out.regionsim-old-1")).unwrap();
+        drop(Output::open(&target).unwrap());
+        assert!(target.join("b.txt").exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
 
     #[test]
