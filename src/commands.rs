@@ -250,8 +250,11 @@ fn with_progress<T>(
         if !quiet {
             let now = start.elapsed().as_secs_f64();
             let (events, rate, ..) = status(now);
+            let peak = runner::peak_rss_kib()
+                .map(|k| format!(", peak memory {}", show_bytes(k as f64 * 1024.0)))
+                .unwrap_or_default();
             eprint_line(&format!(
-                "regionsim: {} runs, {} events in {} ({:.1} M events/s)",
+                "regionsim: {} runs, {} events in {} ({:.1} M events/s){peak}",
                 control.runs(),
                 show_count(events),
                 show_seconds(now),

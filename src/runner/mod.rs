@@ -240,7 +240,9 @@ pub fn time_runs(plans: &[Plan], keys: &[RunKey], threads: usize) -> Result<f64>
     Ok(start.elapsed().as_secs_f64())
 }
 
-fn peak_rss_kib() -> Option<u64> {
+/// Peak resident memory of this process so far, in KiB (Linux `VmHWM`,
+/// which starts afresh at exec), if known.
+pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
