@@ -359,17 +359,20 @@ fn same_file(_: &File, path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// An output for `target` holding one file `name`, not yet committed.
+    fn report(target: &Path, name: &str) -> Output {
+        let out = Output::open(target).unwrap();
+        fs::write(out.dir().join(name), name).unwrap();
+        out
+    }
+
     #[test]
     fn a_new_report_replaces_the_old_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("out");
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("a.txt"), "first").unwrap();
-        out.commit().unwrap();
+        report(&target, "a.txt").commit().unwrap();
         fs::write(target.join(".gitkeep"), "").unwrap();
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("b.txt"), "second").unwrap();
-        out.commit().unwrap();
+        report(&target, "b.txt").commit().unwrap();
         let mut names: Vec<String> = fs::read_dir(&target)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -385,12 +388,9 @@ mod tests {
     fn without_an_atomic_exchange_the_swap_still_replaces_the_report() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("out");
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("a.txt"), "first").unwrap();
-        out.commit().unwrap();
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("b.txt"), "second").unwrap();
-        out.commit_with(|_, _| Err(std::io::ErrorKind::Unsupported.into()))
+        report(&target, "a.txt").commit().unwrap();
+        report(&target, "b.txt")
+            .commit_with(|_, _| Err(std::io::ErrorKind::Unsupported.into()))
             .unwrap();
         assert!(!target.join("a.txt").exists() && target.join("b.txt").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
@@ -427,12 +427,8 @@ mod tests {
     fn an_abandoned_report_leaves_the_old_one() {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("out");
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("a.txt"), "first").unwrap();
-        out.commit().unwrap();
-        let out = Output::open(&target).unwrap();
-        fs::write(out.dir().join("b.txt"), "half").unwrap();
-        drop(out);
+        report(&target, "a.txt").commit().unwrap();
+        drop(report(&target, "b.txt"));
         assert!(target.join("a.txt").exists() && !target.join("b.txt").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
