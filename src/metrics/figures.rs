@@ -43,12 +43,20 @@ pub struct Figures {
     pub datasets: Ordered<DatasetFigures>,
 }
 
-/// Per-bucket series (by request send time).
+/// Per-bucket series (by request send time), over all client regions.
 #[derive(Serialize, Clone, Debug)]
 pub struct TimelineFigures {
     pub reads_per_s: Vec<f64>,
     pub writes_per_s: Vec<f64>,
-    /// Share of the bucket's reads that were stale, per bound.
+}
+
+/// Per-bucket series of one client region.
+#[derive(Serialize, Clone, Debug)]
+pub struct ClientTimeline {
+    /// Reads the region sent per second.
+    pub reads_per_s: Vec<f64>,
+    /// Share of the region's reads in the bucket that were stale, per
+    /// bound (0 in a bucket without reads).
     pub stale_share: Ordered<Vec<f64>>,
 }
 
@@ -59,6 +67,13 @@ pub struct ClientFigures {
     pub write_latency: Latency,
     /// Per staleness bound (`0ms`, `500ms`...).
     pub stale_reads: Ordered<StaleReads>,
+    /// The staleness-age curve: for each age T of the point's
+    /// `staleness_age_edges_ms`, the share of reads that missed a write
+    /// committed T or more before them (stale at bound T).
+    pub stale_share_by_age: Vec<f64>,
+    /// Per bucket (the region as a whole, not per dataset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<ClientTimeline>,
     /// The same figures per dataset the region used (empty inside).
     #[serde(skip_serializing_if = "Ordered::is_empty")]
     pub by_dataset: Ordered<ClientFigures>,
@@ -136,26 +151,68 @@ pub struct ReplicaFigures {
     pub current_lag_ms: Vec<f64>,
 }
 
-fn client_figures(s: &Scenario, c: &ClientMetrics) -> ClientFigures {
+fn share(count: u64, of: u64) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        count as f64 / of as f64
+    }
+}
+
+fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigures {
     let reads = c.reads.count();
-    let stale = s
-        .staleness_bounds
+    let st = &m.staleness;
+    let stale = st
+        .bounds
         .iter()
-        .zip(&c.stale_reads)
-        .map(|(b, &count)| {
-            let share = if reads == 0 {
-                0.0
-            } else {
-                count as f64 / reads as f64
-            };
-            (b.to_string(), StaleReads { count, share })
+        .zip(&st.bound_edges)
+        .map(|(b, &i)| {
+            let count = c.stale_at_least(i);
+            (
+                b.to_string(),
+                StaleReads {
+                    count,
+                    share: share(count, reads),
+                },
+            )
         })
         .collect();
     ClientFigures {
         read_latency: Latency::of(&c.reads),
         write_latency: Latency::of(&c.writes),
         stale_reads: Ordered(stale),
+        stale_share_by_age: (0..c.stale_by_age.len())
+            .map(|i| share(c.stale_at_least(i), reads))
+            .collect(),
+        timeline: None,
         by_dataset: Ordered(Vec::new()),
+    }
+    .with_timeline(s, c)
+}
+
+impl ClientFigures {
+    /// Adds the per-bucket series of `c`.
+    fn with_timeline(mut self, s: &Scenario, c: &ClientMetrics) -> ClientFigures {
+        let n = s.staleness_bounds.len();
+        let stale_share = s
+            .staleness_bounds
+            .iter()
+            .enumerate()
+            .map(|(k, b)| {
+                let series = c
+                    .bucket_reads
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &r)| share(c.bucket_stale[i * n + k], r))
+                    .collect();
+                (b.to_string(), series)
+            })
+            .collect();
+        self.timeline = Some(ClientTimeline {
+            reads_per_s: per_second(s, &c.bucket_reads),
+            stale_share: Ordered(stale_share),
+        });
+        self
     }
 }
 
@@ -167,7 +224,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .iter()
         .enumerate()
         .filter_map(|(r, region)| {
-            let mut all = ClientMetrics::new(s.staleness_bounds.len());
+            let mut all: Option<ClientMetrics> = None;
             let mut by_dataset = Vec::new();
             for (d, ds) in s.datasets.iter().enumerate() {
                 let used = s
@@ -176,14 +233,16 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                     .any(|w| usize::from(w.region.0) == r && usize::from(w.dataset.0) == d);
                 if used {
                     let c = m.client(r, d);
-                    all.merge(c);
-                    by_dataset.push((ds.name.clone(), client_figures(s, c)));
+                    match &mut all {
+                        Some(a) => a.merge(c),
+                        None => all = Some(c.clone()),
+                    }
+                    let mut f = client_figures(s, m, c);
+                    f.timeline = None;
+                    by_dataset.push((ds.name.clone(), f));
                 }
             }
-            if by_dataset.is_empty() {
-                return None;
-            }
-            let mut f = client_figures(s, &all);
+            let mut f = client_figures(s, m, &all?);
             f.by_dataset = Ordered(by_dataset);
             Some((region.name.clone(), f))
         })
@@ -228,38 +287,21 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
     }
 }
 
-fn timeline_figures(s: &Scenario, m: &RunMetrics) -> TimelineFigures {
-    let t = &m.timeline;
+/// Counts per bucket as rates: the last bucket may be cut short by the end
+/// of the run.
+fn per_second(s: &Scenario, counts: &[u64]) -> Vec<f64> {
     let width_s = s.bucket.as_secs_f64();
-    // The last bucket may be cut short by the end of the run.
     let span = |i: usize| (s.duration.as_secs_f64() - width_s * i as f64).min(width_s);
-    let per_s = |counts: &[u64]| -> Vec<f64> {
-        counts
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| c as f64 / span(i))
-            .collect()
-    };
-    let stale_share = s
-        .staleness_bounds
+    counts
         .iter()
         .enumerate()
-        .map(|(k, b)| {
-            let series = (0..t.reads.len())
-                .map(|i| {
-                    if t.reads[i] == 0 {
-                        0.0
-                    } else {
-                        t.stale(i, k) as f64 / t.reads[i] as f64
-                    }
-                })
-                .collect();
-            (b.to_string(), series)
-        })
-        .collect();
+        .map(|(i, &c)| c as f64 / span(i))
+        .collect()
+}
+
+fn timeline_figures(s: &Scenario, m: &RunMetrics) -> TimelineFigures {
     TimelineFigures {
-        reads_per_s: per_s(&t.reads),
-        writes_per_s: per_s(&t.writes),
-        stale_share: Ordered(stale_share),
+        reads_per_s: per_second(s, &m.timeline.reads),
+        writes_per_s: per_second(s, &m.timeline.writes),
     }
 }

@@ -134,27 +134,100 @@ pub struct ClientMetrics {
     pub reads: DurationStats,
     /// Write latency, send to acknowledgement.
     pub writes: DurationStats,
-    /// Stale reads, one count per staleness bound of the scenario.
-    pub stale_reads: Vec<u64>,
+    /// Stale reads by staleness age: `[i]` counts those whose age (the read's
+    /// time minus the commit time of the oldest write it misses) is at least
+    /// edge `i` of [`Staleness::edges`] and below edge `i + 1`.
+    pub stale_by_age: Vec<u64>,
+    /// Reads sent in each bucket.
+    pub bucket_reads: Vec<u64>,
+    /// Stale reads sent in each bucket at each bound: `[bucket * bounds + k]`.
+    pub bucket_stale: Vec<u64>,
 }
 
 impl ClientMetrics {
-    /// Empty metrics for `bounds` staleness bounds.
-    pub fn new(bounds: usize) -> Self {
+    /// Empty metrics: `edges` staleness ages, `buckets` x `bounds` series.
+    pub fn new(edges: usize, buckets: usize, bounds: usize) -> Self {
         ClientMetrics {
             reads: DurationStats::default(),
             writes: DurationStats::default(),
-            stale_reads: vec![0; bounds],
+            stale_by_age: vec![0; edges],
+            bucket_reads: vec![0; buckets],
+            bucket_stale: vec![0; buckets * bounds],
         }
     }
 
-    /// Adds `o`'s requests to these.
+    /// Stale reads whose age is at least edge `i`: stale at that bound.
+    pub fn stale_at_least(&self, i: usize) -> u64 {
+        self.stale_by_age[i..].iter().sum()
+    }
+
+    /// Adds `o`'s requests to these (metrics of the same shape).
     pub fn merge(&mut self, o: &ClientMetrics) {
         self.reads.merge(&o.reads);
         self.writes.merge(&o.writes);
-        for (a, b) in self.stale_reads.iter_mut().zip(&o.stale_reads) {
-            *a += b;
+        for (mine, theirs) in [
+            (&mut self.stale_by_age, &o.stale_by_age),
+            (&mut self.bucket_reads, &o.bucket_reads),
+            (&mut self.bucket_stale, &o.bucket_stale),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
+    }
+}
+
+/// The staleness ages a run counts stale reads at: 0, every 1-2-5 step
+/// from 1 us up to the simulated span, and every declared bound, so that
+/// the share stale at a declared bound is read off the curve exactly.
+#[derive(Clone, Debug)]
+pub struct Staleness {
+    /// Ages, ascending, the first 0.
+    pub edges: Vec<Duration>,
+    /// The declared bounds, ascending.
+    pub bounds: Vec<Duration>,
+    /// Index in `edges` of each bound.
+    pub bound_edges: Vec<usize>,
+}
+
+impl Staleness {
+    /// The ages for `bounds` (ascending) over a run of `span`.
+    pub fn new(bounds: &[Duration], span: Duration) -> Staleness {
+        let mut edges = vec![Duration::ZERO];
+        let mut decade = 1_000u64;
+        'grid: loop {
+            for m in [1, 2, 5] {
+                let Some(ns) = decade.checked_mul(m) else {
+                    break 'grid;
+                };
+                if ns > span.as_nanos() {
+                    break 'grid;
+                }
+                edges.push(Duration::from_nanos(ns));
+            }
+            decade = match decade.checked_mul(10) {
+                Some(d) => d,
+                None => break,
+            };
+        }
+        edges.extend_from_slice(bounds);
+        edges.sort();
+        edges.dedup();
+        let bound_edges = bounds
+            .iter()
+            .map(|b| edges.binary_search(b).expect("every bound is an edge"))
+            .collect();
+        Staleness {
+            edges,
+            bounds: bounds.to_vec(),
+            bound_edges,
+        }
+    }
+
+    /// The edge an age falls in.
+    #[inline]
+    fn edge_of(&self, age: Duration) -> usize {
+        self.edges.partition_point(|&e| e <= age) - 1
     }
 }
 
@@ -186,37 +259,20 @@ pub struct Timeline {
     pub reads: Vec<u64>,
     /// Writes sent in each bucket.
     pub writes: Vec<u64>,
-    /// Stale reads per bucket, `[bucket][bound]`, flattened.
-    pub stale_reads: Vec<u64>,
-    bounds: usize,
 }
 
 impl Timeline {
-    fn new(buckets: usize, bounds: usize) -> Self {
+    fn new(buckets: usize) -> Self {
         Timeline {
             reads: vec![0; buckets],
             writes: vec![0; buckets],
-            stale_reads: vec![0; buckets * bounds],
-            bounds,
         }
-    }
-
-    /// Stale reads in bucket `b` at bound index `k`.
-    pub fn stale(&self, b: usize, k: usize) -> u64 {
-        self.stale_reads[b * self.bounds + k]
     }
 }
 
 /// The figures a run of `s` reports, with no values: which paths exist.
 pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
-    let replicas: Vec<usize> = s.datasets.iter().map(|d| d.replicas.len()).collect();
-    let m = RunMetrics::new(
-        s.regions.len(),
-        &replicas,
-        s.staleness_bounds.len(),
-        s.buckets(),
-    );
-    serde_json::to_value(figures(s, &m)).expect("figures serialize")
+    serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize")
 }
 
 /// Checks that `path` names one number of `shape`; the error says what
@@ -268,6 +324,7 @@ pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
     /// Per (client region, dataset): index `region * datasets + dataset`.
+    /// Pairs without load have no per-bucket series.
     pub clients: Vec<ClientMetrics>,
     /// Number of datasets, the stride of `clients`.
     pub datasets: usize,
@@ -275,28 +332,79 @@ pub struct RunMetrics {
     pub replicas: Vec<Vec<ReplicaMetrics>>,
     /// Per-bucket counts.
     pub timeline: Timeline,
+    /// The ages stale reads are counted at.
+    pub staleness: Staleness,
 }
 
 impl RunMetrics {
-    /// Empty metrics shaped for a model: `replicas[d]` replicas of dataset d.
-    pub fn new(regions: usize, replicas: &[usize], bounds: usize, buckets: usize) -> Self {
+    /// Empty metrics shaped for a run of `s`.
+    pub fn for_scenario(s: &crate::scenario::Scenario) -> Self {
+        let buckets = s.buckets();
+        let staleness = Staleness::new(&s.staleness_bounds, s.warmup + s.duration);
+        let datasets = s.datasets.len();
+        let clients = (0..s.regions.len() * datasets)
+            .map(|i| {
+                let loaded = s
+                    .workload
+                    .iter()
+                    .any(|w| usize::from(w.region.0) * datasets + usize::from(w.dataset.0) == i);
+                let (edges, buckets) = if loaded {
+                    (staleness.edges.len(), buckets)
+                } else {
+                    (0, 0)
+                };
+                ClientMetrics::new(edges, buckets, s.staleness_bounds.len())
+            })
+            .collect();
         RunMetrics {
             events: 0,
-            clients: (0..regions * replicas.len())
-                .map(|_| ClientMetrics::new(bounds))
-                .collect(),
-            datasets: replicas.len(),
-            replicas: replicas
+            clients,
+            datasets,
+            replicas: s
+                .datasets
                 .iter()
-                .map(|&n| (0..n).map(|_| ReplicaMetrics::new(buckets)).collect())
+                .map(|d| {
+                    (0..d.replicas.len())
+                        .map(|_| ReplicaMetrics::new(buckets))
+                        .collect()
+                })
                 .collect(),
-            timeline: Timeline::new(buckets, bounds),
+            timeline: Timeline::new(buckets),
+            staleness,
         }
     }
 
     /// What the users of `region` saw of `dataset`.
     pub fn client(&self, region: usize, dataset: usize) -> &ClientMetrics {
         &self.clients[region * self.datasets + dataset]
+    }
+
+    /// A read of client pair `client` sent in bucket `bucket`: its latency,
+    /// and its staleness age if it was stale (it missed a write committed
+    /// `age` before it was served).
+    #[inline]
+    pub fn record_read(
+        &mut self,
+        client: usize,
+        bucket: usize,
+        latency: Duration,
+        stale_age: Option<Duration>,
+    ) {
+        self.timeline.reads[bucket] += 1;
+        let c = &mut self.clients[client];
+        c.reads.record(latency);
+        c.bucket_reads[bucket] += 1;
+        if let Some(age) = stale_age {
+            let st = &self.staleness;
+            c.stale_by_age[st.edge_of(age)] += 1;
+            let n = st.bounds.len();
+            for (k, &bound) in st.bounds.iter().enumerate() {
+                if age < bound {
+                    break;
+                }
+                c.bucket_stale[bucket * n + k] += 1;
+            }
+        }
     }
 }
 

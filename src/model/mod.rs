@@ -199,7 +199,6 @@ pub struct World {
     streams_of: Vec<std::ops::Range<usize>>,
     /// Writes committed so far, per dataset.
     commits: Vec<u64>,
-    bounds: Vec<Duration>,
     warmup: Time,
     end: Time,
     bucket: Duration,
@@ -304,21 +303,13 @@ impl World {
             }
         }
         let buckets = scenario.buckets();
-        let replica_counts: Vec<usize> =
-            scenario.datasets.iter().map(|d| d.replicas.len()).collect();
         let warmup = Time::ZERO + scenario.warmup;
         let world = World {
-            metrics: RunMetrics::new(
-                scenario.regions.len(),
-                &replica_counts,
-                scenario.staleness_bounds.len(),
-                buckets,
-            ),
+            metrics: RunMetrics::for_scenario(scenario),
             sources,
             streams,
             streams_of,
             commits: vec![0; scenario.datasets.len()],
-            bounds: scenario.staleness_bounds.clone(),
             warmup,
             end: warmup + scenario.duration,
             bucket: scenario.bucket,
@@ -482,20 +473,11 @@ impl Model for World {
                     .replica_stream
                     .map(|st| self.streams[usize::from(st)].keys[key as usize].oldest_unapplied);
                 if let Some(b) = self.bucket_of(sent) {
-                    let client = &mut self.metrics.clients[client_index];
-                    client.reads.record((now + back).since(sent));
-                    self.metrics.timeline.reads[b] += 1;
-                    if let Some(oldest) = oldest {
-                        for (k, &bound) in self.bounds.iter().enumerate() {
-                            if now
-                                .checked_sub(bound)
-                                .is_some_and(|cutoff| oldest <= cutoff)
-                            {
-                                client.stale_reads[k] += 1;
-                                self.metrics.timeline.stale_reads[b * self.bounds.len() + k] += 1;
-                            }
-                        }
-                    }
+                    // Stale iff a write committed at or before now is not
+                    // applied here; its age decides every bound at once.
+                    let age = oldest.filter(|&o| o <= now).map(|o| now.since(o));
+                    self.metrics
+                        .record_read(client_index, b, (now + back).since(sent), age);
                 }
             }
             Event::Apply { stream } => {

@@ -17,7 +17,6 @@ pub use summary::{summary, COMMON_RANDOM_NUMBERS};
 pub use table::table;
 
 use crate::error::{Error, Result};
-use aggregate::at;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -128,34 +127,59 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// The per-bucket series of every point (means over replications) as CSV.
+/// The per-bucket series of every point (means over replications) as CSV:
+/// request rates over all regions, then per client region its read rate
+/// and stale share at each bound, then each replica's current lag.
 pub fn timeline_csv(summary: &Value) -> String {
     let points = summary["points"].as_array().cloned().unwrap_or_default();
     let Some(first) = points.first() else {
         return String::new();
     };
     let f = &first["figures"];
-    let bounds: Vec<String> = f["timeline"]["stale_share"]
+    let mut columns: Vec<(String, Vec<String>)> = Vec::new();
+    for (region, c) in f["clients"]
         .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut replicas = Vec::new();
-    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
-        for region in d["replicas"]
+        .into_iter()
+        .flatten()
+        .filter(|(_, c)| charts::makes_reads(c))
+    {
+        columns.push((
+            format!("reads_per_s@{region}"),
+            vec![
+                "clients".into(),
+                region.clone(),
+                "timeline".into(),
+                "reads_per_s".into(),
+            ],
+        ));
+        for b in c["timeline"]["stale_share"]
             .as_object()
             .into_iter()
-            .flatten()
-            .map(|(r, _)| r)
+            .flat_map(|o| o.keys())
         {
-            replicas.push((ds.clone(), region.clone()));
+            columns.push((
+                format!("stale_share_{b}@{region}"),
+                ["clients", region, "timeline", "stale_share", b]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            ));
+        }
+    }
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        for region in d["replicas"].as_object().into_iter().flat_map(|o| o.keys()) {
+            columns.push((
+                format!("current_lag_ms_{ds}@{region}"),
+                ["datasets", ds, "replicas", region, "current_lag_ms"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            ));
         }
     }
     let mut out = String::from("point,bucket_start_s,reads_per_s,writes_per_s");
-    for b in &bounds {
-        let _ = write!(out, ",{}", csv_field(&format!("stale_share_{b}")));
-    }
-    for (ds, r) in &replicas {
-        let _ = write!(out, ",{}", csv_field(&format!("current_lag_ms_{ds}@{r}")));
+    for (name, _) in &columns {
+        let _ = write!(out, ",{}", csv_field(name));
     }
     out.push('\n');
     let bucket_s = summary["bucket_s"].as_f64().unwrap_or(1.0);
@@ -163,23 +187,24 @@ pub fn timeline_csv(summary: &Value) -> String {
         let f = &p["figures"];
         let label = csv_field(p["label"].as_str().unwrap_or_default());
         let buckets = f["timeline"]["reads_per_s"].as_array().map_or(0, Vec::len);
+        let series: Vec<Option<&Vec<Value>>> = columns
+            .iter()
+            .map(|(_, path)| {
+                path.iter()
+                    .try_fold(f, |node, k| node.get(k.as_str()))
+                    .and_then(Value::as_array)
+            })
+            .collect();
         for i in 0..buckets {
             let _ = write!(
                 out,
                 "{label},{},{},{}",
                 bucket_s * i as f64,
-                mean(at(f, &format!("timeline.reads_per_s.{i}"))),
-                mean(at(f, &format!("timeline.writes_per_s.{i}")))
+                mean(f["timeline"]["reads_per_s"].get(i)),
+                mean(f["timeline"]["writes_per_s"].get(i))
             );
-            for b in &bounds {
-                let _ = write!(out, ",{}", mean(f["timeline"]["stale_share"][b].get(i)));
-            }
-            for (ds, r) in &replicas {
-                let _ = write!(
-                    out,
-                    ",{}",
-                    mean(f["datasets"][ds]["replicas"][r]["current_lag_ms"].get(i))
-                );
+            for s in &series {
+                let _ = write!(out, ",{}", mean(s.and_then(|s| s.get(i))));
             }
             out.push('\n');
         }

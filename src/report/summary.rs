@@ -72,9 +72,17 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
                 .precision
                 .as_ref()
                 .map(|target| crate::runner::precision::status(target, &runs));
+            let ps = &p.scenario;
+            let edges: Vec<f64> =
+                crate::metrics::Staleness::new(&ps.staleness_bounds, ps.warmup + ps.duration)
+                    .edges
+                    .iter()
+                    .map(|e| e.as_millis_f64())
+                    .collect();
             json!({
                 "label": p.label,
                 "parameters": parameters,
+                "staleness_age_edges_ms": edges,
                 "replications": runs.len(),
                 "precision": precision,
                 "slo": slo,

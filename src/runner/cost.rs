@@ -61,17 +61,27 @@ pub fn run_events(s: &Scenario) -> f64 {
     events
 }
 
+/// Ages of the staleness-age curve: the 1-2-5 steps from 1 us to the span,
+/// the declared bounds, and 0.
+fn staleness_ages(s: &Scenario) -> f64 {
+    let span_us = (s.warmup + s.duration).as_nanos() as f64 / 1e3;
+    3.0 * span_us.max(1.0).log10().ceil() + s.staleness_bounds.len() as f64 + 1.0
+}
+
 /// Numbers in one run's figures (what [`crate::metrics::figures`] reports).
 fn figure_numbers(s: &Scenario) -> f64 {
     let latency = 8.0 + QUANTILE_LEVELS.len() as f64;
     let bounds = s.staleness_bounds.len() as f64;
     let buckets = s.buckets() as f64;
-    let client = 2.0 * latency + 2.0 * bounds;
-    let mut n = 1.0 + buckets * (2.0 + bounds);
+    let ages = staleness_ages(s);
+    let client = 2.0 * latency + 2.0 * bounds + ages;
+    let mut n = 1.0 + buckets * 2.0;
     let mut regions: Vec<u16> = s.workload.iter().map(|w| w.region.0).collect();
     regions.sort_unstable();
     regions.dedup();
     n += (regions.len() + s.workload.len()) as f64 * client;
+    // Per region, its reads and stale shares per bucket.
+    n += regions.len() as f64 * buckets * (1.0 + bounds);
     for d in &s.datasets {
         n += d.replicas.len() as f64 * (2.0 * latency + 1.0 + buckets);
     }
@@ -113,9 +123,11 @@ fn run_bytes(s: &Scenario) -> f64 {
                 + backlog * MESSAGE_BYTES);
     }
     // Latency histograms of every loaded (region, dataset), the pooled
-    // ones per region when figures are made, and the per-bucket counts.
-    bytes += s.workload.len() as f64 * 4.0 * hist;
-    bytes += buckets * (2.0 + s.staleness_bounds.len() as f64) * 8.0;
+    // ones per region when figures are made, the per-bucket counts and the
+    // staleness-age counts of each.
+    let series = buckets * (1.0 + s.staleness_bounds.len() as f64) + staleness_ages(s);
+    bytes += s.workload.len() as f64 * (4.0 * hist + 2.0 * series * 8.0);
+    bytes += buckets * 2.0 * 8.0;
     // Requests in flight: one queued event each.
     for w in &s.workload {
         let round_trip_s: f64 = 0.5;

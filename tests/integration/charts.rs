@@ -172,11 +172,30 @@ fn charts_show_the_series_they_claim_with_units() {
     ] {
         assert!(lag.contains(unit), "lag chart lacks `{unit}`");
     }
-    // Stale reads: one line per staleness bound.
+    // Stale reads over time: a panel per bound, a line per region that
+    // reads (b; a only writes), in the region's colour.
     let consistency = svg("consistency");
-    assert_eq!(lines(&consistency, PALETTE[0]), 2, "bound 0ms");
-    assert_eq!(lines(&consistency, PALETTE[1]), 2, "bound 50ms");
-    assert!(consistency.contains("stale reads (% of reads)"));
+    assert_eq!(lines(&consistency, PALETTE[0]), 0, "a reads nothing");
+    // Nothing is 50 ms stale (writes land 38 ms after commit): no panel.
+    assert_eq!(
+        lines(&consistency, PALETTE[1]),
+        2,
+        "b in one panel + legend"
+    );
+    for text in [
+        "Reads stale at T = 0ms, per client region",
+        "(none stale at T = 50ms)",
+        "reads missing a write 0ms+ old (%)",
+    ] {
+        assert!(
+            consistency.contains(text),
+            "consistency chart lacks `{text}`"
+        );
+    }
+    // The staleness-age curve: b's curve, the declared bound 50ms marked.
+    let age = svg("staleness-age");
+    assert_eq!(lines(&age, PALETTE[1]), 2, "b's curve + legend");
+    assert!(age.contains("staleness bound T (ms, log scale)") && age.contains("T = 50ms"));
     // Regions without coordinates: no topology figure.
     assert!(!charts.join("topology.svg").exists());
 }

@@ -39,7 +39,7 @@ fn json_format_and_overrides() {
     .unwrap();
     assert_eq!(&written, s);
     let csv = std::fs::read_to_string(tmp.path().join("out/two-regions/timeline.csv")).unwrap();
-    assert!(csv.starts_with("point,bucket_start_s,reads_per_s,writes_per_s,stale_share_0ms,stale_share_50ms,current_lag_ms_users@b\nbase,0,"), "{csv}");
+    assert!(csv.starts_with("point,bucket_start_s,reads_per_s,writes_per_s,reads_per_s@b,stale_share_0ms@b,stale_share_50ms@b,current_lag_ms_users@b\nbase,0,"), "{csv}");
     // 60 s in buckets of 1 s (the default for a 60 s run).
     assert_eq!(csv.lines().count(), 61);
 }

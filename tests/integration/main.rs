@@ -18,4 +18,5 @@ mod readme;
 mod regressions;
 mod schema;
 mod shards;
+mod staleness;
 mod sweeps;

@@ -24,7 +24,13 @@ type PointChart = fn(summary: &Value, point: &Value) -> Option<Figure>;
 type ScenarioChart = fn(summary: &Value) -> Vec<Figure>;
 
 /// Per-point charts, in page order.
-pub const POINT_CHARTS: &[PointChart] = &[latency_cdf, replication_lag, availability, consistency];
+pub const POINT_CHARTS: &[PointChart] = &[
+    latency_cdf,
+    replication_lag,
+    availability,
+    consistency,
+    staleness_age,
+];
 /// Whole-scenario charts, in page order.
 pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos];
 
@@ -340,51 +346,211 @@ const ANOMALIES: [(&str, &str, &str); 5] = [
     ),
 ];
 
-/// Consistency violations over time, one panel per kind: stale reads per
-/// staleness bound (`timeline.stale_share.T`), then each of [`ANOMALIES`]
-/// present under `timeline`.
+/// Whether a client region's figures hold any read (a region that only
+/// writes has no stale share to draw).
+pub fn makes_reads(client: &Value) -> bool {
+    mean(client, "read_latency.count").is_some_and(|n| n > 0.0)
+}
+
+/// Panels of stale reads over time drawn at most: the staleness-age chart
+/// shows every bound at once.
+const STALE_PANELS: usize = 4;
+
+/// Consistency violations over time: for each staleness bound (up to
+/// [`STALE_PANELS`]), the share of each client region's reads that were
+/// stale at it (`clients.R.timeline.stale_share.T`), then one panel per
+/// kind of [`ANOMALIES`] present under `timeline`.
 pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
-    let timeline = &point["figures"]["timeline"];
+    let f = &point["figures"];
+    let clients = f["clients"].as_object()?;
+    let bounds = clients
+        .values()
+        .next()
+        .map(|c| keys(c["timeline"].get("stale_share")))
+        .unwrap_or_default();
     let mut panels = Vec::new();
-    let mut stale = Panel::lines(
-        "Stale reads: share of reads missing a write committed T or more before",
-        Axis::from_zero("time since the warm-up ended (s)"),
-        Axis::from_zero("stale reads (% of reads)"),
-    );
-    for (k, bound) in keys(timeline.get("stale_share")).iter().enumerate() {
-        if let Some(s) = time_series(
-            summary,
-            timeline["stale_share"].get(bound),
-            100.0,
-            &format!("stale at T = {bound}"),
-            k,
-        ) {
-            stale.series.push(s);
+    let mut never = Vec::new();
+    for bound in &bounds {
+        if panels.len() == STALE_PANELS {
+            break;
+        }
+        let mut p = Panel::lines(
+            format!("Reads stale at T = {bound}, per client region"),
+            Axis::from_zero("time since the warm-up ended (s)"),
+            Axis::from_zero(format!("reads missing a write {bound}+ old (%)")),
+        );
+        for (region, c) in clients.iter().filter(|(_, c)| makes_reads(c)) {
+            if let Some(s) = time_series(
+                summary,
+                c["timeline"]["stale_share"].get(bound.as_str()),
+                100.0,
+                region,
+                region_color(summary, region),
+            ) {
+                p.series.push(s);
+            }
+        }
+        // A bound no read reached says so in the title, not in a flat panel.
+        if p.series.iter().all(|s| s.points.iter().all(|q| q.1 == 0.0)) {
+            never.push(bound.clone());
+        } else {
+            panels.push(p);
         }
     }
-    if !stale.series.is_empty() {
-        panels.push(stale);
-    }
-    for (i, (key, title, unit)) in ANOMALIES.iter().enumerate() {
+    let timeline = &f["timeline"];
+    for (key, title, unit) in ANOMALIES {
         let scale = if unit.contains('%') { 100.0 } else { 1.0 };
-        if let Some(s) = time_series(summary, timeline.get(*key), scale, title, 3 + i) {
+        if let Some(s) = time_series(summary, timeline.get(key), scale, title, 6) {
             let mut p = Panel::lines(
-                *title,
+                title,
                 Axis::from_zero("time since the warm-up ended (s)"),
-                Axis::from_zero(*unit),
+                Axis::from_zero(unit),
             );
             p.series.push(s);
             panels.push(p);
         }
     }
+    let none = if never.is_empty() {
+        String::new()
+    } else {
+        format!(" (none stale at T = {})", never.join(", "))
+    };
     (!panels.is_empty()).then(|| Figure {
         stem: "consistency".into(),
         title: format!(
-            "{}: consistency{}",
+            "{}: stale reads over time{}{none}",
             summary["scenario"].as_str().unwrap_or_default(),
             point_label(summary, point)
         ),
         panels,
+    })
+}
+
+/// The staleness-age curve per client region: the share of its reads
+/// stale at bound T, for every T (log scale), the declared bounds and the
+/// SLOs on stale shares marked. Reads `clients.R.stale_share_by_age` at the
+/// point's `staleness_age_edges_ms`.
+pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
+    let edges: Vec<f64> = point["staleness_age_edges_ms"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let clients = point["figures"]["clients"].as_object()?;
+    // (region, mean share at each age, interval ends at each age)
+    type Curve<'a> = (&'a String, Vec<f64>, Vec<(f64, f64)>);
+    let curves: Vec<Curve> = clients
+        .iter()
+        .map(|(region, c)| {
+            let a = c["stale_share_by_age"].as_array();
+            let m = means(c.get("stale_share_by_age"));
+            let band = a
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    (
+                        e["ci_low"].as_f64().unwrap_or(f64::NAN),
+                        e["ci_high"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect();
+            (region, m, band)
+        })
+        .filter(|(_, m, _)| m.len() == edges.len() && m.iter().any(|&x| x > 0.0))
+        .collect();
+    if curves.is_empty() {
+        return None;
+    }
+    // Show the ages where the curves move: from the last age below which
+    // every curve is flat to the first age at which every curve is zero.
+    let moves = |i: usize| {
+        curves.iter().any(|(_, m, _)| {
+            let start = m[1.min(m.len() - 1)];
+            (m[i] - start).abs() > 0.01 * start
+        })
+    };
+    let zero = |i: usize| curves.iter().all(|(_, m, _)| m[i] == 0.0);
+    let first = (1..edges.len())
+        .find(|&i| moves(i))
+        .unwrap_or(1)
+        .saturating_sub(1)
+        .max(1);
+    let last = (first..edges.len())
+        .find(|&i| zero(i))
+        .unwrap_or(edges.len() - 1);
+    let mut p = Panel::lines(
+        "Share of reads stale at T, for every staleness bound T",
+        Axis::new("staleness bound T (ms, log scale)", Scale::Log),
+        Axis::from_zero("reads missing a write committed T or more before (%)"),
+    );
+    for (region, m, band) in &curves {
+        let mut s = Series {
+            name: (*region).clone(),
+            color: region_color(summary, region),
+            ..Series::default()
+        };
+        for i in first..=last {
+            s.points.push((edges[i], m[i] * 100.0));
+            if band[i].0.is_finite() && band[i].1.is_finite() {
+                s.band
+                    .push((edges[i], band[i].0 * 100.0, band[i].1 * 100.0));
+            }
+        }
+        p.series.push(s);
+    }
+    let bounds = keys(clients.values().next().and_then(|c| c.get("stale_reads")));
+    for b in &bounds {
+        if let Ok(d) = crate::scenario::parse_duration(b) {
+            let ms = d.as_millis_f64();
+            if ms > 0.0 {
+                p.vlines.push(RefLine {
+                    at: ms,
+                    label: format!(" T = {b}"),
+                });
+            }
+        }
+    }
+    // SLOs on a stale share: a marker at (T, bound).
+    let mut slos = Series {
+        name: String::new(),
+        color: 6,
+        ..Series::default()
+    };
+    for v in point["slo"].as_array().into_iter().flatten() {
+        let metric = v["metric"].as_str().unwrap_or_default();
+        let segs: Vec<&str> = metric.split('.').collect();
+        let Some(k) = segs.iter().position(|&s| s == "stale_reads") else {
+            continue;
+        };
+        let (Some(bound), Some(max)) = (segs.get(k + 1), v["max"].as_f64()) else {
+            continue;
+        };
+        let Ok(d) = crate::scenario::parse_duration(bound) else {
+            continue;
+        };
+        if d.as_millis_f64() > 0.0 {
+            slos.markers.push((
+                d.as_millis_f64(),
+                max * 100.0,
+                format!(
+                    " SLO {}: {}",
+                    v["bound"].as_str().unwrap_or_default(),
+                    segs[1]
+                ),
+            ));
+        }
+    }
+    if !slos.markers.is_empty() {
+        p.series.push(slos);
+    }
+    Some(Figure {
+        stem: "staleness-age".into(),
+        title: format!(
+            "{}: how stale reads are{}",
+            summary["scenario"].as_str().unwrap_or_default(),
+            point_label(summary, point)
+        ),
+        panels: vec![p],
     })
 }
 

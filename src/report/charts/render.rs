@@ -112,7 +112,12 @@ fn range(scale: &Scale, values: impl Iterator<Item = f64>, include: Option<f64>)
     }
     if hi - lo < 1e-9 {
         let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
-        return (lo - pad, hi + pad);
+        // A flat line on an axis from zero stays above zero.
+        let floor = include.and_then(|v| position(scale, v));
+        return match floor {
+            Some(f) if f >= lo - 1e-9 => (f, hi + pad),
+            _ => (lo - pad, hi + pad),
+        };
     }
     let pad = (hi - lo) * 0.05;
     let lo = if include.and_then(|v| position(scale, v)) == Some(lo) {
