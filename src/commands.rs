@@ -124,17 +124,17 @@ fn preflight(plans: &[Plan], opts: &RunOptions, keys: usize) -> Result<Cost> {
 /// `8 runs, about 51.2 M events, peak memory about 120 MiB, about 6.1 s on 2 threads`.
 fn describe(c: &Cost) -> String {
     format!(
-        "{} run{}, about {} events, peak memory about {}{}",
+        "{} {}, about {} events, peak memory about {}{}",
         c.runs,
-        if c.runs == 1 { "" } else { "s" },
+        plural(c.runs as usize, "run", "runs"),
         show_count(c.events),
         show_bytes(c.peak_bytes),
         match c.wall_s {
             Some(w) => format!(
-                ", about {} on {} thread{} of this machine",
+                ", about {} on {} {} of this machine",
                 show_seconds(w),
                 c.threads,
-                if c.threads == 1 { "" } else { "s" }
+                plural(c.threads, "thread", "threads")
             ),
             None => String::new(),
         }
@@ -161,11 +161,12 @@ fn check_cost(c: &Cost, opts: &RunOptions) -> Result<()> {
     if let Some(limit) = limit {
         if c.peak_bytes > limit as f64 {
             return Err(Error::Usage(format!(
-                "the runs would need about {} of memory at their peak ({} runs on {} thread{}), above {} ({source}); use fewer keys, replicas, replications or threads (-j), or raise --max-memory",
+                "the runs would need about {} of memory at their peak ({} {} on {} {}), above {} ({source}); use fewer keys, replicas, replications or threads (-j), or raise --max-memory",
                 show_bytes(c.peak_bytes),
                 c.runs,
+                plural(c.runs as usize, "run", "runs"),
                 c.threads,
-                if c.threads == 1 { "" } else { "s" },
+                plural(c.threads, "thread", "threads"),
                 show_bytes(limit as f64),
             )));
         }
@@ -489,14 +490,28 @@ pub fn report_verdicts(
     }
     match opts.format {
         Format::Json => print(out, &report::json_text(&Value::Array(summaries.to_vec())))?,
+        // Quiet: nothing when every SLO passed, only the failures otherwise.
+        Format::Table if opts.quiet && fail == 0 => {}
         Format::Table => {
             let mut text = String::new();
+            if !opts.quiet {
+                for s in summaries {
+                    text.push_str(&report::table(s));
+                    text.push('\n');
+                }
+            }
             for s in summaries {
-                text.push_str(&report::slo::verdict_lines(s));
+                let lines = report::slo::verdict_lines(s);
+                for line in lines.lines() {
+                    if !opts.quiet || line.starts_with("FAIL") {
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                }
             }
             text.push_str(&format!(
-                "{pass} SLO{} passed, {fail} failed; JUnit XML and Markdown under {}\n",
-                if pass == 1 { "" } else { "s" },
+                "{pass} {} passed, {fail} failed; JUnit XML and Markdown under {}\n",
+                plural(pass, "SLO", "SLOs"),
                 opts.output.display()
             ));
             print(out, &text)?;
@@ -505,32 +520,43 @@ pub fn report_verdicts(
     Ok(fail == 0)
 }
 
-/// `regionsim validate`: load and lint; prints one line per scenario with
-/// its cost estimate, and its warnings. Refuses what `run` would refuse
-/// (`opts` gives the paths, overrides, threads and limits).
+/// `regionsim validate`: load and lint; prints one line per scenario file
+/// with its cost estimate, and its warnings (nothing with `quiet`). Files
+/// that load are reported even when others do not; then every problem of
+/// the others, and exit 2. Refuses what `run` would refuse.
 pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
     runner::check_threads(opts.threads)?;
-    let plans = load_plans(&opts.paths, &opts.sets)?;
+    let files = scenario::discover(&opts.paths)?;
     let rate = cost::machine_rate();
+    let mut problems = Vec::new();
+    let mut plans = Vec::new();
     let mut text = String::new();
-    for p in &plans {
-        let s = p.base();
-        let c = cost::estimate(std::slice::from_ref(p), opts.threads, Some(rate));
+    for f in &files {
+        let plan = match scenario::load_plan(f, &opts.sets) {
+            Ok(p) => p,
+            Err(Error::Invalid(d)) => {
+                problems.extend(d);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let s = plan.base();
+        let c = cost::estimate(std::slice::from_ref(&plan), opts.threads, Some(rate));
         check_cost(&c, opts)?;
         text.push_str(&format!(
-            "{}: ok: scenario `{}`, {} region{}, {} dataset{}, {} client load{}, {} point{} x {} replication{}; {}\n",
-            p.source.display(),
+            "{}: ok: scenario `{}`, {} {}, {} {}, {} {}, {} {} x {} {}; {}\n",
+            plan.source.display(),
             s.name,
             s.regions.len(),
-            plural(s.regions.len()),
+            plural(s.regions.len(), "region", "regions"),
             s.datasets.len(),
-            plural(s.datasets.len()),
+            plural(s.datasets.len(), "dataset", "datasets"),
             s.workload.len(),
-            plural(s.workload.len()),
-            p.points.len(),
-            plural(p.points.len()),
+            plural(s.workload.len(), "client load", "client loads"),
+            plan.points.len(),
+            plural(plan.points.len(), "point", "points"),
             s.replications,
-            plural(s.replications as usize),
+            plural(s.replications as usize, "replication", "replications"),
             describe(&c),
         ));
         if c.wall_s.is_some_and(|w| w > WARN_WALL_S) {
@@ -542,15 +568,23 @@ pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
         for w in &s.warnings {
             text.push_str(&format!("  warning: {w}\n"));
         }
+        plans.push(plan);
     }
-    print(out, &text)
+    if !opts.quiet {
+        print(out, &text)?;
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    check_unique_names(&plans)
 }
 
-fn plural(n: usize) -> &'static str {
+/// `one` for 1, `many` otherwise.
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 {
-        ""
+        one
     } else {
-        "s"
+        many
     }
 }
 

@@ -153,6 +153,9 @@ enum Command {
         /// Worker threads the estimate assumes (default: all cores).
         #[arg(short = 'j', long)]
         threads: Option<usize>,
+        /// Print nothing on success (problems still go to stderr).
+        #[arg(short, long)]
+        quiet: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -233,7 +236,7 @@ fn run() -> u8 {
                 ..RunOptions::default()
             };
             if check {
-                // As `check`: the verdicts (or the JSON), not the tables.
+                // As `check`: the tables and the verdicts, or the JSON.
                 commands::merge(&opts)
                     .and_then(|summaries| commands::report_verdicts(&summaries, &opts, &mut stdout))
                     .map(|passed| if passed { 0 } else { 1 })
@@ -249,12 +252,14 @@ fn run() -> u8 {
             paths,
             sets,
             threads,
+            quiet,
             limits,
         } => {
             let opts = RunOptions {
                 paths,
                 sets,
                 threads,
+                quiet,
                 max_events: limits.max_events,
                 max_memory: limits.max_memory,
                 ..RunOptions::default()

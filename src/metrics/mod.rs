@@ -296,7 +296,15 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
                 Value::Object(o) => o.keys().map(String::as_str).collect(),
                 _ => Vec::new(),
             };
-            return Err(if keys.is_empty() {
+            let undeclared_bound = matches!(walked.last(), Some(&("stale_reads" | "stale_share")))
+                && crate::scenario::parse_duration(seg).is_ok();
+            return Err(if undeclared_bound {
+                format!(
+                    "unknown metric `{path}`: `{seg}` is not one of the scenario's staleness_bounds ({}); add it, e.g. staleness_bounds: [{}, {seg}]",
+                    keys.join(", "),
+                    keys.join(", ")
+                )
+            } else if keys.is_empty() {
                 format!("unknown metric `{path}`: {here} is a single figure")
             } else {
                 format!(

@@ -3,27 +3,40 @@
 //! walk is generic over the JSON tree, so any figure added later is
 //! aggregated (and addressable by an SLO) without code here.
 
-use crate::stats::interval;
+use crate::stats::Spread;
 use serde_json::{json, Map, Value};
 
 /// The confidence level of the intervals in reports.
 pub const CONFIDENCE: f64 = 0.95;
 
 /// Aggregates the figures of several runs of one point: objects key by key
-/// (in the first run's order), arrays element by element, numbers to
-/// `{mean, ci_low, ci_high, n}` (nulls skipped; bounds null below two
-/// values), strings and booleans from the first run.
+/// (in the first run's order), arrays element by element, numbers by the
+/// spread that fits the figure ([`Spread::of`] its path): `{mean, ci_low,
+/// ci_high, n}`, or `{mean, min, max, n}` for extremes (nulls skipped;
+/// interval ends null below two values); strings and booleans from the
+/// first run.
 pub fn aggregate(runs: &[&Value]) -> Value {
+    aggregate_at(runs, "")
+}
+
+fn aggregate_at(runs: &[&Value], path: &str) -> Value {
     let present: Vec<&Value> = runs.iter().copied().filter(|v| !v.is_null()).collect();
     let Some(first) = present.first() else {
         return Value::Null;
+    };
+    let child = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
     };
     match first {
         Value::Object(o) => {
             let mut out = Map::new();
             for k in o.keys() {
                 let children: Vec<&Value> = present.iter().filter_map(|v| v.get(k)).collect();
-                out.insert(k.clone(), aggregate(&children));
+                out.insert(k.clone(), aggregate_at(&children, &child(k)));
             }
             Value::Object(out)
         }
@@ -38,24 +51,28 @@ pub fn aggregate(runs: &[&Value]) -> Value {
                     .map(|i| {
                         let children: Vec<&Value> =
                             present.iter().filter_map(|v| v.get(i)).collect();
-                        aggregate(&children)
+                        aggregate_at(&children, &child(&i.to_string()))
                     })
                     .collect(),
             )
         }
         Value::Number(_) => {
             let xs: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
-            estimate(&xs, CONFIDENCE)
+            estimate(Spread::of(path), &xs, CONFIDENCE)
         }
         other => (*other).clone(),
     }
 }
 
-/// `{mean, ci_low, ci_high, n}` of `xs` at `confidence`.
-pub fn estimate(xs: &[f64], confidence: f64) -> Value {
-    match interval(xs, confidence) {
-        None => Value::Null,
-        Some(i) => json!({"mean": i.mean, "ci_low": i.low, "ci_high": i.high, "n": i.n}),
+/// `{mean, ci_low, ci_high, n}` of `xs` at `confidence`; for extremes
+/// `{mean, min, max, n}`, so the report names the method it used.
+pub fn estimate(spread: Spread, xs: &[f64], confidence: f64) -> Value {
+    match (spread, spread.interval(xs, confidence)) {
+        (_, None) => Value::Null,
+        (Spread::Range, Some(i)) => json!({"mean": i.mean, "min": i.low, "max": i.high, "n": i.n}),
+        (Spread::Mean { .. }, Some(i)) => {
+            json!({"mean": i.mean, "ci_low": i.low, "ci_high": i.high, "n": i.n})
+        }
     }
 }
 

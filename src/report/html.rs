@@ -8,39 +8,18 @@
 use super::aggregate::at;
 use super::charts::Rendered;
 use super::escape;
+use super::format::{estimate, Shown};
 use super::slo::counts;
 use serde_json::Value;
 use std::fmt::Write as _;
 
-/// An aggregated figure in ms as `mean ± half` text.
 fn ms(v: Option<&Value>) -> String {
-    let Some(m) = v.and_then(|v| v.get("mean")).and_then(Value::as_f64) else {
-        return "–".into();
-    };
-    let text = |x: f64| {
-        if x >= 1000.0 {
-            format!("{:.2} s", x / 1000.0)
-        } else if x >= 10.0 {
-            format!("{x:.1} ms")
-        } else {
-            format!("{x:.2} ms")
-        }
-    };
-    match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
-        Some(h) => format!("{} ± {}", text(m), text(h - m)),
-        None => text(m),
-    }
+    estimate(Shown::Duration, v)
 }
 
-/// An aggregated share as `mean ± half %`.
+/// An aggregated share, as every report writes it.
 pub(super) fn pct(v: Option<&Value>) -> String {
-    match v.and_then(|v| v.get("mean")).and_then(Value::as_f64) {
-        None => "–".into(),
-        Some(m) => match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
-            Some(h) => format!("{:.2} ± {:.2} %", m * 100.0, (h - m) * 100.0),
-            None => format!("{:.2} %", m * 100.0),
-        },
-    }
+    estimate(Shown::Share, v)
 }
 
 const STYLE: &str = "
@@ -156,7 +135,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         s["duration_s"],
         s["warmup_s"],
         if n == 1 { "" } else { "s" },
-        if n > 1 { ", figures are means ± 95 % confidence half-width" } else { "" },
+        if n > 1 { "; figures are means, ± the 95 % interval half-width, or (low-high) where the interval is cut at zero or, for maxima, the range over replications" } else { "" },
         s["seed"],
         match s["sweep"]["parameters"].as_array() {
             Some(p) => format!(
@@ -181,7 +160,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         let _ = writeln!(out, "<h3>SLO verdicts</h3>");
         let _ = writeln!(
             out,
-            "<table><tr>{}<th>SLO</th><th>measured</th><th>bound</th><th>judged on</th><th>verdict</th></tr>",
+            "<table><tr>{}<th>SLO</th><th>mean</th><th>judged on</th><th>bound</th><th>verdict</th></tr>",
             if swept { "<th>point</th>" } else { "" }
         );
         for p in &points {
@@ -189,14 +168,15 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
                 let ok = v["verdict"] == "pass";
                 let _ = writeln!(
                     out,
-                    "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                    "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}: {}</td></tr>",
                     if swept { format!("<td>{}</td>", escape(p["label"].as_str().unwrap_or_default())) } else { String::new() },
                     escape(v["name"].as_str().unwrap_or_default()),
-                    escape(v["measured_text"].as_str().unwrap_or_default()),
-                    escape(v["bound"].as_str().unwrap_or_default()),
+                    escape(v["mean_text"].as_str().unwrap_or_default()),
                     escape(v["judged_on"].as_str().unwrap_or_default()),
+                    escape(v["bound"].as_str().unwrap_or_default()),
                     if ok { "pass" } else { "fail" },
                     if ok { "PASS" } else { "FAIL" },
+                    escape(v["comparison"].as_str().unwrap_or_default()),
                 );
             }
         }

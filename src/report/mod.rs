@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod charts;
+pub mod format;
 pub mod html;
 pub mod output;
 pub mod slo;
@@ -262,8 +263,13 @@ pub fn write_index(dir: &Path, summaries: &[Value]) -> Result<()> {
     if pass + fail > 0 {
         let _ = writeln!(
             md,
-            "SLOs: **{pass} passed, {fail} failed** across {} scenario(s).\n",
-            summaries.len()
+            "SLOs: **{pass} passed, {fail} failed** across {} {}.\n",
+            summaries.len(),
+            if summaries.len() == 1 {
+                "scenario"
+            } else {
+                "scenarios"
+            }
         );
     }
     for s in summaries {

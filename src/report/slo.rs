@@ -4,40 +4,52 @@
 use super::aggregate::at;
 use super::escape;
 use crate::scenario::Slo;
-use crate::stats::interval;
+use crate::stats::Spread;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
-/// The verdict of one SLO at one point, as it appears in summary.json.
+/// The verdict of one SLO at one point, as it appears in summary.json:
+/// the measured mean, the value judged (the mean, or with `confidence` the
+/// interval's far end), and the comparison with the bound that decided it
+/// (`45.96s > 1s` when it failed).
 pub fn verdict(slo: &Slo, runs: &[&Value]) -> Value {
     let values: Vec<f64> = runs
         .iter()
         .filter_map(|r| at(r, &slo.metric).and_then(Value::as_f64))
         .collect();
-    let judged = interval(&values, slo.confidence.unwrap_or(0.95)).map(|i| match slo.confidence {
-        None => (i.mean, i.mean, i.mean),
-        Some(_) => (i.mean, i.low.unwrap_or(i.mean), i.high.unwrap_or(i.mean)),
-    });
-    let (measured, pass) = match judged {
-        None => (None, false),
+    let spread = Spread::of(&slo.metric);
+    let judged = spread
+        .interval(&values, slo.confidence.unwrap_or(0.95))
+        .map(|i| match slo.confidence {
+            None => (i.mean, i.mean, i.mean),
+            Some(_) => (i.mean, i.low.unwrap_or(i.mean), i.high.unwrap_or(i.mean)),
+        });
+    let show = |x: f64| slo.unit.show(x);
+    let (mean, shown, comparison, pass) = match judged {
+        None => (None, None, "no data".to_string(), false),
         Some((mean, low, high)) => {
-            let ok_max = slo.max.is_none_or(|m| high <= m);
-            let ok_min = slo.min.is_none_or(|m| low >= m);
-            // Report the value the verdict turned on.
-            let shown = match (slo.confidence, slo.min, slo.max) {
-                (None, ..) => mean,
-                (Some(_), None, Some(_)) => high,
-                (Some(_), Some(_), None) => low,
-                (Some(_), Some(_), Some(_)) => {
-                    if !ok_max {
-                        high
-                    } else {
-                        low
-                    }
+            let over = slo.max.filter(|&m| high > m);
+            let under = slo.min.filter(|&m| low < m);
+            // The value the verdict turned on, and how it compares.
+            let (shown, comparison) = match (over, under) {
+                (Some(m), _) => (high, format!("{} > {}", show(high), show(m))),
+                (None, Some(m)) => (low, format!("{} < {}", show(low), show(m))),
+                (None, None) => {
+                    let shown = match (slo.confidence, slo.min, slo.max) {
+                        (None, ..) => mean,
+                        (Some(_), None, Some(_)) => high,
+                        (Some(_), Some(_), None) => low,
+                        (Some(_), ..) => mean,
+                    };
+                    (shown, format!("{} {}", show(shown), slo.bound_text()))
                 }
-                (Some(_), None, None) => mean,
             };
-            (Some(shown), ok_max && ok_min)
+            (
+                Some(mean),
+                Some(shown),
+                comparison,
+                over.is_none() && under.is_none(),
+            )
         }
     };
     json!({
@@ -47,8 +59,11 @@ pub fn verdict(slo: &Slo, runs: &[&Value]) -> Value {
         "max": slo.max,
         "min": slo.min,
         "judged_on": slo.judged_on(),
-        "measured": measured,
-        "measured_text": measured.map(|m| slo.unit.show(m)).unwrap_or_else(|| "no data".into()),
+        "mean": mean,
+        "mean_text": mean.map(show).unwrap_or_else(|| "no data".into()),
+        "judged": shown,
+        "judged_text": shown.map(show).unwrap_or_else(|| "no data".into()),
+        "comparison": comparison,
         "replications": values.len(),
         "verdict": if pass { "pass" } else { "fail" },
     })
@@ -84,21 +99,38 @@ pub fn verdict_lines(summary: &Value) -> String {
             };
             let _ = writeln!(
                 out,
-                "{} {name}{point}: {}: {} {} ({}; metric {})",
+                "{} {name}{point}: {}: {} ({}{}; metric {})",
                 if v["verdict"] == "pass" {
                     "PASS"
                 } else {
                     "FAIL"
                 },
                 v["name"].as_str().unwrap_or_default(),
-                v["measured_text"].as_str().unwrap_or_default(),
-                v["bound"].as_str().unwrap_or_default(),
-                v["judged_on"].as_str().unwrap_or_default(),
+                v["comparison"].as_str().unwrap_or_default(),
+                judged_on(v),
+                mean_aside(v),
                 v["metric"].as_str().unwrap_or_default(),
             );
         }
     }
     out
+}
+
+/// `judged on the mean` or `judged on the upper end of the 95% interval`.
+fn judged_on(v: &Value) -> String {
+    format!(
+        "judged on the {}",
+        v["judged_on"].as_str().unwrap_or_default()
+    )
+}
+
+/// `; mean 42.13s` when the value judged is not the mean.
+fn mean_aside(v: &Value) -> String {
+    if v["judged_on"] == "mean" {
+        String::new()
+    } else {
+        format!("; mean {}", v["mean_text"].as_str().unwrap_or_default())
+    }
 }
 
 /// JUnit XML of a summary's SLO verdicts: one test suite per scenario, one
@@ -132,11 +164,11 @@ pub fn junit(summary: &Value) -> Option<String> {
                 let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\"/>");
             } else {
                 let message = escape(&format!(
-                    "measured {} ({} of {} replications), bound {}; metric {}",
-                    v["measured_text"].as_str().unwrap_or_default(),
-                    v["judged_on"].as_str().unwrap_or_default(),
+                    "{} ({} of {} replications{}); metric {}",
+                    v["comparison"].as_str().unwrap_or_default(),
+                    judged_on(v),
                     v["replications"],
-                    v["bound"].as_str().unwrap_or_default(),
+                    mean_aside(v),
                     v["metric"].as_str().unwrap_or_default()
                 ));
                 let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\">");
@@ -158,13 +190,7 @@ fn md_cell(s: &str) -> String {
 }
 
 fn mean_ms(v: Option<&Value>) -> String {
-    match v.and_then(|v| v.get("mean")).and_then(Value::as_f64) {
-        None => "-".into(),
-        Some(m) => match v.and_then(|v| v.get("ci_high")).and_then(Value::as_f64) {
-            Some(h) => format!("{m:.1} ± {:.1} ms", h - m),
-            None => format!("{m:.1} ms"),
-        },
-    }
+    super::format::estimate(super::format::Shown::Duration, v)
 }
 
 /// A Markdown summary of one scenario: SLO verdicts, then headline figures
@@ -185,33 +211,31 @@ pub fn markdown(summary: &Value) -> String {
         summary["warmup_s"],
         if n == 1 { "" } else { "s" },
         if n > 1 {
-            "; figures are means ± 95 % CI half-width"
+            "; figures are means, ± the 95 % interval half-width, or (low-high) where the interval is cut at zero or, for maxima, the range over replications"
         } else {
             ""
         }
     );
     if pass + fail > 0 {
         let _ = writeln!(out, "**SLOs: {pass} passed, {fail} failed.**\n");
-        let _ = writeln!(
-            out,
-            "| point | SLO | measured | bound | judged on | verdict |"
-        );
+        let _ = writeln!(out, "| point | SLO | mean | judged on | bound | verdict |");
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for p in summary["points"].as_array().into_iter().flatten() {
             for v in p["slo"].as_array().into_iter().flatten() {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} {} |",
                     md_cell(p["label"].as_str().unwrap_or_default()),
                     md_cell(v["name"].as_str().unwrap_or_default()),
-                    md_cell(v["measured_text"].as_str().unwrap_or_default()),
-                    md_cell(v["bound"].as_str().unwrap_or_default()),
+                    md_cell(v["mean_text"].as_str().unwrap_or_default()),
                     v["judged_on"].as_str().unwrap_or_default(),
+                    md_cell(v["bound"].as_str().unwrap_or_default()),
                     if v["verdict"] == "pass" {
-                        "✅ pass"
+                        "✅ pass:"
                     } else {
-                        "❌ fail"
+                        "❌ fail:"
                     },
+                    md_cell(v["comparison"].as_str().unwrap_or_default()),
                 );
             }
         }

@@ -100,6 +100,7 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
         "duration_s": s.duration.as_secs_f64(),
         "bucket_s": s.bucket.as_secs_f64(),
         "confidence_level": CONFIDENCE,
+        "intervals": crate::stats::SPREAD_NOTE,
         "quantile_levels": crate::metrics::QUANTILE_LEVELS,
         "overrides": plan.sets.iter().map(|x| x.display()).collect::<Vec<_>>(),
         "sweep": plan.sweep.as_ref().map(|w| json!({

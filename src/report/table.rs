@@ -1,50 +1,53 @@
 //! The table printed after a run: what an architect reads first. Figures
-//! are means over replications, with the 95 % interval half-width after
-//! `±` when there are two or more.
+//! are means over replications, with their interval as [`super::format`]
+//! writes it everywhere.
 
 use super::aggregate::at;
+use super::format::{estimate, Shown};
 use serde_json::Value;
 use std::fmt::Write as _;
 
-/// (mean, half-width) of an aggregated figure.
-fn estimate(v: Option<&Value>) -> Option<(f64, Option<f64>)> {
-    let v = v?;
-    let mean = v.get("mean")?.as_f64()?;
-    let half = v.get("ci_high").and_then(Value::as_f64).map(|h| h - mean);
-    Some((mean, half))
-}
-
-fn ms_text(v: f64) -> String {
-    if v >= 1000.0 {
-        format!("{:.2}s", v / 1000.0)
-    } else if v >= 10.0 {
-        format!("{v:.1}ms")
-    } else {
-        format!("{v:.2}ms")
-    }
-}
-
 fn ms(v: Option<&Value>) -> String {
-    match estimate(v) {
-        None => "-".into(),
-        Some((m, None)) => ms_text(m),
-        Some((m, Some(h))) => format!("{}±{}", ms_text(m), ms_text(h).trim_end_matches("ms")),
-    }
+    estimate(Shown::Duration, v)
 }
 
 fn pct(v: Option<&Value>) -> String {
-    match estimate(v) {
-        None => "-".into(),
-        Some((m, None)) => format!("{:.2}%", m * 100.0),
-        Some((m, Some(h))) => format!("{:.2}±{:.2}%", m * 100.0, h * 100.0),
-    }
+    estimate(Shown::Share, v)
 }
 
 fn rate(count: Option<&Value>, seconds: f64) -> String {
-    match estimate(count) {
+    match count.and_then(|c| c.get("mean")).and_then(Value::as_f64) {
         None => "-".into(),
-        Some((m, _)) => format!("{:.1}", m / seconds),
+        Some(m) => format!("{:.1}", m / seconds),
     }
+}
+
+/// Rows as aligned text: the first column to the left, the others to the
+/// right, each as wide as its widest cell.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|t| t.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        for (c, cell) in r.iter().enumerate() {
+            let w = width[c];
+            if c == 0 {
+                let _ = write!(out, "{cell:<w$}");
+            } else {
+                let _ = write!(out, "  {cell:>w$}");
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 const CLIENT_COLUMNS: [&str; 7] = [
@@ -56,10 +59,9 @@ const CLIENT_COLUMNS: [&str; 7] = [
     "write p99",
     "write max",
 ];
-const W: usize = 13;
-
-fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> String {
-    let cells = [
+fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> Vec<String> {
+    let mut row = vec![
+        label.to_string(),
         rate(at(c, "read_latency.count"), seconds),
         ms(at(c, "read_latency.p50_ms")),
         ms(at(c, "read_latency.p99_ms")),
@@ -68,16 +70,12 @@ fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> String
         ms(at(c, "write_latency.p99_ms")),
         ms(at(c, "write_latency.max_ms")),
     ];
-    let mut row = format!("{label:<16}");
-    for cell in cells {
-        let _ = write!(row, " {cell:>W$}");
-    }
     for b in bounds {
         let share = c
             .get("stale_reads")
             .and_then(|s| s.get(b))
             .and_then(|s| s.get("share"));
-        let _ = write!(row, " {:>W$}", pct(share));
+        row.push(pct(share));
     }
     row
 }
@@ -93,7 +91,7 @@ pub fn table(s: &Value) -> String {
         s["scenario"].as_str().unwrap_or_default(),
         if n == 1 { "" } else { "s" },
         if n > 1 {
-            " (mean ± 95 % CI half-width)"
+            " (means; ±: 95 % interval half-width; (low-high): an interval cut at 0, or for maxima the range over replications)"
         } else {
             ""
         },
@@ -123,66 +121,50 @@ pub fn table(s: &Value) -> String {
         }
         let clients = f["clients"].as_object();
         let bounds = super::stale_bounds(f);
-        let mut header = format!("{:<16}", "client region");
-        for c in CLIENT_COLUMNS {
-            let _ = write!(header, " {c:>W$}");
-        }
-        for b in &bounds {
-            let _ = write!(header, " {:>W$}", format!("stale@{b}"));
-        }
-        let _ = writeln!(out, "{header}");
+        let mut header = vec!["client region".to_string()];
+        header.extend(CLIENT_COLUMNS.iter().map(|c| c.to_string()));
+        header.extend(bounds.iter().map(|b| format!("stale@{b}")));
+        let mut rows = vec![header];
         let multi = f["datasets"].as_object().is_some_and(|d| d.len() > 1);
         for (name, c) in clients.into_iter().flatten() {
-            let _ = writeln!(out, "{}", client_row(name, c, seconds, &bounds));
+            rows.push(client_row(name, c, seconds, &bounds));
             if multi {
                 for (ds, dc) in c["by_dataset"].as_object().into_iter().flatten() {
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        client_row(&format!("  {ds}"), dc, seconds, &bounds)
-                    );
+                    rows.push(client_row(&format!("  {ds}"), dc, seconds, &bounds));
                 }
             }
         }
-        let mut replicas = Vec::new();
-        for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
-            for (region, r) in d["replicas"].as_object().into_iter().flatten() {
-                let primary = d["primary"].as_str().unwrap_or_default();
-                replicas.push((format!("{ds}@{region} (from {primary})"), r));
-            }
-        }
-        let w = replicas
-            .iter()
-            .map(|(l, _)| l.len())
-            .max()
-            .unwrap_or(0)
-            .max(7);
-        let mut header = format!("{:<w$}", "replica");
-        for c in [
+        out.push_str(&aligned(&rows));
+        let mut rows = vec![[
+            "replica",
             "lag p50",
             "lag p99",
             "lag p99.9",
             "lag max",
             "apply wait",
             "current max",
-        ] {
-            let _ = write!(header, " {c:>W$}");
-        }
-        let _ = writeln!(out, "{header}");
-        for (label, r) in replicas {
-            let mut row = format!("{label:<w$}");
-            for path in [
-                "lag.p50_ms",
-                "lag.p99_ms",
-                "lag.p999_ms",
-                "lag.max_ms",
-                "apply_wait.mean_ms",
-                "current_lag_max_ms",
-            ] {
-                let _ = write!(row, " {:>W$}", ms(at(r, path)));
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()];
+        for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+            for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+                let primary = d["primary"].as_str().unwrap_or_default();
+                let mut row = vec![format!("{ds}@{region} (from {primary})")];
+                for path in [
+                    "lag.p50_ms",
+                    "lag.p99_ms",
+                    "lag.p999_ms",
+                    "lag.max_ms",
+                    "apply_wait.mean_ms",
+                    "current_lag_max_ms",
+                ] {
+                    row.push(ms(at(r, path)));
+                }
+                rows.push(row);
             }
-            let _ = writeln!(out, "{row}");
         }
+        out.push_str(&aligned(&rows));
     }
     for w in s["warnings"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "warning: {}", w.as_str().unwrap_or_default());

@@ -68,7 +68,8 @@ pub struct SyntaxError {
 enum Node {
     Scalar(Pos),
     Seq(Pos, Vec<Node>),
-    Map(Pos, Vec<(String, Node)>),
+    /// Entries: key text, key position, value.
+    Map(Pos, Vec<(String, Pos, Node)>),
 }
 
 impl Node {
@@ -86,10 +87,22 @@ struct Open {
     anchor: usize,
     /// Nodes inside it so far, aliases expanded.
     size: u64,
-    /// Mappings: the key whose value comes next.
-    pending: Option<String>,
+    /// Mappings: the key whose value comes next, and where it is.
+    pending: Option<(String, Pos)>,
     /// Mappings: the keys seen so far, with their positions.
     keys: BTreeMap<String, Pos>,
+}
+
+/// A top-level key of a document and where its parts are (see
+/// [`Tree::sections`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// The key.
+    pub key: String,
+    /// The 1-based line of the key.
+    pub line: usize,
+    /// For a sequence, the 1-based line each item starts on.
+    pub items: Option<Vec<usize>>,
 }
 
 /// The positions of every node of a document that passed the checks above.
@@ -241,9 +254,9 @@ impl Tree {
                             *map_pos = node.pos();
                         }
                         parent.keys.insert(key.clone(), node.pos());
-                        parent.pending = Some(key);
+                        parent.pending = Some((key, node.pos()));
                     }
-                    Some(k) => entries.push((k, node)),
+                    Some((k, at)) => entries.push((k, at, node)),
                 },
                 Node::Scalar(_) => unreachable!("scalars are never open"),
             }
@@ -252,6 +265,26 @@ impl Tree {
             root,
             nodes: expanded,
         })
+    }
+
+    /// The top-level keys of a block-mapping document: each key, the line
+    /// it is on, and when its value is a sequence, the line of each item.
+    /// Empty when the document is not a mapping.
+    pub fn sections(&self) -> Vec<Section> {
+        let Some(Node::Map(_, entries)) = &self.root else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .map(|(key, at, value)| Section {
+                key: key.clone(),
+                line: at.0,
+                items: match value {
+                    Node::Seq(_, items) => Some(items.iter().map(|n| n.pos().0).collect()),
+                    _ => None,
+                },
+            })
+            .collect()
     }
 
     /// Number of nodes in the document, every alias counted as a copy.
@@ -267,9 +300,10 @@ impl Tree {
         };
         for seg in path {
             let next = match (node, seg) {
-                (Node::Map(_, entries), Seg::Key(k)) => {
-                    entries.iter().find(|(key, _)| key == k).map(|(_, n)| n)
-                }
+                (Node::Map(_, entries), Seg::Key(k)) => entries
+                    .iter()
+                    .find(|(key, _, _)| key == k)
+                    .map(|(_, _, n)| n),
                 (Node::Seq(_, items), Seg::Index(i)) => items.get(*i),
                 _ => None,
             };

@@ -11,6 +11,7 @@ pub mod locate;
 mod plan;
 pub mod presets;
 mod resolve;
+mod sections;
 pub mod slo;
 mod units;
 pub mod variants;
@@ -274,7 +275,7 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Option<String>> {
 pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let tree = read_tree(source, path)?;
-    resolve_file(parse_file(source, path)?, &tree, path, "")
+    resolve_file(parse_file(source, &tree, path)?, &tree, path, "")
 }
 
 fn invalid(path: &Path, line: usize, column: usize, message: String) -> Error {
@@ -316,9 +317,32 @@ fn read_tree(source: &str, path: &Path) -> Result<Tree> {
 }
 
 /// Reads the YAML of a scenario file (already through [`read_tree`]) into
-/// its serde types.
-fn parse_file(source: &str, path: &Path) -> Result<ScenarioFile> {
-    serde_yaml::from_str(source).map_err(|e| located_yaml_error(&e, path))
+/// its serde types. When it does not read, every type problem is reported,
+/// and the checks that can run without the broken parts run too (see
+/// [`sections`]).
+fn parse_file(source: &str, tree: &Tree, path: &Path) -> Result<ScenarioFile> {
+    let first = match serde_yaml::from_str(source) {
+        Ok(raw) => return Ok(raw),
+        Err(e) => e,
+    };
+    let typed = sections::check(source, tree, path);
+    if typed.diagnostics.is_empty() {
+        return Err(located_yaml_error(&first, path));
+    }
+    let mut problems = typed.diagnostics;
+    if let Some(raw) = typed.repaired {
+        let mut check = Checker {
+            tree,
+            file: path,
+            context: "",
+            diagnostics: Vec::new(),
+            broken: typed.broken,
+        };
+        resolve(raw, path, &mut check);
+        problems.extend(check.diagnostics);
+    }
+    problems.sort_by_key(|d| (d.line, d.column));
+    Err(Error::Invalid(problems))
 }
 
 fn located_yaml_error(e: &serde_yaml::Error, path: &Path) -> Error {
@@ -337,6 +361,7 @@ fn resolve_file(raw: ScenarioFile, tree: &Tree, path: &Path, context: &str) -> R
         file: path,
         context,
         diagnostics: Vec::new(),
+        broken: Vec::new(),
     };
     let scenario = resolve(raw, path, &mut check);
     match scenario {

@@ -80,7 +80,7 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     // readers here would make it part of the first key.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let tree = read_tree(source, path)?;
-    let raw = parse_file(source, path)?;
+    let raw = parse_file(source, &tree, path)?;
     if sets.is_empty() && raw.sweep.is_none() {
         let scenario = resolve_file(raw, &tree, path, "")?;
         return Ok(Plan::single(path, source, sets, scenario));

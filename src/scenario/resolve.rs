@@ -23,6 +23,9 @@ pub(super) struct Checker<'a> {
     /// Prefix of every message (which sweep point or override).
     pub(super) context: &'a str,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Names of items that did not read (already reported): references to
+    /// them are not reported again.
+    pub(super) broken: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -40,6 +43,7 @@ impl Checker<'_> {
     fn region(&mut self, names: &[String], name: &str, at: Vec<Seg>) -> Option<RegionId> {
         match names.iter().position(|n| n == name) {
             Some(i) => Some(RegionId(i as u16)),
+            None if self.is_broken(name) => None,
             None => {
                 self.error(
                     at,
@@ -50,6 +54,21 @@ impl Checker<'_> {
                 );
                 None
             }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// True for a name of an item that did not read.
+    fn is_broken(&self, name: &str) -> bool {
+        self.broken.iter().any(|b| b == name)
+    }
+
+    /// Records a problem unless some item did not read: a list that looks
+    /// empty, or a count that looks wrong, may only be missing that item.
+    fn error_unless_broken(&mut self, at: Vec<Seg>, message: impl Into<String>) {
+        if self.broken.is_empty() {
+            self.error(at, message);
         }
     }
 }
@@ -112,6 +131,7 @@ fn default_bucket(duration: Duration) -> Duration {
 /// holds problems.
 pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Option<Scenario> {
     let (bucket, bounds) = settings(&raw, check);
+    let settings_ok = check.diagnostics.is_empty();
     let regions = regions(&raw, check);
     if regions.len() != raw.regions.len() {
         // Too many to index: nothing else can be checked against them.
@@ -123,7 +143,10 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let workload = workload(&raw, &names, &pair, check);
     model_size(&datasets, &workload, check);
     let n = regions.len();
-    if !check.diagnostics.is_empty() {
+    // SLO and precision paths are checked against the scenario as far as
+    // it resolved, so that their problems are reported with the others; it
+    // needs sound settings (buckets) and a delay for every pair.
+    if !settings_ok || pair.iter().any(Option::is_none) || datasets.len() != raw.datasets.len() {
         return None;
     }
     let mut scenario = Scenario {
@@ -280,7 +303,7 @@ fn settings(raw: &ScenarioFile, check: &mut Checker) -> (Duration, Vec<Duration>
 
 fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
     if raw.regions.is_empty() {
-        check.error(yaml_path!["regions"], "list at least one region");
+        check.error_unless_broken(yaml_path!["regions"], "list at least one region");
     }
     if raw.regions.len() > MAX_REGIONS {
         check.error(
@@ -489,7 +512,7 @@ fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<O
 fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Dataset> {
     let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
     if raw.datasets.is_empty() {
-        check.error(yaml_path!["datasets"], "list at least one dataset");
+        check.error_unless_broken(yaml_path!["datasets"], "list at least one dataset");
     }
     if raw.datasets.len() > MAX_DATASETS {
         check.error(
@@ -586,7 +609,7 @@ fn workload(
     let n = names.len();
     let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
     if raw.workload.is_empty() {
-        check.error(yaml_path!["workload"], "list at least one client region");
+        check.error_unless_broken(yaml_path!["workload"], "list at least one client region");
     }
     let mut workload = Vec::new();
     let mut seen_regions = Vec::new();
@@ -614,6 +637,9 @@ fn workload(
         for (ds, rates) in &w.rates {
             let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
             let Some(d) = ds_names.iter().position(|n| n == ds) else {
+                if check.is_broken(ds) {
+                    continue;
+                }
                 check.error(
                     yaml_path!["workload", i, "rates", ds],
                     format!(
@@ -671,6 +697,12 @@ fn workload(
 fn slos(raw: &ScenarioFile, shape: &serde_json::Value, check: &mut Checker) -> Vec<Slo> {
     let mut out = Vec::new();
     for (i, f) in raw.slo.iter().enumerate() {
+        // An SLO on a broken item's figures cannot be checked yet.
+        if let Ok(m) = slo::metric_path(f) {
+            if m.split('.').any(|seg| check.is_broken(seg)) {
+                continue;
+            }
+        }
         let checked = slo::metric_path(f)
             .and_then(|m| crate::metrics::check_figure_path(shape, &m).map_err(|e| ("metric", e)))
             .and_then(|()| slo::resolve(f, raw.replications));

@@ -250,3 +250,53 @@ fn shipped_scenarios_validate() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.matches(": ok:").count(), 4, "{out}");
 }
+
+/// One problem in each phase (a field of the wrong type, a reference to a
+/// region that does not exist, a value out of range, an SLO on a figure
+/// that does not exist): all four in one run, each where it is.
+#[test]
+fn a_file_with_one_error_in_each_phase_reports_them_all() {
+    let yaml = r#"
+name: phases
+duration: 10s
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: EU}
+network:
+  links:
+    - {between: [a, b], delay: 30ms}
+    - {between: [a, mars], delay: 30ms}
+datasets:
+  - name: users
+    keys: many
+    placement: {single-primary: {primary: a, replicas: [b], apply_time: 1ms}}
+  - name: orders
+    keys: 100
+    placement: {single-primary: {primary: a, replicas: [b], apply_time: 1ms}}
+workload:
+  - region: b
+    rates:
+      users: {reads_per_s: 10}
+      orders: {reads_per_s: 10, writes_per_s: -5}
+slo:
+  - {metric: clients.b.read_latency.p42_ms, max: 1s}
+  - {metric: clients.b.by_dataset.users.read_latency.p99_ms, max: 1s}
+"#;
+    let (code, err) = validate(yaml);
+    assert_eq!(code, Some(2), "{err}");
+    for (needle, words) in [
+        ("keys: many", "invalid type"),
+        ("[a, mars]", "unknown region `mars`"),
+        ("writes_per_s: -5", "writes_per_s must be a positive number"),
+        ("p42_ms", "unknown metric `clients.b.read_latency.p42_ms`"),
+    ] {
+        let line = line_of(yaml, needle);
+        let found = err
+            .lines()
+            .any(|l| l.contains(&format!("test.yaml:{line}:")) && l.contains(words));
+        assert!(found, "expected `{words}` at line {line} in:\n{err}");
+    }
+    // The broken dataset's name is not reported again where it is used.
+    assert!(!err.contains("unknown dataset `users`"), "{err}");
+    assert_eq!(err.lines().count(), 4, "{err}");
+}

@@ -259,7 +259,7 @@ fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
                 };
                 let row = format!(
                     "<td>{slo}</td><td>{}</td>",
-                    v["measured_text"].as_str().unwrap()
+                    v["mean_text"].as_str().unwrap()
                 );
                 let at = html
                     .find(&row)

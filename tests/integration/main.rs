@@ -11,6 +11,7 @@ mod determinism;
 mod formulas;
 mod hostile;
 mod interrupt;
+mod intervals;
 mod knobs;
 mod memory;
 mod properties;

@@ -61,6 +61,13 @@ fn means(v: Option<&Value>) -> Vec<f64> {
         .unwrap_or_default()
 }
 
+/// The band of an aggregated figure: its interval, or for an extreme its
+/// range over replications.
+fn band_of(e: &Value) -> Option<(f64, f64)> {
+    let pair = |a: &str, b: &str| Some((e[a].as_f64()?, e[b].as_f64()?));
+    pair("ci_low", "ci_high").or_else(|| pair("min", "max"))
+}
+
 fn keys(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_object)
         .map(|o| o.keys().cloned().collect())
@@ -142,7 +149,7 @@ fn time_series(
             continue;
         };
         s.points.push((x, m * scale));
-        if let (Some(lo), Some(hi)) = (e["ci_low"].as_f64(), e["ci_high"].as_f64()) {
+        if let Some((lo, hi)) = band_of(e) {
             s.band.push((x, lo * scale, hi * scale));
         }
     }
@@ -447,12 +454,7 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
             let band = a
                 .into_iter()
                 .flatten()
-                .map(|e| {
-                    (
-                        e["ci_low"].as_f64().unwrap_or(f64::NAN),
-                        e["ci_high"].as_f64().unwrap_or(f64::NAN),
-                    )
-                })
+                .map(|e| band_of(e).unwrap_or((f64::NAN, f64::NAN)))
                 .collect();
             (region, m, band)
         })
@@ -651,7 +653,7 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
                 }
             };
             lines[k].points.push((x, m * scale));
-            if let (Some(lo), Some(hi)) = (e["ci_low"].as_f64(), e["ci_high"].as_f64()) {
+            if let Some((lo, hi)) = band_of(e) {
                 lines[k].band.push((x, lo * scale, hi * scale));
             }
         }
