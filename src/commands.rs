@@ -565,7 +565,7 @@ pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
                 show_seconds(c.wall_s.unwrap_or_default())
             ));
         }
-        for w in &s.warnings {
+        for w in plan.warnings() {
             text.push_str(&format!("  warning: {w}\n"));
         }
         plans.push(plan);

@@ -108,7 +108,7 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
             "parameters": w.parameters,
             "common_random_numbers": COMMON_RANDOM_NUMBERS,
         })),
-        "warnings": s.warnings,
+        "warnings": plan.warnings(),
         "regions": regions,
         "network_mean_ms": network,
         "points": points,

@@ -54,6 +54,26 @@ impl Plan {
         &self.points[0].scenario
     }
 
+    /// The lint findings of every point: those of all points once, then
+    /// each point's own, naming the point (`sweep point `apply_time=4ms`:
+    /// ...`).
+    pub fn warnings(&self) -> Vec<String> {
+        let all = |w: &String| self.points.iter().all(|p| p.scenario.warnings.contains(w));
+        let mut out: Vec<String> = self
+            .base()
+            .warnings
+            .iter()
+            .filter(|w| all(w))
+            .cloned()
+            .collect();
+        for p in &self.points {
+            for w in p.scenario.warnings.iter().filter(|w| !all(w)) {
+                out.push(format!("sweep point `{}`: {w}", p.label));
+            }
+        }
+        out
+    }
+
     fn single(path: &Path, text: &str, sets: &[Set], scenario: Scenario) -> Plan {
         Plan {
             source: path.to_path_buf(),

@@ -380,3 +380,29 @@ fn bad_precision_targets_are_located() {
         );
     }
 }
+
+/// The lint runs on every sweep point and names the point it concerns.
+#[test]
+fn warnings_name_the_sweep_point_they_concern() {
+    let yaml = format!(
+        "{TWO_REGIONS}sweep:\n  parameters:\n    datasets.users.placement.single-primary.apply_time: [0ms, 30ms]\n"
+    );
+    let p = crate::common::plan(&yaml);
+    let w = p.warnings();
+    // 60 writes/s at 30 ms each: the apply thread is 180 % busy at that point only.
+    assert!(
+        w.iter().any(|w| w.starts_with(
+            "sweep point `apply_time=30ms`: dataset `users`: replicas apply 60 writes/s"
+        ) && w.contains("utilisation 1.80")),
+        "{w:?}"
+    );
+    assert!(!w.iter().any(|w| w.contains("apply_time=0ms")), "{w:?}");
+    // Common findings once, without a point.
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("dataset `users`: single point of failure")),
+        "{w:?}"
+    );
+    let s = crate::common::summary(&yaml.replace("duration: 60s", "duration: 2s"));
+    assert_eq!(s["warnings"].as_array().unwrap().len(), w.len());
+}
