@@ -59,6 +59,42 @@ pub fn estimate(kind: Shown, v: Option<&Value>) -> String {
     }
 }
 
+/// A swept value as short text: `4ms`, `150`, `exponential mean 4ms`.
+pub fn parameter(v: &Value) -> String {
+    match v {
+        Value::String(t) => t.clone(),
+        Value::Null => "null".into(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, x)| format!("{k} {}", parameter(x)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Value::Array(a) => a.iter().map(parameter).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The swept parameters of a summary's points as rows: a header (point,
+/// then each parameter's short name), then each point's label and values.
+/// Empty without a sweep.
+pub fn sweep_rows(summary: &Value) -> Vec<Vec<String>> {
+    let Some(params) = summary["sweep"]["parameters"].as_array() else {
+        return Vec::new();
+    };
+    let params: Vec<&str> = params.iter().filter_map(Value::as_str).collect();
+    let mut rows = vec![std::iter::once("point".to_string())
+        .chain(crate::scenario::variants::short_paths(&params))
+        .collect::<Vec<_>>()];
+    for p in summary["points"].as_array().into_iter().flatten() {
+        rows.push(
+            std::iter::once(p["label"].as_str().unwrap_or_default().to_string())
+                .chain(params.iter().map(|k| parameter(&p["parameters"][*k])))
+                .collect(),
+        );
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

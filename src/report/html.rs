@@ -155,6 +155,23 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     }
     let points = s["points"].as_array().cloned().unwrap_or_default();
     let swept = !s["sweep"].is_null();
+    let rows = super::format::sweep_rows(s);
+    if let Some((header, body)) = rows.split_first() {
+        let _ = writeln!(out, "<h3>Sweep points</h3>");
+        let _ = write!(out, "<table><tr>");
+        for h in header {
+            let _ = write!(out, "<th>{}</th>", escape(h));
+        }
+        let _ = writeln!(out, "</tr>");
+        for r in body {
+            let _ = write!(out, "<tr>");
+            for c in r {
+                let _ = write!(out, "<td>{}</td>", escape(c));
+            }
+            let _ = writeln!(out, "</tr>");
+        }
+        let _ = writeln!(out, "</table>");
+    }
     let (pass, fail) = counts(s);
     if pass + fail > 0 {
         let _ = writeln!(out, "<h3>SLO verdicts</h3>");

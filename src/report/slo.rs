@@ -216,6 +216,27 @@ pub fn markdown(summary: &Value) -> String {
             ""
         }
     );
+    let rows = super::format::sweep_rows(summary);
+    if let Some((header, body)) = rows.split_first() {
+        let _ = writeln!(
+            out,
+            "| {} |",
+            header
+                .iter()
+                .map(|h| md_cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+        for r in body {
+            let _ = writeln!(
+                out,
+                "| {} |",
+                r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+            );
+        }
+        out.push('\n');
+    }
     if pass + fail > 0 {
         let _ = writeln!(out, "**SLOs: {pass} passed, {fail} failed.**\n");
         let _ = writeln!(out, "| point | SLO | mean | judged on | bound | verdict |");

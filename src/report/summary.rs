@@ -61,10 +61,15 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
                 .filter(|r| r.key.point as usize == i)
                 .map(|r| &r.figures)
                 .collect();
+            // Typed: numbers as numbers, distributions as objects.
             let parameters: Map<String, Value> = p
                 .parameters
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .map(|(k, text, v)| {
+                    let typed =
+                        serde_json::to_value(v).unwrap_or_else(|_| Value::String(text.clone()));
+                    (k.clone(), typed)
+                })
                 .collect();
             let slo: Vec<Value> = p.scenario.slos.iter().map(|s| verdict(s, &runs)).collect();
             let precision = p

@@ -80,6 +80,9 @@ pub struct SweepFile {
     /// Dotted path (e.g. `datasets.users.keys`) to its list of values.
     #[schemars(with = "BTreeMap<String, Vec<serde_json::Value>>")]
     pub parameters: serde_yaml::Mapping,
+    /// Optional short names of the points, in order (letters, digits, `-`,
+    /// `_`, `.`): they label the points in tables, charts and files.
+    pub names: Option<Vec<String>>,
 }
 
 /// How sweep parameters combine into points.

@@ -12,6 +12,9 @@ use crate::error::{Diagnostic, Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Generated point labels longer than this become `point K`.
+const MAX_LABEL_CHARS: usize = 48;
+
 /// A scenario file with its overrides and sweep expanded into points.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -41,8 +44,9 @@ pub struct Sweep {
 pub struct Point {
     /// `base` without a sweep; otherwise `param=value, ...`.
     pub label: String,
-    /// (dotted path, value) of each swept parameter.
-    pub parameters: Vec<(String, String)>,
+    /// (dotted path, value as written on one line, value) of each swept
+    /// parameter.
+    pub parameters: Vec<(String, String, serde_yaml::Value)>,
     /// The scenario at this point.
     pub scenario: Scenario,
 }
@@ -135,10 +139,11 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     let expansion = Expansion { tree: &tree, path };
     let params = expansion.parameters(&sweep, &doc, sets)?;
     let combos = expansion.combinations(sweep.mode, &params, &doc)?;
-    let short = short_names(&params);
+    let short = variants::short_paths(&params.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>());
+    let names = expansion.point_names(sweep.names.as_deref(), combos.len())?;
     let mut points = Vec::new();
     let mut problems = Vec::new();
-    for combo in combos {
+    for (k, combo) in combos.into_iter().enumerate() {
         let mut point_doc = doc.clone();
         let mut parameters = Vec::new();
         let mut label = Vec::new();
@@ -152,9 +157,17 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
             })?;
             let text = variants::compact(&values[i]);
             label.push(format!("{}={text}", short[k]));
-            parameters.push((name.clone(), text));
+            parameters.push((name.clone(), text, values[i].clone()));
         }
-        let label = label.join(", ");
+        // Long generated labels give way to the point's number; the
+        // parameters are in the report's table of points.
+        let label = match &names {
+            Some(n) => n[k].clone(),
+            None if label.join(", ").chars().count() > MAX_LABEL_CHARS => {
+                format!("point {}", k + 1)
+            }
+            None => label.join(", "),
+        };
         let context = format!("sweep point `{label}`: ");
         let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
             Ok(raw) => raw,
@@ -282,6 +295,46 @@ impl Expansion<'_> {
         Ok(params)
     }
 
+    /// The names given to the points, checked: one per point, distinct,
+    /// usable in file names.
+    fn point_names(&self, names: Option<&[String]>, points: usize) -> Result<Option<Vec<String>>> {
+        let Some(names) = names else {
+            return Ok(None);
+        };
+        let at = yaml_path!["sweep", "names"];
+        if names.len() != points {
+            return Err(self.error(
+                at,
+                format!(
+                    "sweep names: {} names for {points} points; give one name per point, in order",
+                    names.len()
+                ),
+            ));
+        }
+        for (i, n) in names.iter().enumerate() {
+            let ok = !n.is_empty()
+                && n.chars().count() <= super::limits::MAX_NAME_CHARS
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !ok {
+                return Err(self.error(
+                    yaml_path!["sweep", "names", i],
+                    format!(
+                        "sweep name `{}` must be 1 to 64 letters, digits, `-`, `_` or `.`",
+                        n.escape_debug()
+                    ),
+                ));
+            }
+            if names[..i].contains(n) {
+                return Err(self.error(
+                    yaml_path!["sweep", "names", i],
+                    format!("sweep name `{n}` is given twice"),
+                ));
+            }
+        }
+        Ok(Some(names.to_vec()))
+    }
+
     /// The value index of each parameter at each point, checked against
     /// the limits before any point is built.
     fn combinations(
@@ -366,27 +419,6 @@ fn overlap(a: &[String], b: &[String]) -> Option<&'static str> {
 
 fn is_prefix(short: &[String], long: &[String]) -> bool {
     short.len() <= long.len() && long[..short.len()] == *short
-}
-
-/// Short parameter names for labels: the last segment, unless two
-/// parameters end alike.
-fn short_names(params: &Parameters) -> Vec<String> {
-    params
-        .iter()
-        .map(|(p, _)| {
-            let last = p.rsplit('.').next().unwrap_or(p);
-            let clash = params
-                .iter()
-                .filter(|(q, _)| q.rsplit('.').next() == Some(last))
-                .count()
-                > 1;
-            if clash {
-                p.clone()
-            } else {
-                last.to_string()
-            }
-        })
-        .collect()
 }
 
 /// A lazily built Zipf key table, shared.

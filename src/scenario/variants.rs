@@ -70,6 +70,28 @@ pub fn compact(v: &Value) -> String {
     }
 }
 
+/// The shortest dotted suffix of each path that tells it from the others:
+/// `writes_per_s`, or `eu-west-1.rates.users.writes_per_s` when several
+/// end alike. For labels and axes of sweeps.
+pub fn short_paths(paths: &[&str]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let segs: Vec<&str> = p.split('.').collect();
+            (1..=segs.len())
+                .map(|k| segs[segs.len() - k..].join("."))
+                .find(|suffix| {
+                    paths
+                        .iter()
+                        .filter(|q| **q == suffix.as_str() || q.ends_with(&format!(".{suffix}")))
+                        .count()
+                        == 1
+                })
+                .unwrap_or_else(|| p.to_string())
+        })
+        .collect()
+}
+
 /// What identifies an item of a list in a path.
 fn item_name(item: &Value) -> Option<String> {
     ["name", "region"]
@@ -225,6 +247,21 @@ mod tests {
         );
         let e = apply(&mut d, "name.first", 1.into()).unwrap_err();
         assert!(e.contains("`name` is a single value"), "{e}");
+    }
+
+    #[test]
+    fn short_paths_tell_parameters_apart() {
+        assert_eq!(
+            short_paths(&["datasets.users.keys", "workload.a.rates.users.writes_per_s"]),
+            ["keys", "writes_per_s"]
+        );
+        assert_eq!(
+            short_paths(&[
+                "workload.a.rates.users.writes_per_s",
+                "workload.b.rates.users.writes_per_s"
+            ]),
+            ["a.rates.users.writes_per_s", "b.rates.users.writes_per_s"]
+        );
     }
 
     #[test]

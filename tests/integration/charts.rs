@@ -288,3 +288,44 @@ fn no_charts_skips_them() {
     let html = std::fs::read_to_string(tmp.path().join("out/index.html")).unwrap();
     assert!(!html.contains("<svg") && html.contains("two-regions"));
 }
+
+/// Sweep charts: numbers and durations on a numeric axis (a distribution
+/// varying in one parameter too), a zip sweep as one line against its
+/// first parameter with the others in the legend and at each point.
+#[test]
+fn sweep_charts_use_numeric_axes_and_draw_zips_as_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "{}slo:\n  - {{metric: datasets.users.replicas.b.lag.p99_ms, max: 1s}}\nsweep:\n  mode: zip\n  parameters:\n    datasets.users.placement.single-primary.apply_time: [{{exponential: {{mean: 0.5ms}}}}, {{exponential: {{mean: 2ms}}}}, {{exponential: {{mean: 8ms}}}}]\n    workload.a.rates.users.writes_per_s: [10, 20, 40]\n",
+        TWO_REGIONS.replace("duration: 60s", "duration: 10s")
+    );
+    write(tmp.path(), "s.yaml", &yaml);
+    let o = regionsim(tmp.path(), &["run", "s.yaml", "-q", "-o", "out"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg =
+        std::fs::read_to_string(tmp.path().join("out/two-regions/charts/sweep-slo-1.svg")).unwrap();
+    assert!(
+        svg.contains("apply_time: exponential mean (swept, ms, log scale)"),
+        "numeric, log axis"
+    );
+    assert!(
+        svg.contains("zipped with writes_per_s"),
+        "legend names the zipped parameter"
+    );
+    assert!(
+        svg.contains("writes_per_s=40"),
+        "each point labelled with its other values"
+    );
+    // One line through the three points (plus the legend's sample).
+    let lines = svg
+        .split("<polyline")
+        .skip(1)
+        .filter(|p| {
+            p.split("/>")
+                .next()
+                .unwrap()
+                .contains(&format!("stroke=\"{}\"", hex(PALETTE[0])))
+        })
+        .count();
+    assert_eq!(lines, 2, "a line, not dots");
+}

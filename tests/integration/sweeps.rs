@@ -41,9 +41,14 @@ fn product_sweep_labels_every_combination() {
             "apply_time=5ms, writes_per_s=100",
         ]
     );
+    // Typed values: a number is a number, a duration its text.
     assert_eq!(
         points[3]["parameters"]["workload.a.rates.users.writes_per_s"],
-        "100"
+        100
+    );
+    assert_eq!(
+        points[3]["parameters"]["datasets.users.placement.single-primary.apply_time"],
+        "1ms"
     );
     assert_eq!(points[3]["replications"], 2);
     assert_eq!(s["sweep"]["mode"], "product");
@@ -405,4 +410,32 @@ fn warnings_name_the_sweep_point_they_concern() {
     );
     let s = crate::common::summary(&yaml.replace("duration: 60s", "duration: 2s"));
     assert_eq!(s["warnings"].as_array().unwrap().len(), w.len());
+}
+
+/// Points can be named; a name labels the point everywhere, and a name
+/// per point is required.
+#[test]
+fn sweep_points_can_be_named() {
+    let yaml = format!(
+        "{TWO_REGIONS}sweep:\n  mode: zip\n  names: [light, heavy]\n  parameters:\n    workload.a.rates.users.writes_per_s: [50, 500]\n    datasets.users.placement.single-primary.apply_time: [{{exponential: {{mean: 1ms}}}}, 2ms]\n"
+    );
+    let p = crate::common::plan(&yaml);
+    let labels: Vec<&str> = p.points.iter().map(|q| q.label.as_str()).collect();
+    assert_eq!(labels, ["light", "heavy"]);
+    let s = crate::common::summary(&yaml.replace("duration: 60s", "duration: 2s"));
+    assert_eq!(s["points"][1]["label"], "heavy");
+    assert_eq!(
+        s["points"][0]["parameters"]["datasets.users.placement.single-primary.apply_time"],
+        serde_json::json!({"exponential": {"mean": "1ms"}})
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "s.yaml",
+        &yaml.replace("[light, heavy]", "[light]"),
+    );
+    let o = regionsim(tmp.path(), &["validate", "s.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("1 names for 2 points"), "{err}");
 }
