@@ -329,3 +329,38 @@ fn sweep_charts_use_numeric_axes_and_draw_zips_as_lines() {
         .count();
     assert_eq!(lines, 2, "a line, not dots");
 }
+
+/// The side-by-side chart covers every point (the worst of a sweep) and
+/// turns to a log axis when the bars span more than 20x.
+#[test]
+fn side_by_side_shows_the_worst_point_on_a_log_axis_when_needed() {
+    use regionsim::report::charts::{comparison, Scale};
+    let scenario = |name: &str, lags: &[f64]| -> Value {
+        let points: Vec<Value> = lags
+            .iter()
+            .map(|&l| {
+                serde_json::json!({"figures": {
+                    "clients": {"a": {"read_latency": {"p99_ms": {"mean": 10.0}},
+                                      "write_latency": {"p99_ms": {"mean": 80.0}}}},
+                    "datasets": {"d": {"replicas": {"b": {"lag": {"p99_ms": {"mean": l}}}}}}
+                }})
+            })
+            .collect();
+        serde_json::json!({"scenario": name, "points": points})
+    };
+    let f = comparison(&[
+        scenario("calm", &[150.0]),
+        scenario("overload", &[400.0, 33_000.0]),
+    ])
+    .unwrap();
+    let lag = &f.panels[2];
+    assert_eq!(lag.y.scale, Scale::Log);
+    assert_eq!(lag.series[0].points, vec![(0.0, 150.0), (1.0, 33_000.0)]);
+    assert_eq!(
+        lag.x.scale,
+        Scale::Categories(vec!["calm".into(), "overload (worst of 2 points)".into()])
+    );
+    // Within 20x: a linear axis from zero.
+    assert_eq!(f.panels[1].y.scale, Scale::Linear);
+    assert!(f.legend().is_empty(), "panel titles name the bars");
+}

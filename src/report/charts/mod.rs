@@ -960,26 +960,35 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
     }]
 }
 
-/// Headline figures side by side across scenarios (first point of each),
-/// one panel per figure: the worst client region or replica.
+/// Headline figures side by side across scenarios, one panel per figure:
+/// the worst client region or replica over every sweep point of each
+/// scenario, on a log axis when the bars span more than 20x (an overloaded
+/// scenario's minutes of lag would flatten milliseconds to nothing).
 pub fn comparison(summaries: &[Value]) -> Option<Figure> {
     if summaries.len() < 2 {
         return None;
     }
     let names: Vec<String> = summaries
         .iter()
-        .map(|s| s["scenario"].as_str().unwrap_or_default().to_string())
+        .map(|s| {
+            let name = s["scenario"].as_str().unwrap_or_default();
+            match s["points"].as_array().map_or(0, Vec::len) {
+                n if n > 1 => format!("{name} (worst of {n} points)"),
+                _ => name.to_string(),
+            }
+        })
         .collect();
     let worst = |s: &Value, group: &str, tail: &str| -> f64 {
-        let f = &s["points"][0]["figures"];
         let mut best = 0.0f64;
-        for (_, c) in f[group].as_object().into_iter().flatten() {
-            if group == "datasets" {
-                for (_, r) in c["replicas"].as_object().into_iter().flatten() {
-                    best = best.max(mean(r, tail).unwrap_or(0.0));
+        for p in s["points"].as_array().into_iter().flatten() {
+            for (_, c) in p["figures"][group].as_object().into_iter().flatten() {
+                if group == "datasets" {
+                    for (_, r) in c["replicas"].as_object().into_iter().flatten() {
+                        best = best.max(mean(r, tail).unwrap_or(0.0));
+                    }
+                } else {
+                    best = best.max(mean(c, tail).unwrap_or(0.0));
                 }
-            } else {
-                best = best.max(mean(c, tail).unwrap_or(0.0));
             }
         }
         best
@@ -990,38 +999,51 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
             "read p99 (ms)",
             "clients",
             "read_latency.p99_ms",
-            1.0,
         ),
         (
             "Slowest region's write p99",
             "write p99 (ms)",
             "clients",
             "write_latency.p99_ms",
-            1.0,
         ),
         (
             "Worst replica's lag p99",
             "lag p99 (ms)",
             "datasets",
             "lag.p99_ms",
-            1.0,
         ),
     ];
     let mut panels = Vec::new();
-    for (i, (title, unit, group, tail, scale)) in metrics.iter().enumerate() {
+    for (i, (title, unit, group, tail)) in metrics.iter().enumerate() {
+        let values: Vec<f64> = summaries.iter().map(|s| worst(s, group, tail)).collect();
+        let lo = values
+            .iter()
+            .copied()
+            .filter(|&v| v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(0.0, f64::max);
+        let y = if lo.is_finite() && hi / lo > 20.0 {
+            // Bars rise from a decade below the smallest, so it shows.
+            let mut a = Axis::new(format!("{unit}, log scale"), Scale::Log);
+            a.include = Some(10f64.powf(lo.log10().floor() - 1.0));
+            a
+        } else {
+            Axis::from_zero(*unit)
+        };
         let mut p = Panel::lines(
             *title,
             Axis::new("scenario", Scale::Categories(names.clone())),
-            Axis::from_zero(*unit),
+            y,
         );
         p.marks = Marks::Bars;
+        // The panel's title says what the bars are: no legend entry.
         p.series.push(Series {
-            name: title.to_string(),
+            name: String::new(),
             color: i,
-            points: summaries
+            points: values
                 .iter()
                 .enumerate()
-                .map(|(k, s)| (k as f64, worst(s, group, tail) * scale))
+                .map(|(k, &v)| (k as f64, v))
                 .collect(),
             ..Series::default()
         });
@@ -1029,7 +1051,7 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
     }
     Some(Figure {
         stem: "comparison".into(),
-        title: "Scenarios side by side (first sweep point of each)".into(),
+        title: "Scenarios side by side (the worst point of each)".into(),
         panels,
     })
 }

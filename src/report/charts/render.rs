@@ -169,10 +169,9 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
     let (y0, y1) = range(
         &p.y.scale,
         ys,
-        if p.marks == Marks::Bars {
-            Some(0.0)
-        } else {
-            p.y.include
+        match (&p.marks, &p.y.scale) {
+            (Marks::Bars, Scale::Linear) => Some(0.0),
+            _ => p.y.include,
         },
     );
     let mut chart = ChartBuilder::on(area)
@@ -375,7 +374,13 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: DrawingArea<DB, Shift>) -> DrawR
         &(FONT, 22).into_font().style(FontStyle::Bold).color(&BLACK),
         (16, 14),
     )?;
-    let (plots, legend) = body.split_horizontally(w - LEGEND_WIDTH);
+    // A figure without legend entries uses the whole width.
+    let legend_width = if fig.legend().is_empty() {
+        0
+    } else {
+        LEGEND_WIDTH
+    };
+    let (plots, legend) = body.split_horizontally(w - legend_width);
     let areas = plots.split_evenly((fig.panels.len().max(1), 1));
     for (area, panel) in areas.iter().zip(&fig.panels) {
         draw_panel(area, panel)?;
