@@ -238,15 +238,16 @@ pub fn write_charts(
     dir: &Path,
     summaries: &[Value],
 ) -> Result<(Vec<Vec<charts::Rendered>>, Option<charts::Rendered>)> {
+    let summaries = charts::with_region_colors(summaries);
     let mut per_scenario = Vec::new();
-    for s in summaries {
+    for s in &summaries {
         let name = s["scenario"].as_str().unwrap_or("scenario");
         per_scenario.push(charts::write_scenario_charts(
             &dir.join(name).join("charts"),
             s,
         )?);
     }
-    let comparison = charts::write_comparison(&dir.join("charts"), summaries)?;
+    let comparison = charts::write_comparison(&dir.join("charts"), &summaries)?;
     Ok((per_scenario, comparison))
 }
 

@@ -157,10 +157,11 @@ fn charts_show_the_series_they_claim_with_units() {
     ] {
         assert!(cdf.contains(unit), "latency chart lacks `{unit}`");
     }
-    // Lag: one replica, a line in each panel and its band (2 runs).
+    // Lag: one replica (in b), a line in each panel in b's colour, and its
+    // band (2 runs).
     let lag = svg("replication-lag");
     assert_eq!(
-        lines(&lag, PALETTE[0]),
+        lines(&lag, PALETTE[1]),
         3,
         "replica line in two panels + legend"
     );
@@ -363,4 +364,86 @@ fn side_by_side_shows_the_worst_point_on_a_log_axis_when_needed() {
     // Within 20x: a linear axis from zero.
     assert_eq!(f.panels[1].y.scale, Scale::Linear);
     assert!(f.legend().is_empty(), "panel titles name the bars");
+}
+
+/// Every chart of every shipped scenario (and the side-by-side one): the
+/// title, legend entries and labels are inside the image and no two of them
+/// overlap; legend text is drawn (dark pixels in the legend column of the
+/// PNG); and a region has one colour in every chart of the report.
+#[test]
+fn chart_text_fits_never_overlaps_and_regions_keep_their_colour() {
+    use regionsim::report::charts::{self, render_layout};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_shipped(&out);
+    let names = [
+        "apply-bottleneck",
+        "apply-speed-sweep",
+        "global-five-regions",
+        "reference",
+    ];
+    let summaries: Vec<Value> = names.iter().map(|n| summary(&out, n)).collect();
+    let colored = charts::with_region_colors(&summaries);
+    let mut colour_of: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut figures: Vec<(String, charts::Figure)> = Vec::new();
+    for s in &colored {
+        let name = s["scenario"].as_str().unwrap().to_string();
+        let regions: Vec<String> = s["regions"].as_object().unwrap().keys().cloned().collect();
+        for (_, f) in charts::figures(s) {
+            for series in f.panels.iter().flat_map(|p| &p.series) {
+                if regions.contains(&series.name) {
+                    let c = *colour_of.entry(series.name.clone()).or_insert(series.color);
+                    assert_eq!(
+                        c, series.color,
+                        "{name}/{}: {} changes colour",
+                        f.stem, series.name
+                    );
+                }
+            }
+            figures.push((name.clone(), f));
+        }
+    }
+    assert!(colour_of.len() >= 8, "regions seen: {colour_of:?}");
+    figures.push(("all".into(), charts::comparison(&colored).unwrap()));
+    for (name, f) in &figures {
+        let (w, h, boxes) = render_layout(f).unwrap();
+        assert!(
+            boxes.len() > f.legend().len(),
+            "{name}/{}: the title and legend are laid out",
+            f.stem
+        );
+        for b in &boxes {
+            let (x0, y0, x1, y1) = b.rect;
+            assert!(
+                x0 >= 0 && y0 >= 0 && x1 <= w as i32 && y1 <= h as i32,
+                "{name}/{}: `{}` at {:?} leaves the {w}x{h} image",
+                f.stem,
+                b.text,
+                b.rect
+            );
+        }
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                assert!(
+                    !a.overlaps(b),
+                    "{name}/{}: `{}` {:?} overlaps `{}` {:?}",
+                    f.stem,
+                    a.text,
+                    a.rect,
+                    b.text,
+                    b.rect
+                );
+            }
+        }
+    }
+    // Legend text drawn: dark pixels beside each legend line in the PNG.
+    let (pw, _, pixels, bpp) = png(&out.join("global-five-regions/charts/topology.png"));
+    let dark = (40..330u32)
+        .flat_map(|y| (pw - 250..pw - 20).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let i = ((y * pw + x) as usize) * bpp;
+            pixels[i] < 80 && pixels[i + 1] < 80 && pixels[i + 2] < 80
+        })
+        .count();
+    assert!(dark > 400, "legend text in the PNG: {dark} dark pixels");
 }

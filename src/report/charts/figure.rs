@@ -18,6 +18,29 @@ pub const PALETTE: [(u8, u8, u8); 8] = [
 
 /// A neutral grey for context (outlines), outside the palette.
 pub const GREY: usize = usize::MAX;
+/// Greys from light to dark, for classes that must not look like regions.
+pub const GREYS: [usize; 4] = [
+    usize::MAX - 4,
+    usize::MAX - 3,
+    usize::MAX - 2,
+    usize::MAX - 1,
+];
+/// The faint line of coastlines behind a map.
+pub const COAST: usize = usize::MAX - 5;
+
+/// The RGB of a colour index: the palette (wrapping), or one of the greys.
+pub fn rgb_of(i: usize) -> (u8, u8, u8) {
+    match i {
+        GREY => (150, 150, 150),
+        COAST => (205, 212, 220),
+        i if GREYS.contains(&i) => {
+            let k = GREYS.iter().position(|&g| g == i).unwrap_or(0) as u8;
+            let v = 190 - 45 * k;
+            (v, v, v)
+        }
+        i => color(i),
+    }
+}
 
 /// The colour of palette entry `i` (wrapping).
 pub fn color(i: usize) -> (u8, u8, u8) {
@@ -81,6 +104,9 @@ pub struct Series {
     pub band: Vec<(f64, f64, f64)>,
     /// Labelled markers on the line, e.g. p99.
     pub markers: Vec<(f64, f64, String)>,
+    /// Draw the markers' labels without their dots (a caption placed on
+    /// the plot, like a zone's name).
+    pub labels_only: bool,
 }
 
 /// A labelled reference line: an SLO bound, a failover milestone.

@@ -8,8 +8,13 @@
 
 mod figure;
 mod render;
+mod world;
 
-pub use figure::{Axis, Figure, Marks, Panel, RefLine, Scale, Series, Window, GREY, PALETTE};
+pub use render::Placed;
+
+pub use figure::{
+    Axis, Figure, Marks, Panel, RefLine, Scale, Series, Window, COAST, GREY, GREYS, PALETTE,
+};
 
 use crate::error::{Error, Result};
 use crate::report::aggregate::at;
@@ -33,6 +38,13 @@ pub const POINT_CHARTS: &[PointChart] = &[
 ];
 /// Whole-scenario charts, in page order.
 pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos];
+
+/// Lays `fig` out as it is drawn: the image's (width, height) and the box
+/// of every text the layout placed (title, legend entries, labels).
+pub fn render_layout(fig: &Figure) -> std::result::Result<(u32, u32, Vec<render::Placed>), String> {
+    let (w, h) = render::size(fig);
+    render::svg_with_layout(fig).map(|(_, boxes)| (w, h, boxes))
+}
 
 /// A chart as written: its file stem, title and SVG text.
 #[derive(Clone, Debug)]
@@ -77,10 +89,41 @@ fn keys(v: Option<&Value>) -> Vec<String> {
 /// Colour index of a region: its position in the scenario, so a region has
 /// one colour in every chart.
 fn region_color(summary: &Value, region: &str) -> usize {
+    if let Some(c) = summary["region_colors"][region].as_u64() {
+        return c as usize;
+    }
     keys(summary.get("regions"))
         .iter()
         .position(|r| r == region)
         .unwrap_or(0)
+}
+
+/// The summaries with one region-to-colour map for the whole report
+/// (`region_colors`: each region's palette index, in order of first
+/// appearance over all scenarios), so that a region has one colour on every
+/// chart of the page, in every scenario.
+pub fn with_region_colors(summaries: &[Value]) -> Vec<Value> {
+    let mut order: Vec<String> = Vec::new();
+    for s in summaries {
+        for r in keys(s.get("regions")) {
+            if !order.contains(&r) {
+                order.push(r);
+            }
+        }
+    }
+    let map: serde_json::Map<String, Value> = order
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.clone(), Value::from(i)))
+        .collect();
+    summaries
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s["region_colors"] = Value::Object(map.clone());
+            s
+        })
+        .collect()
 }
 
 /// End of each bucket, in seconds after the warm-up.
@@ -226,35 +269,52 @@ fn slo_lines(point: &Value, prefix: &str) -> Vec<RefLine> {
 /// `datasets.D.replicas.R.{current_lag_ms, lag.quantiles_ms}`.
 pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
     let datasets = point["figures"]["datasets"].as_object()?;
-    let mut over_time = Panel::lines(
-        "Current lag: how far each replica trails its primary",
-        Axis::from_zero("time since the warm-up ended (s)"),
-        Axis::from_zero("current lag (ms)"),
-    );
-    let mut distribution = Panel::lines(
-        "Lag of each write: commit at the primary to apply at the replica",
-        Axis::new("replication lag (ms, log scale)", Scale::Log),
-        Axis::new("writes at or below (percentile)", Scale::Nines),
-    );
-    let mut k = 0;
+    let several = datasets
+        .values()
+        .filter(|d| d["replicas"].as_object().is_some_and(|r| !r.is_empty()))
+        .count()
+        > 1;
+    let mut time_panels = Vec::new();
+    let mut distribution_panels = Vec::new();
+    // A panel pair per dataset when there are several, so that each
+    // replica is drawn in its region's colour without two lines sharing it.
     for (ds, d) in datasets {
+        let of = if several {
+            format!(" of {ds}")
+        } else {
+            String::new()
+        };
+        let mut over_time = Panel::lines(
+            format!("Current lag{of}: how far each replica trails its primary"),
+            Axis::from_zero("time since the warm-up ended (s)"),
+            Axis::from_zero("current lag (ms)"),
+        );
+        let mut distribution = Panel::lines(
+            format!("Lag of each write{of}: commit at the primary to apply at the replica"),
+            Axis::new("replication lag (ms, log scale)", Scale::Log),
+            Axis::new("writes at or below (percentile)", Scale::Nines),
+        );
         for (region, r) in d["replicas"].as_object().into_iter().flatten() {
-            let name = format!("{ds}@{region}");
-            if let Some(s) = time_series(summary, r.get("current_lag_ms"), 1.0, &name, k) {
+            let color = region_color(summary, region);
+            if let Some(s) = time_series(summary, r.get("current_lag_ms"), 1.0, region, color) {
                 over_time.series.push(s);
             }
-            if let Some(s) = cdf_series(summary, &r["lag"], &name, k) {
+            if let Some(s) = cdf_series(summary, &r["lag"], region, color) {
                 distribution.series.push(s);
             }
             let prefix = format!("datasets.{ds}.replicas.{region}.");
             over_time.hlines.extend(slo_lines(point, &prefix));
             distribution.vlines.extend(slo_lines(point, &prefix));
-            k += 1;
+        }
+        if !over_time.series.is_empty() {
+            time_panels.push(over_time);
+            distribution_panels.push(distribution);
         }
     }
-    if over_time.series.is_empty() {
+    if time_panels.is_empty() {
         return None;
     }
+    time_panels.extend(distribution_panels);
     Some(Figure {
         stem: "replication-lag".into(),
         title: format!(
@@ -262,7 +322,7 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
             summary["scenario"].as_str().unwrap_or_default(),
             point_label(summary, point)
         ),
-        panels: vec![over_time, distribution],
+        panels: time_panels,
     })
 }
 
@@ -826,18 +886,47 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
     out
 }
 
-/// Latency classes of links on the topology figure (mean one-way, ms).
+/// Latency classes of links on the topology figure (mean one-way, ms), in
+/// greys from light to dark: colours belong to regions.
 const LINK_CLASSES: [(f64, &str, usize); 4] = [
-    (50.0, "link < 50 ms one way", 4),
-    (100.0, "link 50-100 ms", 0),
-    (150.0, "link 100-150 ms", 1),
-    (f64::INFINITY, "link >= 150 ms", 3),
+    (50.0, "link < 50 ms one way", GREYS[0]),
+    (100.0, "link 50-100 ms", GREYS[1]),
+    (150.0, "link 100-150 ms", GREYS[2]),
+    (f64::INFINITY, "link >= 150 ms", GREYS[3]),
 ];
 
-/// Regions placed by coordinates, links coloured by mean one-way delay,
-/// primaries and replicas labelled, one outline per jurisdiction (where
-/// data may reside). Reads `regions`, `network_mean_ms` and the first
-/// point's `datasets`.
+/// The coastlines inside `view` (lon0, lat0, lon1, lat1), as one series of
+/// segments broken where they leave it.
+fn coastlines(view: (f64, f64, f64, f64)) -> Series {
+    let mut points = Vec::new();
+    for line in world::COASTLINES {
+        let mut open = false;
+        for &(x, y) in line.iter() {
+            let (lon, lat) = (f64::from(x) / 10.0, f64::from(y) / 10.0);
+            if lon >= view.0 && lon <= view.2 && lat >= view.1 && lat <= view.3 {
+                points.push((lon, lat));
+                open = true;
+            } else if open {
+                points.push((f64::NAN, f64::NAN));
+                open = false;
+            }
+        }
+        if open {
+            points.push((f64::NAN, f64::NAN));
+        }
+    }
+    Series {
+        name: String::new(),
+        color: COAST,
+        points,
+        ..Series::default()
+    }
+}
+
+/// Regions placed by coordinates over the world's coastlines, each in its
+/// colour, links in greys by mean one-way delay, primaries and replicas
+/// labelled, one outline per jurisdiction (where data may reside). Reads
+/// `regions`, `network_mean_ms` and the first point's `datasets`.
 pub fn topology(summary: &Value) -> Vec<Figure> {
     let Some(regions) = summary["regions"].as_object() else {
         return Vec::new();
@@ -867,6 +956,24 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
         Axis::new("longitude (degrees)", Scale::Linear),
         Axis::new("latitude (degrees)", Scale::Linear),
     );
+    // The view: the regions with room around them, at least 60 x 30 degrees.
+    let (mut x0, mut x1, mut y0, mut y1) = placed.iter().fold(
+        (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ),
+        |a, r| (a.0.min(r.1), a.1.max(r.1), a.2.min(r.2), a.3.max(r.2)),
+    );
+    let grow = |lo: &mut f64, hi: &mut f64, min: f64, limit: f64| {
+        let pad = ((min - (*hi - *lo)) / 2.0).max(0.0) + 12.0;
+        *lo = (*lo - pad).max(-limit);
+        *hi = (*hi + pad).min(limit);
+    };
+    grow(&mut x0, &mut x1, 60.0, 180.0);
+    grow(&mut y0, &mut y1, 30.0, 90.0);
+    p.series.push(coastlines((x0, y0, x1, y1)));
     for (limit, label, color) in LINK_CLASSES {
         let mut s = Series {
             name: label.to_string(),
@@ -897,40 +1004,35 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
     let mut zones: Vec<String> = placed.iter().map(|r| r.3.clone()).collect();
     zones.sort();
     zones.dedup();
-    for (z, zone) in zones.iter().enumerate() {
+    for zone in &zones {
         let members: Vec<_> = placed.iter().filter(|r| &r.3 == zone).collect();
         let pad = 4.0;
-        let (x0, x1) = members
+        let (zx0, zx1) = members
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
                 (a.0.min(r.1), a.1.max(r.1))
             });
-        let (y0, y1) = members
+        let (zy0, zy1) = members
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
                 (a.0.min(r.2), a.1.max(r.2))
             });
-        let _ = z;
         p.series.push(Series {
             name: String::new(),
             color: GREY,
             points: vec![
-                (x0 - pad, y0 - pad),
-                (x1 + pad, y0 - pad),
-                (x1 + pad, y1 + pad),
-                (x0 - pad, y1 + pad),
-                (x0 - pad, y0 - pad),
+                (zx0 - pad, zy0 - pad),
+                (zx1 + pad, zy0 - pad),
+                (zx1 + pad, zy1 + pad),
+                (zx0 - pad, zy1 + pad),
+                (zx0 - pad, zy0 - pad),
             ],
-            markers: vec![(x0 - pad, y1 + pad, format!("{zone} zone"))],
+            markers: vec![(zx0 - pad, zy1 + pad, format!("{zone} zone"))],
+            labels_only: true,
             ..Series::default()
         });
     }
     let datasets = summary["points"][0]["figures"]["datasets"].as_object();
-    let mut sites = Series {
-        name: String::new(),
-        color: 6,
-        ..Series::default()
-    };
     for (name, lon, lat, zone) in &placed {
         let mut roles = Vec::new();
         for (ds, d) in datasets.into_iter().flatten() {
@@ -945,11 +1047,24 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
         } else {
             format!(": {}", roles.join(", "))
         };
-        sites
-            .markers
-            .push((*lon, *lat, format!(" {name} [{zone}]{roles}")));
+        // Each region in its colour; its legend entry names it.
+        p.series.push(Series {
+            name: (*name).clone(),
+            color: region_color(summary, name),
+            points: vec![(*lon, *lat)],
+            markers: vec![(*lon, *lat, format!("{name} [{zone}]{roles}"))],
+            ..Series::default()
+        });
     }
-    p.series.push(sites);
+    // The map's extent, so the coastline clipping is the drawn range.
+    p.x.include = Some(x0);
+    p.y.include = Some(y0);
+    p.series.push(Series {
+        name: String::new(),
+        color: COAST,
+        points: vec![(x1, y1), (f64::NAN, f64::NAN), (x0, y0)],
+        ..Series::default()
+    });
     vec![Figure {
         stem: "topology".into(),
         title: format!(

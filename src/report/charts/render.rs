@@ -5,18 +5,132 @@
 //! "nines" axes are drawn on linear coordinates of transformed values, so
 //! one code path serves every combination of scales.
 
-use super::figure::{color, Figure, Marks, Panel, Scale};
-use plotters::coord::Shift;
+use super::figure::{Figure, Marks, Panel, Scale, COAST};
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 use std::sync::Once;
 
-const WIDTH: u32 = 1100;
-const PANEL_HEIGHT: u32 = 360;
-const TITLE_HEIGHT: u32 = 50;
-const LEGEND_WIDTH: u32 = 230;
+// Sized for a projector: at half zoom the smallest text is still 8 px.
+const WIDTH: u32 = 1400;
+const PANEL_HEIGHT: u32 = 440;
+const TITLE_HEIGHT: u32 = 64;
+const LEGEND_WIDTH: u32 = 300;
 const FONT: &str = "sans-serif";
+const TITLE_SIZE: u32 = 28;
+const CAPTION_SIZE: u32 = 22;
+const AXIS_SIZE: u32 = 19;
+const TICK_SIZE: u32 = 17;
+const LABEL_SIZE: u32 = 16;
+const LEGEND_SIZE: u32 = 18;
+
+/// A box of text drawn on a figure, in pixels: what the layout keeps apart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    /// Left, top, right, bottom.
+    pub rect: (i32, i32, i32, i32),
+    /// The text.
+    pub text: String,
+}
+
+impl Placed {
+    /// Whether two boxes share any pixel.
+    pub fn overlaps(&self, o: &Placed) -> bool {
+        let (a, b) = (self.rect, o.rect);
+        a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+    }
+}
+
+/// The width and height of `text` at `size`, in pixels.
+fn text_size(text: &str, size: u32) -> (i32, i32) {
+    let (w, h) = (FONT, size)
+        .into_font()
+        .box_size(text)
+        .unwrap_or((text.chars().count() as u32 * size / 2, size));
+    (w as i32, h.max(size) as i32)
+}
+
+/// A label waiting for a place: near `anchor`, inside `bounds`.
+struct Request {
+    text: String,
+    size: u32,
+    color: RGBColor,
+    anchor: (i32, i32),
+    bounds: (i32, i32, i32, i32),
+    /// Offsets from the anchor of the box's top-left corner to try, in
+    /// order, as multiples of the box's own (width, height) plus pixels.
+    tries: Vec<((f64, f64), (i32, i32))>,
+}
+
+/// Where labels go: each at the first place near its anchor that is inside
+/// its panel and overlaps no text already placed; a label with no such
+/// place is left out rather than drawn over another.
+#[derive(Default)]
+struct Layout {
+    placed: Vec<Placed>,
+    requests: Vec<Request>,
+}
+
+impl Layout {
+    /// A box drawn as it is (a title, a legend entry).
+    fn fixed(&mut self, rect: (i32, i32, i32, i32), text: &str) {
+        self.placed.push(Placed {
+            rect,
+            text: text.to_string(),
+        });
+    }
+
+    fn request(&mut self, r: Request) {
+        if !r.text.trim().is_empty() {
+            self.requests.push(r);
+        }
+    }
+
+    /// Places every request; returns what to draw: (top-left, request).
+    fn place(&mut self) -> Vec<((i32, i32), Request)> {
+        let mut out = Vec::new();
+        for r in std::mem::take(&mut self.requests) {
+            let (w, h) = text_size(&r.text, r.size);
+            let spot = r.tries.iter().find_map(|&((fx, fy), (dx, dy))| {
+                let x = r.anchor.0 + (fx * w as f64) as i32 + dx;
+                let y = r.anchor.1 + (fy * h as f64) as i32 + dy;
+                let p = Placed {
+                    rect: (x, y, x + w, y + h),
+                    text: r.text.clone(),
+                };
+                let inside = x >= r.bounds.0
+                    && y >= r.bounds.1
+                    && x + w <= r.bounds.2
+                    && y + h <= r.bounds.3;
+                (inside && !self.placed.iter().any(|q| q.overlaps(&p))).then_some(p)
+            });
+            if let Some(p) = spot {
+                let at = (p.rect.0, p.rect.1);
+                self.placed.push(p);
+                out.push((at, r));
+            }
+        }
+        out
+    }
+}
+
+/// Places around a point: right, left, above, below, then further out.
+fn around_point() -> Vec<((f64, f64), (i32, i32))> {
+    let mut t = Vec::new();
+    for k in 0..4 {
+        let d = 8 + 14 * k;
+        t.extend([
+            ((0.0, -0.5), (d, 0)),
+            ((-1.0, -0.5), (-d, 0)),
+            ((0.0, -1.0), (d / 2, -d / 2 - 2)),
+            ((0.0, 0.0), (d / 2, d / 2 + 2)),
+            ((-1.0, -1.0), (-d / 2, -d / 2 - 2)),
+            ((-1.0, 0.0), (-d / 2, d / 2 + 2)),
+        ]);
+    }
+    t
+}
 
 /// Registers the embedded font once per process.
 fn fonts() {
@@ -131,14 +245,15 @@ fn range(scale: &Scale, values: impl Iterator<Item = f64>, include: Option<f64>)
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn rgb(i: usize) -> RGBColor {
-    if i == super::figure::GREY {
-        return RGBColor(150, 150, 150);
-    }
-    let (r, g, b) = color(i);
+    let (r, g, b) = super::figure::rgb_of(i);
     RGBColor(r, g, b)
 }
 
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> DrawResult<DB> {
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    layout: &mut Layout,
+) -> DrawResult<DB> {
     let xs = p
         .series
         .iter()
@@ -155,14 +270,18 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
     } else {
         f64::NEG_INFINITY
     };
+    // More than four bands overlap into a grey mass: lines only then, and
+    // the range fits the lines.
+    let bands = p.series.iter().filter(|s| !s.band.is_empty()).count() <= 4;
     let ys = p
         .series
         .iter()
         .flat_map(|s| {
+            let band: &[(f64, f64, f64)] = if bands { &s.band } else { &[] };
             s.points
                 .iter()
                 .map(|q| q.1)
-                .chain(s.band.iter().flat_map(|b| [b.1.max(floor), b.2]))
+                .chain(band.iter().flat_map(|b| [b.1.max(floor), b.2]))
         })
         .chain(p.hlines.iter().map(|l| l.at));
     let (x0, x1) = range(&p.x.scale, xs, p.x.include);
@@ -175,10 +294,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
         },
     );
     let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, (FONT, 19).into_font().style(FontStyle::Bold))
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(78)
+        .caption(
+            &p.title,
+            (FONT, CAPTION_SIZE).into_font().style(FontStyle::Bold),
+        )
+        .margin(14)
+        .x_label_area_size(62)
+        .y_label_area_size(96)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let xfmt = |v: &f64| tick(&p.x.scale, *v);
     let yfmt = |v: &f64| tick(&p.y.scale, *v);
@@ -202,13 +324,18 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
         .y_label_formatter(&yfmt)
         .x_labels(x_ticks)
         .y_labels(y_ticks)
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 15))
+        .label_style((FONT, TICK_SIZE))
+        .axis_desc_style((FONT, AXIS_SIZE))
         .max_light_lines(2)
         .light_line_style(RGBColor(242, 242, 242))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;
     let grey = RGBColor(110, 110, 110);
+    // Labels stay inside the plot area, placed once every panel is drawn.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let bounds = (xr.start, yr.start, xr.end, yr.end);
+    let coord = chart.as_coord_spec().clone();
+    let pixel = |x: f64, y: f64| coord.translate(&(x, y));
     for w in &p.windows {
         let (Some(a), Some(b)) = (position(&p.x.scale, w.from), position(&p.x.scale, w.to)) else {
             continue;
@@ -217,11 +344,14 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             [(a, y0), (b, y1)],
             RGBColor(120, 120, 120).mix(0.15).filled(),
         )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            w.label.clone(),
-            (a, y1),
-            (FONT, 13).into_font().color(&grey),
-        )))?;
+        layout.request(Request {
+            text: w.label.trim().to_string(),
+            size: LABEL_SIZE,
+            color: grey,
+            anchor: pixel(a, y1),
+            bounds,
+            tries: (0..6).map(|k| ((0.0, 0.0), (4, 4 + 20 * k))).collect(),
+        });
     }
     let n = p.series.len().max(1) as f64;
     for (k, s) in p.series.iter().enumerate() {
@@ -231,7 +361,7 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
                 .filter_map(|&(x, y)| Some((position(&p.x.scale, x)?, position(&p.y.scale, y)?)))
                 .collect()
         };
-        if !s.band.is_empty() {
+        if bands && !s.band.is_empty() {
             // Axes from zero hold quantities that cannot be negative: a
             // t-interval reaching below zero is drawn to zero.
             let lower = pts(&s
@@ -255,7 +385,8 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
                     if line.len() == 1 && s.points.len() == 1 {
                         chart.draw_series(std::iter::once(Circle::new(line[0], 4, c.filled())))?;
                     } else if line.len() > 1 {
-                        chart.draw_series(LineSeries::new(line, c.stroke_width(2)))?;
+                        let width = if s.color == COAST { 1 } else { 3 };
+                        chart.draw_series(LineSeries::new(line, c.stroke_width(width)))?;
                     }
                 }
             }
@@ -270,14 +401,14 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
                             c.filled(),
                         )))?;
                         // The value above the bar: small bars stay readable.
-                        let style = (FONT, 13)
-                            .into_font()
-                            .color(&BLACK)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
-                        chart.draw_series(std::iter::once(
-                            EmptyElement::at((left + width * 0.46, top))
-                                + Text::new(short(y), (0, -3), style),
-                        ))?;
+                        layout.request(Request {
+                            text: short(y),
+                            size: LABEL_SIZE,
+                            color: BLACK,
+                            anchor: pixel(left + width * 0.46, top),
+                            bounds,
+                            tries: vec![((-0.5, -1.0), (0, -3)), ((-0.5, 0.0), (0, 3))],
+                        });
                     }
                 }
             }
@@ -286,36 +417,26 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             let (Some(px), Some(py)) = (position(&p.x.scale, *x), position(&p.y.scale, *y)) else {
                 continue;
             };
-            // Labels in the right third grow leftwards, so they stay inside.
-            let right = px > x0 + (x1 - x0) * 0.62;
-            let (anchor, dx) = if right {
-                (HPos::Right, -7)
-            } else {
-                (HPos::Left, 7)
-            };
-            let style = (FONT, 13)
-                .into_font()
-                .color(&c)
-                .pos(Pos::new(anchor, VPos::Center));
-            // Beyond three labelled curves the labels collide: dots only.
-            // Unnamed series (places on a map) always keep their labels.
+            if !s.labels_only {
+                chart.draw_series(std::iter::once(Circle::new((px, py), 5, c.filled())))?;
+            }
+            // Beyond three labelled curves the labels crowd: dots only.
+            // Places (single points) always keep their labels.
             let curves = p
                 .series
                 .iter()
-                .filter(|s| !s.markers.is_empty() && !s.name.is_empty())
+                .filter(|s| !s.markers.is_empty() && s.points.len() > 1 && !s.name.is_empty())
                 .count();
-            let text = if curves > 3 && !s.name.is_empty() {
-                ""
-            } else {
-                label.trim()
-            };
-            // Curves close together: stagger their labels by series.
-            let dy = -13 * (k as i32 % 3);
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((px, py))
-                    + Circle::new((0, 0), 4, c.filled())
-                    + Text::new(text.to_string(), (dx, dy), style),
-            ))?;
+            if curves <= 3 || s.points.len() <= 1 || s.name.is_empty() {
+                layout.request(Request {
+                    text: label.trim().to_string(),
+                    size: LABEL_SIZE,
+                    color: c,
+                    anchor: pixel(px, py),
+                    bounds,
+                    tries: around_point(),
+                });
+            }
         }
     }
     let black = RGBColor(30, 30, 30);
@@ -329,14 +450,20 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             5,
             black.stroke_width(2),
         ))?;
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x0, y))
-                + Text::new(
-                    l.label.trim().to_string(),
-                    (8, -18),
-                    (FONT, 13).into_font().color(&black),
-                ),
-        ))?;
+        // Above the line at its left end, else below it, else at its right.
+        layout.request(Request {
+            text: l.label.trim().to_string(),
+            size: LABEL_SIZE,
+            color: black,
+            anchor: pixel(x0, y),
+            bounds,
+            tries: vec![
+                ((0.0, -1.0), (8, -4)),
+                ((0.0, 0.0), (8, 4)),
+                ((-1.0, -1.0), (bounds.2 - bounds.0 - 8, -4)),
+                ((-1.0, 0.0), (bounds.2 - bounds.0 - 8, 4)),
+            ],
+        });
     }
     for l in &p.vlines {
         let Some(x) = position(&p.x.scale, l.at) else {
@@ -348,34 +475,73 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> D
             4,
             grey.stroke_width(1),
         ))?;
-        // Text on the side of the line with more room.
-        let (anchor, dx) = if x < x0 + (x1 - x0) * 0.5 {
-            (HPos::Left, 6)
-        } else {
-            (HPos::Right, -6)
-        };
-        let style = (FONT, 12)
-            .into_font()
-            .color(&grey)
-            .pos(Pos::new(anchor, VPos::Top));
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x, y1)) + Text::new(l.label.trim().to_string(), (dx, 6), style),
-        ))?;
+        // Beside the line near its top, stepping down past other labels.
+        let mut tries = Vec::new();
+        for k in 0..8 {
+            tries.push(((0.0, 0.0), (6, 6 + 22 * k)));
+            tries.push(((-1.0, 0.0), (-6, 6 + 22 * k)));
+        }
+        layout.request(Request {
+            text: l.label.trim().to_string(),
+            size: LABEL_SIZE,
+            color: grey,
+            anchor: pixel(x, y1),
+            bounds,
+            tries,
+        });
     }
     Ok(())
 }
 
-fn draw<DB: DrawingBackend>(fig: &Figure, root: DrawingArea<DB, Shift>) -> DrawResult<DB> {
+/// The title at the largest size up to [`TITLE_SIZE`] that fits `width`,
+/// shortened with an ellipsis if even 16 px does not.
+fn fitted_title(title: &str, width: i32) -> (String, u32) {
+    for size in (16..=TITLE_SIZE).rev().step_by(2) {
+        if text_size(title, size).0 <= width {
+            return (title.to_string(), size);
+        }
+    }
+    let mut t: Vec<char> = title.chars().collect();
+    while t.len() > 1 && text_size(&(t.iter().collect::<String>() + "…"), 16).0 > width {
+        t.pop();
+    }
+    (t.into_iter().collect::<String>() + "…", 16)
+}
+
+/// A legend entry's text, shortened with an ellipsis to `width`.
+fn fitted_legend(name: &str, width: i32) -> String {
+    if text_size(name, LEGEND_SIZE).0 <= width {
+        return name.to_string();
+    }
+    let mut t: Vec<char> = name.chars().collect();
+    while t.len() > 1 && text_size(&(t.iter().collect::<String>() + "…"), LEGEND_SIZE).0 > width {
+        t.pop();
+    }
+    t.into_iter().collect::<String>() + "…"
+}
+
+fn draw<DB: DrawingBackend>(
+    fig: &Figure,
+    root: DrawingArea<DB, Shift>,
+    layout: &mut Layout,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (w, _) = root.dim_in_pixel();
     let (title, body) = root.split_vertically(TITLE_HEIGHT);
+    let (text, size) = fitted_title(&fig.title, w as i32 - 32);
+    let (tw, th) = text_size(&text, size);
     title.draw_text(
-        &fig.title,
-        &(FONT, 22).into_font().style(FontStyle::Bold).color(&BLACK),
-        (16, 14),
+        &text,
+        &(FONT, size)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK),
+        (16, 16),
     )?;
+    layout.fixed((16, 16, 16 + tw, 16 + th), &text);
     // A figure without legend entries uses the whole width.
-    let legend_width = if fig.legend().is_empty() {
+    let legend_entries = fig.legend();
+    let legend_width = if legend_entries.is_empty() {
         0
     } else {
         LEGEND_WIDTH
@@ -383,20 +549,40 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: DrawingArea<DB, Shift>) -> DrawR
     let (plots, legend) = body.split_horizontally(w - legend_width);
     let areas = plots.split_evenly((fig.panels.len().max(1), 1));
     for (area, panel) in areas.iter().zip(&fig.panels) {
-        draw_panel(area, panel)?;
+        draw_panel(area, panel, layout)?;
     }
     // The legend lives in its own column, so it never covers data.
-    for (i, (name, c)) in fig.legend().iter().enumerate() {
-        let y = 40 + 24 * i as i32;
+    let (lx, ly) = legend.get_base_pixel();
+    for (i, (name, c)) in legend_entries.iter().enumerate() {
+        let y = 44 + 30 * i as i32;
         legend.draw(&PathElement::new(
-            vec![(8, y), (38, y)],
-            rgb(*c).stroke_width(4),
+            vec![(8, y), (40, y)],
+            rgb(*c).stroke_width(5),
         ))?;
-        let mut label = name.clone();
-        if label.chars().count() > 26 {
-            label = label.chars().take(25).collect::<String>() + "…";
-        }
-        legend.draw_text(&label, &(FONT, 14).into_font().color(&BLACK), (46, y - 8))?;
+        let label = fitted_legend(name, LEGEND_WIDTH as i32 - 60);
+        let (lw, lh) = text_size(&label, LEGEND_SIZE);
+        legend.draw_text(
+            &label,
+            &(FONT, LEGEND_SIZE).into_font().color(&BLACK),
+            (48, y - lh / 2),
+        )?;
+        layout.fixed(
+            (lx + 48, ly + y - lh / 2, lx + 48 + lw, ly + y - lh / 2 + lh),
+            &label,
+        );
+    }
+    for ((x, y), r) in layout.place() {
+        // A light halo keeps a label readable over lines and grid.
+        let (w, h) = text_size(&r.text, r.size);
+        root.draw(&Rectangle::new(
+            [(x - 2, y - 1), (x + w + 2, y + h + 1)],
+            WHITE.mix(0.78).filled(),
+        ))?;
+        let style = (FONT, r.size)
+            .into_font()
+            .color(&r.color)
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        root.draw(&Text::new(r.text, (x, y), style))?;
     }
     root.present()?;
     Ok(())
@@ -404,20 +590,27 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: DrawingArea<DB, Shift>) -> DrawR
 
 /// The figure as an SVG document.
 pub fn svg(fig: &Figure) -> Result<String, String> {
+    svg_with_layout(fig).map(|(svg, _)| svg)
+}
+
+/// The figure as an SVG document, and every box of text the layout placed
+/// (the title, legend entries, labels), for checks that none overlap.
+pub fn svg_with_layout(fig: &Figure) -> Result<(String, Vec<Placed>), String> {
     fonts();
     let mut out = String::new();
+    let mut layout = Layout::default();
     {
         let root = SVGBackend::with_string(&mut out, size(fig)).into_drawing_area();
-        draw(fig, root).map_err(|e| format!("{}: {e}", fig.stem))?;
+        draw(fig, root, &mut layout).map_err(|e| format!("{}: {e}", fig.stem))?;
     }
-    Ok(out)
+    Ok((out, layout.placed))
 }
 
 /// The figure as a PNG file at `path`.
 pub fn png(fig: &Figure, path: &Path) -> Result<(), String> {
     fonts();
     let root = BitMapBackend::new(path, size(fig)).into_drawing_area();
-    draw(fig, root).map_err(|e| format!("{}: {e}", fig.stem))
+    draw(fig, root, &mut Layout::default()).map_err(|e| format!("{}: {e}", fig.stem))
 }
 
 #[cfg(test)]
