@@ -3,24 +3,10 @@
 //! units on its axes, renders text from the embedded font, and the page is
 //! well-formed, links only to files that exist and carries every verdict.
 
-use crate::common::{regionsim, shipped_scenarios, write, TWO_REGIONS};
+use crate::common::{regionsim, shipped_report, write, TWO_REGIONS};
 use regionsim::report::charts::PALETTE;
 use serde_json::Value;
 use std::path::Path;
-
-fn run_shipped(out: &Path) {
-    let o = regionsim(
-        out.parent().unwrap(),
-        &[
-            "run",
-            shipped_scenarios().to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
 
 fn summary(out: &Path, name: &str) -> Value {
     serde_json::from_slice(&std::fs::read(out.join(name).join("summary.json")).unwrap()).unwrap()
@@ -56,9 +42,7 @@ fn hex(c: (u8, u8, u8)) -> String {
 
 #[test]
 fn every_chart_of_every_shipped_scenario_is_valid_svg_and_png() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    run_shipped(&out);
+    let out = shipped_report();
     let expected: [(&str, &[&str]); 4] = [
         (
             "reference",
@@ -215,9 +199,7 @@ fn attr_links(node: roxmltree::Node) -> Vec<String> {
 
 #[test]
 fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    run_shipped(&out);
+    let out = shipped_report();
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     let doc = roxmltree::Document::parse_with_options(
@@ -249,7 +231,7 @@ fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
         "apply-speed-sweep",
     ] {
         assert!(ids.contains(&name), "no section for {name}");
-        let s = summary(&out, name);
+        let s = summary(out, name);
         for p in s["points"].as_array().unwrap() {
             for v in p["slo"].as_array().unwrap() {
                 let slo = v["name"].as_str().unwrap();
@@ -373,16 +355,14 @@ fn side_by_side_shows_the_worst_point_on_a_log_axis_when_needed() {
 #[test]
 fn chart_text_fits_never_overlaps_and_regions_keep_their_colour() {
     use regionsim::report::charts::{self, render_layout};
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    run_shipped(&out);
+    let out = shipped_report();
     let names = [
         "apply-bottleneck",
         "apply-speed-sweep",
         "global-five-regions",
         "reference",
     ];
-    let summaries: Vec<Value> = names.iter().map(|n| summary(&out, n)).collect();
+    let summaries: Vec<Value> = names.iter().map(|n| summary(out, n)).collect();
     let colored = charts::with_region_colors(&summaries);
     let mut colour_of: std::collections::BTreeMap<String, usize> = Default::default();
     let mut figures: Vec<(String, charts::Figure)> = Vec::new();

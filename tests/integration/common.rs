@@ -79,6 +79,42 @@ pub fn shipped_scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
+/// The report of every shipped scenario (`run scenarios -j 1`, charts
+/// included), made once for all the tests that read it: the first caller
+/// runs it, the others wait. It lives in `target/tmp/shipped-report-PID`;
+/// folders left by earlier test processes that have exited are removed.
+pub fn shipped_report() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("shipped-report-") {
+                if !Path::new("/proc").join(pid).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("shipped-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = regionsim(
+            &dir,
+            &[
+                "run",
+                shipped_scenarios().to_str().unwrap(),
+                "-o",
+                "out",
+                "-j",
+                "1",
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        dir.join("out")
+    })
+}
+
 /// Two regions with constant, round delays, for tests that compute
 /// expected values by hand: `a` is the primary, `b` has a replica.
 pub const TWO_REGIONS: &str = r#"

@@ -285,7 +285,7 @@ fn draw_panel<DB: DrawingBackend>(
         })
         .chain(p.hlines.iter().map(|l| l.at));
     let (x0, x1) = range(&p.x.scale, xs, p.x.include);
-    let (y0, y1) = range(
+    let (y0, mut y1) = range(
         &p.y.scale,
         ys,
         match (&p.marks, &p.y.scale) {
@@ -293,6 +293,10 @@ fn draw_panel<DB: DrawingBackend>(
             _ => p.y.include,
         },
     );
+    if p.marks == Marks::Bars {
+        // Room above the tallest bar for its value.
+        y1 += (y1 - y0) * 0.08;
+    }
     let mut chart = ChartBuilder::on(area)
         .caption(
             &p.title,
@@ -606,11 +610,30 @@ pub fn svg_with_layout(fig: &Figure) -> Result<(String, Vec<Placed>), String> {
     Ok((out, layout.placed))
 }
 
-/// The figure as a PNG file at `path`.
+/// The figure as a PNG file at `path`. Drawn into an RGB buffer and encoded
+/// with the `png` crate (plotters' own encoder would pull in the whole
+/// `image` crate, a third of a cold build, for one format).
 pub fn png(fig: &Figure, path: &Path) -> Result<(), String> {
     fonts();
-    let root = BitMapBackend::new(path, size(fig)).into_drawing_area();
-    draw(fig, root, &mut Layout::default()).map_err(|e| format!("{}: {e}", fig.stem))
+    let (w, h) = size(fig);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        draw(fig, root, &mut Layout::default()).map_err(|e| format!("{}: {e}", fig.stem))?;
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| format!("{}: {e}", fig.stem))?;
+        writer
+            .write_image_data(&rgb)
+            .map_err(|e| format!("{}: {e}", fig.stem))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
