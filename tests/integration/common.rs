@@ -79,7 +79,7 @@ pub fn shipped_scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// The report of every shipped scenario (`run scenarios -j 1`, charts
+/// The report of every shipped scenario (`run scenarios -j 2`, charts
 /// included), made once for all the tests that read it: the first caller
 /// runs it, the others wait. It lives in `target/tmp/shipped-report-PID`;
 /// folders left by earlier test processes that have exited are removed.
@@ -106,7 +106,7 @@ pub fn shipped_report() -> &'static Path {
                 "-o",
                 "out",
                 "-j",
-                "1",
+                "2",
                 "--quiet",
             ],
         );
