@@ -290,7 +290,9 @@ fn write_reports(opts: &RunOptions, summaries: &[Value], dir: &Path) -> Result<(
     let charts = if opts.no_charts {
         (vec![Vec::new(); summaries.len()], None)
     } else {
-        report::write_charts(dir, summaries)?
+        // Charts are drawn on the `-j` threads, at most one per core.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        runner::pool(opts.threads, cores)?.install(|| report::write_charts(dir, summaries))?
     };
     report::write_file(
         &dir.join("index.html"),

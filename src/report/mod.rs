@@ -238,15 +238,15 @@ pub fn write_charts(
     dir: &Path,
     summaries: &[Value],
 ) -> Result<(Vec<Vec<charts::Rendered>>, Option<charts::Rendered>)> {
+    use rayon::prelude::*;
     let summaries = charts::with_region_colors(summaries);
-    let mut per_scenario = Vec::new();
-    for s in &summaries {
-        let name = s["scenario"].as_str().unwrap_or("scenario");
-        per_scenario.push(charts::write_scenario_charts(
-            &dir.join(name).join("charts"),
-            s,
-        )?);
-    }
+    let per_scenario = summaries
+        .par_iter()
+        .map(|s| {
+            let name = s["scenario"].as_str().unwrap_or("scenario");
+            charts::write_scenario_charts(&dir.join(name).join("charts"), s)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let comparison = charts::write_comparison(&dir.join("charts"), &summaries)?;
     Ok((per_scenario, comparison))
 }

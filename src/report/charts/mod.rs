@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::report::aggregate::at;
 use crate::report::write_file;
 use crate::scenario::Unit;
+use rayon::prelude::*;
 use serde_json::Value;
 use std::path::Path;
 
@@ -1213,8 +1214,9 @@ pub fn write_scenario_charts(dir: &Path, summary: &Value) -> Result<Vec<Rendered
         path: dir.to_path_buf(),
         source,
     })?;
+    // Drawn in parallel (on the caller's rayon pool), gathered in order.
     figures(summary)
-        .into_iter()
+        .into_par_iter()
         .map(|(point, f)| write_figure(dir, &f, point))
         .collect()
 }
