@@ -30,6 +30,13 @@ pub fn value(kind: Shown, v: f64) -> String {
     format!("{:.d$}{unit}", v * scale)
 }
 
+/// How [`estimate`] writes a figure over several replications, said once
+/// for the table, `summary.md` and the page.
+pub const SPREAD_NOTE: &str =
+    "figures are means over replications; ± is the 95 % interval half-width; \
+(low-high) is that interval where it is cut at 0 (or at 100 % for a share); [min-max] is the range \
+over replications, given for maxima and minima";
+
 /// A duration in ms as it reads everywhere.
 pub fn duration_ms(v: f64) -> String {
     value(Shown::Duration, v)

@@ -28,11 +28,14 @@ body { font-family: 'DejaVu Sans', Verdana, sans-serif; font-size: 19px; line-he
 h1 { font-size: 36px; margin-top: 28px; } h2 { font-size: 30px; margin-top: 56px;
        border-top: 4px solid #0072B2; padding-top: 16px; } h3 { font-size: 23px; margin-top: 28px; }
 nav { background: #f3f6f9; padding: 12px 16px; border-radius: 6px; }
-nav a { margin-right: 20px; white-space: nowrap; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 14px; border-bottom: 1px solid #d8dde3; text-align: right; }
+nav .item { display: inline-block; margin: 2px 32px 2px 0; white-space: nowrap; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-variant-numeric: tabular-nums;
+        font-size: 17px; display: block; max-width: 100%; overflow-x: auto; }
+td { white-space: nowrap; }
+th, td { padding: 5px 10px; border-bottom: 1px solid #d8dde3; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #eef2f6; }
+table.slo td { white-space: nowrap; } table.slo td.name, table.slo th.name { white-space: normal; text-align: left; }
 .pass { color: #00684a; font-weight: bold; } .fail { color: #b3261e; font-weight: bold; }
 .badge { padding: 2px 8px; border-radius: 4px; color: #fff; font-size: 16px; }
 .badge.pass { background: #00684a; } .badge.fail { background: #b3261e; } .badge.none { background: #6b7480; }
@@ -135,7 +138,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         s["duration_s"],
         s["warmup_s"],
         if n == 1 { "" } else { "s" },
-        if n > 1 { "; figures are means, ± the 95 % interval half-width, or (low-high) where the interval is cut at zero or, for maxima, the range over replications" } else { "" },
+        if n > 1 { format!("; {}", super::format::SPREAD_NOTE) } else { String::new() },
         s["seed"],
         match s["sweep"]["parameters"].as_array() {
             Some(p) => format!(
@@ -177,7 +180,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         let _ = writeln!(out, "<h3>SLO verdicts</h3>");
         let _ = writeln!(
             out,
-            "<table><tr>{}<th>SLO</th><th>mean</th><th>judged on</th><th>bound</th><th>verdict</th></tr>",
+            "<table class=\"slo\"><tr>{}<th class=\"name\">SLO</th><th>mean</th><th>judged on</th><th>bound</th><th>verdict</th></tr>",
             if swept { "<th>point</th>" } else { "" }
         );
         for p in &points {
@@ -185,7 +188,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
                 let ok = v["verdict"] == "pass";
                 let _ = writeln!(
                     out,
-                    "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}: {}</td></tr>",
+                    "<tr>{}<td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}: {}</td></tr>",
                     if swept { format!("<td>{}</td>", escape(p["label"].as_str().unwrap_or_default())) } else { String::new() },
                     escape(v["name"].as_str().unwrap_or_default()),
                     escape(v["mean_text"].as_str().unwrap_or_default()),
@@ -270,7 +273,11 @@ pub fn index(
     let _ = write!(out, "<nav>");
     for s in summaries {
         let name = escape(s["scenario"].as_str().unwrap_or_default());
-        let _ = write!(out, "<a href=\"#{name}\">{name}</a> {} ", verdict_badge(s));
+        let _ = write!(
+            out,
+            "<span class=\"item\"><a href=\"#{name}\">{name}</a> {}</span>",
+            verdict_badge(s)
+        );
     }
     let _ = writeln!(out, "</nav>");
     if let Some(c) = comparison {

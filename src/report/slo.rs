@@ -211,9 +211,9 @@ pub fn markdown(summary: &Value) -> String {
         summary["warmup_s"],
         if n == 1 { "" } else { "s" },
         if n > 1 {
-            "; figures are means, ± the 95 % interval half-width, or (low-high) where the interval is cut at zero or, for maxima, the range over replications"
+            format!("; {}", super::format::SPREAD_NOTE)
         } else {
-            ""
+            String::new()
         }
     );
     let rows = super::format::sweep_rows(summary);

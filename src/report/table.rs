@@ -91,9 +91,9 @@ pub fn table(s: &Value) -> String {
         s["scenario"].as_str().unwrap_or_default(),
         if n == 1 { "" } else { "s" },
         if n > 1 {
-            " (means; ±: 95 % interval half-width; (low-high): an interval cut at 0, or for maxima the range over replications)"
+            format!(" ({})", super::format::SPREAD_NOTE)
         } else {
-            ""
+            String::new()
         },
         seconds,
         s["warmup_s"].as_f64().unwrap_or(0.0),

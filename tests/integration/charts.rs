@@ -241,7 +241,7 @@ fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
                     "FAIL"
                 };
                 let row = format!(
-                    "<td>{slo}</td><td>{}</td>",
+                    "<td class=\"name\">{slo}</td><td>{}</td>",
                     v["mean_text"].as_str().unwrap()
                 );
                 let at = html

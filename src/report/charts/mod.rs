@@ -708,6 +708,27 @@ fn numeric_axis(values: &[&Value]) -> Option<(Vec<f64>, String, bool)> {
     ))
 }
 
+/// A figure's path in words for an axis: `...stale_reads.500ms.share` is
+/// "reads stale at 500ms", `...read_latency.p99_ms` "read latency p99".
+fn metric_words(metric: &str) -> String {
+    let parts: Vec<&str> = metric.split('.').collect();
+    let n = parts.len();
+    if n >= 3 && parts[n - 3] == "stale_reads" {
+        let what = if parts[n - 1] == "count" {
+            "stale reads"
+        } else {
+            "reads stale"
+        };
+        return format!("{what} at {}", parts[n - 2]);
+    }
+    let last = parts[n - 1].trim_end_matches("_ms").trim_end_matches("_s");
+    let prev = if n >= 2 { parts[n - 2] } else { "" };
+    format!("{prev} {last}")
+        .replace('_', " ")
+        .trim()
+        .to_string()
+}
+
 /// For a sweep: each SLO's metric against the first swept parameter (on a
 /// numeric axis when its values are numbers or durations, log-scaled when
 /// they span a decade), one line per combination of the other parameters,
@@ -776,13 +797,7 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
     for (i, slo) in slos.iter().enumerate() {
         let metric = slo["metric"].as_str().unwrap_or_default();
         let (unit, scale) = unit_of(metric);
-        let tail: Vec<&str> = metric.rsplit('.').take(2).collect();
-        let what = format!(
-            "{} {}",
-            tail.get(1).unwrap_or(&""),
-            tail[0].trim_end_matches("_ms").trim_end_matches("_s")
-        )
-        .replace('_', " ");
+        let what = metric_words(metric);
         let mut panel = Panel::lines(
             format!(
                 "{} ({})",
@@ -1227,4 +1242,29 @@ pub fn write_comparison(dir: &Path, summaries: &[Value]) -> Result<Option<Render
     comparison(summaries)
         .map(|f| write_figure(dir, &f, None))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metric_words;
+
+    #[test]
+    fn metrics_read_as_words_on_axes() {
+        assert_eq!(
+            metric_words("clients.eu-west-1.stale_reads.500ms.share"),
+            "reads stale at 500ms"
+        );
+        assert_eq!(
+            metric_words("clients.b.stale_reads.0ms.count"),
+            "stale reads at 0ms"
+        );
+        assert_eq!(
+            metric_words("clients.b.read_latency.p99_ms"),
+            "read latency p99"
+        );
+        assert_eq!(
+            metric_words("datasets.users.replicas.b.current_lag_max_ms"),
+            "b current lag max"
+        );
+    }
 }

@@ -584,12 +584,37 @@ fn draw<DB: DrawingBackend>(
         ))?;
         let style = (FONT, r.size)
             .into_font()
-            .color(&r.color)
+            .color(&legible(r.color))
             .pos(Pos::new(HPos::Left, VPos::Top));
         root.draw(&Text::new(r.text, (x, y), style))?;
     }
     root.present()?;
     Ok(())
+}
+
+/// `c` darkened, keeping its hue, until text in it has a contrast of at
+/// least 4.5:1 on white (WCAG AA): the palette's yellow and sky blue are
+/// fine as lines but too faint as small type.
+fn legible(c: RGBColor) -> RGBColor {
+    fn lum(c: RGBColor) -> f64 {
+        let ch = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
+    }
+    let mut out = c;
+    let mut k = 1.0;
+    while 1.05 / (lum(out) + 0.05) < 4.5 && k > 0.05 {
+        k *= 0.9;
+        let dim = |v: u8| (f64::from(v) * k).round() as u8;
+        out = RGBColor(dim(c.0), dim(c.1), dim(c.2));
+    }
+    out
 }
 
 /// The figure as an SVG document.
@@ -639,6 +664,17 @@ pub fn png(fig: &Figure, path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_colours_are_legible_on_white() {
+        // Okabe-Ito yellow is 1.3:1 on white; as text it is darkened.
+        let y = legible(RGBColor(0xF0, 0xE4, 0x42));
+        assert!(y.0 < 0xA0 && y.0 > 0x60 && y.0 > y.2, "{y:?}");
+        // Blue (5.0:1) and black stay as they are.
+        let b = RGBColor(0x00, 0x72, 0xB2);
+        assert_eq!(legible(b), b);
+        assert_eq!(legible(BLACK), BLACK);
+    }
 
     #[test]
     fn ticks_read_as_values() {
