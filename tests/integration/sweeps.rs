@@ -438,4 +438,24 @@ fn sweep_points_can_be_named() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("1 names for 2 points"), "{err}");
+    // A name given twice, and one that could not be a file name: each
+    // located at the name itself.
+    let line = yaml.lines().position(|l| l.contains("names:")).unwrap() + 1;
+    for (names, col, message) in [
+        ("[light, light]", 18, "sweep name `light` is given twice"),
+        (
+            "[light, a/b]",
+            18,
+            "sweep name `a/b` must be 1 to 64 letters",
+        ),
+    ] {
+        write(tmp.path(), "s.yaml", &yaml.replace("[light, heavy]", names));
+        let o = regionsim(tmp.path(), &["validate", "s.yaml"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("s.yaml:{line}:{col}: {message}")),
+            "{err}"
+        );
+    }
 }
