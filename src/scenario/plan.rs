@@ -141,6 +141,7 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     let combos = expansion.combinations(sweep.mode, &params, &doc)?;
     let short = variants::short_paths(&params.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>());
     let names = expansion.point_names(sweep.names.as_deref(), combos.len())?;
+    let total = combos.len();
     let mut points = Vec::new();
     let mut problems = Vec::new();
     for (k, combo) in combos.into_iter().enumerate() {
@@ -172,9 +173,9 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
         let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
             Ok(raw) => raw,
             Err(e) => {
-                problems.push(expansion.diagnostic(
-                    yaml_path!["sweep", "parameters"],
-                    format!("{context}{}", yaml_message(&e)),
+                problems.push((
+                    label,
+                    expansion.diagnostic(yaml_path!["sweep", "parameters"], yaml_message(&e)),
                 ));
                 continue;
             }
@@ -185,12 +186,17 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
                 parameters,
                 scenario,
             }),
-            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(Error::Invalid(d)) => problems.extend(d.into_iter().map(|mut d| {
+                if let Some(rest) = d.message.strip_prefix(&context) {
+                    d.message = rest.to_string();
+                }
+                (label.clone(), d)
+            })),
             Err(e) => return Err(e),
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
+        return Err(Error::Invalid(group_by_point(problems, total)));
     }
     share_key_tables(&mut points);
     Ok(Plan {
@@ -203,6 +209,37 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
         }),
         points,
     })
+}
+
+/// The problems of a sweep's points, each said once: a problem every point
+/// has (an SLO on a figure the scenario lacks) without naming points, one
+/// that some points have naming them (`sweep points `a`, `b`: ...`), in the
+/// order they were first found.
+fn group_by_point(problems: Vec<(String, Diagnostic)>, points: usize) -> Vec<Diagnostic> {
+    let mut groups: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    for (label, d) in problems {
+        match groups.iter_mut().find(|(g, _)| {
+            (g.line, g.column, &g.message, &g.file) == (d.line, d.column, &d.message, &d.file)
+        }) {
+            Some((_, labels)) => {
+                if !labels.contains(&label) {
+                    labels.push(label)
+                }
+            }
+            None => groups.push((d, vec![label])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(mut d, labels)| {
+            if labels.len() < points {
+                let names: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+                let s = if labels.len() == 1 { "" } else { "s" };
+                d.message = format!("sweep point{s} {}: {}", names.join(", "), d.message);
+            }
+            d
+        })
+        .collect()
 }
 
 /// Locates the problems of a sweep in its file.

@@ -412,6 +412,51 @@ fn warnings_name_the_sweep_point_they_concern() {
     assert_eq!(s["warnings"].as_array().unwrap().len(), w.len());
 }
 
+/// A problem every point shares is reported once, without naming points;
+/// one that only some points have names them.
+#[test]
+fn a_problem_of_every_point_is_reported_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "{TWO_REGIONS}sweep:\n  parameters:\n    datasets.users.keys: [10, 20, 0]\nslo:\n  - {{metric: stale_reads.1s.share, scope: {{client: b}}, max: 1%}}\n"
+    );
+    write(tmp.path(), "s.yaml", &yaml);
+    let o = regionsim(tmp.path(), &["validate", "s.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Every point lacks the bound: said once, at the SLO, naming no point.
+    assert_eq!(
+        err.matches("not one of the scenario's staleness_bounds")
+            .count(),
+        1,
+        "{err}"
+    );
+    let line = yaml.lines().position(|l| l.contains("metric:")).unwrap() + 1;
+    assert!(
+        err.contains(&format!("error: s.yaml:{line}:14: unknown metric")),
+        "{err}"
+    );
+    // Only one point has keys 0: it is named.
+    assert!(
+        err.contains("sweep point `keys=0`: keys must be at least 1"),
+        "{err}"
+    );
+    // A problem of two points of three names both: the replica the SLO
+    // is on exists only in the first.
+    let two = format!(
+        "{TWO_REGIONS}sweep:\n  names: [with, without, none]\n  parameters:\n    datasets.users.placement.single-primary.replicas: [[b], [], []]\nslo:\n  - {{metric: datasets.users.replicas.b.lag.p99_ms, max: 1s}}\n"
+    );
+    write(tmp.path(), "s.yaml", &two);
+    let o = regionsim(tmp.path(), &["validate", "s.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("sweep points `without`, `none`: unknown metric"),
+        "{err}"
+    );
+    assert!(!err.contains("`with`"), "{err}");
+}
+
 /// Points can be named; a name labels the point everywhere, and a name
 /// per point is required.
 #[test]
