@@ -81,8 +81,42 @@ pub struct SweepFile {
     #[schemars(with = "BTreeMap<String, Vec<serde_json::Value>>")]
     pub parameters: serde_yaml::Mapping,
     /// Optional short names of the points, in order (letters, digits, `-`,
-    /// `_`, `.`): they label the points in tables, charts and files.
+    /// `_`, `.`): they label the points in tables, charts and files. A
+    /// number is taken as its text (`names: [1, 2]`).
+    #[serde(default, deserialize_with = "scalar_texts")]
+    #[schemars(with = "Option<Vec<NameText>>")]
     pub names: Option<Vec<String>>,
+}
+
+/// A name written as a string or a number.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[allow(dead_code)] // describes the schema only
+enum NameText {
+    Text(String),
+    Number(f64),
+}
+
+/// A list of names, numbers read as their text: the same from the file's
+/// text and from a YAML value (an override), where a number would not
+/// otherwise become a string.
+fn scalar_texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error;
+    let Some(values) = Option::<Vec<serde_yaml::Value>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    values
+        .into_iter()
+        .map(|v| match v {
+            serde_yaml::Value::String(s) => Ok(s),
+            serde_yaml::Value::Number(n) => Ok(n.to_string()),
+            other => Err(D::Error::custom(format!(
+                "a name must be text or a number, got {}",
+                super::variants::compact(&other)
+            ))),
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// How sweep parameters combine into points.

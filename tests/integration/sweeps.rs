@@ -483,6 +483,21 @@ fn sweep_points_can_be_named() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("1 names for 2 points"), "{err}");
+    // Numbers are names too, from the file and through an override.
+    write(
+        tmp.path(),
+        "s.yaml",
+        &yaml.replace("[light, heavy]", "[1, 2.5]"),
+    );
+    for extra in [&[][..], &["--set", "seed=4"][..]] {
+        let o = regionsim(tmp.path(), &[&["validate", "s.yaml"][..], extra].concat());
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     // A name given twice, and one that could not be a file name: each
     // located at the name itself.
     let line = yaml.lines().position(|l| l.contains("names:")).unwrap() + 1;
