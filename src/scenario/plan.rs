@@ -133,10 +133,15 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     };
     // The file's own sweep was checked with the file; one that fails here
     // came from an override.
-    let sweep: SweepFile = serde_yaml::from_value(sweep)
-        .map_err(|e| Error::Usage(format!("--set {set_list}: sweep: {}", yaml_message(&e))))?;
-    with_sets(doc.clone())?;
     let expansion = Expansion { tree: &tree, path };
+    let sweep: SweepFile = serde_yaml::from_value(sweep).map_err(|e| {
+        if sets.is_empty() {
+            expansion.error(yaml_path!["sweep"], format!("sweep: {}", yaml_message(&e)))
+        } else {
+            Error::Usage(format!("--set {set_list}: sweep: {}", yaml_message(&e)))
+        }
+    })?;
+    with_sets(doc.clone())?;
     let params = expansion.parameters(&sweep, &doc, sets)?;
     let combos = expansion.combinations(sweep.mode, &params, &doc)?;
     let short = variants::short_paths(&params.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>());
