@@ -2,10 +2,27 @@
 //!
 //! The sequence number makes the order total and first-in first-out among
 //! equal times, so a run never depends on how the heap breaks ties.
+//!
+//! Any queued event can be cancelled through the [`Timer`] its push
+//! returned. A `(time, sequence)` key is unique and pops in increasing
+//! order, so cancelled keys are kept in a second min-heap: an event is
+//! cancelled exactly when its key is the smallest cancelled key as it pops.
+//! A pop costs one extra compare, an entry no extra byte, and a cancelled
+//! event reaches no model. When cancelled events outnumber live ones the
+//! heap is compacted, so the queue stays bounded by the live events.
 
 use super::time::Time;
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+
+/// A handle to one queued event, for [`EventQueue::cancel`]. Not `Copy`:
+/// cancelling consumes it, so one event cannot be cancelled twice.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Timer(u128);
+
+/// Cancelled entries that may stay in the heap before it is compacted,
+/// beyond as many as there are live ones.
+const COMPACT_SLACK: usize = 1024;
 
 /// One queued event. `key` packs `(time, sequence)` into one `u128` so that
 /// the heap compares a single integer.
@@ -35,33 +52,86 @@ impl<E> Ord for Entry<E> {
 /// Pending events in `(time, insertion sequence)` order.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// Keys of cancelled events still in `heap`, smallest first.
+    cancelled: BinaryHeap<Reverse<u128>>,
     next_seq: u64,
+    /// One past the key of the last event popped: keys below it are gone.
+    popped_below: u128,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            cancelled: BinaryHeap::new(),
             next_seq: 0,
+            popped_below: 0,
         }
     }
 }
 
 impl<E> EventQueue<E> {
-    /// Queues `event` at `at`, after every event already queued for `at`.
+    /// Queues `event` at `at`, after every event already queued for `at`;
+    /// the returned [`Timer`] cancels it (dropping it is fine).
     #[inline]
-    pub fn push(&mut self, at: Time, event: E) {
+    pub fn push(&mut self, at: Time, event: E) -> Timer {
         let key = (u128::from(at.as_nanos()) << 64) | u128::from(self.next_seq);
         self.next_seq += 1;
         self.heap.push(Entry { key, event });
+        Timer(key)
     }
 
-    /// Removes and returns the earliest event.
+    /// Cancels the event of `timer`: it will never pop. False (and nothing
+    /// done) when it already popped.
+    pub fn cancel(&mut self, timer: Timer) -> bool {
+        if timer.0 < self.popped_below {
+            return false;
+        }
+        self.cancelled.push(Reverse(timer.0));
+        self.settle();
+        if self.cancelled.len() > self.live() + COMPACT_SLACK {
+            self.compact();
+        }
+        true
+    }
+
+    /// Drops cancelled events from the top of the heap, so that the top is
+    /// always an event that will pop (and [`Self::peek_time`] is exact).
+    #[inline]
+    fn settle(&mut self) {
+        while let Some(&Reverse(c)) = self.cancelled.peek() {
+            match self.heap.peek() {
+                Some(top) if top.key == c => {
+                    self.heap.pop();
+                    self.cancelled.pop();
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Removes every cancelled entry from the heap.
+    fn compact(&mut self) {
+        let gone = std::mem::take(&mut self.cancelled).into_sorted_vec();
+        // Sorted descending (by `Reverse`): search with the order reversed.
+        self.heap
+            .retain(|e| gone.binary_search_by(|c| e.key.cmp(&c.0)).is_err());
+    }
+
+    /// Removes and returns the earliest event (never a cancelled one).
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        self.heap
-            .pop()
-            .map(|e| (Time::from_nanos((e.key >> 64) as u64), e.event))
+        let e = self.heap.pop()?;
+        self.popped_below = e.key + 1;
+        self.settle();
+        Some((Time::from_nanos((e.key >> 64) as u64), e.event))
+    }
+
+    /// The time of the last event popped (zero before the first): the
+    /// simulated clock.
+    #[inline]
+    pub fn now(&self) -> Time {
+        Time::from_nanos((self.popped_below.saturating_sub(1) >> 64) as u64)
     }
 
     /// The time of the earliest event.
@@ -71,14 +141,19 @@ impl<E> EventQueue<E> {
             .map(|e| Time::from_nanos((e.key >> 64) as u64))
     }
 
-    /// Number of queued events.
+    /// Number of queued events, cancelled ones not yet removed included.
     pub fn len(&self) -> usize {
         self.heap.len()
     }
 
-    /// True when nothing is queued.
+    /// Number of queued events that will pop.
+    pub fn live(&self) -> usize {
+        self.heap.len() - self.cancelled.len()
+    }
+
+    /// True when no event will pop.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.live() == 0
     }
 }
 
@@ -86,7 +161,6 @@ impl<E> EventQueue<E> {
 /// the queue.
 pub struct Scheduler<E> {
     queue: EventQueue<E>,
-    now: Time,
     processed: u64,
 }
 
@@ -101,21 +175,34 @@ impl<E> Scheduler<E> {
     pub fn new() -> Self {
         Scheduler {
             queue: EventQueue::default(),
-            now: Time::ZERO,
             processed: 0,
         }
     }
 
     /// The current simulated time.
     pub fn now(&self) -> Time {
-        self.now
+        self.queue.now()
     }
 
     /// Schedules `event` at `at`. Scheduling in the past is a model bug.
     #[inline]
     pub fn schedule(&mut self, at: Time, event: E) {
-        debug_assert!(at >= self.now, "event scheduled in the past");
+        debug_assert!(at >= self.now(), "event scheduled in the past");
         self.queue.push(at, event);
+    }
+
+    /// Schedules `event` at `at` and returns the handle that cancels it (a
+    /// timeout, a health check, a retry).
+    #[inline]
+    pub fn schedule_timer(&mut self, at: Time, event: E) -> Timer {
+        debug_assert!(at >= self.now(), "timer set in the past");
+        self.queue.push(at, event)
+    }
+
+    /// Cancels the event of `timer`, which then never reaches the model and
+    /// counts as no event. False when it already ran.
+    pub fn cancel(&mut self, timer: Timer) -> bool {
+        self.queue.cancel(timer)
     }
 
     /// The time of the next event.
@@ -123,9 +210,9 @@ impl<E> Scheduler<E> {
         self.queue.peek_time()
     }
 
-    /// Number of events waiting.
+    /// Number of events waiting (cancelled ones not counted).
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.queue.live()
     }
 
     /// Number of events popped so far.
@@ -137,7 +224,6 @@ impl<E> Scheduler<E> {
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(Time, E)> {
         let (t, e) = self.queue.pop()?;
-        self.now = t;
         self.processed += 1;
         Some((t, e))
     }
@@ -156,6 +242,69 @@ mod tests {
         q.push(Time::from_nanos(10), 'd');
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ['a', 'b', 'c', 'd']);
+    }
+
+    /// Many timers, every other one cancelled, some of them at equal times:
+    /// none of the cancelled ones pops, every other one does, in order.
+    #[test]
+    fn cancelled_timers_never_pop() {
+        let mut q = EventQueue::default();
+        let mut timers = Vec::new();
+        for i in 0..20_000u64 {
+            let t = (i * 7919) % 5000; // repeats: ties between kept and cancelled
+            timers.push(Some(q.push(Time::from_nanos(t), i)));
+        }
+        for (i, t) in timers.iter_mut().enumerate() {
+            if i % 2 == 1 {
+                assert!(q.cancel(t.take().unwrap()));
+            }
+        }
+        assert_eq!(q.live(), 10_000);
+        let mut popped = Vec::new();
+        let mut last = (0, 0);
+        while let Some((t, i)) = q.pop() {
+            assert!(i % 2 == 0, "cancelled event {i} popped");
+            assert!((t.as_nanos(), i) > last || popped.is_empty());
+            last = (t.as_nanos(), i);
+            popped.push(i);
+        }
+        assert_eq!(popped.len(), 10_000);
+        assert!(q.is_empty());
+        assert_eq!(q.len(), 0, "cancelled entries are gone too");
+    }
+
+    /// Cancelling an event that already popped does nothing.
+    #[test]
+    fn cancelling_a_popped_event_is_a_no_op() {
+        let mut q = EventQueue::default();
+        let a = q.push(Time::from_nanos(1), 'a');
+        q.push(Time::from_nanos(2), 'b');
+        assert_eq!(q.pop(), Some((Time::from_nanos(1), 'a')));
+        assert!(!q.cancel(a));
+        assert_eq!(q.pop(), Some((Time::from_nanos(2), 'b')));
+    }
+
+    /// A timeout armed and cancelled for every one of a million requests,
+    /// each an hour ahead, while the clock advances: the queue holds the
+    /// live events plus a bounded slack, never the million.
+    #[test]
+    fn the_queue_stays_bounded_when_timers_are_cancelled() {
+        let mut q = EventQueue::default();
+        let hour = 3_600_000_000_000u64;
+        let mut now = 0u64;
+        q.push(Time::from_nanos(now), 0u32);
+        let mut max_len = 0;
+        for _ in 0..1_000_000 {
+            let (t, _) = q.pop().unwrap();
+            now = t.as_nanos();
+            let timeout = q.push(Time::from_nanos(now + hour), 1);
+            q.push(Time::from_nanos(now + 1_000), 0);
+            assert!(q.cancel(timeout));
+            max_len = max_len.max(q.len());
+        }
+        assert!(max_len <= 2 * COMPACT_SLACK + 2, "{max_len} queued");
+        assert_eq!(q.live(), 1);
+        assert_eq!(q.pop().map(|(_, e)| e), Some(0));
     }
 
     #[test]
