@@ -91,12 +91,16 @@ impl<M: Model> Simulation<M> {
         &mut self.model
     }
 
-    /// Processes one event; false when the queue is empty. Always inlined:
-    /// the model's handler then inlines into the run loop (as a call it
-    /// costs about 30 instructions an event).
-    #[inline(always)]
+    /// Processes one event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
-        match self.sched.pop() {
+        self.step_until(Time::NEVER)
+    }
+
+    /// Processes the next event if it is at or before `end`; false when
+    /// there is none. Every loop goes through here, the one place events
+    /// are popped, so the compiler inlines the queue and the handler into it.
+    fn step_until(&mut self, end: Time) -> bool {
+        match self.sched.pop_until(end) {
             Some((now, event)) => {
                 self.model.handle(now, event, &mut self.sched);
                 true
@@ -108,9 +112,7 @@ impl<M: Model> Simulation<M> {
     /// Processes every event with a time at or before `end`; later events
     /// stay queued.
     pub fn run_until(&mut self, end: Time) {
-        while self.sched.peek_time().is_some_and(|t| t <= end) {
-            self.step();
-        }
+        while self.step_until(end) {}
     }
 
     /// Processes events until the queue is empty.
