@@ -598,6 +598,7 @@ pub fn bench(
     path: &Path,
     sets: &[Set],
     parallel: bool,
+    baseline: bool,
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
     let plan = scenario::load_plan(path, sets)?;
@@ -627,6 +628,31 @@ pub fn bench(
                 .unwrap_or_else(|| "unknown".into())
         ),
     )?;
+    if baseline {
+        // Both on this thread, regionsim again so that the two are timed
+        // back to back (the first run above also warmed the caches).
+        let start = std::time::Instant::now();
+        let ours = crate::model::World::run(s, 0);
+        let ours_s = start.elapsed().as_secs_f64();
+        let start = std::time::Instant::now();
+        let theirs = runner::baseline::run(s, 0);
+        let loop_s = start.elapsed().as_secs_f64();
+        let same = runner::baseline::totals_of(s, &ours) == theirs;
+        if !same {
+            return Err(Error::Internal(
+                "the hand-written loop and regionsim counted different events, reads or lags"
+                    .into(),
+            ));
+        }
+        print(
+            out,
+            &format!(
+                "hand-written loop: {} events in {loop_s:.3} s; regionsim {ours_s:.3} s: {:.2}x the loop's wall time (same events, reads, stale reads and lags, checked)\n",
+                theirs.events,
+                ours_s / loop_s
+            ),
+        )?;
+    }
     if parallel {
         let plans = [plan];
         let keys = runner::all_keys(&plans);

@@ -171,6 +171,11 @@ enum Command {
         /// 1 and on 2 threads.
         #[arg(long)]
         parallel: bool,
+        /// Also run the same model in a minimal hand-written event loop (no
+        /// framework) on the same work, check that both count the same, and
+        /// print the ratio of wall times.
+        #[arg(long)]
+        baseline: bool,
     },
 }
 
@@ -270,6 +275,7 @@ fn run() -> u8 {
             path,
             duration,
             parallel,
+            baseline,
         } => {
             let sets: Vec<Set> = duration
                 .map(|d| Set {
@@ -278,7 +284,7 @@ fn run() -> u8 {
                 })
                 .into_iter()
                 .collect();
-            commands::bench(&path, &sets, parallel, &mut stdout).map(|_| 0)
+            commands::bench(&path, &sets, parallel, baseline, &mut stdout).map(|_| 0)
         }
     };
     match result {

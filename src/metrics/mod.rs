@@ -91,6 +91,11 @@ impl DurationStats {
         self.count
     }
 
+    /// Exact sum of the values in ns.
+    pub fn sum_ns(&self) -> u128 {
+        self.sum_ns
+    }
+
     /// Exact mean in ns, `None` when empty.
     pub fn mean_ns(&self) -> Option<f64> {
         (self.count > 0).then(|| self.sum_ns as f64 / self.count as f64)

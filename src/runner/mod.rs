@@ -7,6 +7,7 @@ use crate::metrics::figures;
 use crate::model::World;
 use crate::scenario::limits::MAX_THREADS;
 use crate::scenario::{Plan, Scenario};
+pub mod baseline;
 pub mod cost;
 pub mod precision;
 pub mod shard;

@@ -113,3 +113,30 @@ fn the_estimate_counts_events_and_bounds_memory() {
         );
     }
 }
+
+/// `bench --baseline` runs the same model in a hand-written loop, checks
+/// that both count the same events, reads, stale reads and lags, and
+/// prints the ratio of wall times.
+#[test]
+fn bench_baseline_checks_the_hand_written_loop() {
+    let o = regionsim(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "bench",
+            "scenarios/global-five-regions.yaml",
+            "--duration",
+            "20s",
+            "--baseline",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("hand-written loop: ") && out.contains("checked"),
+        "{out}"
+    );
+}
