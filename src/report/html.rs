@@ -156,7 +156,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
             escape(w.as_str().unwrap_or_default())
         );
     }
-    let points = s["points"].as_array().cloned().unwrap_or_default();
+    let points: &[Value] = s["points"].as_array().map_or(&[], Vec::as_slice);
     let swept = !s["sweep"].is_null();
     let rows = super::format::sweep_rows(s);
     if let Some((header, body)) = rows.split_first() {
@@ -183,7 +183,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
             "<table class=\"slo\"><tr>{}<th class=\"name\">SLO</th><th>mean</th><th>judged on</th><th>bound</th><th>verdict</th></tr>",
             if swept { "<th>point</th>" } else { "" }
         );
-        for p in &points {
+        for p in points {
             for v in p["slo"].as_array().into_iter().flatten() {
                 let ok = v["verdict"] == "pass";
                 let _ = writeln!(

@@ -132,7 +132,7 @@ fn csv_field(text: &str) -> String {
 /// request rates over all regions, then per client region its read rate
 /// and stale share at each bound, then each replica's current lag.
 pub fn timeline_csv(summary: &Value) -> String {
-    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let points: &[Value] = summary["points"].as_array().map_or(&[], Vec::as_slice);
     let Some(first) = points.first() else {
         return String::new();
     };
@@ -184,7 +184,7 @@ pub fn timeline_csv(summary: &Value) -> String {
     }
     out.push('\n');
     let bucket_s = summary["bucket_s"].as_f64().unwrap_or(1.0);
-    for p in &points {
+    for p in points {
         let f = &p["figures"];
         let label = csv_field(p["label"].as_str().unwrap_or_default());
         let buckets = f["timeline"]["reads_per_s"].as_array().map_or(0, Vec::len);

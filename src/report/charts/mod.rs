@@ -739,7 +739,7 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
         return Vec::new();
     };
     let params: Vec<&str> = params.iter().filter_map(Value::as_str).collect();
-    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let points: &[Value] = summary["points"].as_array().map_or(&[], Vec::as_slice);
     let Some((first, rest)) = params.split_first() else {
         return Vec::new();
     };
@@ -768,7 +768,7 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
             )
         } else {
             let mut categories: Vec<String> = Vec::new();
-            for p in &points {
+            for p in points {
                 let v = super::format::parameter(&p["parameters"][*first]);
                 if !categories.contains(&v) {
                     categories.push(v);
@@ -1190,7 +1190,7 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
 /// Every figure of a scenario: per-point charts (suffixed `-pK` in a
 /// sweep), then whole-scenario charts.
 pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
-    let points = summary["points"].as_array().cloned().unwrap_or_default();
+    let points: &[Value] = summary["points"].as_array().map_or(&[], Vec::as_slice);
     let swept = !summary["sweep"].is_null();
     let mut out = Vec::new();
     for chart in POINT_CHARTS {
