@@ -34,8 +34,11 @@ use crate::engine::{
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Popularity, RegionId, Scenario};
 use rand::Rng;
+use station::Station;
 use std::collections::VecDeque;
 use std::sync::Arc;
+
+pub mod station;
 
 /// How often a run reports progress: every 2^16 events (a few
 /// milliseconds).
@@ -144,11 +147,11 @@ struct ReplicationStream {
     dataset: DatasetId,
     replica: usize,
     link: Dist,
-    apply_time: Dist,
+    /// The replica's single apply thread.
+    apply: Station,
     rng_link: SimRng,
     rng_apply: SimRng,
     last_arrival: Time,
-    last_applied: Time,
     /// Writes applied here so far.
     applied: u64,
     in_flight: VecDeque<Message>,
@@ -163,10 +166,11 @@ impl ReplicationStream {
     #[inline]
     fn send(&mut self, now: Time, key: u32) -> bool {
         let arrival = (now + self.link.sample(&mut self.rng_link)).max(self.last_arrival);
-        let start = arrival.max(self.last_applied);
-        let applied = start + self.apply_time.sample(&mut self.rng_apply);
+        let service = self
+            .apply
+            .admit(arrival, &mut self.rng_apply)
+            .expect("an apply queue has no limit");
         self.last_arrival = arrival;
-        self.last_applied = applied;
         let ks = &mut self.keys[key as usize];
         if ks.last_seq >= self.head_seq {
             // An older write of this key is still in flight: it learns who
@@ -180,8 +184,8 @@ impl ReplicationStream {
             key,
             commit: now,
             next_commit: Time::NEVER,
-            wait: start.since(arrival),
-            applied,
+            wait: service.wait(arrival),
+            applied: service.done,
         });
         self.in_flight.len() == 1
     }
@@ -250,11 +254,10 @@ impl World {
                     dataset: DatasetId(d as u16),
                     replica: i,
                     link: net.delay(ds.primary, r).clone(),
-                    apply_time: ds.apply_time.clone(),
+                    apply: Station::new(ds.apply_time.clone(), 1, None),
                     rng_link: stream(seed, run, &format!("replication-link/{name}")),
                     rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
                     last_arrival: Time::ZERO,
-                    last_applied: Time::ZERO,
                     applied: 0,
                     in_flight: VecDeque::new(),
                     head_seq: 1,

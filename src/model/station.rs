@@ -1,0 +1,189 @@
+//! A service station: a FIFO queue in front of `c` identical servers, each
+//! job's service time drawn from a distribution, optionally a limit on the
+//! jobs waiting. A replica's apply thread is one (one server, no limit);
+//! a primary's commit capacity or a region's app tier can be others.
+//!
+//! Jobs must be offered in order of arrival (a FIFO link delivers them so).
+//! Because every job is admitted when it arrives and served first come,
+//! first served, its start and end are known at once: it starts when it
+//! arrives or when the earliest server frees up, whichever is later. No
+//! event is needed until it ends.
+
+use crate::engine::{Dist, Duration, SimRng, Time};
+use std::collections::VecDeque;
+
+/// When an admitted job is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    /// When a server takes it.
+    pub start: Time,
+    /// When it is done.
+    pub done: Time,
+}
+
+impl Service {
+    /// Time spent waiting for a server.
+    pub fn wait(&self, arrival: Time) -> Duration {
+        self.start.since(arrival)
+    }
+}
+
+/// A FIFO queue and `c` servers.
+pub struct Station {
+    service: Dist,
+    /// When each server is next free.
+    free_at: Vec<Time>,
+    /// Most jobs that may wait (not in service) at once; `None`: no limit.
+    limit: Option<usize>,
+    /// Start times of admitted jobs not yet started, earliest first (only
+    /// kept when there is a limit).
+    waiting: VecDeque<Time>,
+    /// Latest arrival offered, to check the order.
+    last_arrival: Time,
+}
+
+impl Station {
+    /// A station of `servers` servers (at least one) with service times
+    /// from `service` and at most `limit` jobs waiting.
+    pub fn new(service: Dist, servers: usize, limit: Option<usize>) -> Station {
+        assert!(servers >= 1, "a station has at least one server");
+        Station {
+            service,
+            free_at: vec![Time::ZERO; servers],
+            limit,
+            waiting: VecDeque::new(),
+            last_arrival: Time::ZERO,
+        }
+    }
+
+    /// Offers a job arriving at `arrival` (no earlier than the previous
+    /// one): its service, or `None` if the queue is full and it is turned
+    /// away. Draws one service time from `rng` for each admitted job.
+    #[inline]
+    pub fn admit(&mut self, arrival: Time, rng: &mut SimRng) -> Option<Service> {
+        debug_assert!(arrival >= self.last_arrival, "jobs offered out of order");
+        self.last_arrival = arrival;
+        // The server free soonest; with one server, that one.
+        let (i, free) = if self.free_at.len() == 1 {
+            (0, self.free_at[0])
+        } else {
+            let (i, &t) = self
+                .free_at
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &t)| t)
+                .expect("at least one server");
+            (i, t)
+        };
+        if let Some(limit) = self.limit {
+            while self.waiting.front().is_some_and(|&s| s <= arrival) {
+                self.waiting.pop_front();
+            }
+            // Every server busy and the waiting room full.
+            if free > arrival && self.waiting.len() >= limit {
+                return None;
+            }
+        }
+        let start = arrival.max(free);
+        let done = start + self.service.sample(rng);
+        self.free_at[i] = done;
+        if self.limit.is_some() && start > arrival {
+            self.waiting.push_back(start);
+        }
+        Some(Service { start, done })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::stream;
+
+    /// Poisson arrivals at `lambda` per ms, exponential service of mean
+    /// `mean_ms`: (mean wait in ms, share turned away) over `n` jobs.
+    fn simulate(
+        lambda: f64,
+        mean_ms: f64,
+        servers: usize,
+        limit: Option<usize>,
+        n: usize,
+    ) -> (f64, f64) {
+        let mut st = Station::new(
+            Dist::exponential_nanos(mean_ms * 1e6).unwrap(),
+            servers,
+            limit,
+        );
+        let gaps = Dist::exponential_nanos(1e6 / lambda).unwrap();
+        let (mut rng_a, mut rng_s) = (stream(1, 0, "arrivals"), stream(1, 0, "service"));
+        let mut t = Time::ZERO;
+        let (mut wait, mut served, mut lost) = (0.0, 0usize, 0usize);
+        for _ in 0..n {
+            t += gaps.sample(&mut rng_a);
+            match st.admit(t, &mut rng_s) {
+                Some(s) => {
+                    wait += s.wait(t).as_millis_f64();
+                    served += 1;
+                }
+                None => lost += 1,
+            }
+        }
+        (wait / served as f64, lost as f64 / n as f64)
+    }
+
+    /// Erlang C: the probability that a job waits in M/M/c at load `a`
+    /// (= lambda x mean service) erlangs.
+    fn erlang_c(c: usize, a: f64) -> f64 {
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        for k in 1..c {
+            term *= a / k as f64;
+            sum += term;
+        }
+        let last = term * a / c as f64 * c as f64 / (c as f64 - a);
+        last / (sum + last)
+    }
+
+    #[test]
+    fn one_server_waits_as_m_m_1() {
+        // rho = 0.8, mean service 1 ms: mean wait rho / (mu - lambda) = 4 ms.
+        let (w, lost) = simulate(0.8, 1.0, 1, None, 400_000);
+        assert_eq!(lost, 0.0);
+        assert!((w - 4.0).abs() < 0.25, "mean wait {w} ms, M/M/1 says 4");
+    }
+
+    #[test]
+    fn two_servers_wait_as_m_m_2() {
+        // a = 1.6 erlangs on 2 servers: W = C(2, a) / (c mu - lambda).
+        let a = 1.6;
+        let expected = erlang_c(2, a) / (2.0 - a);
+        let (w, _) = simulate(1.6, 1.0, 2, None, 400_000);
+        assert!(
+            (w - expected).abs() < 0.06 * expected,
+            "mean wait {w} ms, M/M/2 says {expected}"
+        );
+    }
+
+    #[test]
+    fn a_full_queue_turns_jobs_away_as_m_m_1_k() {
+        // One server, at most 2 waiting: K = 3 in the system. At rho = 1
+        // every state is equally likely: blocking 1 / (K + 1) = 25 %.
+        let (_, lost) = simulate(1.0, 1.0, 1, Some(2), 400_000);
+        assert!(
+            (lost - 0.25).abs() < 0.01,
+            "turned away {lost}, M/M/1/3 says 0.25"
+        );
+        // No waiting room (M/M/1/1, Erlang B): a = 1 loses a / (1 + a).
+        let (_, lost) = simulate(1.0, 1.0, 1, Some(0), 400_000);
+        assert!(
+            (lost - 0.5).abs() < 0.01,
+            "turned away {lost}, Erlang B says 0.5"
+        );
+        // At rho = 0.5: (1 - rho) rho^K / (1 - rho^(K+1)) = 1/15.
+        let (_, lost) = simulate(0.5, 1.0, 1, Some(2), 400_000);
+        let expected = 0.5 * 0.125 / (1.0 - 0.0625);
+        assert!(
+            (lost - expected).abs() < 0.006,
+            "turned away {lost}, M/M/1/3 says {expected}"
+        );
+    }
+}
