@@ -208,6 +208,16 @@ fn point_label(summary: &Value, point: &Value) -> String {
     }
 }
 
+/// A point chart's title: `SCENARIO: WHAT [POINT]` (the point only in a
+/// sweep).
+fn point_title(summary: &Value, point: &Value, what: &str) -> String {
+    format!(
+        "{}: {what}{}",
+        summary["scenario"].as_str().unwrap_or_default(),
+        point_label(summary, point)
+    )
+}
+
 /// Latency CDF per client region, reads and writes: log-scaled latency,
 /// tail-stretched percentiles, p50/p99/p99.9 marked. Reads
 /// `clients.R.{read,write}_latency.quantiles_ms`.
@@ -231,11 +241,7 @@ pub fn latency_cdf(summary: &Value, point: &Value) -> Option<Figure> {
     }
     (!panels.is_empty()).then(|| Figure {
         stem: "latency-cdf".into(),
-        title: format!(
-            "{}: request latency{}",
-            summary["scenario"].as_str().unwrap_or_default(),
-            point_label(summary, point)
-        ),
+        title: point_title(summary, point, "request latency"),
         panels,
     })
 }
@@ -318,11 +324,7 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
     time_panels.extend(distribution_panels);
     Some(Figure {
         stem: "replication-lag".into(),
-        title: format!(
-            "{}: replication lag{}",
-            summary["scenario"].as_str().unwrap_or_default(),
-            point_label(summary, point)
-        ),
+        title: point_title(summary, point, "replication lag"),
         panels: time_panels,
     })
 }
@@ -379,11 +381,7 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
     }
     Some(Figure {
         stem: "availability".into(),
-        title: format!(
-            "{}: availability{}",
-            summary["scenario"].as_str().unwrap_or_default(),
-            point_label(summary, point)
-        ),
+        title: point_title(summary, point, "availability"),
         panels: vec![p],
     })
 }
@@ -486,9 +484,8 @@ pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
     (!panels.is_empty()).then(|| Figure {
         stem: "consistency".into(),
         title: format!(
-            "{}: stale reads over time{}{none}",
-            summary["scenario"].as_str().unwrap_or_default(),
-            point_label(summary, point)
+            "{}{none}",
+            point_title(summary, point, "stale reads over time")
         ),
         panels,
     })
@@ -608,11 +605,7 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
     }
     Some(Figure {
         stem: "staleness-age".into(),
-        title: format!(
-            "{}: how stale reads are{}",
-            summary["scenario"].as_str().unwrap_or_default(),
-            point_label(summary, point)
-        ),
+        title: point_title(summary, point, "how stale reads are"),
         panels: vec![p],
     })
 }
