@@ -91,6 +91,12 @@ impl<M: Model> Simulation<M> {
         &mut self.model
     }
 
+    /// The model and the scheduler together, to change the model's state
+    /// between steps (a test that cuts a link at a chosen moment).
+    pub fn parts(&mut self) -> (&mut M, &mut Scheduler<M::Event>) {
+        (&mut self.model, &mut self.sched)
+    }
+
     /// Processes one event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
         self.step_until(Time::NEVER)

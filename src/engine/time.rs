@@ -91,6 +91,12 @@ impl Add for Duration {
     }
 }
 
+impl AddAssign for Duration {
+    fn add_assign(&mut self, d: Duration) {
+        *self = *self + d;
+    }
+}
+
 impl Sub for Duration {
     type Output = Duration;
     fn sub(self, d: Duration) -> Duration {

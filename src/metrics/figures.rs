@@ -6,7 +6,7 @@
 
 use super::{ClientMetrics, DurationStats, RunMetrics};
 use crate::engine::Duration;
-use crate::scenario::Scenario;
+use crate::scenario::{RegionId, Replication, Scenario};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -41,6 +41,33 @@ pub struct Figures {
     pub clients: Ordered<ClientFigures>,
     /// Per dataset.
     pub datasets: Ordered<DatasetFigures>,
+    /// What the links the scenario uses carried: from region, to region.
+    pub network: Ordered<Ordered<LinkFigures>>,
+}
+
+/// Traffic on one directed link in the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct LinkFigures {
+    /// Messages sent per second: requests, responses, replicated writes
+    /// and their acknowledgements.
+    pub messages_per_s: f64,
+    /// Payload bytes sent per second (records, by `record_bytes`).
+    pub bytes_per_s: f64,
+}
+
+/// The fate of a region's requests.
+#[derive(Serialize, Clone, Debug)]
+pub struct RequestFigures {
+    /// Requests sent in the measured span.
+    pub attempted: u64,
+    /// Requests whose response reached the user.
+    pub succeeded: u64,
+    /// Requests given up after their last attempt.
+    pub failed: u64,
+    /// Attempts after the first, over all requests.
+    pub retried: u64,
+    /// succeeded / attempted (1 when none was attempted).
+    pub availability: f64,
 }
 
 /// Per-bucket series (by request send time), over all client regions.
@@ -58,11 +85,16 @@ pub struct ClientTimeline {
     /// Share of the region's reads in the bucket that were stale, per
     /// bound (0 in a bucket without reads).
     pub stale_share: Ordered<Vec<f64>>,
+    /// Share of the requests sent in the bucket that succeeded (1 in a
+    /// bucket without requests).
+    pub availability: Vec<f64>,
 }
 
 /// What the users of one region saw.
 #[derive(Serialize, Clone, Debug)]
 pub struct ClientFigures {
+    /// Attempted, succeeded, failed, retried; availability.
+    pub requests: RequestFigures,
     pub read_latency: Latency,
     pub write_latency: Latency,
     /// Per staleness bound (`0ms`, `500ms`...).
@@ -134,8 +166,37 @@ impl Latency {
 #[derive(Serialize, Clone, Debug)]
 pub struct DatasetFigures {
     pub primary: String,
+    /// `async`, `semi-sync` or `sync`.
+    pub replication: String,
+    /// Writes at the primary.
+    pub writes: WriteFigures,
+    /// Semi-sync only: how often and how long the primary fell back to
+    /// async.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semi_sync: Option<SemiSyncFigures>,
     /// Per replica region.
     pub replicas: Ordered<ReplicaFigures>,
+}
+
+/// Writes committed at a primary, and their exposure.
+#[derive(Serialize, Clone, Debug)]
+pub struct WriteFigures {
+    /// Writes committed in the measured span.
+    pub committed: u64,
+    /// Writes acknowledged before any replica had received them: what a
+    /// failover at that moment would lose.
+    pub unreplicated_acks: u64,
+    /// unreplicated_acks / committed (0 when none was committed).
+    pub unreplicated_share: f64,
+}
+
+/// Semi-sync fallbacks to async.
+#[derive(Serialize, Clone, Debug)]
+pub struct SemiSyncFigures {
+    /// Times the primary fell back to async in the measured span.
+    pub fallbacks: u64,
+    /// Share of the measured span spent fallen back.
+    pub fallback_share: f64,
 }
 
 /// One replica.
@@ -178,6 +239,17 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
         })
         .collect();
     ClientFigures {
+        requests: RequestFigures {
+            attempted: c.attempted,
+            succeeded: c.succeeded,
+            failed: c.failed,
+            retried: c.retried,
+            availability: if c.attempted == 0 {
+                1.0
+            } else {
+                c.succeeded as f64 / c.attempted as f64
+            },
+        },
         read_latency: Latency::of(&c.reads),
         write_latency: Latency::of(&c.writes),
         stale_reads: Ordered(stale),
@@ -211,6 +283,12 @@ impl ClientFigures {
         self.timeline = Some(ClientTimeline {
             reads_per_s: per_second(s, &c.bucket_reads),
             stale_share: Ordered(stale_share),
+            availability: c
+                .bucket_attempted
+                .iter()
+                .zip(&c.bucket_succeeded)
+                .map(|(&a, &ok)| if a == 0 { 1.0 } else { ok as f64 / a as f64 })
+                .collect(),
         });
         self
     }
@@ -251,7 +329,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .datasets
         .iter()
         .zip(&m.replicas)
-        .map(|(d, reps)| {
+        .zip(&m.writes)
+        .map(|((d, reps), w)| {
             let replicas = d
                 .replicas
                 .iter()
@@ -274,6 +353,23 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                 d.name.clone(),
                 DatasetFigures {
                     primary: s.regions[usize::from(d.primary.0)].name.clone(),
+                    replication: match d.replication {
+                        Replication::Async => "async",
+                        Replication::SemiSync { .. } => "semi-sync",
+                        Replication::Sync => "sync",
+                    }
+                    .to_string(),
+                    writes: WriteFigures {
+                        committed: w.commits,
+                        unreplicated_acks: w.unreplicated_acks,
+                        unreplicated_share: share(w.unreplicated_acks, w.commits),
+                    },
+                    semi_sync: matches!(d.replication, Replication::SemiSync { .. }).then(|| {
+                        SemiSyncFigures {
+                            fallbacks: w.fallbacks,
+                            fallback_share: w.fallback.as_secs_f64() / s.duration.as_secs_f64(),
+                        }
+                    }),
                     replicas: Ordered(replicas),
                 },
             )
@@ -284,7 +380,59 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         timeline: timeline_figures(s, m),
         clients: Ordered(clients),
         datasets: Ordered(datasets),
+        network: network_figures(s, m),
     }
+}
+
+/// The directed links a run of `s` can send messages on, by (from, to)
+/// region index: requests and responses between each client region and
+/// the nodes that serve it, replicated writes and their acknowledgements
+/// between each primary and its replicas.
+pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
+    let mut links = Vec::new();
+    let mut both = |a: RegionId, b: RegionId| {
+        links.push((usize::from(a.0), usize::from(b.0)));
+        links.push((usize::from(b.0), usize::from(a.0)));
+    };
+    for w in &s.workload {
+        let d = &s.datasets[usize::from(w.dataset.0)];
+        if w.writes_per_s > 0.0 {
+            both(w.region, d.primary);
+        }
+        if w.reads_per_s > 0.0 {
+            both(
+                w.region,
+                d.replica_in(w.region).map_or(d.primary, |_| w.region),
+            );
+        }
+    }
+    for d in &s.datasets {
+        for &r in &d.replicas {
+            both(d.primary, r);
+        }
+    }
+    links.sort_unstable();
+    links.dedup();
+    links
+}
+
+fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>> {
+    let n = s.regions.len();
+    let span = s.duration.as_secs_f64();
+    let mut out: Vec<(String, Ordered<LinkFigures>)> = Vec::new();
+    for (from, to) in used_links(s) {
+        let t = m.links[from * n + to];
+        let f = LinkFigures {
+            messages_per_s: t.messages as f64 / span,
+            bytes_per_s: t.bytes as f64 / span,
+        };
+        let name = &s.regions[from].name;
+        match out.last_mut() {
+            Some((last, tos)) if last == name => tos.0.push((s.regions[to].name.clone(), f)),
+            _ => out.push((name.clone(), Ordered(vec![(s.regions[to].name.clone(), f)]))),
+        }
+    }
+    Ordered(out)
 }
 
 /// Counts per bucket as rates: the last bucket may be cut short by the end

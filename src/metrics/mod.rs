@@ -3,8 +3,10 @@
 //! simulated run is.
 
 mod figures;
+mod units;
 
-pub use figures::{figures, Figures, Ordered, QUANTILE_LEVELS};
+pub use figures::{figures, used_links, Figures, Ordered, QUANTILE_LEVELS};
+pub use units::{round, unit_of, Unit};
 
 use crate::engine::Duration;
 use hdrhistogram::Histogram;
@@ -147,6 +149,20 @@ pub struct ClientMetrics {
     pub bucket_reads: Vec<u64>,
     /// Stale reads sent in each bucket at each bound: `[bucket * bounds + k]`.
     pub bucket_stale: Vec<u64>,
+    /// Requests sent in the measured span (each counted once, however many
+    /// attempts it took).
+    pub attempted: u64,
+    /// Of those, requests whose response reached the user.
+    pub succeeded: u64,
+    /// Of those, requests given up after their last attempt (or lost with
+    /// no timeout to notice).
+    pub failed: u64,
+    /// Attempts after the first, over all requests.
+    pub retried: u64,
+    /// Requests sent in each bucket.
+    pub bucket_attempted: Vec<u64>,
+    /// Requests sent in each bucket that succeeded.
+    pub bucket_succeeded: Vec<u64>,
 }
 
 impl ClientMetrics {
@@ -158,6 +174,12 @@ impl ClientMetrics {
             stale_by_age: vec![0; edges],
             bucket_reads: vec![0; buckets],
             bucket_stale: vec![0; buckets * bounds],
+            attempted: 0,
+            succeeded: 0,
+            failed: 0,
+            retried: 0,
+            bucket_attempted: vec![0; buckets],
+            bucket_succeeded: vec![0; buckets],
         }
     }
 
@@ -170,10 +192,16 @@ impl ClientMetrics {
     pub fn merge(&mut self, o: &ClientMetrics) {
         self.reads.merge(&o.reads);
         self.writes.merge(&o.writes);
+        self.attempted += o.attempted;
+        self.succeeded += o.succeeded;
+        self.failed += o.failed;
+        self.retried += o.retried;
         for (mine, theirs) in [
             (&mut self.stale_by_age, &o.stale_by_age),
             (&mut self.bucket_reads, &o.bucket_reads),
             (&mut self.bucket_stale, &o.bucket_stale),
+            (&mut self.bucket_attempted, &o.bucket_attempted),
+            (&mut self.bucket_succeeded, &o.bucket_succeeded),
         ] {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
@@ -255,6 +283,20 @@ impl ReplicaMetrics {
             current_lag: vec![Duration::ZERO; buckets],
         }
     }
+}
+
+/// What one dataset's writes went through at its primary.
+#[derive(Clone, Debug, Default)]
+pub struct WriteMetrics {
+    /// Writes committed in the measured span.
+    pub commits: u64,
+    /// Of those, writes acknowledged before any replica had received them:
+    /// what a failover at that moment would lose.
+    pub unreplicated_acks: u64,
+    /// Semi-sync: times the primary fell back to async in the span.
+    pub fallbacks: u64,
+    /// Semi-sync: time spent fallen back, within the span.
+    pub fallback: Duration,
 }
 
 /// Counts per time bucket (by send time) over all client regions.
@@ -343,6 +385,10 @@ pub struct RunMetrics {
     pub datasets: usize,
     /// Per dataset, per replica (in the dataset's replica order).
     pub replicas: Vec<Vec<ReplicaMetrics>>,
+    /// Per dataset.
+    pub writes: Vec<WriteMetrics>,
+    /// What each directed link carried in the span, `from * regions + to`.
+    pub links: Vec<crate::model::Traffic>,
     /// Per-bucket counts.
     pub timeline: Timeline,
     /// The ages stale reads are counted at.
@@ -382,6 +428,8 @@ impl RunMetrics {
                         .collect()
                 })
                 .collect(),
+            writes: vec![WriteMetrics::default(); datasets],
+            links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
             timeline: Timeline::new(buckets),
             staleness,
         }
@@ -395,7 +443,7 @@ impl RunMetrics {
     /// A read of client pair `client` sent in bucket `bucket`: its latency,
     /// and its staleness age if it was stale (it missed a write committed
     /// `age` before it was served).
-    #[inline]
+    #[inline(always)]
     pub fn record_read(
         &mut self,
         client: usize,

@@ -1,44 +1,31 @@
-//! The simulated world for the single-primary slice: clients in every
-//! region read and write datasets; writes go to the primary and commit;
-//! FIFO replication streams carry them to replicas, where a single-server
-//! apply queue applies them; reads are served by the local replica when the
-//! client's region has one, else by the primary.
+//! The simulated world: clients in every region read and write datasets;
+//! each dataset's placement strategy decides where requests go and how
+//! writes reach its copies; the network carries every message.
 //!
-//! # Timing of one request
-//! A request crosses four one-way delays: user to the region's app tier
-//! (`access_delay`), app to the serving database node (the network's delay
-//! for that pair, the intra-region delay when local), and the same two back.
-//! Only the moment the request reaches the database is an event, because
-//! only there does it meet shared state; the return legs are sampled then
-//! and the latency recorded at once.
+//! One file per component, so that a new strategy or component is a new
+//! file and a scenario section, not an edit of a central match:
+//! - [`net`]: the network as a service, with per-link state and traffic;
+//! - [`client`]: sources of requests and the request table (timeouts,
+//!   retries, availability);
+//! - [`placement`]: strategies behind one seam, [`placement::Placement`]
+//!   (single-primary with async, semi-sync and sync replication so far);
+//! - [`station`]: FIFO service stations (a replica's apply queue).
 //!
-//! # Replication
-//! A stream from the primary to a replica is FIFO like a TCP connection:
-//! message i arrives at `max(arrival[i-1], commit[i] + delay)`, then waits
-//! for the replica's single apply server: it starts at
-//! `max(arrival[i], done[i-1])` and is applied after a sampled service
-//! time. Both recursions are computed when the write commits; the in-flight
-//! messages are kept in order and one `Apply` event per stream is queued at
-//! a time, for the head message.
-//!
-//! # Staleness
-//! For each (replica, key) the model keeps the commit time of the oldest
-//! write not yet applied there. A read at time t is stale at bound T iff that
-//! commit time is at or before t - T: then a write committed at or before
-//! t - T is missing from the version the read returns (DESIGN.md, Stale
-//! read). Reads at the primary are never stale.
+//! Events are one enum of per-component enums, dispatched by `match`; an
+//! event carries indices into tables, never a payload, and stays 16 bytes.
 
-use crate::engine::{
-    prefetch, stream, AliasTable, Dist, Duration, Model, Scheduler, SimRng, Simulation, Time,
-};
+use crate::engine::{Duration, Model, Scheduler, Simulation, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Popularity, RegionId, Scenario};
-use rand::Rng;
-use station::Station;
-use std::collections::VecDeque;
-use std::sync::Arc;
+use client::{ClientEvent, KeyChooser, Op, Requests, Source};
+use placement::Placement;
 
+pub mod client;
+pub mod net;
+pub mod placement;
 pub mod station;
+
+pub use net::{LinkId, LinkState, Network, Traffic};
 
 /// How often a run reports progress: every 2^16 events (a few
 /// milliseconds).
@@ -47,20 +34,10 @@ pub const CHECK_EVERY: u64 = 1 << 16;
 /// Everything that happens in a run.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
-    /// A client source issues its next request. Scheduled at its first
-    /// inter-arrival time, then by each arrival for the next, until the end
-    /// of the measured span. `key_draw` is the random number that picks the
-    /// request's key, drawn one arrival early so its memory can be
-    /// prefetched.
-    Arrival { source: u16, key_draw: u64 },
-    /// A write reaches its dataset's primary and commits. Scheduled by the
-    /// arrival that sent it.
-    Commit { source: u16, key: u32, sent: Time },
-    /// A read reaches the node that serves it. Scheduled by its arrival.
-    Read { source: u16, key: u32, sent: Time },
-    /// The head message of a replication stream has been applied at the
-    /// replica. Scheduled when a message becomes the head of its stream.
-    Apply { stream: u16 },
+    /// Users and their requests.
+    Client(ClientEvent),
+    /// A dataset's placement strategy.
+    Data(placement::Event),
     /// End of time bucket `bucket`: sample each replica's current lag.
     /// Scheduled at the end of the warm-up, then by each sample.
     Sample { bucket: u32 },
@@ -71,148 +48,61 @@ pub enum Event {
 // table, referenced by index) fails the build here.
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Read,
-    Write,
+/// What a component may touch while it handles an event, besides its own
+/// state.
+pub struct Ctx<'a> {
+    pub net: &'a mut Network,
+    pub sched: &'a mut Scheduler<Event>,
+    pub metrics: &'a mut RunMetrics,
+    /// Start of the measured span.
+    pub warmup: Time,
+    /// Where tests follow individual writes; `None` in real runs.
+    pub trace: &'a mut Option<Vec<Trace>>,
 }
 
-#[derive(Clone)]
-enum KeyChooser {
-    Uniform(u32),
-    Table(Arc<AliasTable>),
-}
-
-impl KeyChooser {
-    /// The key picked by the 64-bit random number `draw`.
-    #[inline]
-    fn key_of(&self, draw: u64) -> u32 {
-        match self {
-            // High part of draw * n: uniform on 0..n up to 2^-64 bias.
-            KeyChooser::Uniform(n) => ((u128::from(draw) * u128::from(*n)) >> 64) as u32,
-            KeyChooser::Table(t) => t.index_of(draw),
+/// The [`Ctx`] of world `$w` (its network, metrics, warm-up and trace)
+/// with scheduler `$sched`: fields borrowed one by one, so that the
+/// world's other fields (its placements) stay free.
+macro_rules! ctx {
+    ($w:expr, $sched:expr) => {
+        Ctx {
+            net: &mut $w.net,
+            sched: $sched,
+            metrics: &mut $w.metrics,
+            warmup: $w.warmup,
+            trace: &mut $w.trace,
         }
-    }
-
-    #[inline]
-    fn prefetch(&self, draw: u64) {
-        if let KeyChooser::Table(t) = self {
-            t.prefetch(draw);
-        }
-    }
+    };
 }
+pub(crate) use ctx;
 
-/// A Poisson stream of one operation from one client region to one dataset.
-struct Source {
-    /// Index into the run's client metrics: (region, dataset).
-    client: usize,
-    dataset: DatasetId,
-    op: Op,
-    /// Replication stream of the replica that serves this source's reads;
-    /// `None` when the primary serves them (and for writes).
-    replica_stream: Option<u16>,
-    interarrival: Dist,
-    access: Dist,
-    to_db: Dist,
-    from_db: Dist,
-    keys: KeyChooser,
-    rng_arrivals: SimRng,
-    rng_keys: SimRng,
-    rng_network: SimRng,
-}
-
-/// One replicated write in flight from the primary to a replica.
-struct Message {
-    key: u32,
-    commit: Time,
-    /// Commit time of the next write to the same key, if it is in flight
-    /// behind this one; `Time::NEVER` otherwise.
-    next_commit: Time,
-    wait: Duration,
-    applied: Time,
-}
-
-/// What a replica stream tracks for one key.
-#[derive(Clone, Copy)]
-struct KeyState {
-    /// Commit time of the oldest write of the key not yet applied here
-    /// (`Time::NEVER` when the replica has them all).
-    oldest_unapplied: Time,
-    /// Sequence number of the key's newest message (0: none yet).
-    last_seq: u64,
-}
-
-/// Primary to one replica: the FIFO link and the apply queue behind it.
-struct ReplicationStream {
-    dataset: DatasetId,
-    replica: usize,
-    link: Dist,
-    /// The replica's single apply thread.
-    apply: Station,
-    rng_link: SimRng,
-    rng_apply: SimRng,
-    last_arrival: Time,
-    /// Writes applied here so far.
-    applied: u64,
-    in_flight: VecDeque<Message>,
-    /// Sequence number of the head of `in_flight` (the first is 1).
-    head_seq: u64,
-    /// Per key replication state, one cache line touch per key.
-    keys: Vec<KeyState>,
-}
-
-impl ReplicationStream {
-    /// Queues the write of `key` committed `now`; true if it became the head.
-    #[inline]
-    fn send(&mut self, now: Time, key: u32) -> bool {
-        let arrival = (now + self.link.sample(&mut self.rng_link)).max(self.last_arrival);
-        let service = self
-            .apply
-            .admit(arrival, &mut self.rng_apply)
-            .expect("an apply queue has no limit");
-        self.last_arrival = arrival;
-        let ks = &mut self.keys[key as usize];
-        if ks.last_seq >= self.head_seq {
-            // An older write of this key is still in flight: it learns who
-            // follows it, and the key's oldest unapplied commit is unchanged.
-            self.in_flight[(ks.last_seq - self.head_seq) as usize].next_commit = now;
-        } else {
-            ks.oldest_unapplied = now;
-        }
-        ks.last_seq = self.head_seq + self.in_flight.len() as u64;
-        self.in_flight.push_back(Message {
-            key,
-            commit: now,
-            next_commit: Time::NEVER,
-            wait: service.wait(arrival),
-            applied: service.done,
-        });
-        self.in_flight.len() == 1
-    }
-
-    /// Lag a monitoring probe would read at `now`: how long the oldest
-    /// write not yet applied here has been committed, 0 when caught up. The
-    /// replica shows the primary's state as of just before that commit.
-    fn current_lag(&self, now: Time) -> Duration {
-        self.in_flight
-            .front()
-            .map_or(Duration::ZERO, |head| now.since(head.commit))
-    }
+/// One step of a write's history, for tests that follow every write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trace {
+    /// Write `seq` (the dataset's commit number, from 1) was applied at
+    /// replica `replica` at `at`.
+    Applied {
+        dataset: u16,
+        replica: u16,
+        seq: u64,
+        at: Time,
+    },
+    /// The primary acknowledged write `seq` at `at` (`Time::NEVER`: never).
+    Acked { dataset: u16, seq: u64, at: Time },
 }
 
 /// The world of one run.
 pub struct World {
     sources: Vec<Source>,
-    streams: Vec<ReplicationStream>,
-    /// Streams of each dataset: `streams_of[d]` is a range of `streams`.
-    streams_of: Vec<std::ops::Range<usize>>,
-    /// Writes committed so far, per dataset.
-    commits: Vec<u64>,
+    requests: Requests,
+    placements: Vec<Placement>,
+    net: Network,
     warmup: Time,
     end: Time,
     bucket: Duration,
     buckets: u32,
     metrics: RunMetrics,
+    trace: Option<Vec<Trace>>,
 }
 
 /// Where every committed write is, for checks that none is lost: at each
@@ -224,13 +114,14 @@ pub struct Audit {
     /// Per replication stream: (dataset index, writes applied, writes in
     /// flight or waiting to be applied).
     pub streams: Vec<(usize, u64, u64)>,
+    /// Requests in the request table.
+    pub requests: usize,
 }
 
 impl World {
     /// Builds run `run` of `scenario`, and its initial events.
     pub fn new(scenario: &Scenario, run: u64) -> Simulation<World> {
         let seed = scenario.seed;
-        let net = &scenario.network;
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
         // Key tables first: building one needs several times its size for
         // a moment, better before the replica state than beside it.
@@ -244,45 +135,24 @@ impl World {
                 }
             })
             .collect();
-        let mut streams = Vec::new();
-        let mut streams_of = Vec::new();
-        for (d, ds) in scenario.datasets.iter().enumerate() {
-            let first = streams.len();
-            for (i, &r) in ds.replicas.iter().enumerate() {
-                let name = format!("{}/{}", ds.name, region_name(r));
-                streams.push(ReplicationStream {
-                    dataset: DatasetId(d as u16),
-                    replica: i,
-                    link: net.delay(ds.primary, r).clone(),
-                    apply: Station::new(ds.apply_time.clone(), 1, None),
-                    rng_link: stream(seed, run, &format!("replication-link/{name}")),
-                    rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
-                    last_arrival: Time::ZERO,
-                    applied: 0,
-                    in_flight: VecDeque::new(),
-                    head_seq: 1,
-                    keys: vec![
-                        KeyState {
-                            oldest_unapplied: Time::NEVER,
-                            last_seq: 0,
-                        };
-                        ds.keys as usize
-                    ],
-                });
-            }
-            streams_of.push(first..streams.len());
-        }
+        let net = Network::new(scenario);
+        let placements: Vec<Placement> = (0..scenario.datasets.len())
+            .map(|d| Placement::new(scenario, DatasetId(d as u16), &net, run))
+            .collect();
         let mut sources = Vec::new();
         for load in &scenario.workload {
-            let ds = &scenario.datasets[usize::from(load.dataset.0)];
+            let d = usize::from(load.dataset.0);
+            let ds = &scenario.datasets[d];
             for (op, rate) in [(Op::Read, load.reads_per_s), (Op::Write, load.writes_per_s)] {
                 if rate <= 0.0 {
                     continue;
                 }
-                let replica = ds.replica_in(load.region).filter(|_| op == Op::Read);
-                let target = match replica {
-                    Some(i) => ds.replicas[i],
-                    None => ds.primary,
+                let (node, read) = match op {
+                    Op::Read => {
+                        let (node, server) = placements[d].read_node(load.region);
+                        (node, Some(server))
+                    }
+                    Op::Write => (placements[d].write_node(load.region), None),
                 };
                 let name = format!(
                     "{}/{}/{}",
@@ -290,23 +160,34 @@ impl World {
                     ds.name,
                     if op == Op::Read { "read" } else { "write" }
                 );
-
+                let (bytes_in, bytes_out) = match op {
+                    Op::Read => (0, ds.record_bytes),
+                    Op::Write => (ds.record_bytes, 0),
+                };
                 sources.push(Source {
-                    client: usize::from(load.region.0) * scenario.datasets.len()
-                        + usize::from(load.dataset.0),
-                    dataset: load.dataset,
+                    client: usize::from(load.region.0) * scenario.datasets.len() + d,
+                    dataset: load.dataset.0,
                     op,
-                    replica_stream: replica
-                        .map(|i| (streams_of[usize::from(load.dataset.0)].start + i) as u16),
-                    interarrival: Dist::exponential_nanos(1e9 / rate)
+                    read,
+                    to_node: net.link(load.region, node),
+                    from_node: net.link(node, load.region),
+                    bytes_in,
+                    bytes_out,
+                    interarrival: crate::engine::Dist::exponential_nanos(1e9 / rate)
                         .expect("rates are checked positive and finite"),
                     access: load.access_delay.clone(),
-                    to_db: net.delay(load.region, target).clone(),
-                    from_db: net.delay(target, load.region).clone(),
-                    keys: key_choosers[usize::from(load.dataset.0)].clone(),
-                    rng_arrivals: stream(seed, run, &format!("arrivals/{name}")),
-                    rng_keys: stream(seed, run, &format!("keys/{name}")),
-                    rng_network: stream(seed, run, &format!("request-network/{name}")),
+                    keys: key_choosers[d].clone(),
+                    next_key: 0,
+                    timeout: load.timeout,
+                    retries: load.retries.min(u32::from(u8::MAX) - 1) as u8,
+                    backoff: load.backoff,
+                    rng_arrivals: crate::engine::stream(seed, run, &format!("arrivals/{name}")),
+                    rng_keys: crate::engine::stream(seed, run, &format!("keys/{name}")),
+                    rng_network: crate::engine::stream(
+                        seed,
+                        run,
+                        &format!("request-network/{name}"),
+                    ),
                 });
             }
         }
@@ -315,31 +196,28 @@ impl World {
         let world = World {
             metrics: RunMetrics::for_scenario(scenario),
             sources,
-            streams,
-            streams_of,
-            commits: vec![0; scenario.datasets.len()],
+            requests: Requests::default(),
+            placements,
+            net,
             warmup,
             end: warmup + scenario.duration,
             bucket: scenario.bucket,
             buckets: buckets as u32,
+            trace: None,
         };
         let mut sim = Simulation::new(world);
         let end = sim.model().end;
-        let first_arrivals: Vec<(Time, Event)> = sim
+        let first_arrivals: Vec<Time> = sim
             .model_mut()
             .sources
             .iter_mut()
-            .enumerate()
-            .map(|(i, s)| {
-                let at = Time::ZERO + s.interarrival.sample(&mut s.rng_arrivals);
-                let key_draw = s.rng_keys.next_u64();
-                let source = i as u16;
-                (at, Event::Arrival { source, key_draw })
-            })
+            .map(Source::first_arrival)
             .collect();
-        for (t, ev) in first_arrivals {
+        for (i, t) in first_arrivals.into_iter().enumerate() {
             if t < end {
-                sim.scheduler().schedule(t, ev);
+                let source = i as u16;
+                sim.scheduler()
+                    .schedule(t, Event::Client(ClientEvent::Arrival { source }));
             }
         }
         let first_sample = warmup + scenario.bucket.min(scenario.duration);
@@ -365,19 +243,63 @@ impl World {
             return None;
         }
         let events = sim.events();
-        let mut metrics = sim.into_model().metrics;
+        let mut metrics = sim.into_model().finish();
         metrics.events = events;
         Some(metrics)
+    }
+
+    /// Follows every write from now on (see [`Trace`]); for tests.
+    pub fn trace_writes(&mut self) {
+        self.trace = Some(Vec::new());
+    }
+
+    /// What [`World::trace_writes`] followed so far.
+    pub fn trace(&self) -> &[Trace] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
+
+    /// The network, to read or change link state.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Sets the state of `link` at `now`. Messages sent from now on meet
+    /// it; a link that comes up releases the replication messages that
+    /// waited for it.
+    pub fn set_link_state(
+        &mut self,
+        link: LinkId,
+        state: LinkState,
+        now: Time,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let was_up = self.net.state(link).up;
+        self.net.set_state(link, state);
+        if state.up && !was_up {
+            let mut ctx = ctx!(self, sched);
+            for p in &mut self.placements {
+                p.link_up(link, now, &mut ctx);
+            }
+        }
+    }
+
+    /// The run is over: what it measured, with the parts only the end
+    /// knows (open fallbacks, requests that never completed, traffic).
+    pub fn finish(mut self) -> RunMetrics {
+        for p in &mut self.placements {
+            p.finish(self.end, self.warmup, &mut self.metrics);
+        }
+        self.fail_open_requests();
+        self.metrics.links = self.net.traffic();
+        self.metrics
     }
 
     /// End of a bucket: each replica's current lag. Rare; kept out of the
     /// handler's code so that the frequent events inline well.
     #[inline(never)]
     fn sample(&mut self, now: Time, bucket: u32, sched: &mut Scheduler<Event>) {
-        for st in &self.streams {
-            let lag = st.current_lag(now);
-            self.metrics.replicas[usize::from(st.dataset.0)][st.replica].current_lag
-                [bucket as usize] = lag;
+        for p in &self.placements {
+            p.sample(now, bucket as usize, &mut self.metrics);
         }
         let next = bucket + 1;
         if next < self.buckets {
@@ -388,19 +310,17 @@ impl World {
 
     /// Where every committed write is now.
     pub fn audit(&self) -> Audit {
+        let mut commits = Vec::new();
+        let mut streams = Vec::new();
+        for (d, p) in self.placements.iter().enumerate() {
+            let (c, st) = p.audit();
+            commits.push(c);
+            streams.extend(st.into_iter().map(|(a, f)| (d, a, f)));
+        }
         Audit {
-            commits: self.commits.clone(),
-            streams: self
-                .streams
-                .iter()
-                .map(|st| {
-                    (
-                        usize::from(st.dataset.0),
-                        st.applied,
-                        st.in_flight.len() as u64,
-                    )
-                })
-                .collect(),
+            commits,
+            streams,
+            requests: self.requests.in_use(),
         }
     }
 
@@ -416,95 +336,25 @@ impl World {
 impl Model for World {
     type Event = Event;
 
+    #[inline]
     fn handle(&mut self, now: Time, event: Event, sched: &mut Scheduler<Event>) {
         match event {
-            Event::Arrival { source, key_draw } => {
-                let s = &mut self.sources[usize::from(source)];
-                let key = s.keys.key_of(key_draw);
-                // The request will touch this key's replication state.
-                let touched = match (s.op, s.replica_stream) {
-                    (Op::Read, Some(st)) => usize::from(st)..usize::from(st) + 1,
-                    (Op::Read, None) => 0..0,
-                    (Op::Write, _) => self.streams_of[usize::from(s.dataset.0)].clone(),
+            Event::Client(e) => match e {
+                ClientEvent::Arrival { source } => self.on_arrival(now, source, sched),
+                ClientEvent::AtNode { req, attempt } => self.on_at_node(now, req, attempt, sched),
+                ClientEvent::Reply { req, attempt } => self.on_reply(now, req, attempt, sched),
+                ClientEvent::Deadline { req } => self.on_deadline(now, req, sched),
+                ClientEvent::Retry { req } => self.on_retry(now, req, sched),
+            },
+            Event::Data(e) => {
+                let d = match e {
+                    placement::Event::SinglePrimary(placement::single_primary::Event::Apply {
+                        dataset,
+                        ..
+                    }) => dataset,
                 };
-                for st in &self.streams[touched] {
-                    prefetch(&st.keys[key as usize]);
-                }
-                let at_db =
-                    now + s.access.sample(&mut s.rng_network) + s.to_db.sample(&mut s.rng_network);
-                let ev = match s.op {
-                    Op::Read => Event::Read {
-                        source,
-                        key,
-                        sent: now,
-                    },
-                    Op::Write => Event::Commit {
-                        source,
-                        key,
-                        sent: now,
-                    },
-                };
-                sched.schedule(at_db, ev);
-                let next = now + s.interarrival.sample(&mut s.rng_arrivals);
-                if next < self.end {
-                    let key_draw = s.rng_keys.next_u64();
-                    s.keys.prefetch(key_draw);
-                    sched.schedule(next, Event::Arrival { source, key_draw });
-                }
-            }
-            Event::Commit { source, key, sent } => {
-                let s = &mut self.sources[usize::from(source)];
-                let back =
-                    s.from_db.sample(&mut s.rng_network) + s.access.sample(&mut s.rng_network);
-                let (client, dataset) = (s.client, usize::from(s.dataset.0));
-                self.commits[dataset] += 1;
-                if let Some(b) = self.bucket_of(sent) {
-                    self.metrics.clients[client]
-                        .writes
-                        .record((now + back).since(sent));
-                    self.metrics.timeline.writes[b] += 1;
-                }
-                for i in self.streams_of[dataset].clone() {
-                    let st = &mut self.streams[i];
-                    if st.send(now, key) {
-                        let at = st.in_flight.back().map(|m| m.applied).unwrap_or(now);
-                        sched.schedule(at, Event::Apply { stream: i as u16 });
-                    }
-                }
-            }
-            Event::Read { source, key, sent } => {
-                let s = &mut self.sources[usize::from(source)];
-                let back =
-                    s.from_db.sample(&mut s.rng_network) + s.access.sample(&mut s.rng_network);
-                let client_index = s.client;
-                let oldest = s
-                    .replica_stream
-                    .map(|st| self.streams[usize::from(st)].keys[key as usize].oldest_unapplied);
-                if let Some(b) = self.bucket_of(sent) {
-                    // Stale iff a write committed at or before now is not
-                    // applied here; its age decides every bound at once.
-                    let age = oldest.filter(|&o| o <= now).map(|o| now.since(o));
-                    self.metrics
-                        .record_read(client_index, b, (now + back).since(sent), age);
-                }
-            }
-            Event::Apply { stream } => {
-                let st = &mut self.streams[usize::from(stream)];
-                let m = st
-                    .in_flight
-                    .pop_front()
-                    .expect("an Apply event is queued only for a message in flight");
-                st.head_seq += 1;
-                st.applied += 1;
-                st.keys[m.key as usize].oldest_unapplied = m.next_commit;
-                if m.commit >= self.warmup {
-                    let rm = &mut self.metrics.replicas[usize::from(st.dataset.0)][st.replica];
-                    rm.lag.record(now.since(m.commit));
-                    rm.apply_wait.record(m.wait);
-                }
-                if let Some(head) = st.in_flight.front() {
-                    sched.schedule(head.applied, Event::Apply { stream });
-                }
+                let mut ctx = ctx!(self, sched);
+                self.placements[usize::from(d)].on_event(now, e, &mut ctx);
             }
             Event::Sample { bucket } => self.sample(now, bucket, sched),
         }

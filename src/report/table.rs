@@ -59,7 +59,13 @@ const CLIENT_COLUMNS: [&str; 7] = [
     "write p99",
     "write max",
 ];
-fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> Vec<String> {
+fn client_row(
+    label: &str,
+    c: &Value,
+    seconds: f64,
+    bounds: &[String],
+    availability: bool,
+) -> Vec<String> {
     let mut row = vec![
         label.to_string(),
         rate(at(c, "read_latency.count"), seconds),
@@ -70,6 +76,9 @@ fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> Vec<St
         ms(at(c, "write_latency.p99_ms")),
         ms(at(c, "write_latency.max_ms")),
     ];
+    if availability {
+        row.push(pct(at(c, "requests.availability")));
+    }
     for b in bounds {
         let share = c
             .get("stale_reads")
@@ -78,6 +87,39 @@ fn client_row(label: &str, c: &Value, seconds: f64, bounds: &[String]) -> Vec<St
         row.push(pct(share));
     }
     row
+}
+
+/// One row per dataset: its replication mode, writes, and how many were
+/// acknowledged before any replica had them (and semi-sync fallbacks).
+fn dataset_rows(f: &Value, seconds: f64) -> Vec<Vec<String>> {
+    let mut rows = vec![[
+        "dataset",
+        "replication",
+        "commits/s",
+        "acked unreplicated",
+        "fallbacks",
+        "fallen back",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect::<Vec<_>>()];
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        let count = |path: &str| {
+            at(d, path)
+                .and_then(|v| v.get("mean"))
+                .and_then(Value::as_f64)
+                .map_or("-".into(), |m| format!("{m:.1}"))
+        };
+        rows.push(vec![
+            ds.clone(),
+            d["replication"].as_str().unwrap_or_default().to_string(),
+            rate(at(d, "writes.committed"), seconds),
+            pct(at(d, "writes.unreplicated_share")),
+            count("semi_sync.fallbacks"),
+            pct(at(d, "semi_sync.fallback_share")),
+        ]);
+    }
+    rows
 }
 
 /// Renders a scenario summary (see [`super::summary`]) as fixed-width text.
@@ -121,20 +163,37 @@ pub fn table(s: &Value) -> String {
         }
         let clients = f["clients"].as_object();
         let bounds = super::stale_bounds(f);
+        // Availability only where some request failed: rates and latencies
+        // then count the requests that succeeded.
+        let availability = clients.into_iter().flatten().any(|(_, c)| {
+            at(c, "requests.availability.mean")
+                .and_then(Value::as_f64)
+                .is_some_and(|a| a < 1.0)
+        });
         let mut header = vec!["client region".to_string()];
         header.extend(CLIENT_COLUMNS.iter().map(|c| c.to_string()));
+        if availability {
+            header.push("availability".into());
+        }
         header.extend(bounds.iter().map(|b| format!("stale@{b}")));
         let mut rows = vec![header];
         let multi = f["datasets"].as_object().is_some_and(|d| d.len() > 1);
         for (name, c) in clients.into_iter().flatten() {
-            rows.push(client_row(name, c, seconds, &bounds));
+            rows.push(client_row(name, c, seconds, &bounds, availability));
             if multi {
                 for (ds, dc) in c["by_dataset"].as_object().into_iter().flatten() {
-                    rows.push(client_row(&format!("  {ds}"), dc, seconds, &bounds));
+                    rows.push(client_row(
+                        &format!("  {ds}"),
+                        dc,
+                        seconds,
+                        &bounds,
+                        availability,
+                    ));
                 }
             }
         }
         out.push_str(&aligned(&rows));
+        out.push_str(&aligned(&dataset_rows(f, seconds)));
         let mut rows = vec![[
             "replica",
             "lag p50",

@@ -13,7 +13,7 @@
 //! machine's rate, measured once on a small built-in scenario.
 
 use crate::metrics::{histogram_bytes, QUANTILE_LEVELS};
-use crate::scenario::{DatasetId, Plan, Popularity, Scenario};
+use crate::scenario::{DatasetId, Plan, Popularity, RegionId, Scenario};
 
 /// Bytes of one queued event (a `u128` key and a 16-byte event).
 const EVENT_BYTES: f64 = 32.0;
@@ -54,9 +54,66 @@ pub fn run_events(s: &Scenario) -> f64 {
     let mut events = s.buckets() as f64;
     for w in &s.workload {
         events += 2.0 * (w.reads_per_s + w.writes_per_s) * span;
+        events += timed_out_events(s, w) * span;
     }
     for (i, d) in s.datasets.iter().enumerate() {
-        events += s.write_rate(DatasetId(i as u16)) * span * d.replicas.len() as f64;
+        let writes = s.write_rate(DatasetId(i as u16)) * span;
+        events += writes * d.replicas.len() as f64;
+        // The primary's acknowledgement waits for replicas: one more event
+        // per write. (Timeouts add a deadline and a retry per failed
+        // attempt, which depend on the run; they are a small share.)
+        if d.replication != crate::scenario::Replication::Async {
+            events += writes;
+        }
+    }
+    events
+}
+
+/// Events per second of attempts that time out: when an operation's mean
+/// round trip exceeds its timeout, every attempt is taken to time out (a
+/// deadline each, a retry and a second trip to the node per retry).
+fn timed_out_events(s: &Scenario, w: &crate::scenario::ClientLoad) -> f64 {
+    use crate::scenario::Replication;
+    let Some(timeout) = w.timeout else {
+        return 0.0;
+    };
+    let mean = |a: RegionId, b: RegionId| s.network.delay(a, b).capped_mean_nanos();
+    let d = &s.datasets[usize::from(w.dataset.0)];
+    let access = 2.0 * w.access_delay.capped_mean_nanos();
+    let read_node = d.replica_in(w.region).map_or(d.primary, |_| w.region);
+    let read_trip = access + mean(w.region, read_node) + mean(read_node, w.region);
+    let mut replica_trips: Vec<f64> = d
+        .replicas
+        .iter()
+        .map(|&r| mean(d.primary, r) + mean(r, d.primary))
+        .collect();
+    replica_trips.sort_by(f64::total_cmp);
+    let (wait, reply) = match d.replication {
+        Replication::Async => (0.0, 0.0),
+        Replication::SemiSync { acks, timeout } => (
+            replica_trips
+                .get(usize::from(acks) - 1)
+                .copied()
+                .unwrap_or(0.0)
+                .min(timeout.as_nanos() as f64),
+            1.0,
+        ),
+        Replication::Sync => (
+            replica_trips.last().copied().unwrap_or(0.0) + d.apply_time.capped_mean_nanos(),
+            1.0,
+        ),
+    };
+    let write_trip = access + mean(w.region, d.primary) + mean(d.primary, w.region) + wait;
+    let t = timeout.as_nanos() as f64;
+    let retries = f64::from(w.retries);
+    let mut events = 0.0;
+    for (rate, trip, extra) in [
+        (w.reads_per_s, read_trip, 0.0),
+        (w.writes_per_s, write_trip, reply),
+    ] {
+        if trip > t {
+            events += rate * (1.0 + retries * (3.0 + extra));
+        }
     }
     events
 }
@@ -74,17 +131,20 @@ fn figure_numbers(s: &Scenario) -> f64 {
     let bounds = s.staleness_bounds.len() as f64;
     let buckets = s.buckets() as f64;
     let ages = staleness_ages(s);
-    let client = 2.0 * latency + 2.0 * bounds + ages;
+    // Two latencies, stale counts and shares, the age curve, requests.
+    let client = 2.0 * latency + 2.0 * bounds + ages + 5.0;
     let mut n = 1.0 + buckets * 2.0;
     let mut regions: Vec<u16> = s.workload.iter().map(|w| w.region.0).collect();
     regions.sort_unstable();
     regions.dedup();
     n += (regions.len() + s.workload.len()) as f64 * client;
-    // Per region, its reads and stale shares per bucket.
-    n += regions.len() as f64 * buckets * (1.0 + bounds);
+    // Per region, its reads, stale shares and availability per bucket.
+    n += regions.len() as f64 * buckets * (2.0 + bounds);
     for d in &s.datasets {
-        n += d.replicas.len() as f64 * (2.0 * latency + 1.0 + buckets);
+        n += d.replicas.len() as f64 * (2.0 * latency + 1.0 + buckets) + 5.0;
     }
+    // Two numbers per link the scenario uses.
+    n += 2.0 * crate::metrics::used_links(s).len() as f64;
     n
 }
 

@@ -200,6 +200,9 @@ pub struct DatasetFile {
     #[serde(default, with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "PopularityFile")]
     pub popularity: PopularityFile,
+    /// Payload bytes of one record: what a write, a read's response and a
+    /// replicated write carry over the network (default 1024).
+    pub record_bytes: Option<u64>,
     /// Where the copies live and how they replicate.
     #[serde(with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "PlacementFile")]
@@ -234,20 +237,50 @@ pub struct SinglePrimaryFile {
     /// Regions with a read replica.
     #[serde(default)]
     pub replicas: Vec<String>,
-    /// `async` (the only mode so far).
-    #[serde(default)]
+    /// `async` (default), `sync`, or `{semi-sync: {acks: 1, timeout: 10s}}`.
+    #[serde(default, with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "ReplicationFile")]
     pub replication: ReplicationFile,
     /// Time for a replica's single apply thread to apply one write.
     pub apply_time: Dist,
 }
 
 /// Replication mode.
-#[derive(Deserialize, JsonSchema, Default, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
+#[derive(Deserialize, serde::Serialize, JsonSchema, Default, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
 pub enum ReplicationFile {
-    /// The primary acknowledges before replicas apply.
+    /// The primary acknowledges a write once it commits; replicas apply it
+    /// later.
     #[default]
     Async,
+    /// The primary acknowledges a write once `acks` replicas have received
+    /// it (MySQL's AFTER_SYNC); after `timeout` without them it falls back
+    /// to async until the replicas catch up.
+    SemiSync(SemiSyncFile),
+    /// The primary acknowledges a write once every replica has applied it.
+    Sync,
+}
+
+/// Semi-synchronous replication.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct SemiSyncFile {
+    /// Replicas that must have received a write before it is acknowledged
+    /// (MySQL `rpl_semi_sync_source_wait_for_replica_count`, default 1).
+    #[serde(default = "one")]
+    pub acks: u32,
+    /// How long the primary waits for them before it falls back to async
+    /// (MySQL `rpl_semi_sync_source_timeout`, default 10 s).
+    #[serde(default = "ten_seconds")]
+    pub timeout: Duration,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn ten_seconds() -> Duration {
+    Duration::from_secs(10)
 }
 
 /// Client load of one region.
@@ -259,6 +292,15 @@ pub struct WorkloadFile {
     /// One-way delay from a user to the region's app tier (default: the
     /// region's intra-region delay).
     pub access_delay: Option<Dist>,
+    /// How long a user waits for a response before giving up on the
+    /// attempt (default: for ever).
+    pub timeout: Option<Duration>,
+    /// Attempts after the first one that timed out (default 0). Needs a
+    /// `timeout`.
+    pub retries: Option<u32>,
+    /// Wait before the first retry, doubled before each next one
+    /// (default 100ms).
+    pub backoff: Option<Duration>,
     /// Poisson rates per dataset name.
     pub rates: BTreeMap<String, RatesFile>,
 }

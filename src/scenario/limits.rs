@@ -53,3 +53,8 @@ pub const MAX_SLOS: usize = 1_000;
 pub const MAX_NAME_CHARS: usize = 64;
 /// Worker threads (`-j`).
 pub const MAX_THREADS: usize = 1_024;
+/// Retries of one request: 10. Exponential backoff doubles the wait each
+/// time; past ten retries a client is no longer retrying but hammering.
+pub const MAX_RETRIES: u32 = 10;
+/// Payload bytes of one record: 64 MiB.
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;

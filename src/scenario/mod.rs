@@ -141,10 +141,31 @@ pub struct Dataset {
     pub popularity: Popularity,
     /// The region that takes every write (single-primary placement).
     pub primary: RegionId,
-    /// Regions holding an asynchronously replicated read copy.
+    /// Regions holding a replicated read copy.
     pub replicas: Vec<RegionId>,
+    /// When the primary acknowledges a write.
+    pub replication: Replication,
     /// Service time of applying one replicated write at a replica.
     pub apply_time: Dist,
+    /// Payload bytes of one record on the network.
+    pub record_bytes: u32,
+}
+
+/// When a single primary acknowledges a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replication {
+    /// At commit.
+    Async,
+    /// Once `acks` replicas have received it, or after `timeout` without
+    /// them, falling back to async until they catch up.
+    SemiSync {
+        /// Replicas that must have received the write, 1 to all.
+        acks: u16,
+        /// Longest wait for them.
+        timeout: Duration,
+    },
+    /// Once every replica has applied it.
+    Sync,
 }
 
 impl Dataset {
@@ -167,6 +188,12 @@ pub struct ClientLoad {
     pub reads_per_s: f64,
     /// Poisson write rate, per second (0 for none).
     pub writes_per_s: f64,
+    /// How long a user waits for one attempt; `None`: for ever.
+    pub timeout: Option<Duration>,
+    /// Attempts after a first one that timed out.
+    pub retries: u32,
+    /// Wait before the first retry; doubled before each next one.
+    pub backoff: Duration,
 }
 
 impl Scenario {

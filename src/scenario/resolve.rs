@@ -2,13 +2,14 @@
 //! function per section of the file. Every problem is recorded with its
 //! YAML path, and located when reported.
 
-use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile};
+use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile, WorkloadFile};
 use super::limits::*;
 use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId, Scenario,
+    lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId,
+    Replication, Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -568,7 +569,6 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             }
         };
         let PlacementFile::SinglePrimary(sp) = &d.placement;
-        let ReplicationFile::Async = sp.replication;
         let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
         let primary = check.region(names, &sp.primary, at("primary"));
         let mut replicas = Vec::new();
@@ -588,16 +588,81 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                 }
             }
         }
+        let replication = replication(sp.replication, sp.replicas.len(), i, check);
+        let record_bytes = d.record_bytes.unwrap_or(DEFAULT_RECORD_BYTES);
+        if !(1..=MAX_RECORD_BYTES).contains(&record_bytes) {
+            check.error(
+                yaml_path!["datasets", i, "record_bytes"],
+                format!(
+                    "record_bytes is {record_bytes}; give 1 to {MAX_RECORD_BYTES} (64 MiB) bytes per record"
+                ),
+            );
+        }
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
             popularity,
             primary: primary.unwrap_or(RegionId(0)),
             replicas,
+            replication,
             apply_time: sp.apply_time.clone(),
+            record_bytes: record_bytes.clamp(1, MAX_RECORD_BYTES) as u32,
         });
     }
     datasets
+}
+
+/// Payload of a record when a dataset does not say: 1 KiB.
+const DEFAULT_RECORD_BYTES: u64 = 1024;
+
+/// The replication mode of dataset `i`, which lists `replicas` replicas.
+fn replication(
+    raw: ReplicationFile,
+    replicas: usize,
+    i: usize,
+    check: &mut Checker,
+) -> Replication {
+    let at = |k: &[&str]| {
+        let mut p = yaml_path!["datasets", i, "placement", "single-primary", "replication"];
+        p.extend(k.iter().map(|s| Seg::Key(s.to_string())));
+        p
+    };
+    match raw {
+        ReplicationFile::Async => Replication::Async,
+        ReplicationFile::Sync => {
+            if replicas == 0 {
+                check.error(
+                    at(&[]),
+                    "sync replication waits for every replica, and this dataset has none: list replicas, or use async",
+                );
+            }
+            Replication::Sync
+        }
+        ReplicationFile::SemiSync(ss) => {
+            if ss.acks == 0 || ss.acks as usize > replicas {
+                check.error(
+                    at(&["semi-sync", "acks"]),
+                    format!(
+                        "acks is {}; semi-sync waits for 1 to {replicas} replicas here (the dataset lists {replicas})",
+                        ss.acks
+                    ),
+                );
+            }
+            if ss.timeout == Duration::ZERO || ss.timeout > MAX_DELAY {
+                check.error(
+                    at(&["semi-sync", "timeout"]),
+                    format!(
+                        "timeout is {}; give a wait above 0 and at most {MAX_DELAY} (MySQL's default is 10s)",
+                        ss.timeout
+                    ),
+                );
+            }
+            Replication::SemiSync {
+                acks: ss.acks.clamp(1, u32::from(u16::MAX)) as u16,
+                timeout: ss.timeout,
+            }
+        }
+    }
 }
 
 fn workload(
@@ -628,6 +693,7 @@ fn workload(
             );
         }
         seen_regions.push(region);
+        let (timeout, retries, backoff) = patience(w, i, check);
         if w.rates.is_empty() {
             check.error(
                 yaml_path!["workload", i, "rates"],
@@ -686,10 +752,49 @@ fn workload(
                 access_delay,
                 reads_per_s: rates.reads_per_s.unwrap_or(0.0),
                 writes_per_s: rates.writes_per_s.unwrap_or(0.0),
+                timeout,
+                retries,
+                backoff,
             });
         }
     }
     workload
+}
+
+/// Wait before a first retry when a workload entry does not say.
+const DEFAULT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Timeout, retries and backoff of workload entry `i`.
+fn patience(w: &WorkloadFile, i: usize, check: &mut Checker) -> (Option<Duration>, u32, Duration) {
+    let at = |k: &str| yaml_path!["workload", i, k];
+    if let Some(t) = w.timeout {
+        if t == Duration::ZERO || t > MAX_DELAY {
+            check.error(
+                at("timeout"),
+                format!("timeout is {t}; give a wait above 0 and at most {MAX_DELAY}, or leave it out to wait for ever"),
+            );
+        }
+    }
+    let retries = w.retries.unwrap_or(0);
+    if retries > MAX_RETRIES {
+        check.error(
+            at("retries"),
+            format!("retries is {retries}; the limit is {MAX_RETRIES} (with the wait doubling each time, more is a retry storm, not a policy)"),
+        );
+    } else if retries > 0 && w.timeout.is_none() {
+        check.error(
+            at("retries"),
+            "retries need a timeout: without one an attempt is never given up; add e.g. timeout: 2s",
+        );
+    }
+    let backoff = w.backoff.unwrap_or(DEFAULT_BACKOFF);
+    if backoff > MAX_DELAY {
+        check.error(
+            at("backoff"),
+            format!("backoff is {backoff}; the limit is {MAX_DELAY}"),
+        );
+    }
+    (w.timeout, retries.min(MAX_RETRIES), backoff.min(MAX_DELAY))
 }
 
 /// SLOs, once the rest is known: a metric must name a figure this scenario

@@ -14,54 +14,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-/// How the figure at a path is measured, from its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// `..._ms`: a duration in milliseconds; bounds are durations.
-    Millis,
-    /// `..._s`: a duration in seconds; bounds are durations.
-    Seconds,
-    /// `...share`: a fraction; bounds are percentages (`0.1%`) or fractions.
-    Share,
-    /// Anything else: a plain number.
-    Number,
-}
-
-impl Unit {
-    /// The unit of the figure named by the last segment of `path`.
-    pub fn of(path: &str) -> Unit {
-        let leaf = path.rsplit('.').next().unwrap_or(path);
-        if leaf.ends_with("_ms") {
-            Unit::Millis
-        } else if leaf.ends_with("_s") {
-            Unit::Seconds
-        } else if leaf.ends_with("share") {
-            Unit::Share
-        } else {
-            Unit::Number
-        }
-    }
-
-    /// `value` (in this unit) as people write it.
-    pub fn show(self, value: f64) -> String {
-        match self {
-            Unit::Millis if value >= 1000.0 => format!("{}s", round(value / 1000.0)),
-            Unit::Millis => format!("{}ms", round(value)),
-            Unit::Seconds => format!("{}s", round(value)),
-            Unit::Share => format!("{}%", round(value * 100.0)),
-            Unit::Number => round(value).to_string(),
-        }
-    }
-}
-
-/// Four significant digits, for messages.
-fn round(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
-    (x * scale).round() / scale
-}
+use crate::metrics::round;
+pub use crate::metrics::Unit;
 
 /// A service-level objective.
 #[derive(Deserialize, JsonSchema, Clone, Debug)]
@@ -181,7 +135,7 @@ pub(super) fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
 fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String> {
     let text = super::variants::compact(v);
     let x = match unit {
-        Unit::Millis | Unit::Seconds => {
+        Unit::Millis => {
             let d = match v {
                 serde_yaml::Value::String(s) if !s.trim_end().ends_with('%') => super::parse_duration(s)?,
                 _ => {
@@ -190,11 +144,7 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
                     ))
                 }
             };
-            if unit == Unit::Millis {
-                d.as_millis_f64()
-            } else {
-                d.as_secs_f64()
-            }
+            d.as_millis_f64()
         }
         Unit::Share => {
             if matches!(v, serde_yaml::Value::String(s) if super::parse_duration(s).is_ok()) {
@@ -202,12 +152,17 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
             }
             percent(v)?
         }
-        Unit::Number => match v {
+        Unit::Count | Unit::PerSecond => match v {
             serde_yaml::Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
             _ => {
+                let what = if unit == Unit::Count {
+                    "a count"
+                } else {
+                    "a rate per second"
+                };
                 return Err(format!(
-                "`{metric}` is a plain number (a count): write the bound as a number, not `{text}`"
-            ))
+                "`{metric}` is a plain number ({what}): write the bound as a number, not `{text}`"
+            ));
             }
         },
     };
@@ -218,7 +173,7 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
         Unit::Share if !(0.0..=1.0).contains(&x) => Err(format!(
             "`{metric}` is a share between 0% and 100%; a bound of `{text}` can never be met or is always met"
         )),
-        Unit::Number if x < 0.0 => Err(format!(
+        Unit::Count | Unit::PerSecond if x < 0.0 => Err(format!(
             "`{metric}` counts something and is never negative; a bound of `{text}` can never be met or is always met"
         )),
         _ => Ok(x),
@@ -253,7 +208,12 @@ pub fn metric_path(f: &SloFile) -> Result<String, Problem> {
 /// Checks one SLO entry; errors name the field they are about.
 pub fn resolve(f: &SloFile, replications: u32) -> Result<Slo, Problem> {
     let metric = metric_path(f)?;
-    let unit = Unit::of(&metric);
+    let unit = crate::metrics::unit_of(&metric).ok_or_else(|| {
+        (
+            "metric",
+            format!("metric `{metric}` is not a number with a unit"),
+        )
+    })?;
     let max = f
         .max
         .as_ref()
@@ -382,7 +342,7 @@ mod tests {
             "max"
         );
         assert_eq!(
-            slo("{metric: x_ms, max: 1ms, confidence: 120%}")
+            slo("{metric: read_latency.p99_ms, max: 1ms, confidence: 120%}")
                 .unwrap_err()
                 .0,
             "confidence"
@@ -394,7 +354,7 @@ mod tests {
             "scope"
         );
         let one = resolve(
-            &serde_yaml::from_str("{metric: x, max: 1, confidence: 95%}").unwrap(),
+            &serde_yaml::from_str("{metric: events, max: 1, confidence: 95%}").unwrap(),
             1,
         );
         assert_eq!(one.unwrap_err().0, "confidence");

@@ -248,7 +248,7 @@ fn shipped_scenarios_validate() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.matches(": ok:").count(), 4, "{out}");
+    assert_eq!(out.matches(": ok:").count(), 5, "{out}");
 }
 
 /// One problem in each phase (a field of the wrong type, a reference to a
@@ -299,4 +299,106 @@ slo:
     // The broken dataset's name is not reported again where it is used.
     assert!(!err.contains("unknown dataset `users`"), "{err}");
     assert_eq!(err.lines().count(), 4, "{err}");
+}
+
+#[test]
+fn semi_sync_acks_above_the_replicas() {
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {semi-sync: {acks: 2, timeout: 1s}}\n",
+        "acks: 2",
+        &["acks is 2", "1 to 1 replicas"],
+    );
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {semi-sync: {acks: 0}}\n",
+        "acks: 0",
+        &["acks is 0"],
+    );
+}
+
+#[test]
+fn sync_without_replicas() {
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replication: sync\n",
+        "replication: sync",
+        &["sync replication waits for every replica", "has none"],
+    );
+}
+
+#[test]
+fn negative_or_zero_timeouts() {
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {semi-sync: {timeout: -5ms}}\n",
+        "timeout: -5ms",
+        &["cannot be negative"],
+    );
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {semi-sync: {timeout: 0ms}}\n",
+        "timeout: 0ms",
+        &["timeout is 0ms", "above 0"],
+    );
+    assert_rejected(
+        "  - region: a\n",
+        "  - region: a\n    timeout: -1s\n",
+        "timeout: -1s",
+        &["cannot be negative"],
+    );
+    assert_rejected(
+        "  - region: a\n",
+        "  - region: a\n    timeout: 0s\n",
+        "timeout: 0s",
+        &["timeout is 0ms", "wait for ever"],
+    );
+}
+
+#[test]
+fn retries_above_the_cap_or_without_a_timeout() {
+    assert_rejected(
+        "  - region: a\n",
+        "  - region: a\n    timeout: 1s\n    retries: 11\n",
+        "retries: 11",
+        &["retries is 11", "limit is 10"],
+    );
+    assert_rejected(
+        "  - region: a\n",
+        "  - region: a\n    retries: 2\n",
+        "retries: 2",
+        &["retries need a timeout"],
+    );
+    assert_rejected(
+        "  - region: a\n",
+        "  - region: a\n    timeout: 1s\n    retries: 1\n    backoff: 25h\n",
+        "backoff: 25h",
+        &["backoff is 25h", "limit is 24h"],
+    );
+}
+
+#[test]
+fn record_bytes_out_of_range() {
+    assert_rejected(
+        "    keys: 100\n",
+        "    keys: 100\n    record_bytes: 0\n",
+        "record_bytes: 0",
+        &["record_bytes is 0"],
+    );
+    assert_rejected(
+        "    keys: 100\n",
+        "    keys: 100\n    record_bytes: 100000000000\n",
+        "record_bytes: 100000000000",
+        &["64 MiB"],
+    );
+}
+
+#[test]
+fn an_unknown_replication_mode_lists_the_modes() {
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: quorum\n",
+        "replication: quorum",
+        &["async", "semi-sync", "sync"],
+    );
 }

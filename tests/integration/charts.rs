@@ -43,7 +43,7 @@ fn hex(c: (u8, u8, u8)) -> String {
 #[test]
 fn every_chart_of_every_shipped_scenario_is_valid_svg_and_png() {
     let out = shipped_report();
-    let expected: [(&str, &[&str]); 4] = [
+    let expected: [(&str, &[&str]); 5] = [
         (
             "reference",
             &["latency-cdf", "replication-lag", "consistency", "topology"],
@@ -67,6 +67,18 @@ fn every_chart_of_every_shipped_scenario_is_valid_svg_and_png() {
                 "topology",
                 "sweep-slo-1",
                 "sweep-slo-2",
+            ],
+        ),
+        (
+            "replication-modes",
+            &[
+                "latency-cdf-p1",
+                "latency-cdf-p4",
+                "availability-p3",
+                "availability-p4",
+                "sweep-slo-1",
+                "sweep-slo-2",
+                "sweep-slo-3",
             ],
         ),
     ];
@@ -94,7 +106,7 @@ fn every_chart_of_every_shipped_scenario_is_valid_svg_and_png() {
     assert!(
         out.join("charts/comparison.svg").exists() && out.join("charts/comparison.png").exists()
     );
-    // No chart without its data: nothing reports availability yet.
+    // No chart that says nothing: every request of the reference succeeds.
     assert!(!out.join("reference/charts/availability.svg").exists());
 }
 
@@ -229,6 +241,7 @@ fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
         "apply-bottleneck",
         "global-five-regions",
         "apply-speed-sweep",
+        "replication-modes",
     ] {
         assert!(ids.contains(&name), "no section for {name}");
         let s = summary(out, name);
@@ -241,7 +254,8 @@ fn index_html_is_valid_links_to_existing_files_and_has_every_verdict() {
                     "FAIL"
                 };
                 let row = format!(
-                    "<td class=\"name\">{slo}</td><td>{}</td>",
+                    "<td class=\"name\">{}</td><td>{}</td>",
+                    regionsim::report::escape(slo),
                     v["mean_text"].as_str().unwrap()
                 );
                 let at = html
@@ -361,6 +375,7 @@ fn chart_text_fits_never_overlaps_and_regions_keep_their_colour() {
         "apply-speed-sweep",
         "global-five-regions",
         "reference",
+        "replication-modes",
     ];
     let summaries: Vec<Value> = names.iter().map(|n| summary(out, n)).collect();
     let colored = charts::with_region_colors(&summaries);

@@ -65,11 +65,11 @@ fn min_bounds_and_exact_counts() {
 fn malformed_slos_exit_2_with_location() {
     let cases: [(&str, &str, &[&str]); 4] = [
         (
-            "  - metric: clients.b.availability\n    max: 1%\n",
-            "metric: clients.b.availability",
+            "  - metric: clients.b.conflicts_per_s\n    max: 1\n",
+            "metric: clients.b.conflicts_per_s",
             &[
-                "unknown metric `clients.b.availability`",
-                "at `clients.b` the figures are: read_latency, write_latency, stale_reads",
+                "unknown metric `clients.b.conflicts_per_s`",
+                "at `clients.b` the figures are: requests, read_latency, write_latency, stale_reads",
             ],
         ),
         (

@@ -104,6 +104,7 @@ fn no_interval_leaves_its_figures_domain() {
         "global-five-regions",
         "apply-bottleneck",
         "apply-speed-sweep",
+        "replication-modes",
     ] {
         let s = read(&format!("shipped/{name}/summary.json"));
         assert!(figures_checked(&s) > 100, "{name}");

@@ -89,6 +89,11 @@ fn every_knob_changes_the_summary() {
         ("access_delay", "access_delay: 5ms", "access_delay: 15ms"),
         ("reads_per_s", "users: {reads_per_s: 300, writes_per_s: 100}", "users: {reads_per_s: 400, writes_per_s: 100}"),
         ("writes_per_s", "users: {reads_per_s: 300, writes_per_s: 100}", "users: {reads_per_s: 300, writes_per_s: 150}"),
+        ("record_bytes", "    keys: 200\n", "    keys: 200\n    record_bytes: 100\n"),
+        ("replication: sync", "replication: async", "replication: sync"),
+        ("semi-sync acks", "replication: async", "replication: {semi-sync: {acks: 2}}"),
+        ("semi-sync timeout", "replication: async", "replication: {semi-sync: {acks: 1, timeout: 50ms}}"),
+        ("timeout", "  - region: far\n", "  - region: far\n    timeout: 125ms\n"),
     ];
     let base = summary_json(BASE);
     for (knob, from, to) in variants {
@@ -114,6 +119,32 @@ fn every_knob_changes_the_summary() {
     }
 }
 
+/// Retries and backoff matter only once a timeout bites: far's writes
+/// cross to us-east-1 and back (about 120 ms) against a 125 ms timeout.
+#[test]
+fn retry_knobs_change_the_summary() {
+    let timed = BASE.replace("  - region: far\n", "  - region: far\n    timeout: 125ms\n");
+    let with = |extra: &str| {
+        summary_json(&timed.replace(
+            "    timeout: 125ms\n",
+            &format!("    timeout: 125ms\n{extra}"),
+        ))
+    };
+    let none = with("");
+    let one = with("    retries: 1\n");
+    assert_ne!(none, one, "retries changed nothing");
+    assert_ne!(
+        one,
+        with("    retries: 1\n    backoff: 1s\n"),
+        "backoff changed nothing"
+    );
+    assert_eq!(
+        one,
+        with("    retries: 1\n    backoff: 100ms\n"),
+        "the default backoff is 100ms"
+    );
+}
+
 /// A few knobs, checked for the direction and size of their effect.
 #[test]
 fn knobs_move_the_figures_they_should() {
@@ -134,6 +165,23 @@ fn knobs_move_the_figures_they_should() {
         "{} vs {}",
         fig(&hot, stale),
         fig(&base, stale)
+    );
+
+    // Payload bytes follow record_bytes exactly: the same messages carry
+    // twice the record.
+    let link = "network.us-east-1.eu-west-1";
+    let doubled = summary(&BASE.replacen(
+        "    keys: 1000\n",
+        "    keys: 1000\n    record_bytes: 2048\n",
+        1,
+    ));
+    assert_eq!(
+        fig(&doubled, &format!("{link}.messages_per_s")),
+        fig(&base, &format!("{link}.messages_per_s"))
+    );
+    assert_eq!(
+        fig(&doubled, &format!("{link}.bytes_per_s")),
+        2.0 * fig(&base, &format!("{link}.bytes_per_s"))
     );
 
     // Tripling the apply time lengthens the lag.

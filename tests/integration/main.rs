@@ -17,6 +17,8 @@ mod memory;
 mod properties;
 mod readme;
 mod regressions;
+mod replication;
+mod requests;
 mod schema;
 mod shards;
 mod staleness;

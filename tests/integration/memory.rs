@@ -69,6 +69,7 @@ fn the_estimate_counts_events_and_bounds_memory() {
         "global-five-regions",
         "apply-bottleneck",
         "apply-speed-sweep",
+        "replication-modes",
     ] {
         let file = root.join(format!("scenarios/{name}.yaml"));
         // Two minutes measured: memory does not grow with simulated time

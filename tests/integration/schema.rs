@@ -65,3 +65,44 @@ fn typical_mistakes_fail_the_schema() {
         assert!(!v.is_valid(&as_json(&yaml)), "schema accepted `{to}`");
     }
 }
+
+/// Every number a run reports has a declared unit: SLOs, tables and charts
+/// read it from one table, never from the figure's name.
+#[test]
+fn every_figure_declares_its_unit() {
+    use regionsim::metrics::{figure_shape, unit_of, Unit};
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, c) in o {
+                    walk(c, &format!("{path}.{k}"), out);
+                }
+            }
+            Value::Number(_) | Value::Null => out.push(path.to_string()),
+            _ => {}
+        }
+    }
+    let mut leaves = Vec::new();
+    for entry in std::fs::read_dir(shipped_scenarios()).unwrap() {
+        let path = entry.unwrap().path();
+        let plan = regionsim::scenario::load_plan(&path, &[]).unwrap();
+        for point in &plan.points {
+            walk(&figure_shape(&point.scenario), "", &mut leaves);
+        }
+    }
+    // A semi-sync dataset adds its fallback figures.
+    let semi = TWO_REGIONS.replace(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {semi-sync: {acks: 1}}\n",
+    );
+    walk(
+        &figure_shape(&crate::common::scenario(&semi)),
+        "",
+        &mut leaves,
+    );
+    assert!(leaves.iter().any(|l| l.ends_with("fallback_share")));
+    for leaf in &leaves {
+        assert!(unit_of(leaf).is_some(), "{leaf} has no declared unit");
+    }
+    assert_eq!(unit_of(".network.a.b.bytes_per_s"), Some(Unit::PerSecond));
+}

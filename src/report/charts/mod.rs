@@ -17,9 +17,9 @@ pub use figure::{
 };
 
 use crate::error::{Error, Result};
+use crate::metrics::Unit;
 use crate::report::aggregate::at;
 use crate::report::write_file;
-use crate::scenario::Unit;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::path::Path;
@@ -333,7 +333,7 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
 /// failover milestones marked. Reads `clients.R.timeline.availability` (one
 /// share per bucket), `failures[] {label, start_s, end_s}` and
 /// `failovers[] {detection_s, dns_95_s, promotion_s, first_write_s}` of a
-/// point's figures; absent until the model reports availability.
+/// point's figures; absent when every request succeeded and nothing failed.
 pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
     let f = &point["figures"];
     let mut p = Panel::lines(
@@ -341,7 +341,18 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
         Axis::from_zero("time since the warm-up ended (s)"),
         Axis::new("availability (%)", Scale::Linear),
     );
-    for (region, c) in f["clients"].as_object().into_iter().flatten() {
+    // Nothing failed anywhere: a flat line at 100 % says less than the
+    // table does.
+    let clients = f["clients"].as_object();
+    let all_succeeded = clients.into_iter().flatten().all(|(_, c)| {
+        c.get("requests")
+            .and_then(|r| mean(r, "availability"))
+            .is_none_or(|a| a >= 1.0)
+    });
+    if all_succeeded && f["failures"].as_array().is_none_or(Vec::is_empty) {
+        return None;
+    }
+    for (region, c) in clients.into_iter().flatten() {
         if let Some(s) = time_series(
             summary,
             c.get("timeline").and_then(|t| t.get("availability")),
@@ -613,12 +624,7 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
 /// The unit of a figure path (as SLOs read it), as an axis suffix, and
 /// the factor to it.
 fn unit_of(metric: &str) -> (&'static str, f64) {
-    match Unit::of(metric) {
-        Unit::Millis => ("ms", 1.0),
-        Unit::Seconds => ("s", 1.0),
-        Unit::Share => ("%", 100.0),
-        Unit::Number => ("count", 1.0),
-    }
+    crate::metrics::unit_of(metric).map_or(("", 1.0), Unit::axis)
 }
 
 /// A swept value on a numeric axis: a number, or a duration in ms.

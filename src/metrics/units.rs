@@ -1,0 +1,109 @@
+//! The unit of every figure, declared in one table that SLO checking, the
+//! tables, summary.md and the charts all read. Nothing guesses a unit from
+//! a name: a figure added to [`super::Figures`] without a row here fails
+//! the test that walks every figure of every shipped scenario.
+
+/// How a figure is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A duration in milliseconds; SLO bounds are durations (`50ms`, `1s`).
+    Millis,
+    /// A fraction from 0 to 1; bounds are percentages (`0.1%`) or fractions.
+    Share,
+    /// A count of things; bounds are plain numbers.
+    Count,
+    /// Things per second; bounds are plain numbers.
+    PerSecond,
+}
+
+/// Every figure leaf name and its unit. A leaf means the same everywhere
+/// it appears (`p99_ms` of a latency, of a lag, of an apply wait).
+const UNITS: &[(&str, Unit)] = &[
+    // Distributions (`Latency`).
+    ("mean_ms", Unit::Millis),
+    ("min_ms", Unit::Millis),
+    ("p50_ms", Unit::Millis),
+    ("p90_ms", Unit::Millis),
+    ("p99_ms", Unit::Millis),
+    ("p999_ms", Unit::Millis),
+    ("max_ms", Unit::Millis),
+    ("count", Unit::Count),
+    // Replicas.
+    ("current_lag_max_ms", Unit::Millis),
+    // Stale reads at a bound.
+    ("share", Unit::Share),
+    // Requests.
+    ("attempted", Unit::Count),
+    ("succeeded", Unit::Count),
+    ("failed", Unit::Count),
+    ("retried", Unit::Count),
+    ("availability", Unit::Share),
+    // Writes at a primary.
+    ("committed", Unit::Count),
+    ("unreplicated_acks", Unit::Count),
+    ("unreplicated_share", Unit::Share),
+    ("fallbacks", Unit::Count),
+    ("fallback_share", Unit::Share),
+    // Links.
+    ("messages_per_s", Unit::PerSecond),
+    ("bytes_per_s", Unit::PerSecond),
+    // The run.
+    ("events", Unit::Count),
+];
+
+/// The unit of the figure at `path` (its last segment decides), `None` for
+/// a path whose leaf is not a declared figure.
+pub fn unit_of(path: &str) -> Option<Unit> {
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    UNITS
+        .iter()
+        .find(|(name, _)| *name == leaf)
+        .map(|&(_, u)| u)
+}
+
+impl Unit {
+    /// `value` (in this unit) as people write it.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            Unit::Millis if value >= 1000.0 => format!("{}s", round(value / 1000.0)),
+            Unit::Millis => format!("{}ms", round(value)),
+            Unit::Share => format!("{}%", round(value * 100.0)),
+            Unit::Count => round(value).to_string(),
+            Unit::PerSecond => format!("{}/s", round(value)),
+        }
+    }
+
+    /// The suffix of an axis of this unit, and the factor to it.
+    pub fn axis(self) -> (&'static str, f64) {
+        match self {
+            Unit::Millis => ("ms", 1.0),
+            Unit::Share => ("%", 100.0),
+            Unit::Count => ("count", 1.0),
+            Unit::PerSecond => ("per second", 1.0),
+        }
+    }
+}
+
+/// Four significant digits, for messages.
+pub fn round(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_is_not_a_duration_and_unknown_leaves_have_no_unit() {
+        assert_eq!(unit_of("network.a.b.messages_per_s"), Some(Unit::PerSecond));
+        assert_eq!(unit_of("read_latency.p99_ms"), Some(Unit::Millis));
+        assert_eq!(unit_of("stale_reads.0ms.share"), Some(Unit::Share));
+        assert_eq!(unit_of("conflicts_per_s"), None);
+        assert_eq!(Unit::PerSecond.show(1234.5), "1235/s");
+        assert_eq!(Unit::Millis.show(1500.0), "1.5s");
+    }
+}

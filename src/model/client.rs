@@ -1,0 +1,408 @@
+//! Users and their requests.
+//!
+//! Each (client region, dataset, operation) with a rate is a [`Source`]: a
+//! Poisson stream of requests. A request is an entry of the request table
+//! (a slab: an id, its source, key, send time, attempt and deadline) from
+//! its first send until its fate is known and no event refers to it.
+//!
+//! # One attempt
+//! A request crosses four one-way legs: user to the region's app tier
+//! (`access_delay`), app to the node that serves it (a message over the
+//! [network](super::net)), and the same two back. Each leg is decided when
+//! it starts, with the state of the network at that moment: the way in when
+//! the attempt is sent, the way back when the node responds (at once for a
+//! read or an async write; when the primary acknowledges, for semi-sync and
+//! sync). The node meets shared state (staleness, the replication streams)
+//! in its own event. Both return legs are decided together when the
+//! response leaves the node, so its arrival at the user, and with it the
+//! request's fate, is known then and recorded then.
+//!
+//! # Timeouts and retries
+//! With a `timeout`, each attempt arms a cancellable timer. A response that
+//! reaches the user by the deadline succeeds and cancels it; otherwise the
+//! timer fires, and the request is tried again after `backoff` (doubled
+//! before each next retry) until `retries` are used up, then it fails. An
+//! attempt given up on still reaches its node (a write still commits): only
+//! its response is ignored. Without a timeout a request whose message is
+//! lost fails at once (the user would wait for ever). Latency is measured
+//! from the first send to the response that succeeded, retries included.
+
+use super::net::LinkId;
+use super::placement::ReadServer;
+use super::{ctx, Ctx, Event, World};
+use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
+use rand::Rng;
+use std::sync::Arc;
+
+/// The events of users and requests.
+#[derive(Clone, Copy, Debug)]
+pub enum ClientEvent {
+    /// Source `source` sends its next request. Scheduled at its first
+    /// inter-arrival time, then by each arrival for the next, until the end
+    /// of the measured span.
+    Arrival { source: u16 },
+    /// Attempt `attempt` of request `req` reaches the node that serves it.
+    AtNode { req: u32, attempt: u8 },
+    /// The primary acknowledges attempt `attempt` of write `req` (after
+    /// waiting for replicas).
+    Reply { req: u32, attempt: u8 },
+    /// The current attempt of `req` timed out.
+    Deadline { req: u32 },
+    /// Request `req` is sent again.
+    Retry { req: u32 },
+}
+
+fn event(e: ClientEvent) -> Event {
+    Event::Client(e)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Op {
+    Read,
+    Write,
+}
+
+#[derive(Clone)]
+pub(super) enum KeyChooser {
+    Uniform(u32),
+    Table(Arc<AliasTable>),
+}
+
+impl KeyChooser {
+    /// The key picked by the 64-bit random number `draw`.
+    #[inline]
+    fn key_of(&self, draw: u64) -> u32 {
+        match self {
+            // High part of draw * n: uniform on 0..n up to 2^-64 bias.
+            KeyChooser::Uniform(n) => ((u128::from(draw) * u128::from(*n)) >> 64) as u32,
+            KeyChooser::Table(t) => t.index_of(draw),
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, draw: u64) {
+        if let KeyChooser::Table(t) = self {
+            t.prefetch(draw);
+        }
+    }
+}
+
+/// A Poisson stream of one operation from one client region to one dataset.
+pub(super) struct Source {
+    /// Index into the run's client metrics: (region, dataset).
+    pub client: usize,
+    pub dataset: u16,
+    pub op: Op,
+    /// Who serves its reads (`None` for writes).
+    pub read: Option<ReadServer>,
+    /// App tier to the serving node, and back.
+    pub to_node: LinkId,
+    pub from_node: LinkId,
+    /// Payload bytes on the way in and out.
+    pub bytes_in: u32,
+    pub bytes_out: u32,
+    pub interarrival: Dist,
+    pub access: Dist,
+    pub keys: KeyChooser,
+    /// The random number that picks the next request's key, drawn one
+    /// arrival early so that its memory can be prefetched.
+    pub next_key: u64,
+    pub timeout: Option<Duration>,
+    pub retries: u8,
+    pub backoff: Duration,
+    pub rng_arrivals: SimRng,
+    pub rng_keys: SimRng,
+    pub rng_network: SimRng,
+}
+
+impl Source {
+    /// Draws the first arrival time and key.
+    pub fn first_arrival(&mut self) -> Time {
+        let at = Time::ZERO + self.interarrival.sample(&mut self.rng_arrivals);
+        self.next_key = self.rng_keys.next_u64();
+        at
+    }
+}
+
+/// One request, from its first send until nothing refers to it.
+struct Request {
+    source: u16,
+    /// The attempt under way, from 1.
+    attempt: u8,
+    /// Events in the queue that carry this request.
+    pending: u8,
+    /// Its fate is known (succeeded or failed).
+    done: bool,
+    key: u32,
+    /// Time bucket of the first send (`NOT_MEASURED`: outside the span).
+    bucket: u32,
+    first_sent: Time,
+    /// Deadline of the current attempt (`Time::NEVER` without a timeout).
+    deadline: Time,
+    timer: Option<Timer>,
+}
+
+/// The bucket of a request sent outside the measured span.
+const NOT_MEASURED: u32 = u32::MAX;
+
+/// The request table: a slab of requests and a free list.
+#[derive(Default)]
+pub(super) struct Requests {
+    slots: Vec<Request>,
+    free: Vec<u32>,
+}
+
+impl Requests {
+    #[inline]
+    fn open(&mut self, r: Request) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize] = r;
+                id
+            }
+            None => {
+                self.slots.push(r);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees `id` if nothing refers to it any more.
+    #[inline]
+    fn release_if_done(&mut self, id: u32) {
+        let r = &self.slots[id as usize];
+        if r.done && r.pending == 0 {
+            self.free.push(id);
+        }
+    }
+
+    /// Requests whose fate is still open.
+    pub fn open_ids(&self) -> Vec<u32> {
+        let mut free = self.free.clone();
+        free.sort_unstable();
+        (0..self.slots.len() as u32)
+            .filter(|id| free.binary_search(id).is_err() && !self.slots[*id as usize].done)
+            .collect()
+    }
+
+    /// Requests in the table (open or waiting for their last events).
+    pub fn in_use(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+}
+
+impl World {
+    /// A source sends a request.
+    #[inline(always)]
+    pub(super) fn on_arrival(&mut self, now: Time, source: u16, sched: &mut Scheduler<Event>) {
+        let bucket = self.bucket_of(now);
+        let s = &mut self.sources[usize::from(source)];
+        let key = s.keys.key_of(s.next_key);
+        self.placements[usize::from(s.dataset)].prefetch(key, s.read);
+        if let Some(b) = bucket {
+            let c = &mut self.metrics.clients[s.client];
+            c.attempted += 1;
+            c.bucket_attempted[b] += 1;
+        }
+        let req = self.requests.open(Request {
+            source,
+            attempt: 1,
+            pending: 0,
+            done: false,
+            key,
+            bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
+            first_sent: now,
+            deadline: Time::NEVER,
+            timer: None,
+        });
+        self.send_attempt(req, now, sched);
+        let s = &mut self.sources[usize::from(source)];
+        let next = now + s.interarrival.sample(&mut s.rng_arrivals);
+        if next < self.end {
+            s.next_key = s.rng_keys.next_u64();
+            s.keys.prefetch(s.next_key);
+            sched.schedule(next, event(ClientEvent::Arrival { source }));
+        }
+    }
+
+    /// Sends the current attempt of `req` at `now`.
+    #[inline(always)]
+    fn send_attempt(&mut self, req: u32, now: Time, sched: &mut Scheduler<Event>) {
+        let r = &mut self.requests.slots[req as usize];
+        let s = &mut self.sources[usize::from(r.source)];
+        let leaves = now + s.access.sample(&mut s.rng_network);
+        let arrives = self
+            .net
+            .transit(s.to_node, leaves, s.bytes_in, &mut s.rng_network);
+        if let Some(at) = arrives {
+            r.pending += 1;
+            let attempt = r.attempt;
+            sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
+        }
+        match s.timeout {
+            Some(t) => {
+                r.deadline = now + t;
+                r.timer =
+                    Some(sched.schedule_timer(r.deadline, event(ClientEvent::Deadline { req })));
+            }
+            None if arrives.is_none() => self.fail(req),
+            None => {}
+        }
+    }
+
+    /// Attempt `attempt` of `req` reaches its node.
+    #[inline(always)]
+    pub(super) fn on_at_node(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        let live = !r.done && r.attempt == attempt;
+        let key = r.key;
+        let s = &self.sources[usize::from(r.source)];
+        let placement = &mut self.placements[usize::from(s.dataset)];
+        match s.read {
+            Some(server) => {
+                let stale = placement.on_read(now, key, server);
+                if live {
+                    self.respond(req, now, stale, sched);
+                }
+            }
+            None => {
+                let mut ctx = ctx!(self, sched);
+                let acked = placement.on_write(now, key, &mut ctx);
+                if live {
+                    if acked == now {
+                        self.respond(req, now, None, sched);
+                    } else if acked != Time::NEVER {
+                        self.requests.slots[req as usize].pending += 1;
+                        sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
+                    } else if self.sources[usize::from(self.requests.slots[req as usize].source)]
+                        .timeout
+                        .is_none()
+                    {
+                        self.fail(req);
+                    }
+                }
+            }
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// The primary acknowledges attempt `attempt` of write `req`.
+    #[inline(never)]
+    pub(super) fn on_reply(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        if !r.done && r.attempt == attempt {
+            self.respond(req, now, None, sched);
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// The node responds to the current attempt of `req` at `now`; a read
+    /// missed writes committed `stale` before it, if that is `Some`.
+    #[inline(always)]
+    fn respond(
+        &mut self,
+        req: u32,
+        now: Time,
+        stale: Option<Duration>,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        let s = &mut self.sources[usize::from(r.source)];
+        let back = self
+            .net
+            .transit(s.from_node, now, s.bytes_out, &mut s.rng_network)
+            .map(|t| t + s.access.sample(&mut s.rng_network));
+        match back {
+            Some(at) if at <= r.deadline => {
+                r.done = true;
+                if let Some(timer) = r.timer.take() {
+                    sched.cancel(timer);
+                }
+                let (client, op, first_sent) = (s.client, s.op, r.first_sent);
+                if r.bucket != NOT_MEASURED {
+                    let b = r.bucket as usize;
+                    let latency = at.since(first_sent);
+                    let c = &mut self.metrics.clients[client];
+                    c.succeeded += 1;
+                    c.bucket_succeeded[b] += 1;
+                    match op {
+                        Op::Read => self.metrics.record_read(client, b, latency, stale),
+                        Op::Write => {
+                            c.writes.record(latency);
+                            self.metrics.timeline.writes[b] += 1;
+                        }
+                    }
+                }
+            }
+            // Too late or lost: the deadline timer decides, or, without
+            // one, the user waits for ever.
+            _ if s.timeout.is_some() => {}
+            _ => self.fail(req),
+        }
+    }
+
+    /// `req` is given up.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, req: u32) {
+        let r = &mut self.requests.slots[req as usize];
+        r.done = true;
+        let client = self.sources[usize::from(r.source)].client;
+        if r.bucket != NOT_MEASURED {
+            self.metrics.clients[client].failed += 1;
+        }
+    }
+
+    /// The current attempt of `req` timed out at `now`.
+    #[inline(never)]
+    pub(super) fn on_deadline(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        let r = &mut self.requests.slots[req as usize];
+        let measured = r.bucket != NOT_MEASURED;
+        r.timer = None;
+        let s = &self.sources[usize::from(r.source)];
+        if r.attempt <= s.retries {
+            // Backoff before retry n is backoff * 2^(n-1).
+            let wait =
+                Duration::from_nanos(s.backoff.as_nanos().saturating_mul(1 << (r.attempt - 1)));
+            r.attempt += 1;
+            r.pending += 1;
+            if measured {
+                self.metrics.clients[s.client].retried += 1;
+            }
+            sched.schedule(now + wait, event(ClientEvent::Retry { req }));
+        } else {
+            self.fail(req);
+            self.requests.release_if_done(req);
+        }
+    }
+
+    /// `req` is sent again.
+    #[inline(never)]
+    pub(super) fn on_retry(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        self.requests.slots[req as usize].pending -= 1;
+        self.send_attempt(req, now, sched);
+        self.requests.release_if_done(req);
+    }
+
+    /// The run is over: requests still open (a write waiting for a replica
+    /// that never answered, with no timeout) failed.
+    pub(super) fn fail_open_requests(&mut self) {
+        for req in self.requests.open_ids() {
+            self.fail(req);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Placement strategies: where a dataset's copies live, where its requests
+//! go, and how writes reach the copies. Requests and replication messages
+//! reach a dataset's strategy only through [`Placement`]; a new strategy
+//! (active-active, geo-sharded, leaderless quorums) is a new file here, a
+//! variant of [`Placement`] and of [`Event`], and a scenario section.
+
+pub mod single_primary;
+
+use super::net::{LinkId, Network};
+use super::Ctx;
+use crate::engine::{Duration, Time};
+use crate::metrics::RunMetrics;
+use crate::scenario::{DatasetId, RegionId, Scenario};
+use single_primary::SinglePrimary;
+
+/// The events of every strategy, each strategy's own enum inside.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    SinglePrimary(single_primary::Event),
+}
+
+/// Which copy serves a client region's reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadServer {
+    /// The copy that takes writes: never stale.
+    Primary,
+    /// Copy `i` of the dataset (for single-primary, the replica fed by its
+    /// stream `i`).
+    Replica(u16),
+}
+
+/// One dataset's strategy and state.
+pub enum Placement {
+    SinglePrimary(SinglePrimary),
+}
+
+impl Placement {
+    /// Dataset `d` of `scenario`, run `run`.
+    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> Placement {
+        Placement::SinglePrimary(SinglePrimary::new(scenario, d, net, run))
+    }
+
+    /// The region that takes the writes of users in `client`.
+    pub fn write_node(&self, _client: RegionId) -> RegionId {
+        match self {
+            Placement::SinglePrimary(p) => p.write_node(),
+        }
+    }
+
+    /// The region and copy that serve the reads of users in `client`.
+    pub fn read_node(&self, client: RegionId) -> (RegionId, ReadServer) {
+        match self {
+            Placement::SinglePrimary(p) => p.read_node(client),
+        }
+    }
+
+    /// Loads the state a request for `key` will touch (a read served by
+    /// `read`, or a write when `None`).
+    #[inline]
+    pub fn prefetch(&self, key: u32, read: Option<ReadServer>) {
+        match self {
+            Placement::SinglePrimary(p) => p.prefetch(key, read),
+        }
+    }
+
+    /// A read of `key` served at `now` by `server`: its staleness age if it
+    /// missed a write committed at or before `now`.
+    #[inline]
+    pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
+        match self {
+            Placement::SinglePrimary(p) => p.on_read(now, key, server),
+        }
+    }
+
+    /// A write of `key` reaches its node at `now`; returns when the node
+    /// acknowledges it (`Time::NEVER`: not for now).
+    #[inline]
+    pub fn on_write(&mut self, now: Time, key: u32, ctx: &mut Ctx) -> Time {
+        match self {
+            Placement::SinglePrimary(p) => p.on_write(now, key, ctx),
+        }
+    }
+
+    /// One of the strategy's own events.
+    #[inline]
+    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        match (self, event) {
+            (Placement::SinglePrimary(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
+        }
+    }
+
+    /// `link` is up again at `now`.
+    pub fn link_up(&mut self, link: LinkId, now: Time, ctx: &mut Ctx) {
+        match self {
+            Placement::SinglePrimary(p) => p.link_up(link, now, ctx),
+        }
+    }
+
+    /// End of bucket `bucket` at `now`: sampled series.
+    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+        match self {
+            Placement::SinglePrimary(p) => p.sample(now, bucket, metrics),
+        }
+    }
+
+    /// The run ended at `end`.
+    pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
+        match self {
+            Placement::SinglePrimary(p) => p.finish(end, warmup, metrics),
+        }
+    }
+
+    /// Writes committed, and per replication stream (applied, in flight).
+    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+        match self {
+            Placement::SinglePrimary(p) => p.audit(),
+        }
+    }
+}
