@@ -29,16 +29,27 @@ pub struct Timer(u128);
 /// beyond as many as there are live ones.
 const COMPACT_SLACK: usize = 1024;
 
-/// One queued event. `key` packs `(time, sequence)` into one `u128` so that
-/// the heap compares a single integer.
+/// One queued event and its `(time, sequence)` key. The two halves are
+/// kept as two `u64`s rather than one `u128`: a `u128` is 16-byte aligned,
+/// which pads an entry with an 8-byte event to 32 bytes; as two words it
+/// takes 24, and the heap moves a quarter fewer bytes on every sift.
 struct Entry<E> {
-    key: u128,
+    time: u64,
+    seq: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    /// `(time, sequence)` as one number: the order of the queue.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key() == other.key()
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -50,7 +61,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed: `BinaryHeap` is a max-heap and the earliest event must pop first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
+        other.key().cmp(&self.key())
     }
 }
 
@@ -80,9 +91,14 @@ impl<E> EventQueue<E> {
     /// the returned [`Timer`] cancels it (dropping it is fine).
     #[inline]
     pub fn push(&mut self, at: Time, event: E) -> Timer {
-        let key = (u128::from(at.as_nanos()) << 64) | u128::from(self.next_seq);
+        let entry = Entry {
+            time: at.as_nanos(),
+            seq: self.next_seq,
+            event,
+        };
         self.next_seq += 1;
-        self.heap.push(Entry { key, event });
+        let key = entry.key();
+        self.heap.push(entry);
         Timer(key)
     }
 
@@ -104,7 +120,7 @@ impl<E> EventQueue<E> {
         let gone = std::mem::take(&mut self.cancelled).into_sorted_vec();
         // Sorted descending (by `Reverse`): search with the order reversed.
         self.heap
-            .retain(|e| gone.binary_search_by(|c| e.key.cmp(&c.0)).is_err());
+            .retain(|e| gone.binary_search_by(|c| e.key().cmp(&c.0)).is_err());
     }
 
     /// Removes and returns the earliest event (never a cancelled one).
@@ -119,17 +135,17 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop_until(&mut self, end: Time) -> Option<(Time, E)> {
         loop {
-            let top = self.heap.peek()?.key;
-            if (top >> 64) as u64 > end.as_nanos() {
+            if self.heap.peek()?.time > end.as_nanos() {
                 return None;
             }
             let e = self.heap.pop()?;
-            if self.cancelled.peek() == Some(&Reverse(e.key)) {
+            let key = e.key();
+            if self.cancelled.peek() == Some(&Reverse(key)) {
                 self.cancelled.pop();
                 continue;
             }
-            self.popped_below = e.key + 1;
-            return Some((Time::from_nanos((e.key >> 64) as u64), e.event));
+            self.popped_below = key + 1;
+            return Some((Time::from_nanos(e.time), e.event));
         }
     }
 
@@ -143,9 +159,7 @@ impl<E> EventQueue<E> {
     /// The time of the earliest queued event, which may be a cancelled
     /// one: a lower bound of the next event's time.
     pub fn peek_time(&self) -> Option<Time> {
-        self.heap
-            .peek()
-            .map(|e| Time::from_nanos((e.key >> 64) as u64))
+        self.heap.peek().map(|e| Time::from_nanos(e.time))
     }
 
     /// Number of queued events, cancelled ones not yet removed included.
