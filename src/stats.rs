@@ -169,8 +169,9 @@ pub enum Spread {
 impl Spread {
     /// The spread of the figure at dotted `path` (e.g.
     /// `clients.b.read_latency.max_ms`), from its name: `min_ms`, `max_ms`
-    /// and `..._max_ms` are extremes; anything under a name containing
-    /// `share` is a share.
+    /// and `..._max_ms` are extremes; a figure whose declared unit is a
+    /// share (availability), and anything under a name containing `share`
+    /// (the per-bound series of `stale_share`), is a share.
     pub fn of(path: &str) -> Spread {
         let leaf = path
             .rsplit('.')
@@ -178,7 +179,9 @@ impl Spread {
             .unwrap_or(path);
         if matches!(leaf, "min_ms" | "max_ms") || leaf.ends_with("_max_ms") {
             Spread::Range
-        } else if path.split('.').any(|s| s.contains("share")) {
+        } else if crate::metrics::unit_of(leaf) == Some(crate::metrics::Unit::Share)
+            || path.split('.').any(|s| s.contains("share"))
+        {
             Spread::Mean { max: Some(1.0) }
         } else {
             Spread::Mean { max: None }
@@ -226,6 +229,14 @@ mod tests {
         );
         assert_eq!(
             Spread::of("clients.a.timeline.stale_share.0ms.3"),
+            Spread::Mean { max: Some(1.0) }
+        );
+        assert_eq!(
+            Spread::of("clients.a.timeline.availability.3"),
+            Spread::Mean { max: Some(1.0) }
+        );
+        assert_eq!(
+            Spread::of("clients.a.requests.availability"),
             Spread::Mean { max: Some(1.0) }
         );
         assert_eq!(
