@@ -337,9 +337,12 @@ impl Dist {
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
         };
-        // Round half up; `as` saturates: NaN and negatives become 0.
-        // (`f64::round` is a libm call on baseline x86-64.)
-        Duration::from_nanos((x + 0.5) as u64)
+        // Round half up; `as` saturates: NaN becomes 0, and negatives are
+        // cut at 0. Through i64: x86-64 converts to a signed integer in one
+        // instruction, to an unsigned one in a branchy sequence, and every
+        // sample is below MAX_SAMPLE, far inside i64. (`f64::round` is a
+        // libm call on baseline x86-64.)
+        Duration::from_nanos(((x + 0.5) as i64).max(0) as u64)
     }
 }
 

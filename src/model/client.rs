@@ -145,49 +145,68 @@ struct Request {
 /// The bucket of a request sent outside the measured span.
 const NOT_MEASURED: u32 = u32::MAX;
 
-/// The request table: a slab of requests and a free list.
-#[derive(Default)]
+/// The request table: a slab of requests. Free slots form a list threaded
+/// through their `key` fields, so opening and freeing a request touch no
+/// other memory.
 pub(super) struct Requests {
     slots: Vec<Request>,
-    free: Vec<u32>,
+    /// First free slot, [`NO_SLOT`] when none is.
+    free: u32,
+    /// Slots on the free list.
+    free_count: usize,
+}
+
+/// The end of the free list.
+const NO_SLOT: u32 = u32::MAX;
+
+impl Default for Requests {
+    fn default() -> Self {
+        Requests {
+            slots: Vec::new(),
+            free: NO_SLOT,
+            free_count: 0,
+        }
+    }
 }
 
 impl Requests {
     #[inline]
     fn open(&mut self, r: Request) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.slots[id as usize] = r;
-                id
-            }
-            None => {
-                self.slots.push(r);
-                (self.slots.len() - 1) as u32
-            }
+        if self.free == NO_SLOT {
+            self.slots.push(r);
+            return (self.slots.len() - 1) as u32;
         }
+        let id = self.free;
+        let slot = &mut self.slots[id as usize];
+        self.free = slot.key;
+        self.free_count -= 1;
+        *slot = r;
+        id
     }
 
     /// Frees `id` if nothing refers to it any more.
     #[inline]
     fn release_if_done(&mut self, id: u32) {
-        let r = &self.slots[id as usize];
+        let r = &mut self.slots[id as usize];
         if r.done && r.pending == 0 {
-            self.free.push(id);
+            // Marked so that it is freed once: its key now links the list.
+            r.pending = u8::MAX;
+            r.key = self.free;
+            self.free = id;
+            self.free_count += 1;
         }
     }
 
     /// Requests whose fate is still open.
     pub fn open_ids(&self) -> Vec<u32> {
-        let mut free = self.free.clone();
-        free.sort_unstable();
         (0..self.slots.len() as u32)
-            .filter(|id| free.binary_search(id).is_err() && !self.slots[*id as usize].done)
+            .filter(|&id| !self.slots[id as usize].done)
             .collect()
     }
 
     /// Requests in the table (open or waiting for their last events).
     pub fn in_use(&self) -> usize {
-        self.slots.len() - self.free.len()
+        self.slots.len() - self.free_count
     }
 }
 
@@ -216,6 +235,8 @@ impl World {
             timer: None,
         });
         self.send_attempt(req, now, sched);
+        // Lost on the way with no timeout to wait for: failed already.
+        self.requests.release_if_done(req);
         let s = &mut self.sources[usize::from(source)];
         let next = now + s.interarrival.sample(&mut s.rng_arrivals);
         if next < self.end {
