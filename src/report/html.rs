@@ -77,10 +77,14 @@ fn figure(out: &mut String, name: &str, r: &Rendered) {
 
 fn point_tables(out: &mut String, f: &Value) {
     let bounds = super::stale_bounds(f);
+    let availability = super::some_request_failed(f);
     let _ = write!(
         out,
         "<table><tr><th>client region</th><th>read p50</th><th>read p99</th><th>write p50</th><th>write p99</th>"
     );
+    if availability {
+        let _ = write!(out, "<th>availability</th>");
+    }
     for b in &bounds {
         let _ = write!(out, "<th>stale at {}</th>", escape(b));
     }
@@ -95,10 +99,32 @@ fn point_tables(out: &mut String, f: &Value) {
             ms(at(c, "write_latency.p50_ms")),
             ms(at(c, "write_latency.p99_ms")),
         );
+        if availability {
+            let _ = write!(out, "<td>{}</td>", pct(at(c, "requests.availability")));
+        }
         for b in &bounds {
             let _ = write!(out, "<td>{}</td>", pct(c["stale_reads"][b].get("share")));
         }
         let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table>");
+    let _ = writeln!(
+        out,
+        "<table><tr><th>dataset</th><th>replication</th><th>acknowledged before any replica had it</th><th>semi-sync fallbacks</th><th>time fallen back</th></tr>"
+    );
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        let fallbacks = at(d, "semi_sync.fallbacks.mean")
+            .and_then(Value::as_f64)
+            .map_or("-".into(), |m| format!("{m:.1}"));
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(ds),
+            escape(d["replication"].as_str().unwrap_or_default()),
+            pct(at(d, "writes.unreplicated_share")),
+            fallbacks,
+            pct(at(d, "semi_sync.fallback_share")),
+        );
     }
     let _ = writeln!(out, "</table>");
     let _ = writeln!(

@@ -33,6 +33,20 @@ pub fn stale_bounds(figures: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Some client region of a point's figures `f` saw a request fail: tables
+/// then show availability (their rates and latencies count successes).
+pub fn some_request_failed(f: &Value) -> bool {
+    f["clients"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(_, c)| {
+            aggregate::at(c, "requests.availability.mean")
+                .and_then(Value::as_f64)
+                .is_some_and(|a| a < 1.0)
+        })
+}
+
 /// Text made safe for XML and HTML, in element content and in quoted
 /// attributes; control characters XML forbids are dropped.
 pub fn escape(s: &str) -> String {

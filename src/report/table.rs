@@ -165,11 +165,7 @@ pub fn table(s: &Value) -> String {
         let bounds = super::stale_bounds(f);
         // Availability only where some request failed: rates and latencies
         // then count the requests that succeeded.
-        let availability = clients.into_iter().flatten().any(|(_, c)| {
-            at(c, "requests.availability.mean")
-                .and_then(Value::as_f64)
-                .is_some_and(|a| a < 1.0)
-        });
+        let availability = super::some_request_failed(f);
         let mut header = vec!["client region".to_string()];
         header.extend(CLIENT_COLUMNS.iter().map(|c| c.to_string()));
         if availability {
