@@ -266,18 +266,17 @@ fn with_progress<T>(
     })
 }
 
-/// The summaries of `plans` from all their records.
-pub fn summaries(plans: &[Plan], records: &[RunRecord]) -> Vec<Value> {
+/// The summaries of `plans` from all their records, which they take: each
+/// run's figures move into its summary.
+pub fn summaries(plans: &[Plan], records: Vec<RunRecord>) -> Vec<Value> {
+    let mut by_plan: Vec<Vec<RunRecord>> = vec![Vec::new(); plans.len()];
+    for r in records {
+        by_plan[r.key.plan as usize].push(r);
+    }
     plans
         .iter()
-        .enumerate()
-        .map(|(i, plan)| {
-            let mine: Vec<&RunRecord> = records
-                .iter()
-                .filter(|r| r.key.plan as usize == i)
-                .collect();
-            report::summary(plan, &mine)
-        })
+        .zip(by_plan)
+        .map(|(plan, mine)| report::summary_owned(plan, mine))
         .collect()
 }
 
@@ -400,13 +399,13 @@ fn simulate(plans: &[Plan], opts: &RunOptions) -> Result<Vec<Value>> {
         opts.quiet,
         |grow| runner::run_rounds(plans, &pool, &control, grow),
     )?;
-    publish(plans, &records, opts, output)
+    publish(plans, records, opts, output)
 }
 
 /// Summaries of complete records, written into `output` and swapped in.
 fn publish(
     plans: &[Plan],
-    records: &[RunRecord],
+    records: Vec<RunRecord>,
     opts: &RunOptions,
     output: Output,
 ) -> Result<Vec<Value>> {
@@ -432,7 +431,7 @@ pub fn merge(opts: &RunOptions) -> Result<Vec<Value>> {
             opts.output.display()
         )));
     }
-    publish(&plans, &shards.records, opts, output)
+    publish(&plans, shards.records, opts, output)
 }
 
 /// The plans of a set of shards, rebuilt from the scenario texts and

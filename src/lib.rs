@@ -62,7 +62,7 @@
 //! "#;
 //! let plans = [scenario::plan_from_str(yaml, Path::new("tiny.yaml"), &[]).unwrap()];
 //! let records = runner::run_all(&plans, Some(1)).unwrap();
-//! let summary = &commands::summaries(&plans, &records)[0];
+//! let summary = &commands::summaries(&plans, records)[0];
 //! let eu = at(summary, "points.0.figures.clients.eu-west-1").unwrap();
 //! // Writes cross the Atlantic twice (the aws preset: 35 ms one way).
 //! assert!(at(eu, "write_latency.p50_ms.mean").unwrap().as_f64().unwrap() > 70.0);

@@ -20,22 +20,33 @@ const HIST_HIGH_NS: u64 = 10_000_000_000_000;
 const HIST_SIGFIG: u8 = 3;
 
 /// A distribution of durations: an HDR histogram for quantiles, plus exact
-/// count, sum, minimum and maximum (the histogram rounds to 0.1 %). The
-/// histogram (about 210 KiB) is allocated by the first value, so a
-/// distribution nothing is recorded in costs a few bytes.
+/// count, sum, minimum and maximum (the histogram rounds to 0.1 %).
+///
+/// The first [`SMALL_VALUES`] values are kept as they are, in a small
+/// vector; the histogram (about 210 KiB) is allocated when one more comes.
+/// A model with hundreds of lightly loaded replicas then costs kilobytes,
+/// not a histogram each. Quantiles of a small distribution are read from a
+/// histogram built for the question and dropped after it, so they are the
+/// same numbers a histogram from the start would give.
 #[derive(Clone, Debug)]
 pub struct DurationStats {
     hist: Option<Box<Histogram<u64>>>,
+    /// The values while there are at most [`SMALL_VALUES`] and no histogram.
+    small: Vec<u64>,
     count: u64,
     sum_ns: u128,
     min_ns: u64,
     max_ns: u64,
 }
 
+/// Values kept exactly before a distribution takes a histogram: 2 KiB.
+pub const SMALL_VALUES: usize = 256;
+
 impl Default for DurationStats {
     fn default() -> Self {
         DurationStats {
             hist: None,
+            small: Vec::new(),
             count: 0,
             sum_ns: 0,
             min_ns: u64::MAX,
@@ -54,6 +65,15 @@ fn new_histogram() -> Box<Histogram<u64>> {
     )
 }
 
+/// A histogram of `values`.
+fn histogram_of(values: &[u64]) -> Box<Histogram<u64>> {
+    let mut h = new_histogram();
+    for &v in values {
+        h.saturating_record(v);
+    }
+    h
+}
+
 /// Bytes of one allocated histogram, for memory estimates.
 pub fn histogram_bytes() -> u64 {
     static BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
@@ -65,22 +85,56 @@ impl DurationStats {
     #[inline]
     pub fn record(&mut self, d: Duration) {
         let ns = d.as_nanos();
-        self.hist
-            .get_or_insert_with(new_histogram)
-            .saturating_record(ns);
+        match &mut self.hist {
+            Some(h) => h.saturating_record(ns),
+            None => self.record_small(ns),
+        }
         self.count += 1;
         self.sum_ns += u128::from(ns);
         self.min_ns = self.min_ns.min(ns);
         self.max_ns = self.max_ns.max(ns);
     }
 
+    /// Keeps `ns` in the small vector, or moves everything to a histogram
+    /// when it is full.
+    #[cold]
+    #[inline(never)]
+    fn record_small(&mut self, ns: u64) {
+        if self.small.len() < SMALL_VALUES {
+            self.small.push(ns);
+        } else {
+            let mut h = histogram_of(&self.small);
+            h.saturating_record(ns);
+            self.hist = Some(h);
+            self.small = Vec::new();
+        }
+    }
+
+    /// The histogram of the values: the one kept, or one built now.
+    fn histogram(&self) -> Option<std::borrow::Cow<'_, Histogram<u64>>> {
+        match (&self.hist, self.small.is_empty()) {
+            (Some(h), _) => Some(std::borrow::Cow::Borrowed(h.as_ref())),
+            (None, false) => Some(std::borrow::Cow::Owned(*histogram_of(&self.small))),
+            (None, true) => None,
+        }
+    }
+
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &DurationStats) {
-        if let Some(h) = &other.hist {
-            self.hist
-                .get_or_insert_with(new_histogram)
-                .add(h.as_ref())
-                .expect("histograms share bounds");
+        match &other.hist {
+            Some(h) => {
+                let mine = self.hist.get_or_insert_with(|| histogram_of(&self.small));
+                self.small = Vec::new();
+                mine.add(h.as_ref()).expect("histograms share bounds");
+            }
+            None => {
+                for &v in &other.small {
+                    match &mut self.hist {
+                        Some(h) => h.saturating_record(v),
+                        None => self.record_small(v),
+                    }
+                }
+            }
         }
         self.count += other.count;
         self.sum_ns += other.sum_ns;
@@ -115,22 +169,35 @@ impl DurationStats {
 
     /// The `q` quantile (0..=1) within 0.1 %, clamped to the exact extremes.
     pub fn quantile(&self, q: f64) -> Option<Duration> {
-        let hist = self.hist.as_ref().filter(|_| self.count > 0)?;
-        let v = hist.value_at_quantile(q);
-        Some(Duration::from_nanos(v.clamp(self.min_ns, self.max_ns)))
+        self.quantiles(&[q]).pop().flatten()
+    }
+
+    /// The quantiles at `qs`, from one histogram (built once when the
+    /// values are still kept as they are).
+    pub fn quantiles(&self, qs: &[f64]) -> Vec<Option<Duration>> {
+        let hist = self.histogram().filter(|_| self.count > 0);
+        qs.iter()
+            .map(|&q| {
+                let v = hist.as_ref()?.value_at_quantile(q);
+                Some(Duration::from_nanos(v.clamp(self.min_ns, self.max_ns)))
+            })
+            .collect()
     }
 
     /// `(value, count)` for every distinct recorded histogram bucket, value
     /// at the bucket's midpoint. For checks that need the whole distribution.
-    pub fn buckets(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
-        self.hist.iter().flat_map(|h| {
-            h.iter_recorded().map(|v| {
+    pub fn buckets(&self) -> Vec<(Duration, u64)> {
+        let Some(h) = self.histogram() else {
+            return Vec::new();
+        };
+        h.iter_recorded()
+            .map(|v| {
                 (
                     Duration::from_nanos(h.median_equivalent(v.value_iterated_to())),
                     v.count_since_last_iteration(),
                 )
             })
-        })
+            .collect()
     }
 }
 
@@ -485,6 +552,47 @@ mod tests {
         let p50 = s.quantile(0.5).unwrap().as_millis_f64();
         assert!((p50 - 20.0).abs() <= 0.02, "{p50}");
         assert_eq!(DurationStats::default().quantile(0.5), None);
+    }
+
+    #[test]
+    fn a_small_distribution_reads_as_a_histogram_would_and_grows_into_one() {
+        // Past SMALL_VALUES the values move to a histogram; quantiles of
+        // both forms come from the same histogram arithmetic.
+        let values: Vec<u64> = (1..=600u64).map(|i| i * i * 997 % 50_000_000).collect();
+        let mut small = DurationStats::default();
+        let mut reference =
+            Histogram::<u64>::new_with_bounds(HIST_LOW_NS, HIST_HIGH_NS, HIST_SIGFIG).unwrap();
+        for (n, &v) in values.iter().enumerate() {
+            small.record(Duration::from_nanos(v));
+            reference.saturating_record(v);
+            assert_eq!(
+                small.hist.is_some(),
+                n >= SMALL_VALUES,
+                "after {} values",
+                n + 1
+            );
+            if n % 97 == 0 || n == SMALL_VALUES - 1 || n == SMALL_VALUES {
+                for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+                    let want = reference
+                        .value_at_quantile(q)
+                        .clamp(small.min_ns, small.max_ns);
+                    assert_eq!(
+                        small.quantile(q),
+                        Some(Duration::from_nanos(want)),
+                        "q {q} at {n}"
+                    );
+                }
+            }
+        }
+        assert!(small.small.is_empty());
+        // Merging a small one into a large one and the reverse.
+        let mut a = DurationStats::default();
+        a.record(Duration::from_millis(5));
+        let mut b = small.clone();
+        b.merge(&a);
+        a.merge(&small);
+        assert_eq!(a.count(), b.count());
+        assert_eq!(a.quantile(0.5), b.quantile(0.5));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod slo;
 mod summary;
 mod table;
 
-pub use summary::{summary, COMMON_RANDOM_NUMBERS};
+pub use summary::{summary, summary_owned, COMMON_RANDOM_NUMBERS};
 pub use table::table;
 
 use crate::error::{Error, Result};
@@ -77,6 +77,24 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
     std::fs::write(path, contents).map_err(err)
+}
+
+/// Writes `v` to `path` as [`json_text`] would, streamed: the text of a
+/// large model's summary (megabytes) is never held whole.
+pub fn write_json(path: &Path, v: &Value) -> Result<()> {
+    use std::io::Write as _;
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(err)?);
+    serde_json::to_writer_pretty(&mut w, v).map_err(|e| err(e.into()))?;
+    w.write_all(b"\n").map_err(err)?;
+    w.into_inner().map_err(|e| err(e.into_error()))?;
+    Ok(())
 }
 
 /// Writes `contents` to `path` via a hidden temporary file beside it and a
@@ -231,7 +249,7 @@ pub fn timeline_csv(summary: &Value) -> String {
 /// when the scenario has SLOs, `NAME/junit.xml` under `dir`.
 pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
     let folder = dir.join(summary["scenario"].as_str().unwrap_or("scenario"));
-    write_file(&folder.join("summary.json"), json_text(summary).as_bytes())?;
+    write_json(&folder.join("summary.json"), summary)?;
     write_file(
         &folder.join("summary.md"),
         slo::markdown(summary).as_bytes(),

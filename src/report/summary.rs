@@ -15,6 +15,13 @@ sampling noise.";
 
 /// The summary of `plan` from its runs' records (in run order).
 pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
+    summary_owned(plan, records.iter().map(|r| (*r).clone()).collect())
+}
+
+/// [`summary`], taking the records: each run's figures move into the
+/// summary instead of being copied, so a large model's figures are held
+/// once, not twice.
+pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
     let s = plan.base();
     let regions: Map<String, Value> = s
         .regions
@@ -51,16 +58,16 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
             (a.name.clone(), Value::Object(row))
         })
         .collect();
+    let mut by_point: Vec<Vec<Value>> = vec![Vec::new(); plan.points.len()];
+    for r in records {
+        by_point[r.key.point as usize].push(r.figures);
+    }
     let points: Vec<Value> = plan
         .points
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let runs: Vec<&Value> = records
-                .iter()
-                .filter(|r| r.key.point as usize == i)
-                .map(|r| &r.figures)
-                .collect();
+        .zip(by_point)
+        .map(|(p, owned)| {
+            let runs: Vec<&Value> = owned.iter().collect();
             // Typed: numbers as numbers, distributions as objects.
             let parameters: Map<String, Value> = p
                 .parameters
@@ -84,19 +91,25 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
                     .iter()
                     .map(|e| e.as_millis_f64())
                     .collect();
-            json!({
+            let figures = aggregate(&runs);
+            let replications = runs.len();
+            drop(runs);
+            let mut point = json!({
                 "label": p.label,
                 "parameters": parameters,
                 "staleness_age_edges_ms": edges,
-                "replications": runs.len(),
+                "replications": replications,
                 "precision": precision,
                 "slo": slo,
-                "figures": aggregate(&runs),
-                "runs": runs,
-            })
+            });
+            // Moved in, not through `json!`, which would copy them.
+            let map = point.as_object_mut().expect("an object");
+            map.insert("figures".into(), figures);
+            map.insert("runs".into(), Value::Array(owned));
+            point
         })
         .collect();
-    json!({
+    let mut summary = json!({
         "scenario": s.name,
         "description": s.description,
         "seed": s.seed,
@@ -116,6 +129,10 @@ pub fn summary(plan: &Plan, records: &[&RunRecord]) -> Value {
         "warnings": plan.warnings(),
         "regions": regions,
         "network_mean_ms": network,
-        "points": points,
-    })
+    });
+    summary
+        .as_object_mut()
+        .expect("an object")
+        .insert("points".into(), Value::Array(points));
+    summary
 }
