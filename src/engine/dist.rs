@@ -5,7 +5,7 @@
 use super::time::Duration;
 use crate::stats::ln_gamma;
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution, Exp, LogNormal, Normal, Pareto, Weibull};
+use rand_distr::{Distribution, Exp, LogNormal, Normal, Pareto, StandardNormal, Weibull};
 
 /// z-score of the 99th percentile of the standard normal distribution.
 const Z99: f64 = 2.326_347_874_040_841;
@@ -329,7 +329,9 @@ impl Dist {
                     break x;
                 }
             },
-            Kind::LogNormal { base, ln } => base + ln.sample(rng),
+            // `from_zscore` of a standard normal draw is what
+            // `LogNormal::sample` computes, without its call layers.
+            Kind::LogNormal { base, ln } => base + ln.from_zscore(rng.sample(StandardNormal)),
             Kind::Exponential { base, exp } => base + exp.sample(rng),
             // The only law whose samples reach MAX_SAMPLE with any
             // probability once parameters and means are within the limits.

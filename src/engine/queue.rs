@@ -328,6 +328,72 @@ mod tests {
         assert_eq!(q.pop().map(|(_, e)| e), Some(0));
     }
 
+    /// Against a sorted reference: pushes at or after the clock (and a few
+    /// before it, after a `pop_until` that stopped), pops, cancellations,
+    /// stops at an end time; the same events in the same order.
+    #[test]
+    fn pops_what_a_sorted_reference_pops() {
+        use crate::engine::stream;
+        use rand::Rng;
+        let mut rng = stream(3, 0, "queue-test");
+        let mut q = EventQueue::default();
+        let mut reference: std::collections::BTreeMap<(u64, u64), u64> = Default::default();
+        let mut timers: Vec<(Timer, (u64, u64))> = Vec::new();
+        let mut now = 0u64;
+        let mut seq = 0u64;
+        for step in 0..200_000u64 {
+            let r = rng.next_u64();
+            match r % 10 {
+                0..=4 => {
+                    // Delays from 0 to ~2^40 ns, spread over magnitudes.
+                    let delay = (rng.next_u64() >> 24) >> (rng.next_u64() % 40);
+                    let t = now + delay;
+                    let timer = q.push(Time::from_nanos(t), step);
+                    reference.insert((t, seq), step);
+                    if r.is_multiple_of(7) {
+                        timers.push((timer, (t, seq)));
+                    }
+                    seq += 1;
+                }
+                5 if !timers.is_empty() => {
+                    let (timer, key) = timers.swap_remove((r as usize / 10) % timers.len());
+                    let was_queued = reference.remove(&key).is_some();
+                    assert_eq!(q.cancel(timer), was_queued);
+                }
+                6 => {
+                    // Stop short of the next event, then schedule before it.
+                    let end = now + (rng.next_u64() >> 44);
+                    let want = reference.first_key_value().filter(|((t, _), _)| *t <= end);
+                    let got = q.pop_until(Time::from_nanos(end));
+                    assert_eq!(
+                        got.map(|(t, e)| (t.as_nanos(), e)),
+                        want.map(|((t, _), e)| (*t, *e))
+                    );
+                    if let Some((&(t, s2), _)) = want {
+                        reference.remove(&(t, s2));
+                        now = t;
+                    }
+                }
+                _ => {
+                    let want = reference.pop_first();
+                    let got = q.pop();
+                    assert_eq!(
+                        got.map(|(t, e)| (t.as_nanos(), e)),
+                        want.map(|((t, _), e)| (t, e))
+                    );
+                    if let Some(((t, _), _)) = want {
+                        now = t;
+                    }
+                }
+            }
+            assert_eq!(q.live(), reference.len());
+        }
+        while let Some(((t, _), e)) = reference.pop_first() {
+            assert_eq!(q.pop(), Some((Time::from_nanos(t), e)));
+        }
+        assert_eq!(q.pop(), None);
+    }
+
     #[test]
     fn pops_in_time_order_whatever_the_push_order() {
         let mut q = EventQueue::default();

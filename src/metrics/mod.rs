@@ -82,7 +82,7 @@ pub fn histogram_bytes() -> u64 {
 
 impl DurationStats {
     /// Records one value.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, d: Duration) {
         let ns = d.as_nanos();
         match &mut self.hist {

@@ -28,9 +28,11 @@
 //! from the first send to the response that succeeded, retries included.
 
 use super::net::LinkId;
+use super::net::Network;
 use super::placement::ReadServer;
-use super::{ctx, Ctx, Event, World};
+use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
+use crate::metrics::RunMetrics;
 use rand::Rng;
 use std::sync::Arc;
 
@@ -187,14 +189,21 @@ impl Requests {
     /// Frees `id` if nothing refers to it any more.
     #[inline]
     fn release_if_done(&mut self, id: u32) {
-        let r = &mut self.slots[id as usize];
+        let r = &self.slots[id as usize];
         if r.done && r.pending == 0 {
-            // Marked so that it is freed once: its key now links the list.
-            r.pending = u8::MAX;
-            r.key = self.free;
-            self.free = id;
-            self.free_count += 1;
+            self.free_slot(id);
         }
+    }
+
+    /// Puts `id`, done and referred to by no event, on the free list.
+    #[inline]
+    fn free_slot(&mut self, id: u32) {
+        let r = &mut self.slots[id as usize];
+        // Marked so that it is freed once: its key now links the list.
+        r.pending = u8::MAX;
+        r.key = self.free;
+        self.free = id;
+        self.free_count += 1;
     }
 
     /// Requests whose fate is still open.
@@ -210,20 +219,111 @@ impl Requests {
     }
 }
 
+/// `r` of source `s` is given up.
+#[cold]
+#[inline(never)]
+fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
+    r.done = true;
+    if r.bucket != NOT_MEASURED {
+        metrics.clients[s.client].failed += 1;
+    }
+}
+
+/// Sends the current attempt of request `req` (`r`, of source `s`) at `now`.
+#[inline(always)]
+fn send(
+    req: u32,
+    r: &mut Request,
+    s: &mut Source,
+    net: &mut Network,
+    metrics: &mut RunMetrics,
+    now: Time,
+    sched: &mut Scheduler<Event>,
+) {
+    let leaves = now + s.access.sample(&mut s.rng_network);
+    let arrives = net.transit(s.to_node, leaves, s.bytes_in, &mut s.rng_network);
+    if let Some(at) = arrives {
+        r.pending += 1;
+        let attempt = r.attempt;
+        sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
+    }
+    match s.timeout {
+        Some(t) => {
+            r.deadline = now + t;
+            r.timer = Some(sched.schedule_timer(r.deadline, event(ClientEvent::Deadline { req })));
+        }
+        None if arrives.is_none() => fail(r, s, metrics),
+        None => {}
+    }
+}
+
+/// The node responds to the current attempt of `r` (of source `s`) at
+/// `now`; a read missed writes committed `stale` before it, if that is
+/// `Some`.
+#[inline(always)]
+fn respond(
+    r: &mut Request,
+    s: &mut Source,
+    net: &mut Network,
+    metrics: &mut RunMetrics,
+    now: Time,
+    stale: Option<Duration>,
+    sched: &mut Scheduler<Event>,
+) {
+    let back = net
+        .transit(s.from_node, now, s.bytes_out, &mut s.rng_network)
+        .map(|t| t + s.access.sample(&mut s.rng_network));
+    match back {
+        Some(at) if at <= r.deadline => {
+            r.done = true;
+            if let Some(timer) = r.timer.take() {
+                sched.cancel(timer);
+            }
+            if r.bucket != NOT_MEASURED {
+                let b = r.bucket as usize;
+                let latency = at.since(r.first_sent);
+                let c = &mut metrics.clients[s.client];
+                c.succeeded += 1;
+                c.bucket_succeeded[b] += 1;
+                match s.op {
+                    Op::Read => metrics.record_read(s.client, b, latency, stale),
+                    Op::Write => {
+                        c.writes.record(latency);
+                        metrics.timeline.writes[b] += 1;
+                    }
+                }
+            }
+        }
+        // Too late or lost: the deadline timer decides, or, without one,
+        // the user waits for ever.
+        _ if s.timeout.is_some() => {}
+        _ => fail(r, s, metrics),
+    }
+}
+
 impl World {
     /// A source sends a request.
     #[inline(always)]
     pub(super) fn on_arrival(&mut self, now: Time, source: u16, sched: &mut Scheduler<Event>) {
         let bucket = self.bucket_of(now);
-        let s = &mut self.sources[usize::from(source)];
+        let World {
+            sources,
+            placements,
+            metrics,
+            requests,
+            net,
+            end,
+            ..
+        } = self;
+        let s = &mut sources[usize::from(source)];
         let key = s.keys.key_of(s.next_key);
-        self.placements[usize::from(s.dataset)].prefetch(key, s.read);
+        placements[usize::from(s.dataset)].prefetch(key, s.read);
         if let Some(b) = bucket {
-            let c = &mut self.metrics.clients[s.client];
+            let c = &mut metrics.clients[s.client];
             c.attempted += 1;
             c.bucket_attempted[b] += 1;
         }
-        let req = self.requests.open(Request {
+        let req = requests.open(Request {
             source,
             attempt: 1,
             pending: 0,
@@ -234,40 +334,17 @@ impl World {
             deadline: Time::NEVER,
             timer: None,
         });
-        self.send_attempt(req, now, sched);
+        let r = &mut requests.slots[req as usize];
+        send(req, r, s, net, metrics, now, sched);
         // Lost on the way with no timeout to wait for: failed already.
-        self.requests.release_if_done(req);
-        let s = &mut self.sources[usize::from(source)];
+        if r.done {
+            requests.free_slot(req);
+        }
         let next = now + s.interarrival.sample(&mut s.rng_arrivals);
-        if next < self.end {
+        if next < *end {
             s.next_key = s.rng_keys.next_u64();
             s.keys.prefetch(s.next_key);
             sched.schedule(next, event(ClientEvent::Arrival { source }));
-        }
-    }
-
-    /// Sends the current attempt of `req` at `now`.
-    #[inline(always)]
-    fn send_attempt(&mut self, req: u32, now: Time, sched: &mut Scheduler<Event>) {
-        let r = &mut self.requests.slots[req as usize];
-        let s = &mut self.sources[usize::from(r.source)];
-        let leaves = now + s.access.sample(&mut s.rng_network);
-        let arrives = self
-            .net
-            .transit(s.to_node, leaves, s.bytes_in, &mut s.rng_network);
-        if let Some(at) = arrives {
-            r.pending += 1;
-            let attempt = r.attempt;
-            sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
-        }
-        match s.timeout {
-            Some(t) => {
-                r.deadline = now + t;
-                r.timer =
-                    Some(sched.schedule_timer(r.deadline, event(ClientEvent::Deadline { req })));
-            }
-            None if arrives.is_none() => self.fail(req),
-            None => {}
         }
     }
 
@@ -280,38 +357,58 @@ impl World {
         attempt: u8,
         sched: &mut Scheduler<Event>,
     ) {
-        let r = &mut self.requests.slots[req as usize];
+        let World {
+            requests,
+            sources,
+            placements,
+            net,
+            metrics,
+            trace,
+            warmup,
+            ..
+        } = self;
+        let r = &mut requests.slots[req as usize];
         r.pending -= 1;
         let live = !r.done && r.attempt == attempt;
-        let key = r.key;
-        let s = &self.sources[usize::from(r.source)];
-        let placement = &mut self.placements[usize::from(s.dataset)];
+        let s = &mut sources[usize::from(r.source)];
+        let placement = &mut placements[usize::from(s.dataset)];
         match s.read {
             Some(server) => {
-                let stale = placement.on_read(now, key, server);
+                let stale = placement.on_read(now, r.key, server);
                 if live {
-                    self.respond(req, now, stale, sched);
+                    respond(r, s, net, metrics, now, stale, sched);
                 }
             }
             None => {
-                let mut ctx = ctx!(self, sched);
-                let acked = placement.on_write(now, key, &mut ctx);
+                let mut ctx = Ctx {
+                    net,
+                    sched,
+                    metrics,
+                    warmup: *warmup,
+                    trace,
+                };
+                let acked = placement.on_write(now, r.key, &mut ctx);
+                let Ctx {
+                    net,
+                    sched,
+                    metrics,
+                    ..
+                } = ctx;
                 if live {
                     if acked == now {
-                        self.respond(req, now, None, sched);
+                        respond(r, s, net, metrics, now, None, sched);
                     } else if acked != Time::NEVER {
-                        self.requests.slots[req as usize].pending += 1;
+                        r.pending += 1;
                         sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
-                    } else if self.sources[usize::from(self.requests.slots[req as usize].source)]
-                        .timeout
-                        .is_none()
-                    {
-                        self.fail(req);
+                    } else if s.timeout.is_none() {
+                        fail(r, s, metrics);
                     }
                 }
             }
         }
-        self.requests.release_if_done(req);
+        if r.done && r.pending == 0 {
+            requests.free_slot(req);
+        }
     }
 
     /// The primary acknowledges attempt `attempt` of write `req`.
@@ -326,66 +423,10 @@ impl World {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
         if !r.done && r.attempt == attempt {
-            self.respond(req, now, None, sched);
+            let s = &mut self.sources[usize::from(r.source)];
+            respond(r, s, &mut self.net, &mut self.metrics, now, None, sched);
         }
         self.requests.release_if_done(req);
-    }
-
-    /// The node responds to the current attempt of `req` at `now`; a read
-    /// missed writes committed `stale` before it, if that is `Some`.
-    #[inline(always)]
-    fn respond(
-        &mut self,
-        req: u32,
-        now: Time,
-        stale: Option<Duration>,
-        sched: &mut Scheduler<Event>,
-    ) {
-        let r = &mut self.requests.slots[req as usize];
-        let s = &mut self.sources[usize::from(r.source)];
-        let back = self
-            .net
-            .transit(s.from_node, now, s.bytes_out, &mut s.rng_network)
-            .map(|t| t + s.access.sample(&mut s.rng_network));
-        match back {
-            Some(at) if at <= r.deadline => {
-                r.done = true;
-                if let Some(timer) = r.timer.take() {
-                    sched.cancel(timer);
-                }
-                let (client, op, first_sent) = (s.client, s.op, r.first_sent);
-                if r.bucket != NOT_MEASURED {
-                    let b = r.bucket as usize;
-                    let latency = at.since(first_sent);
-                    let c = &mut self.metrics.clients[client];
-                    c.succeeded += 1;
-                    c.bucket_succeeded[b] += 1;
-                    match op {
-                        Op::Read => self.metrics.record_read(client, b, latency, stale),
-                        Op::Write => {
-                            c.writes.record(latency);
-                            self.metrics.timeline.writes[b] += 1;
-                        }
-                    }
-                }
-            }
-            // Too late or lost: the deadline timer decides, or, without
-            // one, the user waits for ever.
-            _ if s.timeout.is_some() => {}
-            _ => self.fail(req),
-        }
-    }
-
-    /// `req` is given up.
-    #[cold]
-    #[inline(never)]
-    fn fail(&mut self, req: u32) {
-        let r = &mut self.requests.slots[req as usize];
-        r.done = true;
-        let client = self.sources[usize::from(r.source)].client;
-        if r.bucket != NOT_MEASURED {
-            self.metrics.clients[client].failed += 1;
-        }
     }
 
     /// The current attempt of `req` timed out at `now`.
@@ -406,7 +447,7 @@ impl World {
             }
             sched.schedule(now + wait, event(ClientEvent::Retry { req }));
         } else {
-            self.fail(req);
+            fail(r, s, &mut self.metrics);
             self.requests.release_if_done(req);
         }
     }
@@ -414,8 +455,10 @@ impl World {
     /// `req` is sent again.
     #[inline(never)]
     pub(super) fn on_retry(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
-        self.requests.slots[req as usize].pending -= 1;
-        self.send_attempt(req, now, sched);
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        let s = &mut self.sources[usize::from(r.source)];
+        send(req, r, s, &mut self.net, &mut self.metrics, now, sched);
         self.requests.release_if_done(req);
     }
 
@@ -423,7 +466,8 @@ impl World {
     /// that never answered, with no timeout) failed.
     pub(super) fn fail_open_requests(&mut self) {
         for req in self.requests.open_ids() {
-            self.fail(req);
+            let r = &mut self.requests.slots[req as usize];
+            fail(r, &self.sources[usize::from(r.source)], &mut self.metrics);
         }
     }
 }

@@ -75,7 +75,6 @@ macro_rules! ctx {
         }
     };
 }
-pub(crate) use ctx;
 
 /// One step of a write's history, for tests that follow every write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
