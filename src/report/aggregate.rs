@@ -40,6 +40,10 @@ fn aggregate_at(runs: &[&Value], path: &str) -> Value {
             }
             Value::Object(out)
         }
+        // A series (per bucket, or a curve): one object of arrays, not an
+        // object per element. At 120 buckets for each of hundreds of
+        // replicas, objects per element were most of a summary's memory.
+        Value::Array(a) if a.iter().all(|v| v.is_number() || v.is_null()) => series(&present, path),
         Value::Array(_) => {
             let len = present
                 .iter()
@@ -62,6 +66,69 @@ fn aggregate_at(runs: &[&Value], path: &str) -> Value {
         }
         other => (*other).clone(),
     }
+}
+
+/// The aggregate of the number arrays `present` at `path`, element by
+/// element: `{mean: [...], ci_low: [...], ci_high: [...], n}` (an element
+/// without values is null in each array).
+fn series(present: &[&Value], path: &str) -> Value {
+    let len = present
+        .iter()
+        .filter_map(|v| v.as_array().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    // Every element of a series has the spread of its first.
+    let spread = Spread::of(&format!("{path}.0"));
+    let (mut mean, mut low, mut high) = (Vec::new(), Vec::new(), Vec::new());
+    let mut n = 0;
+    for i in 0..len {
+        let xs: Vec<f64> = present
+            .iter()
+            .filter_map(|v| v.get(i).and_then(Value::as_f64))
+            .collect();
+        match spread.interval(&xs, CONFIDENCE) {
+            Some(iv) => {
+                mean.push(json!(iv.mean));
+                low.push(json!(iv.low));
+                high.push(json!(iv.high));
+                n = n.max(iv.n);
+            }
+            None => {
+                mean.push(Value::Null);
+                low.push(Value::Null);
+                high.push(Value::Null);
+            }
+        }
+    }
+    let (lo, hi) = match spread {
+        Spread::Range => ("min", "max"),
+        Spread::Mean { .. } => ("ci_low", "ci_high"),
+    };
+    let mut out = Map::new();
+    out.insert("mean".into(), Value::Array(mean));
+    out.insert(lo.into(), Value::Array(low));
+    out.insert(hi.into(), Value::Array(high));
+    out.insert("n".into(), json!(n));
+    Value::Object(out)
+}
+
+/// Number of elements of an aggregated series (see [`aggregate`]).
+pub fn series_len(v: Option<&Value>) -> usize {
+    v.and_then(|v| v["mean"].as_array()).map_or(0, Vec::len)
+}
+
+/// Element `i` of an aggregated series: its mean, and its interval (or,
+/// for extremes, its range over replications) when it has one.
+pub fn series_at(v: Option<&Value>, i: usize) -> (Option<f64>, Option<(f64, f64)>) {
+    let Some(v) = v else {
+        return (None, None);
+    };
+    let get = |k: &str| v.get(k).and_then(|a| a.get(i)).and_then(Value::as_f64);
+    let pair = |a: &str, b: &str| Some((get(a)?, get(b)?));
+    (
+        get("mean"),
+        pair("ci_low", "ci_high").or_else(|| pair("min", "max")),
+    )
 }
 
 /// `{mean, ci_low, ci_high, n}` of `xs` at `confidence`; for extremes
@@ -100,10 +167,16 @@ mod tests {
         let half = 4.302_652_7 / 3f64.sqrt();
         assert!((agg["x"]["ci_high"].as_f64().unwrap() - 2.0 - half).abs() < 1e-5);
         assert_eq!(agg["s"], "us-east-1");
-        assert_eq!(agg["series"][0]["mean"], 3.0);
-        assert_eq!(agg["series"][1]["ci_low"], 10.0);
+        // A series is one object of arrays.
+        assert_eq!(agg["series"]["mean"], json!([3.0, 10.0]));
+        assert_eq!(agg["series"]["ci_low"][1], 10.0);
+        assert_eq!(agg["series"]["n"], 3);
+        let series = agg.get("series");
+        assert_eq!(series_len(series), 2);
+        assert_eq!(series_at(series, 1), (Some(10.0), Some((10.0, 10.0))));
+        assert_eq!(series_at(series, 2), (None, None));
         assert_eq!(agg["none"], Value::Null);
-        assert_eq!(at(&agg, "series.1.mean"), Some(&json!(10.0)));
+        assert_eq!(at(&agg, "series.mean.1"), Some(&json!(10.0)));
         assert_eq!(at(&agg, "x.nope"), None);
     }
 

@@ -143,13 +143,6 @@ pub fn json_text(v: &Value) -> String {
     s
 }
 
-fn mean(v: Option<&Value>) -> String {
-    v.and_then(|v| v.get("mean"))
-        .and_then(Value::as_f64)
-        .map(|m| m.to_string())
-        .unwrap_or_default()
-}
-
 /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
 /// break, quotes doubled.
 fn csv_field(text: &str) -> String {
@@ -219,25 +212,29 @@ pub fn timeline_csv(summary: &Value) -> String {
     for p in points {
         let f = &p["figures"];
         let label = csv_field(p["label"].as_str().unwrap_or_default());
-        let buckets = f["timeline"]["reads_per_s"].as_array().map_or(0, Vec::len);
-        let series: Vec<Option<&Vec<Value>>> = columns
+        let reads = f["timeline"].get("reads_per_s");
+        let writes = f["timeline"].get("writes_per_s");
+        let buckets = aggregate::series_len(reads);
+        let series: Vec<Option<&Value>> = columns
             .iter()
-            .map(|(_, path)| {
-                path.iter()
-                    .try_fold(f, |node, k| node.get(k.as_str()))
-                    .and_then(Value::as_array)
-            })
+            .map(|(_, path)| path.iter().try_fold(f, |node, k| node.get(k.as_str())))
             .collect();
+        let mean = |v: Option<&Value>, i: usize| {
+            aggregate::series_at(v, i)
+                .0
+                .map(|m| m.to_string())
+                .unwrap_or_default()
+        };
         for i in 0..buckets {
             let _ = write!(
                 out,
                 "{label},{},{},{}",
                 bucket_s * i as f64,
-                mean(f["timeline"]["reads_per_s"].get(i)),
-                mean(f["timeline"]["writes_per_s"].get(i))
+                mean(reads, i),
+                mean(writes, i)
             );
             for s in &series {
-                let _ = write!(out, ",{}", mean(s.and_then(|s| s.get(i))));
+                let _ = write!(out, ",{}", mean(*s, i));
             }
             out.push('\n');
         }

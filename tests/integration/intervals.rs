@@ -8,6 +8,20 @@ use serde_json::Value;
 /// Checks every aggregated figure under `v`; returns how many it checked.
 fn check(v: &Value, path: &str) -> usize {
     match v {
+        // A series: `{mean: [...], ci_low: [...], ...}`, checked element by
+        // element as the figure each is.
+        Value::Object(o) if o.get("mean").is_some_and(Value::is_array) => {
+            let len = o["mean"].as_array().unwrap().len();
+            (0..len)
+                .map(|i| {
+                    let element: serde_json::Map<String, Value> = o
+                        .iter()
+                        .map(|(k, x)| (k.clone(), x.get(i).cloned().unwrap_or(x.clone())))
+                        .collect();
+                    check(&Value::Object(element), &format!("{path}.{i}"))
+                })
+                .sum()
+        }
         Value::Object(o) if o.contains_key("mean") && o.contains_key("n") => {
             let get = |k: &str| o.get(k).and_then(Value::as_f64);
             let extreme = path.ends_with("min_ms") || path.ends_with("max_ms");

@@ -185,4 +185,11 @@ fn a_wide_lightly_loaded_model_simulates_in_little_memory() {
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(|| panic!("no peak RSS in: {err}"));
     assert!(mib < 30.0, "{mib} MiB");
+    // The whole run with its reports: series aggregated as arrays, run
+    // figures moved into the summary, summary.json streamed.
+    let bytes = reported_peak_bytes(
+        tmp.path(),
+        &["run", "wide.yaml", "--no-charts", "-j", "1", "-o", "out"],
+    );
+    assert!(bytes < 30.0 * 1024.0 * 1024.0, "{} MiB", bytes / 1048576.0);
 }

@@ -18,7 +18,7 @@ pub use figure::{
 
 use crate::error::{Error, Result};
 use crate::metrics::Unit;
-use crate::report::aggregate::at;
+use crate::report::aggregate::{at, series_at, series_len};
 use crate::report::write_file;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -64,14 +64,11 @@ fn mean(v: &Value, path: &str) -> Option<f64> {
     at(v, path)?.get("mean")?.as_f64()
 }
 
+/// The means of an aggregated series (elements without one left out).
 fn means(v: Option<&Value>) -> Vec<f64> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e.get("mean").and_then(Value::as_f64))
-                .collect()
-        })
-        .unwrap_or_default()
+    (0..series_len(v))
+        .filter_map(|i| series_at(v, i).0)
+        .collect()
 }
 
 /// The band of an aggregated figure: its interval, or for an extreme its
@@ -173,7 +170,7 @@ fn ms_text(v: f64) -> String {
     }
 }
 
-/// A time series with its confidence band from an array of aggregates.
+/// A time series with its confidence band from an aggregated series.
 fn time_series(
     summary: &Value,
     values: Option<&Value>,
@@ -181,19 +178,18 @@ fn time_series(
     name: &str,
     color: usize,
 ) -> Option<Series> {
-    let arr = values?.as_array()?;
-    let t = bucket_ends(summary, arr.len());
+    let t = bucket_ends(summary, series_len(values));
     let mut s = Series {
         name: name.to_string(),
         color,
         ..Series::default()
     };
-    for (e, &x) in arr.iter().zip(&t) {
-        let Some(m) = e.get("mean").and_then(Value::as_f64) else {
+    for (i, &x) in t.iter().enumerate() {
+        let (Some(m), band) = series_at(values, i) else {
             continue;
         };
         s.points.push((x, m * scale));
-        if let Some((lo, hi)) = band_of(e) {
+        if let Some((lo, hi)) = band {
             s.band.push((x, lo * scale, hi * scale));
         }
     }
@@ -518,12 +514,10 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
     let curves: Vec<Curve> = clients
         .iter()
         .map(|(region, c)| {
-            let a = c["stale_share_by_age"].as_array();
-            let m = means(c.get("stale_share_by_age"));
-            let band = a
-                .into_iter()
-                .flatten()
-                .map(|e| band_of(e).unwrap_or((f64::NAN, f64::NAN)))
+            let a = c.get("stale_share_by_age");
+            let m = means(a);
+            let band = (0..series_len(a))
+                .map(|i| series_at(a, i).1.unwrap_or((f64::NAN, f64::NAN)))
                 .collect();
             (region, m, band)
         })
