@@ -249,9 +249,9 @@ fn slo_lines(point: &Value, prefix: &str) -> Vec<RefLine> {
         .into_iter()
         .flatten()
         .filter(|v| {
-            v["metric"]
-                .as_str()
-                .is_some_and(|m| m.starts_with(prefix) && m.ends_with("_ms"))
+            v["metric"].as_str().is_some_and(|m| {
+                m.starts_with(prefix) && crate::metrics::unit_of(m) == Some(Unit::Millis)
+            })
         })
         .flat_map(|v| {
             let name = v["name"].as_str().unwrap_or_default().to_string();
@@ -714,7 +714,13 @@ fn metric_words(metric: &str) -> String {
         };
         return format!("{what} at {}", parts[n - 2]);
     }
-    let last = parts[n - 1].trim_end_matches("_ms").trim_end_matches("_s");
+    // The unit goes on the axis, from the unit table: the words drop it.
+    let leaf = parts[n - 1];
+    let last = match crate::metrics::unit_of(leaf) {
+        Some(Unit::Millis) => leaf.trim_end_matches("_ms"),
+        Some(Unit::PerSecond) => leaf.trim_end_matches("_per_s"),
+        _ => leaf,
+    };
     let prev = if n >= 2 { parts[n - 2] } else { "" };
     format!("{prev} {last}")
         .replace('_', " ")
@@ -1258,6 +1264,11 @@ mod tests {
         assert_eq!(
             metric_words("datasets.users.replicas.b.current_lag_max_ms"),
             "b current lag max"
+        );
+        assert_eq!(metric_words("network.a.b.messages_per_s"), "b messages");
+        assert_eq!(
+            metric_words("clients.b.requests.availability"),
+            "requests availability"
         );
     }
 }
