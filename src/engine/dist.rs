@@ -317,27 +317,18 @@ impl Dist {
         self.mean.is_infinite()
     }
 
-    /// One draw.
-    #[inline]
+    /// One draw. The laws network and service delays mostly use
+    /// (constant, lognormal, exponential) are drawn in line at the caller;
+    /// the others through one call.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Duration {
         let x = match &self.kind {
             Kind::Constant(d) => return *d,
-            Kind::Uniform { min, width } => min + width * rng.random::<f64>(),
-            Kind::Normal(n) => loop {
-                let x = n.sample(rng);
-                if x >= 0.0 {
-                    break x;
-                }
-            },
             // `from_zscore` of a standard normal draw is what
             // `LogNormal::sample` computes, without its call layers.
             Kind::LogNormal { base, ln } => base + ln.from_zscore(rng.sample(StandardNormal)),
             Kind::Exponential { base, exp } => base + exp.sample(rng),
-            // The only law whose samples reach MAX_SAMPLE with any
-            // probability once parameters and means are within the limits.
-            Kind::Pareto(p) => p.sample(rng).min(MAX_SAMPLE.as_nanos() as f64),
-            Kind::Weibull(w) => w.sample(rng),
-            Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
+            _ => self.sample_other(rng),
         };
         // Round half up; `as` saturates: NaN becomes 0, and negatives are
         // cut at 0. Through i64: x86-64 converts to a signed integer in one
@@ -345,6 +336,28 @@ impl Dist {
         // sample is below MAX_SAMPLE, far inside i64. (`f64::round` is a
         // libm call on baseline x86-64.)
         Duration::from_nanos(((x + 0.5) as i64).max(0) as u64)
+    }
+
+    /// A draw of the laws not drawn in line, in ns before rounding.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.kind {
+            Kind::Uniform { min, width } => min + width * rng.random::<f64>(),
+            Kind::Normal(n) => loop {
+                let x = n.sample(rng);
+                if x >= 0.0 {
+                    break x;
+                }
+            },
+            // The only law whose samples reach MAX_SAMPLE with any
+            // probability once parameters and means are within the limits.
+            Kind::Pareto(p) => p.sample(rng).min(MAX_SAMPLE.as_nanos() as f64),
+            Kind::Weibull(w) => w.sample(rng),
+            Kind::Empirical(points) => interpolate(points, rng.random::<f64>()),
+            Kind::Constant(d) => d.as_nanos() as f64,
+            Kind::LogNormal { base, ln } => base + ln.from_zscore(rng.sample(StandardNormal)),
+            Kind::Exponential { base, exp } => base + exp.sample(rng),
+        }
     }
 }
 

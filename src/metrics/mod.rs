@@ -226,8 +226,12 @@ pub struct ClientMetrics {
     pub failed: u64,
     /// Attempts after the first, over all requests.
     pub retried: u64,
-    /// Requests sent in each bucket.
+    /// Requests sent in each bucket. Every request ends succeeded or
+    /// failed, so the run fills this in at its end, from the two (the hot
+    /// path counts only outcomes).
     pub bucket_attempted: Vec<u64>,
+    /// Requests sent in each bucket that failed.
+    pub bucket_failed: Vec<u64>,
     /// Requests sent in each bucket that succeeded.
     pub bucket_succeeded: Vec<u64>,
 }
@@ -246,6 +250,7 @@ impl ClientMetrics {
             failed: 0,
             retried: 0,
             bucket_attempted: vec![0; buckets],
+            bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],
         }
     }
@@ -268,6 +273,7 @@ impl ClientMetrics {
             (&mut self.bucket_reads, &o.bucket_reads),
             (&mut self.bucket_stale, &o.bucket_stale),
             (&mut self.bucket_attempted, &o.bucket_attempted),
+            (&mut self.bucket_failed, &o.bucket_failed),
             (&mut self.bucket_succeeded, &o.bucket_succeeded),
         ] {
             for (a, b) in mine.iter_mut().zip(theirs) {
@@ -463,6 +469,23 @@ pub struct RunMetrics {
 }
 
 impl RunMetrics {
+    /// Fills in what the run counted only by outcome: requests attempted,
+    /// in all and per bucket, are those that succeeded plus those that
+    /// failed.
+    pub fn count_attempts(&mut self) {
+        for c in &mut self.clients {
+            c.attempted = c.succeeded + c.failed;
+            for ((a, ok), bad) in c
+                .bucket_attempted
+                .iter_mut()
+                .zip(&c.bucket_succeeded)
+                .zip(&c.bucket_failed)
+            {
+                *a = ok + bad;
+            }
+        }
+    }
+
     /// Empty metrics shaped for a run of `s`.
     pub fn for_scenario(s: &crate::scenario::Scenario) -> Self {
         let buckets = s.buckets();

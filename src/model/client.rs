@@ -172,18 +172,21 @@ impl Default for Requests {
 }
 
 impl Requests {
+    /// Puts `r` in a free slot: its id, and the slot.
     #[inline]
-    fn open(&mut self, r: Request) -> u32 {
+    fn open(&mut self, r: Request) -> (u32, &mut Request) {
         if self.free == NO_SLOT {
+            let id = self.slots.len() as u32;
             self.slots.push(r);
-            return (self.slots.len() - 1) as u32;
+            let slot = self.slots.last_mut().expect("just pushed");
+            return (id, slot);
         }
         let id = self.free;
         let slot = &mut self.slots[id as usize];
         self.free = slot.key;
         self.free_count -= 1;
         *slot = r;
-        id
+        (id, slot)
     }
 
     /// Frees `id` if nothing refers to it any more.
@@ -225,7 +228,9 @@ impl Requests {
 fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
     r.done = true;
     if r.bucket != NOT_MEASURED {
-        metrics.clients[s.client].failed += 1;
+        let c = &mut metrics.clients[s.client];
+        c.failed += 1;
+        c.bucket_failed[r.bucket as usize] += 1;
     }
 }
 
@@ -318,12 +323,7 @@ impl World {
         let s = &mut sources[usize::from(source)];
         let key = s.keys.key_of(s.next_key);
         placements[usize::from(s.dataset)].prefetch(key, s.read);
-        if let Some(b) = bucket {
-            let c = &mut metrics.clients[s.client];
-            c.attempted += 1;
-            c.bucket_attempted[b] += 1;
-        }
-        let req = requests.open(Request {
+        let (req, r) = requests.open(Request {
             source,
             attempt: 1,
             pending: 0,
@@ -334,7 +334,6 @@ impl World {
             deadline: Time::NEVER,
             timer: None,
         });
-        let r = &mut requests.slots[req as usize];
         send(req, r, s, net, metrics, now, sched);
         // Lost on the way with no timeout to wait for: failed already.
         if r.done {

@@ -290,6 +290,7 @@ impl World {
             p.finish(self.end, self.warmup, &mut self.metrics);
         }
         self.fail_open_requests();
+        self.metrics.count_attempts();
         self.metrics.links = self.net.traffic();
         self.metrics
     }
