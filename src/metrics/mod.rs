@@ -219,7 +219,8 @@ pub struct ClientMetrics {
     /// Requests sent in the measured span (each counted once, however many
     /// attempts it took).
     pub attempted: u64,
-    /// Of those, requests whose response reached the user.
+    /// Of those, requests whose response reached the user (filled in at
+    /// the end of the run, see [`RunMetrics::count_attempts`]).
     pub succeeded: u64,
     /// Of those, requests given up after their last attempt (or lost with
     /// no timeout to notice).
@@ -469,11 +470,13 @@ pub struct RunMetrics {
 }
 
 impl RunMetrics {
-    /// Fills in what the run counted only by outcome: requests attempted,
-    /// in all and per bucket, are those that succeeded plus those that
-    /// failed.
+    /// Fills in what the run counted only by outcome: requests that
+    /// succeeded are the reads and writes whose latency was recorded, and
+    /// those attempted, in all and per bucket, are those that succeeded
+    /// plus those that failed.
     pub fn count_attempts(&mut self) {
         for c in &mut self.clients {
+            c.succeeded = c.reads.count() + c.writes.count();
             c.attempted = c.succeeded + c.failed;
             for ((a, ok), bad) in c
                 .bucket_attempted

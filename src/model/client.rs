@@ -288,7 +288,6 @@ fn respond(
                 let b = r.bucket as usize;
                 let latency = at.since(r.first_sent);
                 let c = &mut metrics.clients[s.client];
-                c.succeeded += 1;
                 c.bucket_succeeded[b] += 1;
                 match s.op {
                     Op::Read => metrics.record_read(s.client, b, latency, stale),
