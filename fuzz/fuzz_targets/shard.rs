@@ -20,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(plans) = shard_plans(&set) {
         // What merge then does: summaries of the records.
-        let _ = regionsim::commands::summaries(&plans, &set.records);
+        let _ = regionsim::commands::summaries(&plans, set.records);
     }
 });
