@@ -322,6 +322,12 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
             message.truncate(cut);
         }
     }
+    // serde's words for `{sync: {...}}` say nothing a user can act on.
+    if message.contains(".replication: invalid type: map, expected unit variant") {
+        message.push_str(
+            " (`async` and `sync` take no settings: write `replication: sync`; only semi-sync has some, `{semi-sync: {acks: 1, timeout: 10s}}`)",
+        );
+    }
     message
 }
 

@@ -394,6 +394,16 @@ fn record_bytes_out_of_range() {
 }
 
 #[test]
+fn settings_on_a_mode_without_any_say_so() {
+    assert_rejected(
+        "        replicas: [b]\n",
+        "        replicas: [b]\n        replication: {sync: {acks: 1}}\n",
+        "replication: {sync",
+        &["take no settings", "replication: sync"],
+    );
+}
+
+#[test]
 fn an_unknown_replication_mode_lists_the_modes() {
     assert_rejected(
         "        replicas: [b]\n",
