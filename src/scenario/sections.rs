@@ -92,7 +92,7 @@ fn only(lines: &[&str], keep: &[(usize, usize)]) -> String {
 
 /// Reads every section of `source` on its own (see the module doc).
 pub(super) fn check(source: &str, tree: &Tree, path: &Path) -> Typed {
-    let lines: Vec<&str> = source.split('\n').collect();
+    let lines = yaml_lines(source);
     let sections = tree.sections();
     let mut diagnostics = Vec::new();
     let mut broken_items: Vec<(String, usize)> = Vec::new();
@@ -167,6 +167,28 @@ pub(super) fn check(source: &str, tree: &Tree, path: &Path) -> Typed {
     }
 }
 
+/// The lines of `source` as YAML numbers them: a line ends at `\n`, at
+/// `\r\n` or at a lone `\r`. (Splitting at `\n` alone put a file with
+/// lone `\r` breaks out of step with the line numbers the parser gives.)
+fn yaml_lines(source: &str) -> Vec<&str> {
+    let bytes = source.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' || bytes[i] == b'\r' {
+            lines.push(&source[start..i]);
+            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    lines.push(&source[start..]);
+    lines
+}
+
 /// The (first, last) line of each item of a block list section, or `None`
 /// when the section is not a block list (a flow list shares lines).
 fn block_items(lines: &[&str], sec: &Section, end: usize) -> Option<Vec<(usize, usize)>> {
@@ -179,7 +201,7 @@ fn block_items(lines: &[&str], sec: &Section, end: usize) -> Option<Vec<(usize, 
     }
     // An item whose `-` stands alone on the line above its first key.
     let first_line = |l: usize| {
-        if l >= 2 && lines[l - 2].trim() == "-" {
+        if l >= 2 && lines.get(l - 2).is_some_and(|t| t.trim() == "-") {
             l - 1
         } else {
             l
@@ -238,6 +260,13 @@ fn repair(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_end_where_yaml_ends_them() {
+        assert_eq!(yaml_lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
+        assert_eq!(yaml_lines("e:\r-\t"), ["e:", "-\t"]);
+        assert_eq!(yaml_lines(""), [""]);
+    }
 
     #[test]
     fn every_field_of_the_format_has_its_reader() {
