@@ -341,7 +341,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                     let series: Vec<f64> =
                         rm.current_lag.iter().map(|d| d.as_millis_f64()).collect();
                     (
-                        s.regions[usize::from(r.0)].name.clone(),
+                        region_name(s, usize::from(r.0)),
                         ReplicaFigures {
                             lag: Latency::of(&rm.lag),
                             apply_wait: Latency::of(&rm.apply_wait),
@@ -354,7 +354,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             (
                 d.name.clone(),
                 DatasetFigures {
-                    primary: s.regions[usize::from(d.primary.0)].name.clone(),
+                    primary: region_name(s, usize::from(d.primary.0)),
                     replication: match d.replication {
                         Replication::Async => "async",
                         Replication::SemiSync { .. } => "semi-sync",
@@ -384,6 +384,15 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         datasets: Ordered(datasets),
         network: network_figures(s, m),
     }
+}
+
+/// The name of region `i`; a placeholder for an index that did not
+/// resolve (a scenario with errors, whose figure shape is still read to
+/// check its SLOs: every error of a file is reported in one run).
+fn region_name(s: &Scenario, i: usize) -> String {
+    s.regions
+        .get(i)
+        .map_or_else(|| "?".to_string(), |r| r.name.clone())
 }
 
 /// The directed links a run of `s` can send messages on, by (from, to)
@@ -423,6 +432,10 @@ fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>
     let span = s.duration.as_secs_f64();
     let mut out: Vec<(String, Ordered<LinkFigures>)> = Vec::new();
     for (from, to) in used_links(s) {
+        if from >= n || to >= n {
+            // A region that did not resolve (its error is reported).
+            continue;
+        }
         let t = m.links[from * n + to];
         let f = LinkFigures {
             messages_per_s: t.messages as f64 / span,
