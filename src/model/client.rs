@@ -363,6 +363,7 @@ impl World {
             metrics,
             trace,
             warmup,
+            end,
             ..
         } = self;
         let r = &mut requests.slots[req as usize];
@@ -383,6 +384,7 @@ impl World {
                     sched,
                     metrics,
                     warmup: *warmup,
+                    end: *end,
                     trace,
                 };
                 let acked = placement.on_write(now, r.key, &mut ctx);

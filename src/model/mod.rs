@@ -57,6 +57,8 @@ pub struct Ctx<'a> {
     pub metrics: &'a mut RunMetrics,
     /// Start of the measured span.
     pub warmup: Time,
+    /// End of the measured span.
+    pub end: Time,
     /// Where tests follow individual writes; `None` in real runs.
     pub trace: &'a mut Option<Vec<Trace>>,
 }
@@ -71,6 +73,7 @@ macro_rules! ctx {
             sched: $sched,
             metrics: &mut $w.metrics,
             warmup: $w.warmup,
+            end: $w.end,
             trace: &mut $w.trace,
         }
     };

@@ -373,7 +373,7 @@ impl SinglePrimary {
             }
             // They caught up when the newest write's acks were in.
             ctx.metrics.writes[usize::from(self.dataset.0)].fallback +=
-                clipped(since, previous, ctx.warmup);
+                clipped(since, previous, ctx.warmup, ctx.end);
             self.fallback_since = None;
         }
         let limit = now + timeout;
@@ -381,7 +381,7 @@ impl SinglePrimary {
             return quorum;
         }
         self.fallback_since = Some(limit);
-        if limit >= ctx.warmup {
+        if (ctx.warmup..ctx.end).contains(&limit) {
             ctx.metrics.writes[usize::from(self.dataset.0)].fallbacks += 1;
         }
         limit
@@ -455,8 +455,8 @@ impl SinglePrimary {
     /// The run ended at `end`: a fallback still going counts up to it.
     pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         if let Some(since) = self.fallback_since.take() {
-            let until = self.newest_quorum.min(end);
-            metrics.writes[usize::from(self.dataset.0)].fallback += clipped(since, until, warmup);
+            metrics.writes[usize::from(self.dataset.0)].fallback +=
+                clipped(since, self.newest_quorum, warmup, end);
         }
     }
 
@@ -481,7 +481,20 @@ fn apply(dataset: u16, stream: usize) -> WorldEvent {
     }))
 }
 
-/// The part of `[from, to)` at or after `start`.
-fn clipped(from: Time, to: Time, start: Time) -> Duration {
-    to.since(from.max(start))
+/// The part of `[from, to)` inside the measured span `[start, end)`.
+fn clipped(from: Time, to: Time, start: Time, end: Time) -> Duration {
+    to.min(end).since(from.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_time_counts_only_inside_the_measured_span() {
+        let t = |ns| Time::from_nanos(ns);
+        assert_eq!(clipped(t(1), t(10), t(2), t(8)), Duration::from_nanos(6));
+        assert_eq!(clipped(t(9), t(12), t(2), t(8)), Duration::ZERO);
+        assert_eq!(clipped(t(0), t(1), t(2), t(8)), Duration::ZERO);
+    }
 }
