@@ -639,7 +639,12 @@ fn replication(
             Replication::Sync
         }
         ReplicationFile::SemiSync(ss) => {
-            if ss.acks == 0 || ss.acks as usize > replicas {
+            if replicas == 0 {
+                check.error(
+                    at(&[]),
+                    "semi-sync waits for replicas to acknowledge, and this dataset has none: list replicas, or use async",
+                );
+            } else if ss.acks == 0 || ss.acks as usize > replicas {
                 check.error(
                     at(&["semi-sync", "acks"]),
                     format!(

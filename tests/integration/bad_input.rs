@@ -321,6 +321,12 @@ fn semi_sync_acks_above_the_replicas() {
 fn sync_without_replicas() {
     assert_rejected(
         "        replicas: [b]\n",
+        "        replication: {semi-sync: {acks: 1}}\n",
+        "replication: {semi-sync",
+        &["semi-sync waits for replicas", "has none"],
+    );
+    assert_rejected(
+        "        replicas: [b]\n",
         "        replication: sync\n",
         "replication: sync",
         &["sync replication waits for every replica", "has none"],
