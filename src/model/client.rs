@@ -33,6 +33,7 @@ use super::placement::ReadServer;
 use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
 use crate::metrics::RunMetrics;
+use crate::scenario::RegionId;
 use rand::Rng;
 use std::sync::Arc;
 
@@ -93,6 +94,10 @@ impl KeyChooser {
 pub(super) struct Source {
     /// Index into the run's client metrics: (region, dataset).
     pub client: usize,
+    /// Where the users are: their region's app tier takes the request.
+    pub region: RegionId,
+    /// The region of the node that serves it.
+    pub node: RegionId,
     pub dataset: u16,
     pub op: Op,
     /// Who serves its reads (`None` for writes).
@@ -247,6 +252,8 @@ fn send(
 ) {
     let leaves = now + s.access.sample(&mut s.rng_network);
     let arrives = net.transit(s.to_node, leaves, s.bytes_in, &mut s.rng_network);
+    // The app tier that takes it is down: nobody forwards it.
+    let arrives = arrives.filter(|_| net.app_up(s.region));
     if let Some(at) = arrives {
         r.pending += 1;
         let attempt = r.attempt;
@@ -277,7 +284,8 @@ fn respond(
 ) {
     let back = net
         .transit(s.from_node, now, s.bytes_out, &mut s.rng_network)
-        .map(|t| t + s.access.sample(&mut s.rng_network));
+        .map(|t| t + s.access.sample(&mut s.rng_network))
+        .filter(|_| net.app_up(s.region));
     match back {
         Some(at) if at <= r.deadline => {
             r.done = true;
@@ -371,6 +379,16 @@ impl World {
         let live = !r.done && r.attempt == attempt;
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
+        if !net.db_up(s.node) {
+            // The node is down: the attempt is not answered.
+            if live && s.timeout.is_none() {
+                fail(r, s, metrics);
+            }
+            if r.done && r.pending == 0 {
+                requests.free_slot(req);
+            }
+            return;
+        }
         match s.read {
             Some(server) => {
                 let stale = placement.on_read(now, r.key, server);
@@ -424,7 +442,12 @@ impl World {
         r.pending -= 1;
         if !r.done && r.attempt == attempt {
             let s = &mut self.sources[usize::from(r.source)];
-            respond(r, s, &mut self.net, &mut self.metrics, now, None, sched);
+            if self.net.db_up(s.node) {
+                respond(r, s, &mut self.net, &mut self.metrics, now, None, sched);
+            } else if s.timeout.is_none() {
+                // The primary went down before it could acknowledge.
+                fail(r, s, &mut self.metrics);
+            }
         }
         self.requests.release_if_done(req);
     }

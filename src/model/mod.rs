@@ -9,7 +9,8 @@
 //!   retries, availability);
 //! - [`placement`]: strategies behind one seam, [`placement::Placement`]
 //!   (single-primary with async, semi-sync and sync replication so far);
-//! - [`station`]: FIFO service stations (a replica's apply queue).
+//! - [`station`]: FIFO service stations (a replica's apply queue);
+//! - [`faults`]: failures, which set link and service state.
 //!
 //! Events are one enum of per-component enums, dispatched by `match`; an
 //! event carries indices into tables, never a payload, and stays 8 bytes.
@@ -18,9 +19,11 @@ use crate::engine::{Duration, Model, Scheduler, Simulation, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Popularity, RegionId, Scenario};
 use client::{ClientEvent, KeyChooser, Op, Requests, Source};
+use faults::{FaultEvent, Faults};
 use placement::Placement;
 
 pub mod client;
+pub mod faults;
 pub mod net;
 pub mod placement;
 pub mod station;
@@ -41,6 +44,8 @@ pub enum Event {
     /// End of time bucket `bucket`: sample each replica's current lag.
     /// Scheduled at the end of the warm-up, then by each sample.
     Sample { bucket: u32 },
+    /// A failure starts or ends.
+    Fault(FaultEvent),
 }
 
 // Every queued event is a 16-byte key and an `Event`: at 8 bytes an entry
@@ -100,6 +105,9 @@ pub struct World {
     requests: Requests,
     placements: Vec<Placement>,
     net: Network,
+    faults: Faults,
+    /// Number of regions.
+    regions: usize,
     warmup: Time,
     end: Time,
     bucket: Duration,
@@ -169,6 +177,8 @@ impl World {
                 };
                 sources.push(Source {
                     client: usize::from(load.region.0) * scenario.datasets.len() + d,
+                    region: load.region,
+                    node,
                     dataset: load.dataset.0,
                     op,
                     read,
@@ -202,6 +212,8 @@ impl World {
             requests: Requests::default(),
             placements,
             net,
+            faults: Faults::new(scenario),
+            regions: scenario.regions.len(),
             warmup,
             end: warmup + scenario.duration,
             bucket: scenario.bucket,
@@ -223,6 +235,8 @@ impl World {
                     .schedule(t, Event::Client(ClientEvent::Arrival { source }));
             }
         }
+        let (world, sched) = sim.parts();
+        world.faults.schedule(warmup, sched);
         let first_sample = warmup + scenario.bucket.min(scenario.duration);
         sim.scheduler()
             .schedule(first_sample, Event::Sample { bucket: 0 });
@@ -279,10 +293,37 @@ impl World {
         let was_up = self.net.state(link).up;
         self.net.set_state(link, state);
         if state.up && !was_up {
-            let mut ctx = ctx!(self, sched);
+            self.resume(now, sched);
+        }
+    }
+
+    /// Sets which services of `region` answer from `now`: a database that
+    /// goes down takes back what its replicas had not applied, and one that
+    /// comes back lets replication go on.
+    pub fn set_services(
+        &mut self,
+        region: RegionId,
+        app_up: bool,
+        db_up: bool,
+        now: Time,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let was_up = self.net.db_up(region);
+        self.net.set_services(region, app_up, db_up);
+        if was_up && !db_up {
             for p in &mut self.placements {
-                p.link_up(link, now, &mut ctx);
+                p.node_down(region, now);
             }
+        } else if db_up && !was_up {
+            self.resume(now, sched);
+        }
+    }
+
+    /// Replication that waited for a link or a node goes on.
+    fn resume(&mut self, now: Time, sched: &mut Scheduler<Event>) {
+        let mut ctx = ctx!(self, sched);
+        for p in &mut self.placements {
+            p.resume(now, &mut ctx);
         }
     }
 
@@ -361,6 +402,7 @@ impl Model for World {
                 self.placements[usize::from(d)].on_event(now, e, &mut ctx);
             }
             Event::Sample { bucket } => self.sample(now, bucket, sched),
+            Event::Fault(e) => self.on_fault(now, e, sched),
         }
     }
 }

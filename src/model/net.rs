@@ -12,6 +12,11 @@
 //! `record_bytes`), for the traffic figures and a later cost model. Only
 //! messages sent in the measured span are counted.
 //!
+//! It also knows which services of each region answer (a region outage
+//! takes its app tier and database nodes down): a message reaches a node
+//! that is down and is not answered. Callers ask [`Network::db_up`] and
+//! [`Network::app_up`] when a message arrives.
+//!
 //! Randomness stays with the sender: every call takes the sender's stream,
 //! and a nominal link draws exactly one delay sample from it. A degraded
 //! link draws the same delay first, so two variants that differ in a link's
@@ -83,10 +88,14 @@ pub const RTO_MAX: Duration = Duration::from_secs(120);
 /// down.
 pub const MAX_RETRANSMISSIONS: u32 = 15;
 
-/// Every link of a run.
+/// Every link of a run, and which services of each region answer.
 pub struct Network {
     regions: usize,
     links: Vec<Link>,
+    /// Per region: its app tier answers.
+    app_up: Vec<bool>,
+    /// Per region: its database nodes answer.
+    db_up: Vec<bool>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
 }
@@ -113,6 +122,8 @@ impl Network {
         Network {
             regions: n,
             links,
+            app_up: vec![true; n],
+            db_up: vec![true; n],
             measure_from: Time::ZERO + scenario.warmup,
         }
     }
@@ -120,6 +131,29 @@ impl Network {
     /// The link from `from` to `to`.
     pub fn link(&self, from: RegionId, to: RegionId) -> LinkId {
         LinkId((usize::from(from.0) * self.regions + usize::from(to.0)) as u32)
+    }
+
+    /// Whether the app tier of `region` answers.
+    #[inline]
+    pub fn app_up(&self, region: RegionId) -> bool {
+        self.app_up[usize::from(region.0)]
+    }
+
+    /// Whether the database nodes of `region` answer.
+    #[inline]
+    pub fn db_up(&self, region: RegionId) -> bool {
+        self.db_up[usize::from(region.0)]
+    }
+
+    /// Sets which services of `region` answer.
+    pub fn set_services(&mut self, region: RegionId, app_up: bool, db_up: bool) {
+        self.app_up[usize::from(region.0)] = app_up;
+        self.db_up[usize::from(region.0)] = db_up;
+    }
+
+    /// The region at the receiving end of `link`.
+    pub fn to(&self, link: LinkId) -> RegionId {
+        RegionId((link.index() % self.regions) as u16)
     }
 
     /// The state of `link`.

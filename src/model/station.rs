@@ -94,6 +94,19 @@ impl Station {
     }
 }
 
+impl Station {
+    /// The station stopped at `now` (its host went down): jobs not done by
+    /// then are dropped, and the servers are free from `now`. Jobs offered
+    /// later arrive at `now` or after.
+    pub fn abandon(&mut self, now: Time) {
+        for t in &mut self.free_at {
+            *t = (*t).min(now);
+        }
+        self.waiting.clear();
+        self.last_arrival = self.last_arrival.min(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

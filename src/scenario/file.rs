@@ -51,6 +51,49 @@ pub struct ScenarioFile {
     pub slo: Vec<super::slo::SloFile>,
     /// Keep adding replications until these figures are this precise.
     pub precision: Option<PrecisionFile>,
+    /// What goes wrong, and when: region outages, a service down,
+    /// partitions, degraded links.
+    #[serde(default)]
+    pub failures: Vec<FailureFile>,
+}
+
+/// One failure: exactly one of `region`, `partition` or `link`, and when.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailureFile {
+    /// The region that fails: its app tier and every database node in it
+    /// stop answering (with `service`, only that service).
+    pub region: Option<String>,
+    /// With `region`: only this service fails (`database` or `app`).
+    pub service: Option<ServiceFile>,
+    /// Two sets of regions that cannot reach each other, e.g.
+    /// `[[us-east-1, us-west-2], [eu-west-1]]`; each keeps its own links.
+    pub partition: Option<Vec<Vec<String>>>,
+    /// Two regions whose link (both ways) degrades by `delay_factor`,
+    /// `added_delay` and `loss`.
+    pub link: Option<Vec<String>>,
+    /// With `link`: every delay is multiplied by this (default 1).
+    pub delay_factor: Option<f64>,
+    /// With `link`: added to every delay (default 0ms).
+    pub added_delay: Option<Duration>,
+    /// With `link`: share of messages lost, e.g. `1%` (default 0).
+    #[schemars(with = "Option<super::slo::Bound>")]
+    pub loss: Option<serde_yaml::Value>,
+    /// When it starts, from the start of the measured span (the time axis
+    /// of every chart; the warm-up comes before it).
+    pub at: Duration,
+    /// How long it lasts.
+    pub duration: Duration,
+}
+
+/// A service of a region that can fail on its own.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceFile {
+    /// Every database node in the region (primaries and replicas).
+    Database,
+    /// The region's app tier: requests routed to the region fail.
+    App,
 }
 
 /// A precision target: replications are added in batches until the 95 %

@@ -58,3 +58,5 @@ pub const MAX_THREADS: usize = 1_024;
 pub const MAX_RETRIES: u32 = 10;
 /// Payload bytes of one record: 64 MiB.
 pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+/// Failures one scenario lists: 1,000.
+pub const MAX_FAILURES: usize = 1_000;

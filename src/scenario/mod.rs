@@ -71,9 +71,40 @@ pub struct Scenario {
     pub slos: Vec<Slo>,
     /// Add replications until these figures are precise enough.
     pub precision: Option<Precision>,
+    /// What fails, and when.
+    pub failures: Vec<Failure>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
+
+/// A failure: what fails, from when, for how long.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// Start, from the start of the measured span.
+    pub at: Duration,
+    pub duration: Duration,
+}
+
+/// What a failure takes down.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FailureKind {
+    /// A region's services (app tier and every database node in it).
+    Region(RegionId),
+    /// One service of a region.
+    Service(RegionId, Service),
+    /// No message crosses between the two sets of regions, either way.
+    Partition(Vec<RegionId>, Vec<RegionId>),
+    /// The link between two regions, both ways, is slower or lossy.
+    Link {
+        between: (RegionId, RegionId),
+        delay_factor: f64,
+        added_delay: Duration,
+        loss: f64,
+    },
+}
+
+pub use file::ServiceFile as Service;
 
 /// A region.
 #[derive(Clone, Debug)]

@@ -8,8 +8,8 @@ use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, ClientLoad, Dataset, DatasetId, Network, Popularity, Region, RegionId,
-    Replication, Scenario,
+    lint, presets, ClientLoad, Dataset, DatasetId, Failure, FailureKind, Network, Popularity,
+    Region, RegionId, Replication, Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -142,6 +142,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let pair = network(&raw, &regions, check);
     let datasets = datasets(&raw, &names, check);
     let workload = workload(&raw, &names, &pair, check);
+    let failures = failures(&raw, &names, check);
     model_size(&datasets, &workload, check);
     let n = regions.len();
     // SLO and precision paths are checked against the scenario as far as
@@ -172,6 +173,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         workload,
         slos: Vec::new(),
         precision: None,
+        failures,
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
@@ -764,6 +766,195 @@ fn workload(
         }
     }
     workload
+}
+
+/// The failures, checked: each names what fails (exactly one of a
+/// region, a partition or a link) and a start inside the measured span.
+fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Failure> {
+    if raw.failures.len() > MAX_FAILURES {
+        check.error(
+            yaml_path!["failures"],
+            format!(
+                "{} failures; the limit is {MAX_FAILURES}",
+                raw.failures.len()
+            ),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, f) in raw.failures.iter().enumerate() {
+        let at = |k: &str| yaml_path!["failures", i, k];
+        let given: Vec<&str> = [
+            ("region", f.region.is_some()),
+            ("partition", f.partition.is_some()),
+            ("link", f.link.is_some()),
+        ]
+        .iter()
+        .filter(|(_, g)| *g)
+        .map(|(k, _)| *k)
+        .collect();
+        if given.len() != 1 {
+            check.error(
+                yaml_path!["failures", i],
+                format!(
+                    "a failure names exactly one of `region` (an outage), `partition` or `link` (a degradation); this one gives {}",
+                    if given.is_empty() { "none".to_string() } else { given.join(" and ") }
+                ),
+            );
+            continue;
+        }
+        let link_only = [
+            ("delay_factor", f.delay_factor.is_some()),
+            ("added_delay", f.added_delay.is_some()),
+            ("loss", f.loss.is_some()),
+        ];
+        if f.link.is_none() {
+            for (k, g) in link_only {
+                if g {
+                    check.error(at(k), format!("`{k}` belongs to a `link` failure"));
+                }
+            }
+        }
+        if f.service.is_some() && f.region.is_none() {
+            check.error(
+                at("service"),
+                "`service` belongs to a `region` failure: name the region whose service fails",
+            );
+        }
+        if f.duration == Duration::ZERO {
+            check.error(
+                at("duration"),
+                "duration must be above 0, e.g. duration: 10m",
+            );
+        } else if f.duration > MAX_SPAN {
+            check.error(
+                at("duration"),
+                format!("duration is {}; the limit is {MAX_SPAN}", f.duration),
+            );
+        }
+        if f.at >= raw.duration {
+            check.error(
+                at("at"),
+                format!(
+                    "the failure starts at {}, at or after the end of the measured span ({}): it would change nothing",
+                    f.at, raw.duration
+                ),
+            );
+        }
+        let kind = if let Some(region) = &f.region {
+            let Some(r) = check.region(names, region, at("region")) else {
+                continue;
+            };
+            match f.service {
+                Some(service) => FailureKind::Service(r, service),
+                None => FailureKind::Region(r),
+            }
+        } else if let Some(sets) = &f.partition {
+            let Some(kind) = partition(sets, names, i, check) else {
+                continue;
+            };
+            kind
+        } else {
+            let pair = f.link.as_deref().unwrap_or_default();
+            if pair.len() != 2 {
+                check.error(
+                    at("link"),
+                    format!(
+                        "a link is two regions, e.g. link: [us-east-1, eu-west-1]; got {}",
+                        pair.len()
+                    ),
+                );
+                continue;
+            }
+            let a = check.region(names, &pair[0], yaml_path!["failures", i, "link", 0]);
+            let b = check.region(names, &pair[1], yaml_path!["failures", i, "link", 1]);
+            let (Some(a), Some(b)) = (a, b) else {
+                continue;
+            };
+            if f.delay_factor.is_none() && f.added_delay.is_none() && f.loss.is_none() {
+                check.error(
+                    at("link"),
+                    "a degraded link needs delay_factor, added_delay or loss (to cut it, use a partition)",
+                );
+            }
+            let delay_factor = f.delay_factor.unwrap_or(1.0);
+            if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= 1000.0) {
+                check.error(
+                    at("delay_factor"),
+                    format!("delay_factor multiplies every delay on the link: give a number above 0 and at most 1000, got {delay_factor}"),
+                );
+            }
+            let added_delay = f.added_delay.unwrap_or(Duration::ZERO);
+            if added_delay > MAX_DELAY {
+                check.error(
+                    at("added_delay"),
+                    format!("added_delay is {added_delay}; the limit is {MAX_DELAY}"),
+                );
+            }
+            let loss = match f.loss.as_ref().map(slo::percent) {
+                None => 0.0,
+                Some(Ok(x)) if (0.0..=1.0).contains(&x) => x,
+                Some(Ok(x)) => {
+                    check.error(
+                        at("loss"),
+                        format!("loss is a share of messages between 0% and 100%, got {x}"),
+                    );
+                    0.0
+                }
+                Some(Err(e)) => {
+                    check.error(at("loss"), e);
+                    0.0
+                }
+            };
+            FailureKind::Link {
+                between: (a, b),
+                delay_factor,
+                added_delay,
+                loss,
+            }
+        };
+        out.push(Failure {
+            kind,
+            at: f.at,
+            duration: f.duration,
+        });
+    }
+    out
+}
+
+/// The two sets of a partition, checked: both non-empty, no region in
+/// both or twice.
+fn partition(
+    sets: &[Vec<String>],
+    names: &[String],
+    i: usize,
+    check: &mut Checker,
+) -> Option<FailureKind> {
+    if sets.len() != 2 || sets.iter().any(Vec::is_empty) {
+        check.error(
+            yaml_path!["failures", i, "partition"],
+            "a partition is two non-empty sets of regions that cannot reach each other, e.g. partition: [[us-east-1], [eu-west-1, eu-central-1]]",
+        );
+        return None;
+    }
+    let mut resolved: Vec<Vec<RegionId>> = vec![Vec::new(), Vec::new()];
+    for (k, set) in sets.iter().enumerate() {
+        for (j, name) in set.iter().enumerate() {
+            let at = yaml_path!["failures", i, "partition", k, j];
+            let r = check.region(names, name, at.clone())?;
+            if resolved.iter().any(|s| s.contains(&r)) {
+                check.error(
+                    at,
+                    format!("region `{name}` is listed twice in the partition"),
+                );
+                return None;
+            }
+            resolved[k].push(r);
+        }
+    }
+    let b = resolved.pop().expect("two sets");
+    let a = resolved.pop().expect("two sets");
+    Some(FailureKind::Partition(a, b))
 }
 
 /// Wait before a first retry when a workload entry does not say.

@@ -11,7 +11,8 @@
 //! that belong to the broken items.
 
 use super::file::{
-    DatasetFile, NetworkFile, PrecisionFile, RegionFile, ScenarioFile, SweepFile, WorkloadFile,
+    DatasetFile, FailureFile, NetworkFile, PrecisionFile, RegionFile, ScenarioFile, SweepFile,
+    WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -56,6 +57,7 @@ fn reader(key: &str) -> Option<Reader> {
         "sweep" => typed::<SweepFile>,
         "slo" => typed::<Vec<SloFile>>,
         "precision" => typed::<PrecisionFile>,
+        "failures" => typed::<Vec<FailureFile>>,
         _ => return None,
     })
 }
@@ -70,9 +72,9 @@ fn read_as(key: &str, text: &str) -> Result<(), serde_yaml::Error> {
 }
 
 /// List sections whose items can be dropped for the later checks.
-const LISTS: [&str; 4] = ["regions", "datasets", "workload", "slo"];
+const LISTS: [&str; 5] = ["regions", "datasets", "workload", "slo", "failures"];
 /// Sections nothing else refers to, which the later checks can do without.
-const OPTIONAL: [&str; 3] = ["slo", "precision", "sweep"];
+const OPTIONAL: [&str; 4] = ["slo", "precision", "sweep", "failures"];
 
 /// The file's lines with only `keep` (1-based, inclusive ranges) left.
 fn only(lines: &[&str], keep: &[(usize, usize)]) -> String {

@@ -418,3 +418,87 @@ fn an_unknown_replication_mode_lists_the_modes() {
         &["async", "semi-sync", "sync"],
     );
 }
+
+/// TWO_REGIONS with `failures:` holding `item` (one list item's text).
+fn with_failure(item: &str) -> (&'static str, String) {
+    (
+        "      users: {reads_per_s: 200, writes_per_s: 10}\n",
+        format!("      users: {{reads_per_s: 200, writes_per_s: 10}}\nfailures:\n  - {item}\n"),
+    )
+}
+
+#[test]
+fn failures_with_bad_values() {
+    let cases: [(&str, &str, &[&str]); 12] = [
+        (
+            "{region: c, at: 10s, duration: 5s}",
+            "region: c",
+            &["unknown region `c`", "a, b"],
+        ),
+        (
+            "{region: a, at: 10s, duration: 0s}",
+            "duration: 0s",
+            &["duration must be above 0"],
+        ),
+        (
+            "{region: a, at: 10s, duration: -5s}",
+            "duration: -5s",
+            &["cannot be negative"],
+        ),
+        (
+            "{region: a, at: 60s, duration: 5s}",
+            "at: 60s",
+            &["at or after the end", "change nothing"],
+        ),
+        (
+            "{at: 10s, duration: 5s}",
+            "{at: 10s",
+            &["exactly one of `region`", "gives none"],
+        ),
+        (
+            "{region: a, link: [a, b], at: 10s, duration: 5s}",
+            "{region: a, link",
+            &["exactly one", "region and link"],
+        ),
+        (
+            "{partition: [[a], [a]], at: 10s, duration: 5s}",
+            "partition: [[a], [a]]",
+            &["`a` is listed twice"],
+        ),
+        (
+            "{partition: [[a, b]], at: 10s, duration: 5s}",
+            "partition: [[a, b]]",
+            &["two non-empty sets"],
+        ),
+        (
+            "{link: [a, b], at: 10s, duration: 5s}",
+            "link: [a, b]",
+            &["needs delay_factor, added_delay or loss"],
+        ),
+        (
+            "{link: [a, b], loss: 150%, at: 10s, duration: 5s}",
+            "loss: 150%",
+            &["between 0% and 100%"],
+        ),
+        (
+            "{link: [a, b], delay_factor: 0, at: 10s, duration: 5s}",
+            "delay_factor: 0",
+            &["above 0"],
+        ),
+        (
+            "{region: a, delay_factor: 2, at: 10s, duration: 5s}",
+            "delay_factor: 2",
+            &["belongs to a `link` failure"],
+        ),
+    ];
+    for (item, located_at, words) in cases {
+        let (from, to) = with_failure(item);
+        assert_rejected(from, &to, located_at, words);
+    }
+}
+
+#[test]
+fn a_failure_of_an_unknown_service_lists_the_services() {
+    let (from, to) = with_failure("{region: a, service: cache, at: 10s, duration: 5s}");
+    assert_rejected(from, &to, "service: cache", &["database", "app"]);
+}

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod corpus;
 mod determinism;
+mod failures;
 mod formulas;
 mod hostile;
 mod interrupt;

@@ -6,7 +6,7 @@
 
 pub mod single_primary;
 
-use super::net::{LinkId, Network};
+use super::net::Network;
 use super::Ctx;
 use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
@@ -89,10 +89,18 @@ impl Placement {
         }
     }
 
-    /// `link` is up again at `now`.
-    pub fn link_up(&mut self, link: LinkId, now: Time, ctx: &mut Ctx) {
+    /// A link came up or a database node came back at `now`: replication
+    /// that waited goes on.
+    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         match self {
-            Placement::SinglePrimary(p) => p.link_up(link, now, ctx),
+            Placement::SinglePrimary(p) => p.resume(now, ctx),
+        }
+    }
+
+    /// The database nodes of `region` went down at `now`.
+    pub fn node_down(&mut self, region: RegionId, now: Time) {
+        match self {
+            Placement::SinglePrimary(p) => p.node_down(region, now),
         }
     }
 

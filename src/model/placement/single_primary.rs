@@ -9,8 +9,10 @@
 //! `max(arrival[i], done[i-1])` and is applied after a sampled service time.
 //! Both recursions are computed when the write commits; the in-flight
 //! messages are kept in order and one `Apply` event per stream is queued at
-//! a time, for the head message. A message whose link is down waits in the
-//! stream, in order, until [`SinglePrimary::link_up`] sends it.
+//! a time, for the head message. A message whose link is down, or whose
+//! replica is down, waits in the stream, in order, until
+//! [`SinglePrimary::resume`] sends it. A replica that goes down takes back
+//! what it had not applied ([`SinglePrimary::node_down`]).
 //!
 //! # Acknowledgement
 //! - `async`: the primary acknowledges at commit.
@@ -49,7 +51,10 @@ pub enum Event {
     /// The head message of replication stream `stream` (of the dataset)
     /// has been applied at its replica. Scheduled when a message becomes
     /// the head of its stream.
-    Apply { dataset: u16, stream: u16 },
+    /// `gen` is the stream's generation when it was scheduled: a replica
+    /// that goes down takes back what it had not applied, and the `Apply`
+    /// already queued for it no longer counts.
+    Apply { dataset: u16, stream: u16, gen: u16 },
 }
 
 /// One replicated write in flight from the primary to a replica.
@@ -87,6 +92,10 @@ struct Sent {
 /// Primary to one replica: the FIFO connection and the apply queue behind
 /// it, and the acknowledgements coming back.
 struct ReplicationStream {
+    /// The replica's region.
+    replica: RegionId,
+    /// Bumped when the head's queued `Apply` is taken back.
+    gen: u16,
     link: LinkId,
     back: LinkId,
     /// The replica's single apply thread.
@@ -143,7 +152,12 @@ impl ReplicationStream {
     /// Sends message `i` at `now`; it is the first not yet on its way.
     #[inline]
     fn transmit(&mut self, i: usize, now: Time, bytes: u32, net: &mut Network) -> Sent {
-        let Some(at) = net.deliver(self.link, now, bytes, &mut self.rng_link) else {
+        let delivered = if net.db_up(self.replica) {
+            net.deliver(self.link, now, bytes, &mut self.rng_link)
+        } else {
+            None
+        };
+        let Some(at) = delivered else {
             self.held_from = i;
             return Sent {
                 arrival: Time::NEVER,
@@ -179,6 +193,27 @@ impl ReplicationStream {
         let arrives = back.unwrap_or(Time::NEVER).max(self.last_ack);
         self.last_ack = arrives;
         arrives
+    }
+
+    /// The replica went down at `now`: what it had not applied is taken
+    /// back, to be sent again when it is up (its relay log is gone; the
+    /// stream resumes from the last write it applied). True when the head's
+    /// queued `Apply` was taken back.
+    fn take_back(&mut self, now: Time) -> bool {
+        let Some(first) = self.in_flight.iter().position(|m| m.applied > now) else {
+            return false;
+        };
+        for m in self.in_flight.range_mut(first..self.held_from) {
+            m.applied = Time::NEVER;
+            m.wait = Duration::ZERO;
+        }
+        self.held_from = self.held_from.min(first);
+        self.apply.abandon(now);
+        self.last_arrival = self.last_arrival.min(now);
+        if first == 0 {
+            self.gen = self.gen.wrapping_add(1);
+        }
+        first == 0
     }
 
     /// Lag a monitoring probe would read at `now`: how long the oldest
@@ -234,6 +269,8 @@ impl SinglePrimary {
             .map(|&r| {
                 let name = format!("{}/{}", ds.name, scenario.regions[usize::from(r.0)].name);
                 ReplicationStream {
+                    replica: r,
+                    gen: 0,
                     link: net.link(ds.primary, r),
                     back: net.link(r, ds.primary),
                     apply: Station::new(ds.apply_time.clone(), 1, None),
@@ -328,7 +365,7 @@ impl SinglePrimary {
         for (i, st) in self.streams.iter_mut().enumerate() {
             let sent = st.send(now, key, self.record_bytes, ctx.net);
             if sent.head {
-                ctx.sched.schedule(sent.applied, apply(d, i));
+                ctx.sched.schedule(sent.applied, apply(d, i, st.gen));
             }
             first_received = first_received.min(sent.arrival);
             match self.mode {
@@ -391,8 +428,12 @@ impl SinglePrimary {
     #[inline]
     pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         match event {
-            Event::Apply { stream, .. } => {
+            Event::Apply { stream, gen, .. } => {
                 let st = &mut self.streams[usize::from(stream)];
+                if gen != st.gen {
+                    // Its message was taken back when the replica went down.
+                    return;
+                }
                 let m = st
                     .in_flight
                     .pop_front()
@@ -417,29 +458,42 @@ impl SinglePrimary {
                 }
                 if let Some(head) = st.in_flight.front() {
                     if head.applied != Time::NEVER {
-                        ctx.sched
-                            .schedule(head.applied, apply(self.dataset.0, usize::from(stream)));
+                        ctx.sched.schedule(
+                            head.applied,
+                            apply(self.dataset.0, usize::from(stream), st.gen),
+                        );
                     }
                 }
             }
         }
     }
 
-    /// The link `link` is up again at `now`: the messages that waited for
-    /// it are sent, in order.
-    pub fn link_up(&mut self, link: LinkId, now: Time, ctx: &mut Ctx) {
+    /// A link came up or a database node came back at `now`: the messages
+    /// that waited are sent, in order, where they now can be.
+    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        if !ctx.net.db_up(self.primary) {
+            return;
+        }
         for (i, st) in self.streams.iter_mut().enumerate() {
-            if st.link != link {
-                continue;
-            }
             while st.held_from < st.in_flight.len() {
                 let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net);
                 if sent.arrival == Time::NEVER {
                     break;
                 }
                 if sent.head {
-                    ctx.sched.schedule(sent.applied, apply(self.dataset.0, i));
+                    ctx.sched
+                        .schedule(sent.applied, apply(self.dataset.0, i, st.gen));
                 }
+            }
+        }
+    }
+
+    /// The database nodes of `region` went down at `now`: a replica there
+    /// takes back what it had not applied.
+    pub fn node_down(&mut self, region: RegionId, now: Time) {
+        for st in &mut self.streams {
+            if st.replica == region {
+                st.take_back(now);
             }
         }
     }
@@ -474,10 +528,11 @@ impl SinglePrimary {
 
 /// The event that applies the head message of stream `stream` of `dataset`.
 #[inline]
-fn apply(dataset: u16, stream: usize) -> WorldEvent {
+fn apply(dataset: u16, stream: usize, gen: u16) -> WorldEvent {
     WorldEvent::Data(super::Event::SinglePrimary(Event::Apply {
         dataset,
         stream: stream as u16,
+        gen,
     }))
 }
 

@@ -1,0 +1,160 @@
+//! Failures: what the scenario's `failures` take down, and when.
+//!
+//! Each failure starts and ends with an event. What it does is state, set
+//! on the [network](super::net) and read by everything that crosses it:
+//! - a **region outage** takes the region's app tier and database nodes
+//!   down: requests that reach them are not answered, replication to and
+//!   from them waits;
+//! - a **service** failure takes one of the two down;
+//! - a **partition** takes every link between its two sets down, both ways;
+//! - a **link degradation** multiplies the link's delays, adds to them and
+//!   loses a share of its messages, both ways.
+//!
+//! Failures overlap freely: a link's state is computed from every failure
+//! active on it (down if any partition cuts it; factors multiply, added
+//! delays add, survival probabilities multiply), and a service is down
+//! while any failure holds it down. What is already on its way when a
+//! failure starts meets it where it arrives: a request that reaches a node
+//! that went down is not answered, a replicated write not yet applied at a
+//! replica that went down is sent again when the replica is back (the
+//! stream resumes from the last write it applied).
+
+use super::net::{LinkId, LinkState, Network};
+use super::{Event, World};
+use crate::engine::{Scheduler, Time};
+use crate::scenario::{Failure, FailureKind, RegionId, Scenario, Service};
+
+/// The events of failures.
+#[derive(Clone, Copy, Debug)]
+pub enum FaultEvent {
+    /// Failure `failure` (its index in the scenario) starts.
+    Start { failure: u16 },
+    /// Failure `failure` ends.
+    End { failure: u16 },
+}
+
+/// The scenario's failures and which of them are under way.
+pub struct Faults {
+    failures: Vec<Failure>,
+    active: Vec<bool>,
+}
+
+impl Faults {
+    pub fn new(scenario: &Scenario) -> Faults {
+        Faults {
+            failures: scenario.failures.clone(),
+            active: vec![false; scenario.failures.len()],
+        }
+    }
+
+    /// Queues the start and end of every failure; `warmup` is the start of
+    /// the measured span, from which failures are timed.
+    pub fn schedule(&self, warmup: Time, sched: &mut Scheduler<Event>) {
+        for (i, f) in self.failures.iter().enumerate() {
+            let failure = i as u16;
+            let start = warmup + f.at;
+            sched.schedule(start, Event::Fault(FaultEvent::Start { failure }));
+            sched.schedule(
+                start + f.duration,
+                Event::Fault(FaultEvent::End { failure }),
+            );
+        }
+    }
+
+    /// The links failure `f` changes.
+    fn links(&self, f: usize, net: &Network) -> Vec<LinkId> {
+        let mut out = Vec::new();
+        let mut both = |a: RegionId, b: RegionId| {
+            out.push(net.link(a, b));
+            out.push(net.link(b, a));
+        };
+        match &self.failures[f].kind {
+            FailureKind::Region(_) | FailureKind::Service(..) => {}
+            FailureKind::Partition(x, y) => {
+                for &a in x {
+                    for &b in y {
+                        both(a, b);
+                    }
+                }
+            }
+            FailureKind::Link { between, .. } => both(between.0, between.1),
+        }
+        out
+    }
+
+    /// The state of the link from `from` to `to` under the failures now
+    /// active.
+    fn link_state(&self, from: RegionId, to: RegionId) -> LinkState {
+        let mut state = LinkState::NOMINAL;
+        let mut survive = 1.0;
+        for (f, _) in self.failures.iter().zip(&self.active).filter(|(_, &a)| a) {
+            match &f.kind {
+                FailureKind::Partition(x, y) => {
+                    let across =
+                        |a: &[RegionId], b: &[RegionId]| a.contains(&from) && b.contains(&to);
+                    if across(x, y) || across(y, x) {
+                        state.up = false;
+                    }
+                }
+                FailureKind::Link {
+                    between,
+                    delay_factor,
+                    added_delay,
+                    loss,
+                } if (from, to) == *between || (to, from) == *between => {
+                    state.delay_factor *= delay_factor;
+                    state.added_delay += *added_delay;
+                    survive *= 1.0 - loss;
+                }
+                _ => {}
+            }
+        }
+        state.loss = 1.0 - survive;
+        state
+    }
+
+    /// Whether the app tier and the database nodes of `region` are up
+    /// under the failures now active.
+    fn services(&self, region: RegionId) -> (bool, bool) {
+        let (mut app, mut db) = (true, true);
+        for (f, _) in self.failures.iter().zip(&self.active).filter(|(_, &a)| a) {
+            match f.kind {
+                FailureKind::Region(r) if r == region => (app, db) = (false, false),
+                FailureKind::Service(r, Service::App) if r == region => app = false,
+                FailureKind::Service(r, Service::Database) if r == region => db = false,
+                _ => {}
+            }
+        }
+        (app, db)
+    }
+
+    /// The region whose services failure `f` changes, if it is one.
+    fn region(&self, f: usize) -> Option<RegionId> {
+        match self.failures[f].kind {
+            FailureKind::Region(r) | FailureKind::Service(r, _) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl World {
+    /// A failure starts or ends at `now`.
+    #[inline(never)]
+    pub(super) fn on_fault(&mut self, now: Time, event: FaultEvent, sched: &mut Scheduler<Event>) {
+        let (f, on) = match event {
+            FaultEvent::Start { failure } => (usize::from(failure), true),
+            FaultEvent::End { failure } => (usize::from(failure), false),
+        };
+        self.faults.active[f] = on;
+        for link in self.faults.links(f, &self.net) {
+            let from = RegionId((link.index() / self.regions) as u16);
+            let to = self.net.to(link);
+            let state = self.faults.link_state(from, to);
+            self.set_link_state(link, state, now, sched);
+        }
+        if let Some(region) = self.faults.region(f) {
+            let (app, db) = self.faults.services(region);
+            self.set_services(region, app, db, now, sched);
+        }
+    }
+}

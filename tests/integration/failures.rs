@@ -1,0 +1,164 @@
+//! Failures: region outages, service failures, partitions and degraded
+//! links, met by requests and replication as they happen.
+
+use crate::common::{fig, regionsim, summary, write, TWO_REGIONS};
+use regionsim::report::aggregate::at;
+use serde_json::Value;
+
+/// TWO_REGIONS with 5 s buckets, a 1 s timeout for region b, b's rates
+/// replaced by `b_rates`, and `failures` (the text of the list's items).
+fn scenario(b_rates: &str, failures: &str) -> String {
+    TWO_REGIONS
+        .replace("duration: 60s", "duration: 60s\nbucket: 5s")
+        .replace("  - region: b\n", "  - region: b\n    timeout: 1s\n")
+        .replace("{reads_per_s: 200, writes_per_s: 10}", b_rates)
+        + "failures:\n"
+        + failures
+}
+
+/// Region `r`'s availability per bucket (5 s wide).
+fn buckets(s: &Value, r: &str) -> Vec<f64> {
+    at(
+        s,
+        &format!("points.0.figures.clients.{r}.timeline.availability.mean"),
+    )
+    .and_then(Value::as_array)
+    .unwrap_or_else(|| panic!("no availability series for {r}"))
+    .iter()
+    .map(|v| v.as_f64().unwrap())
+    .collect()
+}
+
+/// The buckets wholly inside [from, to) seconds are 0, those wholly
+/// outside [from - 1 s, to) are 1.
+fn assert_down_between(series: &[f64], from: usize, to: usize) {
+    for (i, &a) in series.iter().enumerate() {
+        let (start, end) = (i * 5, i * 5 + 5);
+        if start >= from && end <= to {
+            assert_eq!(a, 0.0, "bucket {i} inside the failure: {series:?}");
+        } else if end < from || start >= to {
+            assert_eq!(a, 1.0, "bucket {i} outside the failure: {series:?}");
+        }
+    }
+}
+
+#[test]
+fn a_region_outage_fails_exactly_the_requests_that_meet_it() {
+    let s = summary(&scenario(
+        "{reads_per_s: 200, writes_per_s: 10}",
+        "  - {region: b, at: 20s, duration: 20s}\n",
+    ));
+    let b = buckets(&s, "b");
+    assert_down_between(&b, 20, 40);
+    // Requests sent just before the outage whose answer would cross its
+    // start fail too (about one expected): bucket [15 s, 20 s) is at most
+    // just under 1.
+    assert!(b[3] > 0.99, "{b:?}");
+    // About a third of b's requests fail: 20 s of 60.
+    let availability = fig(&s, "clients.b.requests.availability");
+    assert!((availability - 2.0 / 3.0).abs() < 0.01, "{availability}");
+    // Region a writes to its own primary throughout.
+    assert_eq!(fig(&s, "clients.a.requests.availability"), 1.0);
+    // Replication to b waited: writes committed up to one crossing (38 ms)
+    // before the outage were on their way, were taken back, and reached b
+    // one crossing after it was back: a lag of at most 20 s + 2 x 38 ms.
+    let lag = fig(&s, "datasets.users.replicas.b.lag.max_ms");
+    assert!((20_000.0..=20_076.0).contains(&lag), "{lag}");
+}
+
+#[test]
+fn a_partition_cuts_writes_across_it_but_not_local_reads() {
+    let writes = summary(&scenario(
+        "{writes_per_s: 10}",
+        "  - {partition: [[a], [b]], at: 10s, duration: 15s}\n",
+    ));
+    assert_down_between(&buckets(&writes, "b"), 10, 25);
+    let reads = summary(&scenario(
+        "{reads_per_s: 200}",
+        "  - {partition: [[a], [b]], at: 10s, duration: 15s}\n",
+    ));
+    assert_eq!(fig(&reads, "clients.b.requests.availability"), 1.0);
+    // Writes from a reach b after the partition heals: 15 s late at most.
+    let lag = fig(&reads, "datasets.users.replicas.b.lag.max_ms");
+    assert!((15_000.0..15_040.0).contains(&lag), "{lag}");
+    // Reads at b in the partition were stale; before it, none was at 50 ms.
+    assert!(fig(&reads, "clients.b.stale_reads.50ms.share") > 0.2);
+}
+
+#[test]
+fn a_degraded_link_changes_delays_by_its_factor_and_added_delay() {
+    // 1 ms to the app tier, (38 ms x 2 + 10 ms) to the primary and back.
+    let s = summary(&scenario(
+        "{writes_per_s: 10}",
+        "  - {link: [a, b], delay_factor: 2, added_delay: 10ms, at: 0s, duration: 1h}\n",
+    ));
+    assert_eq!(fig(&s, "clients.b.write_latency.min_ms"), 174.0);
+    assert_eq!(fig(&s, "clients.b.write_latency.max_ms"), 174.0);
+    assert_eq!(fig(&s, "datasets.users.replicas.b.lag.max_ms"), 86.0);
+    // Two overlapping degradations compose: factors multiply.
+    let s = summary(&scenario(
+        "{writes_per_s: 10}",
+        "  - {link: [a, b], delay_factor: 2, at: 0s, duration: 1h}\n  - {link: [a, b], delay_factor: 1.5, at: 0s, duration: 1h}\n",
+    ));
+    assert_eq!(
+        fig(&s, "clients.b.write_latency.max_ms"),
+        1.0 + 114.0 * 2.0 + 1.0
+    );
+}
+
+#[test]
+fn a_lossy_link_loses_its_share_of_requests() {
+    // Each write crosses twice: it succeeds with probability 0.8^2.
+    let s = summary(&scenario(
+        "{writes_per_s: 200}",
+        "  - {link: [a, b], loss: 20%, at: 0s, duration: 1h}\n",
+    ));
+    let attempted = fig(&s, "clients.b.requests.attempted");
+    let availability = fig(&s, "clients.b.requests.availability");
+    let sd = (0.64 * 0.36 / attempted).sqrt();
+    assert!((availability - 0.64).abs() < 4.0 * sd, "{availability}");
+    // Replication is a reliable stream: lost messages are sent again after
+    // the 200 ms retransmission timeout, so the lag reaches past it.
+    assert!(fig(&s, "datasets.users.replicas.b.lag.max_ms") >= 238.0);
+}
+
+#[test]
+fn one_service_down_takes_only_its_part() {
+    // The primary's database in a is down: b's writes fail, its reads of
+    // the local replica go on.
+    let s = summary(&scenario(
+        "{reads_per_s: 200, writes_per_s: 10}",
+        "  - {region: a, service: database, at: 10s, duration: 10s}\n",
+    ));
+    let failed = fig(&s, "clients.b.requests.failed");
+    let attempted = fig(&s, "clients.b.requests.attempted");
+    assert!(failed > 50.0 && failed < 160.0, "{failed}");
+    assert!(failed < attempted * 0.1);
+    // b's app tier is down: everything from b fails, yet the replica in b
+    // keeps applying (its lag stays one crossing).
+    let s = summary(&scenario(
+        "{reads_per_s: 200, writes_per_s: 10}",
+        "  - {region: b, service: app, at: 10s, duration: 10s}\n",
+    ));
+    assert_down_between(&buckets(&s, "b"), 10, 20);
+    assert_eq!(fig(&s, "datasets.users.replicas.b.lag.max_ms"), 38.0);
+}
+
+#[test]
+fn failures_are_the_same_bytes_on_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = scenario(
+        "{reads_per_s: 200, writes_per_s: 10}",
+        "  - {region: b, at: 20s, duration: 20s}\n  - {link: [a, b], loss: 5%, delay_factor: 1.5, at: 5s, duration: 30s}\n",
+    )
+    .replace("seed: 3", "seed: 3\nreplications: 3");
+    let file = write(tmp.path(), "f.yaml", &yaml);
+    let f = file.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for (out, threads) in [("o1", "1"), ("o2", "2")] {
+        let o = regionsim(tmp.path(), &["run", f, "-o", out, "-j", threads, "--quiet"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(tmp.path().join(out).join("two-regions/summary.json")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
