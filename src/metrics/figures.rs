@@ -176,8 +176,35 @@ pub struct DatasetFigures {
     /// async.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub semi_sync: Option<SemiSyncFigures>,
-    /// Per replica region.
+    /// Database failover, for a dataset that has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover: Option<FailoverFigures>,
+    /// Per replica region (with failover, the primary's region too: a
+    /// failover makes it a replica).
     pub replicas: Ordered<ReplicaFigures>,
+}
+
+/// What failovers of one dataset did in the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct FailoverFigures {
+    /// Failovers started: the primary's database seen down.
+    pub started: u64,
+    /// Promotions completed.
+    pub promotions: u64,
+    /// Acknowledged writes the promoted replica had not applied: discarded
+    /// (the realised RPO, as a count).
+    pub lost_writes: u64,
+    /// The commit-time window those lost writes span, largest of one
+    /// promotion (the realised RPO, as time).
+    pub lost_window_ms: f64,
+    /// Writes a deposed primary without fencing took (split brain), all
+    /// discarded when it rejoined.
+    pub split_brain_writes: u64,
+    /// First failover start, from the start of the measured span (null:
+    /// none).
+    pub first_detection_ms: Option<f64>,
+    /// First promotion completed, likewise.
+    pub first_promotion_ms: Option<f64>,
 }
 
 /// Writes committed at a primary, and their exposure.
@@ -333,8 +360,13 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .zip(&m.replicas)
         .zip(&m.writes)
         .map(|((d, reps), w)| {
-            let replicas = d
+            let copies: Vec<RegionId> = d
                 .replicas
+                .iter()
+                .copied()
+                .chain(d.failover.as_ref().map(|_| d.primary))
+                .collect();
+            let replicas = copies
                 .iter()
                 .zip(reps)
                 .map(|(r, rm)| {
@@ -371,6 +403,15 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                             fallbacks: w.fallbacks,
                             fallback_share: w.fallback.as_secs_f64() / s.duration.as_secs_f64(),
                         }
+                    }),
+                    failover: d.failover.as_ref().map(|_| FailoverFigures {
+                        started: w.failovers_started,
+                        promotions: w.promotions,
+                        lost_writes: w.lost,
+                        lost_window_ms: w.lost_window.as_millis_f64(),
+                        split_brain_writes: w.split_brain,
+                        first_detection_ms: w.first_detection.map(Duration::as_millis_f64),
+                        first_promotion_ms: w.first_promotion.map(Duration::as_millis_f64),
                     }),
                     replicas: Ordered(replicas),
                 },

@@ -369,6 +369,20 @@ pub struct WriteMetrics {
     pub unreplicated_acks: u64,
     /// Semi-sync: times the primary fell back to async in the span.
     pub fallbacks: u64,
+    /// Failovers started (the primary's database seen down) in the span.
+    pub failovers_started: u64,
+    /// Promotions completed in the span.
+    pub promotions: u64,
+    /// Acknowledged writes discarded by those promotions.
+    pub lost: u64,
+    /// Largest commit-time window the lost writes of one promotion span.
+    pub lost_window: Duration,
+    /// Writes a deposed, unfenced primary took (split brain): discarded
+    /// when it rejoins.
+    pub split_brain: u64,
+    /// First failover start and first promotion in the span.
+    pub first_detection: Option<Duration>,
+    pub first_promotion: Option<Duration>,
     /// Semi-sync: time spent fallen back, within the span.
     pub fallback: Duration,
 }
@@ -452,6 +466,9 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
 pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
+    /// The measured span.
+    pub span_start: crate::engine::Time,
+    pub span_end: crate::engine::Time,
     /// Per (client region, dataset): index `region * datasets + dataset`.
     /// Pairs without load have no per-bucket series.
     pub clients: Vec<ClientMetrics>,
@@ -510,13 +527,16 @@ impl RunMetrics {
             .collect();
         RunMetrics {
             events: 0,
+            span_start: crate::engine::Time::ZERO + s.warmup,
+            span_end: crate::engine::Time::ZERO + s.warmup + s.duration,
             clients,
             datasets,
             replicas: s
                 .datasets
                 .iter()
                 .map(|d| {
-                    (0..d.replicas.len())
+                    // A failover can make the primary a replica: one more.
+                    (0..d.replicas.len() + usize::from(d.failover.is_some()))
                         .map(|_| ReplicaMetrics::new(buckets))
                         .collect()
                 })
@@ -525,6 +545,34 @@ impl RunMetrics {
             links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
             timeline: Timeline::new(buckets),
             staleness,
+        }
+    }
+
+    /// A failover of `dataset` started at `now` (the primary's database
+    /// seen down).
+    pub fn record_detection(&mut self, dataset: usize, now: crate::engine::Time) {
+        if (self.span_start..self.span_end).contains(&now) {
+            let w = &mut self.writes[dataset];
+            w.failovers_started += 1;
+            w.first_detection.get_or_insert(now.since(self.span_start));
+        }
+    }
+
+    /// A promotion of `dataset` completed at `now`.
+    pub fn record_promotion(
+        &mut self,
+        dataset: usize,
+        now: crate::engine::Time,
+        p: crate::model::placement::single_primary::Promotion,
+    ) {
+        if (self.span_start..self.span_end).contains(&now) {
+            let w = &mut self.writes[dataset];
+            w.promotions += 1;
+            w.lost += p.lost;
+            if let Some((a, b)) = p.lost_window {
+                w.lost_window = w.lost_window.max(b.since(a));
+            }
+            w.first_promotion.get_or_insert(now.since(self.span_start));
         }
     }
 

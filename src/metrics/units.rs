@@ -44,6 +44,14 @@ const UNITS: &[(&str, Unit)] = &[
     ("unreplicated_share", Unit::Share),
     ("fallbacks", Unit::Count),
     ("fallback_share", Unit::Share),
+    // Failovers.
+    ("started", Unit::Count),
+    ("promotions", Unit::Count),
+    ("lost_writes", Unit::Count),
+    ("lost_window_ms", Unit::Millis),
+    ("split_brain_writes", Unit::Count),
+    ("first_detection_ms", Unit::Millis),
+    ("first_promotion_ms", Unit::Millis),
     // Links.
     ("messages_per_s", Unit::PerSecond),
     ("bytes_per_s", Unit::PerSecond),

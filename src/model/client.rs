@@ -96,6 +96,8 @@ pub(super) struct Source {
     pub client: usize,
     /// Where the users are: their region's app tier takes the request.
     pub region: RegionId,
+    /// The world's route version the route below was found at.
+    pub version: u32,
     /// The region of the node that serves it.
     pub node: RegionId,
     pub dataset: u16,
@@ -123,6 +125,26 @@ pub(super) struct Source {
 }
 
 impl Source {
+    /// Finds where its requests go now: the node that serves them and the
+    /// links there and back. Rare (after a failover or a failure changes
+    /// them): kept out of the handlers' code.
+    #[cold]
+    #[inline(never)]
+    pub fn route(&mut self, placement: &super::placement::Placement, net: &Network, version: u32) {
+        let node = match self.op {
+            Op::Read => {
+                let (node, server) = placement.read_node(self.region);
+                self.read = Some(server);
+                node
+            }
+            Op::Write => placement.write_node(self.region, net),
+        };
+        self.node = node;
+        self.to_node = net.link(self.region, node);
+        self.from_node = net.link(node, self.region);
+        self.version = version;
+    }
+
     /// Draws the first arrival time and key.
     pub fn first_arrival(&mut self) -> Time {
         let at = Time::ZERO + self.interarrival.sample(&mut self.rng_arrivals);
@@ -143,6 +165,10 @@ struct Request {
     key: u32,
     /// Time bucket of the first send (`NOT_MEASURED`: outside the span).
     bucket: u32,
+    /// The region of the node the current attempt went to.
+    node: RegionId,
+    /// For a read, the copy it was sent to.
+    server: ReadServer,
     first_sent: Time,
     /// Deadline of the current attempt (`Time::NEVER` without a timeout).
     deadline: Time,
@@ -227,6 +253,14 @@ impl Requests {
     }
 }
 
+/// The copy in `node` that serves reads now (rare: roles changed under a
+/// request in flight).
+#[cold]
+#[inline(never)]
+fn server_now(placement: &super::placement::Placement, node: RegionId) -> Option<ReadServer> {
+    placement.server_in(node)
+}
+
 /// `r` of source `s` is given up.
 #[cold]
 #[inline(never)]
@@ -282,8 +316,13 @@ fn respond(
     stale: Option<Duration>,
     sched: &mut Scheduler<Event>,
 ) {
+    let from_node = if r.node == s.node {
+        s.from_node
+    } else {
+        net.link(r.node, s.region)
+    };
     let back = net
-        .transit(s.from_node, now, s.bytes_out, &mut s.rng_network)
+        .transit(from_node, now, s.bytes_out, &mut s.rng_network)
         .map(|t| t + s.access.sample(&mut s.rng_network))
         .filter(|_| net.app_up(s.region));
     match back {
@@ -325,9 +364,13 @@ impl World {
             requests,
             net,
             end,
+            route_version,
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
+        if s.version != *route_version {
+            s.route(&placements[usize::from(s.dataset)], net, *route_version);
+        }
         let key = s.keys.key_of(s.next_key);
         placements[usize::from(s.dataset)].prefetch(key, s.read);
         let (req, r) = requests.open(Request {
@@ -337,6 +380,8 @@ impl World {
             done: false,
             key,
             bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
+            node: s.node,
+            server: s.read.unwrap_or(ReadServer::Primary),
             first_sent: now,
             deadline: Time::NEVER,
             timer: None,
@@ -372,6 +417,7 @@ impl World {
             trace,
             warmup,
             end,
+            routes_changed,
             ..
         } = self;
         let r = &mut requests.slots[req as usize];
@@ -379,7 +425,7 @@ impl World {
         let live = !r.done && r.attempt == attempt;
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
-        if !net.db_up(s.node) {
+        if !net.db_up(r.node) {
             // The node is down: the attempt is not answered.
             if live && s.timeout.is_none() {
                 fail(r, s, metrics);
@@ -390,10 +436,23 @@ impl World {
             return;
         }
         match s.read {
-            Some(server) => {
-                let stale = placement.on_read(now, r.key, server);
-                if live {
-                    respond(r, s, net, metrics, now, stale, sched);
+            Some(_) => {
+                // A failover may have changed what the node holds since the
+                // attempt was sent.
+                let server = if placement.serves(r.node, r.server) {
+                    Some(r.server)
+                } else {
+                    server_now(placement, r.node)
+                };
+                match server {
+                    Some(server) => {
+                        let stale = placement.on_read(now, r.key, server);
+                        if live {
+                            respond(r, s, net, metrics, now, stale, sched);
+                        }
+                    }
+                    None if live && s.timeout.is_none() => fail(r, s, metrics),
+                    None => {}
                 }
             }
             None => {
@@ -404,8 +463,9 @@ impl World {
                     warmup: *warmup,
                     end: *end,
                     trace,
+                    routes_changed,
                 };
-                let acked = placement.on_write(now, r.key, &mut ctx);
+                let acked = placement.on_write(now, r.key, r.node, &mut ctx);
                 let Ctx {
                     net,
                     sched,
@@ -442,7 +502,7 @@ impl World {
         r.pending -= 1;
         if !r.done && r.attempt == attempt {
             let s = &mut self.sources[usize::from(r.source)];
-            if self.net.db_up(s.node) {
+            if self.net.db_up(r.node) {
                 respond(r, s, &mut self.net, &mut self.metrics, now, None, sched);
             } else if s.timeout.is_none() {
                 // The primary went down before it could acknowledge.
@@ -481,6 +541,15 @@ impl World {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
         let s = &mut self.sources[usize::from(r.source)];
+        if s.version != self.route_version {
+            s.route(
+                &self.placements[usize::from(s.dataset)],
+                &self.net,
+                self.route_version,
+            );
+        }
+        r.node = s.node;
+        r.server = s.read.unwrap_or(ReadServer::Primary);
         send(req, r, s, &mut self.net, &mut self.metrics, now, sched);
         self.requests.release_if_done(req);
     }

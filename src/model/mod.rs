@@ -20,10 +20,12 @@ use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Popularity, RegionId, Scenario};
 use client::{ClientEvent, KeyChooser, Op, Requests, Source};
 use faults::{FaultEvent, Faults};
+use health::{Health, HealthEvent, Target};
 use placement::Placement;
 
 pub mod client;
 pub mod faults;
+pub mod health;
 pub mod net;
 pub mod placement;
 pub mod station;
@@ -46,6 +48,8 @@ pub enum Event {
     Sample { bucket: u32 },
     /// A failure starts or ends.
     Fault(FaultEvent),
+    /// Health checks.
+    Health(HealthEvent),
 }
 
 // Every queued event is a 16-byte key and an `Event`: at 8 bytes an entry
@@ -66,6 +70,9 @@ pub struct Ctx<'a> {
     pub end: Time,
     /// Where tests follow individual writes; `None` in real runs.
     pub trace: &'a mut Option<Vec<Trace>>,
+    /// Set when where requests go changed (a promotion): sources look
+    /// their routes up again.
+    pub routes_changed: &'a mut bool,
 }
 
 /// The [`Ctx`] of world `$w` (its network, metrics, warm-up and trace)
@@ -80,6 +87,7 @@ macro_rules! ctx {
             warmup: $w.warmup,
             end: $w.end,
             trace: &mut $w.trace,
+            routes_changed: &mut $w.routes_changed,
         }
     };
 }
@@ -106,6 +114,11 @@ pub struct World {
     placements: Vec<Placement>,
     net: Network,
     faults: Faults,
+    health: Option<Health>,
+    /// Bumped whenever where requests go may have changed; each source
+    /// keeps the version its route was computed at.
+    route_version: u32,
+    routes_changed: bool,
     /// Number of regions.
     regions: usize,
     warmup: Time,
@@ -147,6 +160,7 @@ impl World {
             })
             .collect();
         let net = Network::new(scenario);
+        let health = Health::new(scenario, &net, run);
         let placements: Vec<Placement> = (0..scenario.datasets.len())
             .map(|d| Placement::new(scenario, DatasetId(d as u16), &net, run))
             .collect();
@@ -163,7 +177,7 @@ impl World {
                         let (node, server) = placements[d].read_node(load.region);
                         (node, Some(server))
                     }
-                    Op::Write => (placements[d].write_node(load.region), None),
+                    Op::Write => (placements[d].write_node(load.region, &net), None),
                 };
                 let name = format!(
                     "{}/{}/{}",
@@ -178,6 +192,7 @@ impl World {
                 sources.push(Source {
                     client: usize::from(load.region.0) * scenario.datasets.len() + d,
                     region: load.region,
+                    version: 0,
                     node,
                     dataset: load.dataset.0,
                     op,
@@ -213,6 +228,9 @@ impl World {
             placements,
             net,
             faults: Faults::new(scenario),
+            health,
+            route_version: 0,
+            routes_changed: false,
             regions: scenario.regions.len(),
             warmup,
             end: warmup + scenario.duration,
@@ -237,6 +255,9 @@ impl World {
         }
         let (world, sched) = sim.parts();
         world.faults.schedule(warmup, sched);
+        if let Some(h) = world.health.as_mut() {
+            h.schedule(sched);
+        }
         let first_sample = warmup + scenario.bucket.min(scenario.duration);
         sim.scheduler()
             .schedule(first_sample, Event::Sample { bucket: 0 });
@@ -315,7 +336,32 @@ impl World {
                 p.node_down(region, now);
             }
         } else if db_up && !was_up {
+            let mut ctx = ctx!(self, sched);
+            for p in &mut self.placements {
+                p.node_up(region, now, &mut ctx);
+            }
             self.resume(now, sched);
+        }
+        self.route_version = self.route_version.wrapping_add(1);
+    }
+
+    /// The health checks' verdict on `target` changed to `healthy` at
+    /// `now`: failover control acts on a primary's database seen down.
+    pub(super) fn on_verdict(
+        &mut self,
+        now: Time,
+        target: Target,
+        healthy: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if target.service != crate::scenario::Service::Database {
+            return;
+        }
+        let mut ctx = ctx!(self, sched);
+        for (d, p) in self.placements.iter_mut().enumerate() {
+            if p.on_db_verdict(target.region, healthy, now, &mut ctx) {
+                ctx.metrics.record_detection(d, now);
+            }
         }
     }
 
@@ -392,15 +438,15 @@ impl Model for World {
                 ClientEvent::Retry { req } => self.on_retry(now, req, sched),
             },
             Event::Data(e) => {
-                let d = match e {
-                    placement::Event::SinglePrimary(placement::single_primary::Event::Apply {
-                        dataset,
-                        ..
-                    }) => dataset,
-                };
+                let d = Placement::dataset_of(e);
                 let mut ctx = ctx!(self, sched);
                 self.placements[usize::from(d)].on_event(now, e, &mut ctx);
+                if self.routes_changed {
+                    self.routes_changed = false;
+                    self.route_version = self.route_version.wrapping_add(1);
+                }
             }
+            Event::Health(e) => self.on_health(now, e, sched),
             Event::Sample { bucket } => self.sample(now, bucket, sched),
             Event::Fault(e) => self.on_fault(now, e, sched),
         }

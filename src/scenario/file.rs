@@ -55,6 +55,39 @@ pub struct ScenarioFile {
     /// partitions, degraded links.
     #[serde(default)]
     pub failures: Vec<FailureFile>,
+    /// Health checkers probing every region's app tier and database nodes;
+    /// what automatic failover and DNS routing act on.
+    pub health_checks: Option<HealthChecksFile>,
+}
+
+/// Health checks, as Route 53 runs them: each checker region probes each
+/// target every `interval`; a checker sees a target unhealthy after
+/// `failure_threshold` consecutive failed probes (no answer within
+/// `timeout`), healthy again after `recovery_threshold` answered ones; the
+/// target is healthy while at least `healthy_share` of the checkers see it
+/// so.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthChecksFile {
+    /// Regions the probes are sent from (default: every region).
+    pub checkers: Option<Vec<String>>,
+    /// Time between two probes of one checker (Route 53: 30 s, or 10 s
+    /// fast; default 30s).
+    pub interval: Option<Duration>,
+    /// A probe not answered within this failed (Route 53 HTTP checks: 4 s
+    /// to connect; default 4s). Below `interval`.
+    pub timeout: Option<Duration>,
+    /// Consecutive failed probes before a checker sees the target
+    /// unhealthy (Route 53: 1 to 10, default 3).
+    pub failure_threshold: Option<u32>,
+    /// Consecutive answered probes before it sees it healthy again
+    /// (default: `failure_threshold`).
+    pub recovery_threshold: Option<u32>,
+    /// The target is healthy while at least this share of checkers see it
+    /// healthy (Route 53: more than 18 %; default 18%; 100% makes one
+    /// checker's view enough to declare it unhealthy).
+    #[schemars(with = "Option<super::slo::Bound>")]
+    pub healthy_share: Option<serde_yaml::Value>,
 }
 
 /// One failure: exactly one of `region`, `partition` or `link`, and when.
@@ -286,6 +319,48 @@ pub struct SinglePrimaryFile {
     pub replication: ReplicationFile,
     /// Time for a replica's single apply thread to apply one write.
     pub apply_time: Dist,
+    /// Promote a replica when the primary's database is detected down
+    /// (needs `health_checks`).
+    pub failover: Option<FailoverFile>,
+}
+
+/// Database failover of a single-primary dataset.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverFile {
+    /// `automatic` (default): promotion starts when the health checks see
+    /// the primary's database down; `manual`: an operator starts it
+    /// `operator_delay` after that.
+    #[serde(default)]
+    pub mode: FailoverMode,
+    /// From the start of a promotion to the new primary taking writes
+    /// (default 30s).
+    pub promotion_delay: Option<Duration>,
+    /// Manual mode: from detection to the operator starting the promotion
+    /// (default 5m).
+    pub operator_delay: Option<Duration>,
+    /// The replica to promote (default: the most caught-up one whose
+    /// database is up).
+    pub target: Option<String>,
+    /// The deposed primary is fenced at promotion and takes no write after
+    /// it (default true). Without fencing, once up it keeps taking the
+    /// writes of its region's app tier until it rejoins (split brain);
+    /// they are discarded.
+    pub fencing: Option<bool>,
+    /// From the deposed primary being up again to its rejoining as a
+    /// replica, resynchronised (default 5m).
+    pub resync: Option<Duration>,
+}
+
+/// Who starts a failover.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Default, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FailoverMode {
+    /// As soon as the primary is detected down.
+    #[default]
+    Automatic,
+    /// An operator, `operator_delay` after detection.
+    Manual,
 }
 
 /// Replication mode.

@@ -73,9 +73,41 @@ pub struct Scenario {
     pub precision: Option<Precision>,
     /// What fails, and when.
     pub failures: Vec<Failure>,
+    /// Health checks, if any.
+    pub health: Option<HealthChecks>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
+
+/// Health checks (see [`file::HealthChecksFile`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthChecks {
+    pub checkers: Vec<RegionId>,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub failure_threshold: u32,
+    pub recovery_threshold: u32,
+    /// Healthy while at least this share of checkers see it healthy.
+    pub healthy_share: f64,
+}
+
+/// Database failover of a single-primary dataset (see
+/// [`file::FailoverFile`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failover {
+    /// Detection to the start of the promotion: 0 (automatic) or the
+    /// operator's delay (manual).
+    pub operator_delay: Duration,
+    pub mode: FailoverMode,
+    pub promotion_delay: Duration,
+    /// The replica to promote (an index into the dataset's replicas), or
+    /// the most caught-up one.
+    pub target: Option<usize>,
+    pub fencing: bool,
+    pub resync: Duration,
+}
+
+pub use file::FailoverMode;
 
 /// A failure: what fails, from when, for how long.
 #[derive(Clone, Debug, PartialEq)]
@@ -180,6 +212,8 @@ pub struct Dataset {
     pub apply_time: Dist,
     /// Payload bytes of one record on the network.
     pub record_bytes: u32,
+    /// Promote a replica when the primary is detected down.
+    pub failover: Option<Failover>,
 }
 
 /// When a single primary acknowledges a write.

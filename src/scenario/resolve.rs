@@ -2,14 +2,17 @@
 //! function per section of the file. Every problem is recorded with its
 //! YAML path, and located when reported.
 
-use super::file::{PlacementFile, PopularityFile, ReplicationFile, ScenarioFile, WorkloadFile};
+use super::file::{
+    FailoverFile, FailoverMode, PlacementFile, PopularityFile, ReplicationFile, ScenarioFile,
+    WorkloadFile,
+};
 use super::limits::*;
 use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, ClientLoad, Dataset, DatasetId, Failure, FailureKind, Network, Popularity,
-    Region, RegionId, Replication, Scenario,
+    lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, HealthChecks,
+    Network, Popularity, Region, RegionId, Replication, Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -143,6 +146,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let datasets = datasets(&raw, &names, check);
     let workload = workload(&raw, &names, &pair, check);
     let failures = failures(&raw, &names, check);
+    let health = health_checks(&raw, &names, check);
     model_size(&datasets, &workload, check);
     let n = regions.len();
     // SLO and precision paths are checked against the scenario as far as
@@ -174,6 +178,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         slos: Vec::new(),
         precision: None,
         failures,
+        health,
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
@@ -605,13 +610,195 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             keys: d.keys,
             popularity,
             primary: primary.unwrap_or(RegionId(0)),
-            replicas,
             replication,
             apply_time: sp.apply_time.clone(),
             record_bytes: record_bytes.clamp(1, MAX_RECORD_BYTES) as u32,
+            failover: sp
+                .failover
+                .as_ref()
+                .and_then(|f| failover(raw, f, names, &replicas, i, check)),
+            replicas,
         });
     }
     datasets
+}
+
+/// Default promotion delay: 30 s ("secondary promotion in under a minute",
+/// Aurora Global Database; FACTS.md).
+const DEFAULT_PROMOTION: Duration = Duration::from_secs(30);
+/// Default wait of an operator who starts a manual failover: 5 minutes.
+const DEFAULT_OPERATOR: Duration = Duration::from_secs(300);
+/// Default time for a deposed primary to resynchronise and rejoin.
+const DEFAULT_RESYNC: Duration = Duration::from_secs(300);
+
+/// The failover of dataset `i`, whose replicas are `replicas`.
+fn failover(
+    raw: &ScenarioFile,
+    f: &FailoverFile,
+    names: &[String],
+    replicas: &[RegionId],
+    i: usize,
+    check: &mut Checker,
+) -> Option<Failover> {
+    let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", "failover", k];
+    let here = yaml_path!["datasets", i, "placement", "single-primary", "failover"];
+    if raw.health_checks.is_none() {
+        check.error(
+            here.clone(),
+            "failover acts on what health checks detect: add a top-level `health_checks:` section, e.g. health_checks: {interval: 10s, failure_threshold: 3}",
+        );
+    }
+    if replicas.is_empty() {
+        check.error(
+            here,
+            "failover needs a replica to promote; this dataset has none",
+        );
+        return None;
+    }
+    for (k, v) in [
+        ("promotion_delay", f.promotion_delay),
+        ("operator_delay", f.operator_delay),
+        ("resync", f.resync),
+    ] {
+        if let Some(d) = v {
+            if d > MAX_DELAY {
+                check.error(at(k), format!("{k} is {d}; the limit is {MAX_DELAY}"));
+            }
+        }
+    }
+    if f.operator_delay.is_some() && f.mode == FailoverMode::Automatic {
+        check.error(
+            at("operator_delay"),
+            "operator_delay is the wait of a manual failover: add mode: manual, or leave it out",
+        );
+    }
+    let target = match &f.target {
+        None => None,
+        Some(name) => {
+            let r = check.region(names, name, at("target"))?;
+            match replicas.iter().position(|&x| x == r) {
+                Some(j) => Some(j),
+                None => {
+                    check.error(
+                        at("target"),
+                        format!("failover target `{name}` holds no replica of this dataset; its replicas are in: {}",
+                            replicas.iter().map(|r| names[usize::from(r.0)].as_str()).collect::<Vec<_>>().join(", ")),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    Some(Failover {
+        operator_delay: match f.mode {
+            FailoverMode::Automatic => Duration::ZERO,
+            FailoverMode::Manual => f.operator_delay.unwrap_or(DEFAULT_OPERATOR).min(MAX_DELAY),
+        },
+        mode: f.mode,
+        promotion_delay: f
+            .promotion_delay
+            .unwrap_or(DEFAULT_PROMOTION)
+            .min(MAX_DELAY),
+        target,
+        fencing: f.fencing.unwrap_or(true),
+        resync: f.resync.unwrap_or(DEFAULT_RESYNC).min(MAX_DELAY),
+    })
+}
+
+/// Route 53's defaults (FACTS.md): a probe every 30 s, failed when not
+/// answered within 4 s (HTTP: the connection must be made in 4 s), a
+/// target unhealthy after 3 failures in a row, healthy while more than
+/// 18 % of checkers see it so.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+const DEFAULT_THRESHOLD: u32 = 3;
+const DEFAULT_HEALTHY_SHARE: f64 = 0.18;
+/// Route 53 takes 1 to 10 failures in a row.
+const MAX_THRESHOLD: u32 = 10;
+
+/// The health checks, checked.
+fn health_checks(
+    raw: &ScenarioFile,
+    names: &[String],
+    check: &mut Checker,
+) -> Option<HealthChecks> {
+    let h = raw.health_checks.as_ref()?;
+    let at = |k: &str| yaml_path!["health_checks", k];
+    let checkers = match &h.checkers {
+        None => (0..names.len()).map(|r| RegionId(r as u16)).collect(),
+        Some(list) => {
+            if list.is_empty() {
+                check.error(
+                    at("checkers"),
+                    "list at least one checker region, or leave checkers out for every region",
+                );
+            }
+            let mut out = Vec::new();
+            for (j, name) in list.iter().enumerate() {
+                let p = yaml_path!["health_checks", "checkers", j];
+                if let Some(r) = check.region(names, name, p.clone()) {
+                    if out.contains(&r) {
+                        check.error(p, format!("checker `{name}` is listed twice"));
+                    }
+                    out.push(r);
+                }
+            }
+            out
+        }
+    };
+    let interval = h.interval.unwrap_or(DEFAULT_INTERVAL);
+    if interval == Duration::ZERO || interval > MAX_DELAY {
+        check.error(
+            at("interval"),
+            format!("interval is {interval}; give a time above 0 and at most {MAX_DELAY}"),
+        );
+    }
+    let timeout = h.timeout.unwrap_or(DEFAULT_PROBE_TIMEOUT.min(interval));
+    if timeout == Duration::ZERO || timeout > interval {
+        check.error(
+            at("timeout"),
+            format!("timeout is {timeout}; give a time above 0 and at most the interval ({interval}): a probe is answered or failed before the next one"),
+        );
+    }
+    let mut threshold = |k: &str, v: Option<u32>, default: u32| {
+        let n = v.unwrap_or(default);
+        if !(1..=MAX_THRESHOLD).contains(&n) {
+            check.error(
+                at(k),
+                format!("{k} is {n}; give 1 to {MAX_THRESHOLD} probes in a row (Route 53's range)"),
+            );
+        }
+        n.clamp(1, MAX_THRESHOLD)
+    };
+    let failure_threshold = threshold("failure_threshold", h.failure_threshold, DEFAULT_THRESHOLD);
+    let recovery_threshold = threshold(
+        "recovery_threshold",
+        h.recovery_threshold,
+        failure_threshold,
+    );
+    let healthy_share = match h.healthy_share.as_ref().map(slo::percent) {
+        None => DEFAULT_HEALTHY_SHARE,
+        Some(Ok(x)) if x > 0.0 && x <= 1.0 => x,
+        Some(Ok(x)) => {
+            check.error(
+                at("healthy_share"),
+                format!("healthy_share is a share of checkers above 0% and at most 100%, got {x}"),
+            );
+            DEFAULT_HEALTHY_SHARE
+        }
+        Some(Err(e)) => {
+            check.error(at("healthy_share"), e);
+            DEFAULT_HEALTHY_SHARE
+        }
+    };
+    Some(HealthChecks {
+        checkers,
+        interval,
+        timeout,
+        failure_threshold,
+        recovery_threshold,
+        healthy_share,
+    })
 }
 
 /// Payload of a record when a dataset does not say: 1 KiB.

@@ -11,8 +11,8 @@
 //! that belong to the broken items.
 
 use super::file::{
-    DatasetFile, FailureFile, NetworkFile, PrecisionFile, RegionFile, ScenarioFile, SweepFile,
-    WorkloadFile,
+    DatasetFile, FailureFile, HealthChecksFile, NetworkFile, PrecisionFile, RegionFile,
+    ScenarioFile, SweepFile, WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -58,6 +58,7 @@ fn reader(key: &str) -> Option<Reader> {
         "slo" => typed::<Vec<SloFile>>,
         "precision" => typed::<PrecisionFile>,
         "failures" => typed::<Vec<FailureFile>>,
+        "health_checks" => typed::<HealthChecksFile>,
         _ => return None,
     })
 }

@@ -502,3 +502,92 @@ fn a_failure_of_an_unknown_service_lists_the_services() {
     let (from, to) = with_failure("{region: a, service: cache, at: 10s, duration: 5s}");
     assert_rejected(from, &to, "service: cache", &["database", "app"]);
 }
+
+#[test]
+fn health_checks_and_failover_with_bad_values() {
+    let base_from = "        replicas: [b]\n";
+    let with = |failover: &str, health: &str| {
+        (
+            format!("        replicas: [b]\n        failover: {failover}\n"),
+            health.to_string(),
+        )
+    };
+    let cases: [(&str, &str, &str, &[&str]); 7] = [
+        (
+            "{target: a}",
+            "{interval: 10s}",
+            "target: a",
+            &["`a` holds no replica", "b"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{failure_threshold: 0}",
+            "failure_threshold: 0",
+            &["failure_threshold is 0", "1 to 10"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{recovery_threshold: 11}",
+            "recovery_threshold: 11",
+            &["recovery_threshold is 11"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{healthy_share: 0%}",
+            "healthy_share: 0%",
+            &["above 0%"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{interval: 10s, timeout: 20s}",
+            "timeout: 20s",
+            &["at most the interval"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{checkers: [z]}",
+            "checkers: [z]",
+            &["unknown region `z`"],
+        ),
+        (
+            "{operator_delay: 1m}",
+            "{interval: 10s}",
+            "operator_delay: 1m",
+            &["mode: manual"],
+        ),
+    ];
+    for (failover, health, located_at, words) in cases {
+        let (to, health) = with(failover, health);
+        // The health checks go at the end of the file.
+        let full_from = "      users: {reads_per_s: 200, writes_per_s: 10}\n";
+        let yaml = TWO_REGIONS.replacen(base_from, &to, 1).replacen(
+            full_from,
+            &format!("{full_from}health_checks: {health}\n"),
+            1,
+        );
+        let (code, err) = validate(&yaml);
+        assert_eq!(code, Some(2), "{failover} {health}: {err}");
+        let line = line_of(&yaml, located_at);
+        assert!(
+            err.contains(&format!("test.yaml:{line}:")),
+            "line {line} for {located_at}: {err}"
+        );
+        for w in words {
+            assert!(err.contains(w), "expected `{w}` in: {err}");
+        }
+    }
+    // Failover without health checks to detect anything.
+    assert_rejected(
+        base_from,
+        "        replicas: [b]\n        failover: {promotion_delay: 30s}\n",
+        "failover: {promotion_delay",
+        &["add a top-level `health_checks:`"],
+    );
+    // Failover with no replica to promote.
+    assert_rejected(
+        base_from,
+        "        failover: {promotion_delay: 30s}\n",
+        "failover: {promotion_delay",
+        &["needs a replica to promote"],
+    );
+}

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod corpus;
 mod determinism;
+mod failover;
 mod failures;
 mod formulas;
 mod hostile;

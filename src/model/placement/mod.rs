@@ -40,10 +40,58 @@ impl Placement {
         Placement::SinglePrimary(SinglePrimary::new(scenario, d, net, run))
     }
 
-    /// The region that takes the writes of users in `client`.
-    pub fn write_node(&self, _client: RegionId) -> RegionId {
+    /// The region whose database takes the writes the app tier in `app`
+    /// sends.
+    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
         match self {
-            Placement::SinglePrimary(p) => p.write_node(),
+            Placement::SinglePrimary(p) => p.write_node(app, net),
+        }
+    }
+
+    /// Whether `server` is still the copy in `region`.
+    #[inline]
+    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
+        match self {
+            Placement::SinglePrimary(p) => p.serves(region, server),
+        }
+    }
+
+    /// The copy in `region` that can serve a read, if any.
+    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
+        match self {
+            Placement::SinglePrimary(p) => p.server_in(region),
+        }
+    }
+
+    /// The dataset whose strategy handles `event`.
+    #[inline]
+    pub fn dataset_of(event: Event) -> u16 {
+        use single_primary::Event as E;
+        match event {
+            Event::SinglePrimary(
+                E::Apply { dataset, .. } | E::Promote { dataset } | E::Rejoin { dataset },
+            ) => dataset,
+        }
+    }
+
+    /// The database nodes of `region` are up again at `now`.
+    pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
+        match self {
+            Placement::SinglePrimary(p) => p.node_up(region, now, ctx),
+        }
+    }
+
+    /// The health checks' verdict on `region`'s database changed at `now`;
+    /// true if that started a failover.
+    pub fn on_db_verdict(
+        &mut self,
+        region: RegionId,
+        healthy: bool,
+        now: Time,
+        ctx: &mut Ctx,
+    ) -> bool {
+        match self {
+            Placement::SinglePrimary(p) => p.on_db_verdict(region, healthy, now, ctx),
         }
     }
 
@@ -72,12 +120,13 @@ impl Placement {
         }
     }
 
-    /// A write of `key` reaches its node at `now`; returns when the node
-    /// acknowledges it (`Time::NEVER`: not for now).
+    /// A write of `key` reaches the database in `node` at `now`; returns
+    /// when it is acknowledged (`Time::NEVER`: not for now, or not by this
+    /// node, which is no longer the primary).
     #[inline]
-    pub fn on_write(&mut self, now: Time, key: u32, ctx: &mut Ctx) -> Time {
+    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
         match self {
-            Placement::SinglePrimary(p) => p.on_write(now, key, ctx),
+            Placement::SinglePrimary(p) => p.on_write(now, key, node, ctx),
         }
     }
 

@@ -20,9 +20,11 @@
 //!   (MySQL's AFTER_SYNC): each replica's acknowledgement is a message back
 //!   over its own FIFO connection, and the write is acknowledged when the
 //!   k-th arrives. If that would take longer than `timeout`, the primary
-//!   acknowledges at commit + timeout and falls back to async; it returns
-//!   to semi-sync when k replicas have acknowledged its newest write (they
-//!   caught up), which the next commit notices.
+//!   acknowledges at commit + timeout and falls back to async; writes
+//!   committed while it waits wait with it (each released by its own
+//!   acknowledgements or by the fallback, whichever comes first). It
+//!   returns to semi-sync when k replicas have acknowledged its newest
+//!   write (they caught up), which the next commit notices.
 //! - `sync`: once every replica has applied the write and its
 //!   acknowledgement has come back.
 //!
@@ -42,7 +44,7 @@ use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::ReadServer;
 use crate::engine::{prefetch, stream, Duration, SimRng, Time};
 use crate::metrics::RunMetrics;
-use crate::scenario::{DatasetId, RegionId, Replication, Scenario};
+use crate::scenario::{DatasetId, Failover, RegionId, Replication, Scenario};
 use std::collections::VecDeque;
 
 /// The events of single-primary datasets.
@@ -54,13 +56,20 @@ pub enum Event {
     /// `gen` is the stream's generation when it was scheduled: a replica
     /// that goes down takes back what it had not applied, and the `Apply`
     /// already queued for it no longer counts.
-    Apply { dataset: u16, stream: u16, gen: u16 },
+    Apply { dataset: u16, stream: u16, gen: u8 },
+    /// A failover's promotion completes.
+    Promote { dataset: u16 },
+    /// A deposed primary has resynchronised and rejoins as a replica.
+    Rejoin { dataset: u16 },
 }
 
 /// One replicated write in flight from the primary to a replica.
 struct Message {
     key: u32,
     commit: Time,
+    /// When the primary acknowledged it (`Time::NEVER`: not yet known or
+    /// never); a failover loses it only if it was.
+    acked: Time,
     /// Commit time of the next write to the same key, if it is in flight
     /// behind this one; `Time::NEVER` otherwise.
     next_commit: Time,
@@ -94,8 +103,16 @@ struct Sent {
 struct ReplicationStream {
     /// The replica's region.
     replica: RegionId,
-    /// Bumped when the head's queued `Apply` is taken back.
-    gen: u16,
+    /// Where its figures go: the index of its region among the dataset's
+    /// replicas, or one past them for the scenario's primary (which a
+    /// failover can make a replica).
+    slot: usize,
+    /// Bumped when the head's queued `Apply` is taken back. (Eight bits:
+    /// an `Apply` taken back is due soon, long before 256 more are.)
+    gen: u8,
+    /// The replica takes replication (false while a deposed primary
+    /// resynchronises).
+    joined: bool,
     link: LinkId,
     back: LinkId,
     /// The replica's single apply thread.
@@ -134,6 +151,7 @@ impl ReplicationStream {
         self.in_flight.push_back(Message {
             key,
             commit,
+            acked: Time::NEVER,
             next_commit: Time::NEVER,
             wait: Duration::ZERO,
             applied: Time::NEVER,
@@ -152,7 +170,7 @@ impl ReplicationStream {
     /// Sends message `i` at `now`; it is the first not yet on its way.
     #[inline]
     fn transmit(&mut self, i: usize, now: Time, bytes: u32, net: &mut Network) -> Sent {
-        let delivered = if net.db_up(self.replica) {
+        let delivered = if self.joined && net.db_up(self.replica) {
             net.deliver(self.link, now, bytes, &mut self.rng_link)
         } else {
             None
@@ -216,6 +234,61 @@ impl ReplicationStream {
         first == 0
     }
 
+    /// Forgets the `n` newest messages (writes a failover discarded), and
+    /// puts each of their keys back as the messages left say.
+    fn drop_newest(&mut self, n: usize, now: Time) {
+        if n == 0 {
+            return;
+        }
+        let keep = self.in_flight.len() - n;
+        let mut dropped: Vec<u32> = self.in_flight.range(keep..).map(|m| m.key).collect();
+        dropped.sort_unstable();
+        dropped.dedup();
+        self.in_flight.truncate(keep);
+        self.held_from = self.held_from.min(keep);
+        if keep == 0 {
+            self.gen = self.gen.wrapping_add(1);
+            self.apply.abandon(now);
+            self.last_arrival = self.last_arrival.min(now);
+        }
+        let mut last: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+        for (i, m) in self.in_flight.iter().enumerate() {
+            if dropped.binary_search(&m.key).is_ok() {
+                last.insert(m.key, i);
+            }
+        }
+        for key in dropped {
+            let ks = &mut self.keys[key as usize];
+            match last.get(&key) {
+                Some(&i) => {
+                    ks.last_seq = self.head_seq + i as u64;
+                    self.in_flight[i].next_commit = Time::NEVER;
+                }
+                None => {
+                    ks.last_seq = 0;
+                    ks.oldest_unapplied = Time::NEVER;
+                }
+            }
+        }
+    }
+
+    /// The replica now holds every write (restored from a snapshot of the
+    /// primary at `now`, or it just became the primary).
+    fn reset(&mut self, now: Time) {
+        self.in_flight.clear();
+        self.held_from = 0;
+        self.gen = self.gen.wrapping_add(1);
+        self.apply.abandon(now);
+        self.last_arrival = self.last_arrival.min(now);
+        self.last_ack = self.last_ack.min(now);
+        for ks in &mut self.keys {
+            *ks = KeyState {
+                oldest_unapplied: Time::NEVER,
+                last_seq: 0,
+            };
+        }
+    }
+
     /// Lag a monitoring probe would read at `now`: how long the oldest
     /// write not yet applied here has been committed, 0 when caught up. The
     /// replica shows the primary's state as of just before that commit.
@@ -256,6 +329,34 @@ pub struct SinglePrimary {
     /// Semi-sync: when the k-th acknowledgement of the newest write
     /// reached the primary.
     newest_quorum: Time,
+    failover: Option<Failover>,
+    /// Since when the primary's database is down (`None`: up).
+    primary_down: Option<Time>,
+    /// A promotion is under way.
+    promoting: bool,
+    /// The primary a failover deposed, until it rejoins as a replica.
+    deposed: Option<Deposed>,
+}
+
+/// A primary deposed by a failover, until it rejoins as a replica.
+#[derive(Clone, Copy, Debug)]
+struct Deposed {
+    region: RegionId,
+    /// The stream that will feed it once it rejoins.
+    stream: usize,
+    /// Fenced at promotion: it takes no write.
+    fenced: bool,
+}
+
+/// What a promotion did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Promotion {
+    /// The region of the new primary.
+    pub new_primary: RegionId,
+    /// Acknowledged writes the new primary had not applied: discarded.
+    pub lost: u64,
+    /// Commit times of the oldest and newest of them.
+    pub lost_window: Option<(Time, Time)>,
 }
 
 impl SinglePrimary {
@@ -266,11 +367,14 @@ impl SinglePrimary {
         let streams = ds
             .replicas
             .iter()
-            .map(|&r| {
+            .enumerate()
+            .map(|(slot, &r)| {
                 let name = format!("{}/{}", ds.name, scenario.regions[usize::from(r.0)].name);
                 ReplicationStream {
                     replica: r,
+                    slot,
                     gen: 0,
+                    joined: true,
                     link: net.link(ds.primary, r),
                     back: net.link(r, ds.primary),
                     apply: Station::new(ds.apply_time.clone(), 1, None),
@@ -306,19 +410,52 @@ impl SinglePrimary {
             commits: 0,
             fallback_since: None,
             newest_quorum: Time::ZERO,
+            failover: ds.failover.clone(),
+            primary_down: None,
+            promoting: false,
+            deposed: None,
         }
     }
 
-    /// The region that takes writes.
-    pub fn write_node(&self) -> RegionId {
-        self.primary
+    /// The region whose database the app tier in `app` sends writes to:
+    /// the primary, or, in a split brain, the deposed primary in its own
+    /// region, which still takes them.
+    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
+        match self.deposed {
+            Some(d) if !d.fenced && d.region == app && net.db_up(app) => app,
+            _ => self.primary,
+        }
+    }
+
+    /// The copy in `region` that can serve a read, if any.
+    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
+        if region == self.primary {
+            return Some(ReadServer::Primary);
+        }
+        self.streams
+            .iter()
+            .position(|st| st.replica == region && st.joined)
+            .map(|i| ReadServer::Replica(i as u16))
+    }
+
+    /// Whether `server` is still the copy in `region` (a failover changes
+    /// roles under requests in flight).
+    #[inline]
+    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
+        match server {
+            ReadServer::Primary => region == self.primary,
+            ReadServer::Replica(i) => {
+                let st = &self.streams[usize::from(i)];
+                st.replica == region && st.joined
+            }
+        }
     }
 
     /// Where the reads of users in `client` go: the local replica if there
     /// is one, else the primary.
     pub fn read_node(&self, client: RegionId) -> (RegionId, ReadServer) {
-        match self.replicas.iter().position(|&r| r == client) {
-            Some(i) => (client, ReadServer::Replica(i as u16)),
+        match self.server_in(client) {
+            Some(server) => (client, server),
             None => (self.primary, ReadServer::Primary),
         }
     }
@@ -357,7 +494,10 @@ impl SinglePrimary {
     /// when the primary acknowledges it (`Time::NEVER`: not while a
     /// replica it waits for is cut off).
     #[inline]
-    pub fn on_write(&mut self, now: Time, key: u32, ctx: &mut Ctx) -> Time {
+    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+        if node != self.primary {
+            return self.stray_write(node, now, ctx);
+        }
         self.commits += 1;
         let measured = now >= ctx.warmup;
         let mut first_received = Time::NEVER;
@@ -376,12 +516,23 @@ impl SinglePrimary {
         }
         let acked = match self.mode {
             Replication::Async => now,
-            Replication::Sync => self.acks.times.iter().copied().max().unwrap_or(now),
+            Replication::Sync => self
+                .acks
+                .times
+                .iter()
+                .zip(&self.streams)
+                .filter(|(_, st)| st.joined)
+                .map(|(t, _)| *t)
+                .max()
+                .unwrap_or(now),
             Replication::SemiSync { acks, timeout } => {
                 let quorum = self.acks.kth(usize::from(acks));
                 self.semi_sync_ack(now, quorum, timeout, ctx)
             }
         };
+        if self.failover.is_some() {
+            self.note_acks(acked);
+        }
         if measured {
             let dm = &mut ctx.metrics.writes[usize::from(d)];
             dm.commits += 1;
@@ -399,11 +550,27 @@ impl SinglePrimary {
         acked
     }
 
+    /// Marks the newest message of every stream acknowledged at `acked`
+    /// (what a failover needs to count lost writes).
+    #[inline(never)]
+    fn note_acks(&mut self, acked: Time) {
+        for st in &mut self.streams {
+            if let Some(m) = st.in_flight.back_mut() {
+                m.acked = acked;
+            }
+        }
+    }
+
     /// Semi-sync: when the write committed at `now`, whose k-th
     /// acknowledgement reaches the primary at `quorum`, is acknowledged.
     fn semi_sync_ack(&mut self, now: Time, quorum: Time, timeout: Duration, ctx: &mut Ctx) -> Time {
         let previous = std::mem::replace(&mut self.newest_quorum, quorum);
         if let Some(since) = self.fallback_since {
+            if now < since {
+                // An earlier write is still waiting for its acknowledgements:
+                // this one waits too, and the fallback releases both.
+                return quorum.min(since);
+            }
             if previous > now {
                 // The replicas have not caught up: still async.
                 return now;
@@ -451,8 +618,7 @@ impl SinglePrimary {
                 st.applied += 1;
                 st.keys[m.key as usize].oldest_unapplied = m.next_commit;
                 if m.commit >= ctx.warmup {
-                    let rm =
-                        &mut ctx.metrics.replicas[usize::from(self.dataset.0)][usize::from(stream)];
+                    let rm = &mut ctx.metrics.replicas[usize::from(self.dataset.0)][st.slot];
                     rm.lag.record(now.since(m.commit));
                     rm.apply_wait.record(m.wait);
                 }
@@ -464,6 +630,17 @@ impl SinglePrimary {
                         );
                     }
                 }
+            }
+            Event::Promote { .. } => {
+                if let Some(p) = self.promote(now, ctx) {
+                    ctx.metrics
+                        .record_promotion(usize::from(self.dataset.0), now, p);
+                }
+                *ctx.routes_changed = true;
+            }
+            Event::Rejoin { .. } => {
+                self.rejoin(now);
+                *ctx.routes_changed = true;
             }
         }
     }
@@ -491,6 +668,9 @@ impl SinglePrimary {
     /// The database nodes of `region` went down at `now`: a replica there
     /// takes back what it had not applied.
     pub fn node_down(&mut self, region: RegionId, now: Time) {
+        if region == self.primary {
+            self.primary_down.get_or_insert(now);
+        }
         for st in &mut self.streams {
             if st.replica == region {
                 st.take_back(now);
@@ -498,11 +678,177 @@ impl SinglePrimary {
         }
     }
 
+    /// The database nodes of `region` are up again at `now`: a deposed
+    /// primary there starts to resynchronise.
+    pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
+        if region == self.primary {
+            self.primary_down = None;
+        }
+        if let (Some(d), Some(f)) = (self.deposed, &self.failover) {
+            if d.region == region {
+                ctx.sched.schedule(
+                    now + f.resync,
+                    control(
+                        self.dataset.0,
+                        Event::Rejoin {
+                            dataset: self.dataset.0,
+                        },
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The health checks' verdict on `region`'s database changed at `now`:
+    /// a primary seen down starts a failover. Returns true if it did.
+    pub fn on_db_verdict(
+        &mut self,
+        region: RegionId,
+        healthy: bool,
+        now: Time,
+        ctx: &mut Ctx,
+    ) -> bool {
+        let Some(f) = &self.failover else {
+            return false;
+        };
+        if healthy || region != self.primary || self.promoting {
+            return false;
+        }
+        self.promoting = true;
+        let at = now + f.operator_delay + f.promotion_delay;
+        ctx.sched.schedule(
+            at,
+            control(
+                self.dataset.0,
+                Event::Promote {
+                    dataset: self.dataset.0,
+                },
+            ),
+        );
+        true
+    }
+
+    /// The replica a promotion at `now` picks: the named target if its
+    /// database is up, else the most caught-up one whose database is up.
+    fn candidate(&self, net: &Network) -> Option<usize> {
+        let up = |i: &usize| {
+            let st = &self.streams[*i];
+            st.joined && net.db_up(st.replica)
+        };
+        if let Some(t) = self.failover.as_ref().and_then(|f| f.target) {
+            if up(&t) {
+                return Some(t);
+            }
+        }
+        (0..self.streams.len())
+            .filter(up)
+            .max_by_key(|&i| (self.streams[i].applied, std::cmp::Reverse(i)))
+    }
+
+    /// Promotes a replica at `now`: it becomes the primary; the writes it
+    /// had not applied are discarded everywhere; the deposed primary will
+    /// rejoin as a replica fed by the promoted replica's stream.
+    fn promote(&mut self, now: Time, ctx: &mut Ctx) -> Option<Promotion> {
+        self.promoting = false;
+        let j = self.candidate(ctx.net)?;
+        let old = self.primary;
+        let new = self.streams[j].replica;
+        let st = &self.streams[j];
+        let applied = st.in_flight.iter().take_while(|m| m.applied <= now).count();
+        let missing = st.in_flight.len() - applied;
+        // Acknowledged while the old primary could still send the
+        // acknowledgement: before it went down, or before now.
+        let cutoff = self.primary_down.unwrap_or(now).min(now);
+        let mut lost = 0;
+        let mut window: Option<(Time, Time)> = None;
+        for m in st.in_flight.range(applied..) {
+            if m.acked <= cutoff {
+                lost += 1;
+                window = Some(match window {
+                    None => (m.commit, m.commit),
+                    Some((a, b)) => (a.min(m.commit), b.max(m.commit)),
+                });
+            }
+        }
+        for st in &mut self.streams {
+            let n = missing.min(st.in_flight.len());
+            st.drop_newest(n, now);
+        }
+        self.commits -= missing as u64;
+        let slot = self.slot_of(old);
+        let st = &mut self.streams[j];
+        st.reset(now);
+        st.slot = slot;
+        st.replica = old;
+        st.link = ctx.net.link(new, old);
+        st.back = ctx.net.link(old, new);
+        st.joined = false;
+        let fenced = self.failover.as_ref().is_none_or(|f| f.fencing);
+        self.deposed = Some(Deposed {
+            region: old,
+            stream: j,
+            fenced,
+        });
+        self.primary = new;
+        self.primary_down = (!ctx.net.db_up(new)).then_some(now);
+        self.fallback_since = None;
+        self.newest_quorum = now;
+        // A deposed primary already up resynchronises from now.
+        if ctx.net.db_up(old) {
+            self.node_up(old, now, ctx);
+        }
+        Some(Promotion {
+            new_primary: new,
+            lost,
+            lost_window: window,
+        })
+    }
+
+    /// The metrics slot of the copy in `region`: its index among the
+    /// replicas, or one past them for the scenario's primary.
+    fn slot_of(&self, region: RegionId) -> usize {
+        self.replicas
+            .iter()
+            .position(|&r| r == region)
+            .unwrap_or(self.replicas.len())
+    }
+
+    /// The deposed primary has resynchronised at `now`: it rejoins as a
+    /// replica holding every write (what it took in a split brain is
+    /// discarded).
+    fn rejoin(&mut self, now: Time) {
+        let Some(d) = self.deposed.take() else {
+            return;
+        };
+        let st = &mut self.streams[d.stream];
+        st.reset(now);
+        st.joined = true;
+    }
+
+    /// A write reached `node`, which is not the primary: a deposed primary
+    /// that was not fenced takes it (split brain); anything else does not
+    /// answer.
+    #[cold]
+    #[inline(never)]
+    fn stray_write(&mut self, node: RegionId, now: Time, ctx: &mut Ctx) -> Time {
+        match self.deposed {
+            Some(d) if d.region == node && !d.fenced => {
+                if (ctx.warmup..ctx.end).contains(&now) {
+                    ctx.metrics.writes[usize::from(self.dataset.0)].split_brain += 1;
+                }
+                now
+            }
+            _ => Time::NEVER,
+        }
+    }
+
     /// End of bucket `bucket` at `now`: each replica's current lag.
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        for (i, st) in self.streams.iter().enumerate() {
-            metrics.replicas[usize::from(self.dataset.0)][i].current_lag[bucket] =
-                st.current_lag(now);
+        for st in &self.streams {
+            if st.joined {
+                metrics.replicas[usize::from(self.dataset.0)][st.slot].current_lag[bucket] =
+                    st.current_lag(now);
+            }
         }
     }
 
@@ -526,9 +872,14 @@ impl SinglePrimary {
     }
 }
 
+/// A failover event of `dataset`.
+fn control(_dataset: u16, e: Event) -> WorldEvent {
+    WorldEvent::Data(super::Event::SinglePrimary(e))
+}
+
 /// The event that applies the head message of stream `stream` of `dataset`.
 #[inline]
-fn apply(dataset: u16, stream: usize, gen: u16) -> WorldEvent {
+fn apply(dataset: u16, stream: usize, gen: u8) -> WorldEvent {
     WorldEvent::Data(super::Event::SinglePrimary(Event::Apply {
         dataset,
         stream: stream as u16,

@@ -1,0 +1,218 @@
+//! Health checks and database failover: detection, promotion, lost
+//! writes, fencing.
+
+use crate::common::{fig, scenario, summary};
+use regionsim::engine::Time;
+use regionsim::model::{Trace, World};
+use regionsim::report::aggregate::at;
+use serde_json::Value;
+
+/// Primary in a, replica in b, 38 ms apart; one checker in b probing
+/// every 10 s with a 2 s timeout, 3 failures in a row; promotion 30 s.
+/// Region a fails 20 s into the measured span (after a 5 s warm-up).
+const FAILOVER: &str = r#"
+name: failover
+seed: 5
+warmup: 5s
+duration: 120s
+bucket: 5s
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: US}
+network:
+  intra_region: 1ms
+  links: [{between: [a, b], delay: 38ms}]
+health_checks: {checkers: [b], interval: 10s, timeout: 2s, failure_threshold: 3}
+datasets:
+  - name: users
+    keys: 100
+    placement:
+      single-primary:
+        primary: a
+        replicas: [b]
+        apply_time: 0ms
+        failover: {promotion_delay: 30s}
+workload:
+  - region: a
+    rates: {users: {writes_per_s: 50}}
+  - region: b
+    timeout: 1s
+    rates: {users: {writes_per_s: 10}}
+failures:
+  - {region: a, at: 20s, duration: 60s}
+"#;
+
+fn failover_fig(s: &Value, leaf: &str) -> f64 {
+    fig(s, &format!("datasets.users.failover.{leaf}"))
+}
+
+#[test]
+fn detection_and_promotion_follow_the_probe_arithmetic() {
+    let s = summary(FAILOVER);
+    // The first probe to fail is the first sent after 20 s - 38 ms (it
+    // reaches a once a is down); the third failure in a row is known 2 s
+    // after the third such probe: between 20 s + 2 x 10 s + 2 s - 38 ms
+    // and one interval later, depending on the probe's phase.
+    let detection = failover_fig(&s, "first_detection_ms");
+    assert!(
+        (41_962.0..51_962.0).contains(&detection),
+        "detection at {detection} ms"
+    );
+    // Promotion completes exactly the promotion delay later.
+    let promotion = failover_fig(&s, "first_promotion_ms");
+    assert_eq!(promotion - detection, 30_000.0);
+    assert_eq!(failover_fig(&s, "started"), 1.0);
+    assert_eq!(failover_fig(&s, "promotions"), 1.0);
+    // Writes from b: 1 + 38 + 38 + 1 ms to a before the failure, 4 ms to
+    // the local new primary after the promotion; none succeeds between.
+    assert_eq!(fig(&s, "clients.b.write_latency.min_ms"), 4.0);
+    assert_eq!(fig(&s, "clients.b.write_latency.max_ms"), 78.0);
+    let series: Vec<f64> = at(&s, "points.0.figures.clients.b.timeline.availability.mean")
+        .and_then(Value::as_array)
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let bucket = |ms: f64| (ms / 5_000.0) as usize;
+    for (i, &a) in series.iter().enumerate() {
+        if i < bucket(20_000.0) - 1 || i > bucket(promotion) {
+            assert_eq!(a, 1.0, "bucket {i}: {series:?}");
+        } else if i > bucket(20_000.0) && i < bucket(promotion) {
+            assert_eq!(a, 0.0, "bucket {i}: {series:?}");
+        }
+    }
+}
+
+#[test]
+fn a_manual_failover_waits_for_the_operator() {
+    let yaml = FAILOVER
+        .replace(
+            "failover: {promotion_delay: 30s}",
+            "failover: {mode: manual, operator_delay: 20s, promotion_delay: 30s}",
+        )
+        .replace("duration: 120s", "duration: 150s");
+    let s = summary(&yaml);
+    let detection = failover_fig(&s, "first_detection_ms");
+    assert!((41_962.0..51_962.0).contains(&detection), "{detection}");
+    assert_eq!(failover_fig(&s, "first_promotion_ms") - detection, 50_000.0);
+}
+
+/// FAILOVER with the link a-b cut from 5 s before a fails until after: the
+/// writes a commits in those 5 s never reach b.
+fn with_window(mode: &str) -> String {
+    FAILOVER
+        .replace(
+            "        apply_time: 0ms\n",
+            &format!("        apply_time: 0ms\n        replication: {mode}\n"),
+        )
+        .replace(
+            "  - {region: a, at: 20s, duration: 60s}\n",
+            "  - {partition: [[a], [b]], at: 15s, duration: 10s}\n  - {region: a, at: 20s, duration: 60s}\n",
+        )
+}
+
+#[test]
+fn async_loses_exactly_the_writes_committed_in_the_window() {
+    let s = scenario(&with_window("async"));
+    let mut sim = World::new(&s, 0);
+    sim.model_mut().trace_writes();
+    sim.run_to_completion();
+    let start = Time::ZERO + s.warmup;
+    let window = (start + regionsim::engine::Duration::from_secs(15))
+        ..(start + regionsim::engine::Duration::from_secs(20));
+    let in_window: Vec<Time> = sim
+        .model()
+        .trace()
+        .iter()
+        .filter_map(|t| match *t {
+            Trace::Acked { at, .. } if window.contains(&at) => Some(at),
+            _ => None,
+        })
+        .collect();
+    assert!(in_window.len() > 150, "{} writes", in_window.len());
+    let m = sim.into_model().finish();
+    assert_eq!(m.writes[0].promotions, 1);
+    assert_eq!(m.writes[0].lost, in_window.len() as u64);
+    let span = in_window.last().unwrap().since(in_window[0]);
+    assert_eq!(m.writes[0].lost_window, span);
+}
+
+#[test]
+fn sync_loses_no_acknowledged_write() {
+    let s = summary(&with_window("sync"));
+    assert_eq!(failover_fig(&s, "promotions"), 1.0);
+    assert_eq!(failover_fig(&s, "lost_writes"), 0.0);
+    // Semi-sync with its 10 s timeout never fell back in a 5 s cut: none
+    // lost either.
+    let s = summary(&with_window("{semi-sync: {acks: 1}}"));
+    assert_eq!(failover_fig(&s, "lost_writes"), 0.0);
+    // With a 1 s timeout it fell back and acknowledged writes b never got.
+    let s = summary(&with_window("{semi-sync: {acks: 1, timeout: 1s}}"));
+    assert!(failover_fig(&s, "lost_writes") > 100.0);
+}
+
+/// A partition cuts a (still up, its clients writing) off from the checker
+/// and the replica in b: b is promoted while a lives.
+fn split(fencing: bool) -> Value {
+    summary(
+        &FAILOVER
+            .replace(
+                "failover: {promotion_delay: 30s}",
+                &format!("failover: {{promotion_delay: 30s, fencing: {fencing}}}"),
+            )
+            .replace(
+                "  - {region: a, at: 20s, duration: 60s}\n",
+                "  - {partition: [[a], [b]], at: 20s, duration: 60s}\n",
+            ),
+    )
+}
+
+#[test]
+fn without_fencing_the_deposed_primary_takes_writes_with_fencing_none() {
+    let unfenced = split(false);
+    assert_eq!(failover_fig(&unfenced, "promotions"), 1.0);
+    let split_writes = failover_fig(&unfenced, "split_brain_writes");
+    assert!(split_writes > 1_000.0, "{split_writes}");
+    let fenced = split(true);
+    assert_eq!(failover_fig(&fenced, "promotions"), 1.0);
+    assert_eq!(failover_fig(&fenced, "split_brain_writes"), 0.0);
+    // Fenced, a's clients cannot write: the new primary is across the
+    // partition. Unfenced, they could (into a primary that no longer is).
+    assert!(
+        fig(&fenced, "clients.a.requests.availability")
+            < fig(&unfenced, "clients.a.requests.availability")
+    );
+    // Either way a kept committing its own clients' writes until the
+    // promotion: acknowledged, never at b, lost.
+    assert!(failover_fig(&fenced, "lost_writes") > 1_000.0);
+}
+
+#[test]
+fn a_partition_seen_by_some_checkers_fails_over_only_when_every_checker_counts() {
+    // Three checkers: b, c and d. The partition cuts a from b only: under
+    // Route 53's rule (healthy while 18 % see it so) a stays healthy; when
+    // every checker must see it healthy, it does not, and b is promoted.
+    let base = FAILOVER
+        .replace(
+            "  - {name: b, jurisdiction: US}\n",
+            "  - {name: b, jurisdiction: US}\n  - {name: c, jurisdiction: US}\n  - {name: d, jurisdiction: US}\n",
+        )
+        .replace(
+            "links: [{between: [a, b], delay: 38ms}]",
+            "links: [{between: [a, b], delay: 38ms}, {between: [a, c], delay: 20ms}, {between: [a, d], delay: 20ms}, {between: [b, c], delay: 20ms}, {between: [b, d], delay: 20ms}, {between: [c, d], delay: 20ms}]",
+        )
+        .replace("checkers: [b]", "checkers: [b, c, d]")
+        .replace(
+            "  - {region: a, at: 20s, duration: 60s}\n",
+            "  - {partition: [[a], [b]], at: 20s, duration: 60s}\n",
+        );
+    let share_rule = summary(&base);
+    assert_eq!(failover_fig(&share_rule, "started"), 0.0);
+    assert_eq!(failover_fig(&share_rule, "promotions"), 0.0);
+    let every = summary(&base.replace(
+        "failure_threshold: 3}",
+        "failure_threshold: 3, healthy_share: 100%}",
+    ));
+    assert_eq!(failover_fig(&every, "started"), 1.0);
+    assert_eq!(failover_fig(&every, "promotions"), 1.0);
+}
