@@ -43,6 +43,24 @@ pub struct Figures {
     pub datasets: Ordered<DatasetFigures>,
     /// What the links the scenario uses carried: from region, to region.
     pub network: Ordered<Ordered<LinkFigures>>,
+    /// DNS routing, for a scenario that has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<DnsFigures>,
+}
+
+/// How DNS moved users away from the first app tier the health checks saw
+/// down in the measured span. Times from the start of the span; null when
+/// it did not happen.
+#[derive(Serialize, Clone, Debug)]
+pub struct DnsFigures {
+    /// The app tier seen down.
+    pub detection_ms: Option<f64>,
+    /// Half of the resolver groups that answered it have switched away.
+    pub converged_50_ms: Option<f64>,
+    /// 95 % of them.
+    pub converged_95_ms: Option<f64>,
+    /// All of them.
+    pub converged_100_ms: Option<f64>,
 }
 
 /// Traffic on one directed link in the measured span.
@@ -424,6 +442,15 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         clients: Ordered(clients),
         datasets: Ordered(datasets),
         network: network_figures(s, m),
+        dns: s.routing.as_ref().map(|_| {
+            let ms = |d: Option<Duration>| d.map(Duration::as_millis_f64);
+            DnsFigures {
+                detection_ms: ms(m.dns.detection),
+                converged_50_ms: ms(m.dns.converged[0]),
+                converged_95_ms: ms(m.dns.converged[1]),
+                converged_100_ms: ms(m.dns.converged[2]),
+            }
+        }),
     }
 }
 
@@ -448,19 +475,40 @@ pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
     };
     for w in &s.workload {
         let d = &s.datasets[usize::from(w.dataset.0)];
-        if w.writes_per_s > 0.0 {
-            both(w.region, d.primary);
-        }
-        if w.reads_per_s > 0.0 {
-            both(
-                w.region,
-                d.replica_in(w.region).map_or(d.primary, |_| w.region),
-            );
+        // The app tiers the users can reach: their own, or DNS's endpoints.
+        let apps: Vec<RegionId> = match &s.routing {
+            Some(r) => r.endpoints.clone(),
+            None => vec![w.region],
+        };
+        for &app in &apps {
+            if app != w.region {
+                both(w.region, app);
+            }
+            if w.writes_per_s > 0.0 {
+                both(app, d.primary);
+                if d.failover.is_some() {
+                    // Any replica can become the primary.
+                    for &r in &d.replicas {
+                        both(app, r);
+                    }
+                }
+            }
+            if w.reads_per_s > 0.0 {
+                both(app, d.replica_in(app).map_or(d.primary, |_| app));
+            }
         }
     }
     for d in &s.datasets {
         for &r in &d.replicas {
             both(d.primary, r);
+            if d.failover.is_some() {
+                // After a failover the new primary feeds the others.
+                for &o in &d.replicas {
+                    if o != r {
+                        both(r, o);
+                    }
+                }
+            }
         }
     }
     links.sort_unstable();

@@ -359,6 +359,19 @@ impl ReplicaMetrics {
     }
 }
 
+/// How DNS moved users away from the first app tier the health checks saw
+/// down in the measured span.
+#[derive(Clone, Debug, Default)]
+pub struct DnsMetrics {
+    /// The region watched, the resolver groups that answered it then, and
+    /// how many have switched away since.
+    pub watching: Option<(crate::scenario::RegionId, usize, usize)>,
+    /// When it was seen down, from the start of the span.
+    pub detection: Option<Duration>,
+    /// When 50 %, 95 % and 100 % of those groups had switched away.
+    pub converged: [Option<Duration>; 3],
+}
+
 /// What one dataset's writes went through at its primary.
 #[derive(Clone, Debug, Default)]
 pub struct WriteMetrics {
@@ -466,6 +479,8 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
 pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
+    /// DNS convergence after the first app tier seen down.
+    pub dns: DnsMetrics,
     /// The measured span.
     pub span_start: crate::engine::Time,
     pub span_end: crate::engine::Time,
@@ -527,6 +542,7 @@ impl RunMetrics {
             .collect();
         RunMetrics {
             events: 0,
+            dns: DnsMetrics::default(),
             span_start: crate::engine::Time::ZERO + s.warmup,
             span_end: crate::engine::Time::ZERO + s.warmup + s.duration,
             clients,
@@ -573,6 +589,55 @@ impl RunMetrics {
                 w.lost_window = w.lost_window.max(b.since(a));
             }
             w.first_promotion.get_or_insert(now.since(self.span_start));
+        }
+    }
+
+    /// The health checks saw the app tier of `region` down at `now`, while
+    /// `answering` resolver groups sent users there: the first such verdict
+    /// in the span starts the DNS convergence watch.
+    pub fn watch_dns(
+        &mut self,
+        region: crate::scenario::RegionId,
+        answering: usize,
+        now: crate::engine::Time,
+    ) {
+        if !(self.span_start..self.span_end).contains(&now)
+            || self.dns.watching.is_some()
+            || self.dns.detection.is_some()
+        {
+            return;
+        }
+        self.dns.detection = Some(now.since(self.span_start));
+        if answering > 0 {
+            self.dns.watching = Some((region, answering, 0));
+        } else {
+            self.dns.converged = [Some(now.since(self.span_start)); 3];
+        }
+    }
+
+    /// A resolver group of `client` switched from `old` to `new` at `now`.
+    pub fn record_dns_switch(
+        &mut self,
+        _client: usize,
+        old: crate::scenario::RegionId,
+        _new: crate::scenario::RegionId,
+        now: crate::engine::Time,
+    ) {
+        let Some((region, total, switched)) = self.dns.watching.as_mut() else {
+            return;
+        };
+        if old != *region {
+            return;
+        }
+        *switched += 1;
+        let at = now.since(self.span_start);
+        for (i, share) in [0.5, 0.95, 1.0].into_iter().enumerate() {
+            if self.dns.converged[i].is_none() && *switched as f64 >= share * *total as f64 {
+                self.dns.converged[i] = Some(at);
+            }
+        }
+        if *switched >= *total {
+            self.dns.watching = None;
         }
     }
 

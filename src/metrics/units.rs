@@ -52,6 +52,11 @@ const UNITS: &[(&str, Unit)] = &[
     ("split_brain_writes", Unit::Count),
     ("first_detection_ms", Unit::Millis),
     ("first_promotion_ms", Unit::Millis),
+    // DNS.
+    ("detection_ms", Unit::Millis),
+    ("converged_50_ms", Unit::Millis),
+    ("converged_95_ms", Unit::Millis),
+    ("converged_100_ms", Unit::Millis),
     // Links.
     ("messages_per_s", Unit::PerSecond),
     ("bytes_per_s", Unit::PerSecond),

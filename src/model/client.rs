@@ -34,7 +34,7 @@ use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
 use crate::metrics::RunMetrics;
 use crate::scenario::RegionId;
-use rand::Rng;
+use rand::{Rng, RngExt};
 use std::sync::Arc;
 
 /// The events of users and requests.
@@ -98,6 +98,14 @@ pub(super) struct Source {
     pub region: RegionId,
     /// The world's route version the route below was found at.
     pub version: u32,
+    /// The resolver group the route below is for (0 without DNS routing).
+    pub group: u16,
+    /// The region whose app tier takes the requests: DNS's answer, or the
+    /// users' own region without DNS routing.
+    pub serve: RegionId,
+    /// User to that app tier and back, when it is in another region.
+    pub user_in: LinkId,
+    pub user_out: LinkId,
     /// The region of the node that serves it.
     pub node: RegionId,
     pub dataset: u16,
@@ -122,6 +130,8 @@ pub(super) struct Source {
     pub rng_arrivals: SimRng,
     pub rng_keys: SimRng,
     pub rng_network: SimRng,
+    /// Which resolver group each request asks (DNS routing only).
+    pub rng_routing: SimRng,
 }
 
 impl Source {
@@ -130,19 +140,51 @@ impl Source {
     /// them): kept out of the handlers' code.
     #[cold]
     #[inline(never)]
-    pub fn route(&mut self, placement: &super::placement::Placement, net: &Network, version: u32) {
+    pub fn route(
+        &mut self,
+        placement: &super::placement::Placement,
+        net: &Network,
+        dns: Option<&super::routing::Dns>,
+        group: u16,
+        version: u32,
+    ) {
+        let serve = dns.map_or(self.region, |d| d.answer(self.region, usize::from(group)));
         let node = match self.op {
             Op::Read => {
-                let (node, server) = placement.read_node(self.region);
+                let (node, server) = placement.read_node(serve);
                 self.read = Some(server);
                 node
             }
-            Op::Write => placement.write_node(self.region, net),
+            Op::Write => placement.write_node(serve, net),
         };
+        self.serve = serve;
+        self.user_in = net.link(self.region, serve);
+        self.user_out = net.link(serve, self.region);
         self.node = node;
-        self.to_node = net.link(self.region, node);
-        self.from_node = net.link(node, self.region);
+        self.to_node = net.link(serve, node);
+        self.from_node = net.link(node, serve);
+        self.group = group;
         self.version = version;
+    }
+
+    /// Picks the resolver group of the next request (none without DNS
+    /// routing: no draw, so the other streams are unchanged) and makes the
+    /// route current.
+    #[inline]
+    fn route_for_next(
+        &mut self,
+        placement: &super::placement::Placement,
+        net: &Network,
+        dns: Option<&super::routing::Dns>,
+        version: u32,
+    ) {
+        let group = match dns {
+            Some(d) if d.groups() > 1 => self.rng_routing.random_range(0..d.groups()) as u16,
+            _ => 0,
+        };
+        if self.version != version || self.group != group {
+            self.route(placement, net, dns, group, version);
+        }
     }
 
     /// Draws the first arrival time and key.
@@ -165,6 +207,8 @@ struct Request {
     key: u32,
     /// Time bucket of the first send (`NOT_MEASURED`: outside the span).
     bucket: u32,
+    /// The region whose app tier took the current attempt.
+    serve: RegionId,
     /// The region of the node the current attempt went to.
     node: RegionId,
     /// For a read, the copy it was sent to.
@@ -284,10 +328,14 @@ fn send(
     now: Time,
     sched: &mut Scheduler<Event>,
 ) {
-    let leaves = now + s.access.sample(&mut s.rng_network);
-    let arrives = net.transit(s.to_node, leaves, s.bytes_in, &mut s.rng_network);
+    let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
+    if s.serve != s.region {
+        // DNS sent the user to another region's app tier.
+        leaves = leaves.and_then(|t| net.transit(s.user_in, t, s.bytes_in, &mut s.rng_network));
+    }
+    let arrives = leaves.and_then(|t| net.transit(s.to_node, t, s.bytes_in, &mut s.rng_network));
     // The app tier that takes it is down: nobody forwards it.
-    let arrives = arrives.filter(|_| net.app_up(s.region));
+    let arrives = arrives.filter(|_| net.app_up(s.serve));
     if let Some(at) = arrives {
         r.pending += 1;
         let attempt = r.attempt;
@@ -316,15 +364,18 @@ fn respond(
     stale: Option<Duration>,
     sched: &mut Scheduler<Event>,
 ) {
-    let from_node = if r.node == s.node {
-        s.from_node
+    let (from_node, user_out) = if r.node == s.node && r.serve == s.serve {
+        (s.from_node, s.user_out)
     } else {
-        net.link(r.node, s.region)
+        (net.link(r.node, r.serve), net.link(r.serve, s.region))
     };
-    let back = net
-        .transit(from_node, now, s.bytes_out, &mut s.rng_network)
+    let mut back = net.transit(from_node, now, s.bytes_out, &mut s.rng_network);
+    if r.serve != s.region {
+        back = back.and_then(|t| net.transit(user_out, t, s.bytes_out, &mut s.rng_network));
+    }
+    let back = back
         .map(|t| t + s.access.sample(&mut s.rng_network))
-        .filter(|_| net.app_up(s.region));
+        .filter(|_| net.app_up(r.serve));
     match back {
         Some(at) if at <= r.deadline => {
             r.done = true;
@@ -365,12 +416,16 @@ impl World {
             net,
             end,
             route_version,
+            dns,
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
-        if s.version != *route_version {
-            s.route(&placements[usize::from(s.dataset)], net, *route_version);
-        }
+        s.route_for_next(
+            &placements[usize::from(s.dataset)],
+            net,
+            dns.as_ref(),
+            *route_version,
+        );
         let key = s.keys.key_of(s.next_key);
         placements[usize::from(s.dataset)].prefetch(key, s.read);
         let (req, r) = requests.open(Request {
@@ -380,6 +435,7 @@ impl World {
             done: false,
             key,
             bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
+            serve: s.serve,
             node: s.node,
             server: s.read.unwrap_or(ReadServer::Primary),
             first_sent: now,
@@ -541,13 +597,13 @@ impl World {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
         let s = &mut self.sources[usize::from(r.source)];
-        if s.version != self.route_version {
-            s.route(
-                &self.placements[usize::from(s.dataset)],
-                &self.net,
-                self.route_version,
-            );
-        }
+        s.route_for_next(
+            &self.placements[usize::from(s.dataset)],
+            &self.net,
+            self.dns.as_ref(),
+            self.route_version,
+        );
+        r.serve = s.serve;
         r.node = s.node;
         r.server = s.read.unwrap_or(ReadServer::Primary);
         send(req, r, s, &mut self.net, &mut self.metrics, now, sched);

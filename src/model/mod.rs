@@ -28,6 +28,7 @@ pub mod faults;
 pub mod health;
 pub mod net;
 pub mod placement;
+pub mod routing;
 pub mod station;
 
 pub use net::{LinkId, LinkState, Network, Traffic};
@@ -50,6 +51,8 @@ pub enum Event {
     Fault(FaultEvent),
     /// Health checks.
     Health(HealthEvent),
+    /// DNS resolvers.
+    Dns(routing::DnsEvent),
 }
 
 // Every queued event is a 16-byte key and an `Event`: at 8 bytes an entry
@@ -115,6 +118,7 @@ pub struct World {
     net: Network,
     faults: Faults,
     health: Option<Health>,
+    dns: Option<routing::Dns>,
     /// Bumped whenever where requests go may have changed; each source
     /// keeps the version its route was computed at.
     route_version: u32,
@@ -193,6 +197,10 @@ impl World {
                     client: usize::from(load.region.0) * scenario.datasets.len() + d,
                     region: load.region,
                     version: 0,
+                    group: 0,
+                    serve: load.region,
+                    user_in: net.link(load.region, load.region),
+                    user_out: net.link(load.region, load.region),
                     node,
                     dataset: load.dataset.0,
                     op,
@@ -216,6 +224,7 @@ impl World {
                         run,
                         &format!("request-network/{name}"),
                     ),
+                    rng_routing: crate::engine::stream(seed, run, &format!("routing/{name}")),
                 });
             }
         }
@@ -229,6 +238,7 @@ impl World {
             net,
             faults: Faults::new(scenario),
             health,
+            dns: routing::Dns::new(scenario, run),
             route_version: 0,
             routes_changed: false,
             regions: scenario.regions.len(),
@@ -257,6 +267,9 @@ impl World {
         world.faults.schedule(warmup, sched);
         if let Some(h) = world.health.as_mut() {
             h.schedule(sched);
+        }
+        if let Some(d) = world.dns.as_mut() {
+            d.schedule(sched);
         }
         let first_sample = warmup + scenario.bucket.min(scenario.duration);
         sim.scheduler()
@@ -354,7 +367,11 @@ impl World {
         healthy: bool,
         sched: &mut Scheduler<Event>,
     ) {
-        if target.service != crate::scenario::Service::Database {
+        if target.service == crate::scenario::Service::App {
+            if !healthy {
+                let answering = self.dns.as_ref().map_or(0, |d| d.answering(target.region));
+                self.metrics.watch_dns(target.region, answering, now);
+            }
             return;
         }
         let mut ctx = ctx!(self, sched);
@@ -447,6 +464,7 @@ impl Model for World {
                 }
             }
             Event::Health(e) => self.on_health(now, e, sched),
+            Event::Dns(e) => self.on_dns(now, e, sched),
             Event::Sample { bucket } => self.sample(now, bucket, sched),
             Event::Fault(e) => self.on_fault(now, e, sched),
         }

@@ -58,6 +58,67 @@ pub struct ScenarioFile {
     /// Health checkers probing every region's app tier and database nodes;
     /// what automatic failover and DNS routing act on.
     pub health_checks: Option<HealthChecksFile>,
+    /// Which region's app tier DNS sends each region's users to (default:
+    /// their own).
+    pub routing: Option<RoutingFile>,
+}
+
+/// DNS routing: a policy answers each client region with one endpoint
+/// region; resolvers cache the answer for `ttl`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingFile {
+    /// `latency` (nearest healthy endpoint by mean delay), `geo` (a fixed
+    /// map, nearest healthy as fallback), `failover` (primary, else
+    /// secondary) or `weighted` (by weight among healthy endpoints).
+    pub policy: RoutingPolicyFile,
+    /// Regions whose app tier DNS may answer (default: every region with
+    /// users; `failover`: its two; `weighted`: those weighted).
+    pub endpoints: Option<Vec<String>>,
+    /// How long a resolver keeps an answer (default 60s, the most Route 53
+    /// advises with health checks).
+    pub ttl: Option<Duration>,
+    /// Resolver caches per client region, each refreshing on its own phase
+    /// (default 20): convergence after a change is gradual.
+    pub resolver_groups: Option<u32>,
+    /// Clients that keep an answer past its TTL: `share` of the resolver
+    /// groups switch `by` later (e.g. `{share: 5%, by: 10m}`).
+    pub overstay: Option<OverstayFile>,
+    /// `geo`: client region to endpoint region.
+    #[serde(default)]
+    pub geo: BTreeMap<String, String>,
+    /// `failover`: the endpoint while healthy.
+    pub primary: Option<String>,
+    /// `failover`: the endpoint when the primary is not.
+    pub secondary: Option<String>,
+    /// `weighted`: endpoint region to weight (>= 0, not all 0).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// A DNS routing policy.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutingPolicyFile {
+    /// The nearest healthy endpoint by mean one-way delay.
+    Latency,
+    /// A fixed map; the nearest healthy endpoint when the mapped one is not.
+    Geo,
+    /// `primary` while healthy, else `secondary`.
+    Failover,
+    /// An endpoint drawn by weight among the healthy ones, per resolver.
+    Weighted,
+}
+
+/// Clients that overstay the TTL.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverstayFile {
+    /// Share of resolver groups whose clients overstay, e.g. `5%`.
+    #[schemars(with = "super::slo::Bound")]
+    pub share: serde_yaml::Value,
+    /// How long past the TTL they keep an answer.
+    pub by: Duration,
 }
 
 /// Health checks, as Route 53 runs them: each checker region probes each

@@ -75,8 +75,38 @@ pub struct Scenario {
     pub failures: Vec<Failure>,
     /// Health checks, if any.
     pub health: Option<HealthChecks>,
+    /// DNS routing, if any (else users use their own region's app tier).
+    pub routing: Option<Routing>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
+}
+
+/// DNS routing (see [`file::RoutingFile`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routing {
+    pub policy: RoutingPolicy,
+    /// Regions DNS may answer, in file order.
+    pub endpoints: Vec<RegionId>,
+    pub ttl: Duration,
+    /// Resolver groups per client region.
+    pub groups: u32,
+    /// Share of groups that overstay, and by how long.
+    pub overstay_share: f64,
+    pub overstay: Duration,
+}
+
+/// A routing policy, names resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RoutingPolicy {
+    Latency,
+    /// Per region index: its mapped endpoint, if any.
+    Geo(Vec<Option<RegionId>>),
+    Failover {
+        primary: RegionId,
+        secondary: RegionId,
+    },
+    /// A weight per endpoint (same order as `endpoints`).
+    Weighted(Vec<f64>),
 }
 
 /// Health checks (see [`file::HealthChecksFile`]).

@@ -3,8 +3,8 @@
 //! YAML path, and located when reported.
 
 use super::file::{
-    FailoverFile, FailoverMode, PlacementFile, PopularityFile, ReplicationFile, ScenarioFile,
-    WorkloadFile,
+    FailoverFile, FailoverMode, PlacementFile, PopularityFile, ReplicationFile, RoutingPolicyFile,
+    ScenarioFile, WorkloadFile,
 };
 use super::limits::*;
 use super::locate::{yaml_path, Seg, Tree};
@@ -12,7 +12,7 @@ use super::slo::{self, Slo};
 use super::Precision;
 use super::{
     lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, HealthChecks,
-    Network, Popularity, Region, RegionId, Replication, Scenario,
+    Network, Popularity, Region, RegionId, Replication, Routing, RoutingPolicy, Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -147,6 +147,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let workload = workload(&raw, &names, &pair, check);
     let failures = failures(&raw, &names, check);
     let health = health_checks(&raw, &names, check);
+    let routing = routing(&raw, &names, &workload, check);
     model_size(&datasets, &workload, check);
     let n = regions.len();
     // SLO and precision paths are checked against the scenario as far as
@@ -179,6 +180,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         precision: None,
         failures,
         health,
+        routing,
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
@@ -702,6 +704,235 @@ fn failover(
         target,
         fencing: f.fencing.unwrap_or(true),
         resync: f.resync.unwrap_or(DEFAULT_RESYNC).min(MAX_DELAY),
+    })
+}
+
+/// Resolver groups per client region when a scenario does not say.
+const DEFAULT_GROUPS: u32 = 20;
+/// Most resolver groups per client region.
+const MAX_GROUPS: u32 = 1_000;
+/// Default DNS TTL: 60 s, the most Route 53 advises on health-checked
+/// records (FACTS.md).
+const DEFAULT_TTL: Duration = Duration::from_secs(60);
+
+/// DNS routing, checked.
+fn routing(
+    raw: &ScenarioFile,
+    names: &[String],
+    workload: &[ClientLoad],
+    check: &mut Checker,
+) -> Option<Routing> {
+    let r = raw.routing.as_ref()?;
+    let at = |k: &str| yaml_path!["routing", k];
+    let listed = |check: &mut Checker, list: &[String], key: &str| -> Vec<RegionId> {
+        let mut out = Vec::new();
+        for (j, name) in list.iter().enumerate() {
+            let p = yaml_path!["routing", key, j];
+            if let Some(id) = check.region(names, name, p.clone()) {
+                if out.contains(&id) {
+                    check.error(p, format!("`{name}` is listed twice"));
+                }
+                out.push(id);
+            }
+        }
+        out
+    };
+    let policy_key = |p: RoutingPolicyFile| match p {
+        RoutingPolicyFile::Latency => "latency",
+        RoutingPolicyFile::Geo => "geo",
+        RoutingPolicyFile::Failover => "failover",
+        RoutingPolicyFile::Weighted => "weighted",
+    };
+    let only = |check: &mut Checker, key: &str, given: bool, policy: RoutingPolicyFile| {
+        if given {
+            check.error(
+                at(key),
+                format!(
+                    "`{key}` belongs to another policy than `{}`",
+                    policy_key(policy)
+                ),
+            );
+        }
+    };
+    let (policy, default_endpoints) = match r.policy {
+        RoutingPolicyFile::Latency | RoutingPolicyFile::Geo => {
+            only(check, "primary", r.primary.is_some(), r.policy);
+            only(check, "secondary", r.secondary.is_some(), r.policy);
+            only(check, "weights", !r.weights.is_empty(), r.policy);
+            if r.policy == RoutingPolicyFile::Latency {
+                only(check, "geo", !r.geo.is_empty(), r.policy);
+            }
+            let mut users: Vec<RegionId> = workload.iter().map(|w| w.region).collect();
+            users.sort();
+            users.dedup();
+            let policy = if r.policy == RoutingPolicyFile::Geo {
+                if r.geo.is_empty() {
+                    check.error(
+                        at("policy"),
+                        "the geo policy needs a `geo:` map of client region to endpoint region",
+                    );
+                }
+                let mut map = vec![None; names.len()];
+                for (client, endpoint) in &r.geo {
+                    let c =
+                        check.region(names, client, yaml_path!["routing", "geo", client.as_str()]);
+                    let e = check.region(
+                        names,
+                        endpoint,
+                        yaml_path!["routing", "geo", client.as_str()],
+                    );
+                    if let (Some(c), Some(e)) = (c, e) {
+                        map[usize::from(c.0)] = Some(e);
+                    }
+                }
+                RoutingPolicy::Geo(map)
+            } else {
+                RoutingPolicy::Latency
+            };
+            (policy, users)
+        }
+        RoutingPolicyFile::Failover => {
+            only(check, "weights", !r.weights.is_empty(), r.policy);
+            only(check, "geo", !r.geo.is_empty(), r.policy);
+            let p = r
+                .primary
+                .as_deref()
+                .and_then(|n| check.region(names, n, at("primary")));
+            let s2 = r
+                .secondary
+                .as_deref()
+                .and_then(|n| check.region(names, n, at("secondary")));
+            if r.primary.is_none() || r.secondary.is_none() {
+                check.error(
+                    at("policy"),
+                    "the failover policy needs `primary` and `secondary` endpoint regions",
+                );
+                return None;
+            }
+            let (Some(p), Some(s2)) = (p, s2) else {
+                return None;
+            };
+            if p == s2 {
+                check.error(at("secondary"), "secondary must differ from primary");
+            }
+            (
+                RoutingPolicy::Failover {
+                    primary: p,
+                    secondary: s2,
+                },
+                vec![p, s2],
+            )
+        }
+        RoutingPolicyFile::Weighted => {
+            only(check, "primary", r.primary.is_some(), r.policy);
+            only(check, "secondary", r.secondary.is_some(), r.policy);
+            only(check, "geo", !r.geo.is_empty(), r.policy);
+            if r.weights.is_empty() {
+                check.error(
+                    at("policy"),
+                    "the weighted policy needs `weights:`, endpoint region to weight",
+                );
+                return None;
+            }
+            let mut endpoints = Vec::new();
+            let mut weights = Vec::new();
+            for (name, &w) in &r.weights {
+                let p = yaml_path!["routing", "weights", name.as_str()];
+                if !(w.is_finite() && (0.0..=1e9).contains(&w)) {
+                    check.error(
+                        p.clone(),
+                        format!("a weight is a number from 0 to 10^9, got {w}"),
+                    );
+                }
+                if let Some(id) = check.region(names, name, p) {
+                    endpoints.push(id);
+                    weights.push(if w.is_finite() {
+                        w.clamp(0.0, 1e9)
+                    } else {
+                        0.0
+                    });
+                }
+            }
+            if weights.iter().all(|&w| w == 0.0) && !weights.is_empty() {
+                check.error(at("weights"), "every weight is 0: DNS would never answer; give at least one endpoint a weight above 0");
+            }
+            (RoutingPolicy::Weighted(weights), endpoints)
+        }
+    };
+    let endpoints = match &r.endpoints {
+        None => default_endpoints,
+        Some(list) => {
+            if matches!(
+                r.policy,
+                RoutingPolicyFile::Failover | RoutingPolicyFile::Weighted
+            ) {
+                check.error(at("endpoints"), "the endpoints of a failover policy are its primary and secondary, of a weighted one its weights' regions: leave endpoints out");
+            }
+            if list.is_empty() {
+                check.error(at("endpoints"), "list at least one endpoint region");
+            }
+            listed(check, list, "endpoints")
+        }
+    };
+    if let RoutingPolicy::Geo(map) = &policy {
+        for (client, e) in map.iter().enumerate() {
+            if let Some(e) = e {
+                if !endpoints.contains(e) {
+                    check.error(
+                        yaml_path!["routing", "geo", names[client].as_str()],
+                        format!("`{}` is not one of the endpoints", names[usize::from(e.0)]),
+                    );
+                }
+            }
+        }
+    }
+    let ttl = r.ttl.unwrap_or(DEFAULT_TTL);
+    if ttl == Duration::ZERO || ttl > MAX_DELAY {
+        check.error(
+            at("ttl"),
+            format!("ttl is {ttl}; give a time above 0 and at most {MAX_DELAY}"),
+        );
+    }
+    let groups = r.resolver_groups.unwrap_or(DEFAULT_GROUPS);
+    if !(1..=MAX_GROUPS).contains(&groups) {
+        check.error(
+            at("resolver_groups"),
+            format!("resolver_groups is {groups}; give 1 to {MAX_GROUPS}"),
+        );
+    }
+    let (overstay_share, overstay) = match &r.overstay {
+        None => (0.0, Duration::ZERO),
+        Some(o) => {
+            let share = match slo::percent(&o.share) {
+                Ok(x) if (0.0..=1.0).contains(&x) => x,
+                Ok(x) => {
+                    check.error(
+                        yaml_path!["routing", "overstay", "share"],
+                        format!("share is a share of resolver groups from 0% to 100%, got {x}"),
+                    );
+                    0.0
+                }
+                Err(e) => {
+                    check.error(yaml_path!["routing", "overstay", "share"], e);
+                    0.0
+                }
+            };
+            if o.by > MAX_DELAY {
+                check.error(
+                    yaml_path!["routing", "overstay", "by"],
+                    format!("by is {}; the limit is {MAX_DELAY}", o.by),
+                );
+            }
+            (share, o.by.min(MAX_DELAY))
+        }
+    };
+    Some(Routing {
+        policy,
+        endpoints,
+        ttl: ttl.clamp(Duration::from_nanos(1), MAX_DELAY),
+        groups: groups.clamp(1, MAX_GROUPS),
+        overstay_share,
+        overstay,
     })
 }
 

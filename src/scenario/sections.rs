@@ -12,7 +12,7 @@
 
 use super::file::{
     DatasetFile, FailureFile, HealthChecksFile, NetworkFile, PrecisionFile, RegionFile,
-    ScenarioFile, SweepFile, WorkloadFile,
+    RoutingFile, ScenarioFile, SweepFile, WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -59,6 +59,7 @@ fn reader(key: &str) -> Option<Reader> {
         "precision" => typed::<PrecisionFile>,
         "failures" => typed::<Vec<FailureFile>>,
         "health_checks" => typed::<HealthChecksFile>,
+        "routing" => typed::<RoutingFile>,
         _ => return None,
     })
 }

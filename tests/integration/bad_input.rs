@@ -591,3 +591,45 @@ fn health_checks_and_failover_with_bad_values() {
         &["needs a replica to promote"],
     );
 }
+
+#[test]
+fn routing_with_bad_values() {
+    let end = "      users: {reads_per_s: 200, writes_per_s: 10}\n";
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "{policy: weighted, weights: {a: 0, b: 0}}",
+            "weights: {a: 0",
+            &["every weight is 0"],
+        ),
+        (
+            "{policy: weighted, weights: {a: -1, b: 1}}",
+            "weights: {a: -1",
+            &["from 0 to 10^9"],
+        ),
+        ("{policy: geo}", "policy: geo", &["needs a `geo:` map"]),
+        (
+            "{policy: latency, endpoints: [a, z]}",
+            "endpoints: [a, z]",
+            &["unknown region `z`"],
+        ),
+        ("{policy: latency, ttl: 0s}", "ttl: 0s", &["ttl is 0ms"]),
+        (
+            "{policy: latency, resolver_groups: 0}",
+            "resolver_groups: 0",
+            &["resolver_groups is 0"],
+        ),
+        (
+            "{policy: failover, primary: a}",
+            "policy: failover",
+            &["needs `primary` and `secondary`"],
+        ),
+    ];
+    for (routing, located_at, words) in cases {
+        assert_rejected(
+            end,
+            &format!("{end}routing: {routing}\n"),
+            located_at,
+            words,
+        );
+    }
+}

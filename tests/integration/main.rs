@@ -21,6 +21,7 @@ mod readme;
 mod regressions;
 mod replication;
 mod requests;
+mod routing;
 mod schema;
 mod shards;
 mod staleness;

@@ -1,0 +1,224 @@
+//! DNS routing: which region's app tier each region's users reach.
+//!
+//! The policy answers a client region with one endpoint region, from the
+//! health checks' verdicts on the endpoints' app tiers (every endpoint
+//! counts as healthy without health checks; when none is healthy DNS
+//! answers as if all were, as Route 53 does). The users of each client
+//! region sit behind `resolver_groups` resolver caches, each refreshing its
+//! answer every `ttl` from its own phase, so a change reaches the users
+//! gradually. The clients of an overstaying group (the first `share` of the
+//! groups) keep each answer `by` past its expiry: they switch that much
+//! after their resolver did.
+//!
+//! Each request picks a group at random (its own stream); the group's
+//! current answer is where it goes. Every switch bumps the world's route
+//! version, so sources look their routes up again.
+
+use super::{Event, World};
+use crate::engine::{stream, Scheduler, SimRng, Time};
+use crate::scenario::{RegionId, Routing, RoutingPolicy, Scenario, Service};
+use rand::RngExt;
+use std::collections::VecDeque;
+
+/// The events of DNS: a resolver group refreshes its answer, or its
+/// overstaying clients switch to the answer it fetched `by` ago. Packed in
+/// 32 bits (the kind in the top one) so that [`Event`] stays 8 bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct DnsEvent(u32);
+
+const SWITCH: u32 = 1 << 31;
+
+impl DnsEvent {
+    fn refresh(group: usize) -> Event {
+        Event::Dns(DnsEvent(group as u32))
+    }
+
+    fn switch(group: usize) -> Event {
+        Event::Dns(DnsEvent(group as u32 | SWITCH))
+    }
+}
+
+/// Every resolver group's answer.
+pub struct Dns {
+    config: Routing,
+    /// Mean one-way delay from each region to each endpoint, ns
+    /// (`regions x endpoints`).
+    mean: Vec<f64>,
+    regions: usize,
+    /// Per group (`client region x groups + group`): the answer its users
+    /// go to now.
+    answer: Vec<RegionId>,
+    /// Per group: answers fetched, not yet in use by its overstaying users.
+    pending: Vec<VecDeque<RegionId>>,
+    /// Per client region: draws of weighted answers and of phases.
+    rng: Vec<SimRng>,
+}
+
+impl Dns {
+    /// The routing of `scenario`, every group answered as if every
+    /// endpoint were healthy; `None` without routing.
+    pub fn new(scenario: &Scenario, run: u64) -> Option<Dns> {
+        let config = scenario.routing.clone()?;
+        let regions = scenario.regions.len();
+        let mut mean = Vec::with_capacity(regions * config.endpoints.len());
+        for c in 0..regions {
+            for &e in &config.endpoints {
+                mean.push(scenario.network.delay(RegionId(c as u16), e).mean_nanos());
+            }
+        }
+        let rng = scenario
+            .regions
+            .iter()
+            .map(|r| stream(scenario.seed, run, &format!("dns/{}", r.name)))
+            .collect();
+        let groups = config.groups as usize;
+        let mut dns = Dns {
+            answer: vec![RegionId(0); regions * groups],
+            pending: vec![VecDeque::new(); regions * groups],
+            config,
+            mean,
+            regions,
+            rng,
+        };
+        for g in 0..regions * groups {
+            dns.answer[g] = dns.resolve(g / groups, &|_| true);
+        }
+        Some(dns)
+    }
+
+    /// Resolver groups per client region.
+    pub fn groups(&self) -> usize {
+        self.config.groups as usize
+    }
+
+    /// Resolver groups whose users go to `endpoint` now.
+    pub fn answering(&self, endpoint: RegionId) -> usize {
+        self.answer.iter().filter(|&&a| a == endpoint).count()
+    }
+
+    /// Where the users of `client` behind group `group` go now.
+    #[inline]
+    pub fn answer(&self, client: RegionId, group: usize) -> RegionId {
+        self.answer[usize::from(client.0) * self.groups() + group]
+    }
+
+    /// Queues every group's first refresh, at a phase drawn from its
+    /// region's stream.
+    pub fn schedule(&mut self, sched: &mut Scheduler<Event>) {
+        let groups = self.groups();
+        let ttl = self.config.ttl.as_nanos();
+        for g in 0..self.regions * groups {
+            let phase = self.rng[g / groups].random_range(0..ttl);
+            sched.schedule(Time::from_nanos(phase), DnsEvent::refresh(g));
+        }
+    }
+
+    /// Whether group `g` (global index) overstays.
+    fn overstays(&self, g: usize) -> bool {
+        let groups = self.groups();
+        (g % groups) < (self.config.overstay_share * groups as f64).round() as usize
+    }
+
+    /// The policy's answer for client region `client` given which endpoints
+    /// are healthy.
+    fn resolve(&mut self, client: usize, healthy: &dyn Fn(RegionId) -> bool) -> RegionId {
+        let endpoints = &self.config.endpoints;
+        let any = endpoints.iter().any(|&e| healthy(e));
+        // Fail open: with every endpoint down, answer as if all were up.
+        let ok = |e: RegionId| !any || healthy(e);
+        let nearest = |mean: &[f64]| {
+            endpoints
+                .iter()
+                .enumerate()
+                .filter(|(_, &e)| ok(e))
+                .min_by(|a, b| {
+                    mean[client * endpoints.len() + a.0]
+                        .total_cmp(&mean[client * endpoints.len() + b.0])
+                })
+                .map(|(_, &e)| e)
+                .expect("at least one endpoint")
+        };
+        match &self.config.policy {
+            RoutingPolicy::Latency => nearest(&self.mean),
+            RoutingPolicy::Geo(map) => match map[client] {
+                Some(e) if ok(e) => e,
+                _ => nearest(&self.mean),
+            },
+            RoutingPolicy::Failover { primary, secondary } => {
+                if ok(*primary) || !ok(*secondary) {
+                    *primary
+                } else {
+                    *secondary
+                }
+            }
+            RoutingPolicy::Weighted(weights) => {
+                let live: Vec<(RegionId, f64)> = endpoints
+                    .iter()
+                    .zip(weights)
+                    .filter(|(&e, &w)| ok(e) && w > 0.0)
+                    .map(|(&e, &w)| (e, w))
+                    .collect();
+                // Healthy endpoints all of weight 0: any weighted one.
+                let live = if live.is_empty() {
+                    endpoints
+                        .iter()
+                        .zip(weights)
+                        .filter(|(_, &w)| w > 0.0)
+                        .map(|(&e, &w)| (e, w))
+                        .collect()
+                } else {
+                    live
+                };
+                let total: f64 = live.iter().map(|(_, w)| w).sum();
+                let mut x = self.rng[client].random::<f64>() * total;
+                for &(e, w) in &live {
+                    if x < w {
+                        return e;
+                    }
+                    x -= w;
+                }
+                live.last().expect("a weight above 0").0
+            }
+        }
+    }
+}
+
+impl World {
+    /// A DNS event at `now`.
+    #[inline(never)]
+    pub(super) fn on_dns(&mut self, now: Time, e: DnsEvent, sched: &mut Scheduler<Event>) {
+        let Some(dns) = self.dns.as_mut() else {
+            return;
+        };
+        let g = (e.0 & !SWITCH) as usize;
+        let groups = dns.groups();
+        let new = if e.0 & SWITCH != 0 {
+            dns.pending[g]
+                .pop_front()
+                .expect("a switch follows a fetch")
+        } else {
+            let next = now + dns.config.ttl;
+            if next < self.end {
+                sched.schedule(next, DnsEvent::refresh(g));
+            }
+            let health = &self.health;
+            let healthy = |r: RegionId| {
+                health
+                    .as_ref()
+                    .is_none_or(|h| h.is_healthy(r, Service::App))
+            };
+            let fetched = dns.resolve(g / groups, &healthy);
+            if dns.overstays(g) {
+                dns.pending[g].push_back(fetched);
+                sched.schedule(now + dns.config.overstay, DnsEvent::switch(g));
+                return;
+            }
+            fetched
+        };
+        if dns.answer[g] != new {
+            let old = std::mem::replace(&mut dns.answer[g], new);
+            self.route_version = self.route_version.wrapping_add(1);
+            self.metrics.record_dns_switch(g / groups, old, new, now);
+        }
+    }
+}

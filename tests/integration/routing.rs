@@ -1,0 +1,116 @@
+//! DNS routing: users sent to another region's app tier, moved away from
+//! one the health checks see down, gradually.
+
+use crate::common::{fig, summary};
+use regionsim::report::aggregate::at;
+use serde_json::Value;
+
+/// Users in c; app tiers in a (10 ms from c) and b (30 ms); the data's
+/// primary in b. Latency routing sends c's users to a until a fails at
+/// 20 s; checkers in b and c probe every 10 s (2 s timeout, 3 failures).
+const ROUTED: &str = r#"
+name: routed
+seed: 9
+duration: 200s
+bucket: 5s
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: US}
+  - {name: c, jurisdiction: US}
+network:
+  intra_region: 1ms
+  links:
+    - {between: [a, b], delay: 20ms}
+    - {between: [a, c], delay: 10ms}
+    - {between: [b, c], delay: 30ms}
+health_checks: {checkers: [b, c], interval: 10s, timeout: 2s, failure_threshold: 3}
+routing: {policy: latency, endpoints: [a, b], ttl: 60s, resolver_groups: 10}
+datasets:
+  - name: users
+    keys: 100
+    placement:
+      single-primary: {primary: b, apply_time: 0ms}
+workload:
+  - region: c
+    timeout: 1s
+    rates: {users: {reads_per_s: 50}}
+failures:
+  - {region: a, at: 20s, duration: 150s}
+"#;
+
+fn dns(s: &Value, leaf: &str) -> f64 {
+    fig(s, &format!("dns.{leaf}"))
+}
+
+#[test]
+fn latency_routing_sends_users_to_the_nearest_app_tier() {
+    let s = summary(&ROUTED.replace(
+        "  - {region: a, at: 20s, duration: 150s}\n",
+        "  - {link: [a, b], added_delay: 0ms, delay_factor: 1, at: 190s, duration: 1s}\n",
+    ));
+    // c -> a (10 ms) -> b (20 ms) and back, 1 ms access each way.
+    assert_eq!(fig(&s, "clients.c.read_latency.min_ms"), 62.0);
+    assert_eq!(fig(&s, "clients.c.read_latency.max_ms"), 62.0);
+    assert_eq!(fig(&s, "clients.c.requests.availability"), 1.0);
+}
+
+#[test]
+fn dns_moves_users_within_a_ttl_of_detection_and_overstayers_exactly_later() {
+    let s = summary(ROUTED);
+    // Both checkers must see a down (18 % of 2 needs one up to stay up):
+    // the later one's third failure, 2 s after its third probe sent after
+    // 20 s less its one-way delay (20 ms from b, 10 ms from c).
+    let detection = dns(&s, "detection_ms");
+    assert!((41_980.0..51_990.0).contains(&detection), "{detection}");
+    let converged = dns(&s, "converged_100_ms");
+    assert!(
+        converged > detection && converged <= detection + 60_000.0,
+        "{detection} {converged}"
+    );
+    assert!(dns(&s, "converged_50_ms") <= dns(&s, "converged_95_ms"));
+    assert!(dns(&s, "converged_95_ms") <= converged);
+    // After convergence every read goes to b's app tier (64 ms) and
+    // succeeds; between the failure and detection reads to a failed.
+    let series: Vec<f64> = at(&s, "points.0.figures.clients.c.timeline.availability.mean")
+        .and_then(Value::as_array)
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let bucket = |ms: f64| (ms / 5_000.0) as usize;
+    assert_eq!(series[bucket(30_000.0)], 0.0, "{series:?}");
+    assert!(
+        series[bucket(converged) + 1..].iter().all(|&a| a == 1.0),
+        "{series:?}"
+    );
+    // Every group's clients overstay by 30 s: the same phases, the same
+    // detection, each switch exactly 30 s later.
+    let over = summary(&ROUTED.replace(
+        "resolver_groups: 10}",
+        "resolver_groups: 10, overstay: {share: 100%, by: 30s}}",
+    ));
+    assert_eq!(dns(&over, "detection_ms"), detection);
+    for q in ["converged_50_ms", "converged_95_ms", "converged_100_ms"] {
+        let shift = dns(&over, q) - dns(&s, q);
+        assert!((shift - 30_000.0).abs() < 1e-6, "{q}: {shift}");
+    }
+}
+
+#[test]
+fn failover_and_weighted_policies_answer_as_configured() {
+    // failover: a while healthy, then b.
+    let s = summary(&ROUTED.replace(
+        "routing: {policy: latency, endpoints: [a, b], ttl: 60s, resolver_groups: 10}",
+        "routing: {policy: failover, primary: a, secondary: b, ttl: 60s, resolver_groups: 10}",
+    ));
+    assert!(dns(&s, "converged_100_ms") > dns(&s, "detection_ms"));
+    // weighted all on b: c's users always go to b (1 + 30 + 1 ms there,
+    // the same back), and a's failure is nothing to them.
+    let s = summary(&ROUTED.replace(
+        "routing: {policy: latency, endpoints: [a, b], ttl: 60s, resolver_groups: 10}",
+        "routing: {policy: weighted, weights: {a: 0, b: 1}, ttl: 60s}",
+    ));
+    assert_eq!(fig(&s, "clients.c.read_latency.min_ms"), 64.0);
+    assert_eq!(fig(&s, "clients.c.read_latency.max_ms"), 64.0);
+    assert_eq!(fig(&s, "clients.c.requests.availability"), 1.0);
+}
