@@ -491,7 +491,10 @@ impl World {
             }
             return;
         }
-        match s.read {
+        // The node's answer: now (with a read's staleness), later (a write
+        // waiting for replicas), or never (no copy there any more).
+        let mut later = false;
+        let answer: Option<Option<Duration>> = match s.read {
             Some(_) => {
                 // A failover may have changed what the node holds since the
                 // attempt was sent.
@@ -500,16 +503,7 @@ impl World {
                 } else {
                     server_now(placement, r.node)
                 };
-                match server {
-                    Some(server) => {
-                        let stale = placement.on_read(now, r.key, server);
-                        if live {
-                            respond(r, s, net, metrics, now, stale, sched);
-                        }
-                    }
-                    None if live && s.timeout.is_none() => fail(r, s, metrics),
-                    None => {}
-                }
+                server.map(|server| placement.on_read(now, r.key, server))
             }
             None => {
                 let mut ctx = Ctx {
@@ -522,22 +516,20 @@ impl World {
                     routes_changed,
                 };
                 let acked = placement.on_write(now, r.key, r.node, &mut ctx);
-                let Ctx {
-                    net,
-                    sched,
-                    metrics,
-                    ..
-                } = ctx;
-                if live {
-                    if acked == now {
-                        respond(r, s, net, metrics, now, None, sched);
-                    } else if acked != Time::NEVER {
-                        r.pending += 1;
-                        sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
-                    } else if s.timeout.is_none() {
-                        fail(r, s, metrics);
-                    }
+                if acked != now && acked != Time::NEVER && live {
+                    later = true;
+                    r.pending += 1;
+                    sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
                 }
+                (acked == now).then_some(None)
+            }
+        };
+        if live {
+            match answer {
+                Some(stale) => respond(r, s, net, metrics, now, stale, sched),
+                // Never answered: without a timeout the user waits for ever.
+                None if !later && s.timeout.is_none() => fail(r, s, metrics),
+                None => {}
             }
         }
         if r.done && r.pending == 0 {
