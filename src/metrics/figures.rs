@@ -43,6 +43,8 @@ pub struct Figures {
     pub datasets: Ordered<DatasetFigures>,
     /// What the links the scenario uses carried: from region, to region.
     pub network: Ordered<Ordered<LinkFigures>>,
+    /// Over every client region.
+    pub availability: AvailabilityFigures,
     /// DNS routing, for a scenario that has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsFigures>,
@@ -86,6 +88,27 @@ pub struct RequestFigures {
     pub retried: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
+    /// The same for reads only, and for writes only.
+    pub read_availability: f64,
+    pub write_availability: f64,
+}
+
+/// Availability over every client region, and what it means over a year.
+#[derive(Serialize, Clone, Debug)]
+pub struct AvailabilityFigures {
+    /// Succeeded / attempted over every request of every region.
+    pub overall: f64,
+    /// The same for reads, and for writes.
+    pub read: f64,
+    pub write: f64,
+    /// (1 - overall) x one year (365.25 days), in minutes: the downtime a
+    /// user would see over a year at this availability.
+    pub downtime_minutes_per_year: f64,
+    /// -log10(1 - overall): 3 for 99.9 %; null at 100 %.
+    pub nines: Option<f64>,
+    /// Acknowledged writes lost in failovers, over every dataset, scaled
+    /// to a year.
+    pub lost_writes_per_year: f64,
 }
 
 /// Per-bucket series (by request send time), over all client regions.
@@ -121,12 +144,26 @@ pub struct ClientFigures {
     /// `staleness_age_edges_ms`, the share of reads that missed a write
     /// committed T or more before them (stale at bound T).
     pub stale_share_by_age: Vec<f64>,
+    /// When reads and writes came back after the first failure of the
+    /// span, for a scenario with failures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<RecoveryFigures>,
     /// Per bucket (the region as a whole, not per dataset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<ClientTimeline>,
     /// The same figures per dataset the region used (empty inside).
     #[serde(skip_serializing_if = "Ordered::is_empty")]
     pub by_dataset: Ordered<ClientFigures>,
+}
+
+/// Recovery time objectives as realised: from the start of the first
+/// failure of the measured span to the completion of the first request
+/// sent after the last one that failed (0 when none failed; null when they
+/// never came back).
+#[derive(Serialize, Clone, Debug)]
+pub struct RecoveryFigures {
+    pub read_rto_ms: Option<f64>,
+    pub write_rto_ms: Option<f64>,
 }
 
 /// Count and share of stale reads at one bound.
@@ -285,17 +322,22 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             )
         })
         .collect();
+    let ratio = |ok: u64, failed: u64| {
+        if ok + failed == 0 {
+            1.0
+        } else {
+            ok as f64 / (ok + failed) as f64
+        }
+    };
     ClientFigures {
         requests: RequestFigures {
             attempted: c.attempted,
             succeeded: c.succeeded,
             failed: c.failed,
             retried: c.retried,
-            availability: if c.attempted == 0 {
-                1.0
-            } else {
-                c.succeeded as f64 / c.attempted as f64
-            },
+            availability: ratio(c.succeeded, c.failed),
+            read_availability: ratio(c.reads.count(), c.failed - c.failed_writes),
+            write_availability: ratio(c.writes.count(), c.failed_writes),
         },
         read_latency: Latency::of(&c.reads),
         write_latency: Latency::of(&c.writes),
@@ -303,6 +345,20 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
         stale_share_by_age: (0..c.stale_by_age.len())
             .map(|i| share(c.stale_at_least(i), reads))
             .collect(),
+        recovery: (!s.failures.is_empty()).then(|| {
+            let start = m.incident_start;
+            let rto = |r: &super::Recovery| {
+                if start == crate::engine::Time::NEVER {
+                    Some(0.0)
+                } else {
+                    r.rto(start).map(Duration::as_millis_f64)
+                }
+            };
+            RecoveryFigures {
+                read_rto_ms: rto(&c.recovery[0]),
+                write_rto_ms: rto(&c.recovery[1]),
+            }
+        }),
         timeline: None,
         by_dataset: Ordered(Vec::new()),
     }
@@ -442,6 +498,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         clients: Ordered(clients),
         datasets: Ordered(datasets),
         network: network_figures(s, m),
+        availability: availability_figures(s, m),
         dns: s.routing.as_ref().map(|_| {
             let ms = |d: Option<Duration>| d.map(Duration::as_millis_f64);
             DnsFigures {
@@ -451,6 +508,35 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                 converged_100_ms: ms(m.dns.converged[2]),
             }
         }),
+    }
+}
+
+/// Availability over every client region, and per year.
+fn availability_figures(s: &Scenario, m: &RunMetrics) -> AvailabilityFigures {
+    let (mut reads, mut writes, mut failed, mut failed_writes) = (0u64, 0u64, 0u64, 0u64);
+    for c in &m.clients {
+        reads += c.reads.count();
+        writes += c.writes.count();
+        failed += c.failed;
+        failed_writes += c.failed_writes;
+    }
+    let ratio = |ok: u64, bad: u64| {
+        if ok + bad == 0 {
+            1.0
+        } else {
+            ok as f64 / (ok + bad) as f64
+        }
+    };
+    let overall = ratio(reads + writes, failed);
+    const YEAR_S: f64 = 365.25 * 86_400.0;
+    let lost: u64 = m.writes.iter().map(|w| w.lost).sum();
+    AvailabilityFigures {
+        overall,
+        read: ratio(reads, failed - failed_writes),
+        write: ratio(writes, failed_writes),
+        downtime_minutes_per_year: (1.0 - overall) * YEAR_S / 60.0,
+        nines: (overall < 1.0).then(|| -(1.0 - overall).log10()),
+        lost_writes_per_year: lost as f64 * YEAR_S / s.duration.as_secs_f64(),
     }
 }
 

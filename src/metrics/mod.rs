@@ -225,6 +225,11 @@ pub struct ClientMetrics {
     /// Of those, requests given up after their last attempt (or lost with
     /// no timeout to notice).
     pub failed: u64,
+    /// Of those, writes.
+    pub failed_writes: u64,
+    /// When reads ([0]) and writes ([1]) came back after the first
+    /// failure of the span.
+    pub recovery: [Recovery; 2],
     /// Attempts after the first, over all requests.
     pub retried: u64,
     /// Requests sent in each bucket. Every request ends succeeded or
@@ -249,6 +254,8 @@ impl ClientMetrics {
             attempted: 0,
             succeeded: 0,
             failed: 0,
+            failed_writes: 0,
+            recovery: [Recovery::default(); 2],
             retried: 0,
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
@@ -268,6 +275,10 @@ impl ClientMetrics {
         self.attempted += o.attempted;
         self.succeeded += o.succeeded;
         self.failed += o.failed;
+        self.failed_writes += o.failed_writes;
+        for (mine, theirs) in self.recovery.iter_mut().zip(&o.recovery) {
+            mine.merge(theirs);
+        }
         self.retried += o.retried;
         for (mine, theirs) in [
             (&mut self.stale_by_age, &o.stale_by_age),
@@ -355,6 +366,61 @@ impl ReplicaMetrics {
             lag: DurationStats::default(),
             apply_wait: DurationStats::default(),
             current_lag: vec![Duration::ZERO; buckets],
+        }
+    }
+}
+
+/// When requests of one kind came back after the first failure of the
+/// span: the first success sent after the last failure sent since it.
+/// Failures are known late (at their deadline), so a success is kept until
+/// a failure sent after it shows it was not yet the recovery.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Send time of the latest request that failed.
+    pub last_failed: Option<crate::engine::Time>,
+    /// Send and completion time of the earliest success sent after it.
+    pub back: Option<(crate::engine::Time, crate::engine::Time)>,
+}
+
+impl Recovery {
+    /// A request sent at `sent` failed.
+    pub fn failed(&mut self, sent: crate::engine::Time) {
+        if self.last_failed.is_none_or(|l| sent > l) {
+            self.last_failed = Some(sent);
+            if self.back.is_some_and(|(s, _)| s <= sent) {
+                self.back = None;
+            }
+        }
+    }
+
+    /// A request sent at `sent` succeeded at `done`.
+    pub fn succeeded(&mut self, sent: crate::engine::Time, done: crate::engine::Time) {
+        let after_failures = self.last_failed.is_none_or(|l| sent > l);
+        if after_failures && self.back.is_none_or(|(s, _)| sent < s) {
+            self.back = Some((sent, done));
+        }
+    }
+
+    /// Time from `start` until they were back: 0 if none failed, `None` if
+    /// they never came back.
+    pub fn rto(&self, start: crate::engine::Time) -> Option<Duration> {
+        match (self.last_failed, self.back) {
+            (None, _) => Some(Duration::ZERO),
+            (Some(_), Some((_, done))) => Some(done.since(start)),
+            (Some(_), None) => None,
+        }
+    }
+
+    /// Keeps the later recovery of two (a region is back when all its
+    /// datasets are): none failed, back at some time, never back.
+    pub fn merge(&mut self, o: &Recovery) {
+        let key = |r: &Recovery| match (r.last_failed, r.back) {
+            (None, _) => (0, crate::engine::Time::ZERO),
+            (Some(_), Some((_, done))) => (1, done),
+            (Some(_), None) => (2, crate::engine::Time::ZERO),
+        };
+        if key(o) > key(self) {
+            *self = *o;
         }
     }
 }
@@ -481,6 +547,9 @@ pub struct RunMetrics {
     pub events: u64,
     /// DNS convergence after the first app tier seen down.
     pub dns: DnsMetrics,
+    /// Start of the first failure in the measured span (`Time::NEVER`:
+    /// none yet); recovery times count from it.
+    pub incident_start: crate::engine::Time,
     /// The measured span.
     pub span_start: crate::engine::Time,
     pub span_end: crate::engine::Time,
@@ -543,6 +612,7 @@ impl RunMetrics {
         RunMetrics {
             events: 0,
             dns: DnsMetrics::default(),
+            incident_start: crate::engine::Time::NEVER,
             span_start: crate::engine::Time::ZERO + s.warmup,
             span_end: crate::engine::Time::ZERO + s.warmup + s.duration,
             clients,

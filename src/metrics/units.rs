@@ -38,6 +38,15 @@ const UNITS: &[(&str, Unit)] = &[
     ("failed", Unit::Count),
     ("retried", Unit::Count),
     ("availability", Unit::Share),
+    ("read_availability", Unit::Share),
+    ("write_availability", Unit::Share),
+    // Availability over every region.
+    ("overall", Unit::Share),
+    ("read", Unit::Share),
+    ("write", Unit::Share),
+    ("downtime_minutes_per_year", Unit::Count),
+    ("nines", Unit::Count),
+    ("lost_writes_per_year", Unit::Count),
     // Writes at a primary.
     ("committed", Unit::Count),
     ("unreplicated_acks", Unit::Count),
@@ -52,6 +61,9 @@ const UNITS: &[(&str, Unit)] = &[
     ("split_brain_writes", Unit::Count),
     ("first_detection_ms", Unit::Millis),
     ("first_promotion_ms", Unit::Millis),
+    // Recovery.
+    ("read_rto_ms", Unit::Millis),
+    ("write_rto_ms", Unit::Millis),
     // DNS.
     ("detection_ms", Unit::Millis),
     ("converged_50_ms", Unit::Millis),

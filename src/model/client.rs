@@ -313,8 +313,23 @@ fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
     if r.bucket != NOT_MEASURED {
         let c = &mut metrics.clients[s.client];
         c.failed += 1;
+        if s.op == Op::Write {
+            c.failed_writes += 1;
+        }
         c.bucket_failed[r.bucket as usize] += 1;
+        if r.first_sent >= metrics.incident_start {
+            let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
+            t.failed(r.first_sent);
+        }
     }
+}
+
+/// A request of `s` sent after the first failure succeeded at `at`.
+#[cold]
+#[inline(never)]
+fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetrics) {
+    let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
+    t.succeeded(r.first_sent, at);
 }
 
 /// Sends the current attempt of request `req` (`r`, of source `s`) at `now`.
@@ -393,6 +408,9 @@ fn respond(
                         c.writes.record(latency);
                         metrics.timeline.writes[b] += 1;
                     }
+                }
+                if r.first_sent >= metrics.incident_start {
+                    recovered(r, s, at, metrics);
                 }
             }
         }

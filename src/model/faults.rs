@@ -21,8 +21,26 @@
 
 use super::net::{LinkId, LinkState, Network};
 use super::{Event, World};
-use crate::engine::{Scheduler, Time};
-use crate::scenario::{Failure, FailureKind, RegionId, Scenario, Service};
+use crate::engine::{stream, Scheduler, SimRng, Time};
+use crate::scenario::{Failure, FailureKind, FailureTiming, RegionId, Scenario, Service};
+
+/// A failure's stable name: its random stream derives from it.
+fn describe(s: &Scenario, kind: &FailureKind) -> String {
+    let name = |r: &RegionId| s.regions[usize::from(r.0)].name.clone();
+    match kind {
+        FailureKind::Region(r) => format!("region/{}", name(r)),
+        FailureKind::Service(r, Service::App) => format!("app/{}", name(r)),
+        FailureKind::Service(r, Service::Database) => format!("database/{}", name(r)),
+        FailureKind::Partition(a, b) => format!(
+            "partition/{}/{}",
+            a.iter().map(name).collect::<Vec<_>>().join("+"),
+            b.iter().map(name).collect::<Vec<_>>().join("+")
+        ),
+        FailureKind::Link { between, .. } => {
+            format!("link/{}/{}", name(&between.0), name(&between.1))
+        }
+    }
+}
 
 /// The events of failures.
 #[derive(Clone, Copy, Debug)]
@@ -37,27 +55,72 @@ pub enum FaultEvent {
 pub struct Faults {
     failures: Vec<Failure>,
     active: Vec<bool>,
+    /// Per failure, its own stream (random failures draw from it).
+    rng: Vec<SimRng>,
+    /// The end of the measured span: no random failure starts after it.
+    end: Time,
 }
 
 impl Faults {
-    pub fn new(scenario: &Scenario) -> Faults {
+    pub fn new(scenario: &Scenario, run: u64) -> Faults {
+        let rng = scenario
+            .failures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                stream(
+                    scenario.seed,
+                    run,
+                    &format!("failure/{i}/{}", describe(scenario, &f.kind)),
+                )
+            })
+            .collect();
         Faults {
             failures: scenario.failures.clone(),
             active: vec![false; scenario.failures.len()],
+            rng,
+            end: Time::ZERO + scenario.warmup + scenario.duration,
         }
     }
 
-    /// Queues the start and end of every failure; `warmup` is the start of
-    /// the measured span, from which failures are timed.
-    pub fn schedule(&self, warmup: Time, sched: &mut Scheduler<Event>) {
+    /// Queues the start and end of every scheduled failure, and the first
+    /// start of every random one; `warmup` is the start of the measured
+    /// span, from which scheduled failures are timed.
+    pub fn schedule(&mut self, warmup: Time, sched: &mut Scheduler<Event>) {
         for (i, f) in self.failures.iter().enumerate() {
             let failure = i as u16;
-            let start = warmup + f.at;
-            sched.schedule(start, Event::Fault(FaultEvent::Start { failure }));
-            sched.schedule(
-                start + f.duration,
-                Event::Fault(FaultEvent::End { failure }),
-            );
+            match &f.timing {
+                FailureTiming::Scheduled { at, duration } => {
+                    let start = warmup + *at;
+                    sched.schedule(start, Event::Fault(FaultEvent::Start { failure }));
+                    sched.schedule(start + *duration, Event::Fault(FaultEvent::End { failure }));
+                }
+                FailureTiming::Random { mtbf, .. } => {
+                    let start = Time::ZERO + mtbf.sample(&mut self.rng[i]);
+                    if start < self.end {
+                        sched.schedule(start, Event::Fault(FaultEvent::Start { failure }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A random failure `f` started or ended at `now`: its next end or
+    /// start, drawn from its stream (none past the end of the run).
+    fn next(&mut self, f: usize, started: bool, now: Time, sched: &mut Scheduler<Event>) {
+        let FailureTiming::Random { mtbf, mttr } = &self.failures[f].timing else {
+            return;
+        };
+        let failure = f as u16;
+        if started {
+            // It ends even past the end of the run: nothing waits for ever.
+            let end = now + mttr.sample(&mut self.rng[f]);
+            sched.schedule(end, Event::Fault(FaultEvent::End { failure }));
+        } else {
+            let start = now + mtbf.sample(&mut self.rng[f]);
+            if start < self.end {
+                sched.schedule(start, Event::Fault(FaultEvent::Start { failure }));
+            }
         }
     }
 
@@ -146,6 +209,13 @@ impl World {
             FaultEvent::End { failure } => (usize::from(failure), false),
         };
         self.faults.active[f] = on;
+        if on
+            && self.metrics.incident_start == Time::NEVER
+            && (self.warmup..self.end).contains(&now)
+        {
+            self.metrics.incident_start = now;
+        }
+        self.faults.next(f, on, now, sched);
         for link in self.faults.links(f, &self.net) {
             let from = RegionId((link.index() / self.regions) as u16);
             let to = self.net.to(link);

@@ -236,7 +236,7 @@ impl World {
             requests: Requests::default(),
             placements,
             net,
-            faults: Faults::new(scenario),
+            faults: Faults::new(scenario, run),
             health,
             dns: routing::Dns::new(scenario, run),
             route_version: 0,

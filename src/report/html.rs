@@ -135,10 +135,13 @@ fn point_tables(out: &mut String, f: &Value) {
         for (region, r) in d["replicas"].as_object().into_iter().flatten() {
             let _ = writeln!(
                 out,
-                "<tr><td>{}@{} (from {})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}@{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(ds),
                 escape(region),
-                escape(d["primary"].as_str().unwrap_or_default()),
+                match d["primary"].as_str().unwrap_or_default() {
+                    p if p == region => "after a failover".to_string(),
+                    p => format!("from {}", escape(p)),
+                },
                 ms(at(r, "lag.p50_ms")),
                 ms(at(r, "lag.p99_ms")),
                 ms(at(r, "lag.max_ms")),

@@ -205,7 +205,14 @@ pub fn table(s: &Value) -> String {
         for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
             for (region, r) in d["replicas"].as_object().into_iter().flatten() {
                 let primary = d["primary"].as_str().unwrap_or_default();
-                let mut row = vec![format!("{ds}@{region} (from {primary})")];
+                // The primary's own slot: it is a replica only after a
+                // failover deposed it.
+                let from = if region == primary {
+                    "after a failover".to_string()
+                } else {
+                    format!("from {primary}")
+                };
+                let mut row = vec![format!("{ds}@{region} ({from})")];
                 for path in [
                     "lag.p50_ms",
                     "lag.p99_ms",

@@ -66,6 +66,17 @@ pub fn run_events(s: &Scenario) -> f64 {
             events += writes;
         }
     }
+    // Health checks: each probe of each region's app tier and databases
+    // from each checker is sent, reaches its target and is answered: three
+    // events an interval.
+    if let Some(h) = &s.health {
+        let probes = 2.0 * s.regions.len() as f64 * h.checkers.len() as f64;
+        events += 3.0 * probes * span / h.interval.as_secs_f64();
+    }
+    // DNS: every resolver group of every region refreshes once a TTL.
+    if let Some(r) = &s.routing {
+        events += s.regions.len() as f64 * f64::from(r.groups) * span / r.ttl.as_secs_f64();
+    }
     events
 }
 

@@ -174,10 +174,17 @@ pub struct FailureFile {
     #[schemars(with = "Option<super::slo::Bound>")]
     pub loss: Option<serde_yaml::Value>,
     /// When it starts, from the start of the measured span (the time axis
-    /// of every chart; the warm-up comes before it).
-    pub at: Duration,
-    /// How long it lasts.
-    pub duration: Duration,
+    /// of every chart; the warm-up comes before it). With `duration`.
+    pub at: Option<Duration>,
+    /// How long it lasts. With `at`.
+    pub duration: Option<Duration>,
+    /// Instead of `at` and `duration`, a failure that comes and goes at
+    /// random: the time between a repair and the next failure (e.g.
+    /// `{exponential: {mean: 30d}}`, or a duration for a constant)...
+    pub mtbf: Option<super::units::LongDist>,
+    /// ...and the time to repair (e.g. `{exponential: {mean: 1h}}`). From
+    /// the failure's own random stream: variants see the same failures.
+    pub mttr: Option<super::units::LongDist>,
 }
 
 /// A service of a region that can fail on its own.

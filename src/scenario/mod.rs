@@ -140,12 +140,21 @@ pub struct Failover {
 pub use file::FailoverMode;
 
 /// A failure: what fails, from when, for how long.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Failure {
     pub kind: FailureKind,
-    /// Start, from the start of the measured span.
-    pub at: Duration,
-    pub duration: Duration,
+    pub timing: FailureTiming,
+}
+
+/// When a failure happens.
+#[derive(Clone, Debug)]
+pub enum FailureTiming {
+    /// Once: from `at` (after the start of the measured span) for
+    /// `duration`.
+    Scheduled { at: Duration, duration: Duration },
+    /// Again and again, from the start of the run: up for a draw of
+    /// `mtbf`, down for a draw of `mttr`.
+    Random { mtbf: Dist, mttr: Dist },
 }
 
 /// What a failure takes down.

@@ -11,8 +11,9 @@ use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, HealthChecks,
-    Network, Popularity, Region, RegionId, Replication, Routing, RoutingPolicy, Scenario,
+    lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, FailureTiming,
+    HealthChecks, Network, Popularity, Region, RegionId, Replication, Routing, RoutingPolicy,
+    Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -1239,26 +1240,56 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
                 "`service` belongs to a `region` failure: name the region whose service fails",
             );
         }
-        if f.duration == Duration::ZERO {
-            check.error(
-                at("duration"),
-                "duration must be above 0, e.g. duration: 10m",
-            );
-        } else if f.duration > MAX_SPAN {
-            check.error(
-                at("duration"),
-                format!("duration is {}; the limit is {MAX_SPAN}", f.duration),
-            );
-        }
-        if f.at >= raw.duration {
-            check.error(
-                at("at"),
-                format!(
-                    "the failure starts at {}, at or after the end of the measured span ({}): it would change nothing",
-                    f.at, raw.duration
-                ),
-            );
-        }
+        let timing = match (f.at, f.duration, &f.mtbf, &f.mttr) {
+            (Some(start), Some(duration), None, None) => {
+                if duration == Duration::ZERO {
+                    check.error(
+                        at("duration"),
+                        "duration must be above 0, e.g. duration: 10m",
+                    );
+                } else if duration > MAX_SPAN {
+                    check.error(
+                        at("duration"),
+                        format!("duration is {duration}; the limit is {MAX_SPAN}"),
+                    );
+                }
+                if start >= raw.duration {
+                    check.error(
+                        at("at"),
+                        format!(
+                            "the failure starts at {start}, at or after the end of the measured span ({}): it would change nothing",
+                            raw.duration
+                        ),
+                    );
+                }
+                FailureTiming::Scheduled {
+                    at: start,
+                    duration,
+                }
+            }
+            (None, None, Some(mtbf), Some(mttr)) => {
+                let (mtbf, mttr) = (&mtbf.0, &mttr.0);
+                for (k, d) in [("mtbf", mtbf), ("mttr", mttr)] {
+                    if d.mean_nanos() < MIN_FAILURE_MEAN.as_nanos() as f64 {
+                        check.error(
+                            at(k),
+                            format!("{k} has a mean of {:.3} s; give at least {MIN_FAILURE_MEAN} (a failure that comes and goes faster is noise, and floods the event queue)", d.mean_nanos() / 1e9),
+                        );
+                    }
+                }
+                FailureTiming::Random {
+                    mtbf: mtbf.clone(),
+                    mttr: mttr.clone(),
+                }
+            }
+            _ => {
+                check.error(
+                    yaml_path!["failures", i],
+                    "a failure happens either once, with `at` and `duration`, or at random, with `mtbf` and `mttr` (e.g. mtbf: {exponential: {mean: 30d}}, mttr: {exponential: {mean: 1h}})",
+                );
+                continue;
+            }
+        };
         let kind = if let Some(region) = &f.region {
             let Some(r) = check.region(names, region, at("region")) else {
                 continue;
@@ -1331,14 +1362,13 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
                 loss,
             }
         };
-        out.push(Failure {
-            kind,
-            at: f.at,
-            duration: f.duration,
-        });
+        out.push(Failure { kind, timing });
     }
     out
 }
+
+/// The least mean time between failures or to repair of a random failure.
+const MIN_FAILURE_MEAN: Duration = Duration::from_secs(1);
 
 /// The two sets of a partition, checked: both non-empty, no region in
 /// both or twice.

@@ -1,7 +1,7 @@
 //! Durations with units (`38ms`, `1.5s`, `10m`) and distributions as the
 //! scenario format writes them.
 
-use super::limits::{MAX_DELAY, MAX_TABLE_ROWS};
+use super::limits::{MAX_DELAY, MAX_SPAN, MAX_TABLE_ROWS};
 use crate::engine::{Dist, Duration};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
 
-const UNITS: &str = "ns, us, ms, s, m or h";
+const UNITS: &str = "ns, us, ms, s, m, h or d";
 
 /// `12.5ms` as (`12.5`, `ms`): the leading digits and dots, and the rest
 /// trimmed.
@@ -36,6 +36,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => 1_000_000_000,
         "m" | "min" => 60_000_000_000,
         "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
         "" => {
             return Err(format!(
                 "`{text}` has no unit: write e.g. 38ms, 1.5s or 10m (units: {UNITS})"
@@ -159,7 +160,42 @@ impl<'de> Deserialize<'de> for Dist {
     /// A bare duration (`38ms`) is a constant; otherwise a one-key map naming
     /// the kind: `{lognormal: {median: 35ms, p99: 60ms}}`.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
+        deserialize_dist(d, MAX_DELAY, "a delay")
+    }
+}
+
+/// A distribution of long times (between failures, to repair): like a
+/// delay's, up to [`MAX_SPAN`] rather than one day.
+#[derive(Clone, Debug)]
+pub struct LongDist(pub Dist);
+
+impl<'de> Deserialize<'de> for LongDist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_dist(d, MAX_SPAN, "a time between failures or to repair").map(LongDist)
+    }
+}
+
+impl JsonSchema for LongDist {
+    fn schema_name() -> Cow<'static, str> {
+        Dist::schema_name()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        Dist::json_schema(g)
+    }
+}
+
+/// A distribution whose values and mean stay under `limit` (`what` names
+/// it in messages).
+fn deserialize_dist<'de, D: Deserializer<'de>>(
+    d: D,
+    limit: Duration,
+    what: &'static str,
+) -> Result<Dist, D::Error> {
+    {
+        struct V {
+            limit: Duration,
+            what: &'static str,
+        }
         impl<'de> Visitor<'de> for V {
             type Value = Dist;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -171,7 +207,7 @@ impl<'de> Deserialize<'de> for Dist {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Dist, E> {
                 parse_duration(v)
                     .map(Dist::constant)
-                    .and_then(within_limits)
+                    .and_then(|d| within_limits(d, self.limit, self.what))
                     .map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dist, E> {
@@ -247,11 +283,11 @@ impl<'de> Deserialize<'de> for Dist {
                     )));
                 }
                 built
-                    .and_then(within_limits)
+                    .and_then(|d| within_limits(d, self.limit, self.what))
                     .map_err(|msg| de::Error::custom(format!("{kind}: {msg}")))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V { limit, what })
     }
 }
 
@@ -259,18 +295,18 @@ impl<'de> Deserialize<'de> for Dist {
 /// [`MAX_DELAY`] (one day): nothing in a multi-region request path takes
 /// that long, and a larger figure is a typo in a unit. A Pareto law with
 /// an infinite mean (shape at most 1) is allowed, and warned about.
-fn within_limits(d: Dist) -> Result<Dist, String> {
-    let limit = MAX_DELAY.as_nanos() as f64;
+fn within_limits(d: Dist, max: Duration, what: &str) -> Result<Dist, String> {
+    let limit = max.as_nanos() as f64;
     if d.largest_parameter_nanos() > limit {
         return Err(format!(
-            "a parameter of {} is above the limit of {MAX_DELAY} for a delay (a unit typo?)",
+            "a parameter of {} is above the limit of {max} for {what} (a unit typo?)",
             Duration::from_nanos(d.largest_parameter_nanos() as u64)
         ));
     }
     let mean = d.mean_nanos();
     if mean.is_finite() && mean > limit {
         return Err(format!(
-            "its mean is {:.3e} s, above the limit of {MAX_DELAY} for a delay",
+            "its mean is {:.3e} s, above the limit of {max} for {what}",
             mean / 1e9
         ));
     }
@@ -278,7 +314,7 @@ fn within_limits(d: Dist) -> Result<Dist, String> {
 }
 
 /// The pattern of a duration, for the JSON Schema.
-const DURATION_PATTERN: &str = r"^\s*[0-9]*\.?[0-9]+\s*(ns|us|µs|ms|s|m|min|h)\s*$";
+const DURATION_PATTERN: &str = r"^\s*[0-9]*\.?[0-9]+\s*(ns|us|µs|ms|s|m|min|h|d)\s*$";
 
 impl JsonSchema for Duration {
     fn schema_name() -> Cow<'static, str> {
@@ -288,7 +324,7 @@ impl JsonSchema for Duration {
         json_schema!({
             "type": "string",
             "pattern": DURATION_PATTERN,
-            "description": "A duration with a unit: ns, us, ms, s, m or h (38ms, 1.5s, 10m).",
+            "description": "A duration with a unit: ns, us, ms, s, m, h or d (38ms, 1.5s, 10m, 30d).",
         })
     }
 }

@@ -248,7 +248,7 @@ fn shipped_scenarios_validate() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.matches(": ok:").count(), 5, "{out}");
+    assert_eq!(out.matches(": ok:").count(), 7, "{out}");
 }
 
 /// One problem in each phase (a field of the wrong type, a reference to a
@@ -632,4 +632,17 @@ fn routing_with_bad_values() {
             words,
         );
     }
+}
+
+#[test]
+fn a_failure_is_either_scheduled_or_random() {
+    let (from, to) = with_failure("{region: a, at: 10s, mtbf: 1h}");
+    assert_rejected(
+        from,
+        &to,
+        "{region: a, at: 10s, mtbf",
+        &["either once, with `at` and `duration`, or at random"],
+    );
+    let (from, to) = with_failure("{region: a, mtbf: 1h, mttr: 100ms}");
+    assert_rejected(from, &to, "mttr: 100ms", &["mttr has a mean of 0.100 s"]);
 }

@@ -63,6 +63,18 @@ fn detection_and_promotion_follow_the_probe_arithmetic() {
     assert_eq!(promotion - detection, 30_000.0);
     assert_eq!(failover_fig(&s, "started"), 1.0);
     assert_eq!(failover_fig(&s, "promotions"), 1.0);
+    // b's writes are back with the first one sent after the promotion:
+    // 4 ms to the local new primary (at 10 writes/s, one comes within 2 s).
+    let rto = fig(&s, "clients.b.recovery.write_rto_ms");
+    let promoted = promotion - 20_000.0;
+    assert!(
+        rto >= promoted + 4.0 && rto < promoted + 2_004.0,
+        "{rto} vs {promoted}"
+    );
+    // a's users are back when a is (80 s): its app tier then writes to the
+    // new primary in b, 1 + 38 + 38 + 1 ms later at the earliest.
+    let rto_a = fig(&s, "clients.a.recovery.write_rto_ms");
+    assert!((60_078.0..62_078.0).contains(&rto_a), "{rto_a}");
     // Writes from b: 1 + 38 + 38 + 1 ms to a before the failure, 4 ms to
     // the local new primary after the promotion; none succeeds between.
     assert_eq!(fig(&s, "clients.b.write_latency.min_ms"), 4.0);

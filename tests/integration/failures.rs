@@ -162,3 +162,60 @@ fn failures_are_the_same_bytes_on_one_and_two_threads() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+/// Region b fails at random (exponential MTBF 100 s, MTTR 20 s) for
+/// 20,000 s; b's users read their local replica, 2 per second.
+fn random_outages(replications: u32) -> String {
+    TWO_REGIONS
+        .replace("seed: 3", &format!("seed: 3\nreplications: {replications}"))
+        .replace("duration: 60s", "duration: 20000s")
+        .replace("  - region: b\n", "  - region: b\n    timeout: 1s\n")
+        .replace("{reads_per_s: 200, writes_per_s: 10}", "{reads_per_s: 2}")
+        .replace("{writes_per_s: 50}", "{writes_per_s: 1}")
+        + "failures:\n  - {region: b, mtbf: {exponential: {mean: 100s}}, mttr: {exponential: {mean: 20s}}}\n"
+}
+
+#[test]
+fn random_outages_leave_the_unavailability_mttr_over_mtbf_plus_mttr() {
+    let s = summary(&random_outages(8));
+    let expected = 1.0 - 20.0 / 120.0;
+    let a = at(&s, "points.0.figures.clients.b.requests.availability").unwrap();
+    let (lo, hi) = (
+        a["ci_low"].as_f64().unwrap(),
+        a["ci_high"].as_f64().unwrap(),
+    );
+    assert!(
+        lo <= expected && expected <= hi,
+        "{expected} outside [{lo}, {hi}]"
+    );
+    assert!(hi - lo < 0.03, "[{lo}, {hi}]");
+    // The year view of the same: (1 - availability) of a year, in minutes.
+    let overall = fig(&s, "availability.overall");
+    let minutes = fig(&s, "availability.downtime_minutes_per_year");
+    assert!((minutes - (1.0 - overall) * 525_960.0).abs() < 1e-6 * minutes);
+    // Region a is never down.
+    assert_eq!(fig(&s, "clients.a.requests.availability"), 1.0);
+}
+
+#[test]
+fn random_failures_are_the_same_bytes_on_one_and_two_threads_and_in_every_variant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = random_outages(3).replace("duration: 20000s", "duration: 2000s");
+    let file = write(tmp.path(), "f.yaml", &yaml);
+    let f = file.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for (out, threads) in [("o1", "1"), ("o2", "2")] {
+        let o = regionsim(tmp.path(), &["run", f, "-o", out, "-j", threads, "--quiet"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(tmp.path().join(out).join("two-regions/summary.json")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    // A variant that changes something else (a's write rate) sees the same
+    // failures of b: b's availability is the same.
+    let base = summary(&yaml);
+    let variant = summary(&yaml.replace("{writes_per_s: 1}", "{writes_per_s: 3}"));
+    assert_eq!(
+        fig(&base, "clients.b.requests.availability"),
+        fig(&variant, "clients.b.requests.availability")
+    );
+}

@@ -94,23 +94,55 @@ fn no_interval_leaves_its_figures_domain() {
     };
     let s = read("s/two-regions/summary.json");
     assert!(figures_checked(&s) > 500);
-    // Every shipped scenario, shortened.
+    // Every shipped scenario, shortened (the outage scenario to 3 minutes:
+    // its failure starts at 2).
+    let dir = shipped_scenarios();
+    let mut args: Vec<String> = vec!["run".into()];
+    for name in [
+        "reference",
+        "global-five-regions",
+        "apply-bottleneck",
+        "apply-speed-sweep",
+        "replication-modes",
+        "year-of-failures",
+    ] {
+        args.push(dir.join(format!("{name}.yaml")).display().to_string());
+    }
     let o = regionsim(
         tmp.path(),
         &[
             "run",
-            shipped_scenarios().to_str().unwrap(),
+            dir.join("region-outage.yaml").to_str().unwrap(),
             "-q",
             "--no-charts",
             "-o",
-            "shipped",
+            "outage",
             "--set",
-            "duration=60s",
-            "--set",
-            "warmup=5s",
+            "duration=3m",
             "--set",
             "replications=2",
         ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = regionsim(
+        tmp.path(),
+        &[
+            &args[..],
+            &[
+                "-q",
+                "--no-charts",
+                "-o",
+                "shipped",
+                "--set",
+                "duration=60s",
+                "--set",
+                "warmup=5s",
+                "--set",
+                "replications=2",
+            ],
+        ]
+        .concat(),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for name in [
@@ -119,9 +151,12 @@ fn no_interval_leaves_its_figures_domain() {
         "apply-bottleneck",
         "apply-speed-sweep",
         "replication-modes",
+        "year-of-failures",
     ] {
         let s = read(&format!("shipped/{name}/summary.json"));
         assert!(figures_checked(&s) > 100, "{name}");
         assert!(s["intervals"].as_str().unwrap().contains("range"));
     }
+    let s = read("outage/region-outage/summary.json");
+    assert!(figures_checked(&s) > 100);
 }
