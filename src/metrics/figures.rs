@@ -45,6 +45,14 @@ pub struct Figures {
     pub network: Ordered<Ordered<LinkFigures>>,
     /// Over every client region.
     pub availability: AvailabilityFigures,
+    /// The scenario's scheduled failures, as windows of the measured span
+    /// (for charts; random failures differ from run to run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<FailureWindow>,
+    /// Per dataset with failover, its first failover's milestones (for
+    /// charts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failovers: Vec<FailoverMarks>,
     /// DNS routing, for a scenario that has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsFigures>,
@@ -91,6 +99,28 @@ pub struct RequestFigures {
     /// The same for reads only, and for writes only.
     pub read_availability: f64,
     pub write_availability: f64,
+}
+
+/// A scheduled failure, from the start of the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct FailureWindow {
+    /// What fails, e.g. `us-east-1 down`.
+    pub label: String,
+    pub start_ms: f64,
+    /// Its end, or the end of the span if later.
+    pub end_ms: f64,
+}
+
+/// The first failover of one dataset, from the start of the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct FailoverMarks {
+    pub dataset: String,
+    /// The primary's database seen down.
+    pub detection_ms: Option<f64>,
+    /// 95 % of the resolver groups moved off the first app tier seen down.
+    pub dns_95_ms: Option<f64>,
+    /// The promoted replica takes writes.
+    pub promotion_ms: Option<f64>,
 }
 
 /// Availability over every client region, and what it means over a year.
@@ -499,6 +529,19 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         datasets: Ordered(datasets),
         network: network_figures(s, m),
         availability: availability_figures(s, m),
+        failures: failure_windows(s),
+        failovers: s
+            .datasets
+            .iter()
+            .zip(&m.writes)
+            .filter(|(d, _)| d.failover.is_some())
+            .map(|(d, w)| FailoverMarks {
+                dataset: d.name.clone(),
+                detection_ms: w.first_detection.map(Duration::as_millis_f64),
+                dns_95_ms: m.dns.converged[1].map(Duration::as_millis_f64),
+                promotion_ms: w.first_promotion.map(Duration::as_millis_f64),
+            })
+            .collect(),
         dns: s.routing.as_ref().map(|_| {
             let ms = |d: Option<Duration>| d.map(Duration::as_millis_f64);
             DnsFigures {
@@ -509,6 +552,35 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             }
         }),
     }
+}
+
+/// The scheduled failures of `s` as windows of its measured span.
+fn failure_windows(s: &Scenario) -> Vec<FailureWindow> {
+    use crate::scenario::{FailureKind, FailureTiming, Service};
+    let name = |r: &RegionId| region_name(s, usize::from(r.0));
+    let names = |rs: &[RegionId]| rs.iter().map(name).collect::<Vec<_>>().join("+");
+    s.failures
+        .iter()
+        .filter_map(|f| {
+            let FailureTiming::Scheduled { at, duration } = &f.timing else {
+                return None;
+            };
+            let label = match &f.kind {
+                FailureKind::Region(r) => format!("{} down", name(r)),
+                FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
+                FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
+                FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
+                FailureKind::Link { between, .. } => {
+                    format!("{}-{} degraded", name(&between.0), name(&between.1))
+                }
+            };
+            Some(FailureWindow {
+                label,
+                start_ms: at.as_millis_f64(),
+                end_ms: (*at + *duration).min(s.duration).as_millis_f64(),
+            })
+        })
+        .collect()
 }
 
 /// Availability over every client region, and per year.

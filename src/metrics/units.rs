@@ -61,6 +61,11 @@ const UNITS: &[(&str, Unit)] = &[
     ("split_brain_writes", Unit::Count),
     ("first_detection_ms", Unit::Millis),
     ("first_promotion_ms", Unit::Millis),
+    // Chart marks: failure windows and failover milestones.
+    ("start_ms", Unit::Millis),
+    ("end_ms", Unit::Millis),
+    ("dns_95_ms", Unit::Millis),
+    ("promotion_ms", Unit::Millis),
     // Recovery.
     ("read_rto_ms", Unit::Millis),
     ("write_rto_ms", Unit::Millis),

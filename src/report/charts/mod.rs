@@ -327,8 +327,8 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
 
 /// Availability over time per client region, failure windows shaded and
 /// failover milestones marked. Reads `clients.R.timeline.availability` (one
-/// share per bucket), `failures[] {label, start_s, end_s}` and
-/// `failovers[] {detection_s, dns_95_s, promotion_s, first_write_s}` of a
+/// share per bucket), `failures[] {label, start_ms, end_ms}` and
+/// `failovers[] {dataset, detection_ms, dns_95_ms, promotion_ms}` of a
 /// point's figures; absent when every request succeeded and nothing failed.
 pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
     let f = &point["figures"];
@@ -363,24 +363,23 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
         return None;
     }
     for w in f["failures"].as_array().into_iter().flatten() {
-        if let (Some(a), Some(b)) = (mean(w, "start_s"), mean(w, "end_s")) {
+        if let (Some(a), Some(b)) = (mean(w, "start_ms"), mean(w, "end_ms")) {
             p.windows.push(Window {
-                from: a,
-                to: b,
+                from: a / 1000.0,
+                to: b / 1000.0,
                 label: format!(" {}", w["label"].as_str().unwrap_or("failure")),
             });
         }
     }
     for fo in f["failovers"].as_array().into_iter().flatten() {
         for (key, label) in [
-            ("detection_s", "detected"),
-            ("dns_95_s", "DNS 95 %"),
-            ("promotion_s", "promoted"),
-            ("first_write_s", "first write"),
+            ("detection_ms", "detected"),
+            ("dns_95_ms", "DNS 95 %"),
+            ("promotion_ms", "promoted"),
         ] {
             if let Some(at) = mean(fo, key) {
                 p.vlines.push(RefLine {
-                    at,
+                    at: at / 1000.0,
                     label: format!(" {label}"),
                 });
             }
