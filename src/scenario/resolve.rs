@@ -708,6 +708,10 @@ fn failover(
     })
 }
 
+/// The shortest health-check interval and DNS TTL: each is a period of
+/// events in every run.
+const MIN_PERIOD: Duration = Duration::from_secs(1);
+
 /// Resolver groups per client region when a scenario does not say.
 const DEFAULT_GROUPS: u32 = 20;
 /// Most resolver groups per client region.
@@ -888,10 +892,10 @@ fn routing(
         }
     }
     let ttl = r.ttl.unwrap_or(DEFAULT_TTL);
-    if ttl == Duration::ZERO || ttl > MAX_DELAY {
+    if ttl < MIN_PERIOD || ttl > MAX_DELAY {
         check.error(
             at("ttl"),
-            format!("ttl is {ttl}; give a time above 0 and at most {MAX_DELAY}"),
+            format!("ttl is {ttl}; give {MIN_PERIOD} to {MAX_DELAY} (every resolver group refreshes once a TTL)"),
         );
     }
     let groups = r.resolver_groups.unwrap_or(DEFAULT_GROUPS);
@@ -979,10 +983,10 @@ fn health_checks(
         }
     };
     let interval = h.interval.unwrap_or(DEFAULT_INTERVAL);
-    if interval == Duration::ZERO || interval > MAX_DELAY {
+    if interval < MIN_PERIOD || interval > MAX_DELAY {
         check.error(
             at("interval"),
-            format!("interval is {interval}; give a time above 0 and at most {MAX_DELAY}"),
+            format!("interval is {interval}; give {MIN_PERIOD} to {MAX_DELAY} (Route 53 probes every 10 s or 30 s; each probe is events in every run)"),
         );
     }
     let timeout = h.timeout.unwrap_or(DEFAULT_PROBE_TIMEOUT.min(interval));

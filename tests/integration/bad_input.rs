@@ -512,7 +512,7 @@ fn health_checks_and_failover_with_bad_values() {
             health.to_string(),
         )
     };
-    let cases: [(&str, &str, &str, &[&str]); 7] = [
+    let cases: [(&str, &str, &str, &[&str]); 8] = [
         (
             "{target: a}",
             "{interval: 10s}",
@@ -554,6 +554,12 @@ fn health_checks_and_failover_with_bad_values() {
             "{interval: 10s}",
             "operator_delay: 1m",
             &["mode: manual"],
+        ),
+        (
+            "{promotion_delay: 30s}",
+            "{interval: 1ns, timeout: 1ns}",
+            "interval: 1ns",
+            &["interval is 1ns", "give 1s to 24h"],
         ),
     ];
     for (failover, health, located_at, words) in cases {
@@ -612,7 +618,11 @@ fn routing_with_bad_values() {
             "endpoints: [a, z]",
             &["unknown region `z`"],
         ),
-        ("{policy: latency, ttl: 0s}", "ttl: 0s", &["ttl is 0ms"]),
+        (
+            "{policy: latency, ttl: 0s}",
+            "ttl: 0s",
+            &["ttl is 0ms", "give 1s to 24h"],
+        ),
         (
             "{policy: latency, resolver_groups: 0}",
             "resolver_groups: 0",
