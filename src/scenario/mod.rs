@@ -532,14 +532,54 @@ pub fn lint(s: &Scenario) -> Vec<String> {
             .filter(|w| usize::from(w.dataset.0) == i)
             .map(|w| w.region)
             .collect();
-        if clients.iter().any(|&c| c != d.primary) {
+        // With failover, a replica takes the writes over: not a single
+        // point of failure (the failover figures say what it costs).
+        if d.failover.is_none() && clients.iter().any(|&c| c != d.primary) {
             out.push(format!(
                 "dataset `{}`: single point of failure: every write, from every region, goes to the primary in {}",
                 d.name, s.regions[usize::from(d.primary.0)].name
             ));
         }
     }
+    out.extend(spof(s));
     out.extend(infinite_means(s));
+    out
+}
+
+/// Single points of failure that failures, health checks and failover
+/// expose.
+fn spof(s: &Scenario) -> Vec<String> {
+    let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
+    let mut out = Vec::new();
+    let mut users: Vec<RegionId> = s.workload.iter().map(|w| w.region).collect();
+    users.sort();
+    users.dedup();
+    for d in &s.datasets {
+        if d.replicas.is_empty() && users.len() > 1 {
+            out.push(format!(
+                "dataset `{}`: no copy outside {}: users in {} regions lose it, reads and writes, when that region fails",
+                d.name,
+                name(d.primary),
+                users.len()
+            ));
+        } else if !d.replicas.is_empty() && d.failover.is_none() && !s.failures.is_empty() {
+            out.push(format!(
+                "dataset `{}` has replicas but no failover: while {} is down its writes fail everywhere",
+                d.name,
+                name(d.primary)
+            ));
+        }
+    }
+    if let Some(h) = &s.health {
+        if let [only] = h.checkers[..] {
+            if s.regions.len() > 1 {
+                out.push(format!(
+                    "every health checker is in {}: a failure or partition there blinds failover and DNS (Route 53 checks from about 15 locations)",
+                    name(only)
+                ));
+            }
+        }
+    }
     out
 }
 

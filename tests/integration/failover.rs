@@ -228,3 +228,25 @@ fn a_partition_seen_by_some_checkers_fails_over_only_when_every_checker_counts()
     assert_eq!(failover_fig(&every, "started"), 1.0);
     assert_eq!(failover_fig(&every, "promotions"), 1.0);
 }
+
+#[test]
+fn the_lint_names_what_one_failure_would_take_down() {
+    let warnings = |yaml: &str| scenario(yaml).warnings.join("\n");
+    // With failover, writes are not stuck behind a single primary.
+    let w = warnings(FAILOVER);
+    assert!(!w.contains("single point of failure"), "{w}");
+    // One checker only: a partition there blinds failover.
+    assert!(w.contains("every health checker is in b"), "{w}");
+    // Replicas, failures, no failover: writes fail everywhere meanwhile.
+    let w = warnings(&FAILOVER.replace("        failover: {promotion_delay: 30s}\n", ""));
+    assert!(w.contains("has replicas but no failover"), "{w}");
+    // No copy outside one region, users in two.
+    let w = warnings(
+        &FAILOVER
+            .replace("        failover: {promotion_delay: 30s}\n", "")
+            .replace("        replicas: [b]\n", ""),
+    );
+    assert!(w.contains("no copy outside a"), "{w}");
+    let w = warnings(&FAILOVER.replace("checkers: [b]", "checkers: [a, b]"));
+    assert!(!w.contains("every health checker"), "{w}");
+}
