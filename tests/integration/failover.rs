@@ -250,3 +250,26 @@ fn the_lint_names_what_one_failure_would_take_down() {
     let w = warnings(&FAILOVER.replace("checkers: [b]", "checkers: [a, b]"));
     assert!(!w.contains("every health checker"), "{w}");
 }
+
+#[test]
+fn after_a_promotion_the_other_replicas_follow_the_new_primary() {
+    // A third region c, 500 ms from a but 10 ms from b: once b is primary,
+    // c's replication comes from b.
+    let yaml = FAILOVER
+        .replace(
+            "  - {name: b, jurisdiction: US}\n",
+            "  - {name: b, jurisdiction: US}\n  - {name: c, jurisdiction: US}\n",
+        )
+        .replace(
+            "links: [{between: [a, b], delay: 38ms}]",
+            "links: [{between: [a, b], delay: 38ms}, {between: [a, c], delay: 500ms}, {between: [b, c], delay: 10ms}]",
+        )
+        .replace("        replicas: [b]\n", "        replicas: [b, c]\n")
+        .replace("failover: {promotion_delay: 30s}", "failover: {promotion_delay: 30s, target: b}");
+    let s = summary(&yaml);
+    assert_eq!(failover_fig(&s, "promotions"), 1.0);
+    // Before the failure (20 s of 120) c was 500 ms behind; after the
+    // promotion, 10 ms.
+    assert_eq!(fig(&s, "datasets.users.replicas.c.lag.min_ms"), 10.0);
+    assert!(fig(&s, "datasets.users.replicas.c.lag.p50_ms") < 11.0);
+}

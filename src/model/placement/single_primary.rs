@@ -775,6 +775,11 @@ impl SinglePrimary {
             st.drop_newest(n, now);
         }
         self.commits -= missing as u64;
+        // The other replicas follow the new primary.
+        for st in &mut self.streams {
+            st.link = ctx.net.link(new, st.replica);
+            st.back = ctx.net.link(st.replica, new);
+        }
         let slot = self.slot_of(old);
         let st = &mut self.streams[j];
         st.reset(now);
