@@ -273,3 +273,25 @@ fn after_a_promotion_the_other_replicas_follow_the_new_primary() {
     assert_eq!(fig(&s, "datasets.users.replicas.c.lag.min_ms"), 10.0);
     assert!(fig(&s, "datasets.users.replicas.c.lag.p50_ms") < 11.0);
 }
+
+#[test]
+fn a_shorter_resync_ends_a_split_brain_sooner() {
+    let long = failover_fig(&split(false), "split_brain_writes");
+    let short = failover_fig(
+        &summary(
+            &FAILOVER
+                .replace(
+                    "failover: {promotion_delay: 30s}",
+                    "failover: {promotion_delay: 30s, fencing: false, resync: 10s}",
+                )
+                .replace(
+                    "  - {region: a, at: 20s, duration: 60s}\n",
+                    "  - {partition: [[a], [b]], at: 20s, duration: 60s}\n",
+                ),
+        ),
+        "split_brain_writes",
+    );
+    // 10 s of a's 50 writes/s instead of the rest of the run.
+    assert!(short > 300.0 && short < 700.0, "{short}");
+    assert!(long > 2.0 * short, "{long} vs {short}");
+}

@@ -114,3 +114,42 @@ fn failover_and_weighted_policies_answer_as_configured() {
     assert_eq!(fig(&s, "clients.c.read_latency.max_ms"), 64.0);
     assert_eq!(fig(&s, "clients.c.requests.availability"), 1.0);
 }
+
+/// Every routing and health-check setting changes what users see.
+#[test]
+fn each_routing_knob_changes_the_results() {
+    let base = summary(ROUTED);
+    let differs = |from: &str, to: &str, path: &str| {
+        assert!(ROUTED.contains(from), "{from}");
+        let other = summary(&ROUTED.replace(from, to));
+        assert_ne!(
+            fig(&base, path),
+            fig(&other, path),
+            "{to} left {path} unchanged"
+        );
+    };
+    differs("ttl: 60s", "ttl: 120s", "dns.converged_100_ms");
+    differs(
+        "resolver_groups: 10}",
+        "resolver_groups: 2}",
+        "dns.converged_50_ms",
+    );
+    // Without a as an endpoint, or mapped to b, c's users go to b (64 ms).
+    differs(
+        "endpoints: [a, b]",
+        "endpoints: [b]",
+        "clients.c.read_latency.min_ms",
+    );
+    differs(
+        "routing: {policy: latency, endpoints: [a, b],",
+        "routing: {policy: geo, geo: {c: b}, endpoints: [a, b],",
+        "clients.c.read_latency.min_ms",
+    );
+    // Users return to a once it is seen healthy again: later with a higher
+    // recovery threshold.
+    differs(
+        "failure_threshold: 3}",
+        "failure_threshold: 3, recovery_threshold: 10}",
+        "clients.c.read_latency.mean_ms",
+    );
+}
