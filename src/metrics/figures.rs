@@ -326,6 +326,16 @@ pub struct ReplicaFigures {
     pub current_lag_ms: Vec<f64>,
 }
 
+/// Succeeded / attempted, from `ok` successes and `failed` failures (1
+/// when nothing was attempted).
+fn availability(ok: u64, failed: u64) -> f64 {
+    if ok + failed == 0 {
+        1.0
+    } else {
+        ok as f64 / (ok + failed) as f64
+    }
+}
+
 fn share(count: u64, of: u64) -> f64 {
     if of == 0 {
         0.0
@@ -352,22 +362,15 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             )
         })
         .collect();
-    let ratio = |ok: u64, failed: u64| {
-        if ok + failed == 0 {
-            1.0
-        } else {
-            ok as f64 / (ok + failed) as f64
-        }
-    };
     ClientFigures {
         requests: RequestFigures {
             attempted: c.attempted,
             succeeded: c.succeeded,
             failed: c.failed,
             retried: c.retried,
-            availability: ratio(c.succeeded, c.failed),
-            read_availability: ratio(c.reads.count(), c.failed - c.failed_writes),
-            write_availability: ratio(c.writes.count(), c.failed_writes),
+            availability: availability(c.succeeded, c.failed),
+            read_availability: availability(c.reads.count(), c.failed - c.failed_writes),
+            write_availability: availability(c.writes.count(), c.failed_writes),
         },
         read_latency: Latency::of(&c.reads),
         write_latency: Latency::of(&c.writes),
@@ -592,20 +595,13 @@ fn availability_figures(s: &Scenario, m: &RunMetrics) -> AvailabilityFigures {
         failed += c.failed;
         failed_writes += c.failed_writes;
     }
-    let ratio = |ok: u64, bad: u64| {
-        if ok + bad == 0 {
-            1.0
-        } else {
-            ok as f64 / (ok + bad) as f64
-        }
-    };
-    let overall = ratio(reads + writes, failed);
+    let overall = availability(reads + writes, failed);
     const YEAR_S: f64 = 365.25 * 86_400.0;
     let lost: u64 = m.writes.iter().map(|w| w.lost).sum();
     AvailabilityFigures {
         overall,
-        read: ratio(reads, failed - failed_writes),
-        write: ratio(writes, failed_writes),
+        read: availability(reads, failed - failed_writes),
+        write: availability(writes, failed_writes),
         downtime_minutes_per_year: (1.0 - overall) * YEAR_S / 60.0,
         nines: (overall < 1.0).then(|| -(1.0 - overall).log10()),
         lost_writes_per_year: lost as f64 * YEAR_S / s.duration.as_secs_f64(),

@@ -685,14 +685,8 @@ impl RunMetrics {
         }
     }
 
-    /// A resolver group of `client` switched from `old` to `new` at `now`.
-    pub fn record_dns_switch(
-        &mut self,
-        _client: usize,
-        old: crate::scenario::RegionId,
-        _new: crate::scenario::RegionId,
-        now: crate::engine::Time,
-    ) {
+    /// A resolver group switched away from `old` at `now`.
+    pub fn record_dns_switch(&mut self, old: crate::scenario::RegionId, now: crate::engine::Time) {
         let Some((region, total, switched)) = self.dns.watching.as_mut() else {
             return;
         };

@@ -165,11 +165,6 @@ impl Health {
     pub fn is_healthy(&self, region: RegionId, service: Service) -> bool {
         self.healthy[self.target(region, service)]
     }
-
-    /// The target of verdict index `t`.
-    pub fn target_of(&self, t: usize) -> Target {
-        self.targets[t]
-    }
 }
 
 impl World {

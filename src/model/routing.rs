@@ -218,7 +218,7 @@ impl World {
         if dns.answer[g] != new {
             let old = std::mem::replace(&mut dns.answer[g], new);
             self.route_version = self.route_version.wrapping_add(1);
-            self.metrics.record_dns_switch(g / groups, old, new, now);
+            self.metrics.record_dns_switch(old, now);
         }
     }
 }

@@ -215,11 +215,10 @@ impl ReplicationStream {
 
     /// The replica went down at `now`: what it had not applied is taken
     /// back, to be sent again when it is up (its relay log is gone; the
-    /// stream resumes from the last write it applied). True when the head's
-    /// queued `Apply` was taken back.
-    fn take_back(&mut self, now: Time) -> bool {
+    /// stream resumes from the last write it applied).
+    fn take_back(&mut self, now: Time) {
         let Some(first) = self.in_flight.iter().position(|m| m.applied > now) else {
-            return false;
+            return;
         };
         for m in self.in_flight.range_mut(first..self.held_from) {
             m.applied = Time::NEVER;
@@ -229,9 +228,9 @@ impl ReplicationStream {
         self.apply.abandon(now);
         self.last_arrival = self.last_arrival.min(now);
         if first == 0 {
+            // The head's queued `Apply` no longer counts.
             self.gen = self.gen.wrapping_add(1);
         }
-        first == 0
     }
 
     /// Forgets the `n` newest messages (writes a failover discarded), and
@@ -351,8 +350,6 @@ struct Deposed {
 /// What a promotion did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Promotion {
-    /// The region of the new primary.
-    pub new_primary: RegionId,
     /// Acknowledged writes the new primary had not applied: discarded.
     pub lost: u64,
     /// Commit times of the oldest and newest of them.
@@ -688,12 +685,9 @@ impl SinglePrimary {
             if d.region == region {
                 ctx.sched.schedule(
                     now + f.resync,
-                    control(
-                        self.dataset.0,
-                        Event::Rejoin {
-                            dataset: self.dataset.0,
-                        },
-                    ),
+                    control(Event::Rejoin {
+                        dataset: self.dataset.0,
+                    }),
                 );
             }
         }
@@ -718,12 +712,9 @@ impl SinglePrimary {
         let at = now + f.operator_delay + f.promotion_delay;
         ctx.sched.schedule(
             at,
-            control(
-                self.dataset.0,
-                Event::Promote {
-                    dataset: self.dataset.0,
-                },
-            ),
+            control(Event::Promote {
+                dataset: self.dataset.0,
+            }),
         );
         true
     }
@@ -803,7 +794,6 @@ impl SinglePrimary {
             self.node_up(old, now, ctx);
         }
         Some(Promotion {
-            new_primary: new,
             lost,
             lost_window: window,
         })
@@ -877,8 +867,8 @@ impl SinglePrimary {
     }
 }
 
-/// A failover event of `dataset`.
-fn control(_dataset: u16, e: Event) -> WorldEvent {
+/// A failover event (`Promote` or `Rejoin`) as the world's event.
+fn control(e: Event) -> WorldEvent {
     WorldEvent::Data(super::Event::SinglePrimary(e))
 }
 
