@@ -39,6 +39,20 @@ pub fn fig(summary: &Value, path: &str) -> f64 {
         .unwrap_or_else(|| panic!("no figure at {path}"))
 }
 
+/// Region `region`'s availability per bucket, means over replications,
+/// of the first point.
+pub fn availability_series(summary: &Value, region: &str) -> Vec<f64> {
+    at(
+        summary,
+        &format!("points.0.figures.clients.{region}.timeline.availability.mean"),
+    )
+    .and_then(Value::as_array)
+    .unwrap_or_else(|| panic!("no availability series for {region}"))
+    .iter()
+    .map(|v| v.as_f64().unwrap())
+    .collect()
+}
+
 /// Runs the `regionsim` binary with `args` in `dir`.
 pub fn regionsim(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_regionsim"))

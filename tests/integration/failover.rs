@@ -1,10 +1,9 @@
 //! Health checks and database failover: detection, promotion, lost
 //! writes, fencing.
 
-use crate::common::{fig, scenario, summary};
+use crate::common::{availability_series, fig, scenario, summary};
 use regionsim::engine::Time;
 use regionsim::model::{Trace, World};
-use regionsim::report::aggregate::at;
 use serde_json::Value;
 
 /// Primary in a, replica in b, 38 ms apart; one checker in b probing
@@ -79,12 +78,7 @@ fn detection_and_promotion_follow_the_probe_arithmetic() {
     // the local new primary after the promotion; none succeeds between.
     assert_eq!(fig(&s, "clients.b.write_latency.min_ms"), 4.0);
     assert_eq!(fig(&s, "clients.b.write_latency.max_ms"), 78.0);
-    let series: Vec<f64> = at(&s, "points.0.figures.clients.b.timeline.availability.mean")
-        .and_then(Value::as_array)
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let series = availability_series(&s, "b");
     let bucket = |ms: f64| (ms / 5_000.0) as usize;
     for (i, &a) in series.iter().enumerate() {
         if i < bucket(20_000.0) - 1 || i > bucket(promotion) {

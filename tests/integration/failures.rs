@@ -1,9 +1,8 @@
 //! Failures: region outages, service failures, partitions and degraded
 //! links, met by requests and replication as they happen.
 
-use crate::common::{fig, regionsim, summary, write, TWO_REGIONS};
+use crate::common::{availability_series, fig, regionsim, summary, write, TWO_REGIONS};
 use regionsim::report::aggregate::at;
-use serde_json::Value;
 
 /// TWO_REGIONS with 5 s buckets, a 1 s timeout for region b, b's rates
 /// replaced by `b_rates`, and `failures` (the text of the list's items).
@@ -14,19 +13,6 @@ fn scenario(b_rates: &str, failures: &str) -> String {
         .replace("{reads_per_s: 200, writes_per_s: 10}", b_rates)
         + "failures:\n"
         + failures
-}
-
-/// Region `r`'s availability per bucket (5 s wide).
-fn buckets(s: &Value, r: &str) -> Vec<f64> {
-    at(
-        s,
-        &format!("points.0.figures.clients.{r}.timeline.availability.mean"),
-    )
-    .and_then(Value::as_array)
-    .unwrap_or_else(|| panic!("no availability series for {r}"))
-    .iter()
-    .map(|v| v.as_f64().unwrap())
-    .collect()
 }
 
 /// The buckets wholly inside [from, to) seconds are 0, those wholly
@@ -48,7 +34,7 @@ fn a_region_outage_fails_exactly_the_requests_that_meet_it() {
         "{reads_per_s: 200, writes_per_s: 10}",
         "  - {region: b, at: 20s, duration: 20s}\n",
     ));
-    let b = buckets(&s, "b");
+    let b = availability_series(&s, "b");
     assert_down_between(&b, 20, 40);
     // Requests sent just before the outage whose answer would cross its
     // start fail too (about one expected): bucket [15 s, 20 s) is at most
@@ -72,7 +58,7 @@ fn a_partition_cuts_writes_across_it_but_not_local_reads() {
         "{writes_per_s: 10}",
         "  - {partition: [[a], [b]], at: 10s, duration: 15s}\n",
     ));
-    assert_down_between(&buckets(&writes, "b"), 10, 25);
+    assert_down_between(&availability_series(&writes, "b"), 10, 25);
     let reads = summary(&scenario(
         "{reads_per_s: 200}",
         "  - {partition: [[a], [b]], at: 10s, duration: 15s}\n",
@@ -140,7 +126,7 @@ fn one_service_down_takes_only_its_part() {
         "{reads_per_s: 200, writes_per_s: 10}",
         "  - {region: b, service: app, at: 10s, duration: 10s}\n",
     ));
-    assert_down_between(&buckets(&s, "b"), 10, 20);
+    assert_down_between(&availability_series(&s, "b"), 10, 20);
     assert_eq!(fig(&s, "datasets.users.replicas.b.lag.max_ms"), 38.0);
 }
 

@@ -1,8 +1,7 @@
 //! DNS routing: users sent to another region's app tier, moved away from
 //! one the health checks see down, gradually.
 
-use crate::common::{fig, summary};
-use regionsim::report::aggregate::at;
+use crate::common::{availability_series, fig, summary};
 use serde_json::Value;
 
 /// Users in c; app tiers in a (10 ms from c) and b (30 ms); the data's
@@ -71,12 +70,7 @@ fn dns_moves_users_within_a_ttl_of_detection_and_overstayers_exactly_later() {
     assert!(dns(&s, "converged_95_ms") <= converged);
     // After convergence every read goes to b's app tier (64 ms) and
     // succeeds; between the failure and detection reads to a failed.
-    let series: Vec<f64> = at(&s, "points.0.figures.clients.c.timeline.availability.mean")
-        .and_then(Value::as_array)
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let series = availability_series(&s, "c");
     let bucket = |ms: f64| (ms / 5_000.0) as usize;
     assert_eq!(series[bucket(30_000.0)], 0.0, "{series:?}");
     assert!(
