@@ -53,6 +53,11 @@ pub struct Figures {
     /// charts).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failovers: Vec<FailoverMarks>,
+    /// The run's incidents in order, for a scenario with failures (the
+    /// first [`super::MAX_INCIDENTS`]; `availability.incidents` counts
+    /// them all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<Vec<IncidentFigures>>,
     /// DNS routing, for a scenario that has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsFigures>,
@@ -71,6 +76,45 @@ pub struct DnsFigures {
     pub converged_95_ms: Option<f64>,
     /// All of them.
     pub converged_100_ms: Option<f64>,
+}
+
+/// One incident: failures that overlapped, from the start of the first to
+/// the end of the last. Milestones are times from its start (null: it did
+/// not happen in the span); recovery is followed until the next incident.
+#[derive(Serialize, Clone, Debug)]
+pub struct IncidentFigures {
+    /// What failed, e.g. `us-east-1 down` (`+ 2 more` when others started
+    /// while it went on).
+    pub label: String,
+    /// Its start, from the start of the measured span.
+    pub start_ms: f64,
+    /// Its last failure ended.
+    pub failure_end_ms: Option<f64>,
+    /// The health checks saw a target down.
+    pub detection_ms: Option<f64>,
+    /// 50 %, 95 % and 100 % of the resolver groups that answered the first
+    /// app tier seen down had moved off it.
+    pub dns_50_ms: Option<f64>,
+    pub dns_95_ms: Option<f64>,
+    pub dns_100_ms: Option<f64>,
+    /// A replica was promoted.
+    pub promotion_ms: Option<f64>,
+    /// The first write back: completed after its region's writes had
+    /// failed (0 when no write failed).
+    pub first_write_ms: Option<f64>,
+    /// Availability over every region back at or above
+    /// `availability_threshold` for good: the end of the last one-second
+    /// slot below it (0 when none was below; null when no slot with
+    /// requests followed within six hours).
+    pub availability_back_ms: Option<f64>,
+    /// Seconds of it below the threshold, over every region.
+    pub downtime_s: f64,
+    /// Acknowledged writes its promotions discarded, and the largest
+    /// commit-time window they spanned (the realised RPO).
+    pub lost_writes: u64,
+    pub lost_window_ms: f64,
+    /// Per client region: read and write RTO.
+    pub clients: Ordered<RecoveryFigures>,
 }
 
 /// Traffic on one directed link in the measured span.
@@ -96,6 +140,11 @@ pub struct RequestFigures {
     pub retried: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
+    /// Seconds, at one-second resolution, in the six hours after each
+    /// incident's start whose requests succeeded less often than
+    /// `availability_threshold` (for a scenario with failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downtime_s: Option<f64>,
     /// The same for reads only, and for writes only.
     pub read_availability: f64,
     pub write_availability: f64,
@@ -139,6 +188,12 @@ pub struct AvailabilityFigures {
     /// Acknowledged writes lost in failovers, over every dataset, scaled
     /// to a year.
     pub lost_writes_per_year: f64,
+    /// Seconds, at one-second resolution, in the six hours after each
+    /// incident's start whose requests over every region succeeded less
+    /// often than `availability_threshold`.
+    pub downtime_s: f64,
+    /// Incidents that started in the span.
+    pub incidents: u64,
 }
 
 /// Per-bucket series (by request send time), over all client regions.
@@ -186,10 +241,11 @@ pub struct ClientFigures {
     pub by_dataset: Ordered<ClientFigures>,
 }
 
-/// Recovery time objectives as realised: from the start of the first
-/// failure of the measured span to the completion of the first request
-/// sent after the last one that failed (0 when none failed; null when they
-/// never came back).
+/// Recovery time objectives as realised: from the start of an incident (in
+/// a client's figures: the first of the span) to the completion of the
+/// first request sent after the last one that failed (0 when none failed;
+/// null when they were not back before the span or the next incident
+/// began).
 #[derive(Serialize, Clone, Debug)]
 pub struct RecoveryFigures {
     pub read_rto_ms: Option<f64>,
@@ -369,6 +425,7 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             failed: c.failed,
             retried: c.retried,
             availability: availability(c.succeeded, c.failed),
+            downtime_s: None,
             read_availability: availability(c.reads.count(), c.failed - c.failed_writes),
             write_availability: availability(c.writes.count(), c.failed_writes),
         },
@@ -379,17 +436,13 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             .map(|i| share(c.stale_at_least(i), reads))
             .collect(),
         recovery: (!s.failures.is_empty()).then(|| {
-            let start = m.incident_start;
-            let rto = |r: &super::Recovery| {
-                if start == crate::engine::Time::NEVER {
-                    Some(0.0)
-                } else {
-                    r.rto(start).map(Duration::as_millis_f64)
-                }
+            let rto = |r: &super::Recovery| match m.incidents.first() {
+                None => Some(0.0),
+                Some(i) => r.rto(i.start).map(Duration::as_millis_f64),
             };
             RecoveryFigures {
-                read_rto_ms: rto(&c.recovery[0]),
-                write_rto_ms: rto(&c.recovery[1]),
+                read_rto_ms: rto(&c.first_incident[0]),
+                write_rto_ms: rto(&c.first_incident[1]),
             }
         }),
         timeline: None,
@@ -458,6 +511,14 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             }
             let mut f = client_figures(s, m, &all?);
             f.by_dataset = Ordered(by_dataset);
+            if !s.failures.is_empty() {
+                let down: u32 = m
+                    .incidents
+                    .iter()
+                    .filter_map(|i| i.region_downtime.get(r))
+                    .sum();
+                f.requests.downtime_s = Some(f64::from(down));
+            }
             Some((region.name.clone(), f))
         })
         .collect();
@@ -541,44 +602,110 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             .map(|(d, w)| FailoverMarks {
                 dataset: d.name.clone(),
                 detection_ms: w.first_detection.map(Duration::as_millis_f64),
-                dns_95_ms: m.dns.converged[1].map(Duration::as_millis_f64),
+                dns_95_ms: since_span(m, m.first_dns().and_then(|d| d.converged[1])),
                 promotion_ms: w.first_promotion.map(Duration::as_millis_f64),
             })
             .collect(),
         dns: s.routing.as_ref().map(|_| {
-            let ms = |d: Option<Duration>| d.map(Duration::as_millis_f64);
+            let dns = m.first_dns();
+            let ms = |t: Option<crate::engine::Time>| since_span(m, t);
             DnsFigures {
-                detection_ms: ms(m.dns.detection),
-                converged_50_ms: ms(m.dns.converged[0]),
-                converged_95_ms: ms(m.dns.converged[1]),
-                converged_100_ms: ms(m.dns.converged[2]),
+                detection_ms: ms(dns.and_then(|d| d.detection)),
+                converged_50_ms: ms(dns.and_then(|d| d.converged[0])),
+                converged_95_ms: ms(dns.and_then(|d| d.converged[1])),
+                converged_100_ms: ms(dns.and_then(|d| d.converged[2])),
             }
         }),
+        incidents: (!s.failures.is_empty()).then(|| incident_figures(s, m)),
     }
+}
+
+/// Milliseconds from the start of the span to `t`.
+fn since_span(m: &RunMetrics, t: Option<crate::engine::Time>) -> Option<f64> {
+    t.map(|t| t.since(m.span_start).as_millis_f64())
+}
+
+/// What the label of failure `f` of `s` reads: `us-east-1 down`.
+fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
+    use crate::scenario::{FailureKind, Service};
+    let name = |r: &RegionId| region_name(s, usize::from(r.0));
+    let names = |rs: &[RegionId]| rs.iter().map(name).collect::<Vec<_>>().join("+");
+    match &f.kind {
+        FailureKind::Region(r) => format!("{} down", name(r)),
+        FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
+        FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
+        FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
+        FailureKind::Link { between, .. } => {
+            format!("{}-{} degraded", name(&between.0), name(&between.1))
+        }
+    }
+}
+
+/// The incidents of run `m`, milestones from each one's start.
+fn incident_figures(s: &Scenario, m: &RunMetrics) -> Vec<IncidentFigures> {
+    let loaded: Vec<usize> = (0..s.regions.len())
+        .filter(|&r| s.workload.iter().any(|w| usize::from(w.region.0) == r))
+        .collect();
+    m.incidents
+        .iter()
+        .map(|i| {
+            let after = |t: Option<crate::engine::Time>| {
+                t.filter(|&t| t != crate::engine::Time::NEVER)
+                    .map(|t| t.since(i.start).as_millis_f64())
+            };
+            let mut label = s
+                .failures
+                .get(usize::from(i.failure))
+                .map_or_else(String::new, |f| failure_label(s, f));
+            if i.failures > 1 {
+                label.push_str(&format!(" + {} more", i.failures - 1));
+            }
+            let rto = |d: Option<Duration>| d.map(Duration::as_millis_f64);
+            IncidentFigures {
+                label,
+                start_ms: i.start.since(m.span_start).as_millis_f64(),
+                failure_end_ms: after(Some(i.end)),
+                detection_ms: after(i.detection),
+                dns_50_ms: after(i.dns.converged[0]),
+                dns_95_ms: after(i.dns.converged[1]),
+                dns_100_ms: after(i.dns.converged[2]),
+                promotion_ms: after(i.promotion),
+                first_write_ms: after(i.first_write),
+                availability_back_ms: i.availability_back.map(Duration::as_millis_f64),
+                downtime_s: f64::from(i.downtime),
+                lost_writes: i.lost,
+                lost_window_ms: i.lost_window.as_millis_f64(),
+                clients: Ordered(
+                    loaded
+                        .iter()
+                        .filter_map(|&r| {
+                            let [read, write] = *i.rto.get(r)?;
+                            Some((
+                                region_name(s, r),
+                                RecoveryFigures {
+                                    read_rto_ms: rto(read),
+                                    write_rto_ms: rto(write),
+                                },
+                            ))
+                        })
+                        .collect(),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The scheduled failures of `s` as windows of its measured span.
 fn failure_windows(s: &Scenario) -> Vec<FailureWindow> {
-    use crate::scenario::{FailureKind, FailureTiming, Service};
-    let name = |r: &RegionId| region_name(s, usize::from(r.0));
-    let names = |rs: &[RegionId]| rs.iter().map(name).collect::<Vec<_>>().join("+");
+    use crate::scenario::FailureTiming;
     s.failures
         .iter()
         .filter_map(|f| {
             let FailureTiming::Scheduled { at, duration } = &f.timing else {
                 return None;
             };
-            let label = match &f.kind {
-                FailureKind::Region(r) => format!("{} down", name(r)),
-                FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
-                FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
-                FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
-                FailureKind::Link { between, .. } => {
-                    format!("{}-{} degraded", name(&between.0), name(&between.1))
-                }
-            };
             Some(FailureWindow {
-                label,
+                label: failure_label(s, f),
                 start_ms: at.as_millis_f64(),
                 end_ms: (*at + *duration).min(s.duration).as_millis_f64(),
             })
@@ -605,6 +732,8 @@ fn availability_figures(s: &Scenario, m: &RunMetrics) -> AvailabilityFigures {
         downtime_minutes_per_year: (1.0 - overall) * YEAR_S / 60.0,
         nines: (overall < 1.0).then(|| -(1.0 - overall).log10()),
         lost_writes_per_year: lost as f64 * YEAR_S / s.duration.as_secs_f64(),
+        downtime_s: m.incidents.iter().map(|i| f64::from(i.downtime)).sum(),
+        incidents: m.incidents_total,
     }
 }
 

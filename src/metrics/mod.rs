@@ -3,9 +3,11 @@
 //! simulated run is.
 
 mod figures;
+mod incidents;
 mod units;
 
 pub use figures::{figures, used_links, Figures, Ordered, QUANTILE_LEVELS};
+pub use incidents::{DnsMetrics, Incident, MAX_INCIDENTS, SLOT, SLOTS};
 pub use units::{round, unit_of, Unit};
 
 use crate::engine::Duration;
@@ -227,9 +229,11 @@ pub struct ClientMetrics {
     pub failed: u64,
     /// Of those, writes.
     pub failed_writes: u64,
-    /// When reads ([0]) and writes ([1]) came back after the first
-    /// failure of the span.
+    /// When reads ([0]) and writes ([1]) came back after the start of the
+    /// current incident.
     pub recovery: [Recovery; 2],
+    /// The same for the first incident of the span, once it is closed.
+    pub first_incident: [Recovery; 2],
     /// Attempts after the first, over all requests.
     pub retried: u64,
     /// Requests sent in each bucket. Every request ends succeeded or
@@ -256,6 +260,7 @@ impl ClientMetrics {
             failed: 0,
             failed_writes: 0,
             recovery: [Recovery::default(); 2],
+            first_incident: [Recovery::default(); 2],
             retried: 0,
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
@@ -277,6 +282,9 @@ impl ClientMetrics {
         self.failed += o.failed;
         self.failed_writes += o.failed_writes;
         for (mine, theirs) in self.recovery.iter_mut().zip(&o.recovery) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.first_incident.iter_mut().zip(&o.first_incident) {
             mine.merge(theirs);
         }
         self.retried += o.retried;
@@ -425,19 +433,6 @@ impl Recovery {
     }
 }
 
-/// How DNS moved users away from the first app tier the health checks saw
-/// down in the measured span.
-#[derive(Clone, Debug, Default)]
-pub struct DnsMetrics {
-    /// The region watched, the resolver groups that answered it then, and
-    /// how many have switched away since.
-    pub watching: Option<(crate::scenario::RegionId, usize, usize)>,
-    /// When it was seen down, from the start of the span.
-    pub detection: Option<Duration>,
-    /// When 50 %, 95 % and 100 % of those groups had switched away.
-    pub converged: [Option<Duration>; 3],
-}
-
 /// What one dataset's writes went through at its primary.
 #[derive(Clone, Debug, Default)]
 pub struct WriteMetrics {
@@ -545,10 +540,15 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
 pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
-    /// DNS convergence after the first app tier seen down.
-    pub dns: DnsMetrics,
-    /// Start of the first failure in the measured span (`Time::NEVER`:
-    /// none yet); recovery times count from it.
+    /// The incidents of the measured span, in order (the first
+    /// [`MAX_INCIDENTS`]).
+    pub incidents: Vec<Incident>,
+    /// Incidents started in the span, recorded or not.
+    pub incidents_total: u64,
+    /// Availability (a share) below which a slot of an incident is down.
+    pub availability_threshold: f64,
+    /// Start of the current incident (`Time::NEVER`: none yet); recovery
+    /// times count from it.
     pub incident_start: crate::engine::Time,
     /// The measured span.
     pub span_start: crate::engine::Time,
@@ -611,7 +611,9 @@ impl RunMetrics {
             .collect();
         RunMetrics {
             events: 0,
-            dns: DnsMetrics::default(),
+            incidents: Vec::new(),
+            incidents_total: 0,
+            availability_threshold: s.availability_threshold,
             incident_start: crate::engine::Time::NEVER,
             span_start: crate::engine::Time::ZERO + s.warmup,
             span_end: crate::engine::Time::ZERO + s.warmup + s.duration,
@@ -631,77 +633,6 @@ impl RunMetrics {
             links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
             timeline: Timeline::new(buckets),
             staleness,
-        }
-    }
-
-    /// A failover of `dataset` started at `now` (the primary's database
-    /// seen down).
-    pub fn record_detection(&mut self, dataset: usize, now: crate::engine::Time) {
-        if (self.span_start..self.span_end).contains(&now) {
-            let w = &mut self.writes[dataset];
-            w.failovers_started += 1;
-            w.first_detection.get_or_insert(now.since(self.span_start));
-        }
-    }
-
-    /// A promotion of `dataset` completed at `now`.
-    pub fn record_promotion(
-        &mut self,
-        dataset: usize,
-        now: crate::engine::Time,
-        p: crate::model::placement::single_primary::Promotion,
-    ) {
-        if (self.span_start..self.span_end).contains(&now) {
-            let w = &mut self.writes[dataset];
-            w.promotions += 1;
-            w.lost += p.lost;
-            if let Some((a, b)) = p.lost_window {
-                w.lost_window = w.lost_window.max(b.since(a));
-            }
-            w.first_promotion.get_or_insert(now.since(self.span_start));
-        }
-    }
-
-    /// The health checks saw the app tier of `region` down at `now`, while
-    /// `answering` resolver groups sent users there: the first such verdict
-    /// in the span starts the DNS convergence watch.
-    pub fn watch_dns(
-        &mut self,
-        region: crate::scenario::RegionId,
-        answering: usize,
-        now: crate::engine::Time,
-    ) {
-        if !(self.span_start..self.span_end).contains(&now)
-            || self.dns.watching.is_some()
-            || self.dns.detection.is_some()
-        {
-            return;
-        }
-        self.dns.detection = Some(now.since(self.span_start));
-        if answering > 0 {
-            self.dns.watching = Some((region, answering, 0));
-        } else {
-            self.dns.converged = [Some(now.since(self.span_start)); 3];
-        }
-    }
-
-    /// A resolver group switched away from `old` at `now`.
-    pub fn record_dns_switch(&mut self, old: crate::scenario::RegionId, now: crate::engine::Time) {
-        let Some((region, total, switched)) = self.dns.watching.as_mut() else {
-            return;
-        };
-        if old != *region {
-            return;
-        }
-        *switched += 1;
-        let at = now.since(self.span_start);
-        for (i, share) in [0.5, 0.95, 1.0].into_iter().enumerate() {
-            if self.dns.converged[i].is_none() && *switched as f64 >= share * *total as f64 {
-                self.dns.converged[i] = Some(at);
-            }
-        }
-        if *switched >= *total {
-            self.dns.watching = None;
         }
     }
 

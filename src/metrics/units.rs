@@ -8,6 +8,8 @@
 pub enum Unit {
     /// A duration in milliseconds; SLO bounds are durations (`50ms`, `1s`).
     Millis,
+    /// A duration in seconds (downtime); SLO bounds are durations (`90s`).
+    Seconds,
     /// A fraction from 0 to 1; bounds are percentages (`0.1%`) or fractions.
     Share,
     /// A count of things; bounds are plain numbers.
@@ -47,6 +49,8 @@ const UNITS: &[(&str, Unit)] = &[
     ("downtime_minutes_per_year", Unit::Count),
     ("nines", Unit::Count),
     ("lost_writes_per_year", Unit::Count),
+    ("downtime_s", Unit::Seconds),
+    ("incidents", Unit::Count),
     // Writes at a primary.
     ("committed", Unit::Count),
     ("unreplicated_acks", Unit::Count),
@@ -66,6 +70,12 @@ const UNITS: &[(&str, Unit)] = &[
     ("end_ms", Unit::Millis),
     ("dns_95_ms", Unit::Millis),
     ("promotion_ms", Unit::Millis),
+    // Incidents.
+    ("failure_end_ms", Unit::Millis),
+    ("dns_50_ms", Unit::Millis),
+    ("dns_100_ms", Unit::Millis),
+    ("first_write_ms", Unit::Millis),
+    ("availability_back_ms", Unit::Millis),
     // Recovery.
     ("read_rto_ms", Unit::Millis),
     ("write_rto_ms", Unit::Millis),
@@ -97,6 +107,7 @@ impl Unit {
         match self {
             Unit::Millis if value >= 1000.0 => format!("{}s", round(value / 1000.0)),
             Unit::Millis => format!("{}ms", round(value)),
+            Unit::Seconds => format!("{}s", round(value)),
             Unit::Share => format!("{}%", round(value * 100.0)),
             Unit::Count => round(value).to_string(),
             Unit::PerSecond => format!("{}/s", round(value)),
@@ -107,6 +118,7 @@ impl Unit {
     pub fn axis(self) -> (&'static str, f64) {
         match self {
             Unit::Millis => ("ms", 1.0),
+            Unit::Seconds => ("s", 1.0),
             Unit::Share => ("%", 100.0),
             Unit::Count => ("count", 1.0),
             Unit::PerSecond => ("per second", 1.0),

@@ -320,6 +320,7 @@ fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
         if r.first_sent >= metrics.incident_start {
             let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
             t.failed(r.first_sent);
+            metrics.incident_outcome(s.client, r.first_sent, false);
         }
     }
 }
@@ -330,6 +331,7 @@ fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
 fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetrics) {
     let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
     t.succeeded(r.first_sent, at);
+    metrics.incident_outcome(s.client, r.first_sent, true);
 }
 
 /// Sends the current attempt of request `req` (`r`, of source `s`) at `now`.

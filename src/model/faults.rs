@@ -209,11 +209,10 @@ impl World {
             FaultEvent::End { failure } => (usize::from(failure), false),
         };
         self.faults.active[f] = on;
-        if on
-            && self.metrics.incident_start == Time::NEVER
-            && (self.warmup..self.end).contains(&now)
-        {
-            self.metrics.incident_start = now;
+        if on {
+            self.metrics.failure_started(f, now);
+        } else if !self.faults.active.iter().any(|&a| a) {
+            self.metrics.failures_ended(now);
         }
         self.faults.next(f, on, now, sched);
         for link in self.faults.links(f, &self.net) {

@@ -367,9 +367,12 @@ impl World {
         healthy: bool,
         sched: &mut Scheduler<Event>,
     ) {
+        if !healthy {
+            self.metrics.record_down_verdict(now);
+        }
         if target.service == crate::scenario::Service::App {
-            if !healthy {
-                let answering = self.dns.as_ref().map_or(0, |d| d.answering(target.region));
+            if let Some(dns) = self.dns.as_ref().filter(|_| !healthy) {
+                let answering = dns.answering(target.region);
                 self.metrics.watch_dns(target.region, answering, now);
             }
             return;
@@ -397,6 +400,7 @@ impl World {
             p.finish(self.end, self.warmup, &mut self.metrics);
         }
         self.fail_open_requests();
+        self.metrics.close_recovery();
         self.metrics.count_attempts();
         self.metrics.links = self.net.traffic();
         self.metrics

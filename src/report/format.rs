@@ -11,6 +11,8 @@ pub enum Shown {
     Duration,
     /// A share given as a fraction: `2.80%`.
     Share,
+    /// A count, or a mean of counts: `3.5`.
+    Count,
 }
 
 /// (scale, decimals, unit) for showing `v` of `kind`; interval ends use
@@ -21,6 +23,7 @@ fn scale_of(kind: Shown, v: f64) -> (f64, usize, &'static str) {
         Shown::Duration if v.abs() >= 10.0 => (1.0, 1, "ms"),
         Shown::Duration => (1.0, 2, "ms"),
         Shown::Share => (100.0, 2, "%"),
+        Shown::Count => (1.0, 1, ""),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod charts;
 pub mod format;
 pub mod html;
+mod incidents;
 pub mod output;
 pub mod slo;
 mod summary;

@@ -311,6 +311,31 @@ pub fn markdown(summary: &Value) -> String {
             }
         }
         out.push('\n');
+        let threshold = summary["availability_threshold"].as_f64().unwrap_or(0.99);
+        if super::some_request_failed(f) {
+            let _ = writeln!(
+                out,
+                "Availability {} (reads {}, writes {}); {} below {} (one-second slots after each incident's start).\n",
+                super::html::pct(at(f, "availability.overall")),
+                super::html::pct(at(f, "availability.read")),
+                super::html::pct(at(f, "availability.write")),
+                super::format::estimate(
+                    super::format::Shown::Count,
+                    at(f, "availability.downtime_s")
+                ) + " s",
+                super::format::value(super::format::Shown::Share, threshold),
+            );
+        }
+        let rows = super::incidents::rows(p, threshold);
+        if let Some((header, body)) = rows.split_first() {
+            let cells = |r: &[String]| r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ");
+            let _ = writeln!(out, "| {} |", cells(header));
+            let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+            for r in body {
+                let _ = writeln!(out, "| {} |", cells(r));
+            }
+            out.push('\n');
+        }
     }
     for w in summary["warnings"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "> warning: {}", w.as_str().unwrap_or_default());

@@ -92,6 +92,11 @@ pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
                     .map(|e| e.as_millis_f64())
                     .collect();
             let figures = aggregate(&runs);
+            let random = ps
+                .failures
+                .iter()
+                .any(|f| matches!(f.timing, crate::scenario::FailureTiming::Random { .. }));
+            let incidents = super::incidents::pooled(&runs, random);
             let replications = runs.len();
             drop(runs);
             let mut point = json!({
@@ -102,6 +107,9 @@ pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
                 "precision": precision,
                 "slo": slo,
             });
+            if let Some(i) = incidents {
+                point["incidents"] = i;
+            }
             // Moved in, not through `json!`, which would copy them.
             let map = point.as_object_mut().expect("an object");
             map.insert("figures".into(), figures);
@@ -117,6 +125,7 @@ pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
         "warmup_s": s.warmup.as_secs_f64(),
         "duration_s": s.duration.as_secs_f64(),
         "bucket_s": s.bucket.as_secs_f64(),
+        "availability_threshold": s.availability_threshold,
         "confidence_level": CONFIDENCE,
         "intervals": crate::stats::SPREAD_NOTE,
         "quantile_levels": crate::metrics::QUANTILE_LEVELS,

@@ -35,6 +35,11 @@ pub struct ScenarioFile {
     /// committed T or more before it (default `[0ms]`).
     #[serde(default = "default_bounds")]
     pub staleness_bounds: Vec<Duration>,
+    /// A time bucket whose requests succeeded less often than this counts
+    /// as downtime, and an incident's availability is back when a bucket
+    /// reaches it again (default `99%`).
+    #[schemars(with = "Option<super::slo::Bound>")]
+    pub availability_threshold: Option<serde_yaml::Value>,
     /// The regions, in the order reports list them.
     pub regions: Vec<RegionFile>,
     /// One-way delays between and inside regions.

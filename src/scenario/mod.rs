@@ -59,6 +59,8 @@ pub struct Scenario {
     pub bucket: Duration,
     /// Staleness bounds T of the stale-read counts.
     pub staleness_bounds: Vec<Duration>,
+    /// Availability (a share) below which a bucket counts as downtime.
+    pub availability_threshold: f64,
     /// Regions, in file order.
     pub regions: Vec<Region>,
     /// One-way delays between and inside regions.

@@ -167,6 +167,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         replications: raw.replications,
         bucket,
         staleness_bounds: bounds,
+        availability_threshold: availability_threshold(&raw, check),
         regions,
         network: Network {
             regions: n,
@@ -198,6 +199,30 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     }
     scenario.warnings = lint(&scenario);
     Some(scenario)
+}
+
+/// A bucket's availability below which it counts as downtime, when the
+/// file does not say: 99 %.
+pub const DEFAULT_AVAILABILITY_THRESHOLD: f64 = 0.99;
+
+/// `availability_threshold`: a share above 0 and at most 100 %.
+fn availability_threshold(raw: &ScenarioFile, check: &mut Checker) -> f64 {
+    let at = yaml_path!["availability_threshold"];
+    match raw.availability_threshold.as_ref().map(slo::percent) {
+        None => DEFAULT_AVAILABILITY_THRESHOLD,
+        Some(Ok(x)) if x > 0.0 && x <= 1.0 => x,
+        Some(Ok(x)) => {
+            check.error(
+                at,
+                format!("availability_threshold is a share above 0% and at most 100%, e.g. 99.9%, got {x}"),
+            );
+            DEFAULT_AVAILABILITY_THRESHOLD
+        }
+        Some(Err(e)) => {
+            check.error(at, e);
+            DEFAULT_AVAILABILITY_THRESHOLD
+        }
+    }
 }
 
 /// The model indexes client streams and replication streams with 16 bits.

@@ -50,6 +50,7 @@ fn reader(key: &str) -> Option<Reader> {
         "replications" => typed::<u32>,
         "bucket" => typed::<Option<Duration>>,
         "staleness_bounds" => typed::<Vec<Duration>>,
+        "availability_threshold" => typed::<Option<serde_yaml::Value>>,
         "regions" => typed::<Vec<RegionFile>>,
         "network" => typed::<NetworkFile>,
         "datasets" => typed::<Vec<DatasetFile>>,

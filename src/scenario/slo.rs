@@ -135,7 +135,7 @@ pub(super) fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
 fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String> {
     let text = super::variants::compact(v);
     let x = match unit {
-        Unit::Millis => {
+        Unit::Millis | Unit::Seconds => {
             let d = match v {
                 serde_yaml::Value::String(s) if !s.trim_end().ends_with('%') => super::parse_duration(s)?,
                 _ => {
@@ -144,7 +144,11 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
                     ))
                 }
             };
-            d.as_millis_f64()
+            if unit == Unit::Seconds {
+                d.as_secs_f64()
+            } else {
+                d.as_millis_f64()
+            }
         }
         Unit::Share => {
             if matches!(v, serde_yaml::Value::String(s) if super::parse_duration(s).is_ok()) {
@@ -173,7 +177,7 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
         Unit::Share if !(0.0..=1.0).contains(&x) => Err(format!(
             "`{metric}` is a share between 0% and 100%; a bound of `{text}` can never be met or is always met"
         )),
-        Unit::Count | Unit::PerSecond if x < 0.0 => Err(format!(
+        Unit::Count | Unit::PerSecond | Unit::Seconds if x < 0.0 => Err(format!(
             "`{metric}` counts something and is never negative; a bound of `{text}` can never be met or is always met"
         )),
         _ => Ok(x),

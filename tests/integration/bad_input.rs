@@ -656,3 +656,15 @@ fn a_failure_is_either_scheduled_or_random() {
     let (from, to) = with_failure("{region: a, mtbf: 1h, mttr: 100ms}");
     assert_rejected(from, &to, "mttr: 100ms", &["mttr has a mean of 0.100 s"]);
 }
+
+#[test]
+fn an_availability_threshold_outside_0_to_100_percent() {
+    for (bad, words) in [
+        ("0%", &["above 0%", "got 0"][..]),
+        ("150%", &["at most 100%"][..]),
+        ("high", &["high"][..]),
+    ] {
+        let to = format!("availability_threshold: {bad}\nregions:\n");
+        assert_rejected("regions:\n", &to, "availability_threshold", words);
+    }
+}

@@ -9,7 +9,7 @@ use serde_json::Value;
 /// Primary in a, replica in b, 38 ms apart; one checker in b probing
 /// every 10 s with a 2 s timeout, 3 failures in a row; promotion 30 s.
 /// Region a fails 20 s into the measured span (after a 5 s warm-up).
-const FAILOVER: &str = r#"
+pub const FAILOVER: &str = r#"
 name: failover
 seed: 5
 warmup: 5s

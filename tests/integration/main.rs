@@ -12,6 +12,7 @@ mod failover;
 mod failures;
 mod formulas;
 mod hostile;
+mod incidents;
 mod interrupt;
 mod intervals;
 mod knobs;

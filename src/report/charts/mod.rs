@@ -718,6 +718,7 @@ fn metric_words(metric: &str) -> String {
     let last = match crate::metrics::unit_of(leaf) {
         Some(Unit::Millis) => leaf.trim_end_matches("_ms"),
         Some(Unit::PerSecond) => leaf.trim_end_matches("_per_s"),
+        Some(Unit::Seconds) => leaf.trim_end_matches("_s"),
         _ => leaf,
     };
     let prev = if n >= 2 { parts[n - 2] } else { "" };
