@@ -376,6 +376,10 @@ fn chart_text_fits_never_overlaps_and_regions_keep_their_colour() {
         "global-five-regions",
         "reference",
         "replication-modes",
+        "region-outage",
+        "partition-us-eu",
+        "app-everywhere-database-in-one",
+        "year-of-failures",
     ];
     let summaries: Vec<Value> = names.iter().map(|n| summary(out, n)).collect();
     let colored = charts::with_region_colors(&summaries);
@@ -441,4 +445,46 @@ fn chart_text_fits_never_overlaps_and_regions_keep_their_colour() {
         })
         .count();
     assert!(dark > 400, "legend text in the PNG: {dark} dark pixels");
+}
+
+/// The failover timeline draws each region's bar to its RTO, with the
+/// incident's milestones; the recovery distribution of random failures
+/// ends at 100 % of the incidents.
+#[test]
+fn incident_charts_draw_the_recovery_they_report() {
+    use regionsim::report::charts;
+    let out = shipped_report();
+    let s = charts::with_region_colors(&[summary(out, "region-outage")]).remove(0);
+    let point = &s["points"][0];
+    let fig = charts::failover_timeline(&s, point).expect("a timeline");
+    assert_eq!(fig.panels.len(), 1);
+    let panel = &fig.panels[0];
+    let inc = &point["figures"]["incidents"][0];
+    for region in ["us-east-1", "us-west-2", "eu-west-1"] {
+        let rto = inc["clients"][region]["write_rto_ms"]["mean"]
+            .as_f64()
+            .unwrap()
+            / 1000.0;
+        assert!(
+            panel
+                .series
+                .iter()
+                .any(|s| s.name == region && s.points.last().unwrap().0 == rto),
+            "no bar of {region} ending at {rto}"
+        );
+    }
+    let labels: Vec<&str> = panel.vlines.iter().map(|l| l.label.trim()).collect();
+    assert_eq!(
+        labels,
+        ["detected", "DNS 95 %", "promoted", "availability back"]
+    );
+    assert!(charts::recovery_distribution(&s, point).is_none());
+    let year = charts::with_region_colors(&[summary(out, "year-of-failures")]).remove(0);
+    let point = &year["points"][0];
+    assert!(charts::failover_timeline(&year, point).is_none());
+    let fig = charts::recovery_distribution(&year, point).expect("distributions");
+    for s in fig.panels.iter().flat_map(|p| &p.series) {
+        assert_eq!(s.points.last().unwrap().1, 100.0, "{}", s.name);
+        assert!(s.points.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
 }

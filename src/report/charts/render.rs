@@ -297,6 +297,17 @@ fn draw_panel<DB: DrawingBackend>(
         // Room above the tallest bar for its value.
         y1 += (y1 - y0) * 0.08;
     }
+    // Category names on the y axis get the room they need (tick labels
+    // and the axis title beside them).
+    let y_labels = match &p.y.scale {
+        Scale::Categories(names) => names
+            .iter()
+            .map(|n| text_size(n, TICK_SIZE).0 + 24 + if p.y.label.is_empty() { 0 } else { 30 })
+            .max()
+            .unwrap_or(0)
+            .max(96),
+        _ => 96,
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(
             &p.title,
@@ -304,7 +315,7 @@ fn draw_panel<DB: DrawingBackend>(
         )
         .margin(14)
         .x_label_area_size(62)
-        .y_label_area_size(96)
+        .y_label_area_size(y_labels as u32)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let xfmt = |v: &f64| tick(&p.x.scale, *v);
     let yfmt = |v: &f64| tick(&p.y.scale, *v);
