@@ -777,7 +777,13 @@ pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
                 }
             }
             if w.reads_per_s > 0.0 {
-                both(app, d.replica_in(app).map_or(d.primary, |_| app));
+                both(app, d.read_copy(app, &s.network));
+                if !s.failures.is_empty() && d.replica_in(app).is_none() && app != d.primary {
+                    // When the nearest copy fails, the next one serves.
+                    for r in std::iter::once(d.primary).chain(d.replicas.iter().copied()) {
+                        both(app, r);
+                    }
+                }
             }
         }
     }

@@ -151,7 +151,7 @@ impl Source {
         let serve = dns.map_or(self.region, |d| d.answer(self.region, usize::from(group)));
         let node = match self.op {
             Op::Read => {
-                let (node, server) = placement.read_node(serve);
+                let (node, server) = placement.read_node(serve, net);
                 self.read = Some(server);
                 node
             }

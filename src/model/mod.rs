@@ -178,7 +178,7 @@ impl World {
                 }
                 let (node, read) = match op {
                     Op::Read => {
-                        let (node, server) = placements[d].read_node(load.region);
+                        let (node, server) = placements[d].read_node(load.region, &net);
                         (node, Some(server))
                     }
                     Op::Write => (placements[d].write_node(load.region, &net), None),
@@ -328,6 +328,10 @@ impl World {
         self.net.set_state(link, state);
         if state.up && !was_up {
             self.resume(now, sched);
+        }
+        if state.up != was_up {
+            // Which copies an app tier can read from changed.
+            self.route_version = self.route_version.wrapping_add(1);
         }
     }
 

@@ -128,6 +128,11 @@ impl Network {
         }
     }
 
+    /// The mean one-way delay of `link` when nominal, in nanoseconds.
+    pub fn mean_delay(&self, link: LinkId) -> f64 {
+        self.links[link.index()].delay.mean_nanos()
+    }
+
     /// The link from `from` to `to`.
     pub fn link(&self, from: RegionId, to: RegionId) -> LinkId {
         LinkId((usize::from(from.0) * self.regions + usize::from(to.0)) as u32)

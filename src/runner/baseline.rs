@@ -146,8 +146,12 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
             if rate <= 0.0 {
                 continue;
             }
-            let replica = ds.replica_in(load.region).filter(|_| !write);
-            let target = replica.map_or(ds.primary, |i| ds.replicas[i]);
+            let target = if write {
+                ds.primary
+            } else {
+                ds.read_copy(load.region, &scenario.network)
+            };
+            let replica = ds.replica_in(target).filter(|_| !write);
             let name = format!(
                 "{}/{}/{}",
                 name_of(usize::from(load.region.0)),

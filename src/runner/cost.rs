@@ -91,7 +91,7 @@ fn timed_out_events(s: &Scenario, w: &crate::scenario::ClientLoad) -> f64 {
     let mean = |a: RegionId, b: RegionId| s.network.delay(a, b).capped_mean_nanos();
     let d = &s.datasets[usize::from(w.dataset.0)];
     let access = 2.0 * w.access_delay.capped_mean_nanos();
-    let read_node = d.replica_in(w.region).map_or(d.primary, |_| w.region);
+    let read_node = d.read_copy(w.region, &s.network);
     let read_trip = access + mean(w.region, read_node) + mean(read_node, w.region);
     let mut replica_trips: Vec<f64> = d
         .replicas

@@ -279,6 +279,22 @@ impl Dataset {
     pub fn replica_in(&self, region: RegionId) -> Option<usize> {
         self.replicas.iter().position(|&r| r == region)
     }
+
+    /// Where an app tier in `app` reads this dataset when nothing has
+    /// failed: its own region's copy, else the copy with the smallest mean
+    /// delay from it (the primary on a tie), as a driver that knows every
+    /// copy would pick.
+    pub fn read_copy(&self, app: RegionId, network: &Network) -> RegionId {
+        if app == self.primary || self.replica_in(app).is_some() {
+            return app;
+        }
+        let round_trip =
+            |r: RegionId| network.delay(app, r).mean_nanos() + network.delay(r, app).mean_nanos();
+        std::iter::once(self.primary)
+            .chain(self.replicas.iter().copied())
+            .min_by(|&a, &b| round_trip(a).total_cmp(&round_trip(b)))
+            .unwrap_or(self.primary)
+    }
 }
 
 /// Requests from the users of one region to one dataset.
@@ -570,6 +586,28 @@ fn spof(s: &Scenario) -> Vec<String> {
                 d.name,
                 name(d.primary)
             ));
+        }
+    }
+    if let Some(routing) = &s.routing {
+        for (i, d) in s.datasets.iter().enumerate() {
+            let read = s
+                .workload
+                .iter()
+                .any(|w| usize::from(w.dataset.0) == i && w.reads_per_s > 0.0);
+            let bare: Vec<RegionId> = routing
+                .endpoints
+                .iter()
+                .copied()
+                .filter(|&e| read && e != d.primary && d.replica_in(e).is_none())
+                .collect();
+            for e in bare {
+                out.push(format!(
+                    "DNS can send users to {}, which holds no copy of dataset `{}`: every read served there crosses to {}",
+                    name(e),
+                    d.name,
+                    name(d.read_copy(e, &s.network))
+                ));
+            }
         }
     }
     if let Some(h) = &s.health {

@@ -113,9 +113,11 @@ fn scenario_yaml() -> impl Strategy<Value = String> {
 /// access legs and the two network legs to the node that serves it.
 fn floor_ms(s: &Scenario, client: RegionId, d: DatasetId, read: bool) -> f64 {
     let ds = &s.datasets[usize::from(d.0)];
-    let node = match ds.replica_in(client) {
-        Some(i) if read => ds.replicas[i],
-        _ => ds.primary,
+    // Reads go to the nearest copy (by mean delay), writes to the primary.
+    let node = if read {
+        ds.read_copy(client, &s.network)
+    } else {
+        ds.primary
     };
     let access = s
         .workload

@@ -147,3 +147,73 @@ fn each_routing_knob_changes_the_results() {
         "clients.c.read_latency.mean_ms",
     );
 }
+
+/// a holds the primary, b a replica; c has no copy: 10 ms from b, 50 ms
+/// from a. c's users read from the nearest copy that answers.
+const NEAREST: &str = r#"
+name: nearest
+seed: 4
+duration: 60s
+bucket: 5s
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: US}
+  - {name: c, jurisdiction: US}
+network:
+  intra_region: 1ms
+  links:
+    - {between: [a, b], delay: 45ms}
+    - {between: [a, c], delay: 50ms}
+    - {between: [b, c], delay: 10ms}
+datasets:
+  - name: users
+    keys: 100
+    placement: {single-primary: {primary: a, replicas: [b], apply_time: 0ms}}
+workload:
+  - region: c
+    timeout: 1s
+    rates: {users: {reads_per_s: 50}}
+"#;
+
+#[test]
+fn reads_without_a_local_copy_go_to_the_nearest_one_that_answers() {
+    // Nothing fails: every read crosses to b and back, 20 ms, plus 1 ms
+    // each way between the user and c's app tier.
+    let s = summary(NEAREST);
+    assert_eq!(fig(&s, "clients.c.read_latency.min_ms"), 22.0);
+    assert_eq!(fig(&s, "clients.c.read_latency.max_ms"), 22.0);
+    // b's database is down from 20 s to 40 s: reads sent then go to the
+    // primary in a, 102 ms; the others still to b. Reads in flight to b
+    // when it fails time out; none fails after.
+    let failing = format!(
+        "{NEAREST}failures:\n  - {{region: b, service: database, at: 20s, duration: 20s}}\n"
+    );
+    let s = summary(&failing);
+    assert_eq!(fig(&s, "clients.c.read_latency.min_ms"), 22.0);
+    assert_eq!(fig(&s, "clients.c.read_latency.max_ms"), 102.0);
+    let failed = fig(&s, "clients.c.requests.failed");
+    assert!(failed <= 3.0, "{failed} reads failed");
+    let reads_to_a = fig(&s, "network.c.a.messages_per_s") * 60.0;
+    // 20 s at 50 reads a second.
+    assert!(
+        (reads_to_a - 1000.0).abs() < 150.0,
+        "{reads_to_a} reads to a"
+    );
+}
+
+#[test]
+fn the_lint_names_a_dns_endpoint_without_the_data() {
+    let with = |endpoints: &str| {
+        crate::common::scenario(&format!(
+            "{NEAREST}routing: {{policy: latency, endpoints: {endpoints}}}\n"
+        ))
+        .warnings
+        .join("\n")
+    };
+    let bare = with("[a, c]");
+    assert!(
+        bare.contains("DNS can send users to c, which holds no copy of dataset `users`: every read served there crosses to b"),
+        "{bare}"
+    );
+    assert!(!with("[a, b]").contains("DNS can send"));
+}

@@ -95,10 +95,11 @@ impl Placement {
         }
     }
 
-    /// The region and copy that serve the reads of users in `client`.
-    pub fn read_node(&self, client: RegionId) -> (RegionId, ReadServer) {
+    /// The region and copy that serve the reads an app tier in `client`
+    /// sends, with the network as it is now.
+    pub fn read_node(&self, client: RegionId, net: &Network) -> (RegionId, ReadServer) {
         match self {
-            Placement::SinglePrimary(p) => p.read_node(client),
+            Placement::SinglePrimary(p) => p.read_node(client, net),
         }
     }
 

@@ -448,13 +448,30 @@ impl SinglePrimary {
         }
     }
 
-    /// Where the reads of users in `client` go: the local replica if there
-    /// is one, else the primary.
-    pub fn read_node(&self, client: RegionId) -> (RegionId, ReadServer) {
-        match self.server_in(client) {
-            Some(server) => (client, server),
-            None => (self.primary, ReadServer::Primary),
+    /// Where an app tier in `app` reads: its own region's copy if there is
+    /// one, else the nearest copy (smallest mean round trip) it can reach
+    /// now (links up, database up: the driver sees which copies answer),
+    /// else the primary.
+    pub fn read_node(&self, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        if let Some(server) = self.server_in(app) {
+            return (app, server);
         }
+        let reachable = |r: RegionId| {
+            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
+        };
+        let round_trip =
+            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
+        let copies = std::iter::once((self.primary, ReadServer::Primary)).chain(
+            self.streams
+                .iter()
+                .enumerate()
+                .filter(|(_, st)| st.joined)
+                .map(|(i, st)| (st.replica, ReadServer::Replica(i as u16))),
+        );
+        copies
+            .filter(|&(r, _)| reachable(r))
+            .min_by(|a, b| round_trip(a.0).total_cmp(&round_trip(b.0)))
+            .unwrap_or((self.primary, ReadServer::Primary))
     }
 
     /// Loads the state a request for `key` will touch (a read served by
