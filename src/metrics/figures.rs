@@ -634,6 +634,8 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
         FailureKind::Region(r) => format!("{} down", name(r)),
         FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
         FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
+        FailureKind::ApplySlowdown(r, x) => format!("{} apply x{x} slower", name(r)),
+        FailureKind::LoadBurst(r, x) => format!("{} load x{x}", name(r)),
         FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
         FailureKind::Link { between, .. } => {
             format!("{}-{} degraded", name(&between.0), name(&between.1))

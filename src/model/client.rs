@@ -43,7 +43,10 @@ pub enum ClientEvent {
     /// Source `source` sends its next request. Scheduled at its first
     /// inter-arrival time, then by each arrival for the next, until the end
     /// of the measured span.
-    Arrival { source: u16 },
+    /// Carries the source's arrival epoch when scheduled: a load burst
+    /// that changes the rate redraws the next arrival and bumps the
+    /// epoch, and the arrival drawn before it is dropped.
+    Arrival { source: u16, epoch: u16 },
     /// Attempt `attempt` of request `req` reaches the node that serves it.
     AtNode { req: u32, attempt: u8 },
     /// The primary acknowledges attempt `attempt` of write `req` (after
@@ -119,6 +122,11 @@ pub(super) struct Source {
     pub bytes_in: u32,
     pub bytes_out: u32,
     pub interarrival: Dist,
+    /// Load factor now (1 outside load bursts): inter-arrival times are
+    /// divided by it.
+    pub load: f64,
+    /// Bumped when `load` changes (see [`ClientEvent::Arrival`]).
+    pub epoch: u16,
     pub access: Dist,
     pub keys: KeyChooser,
     /// The random number that picks the next request's key, drawn one
@@ -184,6 +192,17 @@ impl Source {
         };
         if self.version != version || self.group != group {
             self.route(placement, net, dns, group, version);
+        }
+    }
+
+    /// The time to the next arrival, at the current load.
+    #[inline(always)]
+    fn next_gap(&mut self) -> Duration {
+        let gap = self.interarrival.sample(&mut self.rng_arrivals);
+        if self.load == 1.0 {
+            gap
+        } else {
+            Duration::from_nanos((gap.as_nanos() as f64 / self.load).round() as u64)
         }
     }
 
@@ -426,7 +445,17 @@ fn respond(
 impl World {
     /// A source sends a request.
     #[inline(always)]
-    pub(super) fn on_arrival(&mut self, now: Time, source: u16, sched: &mut Scheduler<Event>) {
+    pub(super) fn on_arrival(
+        &mut self,
+        now: Time,
+        source: u16,
+        epoch: u16,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if epoch != self.sources[usize::from(source)].epoch {
+            // Drawn at a rate a load burst has since changed.
+            return;
+        }
         let bucket = self.bucket_of(now);
         let World {
             sources,
@@ -467,11 +496,38 @@ impl World {
         if r.done {
             requests.free_slot(req);
         }
-        let next = now + s.interarrival.sample(&mut s.rng_arrivals);
+        let next = now + s.next_gap();
         if next < *end {
             s.next_key = s.rng_keys.next_u64();
             s.keys.prefetch(s.next_key);
-            sched.schedule(next, event(ClientEvent::Arrival { source }));
+            let epoch = s.epoch;
+            sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));
+        }
+    }
+
+    /// The users of `region` send `load` times their requests from `now`:
+    /// each of their sources draws its next arrival again at the new rate
+    /// (Poisson arrivals have no memory, so this is exact).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn set_load(
+        &mut self,
+        region: RegionId,
+        load: f64,
+        now: Time,
+        sched: &mut Scheduler<Event>,
+    ) {
+        for (i, s) in self.sources.iter_mut().enumerate() {
+            if s.region != region || s.load == load {
+                continue;
+            }
+            s.load = load;
+            s.epoch = s.epoch.wrapping_add(1);
+            let next = now + s.next_gap();
+            if next < self.end {
+                let (source, epoch) = (i as u16, s.epoch);
+                sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));
+            }
         }
     }
 

@@ -31,6 +31,8 @@ fn describe(s: &Scenario, kind: &FailureKind) -> String {
         FailureKind::Region(r) => format!("region/{}", name(r)),
         FailureKind::Service(r, Service::App) => format!("app/{}", name(r)),
         FailureKind::Service(r, Service::Database) => format!("database/{}", name(r)),
+        FailureKind::ApplySlowdown(r, _) => format!("apply/{}", name(r)),
+        FailureKind::LoadBurst(r, _) => format!("load/{}", name(r)),
         FailureKind::Partition(a, b) => format!(
             "partition/{}/{}",
             a.iter().map(name).collect::<Vec<_>>().join("+"),
@@ -132,7 +134,10 @@ impl Faults {
             out.push(net.link(b, a));
         };
         match &self.failures[f].kind {
-            FailureKind::Region(_) | FailureKind::Service(..) => {}
+            FailureKind::Region(_)
+            | FailureKind::Service(..)
+            | FailureKind::ApplySlowdown(..)
+            | FailureKind::LoadBurst(..) => {}
             FailureKind::Partition(x, y) => {
                 for &a in x {
                     for &b in y {
@@ -191,6 +196,21 @@ impl Faults {
         (app, db)
     }
 
+    /// How many times slower the replicas of `region` apply writes, and
+    /// how many times their requests its users send, under the failures
+    /// now active (factors of overlapping failures multiply).
+    fn factors(&self, region: RegionId) -> (f64, f64) {
+        let (mut apply, mut load) = (1.0, 1.0);
+        for (f, _) in self.failures.iter().zip(&self.active).filter(|(_, &a)| a) {
+            match f.kind {
+                FailureKind::ApplySlowdown(r, x) if r == region => apply *= x,
+                FailureKind::LoadBurst(r, x) if r == region => load *= x,
+                _ => {}
+            }
+        }
+        (apply, load)
+    }
+
     /// The region whose services failure `f` changes, if it is one.
     fn region(&self, f: usize) -> Option<RegionId> {
         match self.failures[f].kind {
@@ -224,6 +244,17 @@ impl World {
         if let Some(region) = self.faults.region(f) {
             let (app, db) = self.faults.services(region);
             self.set_services(region, app, db, now, sched);
+        }
+        match self.faults.failures[f].kind {
+            FailureKind::ApplySlowdown(region, _) => {
+                let (apply, _) = self.faults.factors(region);
+                self.net.set_apply_factor(region, apply);
+            }
+            FailureKind::LoadBurst(region, _) => {
+                let (_, load) = self.faults.factors(region);
+                self.set_load(region, load, now, sched);
+            }
+            _ => {}
         }
     }
 }

@@ -211,6 +211,8 @@ impl World {
                     bytes_out,
                     interarrival: crate::engine::Dist::exponential_nanos(1e9 / rate)
                         .expect("rates are checked positive and finite"),
+                    load: 1.0,
+                    epoch: 0,
                     access: load.access_delay.clone(),
                     keys: key_choosers[d].clone(),
                     next_key: 0,
@@ -260,7 +262,7 @@ impl World {
             if t < end {
                 let source = i as u16;
                 sim.scheduler()
-                    .schedule(t, Event::Client(ClientEvent::Arrival { source }));
+                    .schedule(t, Event::Client(ClientEvent::Arrival { source, epoch: 0 }));
             }
         }
         let (world, sched) = sim.parts();
@@ -456,7 +458,9 @@ impl Model for World {
     fn handle(&mut self, now: Time, event: Event, sched: &mut Scheduler<Event>) {
         match event {
             Event::Client(e) => match e {
-                ClientEvent::Arrival { source } => self.on_arrival(now, source, sched),
+                ClientEvent::Arrival { source, epoch } => {
+                    self.on_arrival(now, source, epoch, sched)
+                }
                 ClientEvent::AtNode { req, attempt } => self.on_at_node(now, req, attempt, sched),
                 ClientEvent::Reply { req, attempt } => self.on_reply(now, req, attempt, sched),
                 ClientEvent::Deadline { req } => self.on_deadline(now, req, sched),

@@ -96,6 +96,8 @@ pub struct Network {
     app_up: Vec<bool>,
     /// Per region: its database nodes answer.
     db_up: Vec<bool>,
+    /// Per region: how many times slower its replicas apply writes.
+    apply_factor: Vec<f64>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
 }
@@ -124,8 +126,20 @@ impl Network {
             links,
             app_up: vec![true; n],
             db_up: vec![true; n],
+            apply_factor: vec![1.0; n],
             measure_from: Time::ZERO + scenario.warmup,
         }
+    }
+
+    /// How many times slower the replicas in `region` apply writes now.
+    #[inline]
+    pub fn apply_factor(&self, region: RegionId) -> f64 {
+        self.apply_factor[usize::from(region.0)]
+    }
+
+    /// Sets how many times slower the replicas in `region` apply writes.
+    pub fn set_apply_factor(&mut self, region: RegionId, factor: f64) {
+        self.apply_factor[usize::from(region.0)] = factor;
     }
 
     /// The mean one-way delay of `link` when nominal, in nanoseconds.

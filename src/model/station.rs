@@ -58,9 +58,10 @@ impl Station {
 
     /// Offers a job arriving at `arrival` (no earlier than the previous
     /// one): its service, or `None` if the queue is full and it is turned
-    /// away. Draws one service time from `rng` for each admitted job.
+    /// away. Draws one service time from `rng` for each admitted job and
+    /// multiplies it by `slowdown` (1 when nothing slows the station).
     #[inline]
-    pub fn admit(&mut self, arrival: Time, rng: &mut SimRng) -> Option<Service> {
+    pub fn admit(&mut self, arrival: Time, slowdown: f64, rng: &mut SimRng) -> Option<Service> {
         debug_assert!(arrival >= self.last_arrival, "jobs offered out of order");
         self.last_arrival = arrival;
         // The server free soonest; with one server, that one.
@@ -85,7 +86,11 @@ impl Station {
             }
         }
         let start = arrival.max(free);
-        let done = start + self.service.sample(rng);
+        let mut service = self.service.sample(rng);
+        if slowdown != 1.0 {
+            service = Duration::from_nanos((service.as_nanos() as f64 * slowdown).round() as u64);
+        }
+        let done = start + service;
         self.free_at[i] = done;
         if self.limit.is_some() && start > arrival {
             self.waiting.push_back(start);
@@ -132,7 +137,7 @@ mod tests {
         let (mut wait, mut served, mut lost) = (0.0, 0usize, 0usize);
         for _ in 0..n {
             t += gaps.sample(&mut rng_a);
-            match st.admit(t, &mut rng_s) {
+            match st.admit(t, 1.0, &mut rng_s) {
                 Some(s) => {
                     wait += s.wait(t).as_millis_f64();
                     served += 1;

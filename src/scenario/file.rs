@@ -165,6 +165,12 @@ pub struct FailureFile {
     pub region: Option<String>,
     /// With `region`: only this service fails (`database` or `app`).
     pub service: Option<ServiceFile>,
+    /// With `region`, instead of an outage: the replicas in it apply each
+    /// write this many times slower (a noisy neighbour, a degraded disk).
+    pub apply_factor: Option<f64>,
+    /// With `region`, instead of an outage: its users send this many times
+    /// their requests (a load burst: a marketing push, a retry storm).
+    pub load_factor: Option<f64>,
     /// Two sets of regions that cannot reach each other, e.g.
     /// `[[us-east-1, us-west-2], [eu-west-1]]`; each keeps its own links.
     pub partition: Option<Vec<Vec<String>>>,

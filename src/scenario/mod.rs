@@ -166,6 +166,10 @@ pub enum FailureKind {
     Region(RegionId),
     /// One service of a region.
     Service(RegionId, Service),
+    /// The replicas in a region apply each write this many times slower.
+    ApplySlowdown(RegionId, f64),
+    /// The users of a region send this many times their requests.
+    LoadBurst(RegionId, f64),
     /// No message crosses between the two sets of regions, either way.
     Partition(Vec<RegionId>, Vec<RegionId>),
     /// The link between two regions, both ways, is slower or lossy.

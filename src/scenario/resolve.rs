@@ -1269,6 +1269,37 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
                 "`service` belongs to a `region` failure: name the region whose service fails",
             );
         }
+        let factors = [
+            ("apply_factor", f.apply_factor, MAX_APPLY_FACTOR),
+            ("load_factor", f.load_factor, MAX_LOAD_FACTOR),
+        ];
+        let named: Vec<&str> = factors
+            .iter()
+            .filter(|(_, v, _)| v.is_some())
+            .map(|(k, _, _)| *k)
+            .chain(f.service.map(|_| "service"))
+            .collect();
+        for (k, v, max) in factors {
+            let Some(x) = v else {
+                continue;
+            };
+            if f.region.is_none() {
+                check.error(
+                    at(k),
+                    format!("`{k}` belongs to a `region` failure: name the region it happens in"),
+                );
+            } else if named.len() > 1 {
+                check.error(
+                    at(k),
+                    format!("a region failure is one of an outage (optionally of one `service`), an `apply_factor` or a `load_factor`; this one gives {}", named.join(" and ")),
+                );
+            } else if !(x.is_finite() && x > 0.0 && x <= max) {
+                check.error(
+                    at(k),
+                    format!("{k} multiplies what the region does: give a number above 0 and at most {max}, got {x}"),
+                );
+            }
+        }
         let timing = match (f.at, f.duration, &f.mtbf, &f.mttr) {
             (Some(start), Some(duration), None, None) => {
                 if duration == Duration::ZERO {
@@ -1323,9 +1354,11 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             let Some(r) = check.region(names, region, at("region")) else {
                 continue;
             };
-            match f.service {
-                Some(service) => FailureKind::Service(r, service),
-                None => FailureKind::Region(r),
+            match (f.service, f.apply_factor, f.load_factor) {
+                (Some(service), _, _) => FailureKind::Service(r, service),
+                (None, Some(x), _) => FailureKind::ApplySlowdown(r, x),
+                (None, None, Some(x)) => FailureKind::LoadBurst(r, x),
+                (None, None, None) => FailureKind::Region(r),
             }
         } else if let Some(sets) = &f.partition {
             let Some(kind) = partition(sets, names, i, check) else {
@@ -1395,6 +1428,13 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
     }
     out
 }
+
+/// Largest `apply_factor`: a write applied a thousand times slower.
+const MAX_APPLY_FACTOR: f64 = 1000.0;
+/// Largest `load_factor`: a region's users sending a hundred times their
+/// requests (every extra request is events; a larger burst is a capacity
+/// question for the load profiles).
+const MAX_LOAD_FACTOR: f64 = 100.0;
 
 /// The least mean time between failures or to repair of a random failure.
 const MIN_FAILURE_MEAN: Duration = Duration::from_secs(1);

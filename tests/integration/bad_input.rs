@@ -429,7 +429,7 @@ fn with_failure(item: &str) -> (&'static str, String) {
 
 #[test]
 fn failures_with_bad_values() {
-    let cases: [(&str, &str, &[&str]); 12] = [
+    let cases: [(&str, &str, &[&str]); 16] = [
         (
             "{region: c, at: 10s, duration: 5s}",
             "region: c",
@@ -489,6 +489,26 @@ fn failures_with_bad_values() {
             "{region: a, delay_factor: 2, at: 10s, duration: 5s}",
             "delay_factor: 2",
             &["belongs to a `link` failure"],
+        ),
+        (
+            "{region: a, apply_factor: 0, at: 10s, duration: 5s}",
+            "apply_factor: 0",
+            &["above 0 and at most 1000", "got 0"],
+        ),
+        (
+            "{region: a, load_factor: 1000, at: 10s, duration: 5s}",
+            "load_factor: 1000",
+            &["at most 100", "got 1000"],
+        ),
+        (
+            "{link: [a, b], load_factor: 2, at: 10s, duration: 5s}",
+            "load_factor: 2",
+            &["belongs to a `region` failure"],
+        ),
+        (
+            "{region: a, service: app, apply_factor: 2, at: 10s, duration: 5s}",
+            "apply_factor: 2",
+            &["one of an outage", "apply_factor and service"],
         ),
     ];
     for (item, located_at, words) in cases {

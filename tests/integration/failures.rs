@@ -134,9 +134,10 @@ fn one_service_down_takes_only_its_part() {
 fn failures_are_the_same_bytes_on_one_and_two_threads() {
     let yaml = scenario(
         "{reads_per_s: 200, writes_per_s: 10}",
-        "  - {region: b, at: 20s, duration: 20s}\n  - {link: [a, b], loss: 5%, delay_factor: 1.5, at: 5s, duration: 30s}\n",
+        "  - {region: b, at: 20s, duration: 20s}\n  - {link: [a, b], loss: 5%, delay_factor: 1.5, at: 5s, duration: 30s}\n  - {region: b, load_factor: 3, at: 10s, duration: 20s}\n  - {region: b, apply_factor: 4, at: 15s, duration: 20s}\n",
     )
-    .replace("seed: 3", "seed: 3\nreplications: 3");
+    .replace("seed: 3", "seed: 3\nreplications: 3")
+    .replace("apply_time: 0ms", "apply_time: {exponential: {mean: 1ms}}");
     assert_same_bytes_on_one_and_two_threads(&yaml);
 }
 
@@ -200,5 +201,84 @@ fn random_failures_are_the_same_bytes_on_one_and_two_threads_and_in_every_varian
     assert_eq!(
         fig(&base, "clients.b.requests.availability"),
         fig(&variant, "clients.b.requests.availability")
+    );
+}
+
+#[test]
+fn a_slow_replica_applies_each_write_its_factor_slower() {
+    // a's writes (50 a second) reach b 38 ms after their commit and take
+    // 2 ms to apply: 40 ms of lag; 20 ms to apply while b is slowed ten
+    // times for the whole span (58 ms), 10 ms at five times (48 ms).
+    let yaml = |failures: &str| {
+        scenario("{reads_per_s: 10}", failures)
+            .replace("apply_time: 0ms", "apply_time: 2ms")
+            .replace("{writes_per_s: 50}", "{writes_per_s: 5}")
+    };
+    let p50 = |failures: &str| {
+        fig(
+            &summary(&yaml(failures)),
+            "datasets.users.replicas.b.lag.p50_ms",
+        )
+    };
+    let near = |x: f64, want: f64| assert!((x - want).abs() <= want * 0.001, "{x} vs {want}");
+    near(p50(""), 40.0);
+    near(
+        p50("  - {region: b, apply_factor: 10, at: 0s, duration: 60s}\n"),
+        58.0,
+    );
+    near(
+        p50("  - {region: b, apply_factor: 5, at: 0s, duration: 60s}\n"),
+        48.0,
+    );
+    // Overlapping slowdowns multiply; one in a's region (no replica there)
+    // changes nothing.
+    near(
+        p50("  - {region: b, apply_factor: 2, at: 0s, duration: 60s}\n  - {region: b, apply_factor: 5, at: 0s, duration: 60s}\n"),
+        58.0,
+    );
+    near(
+        p50("  - {region: a, apply_factor: 10, at: 0s, duration: 60s}\n"),
+        40.0,
+    );
+}
+
+#[test]
+fn a_load_burst_multiplies_the_request_rate_while_it_lasts() {
+    // b reads 200 a second; three times that from 20 s to 40 s: 20,000
+    // reads in the 60 s span instead of 12,000 (Poisson: sd about 141).
+    let yaml = scenario(
+        "{reads_per_s: 200}",
+        "  - {region: b, load_factor: 3, at: 20s, duration: 20s}\n",
+    );
+    let s = summary(&yaml);
+    let reads = fig(&s, "clients.b.read_latency.count");
+    assert!((reads - 20_000.0).abs() < 600.0, "{reads} reads");
+    // Per 5 s bucket: 200 a second outside, 600 inside.
+    let rate = at(&s, "points.0.figures.clients.b.timeline.reads_per_s.mean")
+        .and_then(|v| v.as_array())
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect::<Vec<_>>();
+    for (i, r) in rate.iter().enumerate() {
+        let want = if (4..8).contains(&i) { 600.0 } else { 200.0 };
+        assert!(
+            (r - want).abs() < 5.0 * (want / 5.0f64).sqrt(),
+            "bucket {i}: {r} vs {want}"
+        );
+    }
+    // a's writes are unchanged by b's burst: the same draws.
+    let calm = summary(&scenario(
+        "{reads_per_s: 200}",
+        "  - {region: b, load_factor: 1, at: 20s, duration: 20s}\n",
+    ));
+    assert_eq!(
+        fig(&s, "clients.a.write_latency.count"),
+        fig(&calm, "clients.a.write_latency.count")
+    );
+    // The incident reads as what it is.
+    assert_eq!(
+        at(&s, "points.0.figures.incidents.0.label").and_then(|v| v.as_str()),
+        Some("b load x3")
     );
 }

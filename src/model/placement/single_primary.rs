@@ -187,7 +187,7 @@ impl ReplicationStream {
         self.last_arrival = arrival;
         let service = self
             .apply
-            .admit(arrival, &mut self.rng_apply)
+            .admit(arrival, net.apply_factor(self.replica), &mut self.rng_apply)
             .expect("an apply queue has no limit");
         let m = &mut self.in_flight[i];
         m.wait = service.wait(arrival);
