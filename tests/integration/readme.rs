@@ -12,7 +12,9 @@ fn readme_example_scenario_runs() {
         .replace("\nduration: 10m", "\nduration: 20s")
         .replace("at: 2m", "at: 2s")
         .replace("at: 1m", "at: 1s")
-        .replace("at: 8m", "at: 8s");
+        .replace("at: 8m", "at: 8s")
+        .replace("at: 3m", "at: 3s")
+        .replace("at: 4m", "at: 4s");
     let s = summary(&yaml);
     assert!(fig(&s, "clients.eu-west-1.read_latency.count") > 0.0);
     assert!(fig(&s, "clients.eu-west-1.write_latency.count") > 0.0);
