@@ -153,6 +153,28 @@ fn point_tables(out: &mut String, f: &Value) {
     let _ = writeln!(out, "</table>");
 }
 
+/// The incidents of a point, milestone by milestone (see
+/// [`super::incidents::rows`]).
+fn incident_table(out: &mut String, point: &Value, threshold: f64) {
+    let rows = super::incidents::rows(point, threshold);
+    let Some((header, body)) = rows.split_first() else {
+        return;
+    };
+    let _ = write!(out, "<table class=\"incidents\"><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    let _ = writeln!(out, "</tr>");
+    for r in body {
+        let _ = write!(out, "<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", escape(c));
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</table>");
+}
+
 fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     let name = s["scenario"].as_str().unwrap_or_default();
     let n = s["replications"].as_u64().unwrap_or(1);
@@ -237,6 +259,8 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     for (k, p) in points.iter().enumerate() {
         let mut body = String::new();
         point_tables(&mut body, &p["figures"]);
+        let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
+        incident_table(&mut body, p, threshold);
         for r in charts.iter().filter(|r| r.point == Some(k)) {
             figure(&mut body, name, r);
         }
