@@ -76,7 +76,7 @@ pub(super) enum KeyChooser {
 
 impl KeyChooser {
     /// The key picked by the 64-bit random number `draw`.
-    #[inline]
+    #[inline(always)]
     fn key_of(&self, draw: u64) -> u32 {
         match self {
             // High part of draw * n: uniform on 0..n up to 2^-64 bias.
@@ -178,7 +178,7 @@ impl Source {
     /// Picks the resolver group of the next request (none without DNS
     /// routing: no draw, so the other streams are unchanged) and makes the
     /// route current.
-    #[inline]
+    #[inline(always)]
     fn route_for_next(
         &mut self,
         placement: &super::placement::Placement,
@@ -266,20 +266,29 @@ impl Default for Requests {
 }
 
 impl Requests {
-    /// Puts `r` in a free slot: its id, and the slot.
-    #[inline]
+    /// Puts `r` in a free slot: its id, and the slot. Once per request:
+    /// kept in line in the arrival handler.
+    #[inline(always)]
     fn open(&mut self, r: Request) -> (u32, &mut Request) {
         if self.free == NO_SLOT {
-            let id = self.slots.len() as u32;
-            self.slots.push(r);
-            let slot = self.slots.last_mut().expect("just pushed");
-            return (id, slot);
+            return self.grow(r);
         }
         let id = self.free;
         let slot = &mut self.slots[id as usize];
         self.free = slot.key;
         self.free_count -= 1;
         *slot = r;
+        (id, slot)
+    }
+
+    /// [`Requests::open`] with no free slot: the table grows (only until
+    /// it holds the most requests open at once).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, r: Request) -> (u32, &mut Request) {
+        let id = self.slots.len() as u32;
+        self.slots.push(r);
+        let slot = self.slots.last_mut().expect("just pushed");
         (id, slot)
     }
 

@@ -443,7 +443,7 @@ impl World {
     }
 
     /// Bucket of a request sent at `sent`, if it is inside the measured span.
-    #[inline]
+    #[inline(always)]
     fn bucket_of(&self, sent: Time) -> Option<usize> {
         (self.warmup..self.end)
             .contains(&sent)
