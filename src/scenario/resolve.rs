@@ -1296,7 +1296,7 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             } else if !(x.is_finite() && x > 0.0 && x <= max) {
                 check.error(
                     at(k),
-                    format!("{k} multiplies what the region does: give a number above 0 and at most {max}, got {x}"),
+                    format!("{k} multiplies what the region does: give a number above 0 and at most {max}, got {}", number(x)),
                 );
             }
         }
@@ -1392,7 +1392,7 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= 1000.0) {
                 check.error(
                     at("delay_factor"),
-                    format!("delay_factor multiplies every delay on the link: give a number above 0 and at most 1000, got {delay_factor}"),
+                    format!("delay_factor multiplies every delay on the link: give a number above 0 and at most 1000, got {}", number(delay_factor)),
                 );
             }
             let added_delay = f.added_delay.unwrap_or(Duration::ZERO);
@@ -1427,6 +1427,16 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
         out.push(Failure { kind, timing });
     }
     out
+}
+
+/// `x` as a message shows it: as written for ordinary sizes, in
+/// scientific notation past a million (`1e308`, not 309 digits).
+fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e6 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// Largest `apply_factor`: a write applied a thousand times slower.
