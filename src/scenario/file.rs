@@ -40,6 +40,9 @@ pub struct ScenarioFile {
     /// reaches it again (default `99%`).
     #[schemars(with = "Option<super::slo::Bound>")]
     pub availability_threshold: Option<serde_yaml::Value>,
+    /// Multiplies every request rate of the workload (default 1): `--set
+    /// load=2` doubles the whole load.
+    pub load: Option<f64>,
     /// The regions, in the order reports list them.
     pub regions: Vec<RegionFile>,
     /// One-way delays between and inside regions.
@@ -358,6 +361,8 @@ pub struct DatasetFile {
     /// Payload bytes of one record: what a write, a read's response and a
     /// replicated write carry over the network (default 1024).
     pub record_bytes: Option<u64>,
+    /// Multiplies every request rate to this dataset (default 1).
+    pub load: Option<f64>,
     /// Where the copies live and how they replicate.
     #[serde(with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "PlacementFile")]
@@ -498,6 +503,9 @@ pub struct WorkloadFile {
     /// Wait before the first retry, doubled before each next one
     /// (default 100ms).
     pub backoff: Option<Duration>,
+    /// Multiplies every request rate of this region's users (default 1):
+    /// `--set workload.eu-west-1.load=1.5`.
+    pub load: Option<f64>,
     /// Poisson rates per dataset name.
     pub rates: BTreeMap<String, RatesFile>,
 }

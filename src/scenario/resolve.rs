@@ -1133,7 +1133,15 @@ fn workload(
     }
     let mut workload = Vec::new();
     let mut seen_regions = Vec::new();
+    let global = load_factor(raw.load, yaml_path!["load"], check);
+    let by_dataset: Vec<f64> = raw
+        .datasets
+        .iter()
+        .enumerate()
+        .map(|(d, ds)| load_factor(ds.load, yaml_path!["datasets", d, "load"], check))
+        .collect();
     for (i, w) in raw.workload.iter().enumerate() {
+        let regional = load_factor(w.load, yaml_path!["workload", i, "load"], check);
         let Some(region) = check.region(names, &w.region, yaml_path!["workload", i, "region"])
         else {
             continue;
@@ -1170,10 +1178,17 @@ fn workload(
                 );
                 continue;
             };
-            for (key, rate) in [
-                ("reads_per_s", rates.reads_per_s),
-                ("writes_per_s", rates.writes_per_s),
-            ] {
+            // The rates as simulated: every load factor that applies.
+            let factor = global * regional * by_dataset[d];
+            let scaled = |r: Option<f64>| r.map(|x| x * factor);
+            let (reads_per_s, writes_per_s) =
+                (scaled(rates.reads_per_s), scaled(rates.writes_per_s));
+            let scaled_note = if factor == 1.0 {
+                String::new()
+            } else {
+                format!(" (after load factors of {factor} in all)")
+            };
+            for (key, rate) in [("reads_per_s", reads_per_s), ("writes_per_s", writes_per_s)] {
                 match rate {
                     Some(x) if !(x.is_finite() && x > 0.0) => check.error(
                         at(key),
@@ -1181,11 +1196,11 @@ fn workload(
                     ),
                     Some(x) if x < MIN_RATE_PER_S => check.error(
                         at(key),
-                        format!("{key} is {x:e}; the least is {MIN_RATE_PER_S:e} requests per second (one in 11.6 days; leave it out for none)"),
+                        format!("{key} is {x:e}{scaled_note}; the least is {MIN_RATE_PER_S:e} requests per second (one in 11.6 days; leave it out for none)"),
                     ),
                     Some(x) if x > MAX_RATE_PER_S => check.error(
                         at(key),
-                        format!("{key} is {x:e}; the limit is {MAX_RATE_PER_S:e} requests per second per region and dataset (at 10^8 per second one simulated second already takes about 20 s)"),
+                        format!("{key} is {x:e}{scaled_note}; the limit is {MAX_RATE_PER_S:e} requests per second per region and dataset (at 10^8 per second one simulated second already takes about 20 s)"),
                     ),
                     _ => {}
                 }
@@ -1205,8 +1220,8 @@ fn workload(
                 region,
                 dataset: DatasetId(d as u16),
                 access_delay,
-                reads_per_s: rates.reads_per_s.unwrap_or(0.0),
-                writes_per_s: rates.writes_per_s.unwrap_or(0.0),
+                reads_per_s: reads_per_s.unwrap_or(0.0),
+                writes_per_s: writes_per_s.unwrap_or(0.0),
                 timeout,
                 retries,
                 backoff,
@@ -1214,6 +1229,25 @@ fn workload(
         }
     }
     workload
+}
+
+/// Largest load factor: a thousand times the written rates.
+const MAX_LOAD: f64 = 1000.0;
+
+/// A `load` factor at `path` (1 when left out): above 0, at most
+/// [`MAX_LOAD`].
+fn load_factor(x: Option<f64>, path: Vec<super::locate::Seg>, check: &mut Checker) -> f64 {
+    match x {
+        None => 1.0,
+        Some(x) if x.is_finite() && x > 0.0 && x <= MAX_LOAD => x,
+        Some(x) => {
+            check.error(
+                path,
+                format!("load multiplies request rates: give a number above 0 and at most {MAX_LOAD}, got {} (leave a rate out for none)", number(x)),
+            );
+            1.0
+        }
+    }
 }
 
 /// The failures, checked: each names what fails (exactly one of a

@@ -51,6 +51,7 @@ fn reader(key: &str) -> Option<Reader> {
         "bucket" => typed::<Option<Duration>>,
         "staleness_bounds" => typed::<Vec<Duration>>,
         "availability_threshold" => typed::<Option<serde_yaml::Value>>,
+        "load" => typed::<Option<f64>>,
         "regions" => typed::<Vec<RegionFile>>,
         "network" => typed::<NetworkFile>,
         "datasets" => typed::<Vec<DatasetFile>>,

@@ -688,3 +688,36 @@ fn an_availability_threshold_outside_0_to_100_percent() {
         assert_rejected("regions:\n", &to, "availability_threshold", words);
     }
 }
+
+#[test]
+fn load_factors_outside_0_to_1000() {
+    for (from, to, located_at, words) in [
+        (
+            "regions:\n",
+            "load: 0\nregions:\n",
+            "load: 0",
+            &["load multiplies", "got 0"][..],
+        ),
+        (
+            "  - region: b\n",
+            "  - region: b\n    load: -2\n",
+            "load: -2",
+            &["above 0", "got -2"][..],
+        ),
+        (
+            "  - name: users\n",
+            "  - name: users\n    load: 1e9\n",
+            "load: 1e9",
+            &["at most 1000", "got 1e9"][..],
+        ),
+    ] {
+        assert_rejected(from, to, located_at, words);
+    }
+    // Within limits each, over the rate limit together.
+    assert_rejected(
+        "{reads_per_s: 200, writes_per_s: 10}",
+        "{reads_per_s: 200000000, writes_per_s: 10}\n    load: 10",
+        "reads_per_s: 200000000",
+        &["after load factors of 10 in all", "the limit"],
+    );
+}

@@ -16,6 +16,7 @@ mod incidents;
 mod interrupt;
 mod intervals;
 mod knobs;
+mod load;
 mod memory;
 mod properties;
 mod readme;
