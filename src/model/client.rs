@@ -127,6 +127,10 @@ pub(super) struct Source {
     pub load: f64,
     /// Bumped when `load` changes (see [`ClientEvent::Arrival`]).
     pub epoch: u16,
+    /// How the rate varies over the run, from `origin` (the start of the
+    /// measured span); `None`: constant.
+    pub profile: Option<crate::scenario::Profile>,
+    pub origin: Time,
     pub access: Dist,
     pub keys: KeyChooser,
     /// The random number that picks the next request's key, drawn one
@@ -195,20 +199,56 @@ impl Source {
         }
     }
 
-    /// The time to the next arrival, at the current load.
+    /// The time to the next arrival at the current load times `factor`.
     #[inline(always)]
-    fn next_gap(&mut self) -> Duration {
+    fn next_gap(&mut self, factor: f64) -> Duration {
         let gap = self.interarrival.sample(&mut self.rng_arrivals);
-        if self.load == 1.0 {
+        let rate = self.load * factor;
+        if rate == 1.0 {
             gap
         } else {
-            Duration::from_nanos((gap.as_nanos() as f64 / self.load).round() as u64)
+            Duration::from_nanos((gap.as_nanos() as f64 / rate).round() as u64)
         }
     }
 
-    /// Draws the first arrival time and key.
-    pub fn first_arrival(&mut self) -> Time {
-        let at = Time::ZERO + self.interarrival.sample(&mut self.rng_arrivals);
+    /// The next arrival after `now` (at or past `end`: none in the run).
+    #[inline(always)]
+    fn next_arrival(&mut self, now: Time, end: Time) -> Time {
+        if self.profile.is_none() {
+            now + self.next_gap(1.0)
+        } else {
+            self.thinned(now, end)
+        }
+    }
+
+    /// [`Source::next_arrival`] under a profile: candidates at the
+    /// profile's peak rate, each kept with probability factor / peak (a
+    /// non-homogeneous Poisson process by thinning, Lewis and Shedler).
+    #[cold]
+    #[inline(never)]
+    fn thinned(&mut self, now: Time, end: Time) -> Time {
+        let profile = self.profile.take().expect("a profile");
+        let peak = profile.max();
+        let origin_s = self.origin.as_nanos() as f64 / 1e9;
+        let mut t = now;
+        loop {
+            t += self.next_gap(peak);
+            if t >= end {
+                break;
+            }
+            let keep: f64 = self.rng_arrivals.random();
+            let s = t.as_nanos() as f64 / 1e9 - origin_s;
+            if keep * peak < profile.factor(s) {
+                break;
+            }
+        }
+        self.profile = Some(profile);
+        t
+    }
+
+    /// Draws the first arrival time (before `end`, or none) and key.
+    pub fn first_arrival(&mut self, end: Time) -> Time {
+        let at = self.next_arrival(Time::ZERO, end);
         self.next_key = self.rng_keys.next_u64();
         at
     }
@@ -505,7 +545,7 @@ impl World {
         if r.done {
             requests.free_slot(req);
         }
-        let next = now + s.next_gap();
+        let next = s.next_arrival(now, *end);
         if next < *end {
             s.next_key = s.rng_keys.next_u64();
             s.keys.prefetch(s.next_key);
@@ -532,7 +572,7 @@ impl World {
             }
             s.load = load;
             s.epoch = s.epoch.wrapping_add(1);
-            let next = now + s.next_gap();
+            let next = s.next_arrival(now, self.end);
             if next < self.end {
                 let (source, epoch) = (i as u16, s.epoch);
                 sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));

@@ -213,6 +213,8 @@ impl World {
                         .expect("rates are checked positive and finite"),
                     load: 1.0,
                     epoch: 0,
+                    profile: load.profile.clone(),
+                    origin: Time::ZERO + scenario.warmup,
                     access: load.access_delay.clone(),
                     keys: key_choosers[d].clone(),
                     next_key: 0,
@@ -256,7 +258,7 @@ impl World {
             .model_mut()
             .sources
             .iter_mut()
-            .map(Source::first_arrival)
+            .map(|s| s.first_arrival(end))
             .collect();
         for (i, t) in first_arrivals.into_iter().enumerate() {
             if t < end {

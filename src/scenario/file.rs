@@ -43,6 +43,9 @@ pub struct ScenarioFile {
     /// Multiplies every request rate of the workload (default 1): `--set
     /// load=2` doubles the whole load.
     pub load: Option<f64>,
+    /// UTC time of day at the start of the measured span, for diurnal
+    /// profiles (default `0h`: midnight UTC).
+    pub start_utc: Option<Duration>,
     /// The regions, in the order reports list them.
     pub regions: Vec<RegionFile>,
     /// One-way delays between and inside regions.
@@ -506,8 +509,60 @@ pub struct WorkloadFile {
     /// Multiplies every request rate of this region's users (default 1):
     /// `--set workload.eu-west-1.load=1.5`.
     pub load: Option<f64>,
+    /// How this region's rates vary over the run (default: constant):
+    /// one of `diurnal`, `step`, `burst` or `table`.
+    pub profile: Option<ProfileFile>,
     /// Poisson rates per dataset name.
     pub rates: BTreeMap<String, RatesFile>,
+}
+
+/// A rate profile: a factor on a region's rates that varies with time.
+/// Exactly one kind.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// A day: `peak` at `peak_hour` local time, `trough` twelve hours
+    /// later, a cosine between.
+    pub diurnal: Option<DiurnalFile>,
+    /// From `at` on, `factor` (1 before).
+    pub step: Option<StepFile>,
+    /// From `at` for `duration`, `factor` (1 outside).
+    pub burst: Option<BurstFile>,
+    /// `[[time, factor], ...]`: each factor from its time to the next (1
+    /// before the first); times from the start of the measured span.
+    pub table: Option<Vec<(Duration, f64)>>,
+}
+
+/// A daily cycle of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiurnalFile {
+    /// Factor at the peak hour, e.g. 1.6.
+    pub peak: f64,
+    /// Factor twelve hours from it, e.g. 0.4.
+    pub trough: f64,
+    /// Local hour of the peak, 0 to 24 (e.g. 20.5 for 20:30).
+    pub peak_hour: f64,
+    /// The region's local time minus UTC in hours (default: its longitude
+    /// / 15, rounded to the hour).
+    pub utc_offset_hours: Option<f64>,
+}
+
+/// A step of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    pub at: Duration,
+    pub factor: f64,
+}
+
+/// A burst of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BurstFile {
+    pub at: Duration,
+    pub duration: Duration,
+    pub factor: f64,
 }
 
 /// Request rates to one dataset.

@@ -320,6 +320,58 @@ pub struct ClientLoad {
     pub retries: u32,
     /// Wait before the first retry; doubled before each next one.
     pub backoff: Duration,
+    /// How the rates vary over the run; `None`: constant.
+    pub profile: Option<Profile>,
+}
+
+/// A factor on a region's rates that varies with time (arrivals follow it
+/// as a non-homogeneous Poisson process, by thinning).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Profile {
+    /// `trough + (peak - trough) (1 + cos(2 pi (h - peak_hour) / 24)) / 2`
+    /// at local hour `h`; `hour_at_start` is the local hour at the start
+    /// of the measured span.
+    Diurnal {
+        trough: f64,
+        peak: f64,
+        peak_hour: f64,
+        hour_at_start: f64,
+    },
+    /// Each factor from its time (from the start of the measured span,
+    /// ascending) to the next; 1 before the first.
+    Table(Vec<(Duration, f64)>),
+}
+
+impl Profile {
+    /// The factor `s` seconds after the start of the measured span
+    /// (negative during the warm-up).
+    pub fn factor(&self, s: f64) -> f64 {
+        match self {
+            Profile::Diurnal {
+                trough,
+                peak,
+                peak_hour,
+                hour_at_start,
+            } => {
+                let h = hour_at_start + s / 3600.0;
+                let phase = 2.0 * std::f64::consts::PI * (h - peak_hour) / 24.0;
+                trough + (peak - trough) * (1.0 + phase.cos()) / 2.0
+            }
+            Profile::Table(points) => points
+                .iter()
+                .take_while(|(t, _)| t.as_secs_f64() <= s)
+                .last()
+                .map_or(1.0, |&(_, f)| f),
+        }
+    }
+
+    /// The largest factor it takes.
+    pub fn max(&self) -> f64 {
+        match self {
+            Profile::Diurnal { peak, .. } => *peak,
+            Profile::Table(points) => points.iter().map(|p| p.1).fold(1.0, f64::max),
+        }
+    }
 }
 
 impl Scenario {

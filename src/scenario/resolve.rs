@@ -12,8 +12,8 @@ use super::slo::{self, Slo};
 use super::Precision;
 use super::{
     lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, FailureTiming,
-    HealthChecks, Network, Popularity, Region, RegionId, Replication, Routing, RoutingPolicy,
-    Scenario,
+    HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication, Routing,
+    RoutingPolicy, Scenario,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -145,7 +145,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
     let pair = network(&raw, &regions, check);
     let datasets = datasets(&raw, &names, check);
-    let workload = workload(&raw, &names, &pair, check);
+    let workload = workload(&raw, &names, &regions, &pair, check);
     let failures = failures(&raw, &names, check);
     let health = health_checks(&raw, &names, check);
     let routing = routing(&raw, &names, &workload, check);
@@ -1123,6 +1123,7 @@ fn replication(
 fn workload(
     raw: &ScenarioFile,
     names: &[String],
+    regions: &[crate::scenario::Region],
     pair: &[Option<Dist>],
     check: &mut Checker,
 ) -> Vec<ClientLoad> {
@@ -1163,6 +1164,13 @@ fn workload(
                 "give rates for at least one dataset, e.g. users: {reads_per_s: 100}",
             );
         }
+        let start_utc = raw.start_utc.unwrap_or(Duration::ZERO);
+        let coords = regions.get(usize::from(region.0)).and_then(|r| r.coords);
+        let profile = w
+            .profile
+            .as_ref()
+            .and_then(|p| rate_profile(p, i, coords, start_utc, check));
+        let peak = profile.as_ref().map_or(1.0, Profile::max);
         for (ds, rates) in &w.rates {
             let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
             let Some(d) = ds_names.iter().position(|n| n == ds) else {
@@ -1183,13 +1191,17 @@ fn workload(
             let scaled = |r: Option<f64>| r.map(|x| x * factor);
             let (reads_per_s, writes_per_s) =
                 (scaled(rates.reads_per_s), scaled(rates.writes_per_s));
-            let scaled_note = if factor == 1.0 {
+            // Checked at the profile's peak: the highest rate simulated.
+            let scaled_note = if factor * peak == 1.0 {
                 String::new()
             } else {
-                format!(" (after load factors of {factor} in all)")
+                format!(
+                    " (after load factors of {} in all, the profile's peak included)",
+                    factor * peak
+                )
             };
             for (key, rate) in [("reads_per_s", reads_per_s), ("writes_per_s", writes_per_s)] {
-                match rate {
+                match rate.map(|x| x * peak) {
                     Some(x) if !(x.is_finite() && x > 0.0) => check.error(
                         at(key),
                         format!("{key} must be a positive number of requests per second, got {x} (leave it out for none)"),
@@ -1225,18 +1237,176 @@ fn workload(
                 timeout,
                 retries,
                 backoff,
+                profile: profile.clone(),
             });
         }
     }
     workload
 }
 
+/// The rate profile of workload entry `i`, checked: exactly one kind,
+/// factors from 0 to [`MAX_LOAD`] with a positive peak, times in order;
+/// a diurnal profile needs the region's longitude or `utc_offset_hours`.
+fn rate_profile(
+    p: &crate::scenario::file::ProfileFile,
+    i: usize,
+    coords: Option<(f64, f64)>,
+    start_utc: Duration,
+    check: &mut Checker,
+) -> Option<Profile> {
+    let at = |k: &str| yaml_path!["workload", i, "profile", k];
+    let kinds: Vec<&str> = [
+        ("diurnal", p.diurnal.is_some()),
+        ("step", p.step.is_some()),
+        ("burst", p.burst.is_some()),
+        ("table", p.table.is_some()),
+    ]
+    .iter()
+    .filter(|(_, g)| *g)
+    .map(|(k, _)| *k)
+    .collect();
+    if kinds.len() != 1 {
+        check.error(
+            yaml_path!["workload", i, "profile"],
+            format!(
+                "a profile is exactly one of diurnal, step, burst or table; this one gives {}",
+                if kinds.is_empty() {
+                    "none".to_string()
+                } else {
+                    kinds.join(" and ")
+                }
+            ),
+        );
+        return None;
+    }
+    let mut ok = true;
+    let mut factor = |x: f64, path: Vec<Seg>, check: &mut Checker| {
+        if !(x.is_finite() && (0.0..=MAX_LOAD).contains(&x)) {
+            check.error(
+                path,
+                format!("a profile factor multiplies the region's rates: give a number from 0 to {MAX_LOAD}, got {}", number(x)),
+            );
+            ok = false;
+        }
+    };
+    let profile = if let Some(d) = &p.diurnal {
+        let path = |k: &str| yaml_path!["workload", i, "profile", "diurnal", k];
+        factor(d.peak, path("peak"), check);
+        factor(d.trough, path("trough"), check);
+        if d.peak <= 0.0 || d.trough > d.peak {
+            check.error(
+                path("trough"),
+                format!(
+                    "the trough ({}) must be at most the peak ({}), and the peak above 0",
+                    d.trough, d.peak
+                ),
+            );
+            ok = false;
+        }
+        if !(0.0..24.0).contains(&d.peak_hour) {
+            check.error(
+                path("peak_hour"),
+                format!(
+                    "peak_hour is a local hour from 0 to 24 (e.g. 20.5 for 20:30), got {}",
+                    number(d.peak_hour)
+                ),
+            );
+            ok = false;
+        }
+        let offset = match (d.utc_offset_hours, coords) {
+            (Some(o), _) if (-12.0..=14.0).contains(&o) => o,
+            (Some(o), _) => {
+                check.error(
+                    path("utc_offset_hours"),
+                    format!("utc_offset_hours is from -12 to 14, got {}", number(o)),
+                );
+                ok = false;
+                0.0
+            }
+            (None, Some((_, lon))) => (lon / 15.0).round(),
+            (None, None) => {
+                check.error(
+                    yaml_path!["workload", i, "profile", "diurnal"],
+                    "the region has no coordinates to tell its local time: give utc_offset_hours, or lat and lon for the region",
+                );
+                ok = false;
+                0.0
+            }
+        };
+        Profile::Diurnal {
+            trough: d.trough,
+            peak: d.peak,
+            peak_hour: d.peak_hour,
+            hour_at_start: (start_utc.as_secs_f64() / 3600.0 + offset).rem_euclid(24.0),
+        }
+    } else if let Some(s) = &p.step {
+        factor(
+            s.factor,
+            yaml_path!["workload", i, "profile", "step", "factor"],
+            check,
+        );
+        Profile::Table(vec![(s.at, s.factor)])
+    } else if let Some(b) = &p.burst {
+        factor(
+            b.factor,
+            yaml_path!["workload", i, "profile", "burst", "factor"],
+            check,
+        );
+        if b.duration == Duration::ZERO {
+            check.error(
+                yaml_path!["workload", i, "profile", "burst", "duration"],
+                "a burst's duration must be above 0, e.g. 5m",
+            );
+            ok = false;
+        }
+        Profile::Table(vec![(b.at, b.factor), (b.at + b.duration, 1.0)])
+    } else {
+        let points = p.table.clone().unwrap_or_default();
+        if points.is_empty() || points.len() > MAX_PROFILE_POINTS {
+            check.error(
+                at("table"),
+                format!(
+                    "a table gives 1 to {MAX_PROFILE_POINTS} [time, factor] pairs, got {}",
+                    points.len()
+                ),
+            );
+            return None;
+        }
+        for (k, (_, f)) in points.iter().enumerate() {
+            factor(
+                *f,
+                yaml_path!["workload", i, "profile", "table", k, 1],
+                check,
+            );
+        }
+        if points.windows(2).any(|w| w[1].0 <= w[0].0) {
+            check.error(
+                at("table"),
+                "a table's times must increase from one pair to the next",
+            );
+            ok = false;
+        }
+        Profile::Table(points)
+    };
+    if ok && profile.max() <= 0.0 {
+        check.error(
+            yaml_path!["workload", i, "profile"],
+            "the profile's factors are all 0: leave the rates out for no load",
+        );
+        ok = false;
+    }
+    ok.then_some(profile)
+}
+
+/// Most pairs of a profile table.
+const MAX_PROFILE_POINTS: usize = 10_000;
+
 /// Largest load factor: a thousand times the written rates.
 const MAX_LOAD: f64 = 1000.0;
 
 /// A `load` factor at `path` (1 when left out): above 0, at most
 /// [`MAX_LOAD`].
-fn load_factor(x: Option<f64>, path: Vec<super::locate::Seg>, check: &mut Checker) -> f64 {
+fn load_factor(x: Option<f64>, path: Vec<Seg>, check: &mut Checker) -> f64 {
     match x {
         None => 1.0,
         Some(x) if x.is_finite() && x > 0.0 && x <= MAX_LOAD => x,

@@ -52,6 +52,7 @@ fn reader(key: &str) -> Option<Reader> {
         "staleness_bounds" => typed::<Vec<Duration>>,
         "availability_threshold" => typed::<Option<serde_yaml::Value>>,
         "load" => typed::<Option<f64>>,
+        "start_utc" => typed::<Option<Duration>>,
         "regions" => typed::<Vec<RegionFile>>,
         "network" => typed::<NetworkFile>,
         "datasets" => typed::<Vec<DatasetFile>>,

@@ -721,3 +721,39 @@ fn load_factors_outside_0_to_1000() {
         &["after load factors of 10 in all", "the limit"],
     );
 }
+
+#[test]
+fn rate_profiles_with_bad_values() {
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "{diurnal: {peak: 1.5, trough: -0.5, peak_hour: 20, utc_offset_hours: 1}}",
+            "trough: -0.5",
+            &["from 0 to 1000", "got -0.5"],
+        ),
+        (
+            "{diurnal: {peak: 1, trough: 2, peak_hour: 20, utc_offset_hours: 1}}",
+            "trough: 2",
+            &["at most the peak"],
+        ),
+        (
+            "{diurnal: {peak: 1.5, trough: 0.5, peak_hour: 25, utc_offset_hours: 1}}",
+            "peak_hour: 25",
+            &["from 0 to 24"],
+        ),
+        (
+            "{diurnal: {peak: 1.5, trough: 0.5, peak_hour: 20}}",
+            "diurnal",
+            &["give utc_offset_hours"],
+        ),
+        ("{table: [[10s, 1], [5s, 2]]}", "table", &["must increase"]),
+        (
+            "{step: {at: 10s, factor: 2}, burst: {at: 1s, duration: 1s, factor: 2}}",
+            "profile",
+            &["exactly one of", "step and burst"],
+        ),
+    ];
+    for (profile, located_at, words) in cases {
+        let to = format!("  - region: b\n    profile: {profile}\n");
+        assert_rejected("  - region: b\n", &to, located_at, words);
+    }
+}

@@ -66,3 +66,113 @@ fn load_is_a_sweep_parameter_and_an_override() {
     let r = point(1, "clients.b.read_latency.count") / point(0, "clients.b.read_latency.count");
     assert!((r - 3.0).abs() < 0.1, "{r}");
 }
+
+/// Two regions a day apart in longitude: New York (UTC-5) and Tokyo
+/// (UTC+9), each with users reading 2 a second at the mean of a day that
+/// peaks at 1.6 at 20:00 local time and falls to 0.4 at 08:00.
+const DAY: &str = r#"
+name: day
+seed: 8
+duration: 24h
+bucket: 1h
+regions:
+  - {name: nyc, jurisdiction: US, lat: 40.7, lon: -74.0}
+  - {name: tokyo, jurisdiction: JP, lat: 35.7, lon: 139.7}
+network: {intra_region: 1ms, links: [{between: [nyc, tokyo], delay: 80ms}]}
+datasets:
+  - {name: d, keys: 10, placement: {single-primary: {primary: nyc, replicas: [tokyo], apply_time: 0ms}}}
+workload:
+  - region: nyc
+    profile: {diurnal: {peak: 1.6, trough: 0.4, peak_hour: 20}}
+    rates: {d: {reads_per_s: 2}}
+  - region: tokyo
+    profile: {diurnal: {peak: 1.6, trough: 0.4, peak_hour: 20}}
+    rates: {d: {reads_per_s: 2}}
+"#;
+
+#[test]
+fn a_diurnal_profile_peaks_at_each_regions_local_hour() {
+    let s = summary(DAY);
+    let series = |region: &str| -> Vec<f64> {
+        regionsim::report::aggregate::at(
+            &s,
+            &format!("points.0.figures.clients.{region}.timeline.reads_per_s.mean"),
+        )
+        .and_then(|v| v.as_array())
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+    };
+    // The profile's mean over hour [h, h+1) UTC, for a region at UTC+o:
+    // 1 + 0.6 cos(2 pi (local - 20) / 24), averaged over the hour.
+    let expected = |h: usize, offset: f64| {
+        let w = 2.0 * std::f64::consts::PI / 24.0;
+        let (a, b) = (h as f64 + offset - 20.0, h as f64 + 1.0 + offset - 20.0);
+        2.0 * (1.0 + 0.6 * ((w * b).sin() - (w * a).sin()) / w)
+    };
+    for (region, offset, peak_utc) in [("nyc", -5.0, 0usize), ("tokyo", 9.0, 11usize)] {
+        let rates = series(region);
+        assert_eq!(rates.len(), 24);
+        for (h, &r) in rates.iter().enumerate() {
+            let want = expected(h, offset);
+            // 3600 s at about 2 a second: sd of the hourly rate is
+            // sqrt(want / 3600).
+            let sd = (want / 3600.0).sqrt();
+            assert!(
+                (r - want).abs() < 4.5 * sd,
+                "{region} hour {h}: {r} vs {want}"
+            );
+        }
+        // The busiest hour is the one from 20:00 local time, i.e. the
+        // hour either side of it at worst.
+        let busiest = (0..24)
+            .max_by(|&a, &b| rates[a].total_cmp(&rates[b]))
+            .unwrap();
+        let gap = (busiest as i32 - peak_utc as i32).rem_euclid(24);
+        assert!(
+            gap == 0 || gap == 23 || gap == 1,
+            "{region} busiest at {busiest} UTC, peak at {peak_utc}"
+        );
+    }
+}
+
+#[test]
+fn step_burst_and_table_profiles_follow_their_factors() {
+    let yaml = |profile: &str| {
+        scaled("60s", "bucket: 10s").replace(
+            "  - region: b\n",
+            &format!("  - region: b\n    profile: {profile}\n"),
+        )
+    };
+    let rates = |profile: &str| -> Vec<f64> {
+        let s = summary(&yaml(profile));
+        regionsim::report::aggregate::at(&s, "points.0.figures.clients.b.timeline.reads_per_s.mean")
+            .and_then(|v| v.as_array())
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    // b reads 200 a second: sd of a 10 s bucket's rate about 4.5 at 200.
+    let check = |got: Vec<f64>, want: [f64; 6]| {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (g - w).abs() < 5.0 * (w / 10.0f64).sqrt() + 1e-9,
+                "bucket {i}: {g} vs {w}"
+            );
+        }
+    };
+    check(
+        rates("{step: {at: 30s, factor: 2}}"),
+        [200.0, 200.0, 200.0, 400.0, 400.0, 400.0],
+    );
+    check(
+        rates("{burst: {at: 20s, duration: 20s, factor: 3}}"),
+        [200.0, 200.0, 600.0, 600.0, 200.0, 200.0],
+    );
+    check(
+        rates("{table: [[0s, 0.5], [10s, 1], [40s, 0]]}"),
+        [100.0, 200.0, 200.0, 200.0, 0.0, 0.0],
+    );
+}
