@@ -376,6 +376,8 @@ pub struct ReplicaFigures {
     pub lag: Latency,
     /// Wait in the replica's apply queue.
     pub apply_wait: Latency,
+    /// Share of the measured span its apply thread was busy.
+    pub apply_utilisation: f64,
     /// Largest sampled current lag.
     pub current_lag_max_ms: f64,
     /// Current lag at the end of each bucket.
@@ -545,6 +547,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         ReplicaFigures {
                             lag: Latency::of(&rm.lag),
                             apply_wait: Latency::of(&rm.apply_wait),
+                            apply_utilisation: rm.apply_busy.as_secs_f64()
+                                / s.duration.as_secs_f64(),
                             current_lag_max_ms: series.iter().copied().fold(0.0, f64::max),
                             current_lag_ms: series,
                         },

@@ -366,6 +366,8 @@ pub struct ReplicaMetrics {
     pub apply_wait: DurationStats,
     /// Current lag sampled at the end of each bucket.
     pub current_lag: Vec<Duration>,
+    /// Time its apply thread was busy in the measured span.
+    pub apply_busy: Duration,
 }
 
 impl ReplicaMetrics {
@@ -374,6 +376,7 @@ impl ReplicaMetrics {
             lag: DurationStats::default(),
             apply_wait: DurationStats::default(),
             current_lag: vec![Duration::ZERO; buckets],
+            apply_busy: Duration::ZERO,
         }
     }
 }

@@ -32,6 +32,7 @@ const UNITS: &[(&str, Unit)] = &[
     ("count", Unit::Count),
     // Replicas.
     ("current_lag_max_ms", Unit::Millis),
+    ("apply_utilisation", Unit::Share),
     // Stale reads at a bound.
     ("share", Unit::Share),
     // Requests.

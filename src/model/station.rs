@@ -40,6 +40,10 @@ pub struct Station {
     waiting: VecDeque<Time>,
     /// Latest arrival offered, to check the order.
     last_arrival: Time,
+    /// Service time inside `window`, summed over the servers.
+    busy: Duration,
+    /// The span whose busy time is counted (the measured span).
+    window: (Time, Time),
 }
 
 impl Station {
@@ -53,7 +57,20 @@ impl Station {
             limit,
             waiting: VecDeque::new(),
             last_arrival: Time::ZERO,
+            busy: Duration::ZERO,
+            window: (Time::ZERO, Time::NEVER),
         }
+    }
+
+    /// Counts busy time only inside `[from, to)` from now on.
+    pub fn measure(&mut self, from: Time, to: Time) {
+        self.window = (from, to);
+    }
+
+    /// Service time inside the measured window, summed over the servers:
+    /// divided by servers x window, the utilisation.
+    pub fn busy(&self) -> Duration {
+        self.busy
     }
 
     /// Offers a job arriving at `arrival` (no earlier than the previous
@@ -92,6 +109,10 @@ impl Station {
         }
         let done = start + service;
         self.free_at[i] = done;
+        let (from, to) = (start.max(self.window.0), done.min(self.window.1));
+        if to > from {
+            self.busy += to.since(from);
+        }
         if self.limit.is_some() && start > arrival {
             self.waiting.push_back(start);
         }

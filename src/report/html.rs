@@ -129,13 +129,13 @@ fn point_tables(out: &mut String, f: &Value) {
     let _ = writeln!(out, "</table>");
     let _ = writeln!(
         out,
-        "<table><tr><th>replica (from primary)</th><th>lag p50</th><th>lag p99</th><th>lag max</th><th>apply wait</th><th>current lag max</th></tr>"
+        "<table><tr><th>replica (from primary)</th><th>lag p50</th><th>lag p99</th><th>lag max</th><th>apply wait</th><th>apply thread busy</th><th>current lag max</th></tr>"
     );
     for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
         for (region, r) in d["replicas"].as_object().into_iter().flatten() {
             let _ = writeln!(
                 out,
-                "<tr><td>{}@{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}@{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(ds),
                 escape(region),
                 match d["primary"].as_str().unwrap_or_default() {
@@ -146,6 +146,7 @@ fn point_tables(out: &mut String, f: &Value) {
                 ms(at(r, "lag.p99_ms")),
                 ms(at(r, "lag.max_ms")),
                 ms(at(r, "apply_wait.mean_ms")),
+                pct(at(r, "apply_utilisation")),
                 ms(at(r, "current_lag_max_ms")),
             );
         }

@@ -197,6 +197,7 @@ pub fn table(s: &Value) -> String {
             "lag p99.9",
             "lag max",
             "apply wait",
+            "apply busy",
             "current max",
         ]
         .iter()
@@ -219,10 +220,11 @@ pub fn table(s: &Value) -> String {
                     "lag.p999_ms",
                     "lag.max_ms",
                     "apply_wait.mean_ms",
-                    "current_lag_max_ms",
                 ] {
                     row.push(ms(at(r, path)));
                 }
+                row.push(pct(at(r, "apply_utilisation")));
+                row.push(ms(at(r, "current_lag_max_ms")));
                 rows.push(row);
             }
         }

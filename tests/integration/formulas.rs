@@ -73,6 +73,13 @@ workload:
         (got - wait_ms).abs() / wait_ms < 0.05,
         "mean wait {got} ms, M/M/1 {wait_ms} ms"
     );
+    // The apply thread is busy rho of the time: 195,000 exponential
+    // services of 1 ms sum to 195 s +- 0.44 s (0.11 % of the span).
+    let busy = fig(&s, "datasets.d.replicas.b.apply_utilisation");
+    assert!(
+        (busy - rho).abs() < 0.005,
+        "apply thread busy {busy}, rho {rho}"
+    );
     let lag_ms = 10.0 + 1e3 / (mu - lambda);
     let got = fig(&s, "datasets.d.replicas.b.lag.mean_ms");
     assert!(

@@ -374,7 +374,14 @@ impl SinglePrimary {
                     joined: true,
                     link: net.link(ds.primary, r),
                     back: net.link(r, ds.primary),
-                    apply: Station::new(ds.apply_time.clone(), 1, None),
+                    apply: {
+                        let mut s = Station::new(ds.apply_time.clone(), 1, None);
+                        s.measure(
+                            Time::ZERO + scenario.warmup,
+                            Time::ZERO + scenario.warmup + scenario.duration,
+                        );
+                        s
+                    },
                     rng_link: stream(seed, run, &format!("replication-link/{name}")),
                     rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
                     rng_ack: stream(seed, run, &format!("replication-ack/{name}")),
@@ -866,6 +873,9 @@ impl SinglePrimary {
 
     /// The run ended at `end`: a fallback still going counts up to it.
     pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
+        for st in &self.streams {
+            metrics.replicas[usize::from(self.dataset.0)][st.slot].apply_busy += st.apply.busy();
+        }
         if let Some(since) = self.fallback_since.take() {
             metrics.writes[usize::from(self.dataset.0)].fallback +=
                 clipped(since, self.newest_quorum, warmup, end);
