@@ -548,7 +548,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                             lag: Latency::of(&rm.lag),
                             apply_wait: Latency::of(&rm.apply_wait),
                             apply_utilisation: rm.apply_busy.as_secs_f64()
-                                / s.duration.as_secs_f64(),
+                                / s.duration.as_secs_f64()
+                                / f64::from(d.apply_threads),
                             current_lag_max_ms: series.iter().copied().fold(0.0, f64::max),
                             current_lag_ms: series,
                         },

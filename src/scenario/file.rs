@@ -404,8 +404,12 @@ pub struct SinglePrimaryFile {
     #[serde(default, with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "ReplicationFile")]
     pub replication: ReplicationFile,
-    /// Time for a replica's single apply thread to apply one write.
+    /// Time for one of a replica's apply threads to apply one write.
     pub apply_time: Dist,
+    /// Threads applying writes at each replica (default 1): writes are
+    /// applied in parallel and become visible in commit order, as MySQL's
+    /// `replica_parallel_workers` with `replica_preserve_commit_order`.
+    pub apply_threads: Option<u32>,
     /// Promote a replica when the primary's database is detected down
     /// (needs `health_checks`).
     pub failover: Option<FailoverFile>,

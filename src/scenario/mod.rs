@@ -255,6 +255,8 @@ pub struct Dataset {
     pub replication: Replication,
     /// Service time of applying one replicated write at a replica.
     pub apply_time: Dist,
+    /// Threads applying writes at each replica.
+    pub apply_threads: u32,
     /// Payload bytes of one record on the network.
     pub record_bytes: u32,
     /// Promote a replica when the primary is detected down.
@@ -587,7 +589,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, d) in s.datasets.iter().enumerate() {
         let lambda = s.write_rate(DatasetId(i as u16));
-        let rho = lambda * d.apply_time.mean_nanos() / 1e9;
+        let rho = lambda * d.apply_time.mean_nanos() / 1e9 / f64::from(d.apply_threads);
         if !d.replicas.is_empty() && rho >= 1.0 {
             out.push(format!(
                 "dataset `{}`: replicas apply {lambda} writes/s at a mean of {:.3} ms each (utilisation {rho:.2} >= 1): replication lag will grow for the whole run",

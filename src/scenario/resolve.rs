@@ -640,6 +640,17 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             primary: primary.unwrap_or(RegionId(0)),
             replication,
             apply_time: sp.apply_time.clone(),
+            apply_threads: match sp.apply_threads {
+                None => 1,
+                Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+                Some(n) => {
+                    check.error(
+                        yaml_path!["datasets", i, "placement", "single-primary", "apply_threads"],
+                        format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
+                    );
+                    1
+                }
+            },
             record_bytes: record_bytes.clamp(1, MAX_RECORD_BYTES) as u32,
             failover: sp
                 .failover
@@ -1400,6 +1411,10 @@ fn rate_profile(
 
 /// Most pairs of a profile table.
 const MAX_PROFILE_POINTS: usize = 10_000;
+
+/// Most apply threads per replica (MySQL's `replica_parallel_workers`
+/// goes to 1024; past a few dozen, more threads only add contention).
+const MAX_APPLY_THREADS: u32 = 64;
 
 /// Largest load factor: a thousand times the written rates.
 const MAX_LOAD: f64 = 1000.0;

@@ -757,3 +757,14 @@ fn rate_profiles_with_bad_values() {
         assert_rejected("  - region: b\n", &to, located_at, words);
     }
 }
+
+#[test]
+fn apply_threads_from_1_to_64() {
+    for (bad, words) in [
+        ("0", &["apply_threads is 0", "1 to 64"][..]),
+        ("65", &["apply_threads is 65"][..]),
+    ] {
+        let to = format!("        apply_time: 0ms\n        apply_threads: {bad}\n");
+        assert_rejected("        apply_time: 0ms\n", &to, "apply_threads", words);
+    }
+}

@@ -121,6 +121,9 @@ struct ReplicationStream {
     rng_apply: SimRng,
     rng_ack: SimRng,
     last_arrival: Time,
+    /// When the newest message sent was applied: with several apply
+    /// threads a write becomes visible only after every earlier one.
+    last_applied: Time,
     /// Arrival at the primary of the newest acknowledgement.
     last_ack: Time,
     /// Writes applied here so far.
@@ -189,13 +192,17 @@ impl ReplicationStream {
             .apply
             .admit(arrival, net.apply_factor(self.replica), &mut self.rng_apply)
             .expect("an apply queue has no limit");
+        // In commit order: not before the write ahead of it (the same
+        // time with one thread).
+        let applied = service.done.max(self.last_applied);
+        self.last_applied = applied;
         let m = &mut self.in_flight[i];
         m.wait = service.wait(arrival);
-        m.applied = service.done;
+        m.applied = applied;
         self.held_from = i + 1;
         Sent {
             arrival,
-            applied: service.done,
+            applied,
             head: i == 0,
         }
     }
@@ -227,6 +234,7 @@ impl ReplicationStream {
         self.held_from = self.held_from.min(first);
         self.apply.abandon(now);
         self.last_arrival = self.last_arrival.min(now);
+        self.last_applied = self.last_applied.min(now);
         if first == 0 {
             // The head's queued `Apply` no longer counts.
             self.gen = self.gen.wrapping_add(1);
@@ -249,6 +257,7 @@ impl ReplicationStream {
             self.gen = self.gen.wrapping_add(1);
             self.apply.abandon(now);
             self.last_arrival = self.last_arrival.min(now);
+            self.last_applied = self.last_applied.min(now);
         }
         let mut last: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
         for (i, m) in self.in_flight.iter().enumerate() {
@@ -279,6 +288,7 @@ impl ReplicationStream {
         self.gen = self.gen.wrapping_add(1);
         self.apply.abandon(now);
         self.last_arrival = self.last_arrival.min(now);
+        self.last_applied = self.last_applied.min(now);
         self.last_ack = self.last_ack.min(now);
         for ks in &mut self.keys {
             *ks = KeyState {
@@ -375,7 +385,8 @@ impl SinglePrimary {
                     link: net.link(ds.primary, r),
                     back: net.link(r, ds.primary),
                     apply: {
-                        let mut s = Station::new(ds.apply_time.clone(), 1, None);
+                        let threads = ds.apply_threads as usize;
+                        let mut s = Station::new(ds.apply_time.clone(), threads, None);
                         s.measure(
                             Time::ZERO + scenario.warmup,
                             Time::ZERO + scenario.warmup + scenario.duration,
@@ -386,6 +397,7 @@ impl SinglePrimary {
                     rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
                     rng_ack: stream(seed, run, &format!("replication-ack/{name}")),
                     last_arrival: Time::ZERO,
+                    last_applied: Time::ZERO,
                     last_ack: Time::ZERO,
                     applied: 0,
                     in_flight: VecDeque::new(),
