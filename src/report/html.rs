@@ -157,11 +157,14 @@ fn point_tables(out: &mut String, f: &Value) {
 /// The incidents of a point, milestone by milestone (see
 /// [`super::incidents::rows`]).
 fn incident_table(out: &mut String, point: &Value, threshold: f64) {
-    let rows = super::incidents::rows(point, threshold);
-    let Some((header, body)) = rows.split_first() else {
-        return;
-    };
-    let _ = write!(out, "<table class=\"incidents\"><tr>");
+    if let Some((header, body)) = super::incidents::rows(point, threshold).split_first() {
+        text_table(out, header, body);
+    }
+}
+
+/// A table of text cells under a header row.
+fn text_table(out: &mut String, header: &[String], body: &[Vec<String>]) {
+    let _ = write!(out, "<table><tr>");
     for h in header {
         let _ = write!(out, "<th>{}</th>", escape(h));
     }
@@ -213,19 +216,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     let rows = super::format::sweep_rows(s);
     if let Some((header, body)) = rows.split_first() {
         let _ = writeln!(out, "<h3>Sweep points</h3>");
-        let _ = write!(out, "<table><tr>");
-        for h in header {
-            let _ = write!(out, "<th>{}</th>", escape(h));
-        }
-        let _ = writeln!(out, "</tr>");
-        for r in body {
-            let _ = write!(out, "<tr>");
-            for c in r {
-                let _ = write!(out, "<td>{}</td>", escape(c));
-            }
-            let _ = writeln!(out, "</tr>");
-        }
-        let _ = writeln!(out, "</table>");
+        text_table(out, header, body);
     }
     let (pass, fail) = counts(s);
     if pass + fail > 0 {
