@@ -601,6 +601,27 @@ pub fn lint(s: &Scenario) -> Vec<String> {
                 "dataset `{}`: replica apply utilisation is {rho:.2}; lag is queue-dominated and sensitive to load",
                 d.name
             ));
+        } else if !d.replicas.is_empty() {
+            // Rate profiles: the same at their peaks (every region's at
+            // once: an upper bound when they peak at different hours).
+            let peak: f64 = s
+                .workload
+                .iter()
+                .filter(|w| usize::from(w.dataset.0) == i)
+                .map(|w| w.writes_per_s * w.profile.as_ref().map_or(1.0, Profile::max))
+                .sum();
+            let rho_peak = rho * peak / lambda.max(f64::MIN_POSITIVE);
+            if rho_peak >= 1.0 {
+                out.push(format!(
+                    "dataset `{}`: at the peaks of its rate profiles replicas apply up to {peak:.1} writes/s (utilisation {rho_peak:.2} >= 1): lag builds up while the peak lasts",
+                    d.name
+                ));
+            } else if rho_peak >= 0.8 {
+                out.push(format!(
+                    "dataset `{}`: replica apply utilisation reaches {rho_peak:.2} at the peaks of its rate profiles; lag is queue-dominated then",
+                    d.name
+                ));
+            }
         }
         let clients: Vec<RegionId> = s
             .workload

@@ -176,3 +176,29 @@ fn step_burst_and_table_profiles_follow_their_factors() {
         [100.0, 200.0, 200.0, 200.0, 0.0, 0.0],
     );
 }
+
+#[test]
+fn the_apply_lint_looks_at_the_profiles_peak() {
+    // a writes 50 a second, b 10, at 10 ms each: utilisation 0.6 without
+    // the profile, 1.1 with a's writes at a x2 peak, 0.85 at x1.5.
+    let lint = |factor: &str| {
+        let yaml = TWO_REGIONS
+            .replace("apply_time: 0ms", "apply_time: 10ms")
+            .replace(
+                "  - region: a\n",
+                &format!("  - region: a\n    profile: {{step: {{at: 30s, factor: {factor}}}}}\n"),
+            );
+        crate::common::scenario(&yaml).warnings.join("\n")
+    };
+    assert!(
+        lint("2").contains("up to 110.0 writes/s (utilisation 1.10 >= 1)"),
+        "{}",
+        lint("2")
+    );
+    assert!(
+        lint("1.5").contains("reaches 0.85 at the peaks"),
+        "{}",
+        lint("1.5")
+    );
+    assert!(!lint("1").contains("apply"), "{}", lint("1"));
+}
