@@ -81,7 +81,7 @@ pub struct Incident {
 
 /// Whether a slot with `attempted` requests of which `ok` succeeded is
 /// below `threshold` (one without requests is not).
-pub fn below(threshold: f64, attempted: u64, ok: u64) -> bool {
+fn below(threshold: f64, attempted: u64, ok: u64) -> bool {
     attempted > 0 && (ok as f64) < threshold * attempted as f64
 }
 

@@ -359,11 +359,12 @@ impl Profile {
                 let phase = 2.0 * std::f64::consts::PI * (h - peak_hour) / 24.0;
                 trough + (peak - trough) * (1.0 + phase.cos()) / 2.0
             }
-            Profile::Table(points) => points
-                .iter()
-                .take_while(|(t, _)| t.as_secs_f64() <= s)
-                .last()
-                .map_or(1.0, |&(_, f)| f),
+            // Called for every candidate arrival: a binary search, not a
+            // walk over up to 10,000 points.
+            Profile::Table(points) => match points.partition_point(|(t, _)| t.as_secs_f64() <= s) {
+                0 => 1.0,
+                k => points[k - 1].1,
+            },
         }
     }
 

@@ -39,18 +39,21 @@ pub fn fig(summary: &Value, path: &str) -> f64 {
         .unwrap_or_else(|| panic!("no figure at {path}"))
 }
 
+/// The per-bucket series at `path` of the first point, means over
+/// replications (`clients.b.timeline.reads_per_s`).
+pub fn series(summary: &Value, path: &str) -> Vec<f64> {
+    at(summary, &format!("points.0.figures.{path}.mean"))
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("no series at {path}"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
 /// Region `region`'s availability per bucket, means over replications,
 /// of the first point.
 pub fn availability_series(summary: &Value, region: &str) -> Vec<f64> {
-    at(
-        summary,
-        &format!("points.0.figures.clients.{region}.timeline.availability.mean"),
-    )
-    .and_then(Value::as_array)
-    .unwrap_or_else(|| panic!("no availability series for {region}"))
-    .iter()
-    .map(|v| v.as_f64().unwrap())
-    .collect()
+    series(summary, &format!("clients.{region}.timeline.availability"))
 }
 
 /// Runs the `regionsim` binary with `args` in `dir`.

@@ -1,7 +1,7 @@
 //! Failures: region outages, service failures, partitions and degraded
 //! links, met by requests and replication as they happen.
 
-use crate::common::{availability_series, fig, regionsim, summary, write, TWO_REGIONS};
+use crate::common::{availability_series, fig, regionsim, series, summary, write, TWO_REGIONS};
 use regionsim::report::aggregate::at;
 
 /// TWO_REGIONS with 5 s buckets, a 1 s timeout for region b, b's rates
@@ -254,12 +254,7 @@ fn a_load_burst_multiplies_the_request_rate_while_it_lasts() {
     let reads = fig(&s, "clients.b.read_latency.count");
     assert!((reads - 20_000.0).abs() < 600.0, "{reads} reads");
     // Per 5 s bucket: 200 a second outside, 600 inside.
-    let rate = at(&s, "points.0.figures.clients.b.timeline.reads_per_s.mean")
-        .and_then(|v| v.as_array())
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect::<Vec<_>>();
+    let rate = series(&s, "clients.b.timeline.reads_per_s");
     for (i, r) in rate.iter().enumerate() {
         let want = if (4..8).contains(&i) { 600.0 } else { 200.0 };
         assert!(

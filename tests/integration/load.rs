@@ -1,7 +1,7 @@
 //! Load scaling: one factor for the whole workload, per client region and
 //! per dataset; the same arrival stream, scaled.
 
-use crate::common::{fig, summary, TWO_REGIONS};
+use crate::common::{fig, series, summary, TWO_REGIONS};
 
 /// TWO_REGIONS without a warm-up, over `duration`, with `extra` added at
 /// the top level.
@@ -93,17 +93,7 @@ workload:
 #[test]
 fn a_diurnal_profile_peaks_at_each_regions_local_hour() {
     let s = summary(DAY);
-    let series = |region: &str| -> Vec<f64> {
-        regionsim::report::aggregate::at(
-            &s,
-            &format!("points.0.figures.clients.{region}.timeline.reads_per_s.mean"),
-        )
-        .and_then(|v| v.as_array())
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
-    };
+    let series = |region: &str| series(&s, &format!("clients.{region}.timeline.reads_per_s"));
     // The profile's mean over hour [h, h+1) UTC, for a region at UTC+o:
     // 1 + 0.6 cos(2 pi (local - 20) / 24), averaged over the hour.
     let expected = |h: usize, offset: f64| {
@@ -146,13 +136,7 @@ fn step_burst_and_table_profiles_follow_their_factors() {
         )
     };
     let rates = |profile: &str| -> Vec<f64> {
-        let s = summary(&yaml(profile));
-        regionsim::report::aggregate::at(&s, "points.0.figures.clients.b.timeline.reads_per_s.mean")
-            .and_then(|v| v.as_array())
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect()
+        series(&summary(&yaml(profile)), "clients.b.timeline.reads_per_s")
     };
     // b reads 200 a second: sd of a 10 s bucket's rate about 4.5 at 200.
     let check = |got: Vec<f64>, want: [f64; 6]| {
