@@ -43,6 +43,9 @@ pub struct Figures {
     pub datasets: Ordered<DatasetFigures>,
     /// What the links the scenario uses carried: from region, to region.
     pub network: Ordered<Ordered<LinkFigures>>,
+    /// Per region whose app tier has finite capacity: how loaded it was.
+    #[serde(skip_serializing_if = "Ordered::is_empty")]
+    pub app_tiers: Ordered<StationFigures>,
     /// Over every client region.
     pub availability: AvailabilityFigures,
     /// The scenario's scheduled failures, as windows of the measured span
@@ -125,6 +128,60 @@ pub struct LinkFigures {
     pub messages_per_s: f64,
     /// Payload bytes sent per second (records, by `record_bytes`).
     pub bytes_per_s: f64,
+    /// With a bandwidth: the transmitter replicated writes queue for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transmit: Option<StationFigures>,
+}
+
+/// How loaded a station (an app tier, a commit path, a link's transmitter)
+/// was over the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct StationFigures {
+    /// Busy time / (servers x span).
+    pub utilisation: f64,
+    /// Mean jobs waiting for a server (total wait / span, Little's law).
+    pub queue_length: f64,
+    /// Mean wait for a server of the jobs admitted.
+    pub wait_ms: f64,
+    /// Jobs admitted per second.
+    pub admitted_per_s: f64,
+    /// Jobs turned away because the queue was full.
+    pub rejected: u64,
+    /// Of the jobs offered.
+    pub rejected_share: f64,
+    /// Utilisation per time bucket.
+    pub utilisation_by_bucket: Vec<f64>,
+}
+
+impl StationFigures {
+    /// The figures of `st`, a station of `servers` servers, over `s`'s span.
+    pub fn of(st: &crate::model::StationStats, servers: u32, s: &Scenario) -> StationFigures {
+        let span = s.duration.as_secs_f64();
+        let width = st.bucket.as_secs_f64();
+        let servers = f64::from(servers);
+        let offered = st.admitted + st.rejected;
+        StationFigures {
+            utilisation: st.busy().as_secs_f64() / servers / span,
+            queue_length: st.waited.as_secs_f64() / span,
+            wait_ms: if st.admitted == 0 {
+                0.0
+            } else {
+                st.waited.as_millis_f64() / st.admitted as f64
+            },
+            admitted_per_s: st.admitted as f64 / span,
+            rejected: st.rejected,
+            rejected_share: share(st.rejected, offered),
+            utilisation_by_bucket: st
+                .busy_by_bucket
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let w = (span - width * i as f64).min(width);
+                    b.as_secs_f64() / servers / w
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The fate of a region's requests.
@@ -323,6 +380,9 @@ pub struct DatasetFigures {
     /// Per replica region (with failover, the primary's region too: a
     /// failover makes it a replica).
     pub replicas: Ordered<ReplicaFigures>,
+    /// With a commit path: how loaded the primary's was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<StationFigures>,
 }
 
 /// What failovers of one dataset did in the measured span.
@@ -529,7 +589,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .iter()
         .zip(&m.replicas)
         .zip(&m.writes)
-        .map(|((d, reps), w)| {
+        .enumerate()
+        .map(|(di, ((d, reps), w))| {
             let copies: Vec<RegionId> = d
                 .replicas
                 .iter()
@@ -587,6 +648,10 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         first_promotion_ms: w.first_promotion.map(Duration::as_millis_f64),
                     }),
                     replicas: Ordered(replicas),
+                    commit: d.commit.as_ref().and_then(|c| {
+                        let st = m.commit_stations.get(di)?.as_ref()?;
+                        Some(StationFigures::of(st, c.servers, s))
+                    }),
                 },
             )
         })
@@ -597,6 +662,16 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         clients: Ordered(clients),
         datasets: Ordered(datasets),
         network: network_figures(s, m),
+        app_tiers: Ordered(
+            s.regions
+                .iter()
+                .zip(&m.app_stations)
+                .filter_map(|(r, st)| {
+                    let (c, st) = (r.app.as_ref()?, st.as_ref()?);
+                    Some((r.name.clone(), StationFigures::of(st, c.servers, s)))
+                })
+                .collect(),
+        ),
         availability: availability_figures(s, m),
         failures: failure_windows(s),
         failovers: s
@@ -825,6 +900,11 @@ fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>
         let f = LinkFigures {
             messages_per_s: t.messages as f64 / span,
             bytes_per_s: t.bytes as f64 / span,
+            transmit: m
+                .link_stations
+                .get(from * n + to)
+                .and_then(Option::as_ref)
+                .map(|st| StationFigures::of(st, 1, s)),
         };
         let name = &s.regions[from].name;
         match out.last_mut() {

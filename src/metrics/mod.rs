@@ -567,6 +567,12 @@ pub struct RunMetrics {
     pub writes: Vec<WriteMetrics>,
     /// What each directed link carried in the span, `from * regions + to`.
     pub links: Vec<crate::model::Traffic>,
+    /// Per region, its app tier's station (`None`: infinite capacity).
+    pub app_stations: Vec<Option<crate::model::StationStats>>,
+    /// Per dataset, its commit path's station over its nodes.
+    pub commit_stations: Vec<Option<crate::model::StationStats>>,
+    /// Per link, its transmitter (`None`: no bandwidth limit).
+    pub link_stations: Vec<Option<crate::model::StationStats>>,
     /// Per-bucket counts.
     pub timeline: Timeline,
     /// The ages stale reads are counted at.
@@ -634,6 +640,9 @@ impl RunMetrics {
                 .collect(),
             writes: vec![WriteMetrics::default(); datasets],
             links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
+            app_stations: Vec::new(),
+            commit_stations: Vec::new(),
+            link_stations: Vec::new(),
             timeline: Timeline::new(buckets),
             staleness,
         }

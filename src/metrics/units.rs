@@ -88,6 +88,13 @@ const UNITS: &[(&str, Unit)] = &[
     // Links.
     ("messages_per_s", Unit::PerSecond),
     ("bytes_per_s", Unit::PerSecond),
+    // Stations (app tiers, commit paths, link transmitters).
+    ("utilisation", Unit::Share),
+    ("queue_length", Unit::Count),
+    ("wait_ms", Unit::Millis),
+    ("admitted_per_s", Unit::PerSecond),
+    ("rejected", Unit::Count),
+    ("rejected_share", Unit::Share),
     // The run.
     ("events", Unit::Count),
 ];

@@ -33,7 +33,7 @@ use super::placement::ReadServer;
 use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
 use crate::metrics::RunMetrics;
-use crate::scenario::RegionId;
+use crate::scenario::{RegionId, Shed};
 use rand::{Rng, RngExt};
 use std::sync::Arc;
 
@@ -47,8 +47,14 @@ pub enum ClientEvent {
     /// that changes the rate redraws the next arrival and bumps the
     /// epoch, and the arrival drawn before it is dropped.
     Arrival { source: u16, epoch: u16 },
+    /// Attempt `attempt` of request `req` reaches an app tier with finite
+    /// capacity, to queue for a worker.
+    AtApp { req: u32, attempt: u8 },
     /// Attempt `attempt` of request `req` reaches the node that serves it.
     AtNode { req: u32, attempt: u8 },
+    /// Write `req` (attempt `attempt`) leaves its primary's commit queue
+    /// and commits.
+    Commit { req: u32, attempt: u8 },
     /// The primary acknowledges attempt `attempt` of write `req` (after
     /// waiting for replicas).
     Reply { req: u32, attempt: u8 },
@@ -402,8 +408,10 @@ fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetrics) {
     metrics.incident_outcome(s.client, r.first_sent, true);
 }
 
-/// Sends the current attempt of request `req` (`r`, of source `s`) at `now`.
+/// Sends the current attempt of request `req` (`r`, of source `s`) at `now`;
+/// `app_queue`: the app tier it goes to has finite capacity.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn send(
     req: u32,
     r: &mut Request,
@@ -412,20 +420,32 @@ fn send(
     metrics: &mut RunMetrics,
     now: Time,
     sched: &mut Scheduler<Event>,
+    app_queue: bool,
 ) {
     let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
     if s.serve != s.region {
         // DNS sent the user to another region's app tier.
         leaves = leaves.and_then(|t| net.transit(s.user_in, t, s.bytes_in, &mut s.rng_network));
     }
-    let arrives = leaves.and_then(|t| net.transit(s.to_node, t, s.bytes_in, &mut s.rng_network));
-    // The app tier that takes it is down: nobody forwards it.
-    let arrives = arrives.filter(|_| net.app_up(s.serve));
-    if let Some(at) = arrives {
-        r.pending += 1;
-        let attempt = r.attempt;
-        sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
-    }
+    let attempt = r.attempt;
+    let arrives = if app_queue {
+        // It queues for a worker there first (`World::on_at_app`).
+        if let Some(at) = leaves {
+            r.pending += 1;
+            sched.schedule(at, event(ClientEvent::AtApp { req, attempt }));
+        }
+        leaves
+    } else {
+        let arrives =
+            leaves.and_then(|t| net.transit(s.to_node, t, s.bytes_in, &mut s.rng_network));
+        // The app tier that takes it is down: nobody forwards it.
+        let arrives = arrives.filter(|_| net.app_up(s.serve));
+        if let Some(at) = arrives {
+            r.pending += 1;
+            sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
+        }
+        arrives
+    };
     match s.timeout {
         Some(t) => {
             r.deadline = now + t;
@@ -515,6 +535,7 @@ impl World {
             end,
             route_version,
             dns,
+            stations,
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
@@ -540,7 +561,8 @@ impl World {
             deadline: Time::NEVER,
             timer: None,
         });
-        send(req, r, s, net, metrics, now, sched);
+        let app_queue = stations.any_app && stations.app(s.serve).is_some();
+        send(req, r, s, net, metrics, now, sched, app_queue);
         // Lost on the way with no timeout to wait for: failed already.
         if r.done {
             requests.free_slot(req);
@@ -580,13 +602,15 @@ impl World {
         }
     }
 
-    /// Attempt `attempt` of `req` reaches its node.
+    /// Attempt `attempt` of `req` reaches its node (`queued`: a write that
+    /// has waited in its primary's commit queue and commits now).
     #[inline(always)]
     pub(super) fn on_at_node(
         &mut self,
         now: Time,
         req: u32,
         attempt: u8,
+        queued: bool,
         sched: &mut Scheduler<Event>,
     ) {
         let World {
@@ -599,6 +623,7 @@ impl World {
             warmup,
             end,
             routes_changed,
+            stations,
             ..
         } = self;
         let r = &mut requests.slots[req as usize];
@@ -619,6 +644,7 @@ impl World {
         // The node's answer: now (with a read's staleness), later (a write
         // waiting for replicas), or never (no copy there any more).
         let mut later = false;
+        let mut shed = false;
         let answer: Option<Option<Duration>> = match s.read {
             Some(_) => {
                 // A failover may have changed what the node holds since the
@@ -631,24 +657,47 @@ impl World {
                 server.map(|server| placement.on_read(now, r.key, server))
             }
             None => {
-                let mut ctx = Ctx {
-                    net,
-                    sched,
-                    metrics,
-                    warmup: *warmup,
-                    end: *end,
-                    trace,
-                    routes_changed,
+                let queue = if queued {
+                    None
+                } else {
+                    stations.commit(s.dataset, r.node)
                 };
-                let acked = placement.on_write(now, r.key, r.node, &mut ctx);
-                if acked != now && acked != Time::NEVER && live {
+                if let Some(q) = queue {
+                    // It waits for a commit server first, and commits when
+                    // served (`ClientEvent::Commit`).
                     later = true;
-                    r.pending += 1;
-                    sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
+                    match q.admit(now) {
+                        Some(done) => {
+                            r.pending += 1;
+                            sched.schedule(done, event(ClientEvent::Commit { req, attempt }));
+                        }
+                        None => shed = live,
+                    }
+                    None
+                } else {
+                    let mut ctx = Ctx {
+                        net,
+                        sched,
+                        metrics,
+                        warmup: *warmup,
+                        end: *end,
+                        trace,
+                        routes_changed,
+                    };
+                    let acked = placement.on_write(now, r.key, r.node, &mut ctx);
+                    if acked != now && acked != Time::NEVER && live {
+                        later = true;
+                        r.pending += 1;
+                        sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
+                    }
+                    (acked == now).then_some(None)
                 }
-                (acked == now).then_some(None)
             }
         };
+        if shed {
+            // The commit queue was full: the client is told at once.
+            return self.rejected(now, req, sched);
+        }
         if live {
             match answer {
                 Some(stale) => respond(r, s, net, metrics, now, stale, sched),
@@ -660,6 +709,65 @@ impl World {
         if r.done && r.pending == 0 {
             requests.free_slot(req);
         }
+    }
+
+    /// Attempt `attempt` of `req` reaches an app tier with finite capacity:
+    /// it waits for a worker, and goes on to its node when served; a full
+    /// queue sheds it.
+    #[inline(never)]
+    pub(super) fn on_at_app(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        let live = !r.done && r.attempt == attempt;
+        let s = &mut self.sources[usize::from(r.source)];
+        // An attempt given up on still takes a worker: the app tier does
+        // not know its client stopped waiting.
+        let outcome = if self.net.app_up(r.serve) {
+            let q = self
+                .stations
+                .app(r.serve)
+                .expect("AtApp is scheduled only for an app tier with capacity");
+            q.admit(now).ok_or(q.shed)
+        } else {
+            // Down: nobody takes it.
+            Err(Shed::Timeout)
+        };
+        match outcome {
+            Ok(done) => {
+                let link = self.net.link(r.serve, r.node);
+                match self.net.transit(link, done, s.bytes_in, &mut s.rng_network) {
+                    Some(at) => {
+                        r.pending += 1;
+                        sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
+                    }
+                    None if live && s.timeout.is_none() => fail(r, s, &mut self.metrics),
+                    None => {}
+                }
+            }
+            Err(Shed::Reject) if live => return self.rejected(now, req, sched),
+            Err(_) if live && s.timeout.is_none() => fail(r, s, &mut self.metrics),
+            Err(_) => {}
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// The current attempt of `req` was turned away by a full queue at
+    /// `now`, and its client told at once: it retries after its backoff, or
+    /// fails when its retries are used up.
+    #[cold]
+    #[inline(never)]
+    fn rejected(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        if let Some(timer) = self.requests.slots[req as usize].timer.take() {
+            sched.cancel(timer);
+        }
+        self.on_deadline(now, req, sched);
+        self.requests.release_if_done(req);
     }
 
     /// The primary acknowledges attempt `attempt` of write `req`.
@@ -723,7 +831,17 @@ impl World {
         r.serve = s.serve;
         r.node = s.node;
         r.server = s.read.unwrap_or(ReadServer::Primary);
-        send(req, r, s, &mut self.net, &mut self.metrics, now, sched);
+        let app_queue = self.stations.any_app && self.stations.app(s.serve).is_some();
+        send(
+            req,
+            r,
+            s,
+            &mut self.net,
+            &mut self.metrics,
+            now,
+            sched,
+            app_queue,
+        );
         self.requests.release_if_done(req);
     }
 

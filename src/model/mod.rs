@@ -9,7 +9,9 @@
 //!   retries, availability);
 //! - [`placement`]: strategies behind one seam, [`placement::Placement`]
 //!   (single-primary with async, semi-sync and sync replication so far);
-//! - [`station`]: FIFO service stations (a replica's apply queue);
+//! - [`station`]: FIFO service stations (a replica's apply queue, a link's
+//!   transmitter);
+//! - [`capacity`]: app tiers and commit paths as stations;
 //! - [`faults`]: failures, which set link and service state.
 //!
 //! Events are one enum of per-component enums, dispatched by `match`; an
@@ -23,6 +25,7 @@ use faults::{FaultEvent, Faults};
 use health::{Health, HealthEvent, Target};
 use placement::Placement;
 
+mod capacity;
 pub mod client;
 pub mod faults;
 pub mod health;
@@ -32,6 +35,7 @@ pub mod routing;
 pub mod station;
 
 pub use net::{LinkId, LinkState, Network, Traffic};
+pub use station::StationStats;
 
 /// How often a run reports progress: every 2^16 events (a few
 /// milliseconds).
@@ -117,6 +121,7 @@ pub struct World {
     placements: Vec<Placement>,
     net: Network,
     faults: Faults,
+    stations: capacity::Stations,
     health: Option<Health>,
     dns: Option<routing::Dns>,
     /// Bumped whenever where requests go may have changed; each source
@@ -241,6 +246,7 @@ impl World {
             placements,
             net,
             faults: Faults::new(scenario, run),
+            stations: capacity::Stations::new(scenario, run),
             health,
             dns: routing::Dns::new(scenario, run),
             route_version: 0,
@@ -351,7 +357,10 @@ impl World {
         sched: &mut Scheduler<Event>,
     ) {
         let was_up = self.net.db_up(region);
+        let app_was_up = self.net.app_up(region);
         self.net.set_services(region, app_up, db_up);
+        self.stations
+            .down(region, app_was_up && !app_up, was_up && !db_up, now);
         if was_up && !db_up {
             for p in &mut self.placements {
                 p.node_down(region, now);
@@ -411,6 +420,9 @@ impl World {
         self.metrics.close_recovery();
         self.metrics.count_attempts();
         self.metrics.links = self.net.traffic();
+        self.metrics.app_stations = self.stations.app_stats();
+        self.metrics.commit_stations = self.stations.commit_stats();
+        self.metrics.link_stations = self.net.transmit_stats();
         self.metrics
     }
 
@@ -463,7 +475,13 @@ impl Model for World {
                 ClientEvent::Arrival { source, epoch } => {
                     self.on_arrival(now, source, epoch, sched)
                 }
-                ClientEvent::AtNode { req, attempt } => self.on_at_node(now, req, attempt, sched),
+                ClientEvent::AtApp { req, attempt } => self.on_at_app(now, req, attempt, sched),
+                ClientEvent::AtNode { req, attempt } => {
+                    self.on_at_node(now, req, attempt, false, sched)
+                }
+                ClientEvent::Commit { req, attempt } => {
+                    self.on_at_node(now, req, attempt, true, sched)
+                }
                 ClientEvent::Reply { req, attempt } => self.on_reply(now, req, attempt, sched),
                 ClientEvent::Deadline { req } => self.on_deadline(now, req, sched),
                 ClientEvent::Retry { req } => self.on_retry(now, req, sched),

@@ -22,6 +22,7 @@
 //! link draws the same delay first, so two variants that differ in a link's
 //! state see the same draws elsewhere (common random numbers).
 
+use super::station::{Station, StationStats};
 use crate::engine::{Dist, Duration, SimRng, Time, MAX_SAMPLE};
 use crate::scenario::{RegionId, Scenario};
 use rand::RngExt;
@@ -75,6 +76,9 @@ struct Link {
     /// `state == NOMINAL`: the hot path's one test.
     nominal: bool,
     traffic: Traffic,
+    /// With a bandwidth: the transmitter replicated writes queue for, and
+    /// nanoseconds per byte.
+    transmitter: Option<(Station, f64)>,
 }
 
 /// Linux's minimum TCP retransmission timeout (`TCP_RTO_MIN`, 200 ms): the
@@ -113,11 +117,22 @@ impl Network {
                     .network
                     .delay(RegionId(from as u16), RegionId(to as u16))
                     .clone();
+                let transmitter = scenario
+                    .network
+                    .bandwidth(RegionId(from as u16), RegionId(to as u16))
+                    .map(|bytes_per_s| {
+                        let warmup = Time::ZERO + scenario.warmup;
+                        let mut st = Station::new(Dist::constant(Duration::ZERO), 1, None);
+                        st.measure(warmup, warmup + scenario.duration);
+                        st.keep_stats(scenario.bucket);
+                        (st, 1e9 / bytes_per_s)
+                    });
                 links.push(Link {
                     delay,
                     state: LinkState::NOMINAL,
                     nominal: true,
                     traffic: Traffic::default(),
+                    transmitter,
                 });
             }
         }
@@ -213,6 +228,41 @@ impl Network {
             return Some(now + delay);
         }
         degraded(&l.state, now, delay, rng)
+    }
+
+    /// [`Network::deliver`] for a message that needs the link's bandwidth
+    /// (a replicated write): with a limit, it waits for the messages queued
+    /// before it, takes `bytes` / bandwidth to send, then travels. Messages
+    /// must be offered in time order (each at the event that sends it).
+    #[inline]
+    pub fn send_queued(
+        &mut self,
+        link: LinkId,
+        now: Time,
+        bytes: u32,
+        rng: &mut SimRng,
+    ) -> Option<Time> {
+        let l = &mut self.links[link.index()];
+        let sent = match l.transmitter.as_mut() {
+            Some((st, ns_per_byte)) if l.state.up => {
+                let tx = Duration::from_nanos((f64::from(bytes) * *ns_per_byte).ceil() as u64);
+                st.admit_for(now, tx).done
+            }
+            _ => now,
+        };
+        self.deliver(link, sent, bytes, rng)
+    }
+
+    /// Per link, its transmitter's statistics (`None`: no bandwidth limit).
+    pub fn transmit_stats(&self) -> Vec<Option<StationStats>> {
+        self.links
+            .iter()
+            .map(|l| {
+                l.transmitter
+                    .as_ref()
+                    .and_then(|(st, _)| st.stats().cloned())
+            })
+            .collect()
     }
 
     /// When a message of a reliable connection (TCP) sent on `link` at

@@ -10,7 +10,12 @@
 //! event is needed until it ends.
 
 use crate::engine::{Dist, Duration, SimRng, Time};
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Up to this many servers, the one free soonest is found by a scan; with
+/// more, by a heap.
+const SCAN_SERVERS: usize = 16;
 
 /// When an admitted job is served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,8 +36,10 @@ impl Service {
 /// A FIFO queue and `c` servers.
 pub struct Station {
     service: Dist,
-    /// When each server is next free.
+    /// When each server is next free (up to [`SCAN_SERVERS`] servers).
     free_at: Vec<Time>,
+    /// With more servers: when each is next free, soonest on top.
+    many: BinaryHeap<Reverse<Time>>,
     /// Most jobs that may wait (not in service) at once; `None`: no limit.
     limit: Option<usize>,
     /// Start times of admitted jobs not yet started, earliest first (only
@@ -44,6 +51,25 @@ pub struct Station {
     busy: Duration,
     /// The span whose busy time is counted (the measured span).
     window: (Time, Time),
+    /// What jobs arriving inside `window` met; `None`: not counted (the
+    /// apply stations, whose figures are the lag and apply wait).
+    stats: Option<Box<StationStats>>,
+}
+
+/// What the jobs that arrived in the measured span met at a station.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StationStats {
+    /// Jobs admitted.
+    pub admitted: u64,
+    /// Jobs turned away (the waiting room was full).
+    pub rejected: u64,
+    /// Time they spent waiting for a server, summed: divided by the span,
+    /// the mean number waiting (Little's law).
+    pub waited: Duration,
+    /// Service time per time bucket of the span, summed over the servers.
+    pub busy_by_bucket: Vec<Duration>,
+    /// Width of a bucket.
+    pub bucket: Duration,
 }
 
 impl Station {
@@ -53,18 +79,50 @@ impl Station {
         assert!(servers >= 1, "a station has at least one server");
         Station {
             service,
-            free_at: vec![Time::ZERO; servers],
+            free_at: if servers <= SCAN_SERVERS {
+                vec![Time::ZERO; servers]
+            } else {
+                Vec::new()
+            },
+            many: if servers > SCAN_SERVERS {
+                vec![Reverse(Time::ZERO); servers].into()
+            } else {
+                BinaryHeap::new()
+            },
             limit,
             waiting: VecDeque::new(),
             last_arrival: Time::ZERO,
             busy: Duration::ZERO,
             window: (Time::ZERO, Time::NEVER),
+            stats: None,
         }
     }
 
     /// Counts busy time only inside `[from, to)` from now on.
     pub fn measure(&mut self, from: Time, to: Time) {
         self.window = (from, to);
+    }
+
+    /// Also keeps [`StationStats`] of the jobs arriving in the measured
+    /// window, and its busy time per bucket of width `bucket`.
+    pub fn keep_stats(&mut self, bucket: Duration) {
+        let (from, to) = self.window;
+        let buckets = to.since(from).as_nanos().div_ceil(bucket.as_nanos().max(1));
+        self.stats = Some(Box::new(StationStats {
+            busy_by_bucket: vec![Duration::ZERO; buckets as usize],
+            bucket,
+            ..StationStats::default()
+        }));
+    }
+
+    /// The statistics kept since [`Station::keep_stats`].
+    pub fn stats(&self) -> Option<&StationStats> {
+        self.stats.as_deref()
+    }
+
+    /// Number of servers.
+    pub fn servers(&self) -> usize {
+        self.free_at.len() + self.many.len()
     }
 
     /// Service time inside the measured window, summed over the servers:
@@ -84,6 +142,8 @@ impl Station {
         // The server free soonest; with one server, that one.
         let (i, free) = if self.free_at.len() == 1 {
             (0, self.free_at[0])
+        } else if !self.many.is_empty() {
+            (usize::MAX, self.many.peek().expect("servers").0)
         } else {
             let (i, &t) = self
                 .free_at
@@ -99,6 +159,11 @@ impl Station {
             }
             // Every server busy and the waiting room full.
             if free > arrival && self.waiting.len() >= limit {
+                if let Some(st) = self.stats.as_mut() {
+                    if (self.window.0..self.window.1).contains(&arrival) {
+                        st.rejected += 1;
+                    }
+                }
                 return None;
             }
         }
@@ -107,16 +172,88 @@ impl Station {
         if slowdown != 1.0 {
             service = Duration::from_nanos((service.as_nanos() as f64 * slowdown).round() as u64);
         }
+        Some(self.serve(i, arrival, start, service))
+    }
+
+    /// Offers a job arriving at `arrival` (no earlier than the previous
+    /// one) that needs `service` (a transmission of known size): when it
+    /// is served. The station must have one server and no queue limit.
+    #[inline]
+    pub fn admit_for(&mut self, arrival: Time, service: Duration) -> Service {
+        debug_assert!(arrival >= self.last_arrival, "jobs offered out of order");
+        debug_assert!(self.free_at.len() == 1 && self.limit.is_none());
+        self.last_arrival = arrival;
+        let start = arrival.max(self.free_at[0]);
+        self.serve(0, arrival, start, service)
+    }
+
+    /// Server `i` takes the job arriving at `arrival` at `start`.
+    #[inline(always)]
+    fn serve(&mut self, i: usize, arrival: Time, start: Time, service: Duration) -> Service {
         let done = start + service;
-        self.free_at[i] = done;
+        if i == usize::MAX {
+            self.many.pop();
+            self.many.push(Reverse(done));
+        } else {
+            self.free_at[i] = done;
+        }
         let (from, to) = (start.max(self.window.0), done.min(self.window.1));
         if to > from {
             self.busy += to.since(from);
         }
+        if let Some(st) = self.stats.as_mut() {
+            st.count(self.window, from, to, arrival, start);
+        }
         if self.limit.is_some() && start > arrival {
             self.waiting.push_back(start);
         }
-        Some(Service { start, done })
+        Service { start, done }
+    }
+}
+
+impl StationStats {
+    /// Two stations' statistics together (same span and buckets).
+    pub fn merged(mut self, other: &StationStats) -> StationStats {
+        self.admitted += other.admitted;
+        self.rejected += other.rejected;
+        self.waited += other.waited;
+        for (a, b) in self.busy_by_bucket.iter_mut().zip(&other.busy_by_bucket) {
+            *a += *b;
+        }
+        self
+    }
+
+    /// Busy time over the whole span, summed over the servers.
+    pub fn busy(&self) -> Duration {
+        self.busy_by_bucket
+            .iter()
+            .fold(Duration::ZERO, |a, &b| a + b)
+    }
+
+    /// A job arriving at `arrival` and starting at `start` kept a server
+    /// busy over `[from, to)` (clipped to `window`; empty if outside).
+    #[inline(never)]
+    fn count(&mut self, window: (Time, Time), from: Time, to: Time, arrival: Time, start: Time) {
+        if (window.0..window.1).contains(&arrival) {
+            self.admitted += 1;
+            self.waited += start.since(arrival);
+        }
+        if to <= from {
+            return;
+        }
+        let width = self.bucket.as_nanos();
+        let (mut t, to) = (
+            from.since(window.0).as_nanos(),
+            to.since(window.0).as_nanos(),
+        );
+        while t < to {
+            let b = (t / width) as usize;
+            let edge = ((b as u64 + 1) * width).min(to);
+            if let Some(slot) = self.busy_by_bucket.get_mut(b) {
+                *slot += Duration::from_nanos(edge - t);
+            }
+            t = edge;
+        }
     }
 }
 
@@ -128,6 +265,11 @@ impl Station {
         for t in &mut self.free_at {
             *t = (*t).min(now);
         }
+        self.many = self
+            .many
+            .drain()
+            .map(|Reverse(t)| Reverse(t.min(now)))
+            .collect();
         self.waiting.clear();
         self.last_arrival = self.last_arrival.min(now);
     }
@@ -199,6 +341,18 @@ mod tests {
         assert!(
             (w - expected).abs() < 0.06 * expected,
             "mean wait {w} ms, M/M/2 says {expected}"
+        );
+    }
+
+    #[test]
+    fn many_servers_wait_as_m_m_c() {
+        // 32 servers (the heap, not the scan) at a = 28 erlangs.
+        let a = 28.0;
+        let expected = erlang_c(32, a) / (32.0 - a);
+        let (w, _) = simulate(a, 1.0, 32, None, 1_000_000);
+        assert!(
+            (w - expected).abs() < 0.08 * expected,
+            "mean wait {w} ms, M/M/32 says {expected}"
         );
     }
 

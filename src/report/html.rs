@@ -252,6 +252,9 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         let mut body = String::new();
         point_tables(&mut body, &p["figures"]);
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
+        if let Some((header, body_rows)) = super::stations::rows(&p["figures"]).split_first() {
+            text_table(&mut body, header, body_rows);
+        }
         incident_table(&mut body, p, threshold);
         for r in charts.iter().filter(|r| r.point == Some(k)) {
             figure(&mut body, name, r);

@@ -12,6 +12,7 @@ pub mod html;
 mod incidents;
 pub mod output;
 pub mod slo;
+mod stations;
 mod summary;
 mod table;
 

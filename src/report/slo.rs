@@ -326,15 +326,20 @@ pub fn markdown(summary: &Value) -> String {
                 super::format::value(super::format::Shown::Share, threshold),
             );
         }
-        let rows = super::incidents::rows(p, threshold);
-        if let Some((header, body)) = rows.split_first() {
-            let cells = |r: &[String]| r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ");
-            let _ = writeln!(out, "| {} |", cells(header));
-            let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
-            for r in body {
-                let _ = writeln!(out, "| {} |", cells(r));
+        for rows in [
+            super::stations::rows(f),
+            super::incidents::rows(p, threshold),
+        ] {
+            if let Some((header, body)) = rows.split_first() {
+                let cells =
+                    |r: &[String]| r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ");
+                let _ = writeln!(out, "| {} |", cells(header));
+                let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+                for r in body {
+                    let _ = writeln!(out, "| {} |", cells(r));
+                }
+                out.push('\n');
             }
-            out.push('\n');
         }
     }
     for w in summary["warnings"].as_array().into_iter().flatten() {

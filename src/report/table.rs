@@ -229,6 +229,7 @@ pub fn table(s: &Value) -> String {
             }
         }
         out.push_str(&aligned(&rows));
+        out.push_str(&aligned(&super::stations::rows(f)));
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         out.push_str(&aligned(&super::incidents::rows(point, threshold)));
     }

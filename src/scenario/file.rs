@@ -2,6 +2,7 @@
 //! checks it and resolves it into a [`super::Scenario`]. The doc comments
 //! here are the descriptions of `regionsim schema`, shown by editors.
 
+use super::units::Bandwidth;
 use crate::engine::{Dist, Duration};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -316,6 +317,53 @@ pub struct RegionFile {
     pub lon: Option<f64>,
     /// One-way delay inside this region (default: `network.intra_region`).
     pub intra_delay: Option<Dist>,
+    /// The region's app tier as a station (default: infinite capacity).
+    pub app: Option<AppTierFile>,
+}
+
+/// An app tier with finite capacity: `servers x concurrency` requests in
+/// service at once, each for `service_time`, the rest waiting in a queue.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppTierFile {
+    /// Instances (hosts, pods).
+    pub servers: u32,
+    /// Requests each instance works on at once (default 1): worker threads
+    /// or connections.
+    pub concurrency: Option<u32>,
+    /// Time one request occupies a worker, e.g. `{exponential: 5ms}`.
+    pub service_time: Dist,
+    /// Most requests waiting for a worker (default: no limit). A request
+    /// arriving to a full queue is shed.
+    pub queue_limit: Option<u32>,
+    /// What a shed request's user sees: `reject` (an error at once; the
+    /// client retries after its backoff, default) or `timeout` (no answer;
+    /// the client's timeout decides).
+    pub shed: Option<ShedFile>,
+}
+
+/// The outcome of a shed request.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ShedFile {
+    /// An error response at once (HTTP 503).
+    #[default]
+    Reject,
+    /// Dropped without an answer.
+    Timeout,
+}
+
+/// The primary's commit path as a station.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitFile {
+    /// Writes committing at once (e.g. the cores that commit; default 1).
+    pub servers: Option<u32>,
+    /// Time one write occupies a server, e.g. `{exponential: 1ms}`.
+    pub service_time: Dist,
+    /// Most writes waiting (default: no limit); a write arriving to a full
+    /// queue is rejected and its client retries after its backoff.
+    pub queue_limit: Option<u32>,
 }
 
 /// The network.
@@ -343,8 +391,13 @@ pub struct LinkFile {
     pub from: Option<String>,
     /// Destination region of a one-way delay.
     pub to: Option<String>,
-    /// The one-way delay distribution.
-    pub delay: Dist,
+    /// The one-way delay distribution (default: the preset's, or from
+    /// distance).
+    pub delay: Option<Dist>,
+    /// Bytes per second the link carries (`100Mbit/s`, `1Gbps`, `50MB/s`):
+    /// replicated writes queue to be sent, each taking `record_bytes` /
+    /// bandwidth (default: no limit).
+    pub bandwidth: Option<Bandwidth>,
 }
 
 /// A dataset.
@@ -413,6 +466,9 @@ pub struct SinglePrimaryFile {
     /// Promote a replica when the primary's database is detected down
     /// (needs `health_checks`).
     pub failover: Option<FailoverFile>,
+    /// The primary's commit path as a station (default: commits take no
+    /// time).
+    pub commit: Option<CommitFile>,
 }
 
 /// Database failover of a single-primary dataset.

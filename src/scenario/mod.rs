@@ -192,7 +192,32 @@ pub struct Region {
     pub jurisdiction: String,
     /// (latitude, longitude) in degrees, if known.
     pub coords: Option<(f64, f64)>,
+    /// Its app tier's capacity; `None`: infinite.
+    pub app: Option<Capacity>,
 }
+
+/// A station where requests queue for finite capacity: an app tier or a
+/// primary's commit path.
+#[derive(Clone, Debug)]
+pub struct Capacity {
+    /// Jobs in service at once (an app tier's servers x concurrency).
+    pub servers: u32,
+    /// Time one job occupies a server.
+    pub service_time: Dist,
+    /// Most jobs waiting; `None`: no limit.
+    pub queue_limit: Option<u32>,
+    /// What the user of a job turned away sees.
+    pub shed: Shed,
+}
+
+impl Capacity {
+    /// Offered load in erlangs per server at `rate` jobs per second.
+    pub fn utilisation_at(&self, rate: f64) -> f64 {
+        rate * self.service_time.mean_nanos() / 1e9 / f64::from(self.servers)
+    }
+}
+
+pub use file::ShedFile as Shed;
 
 /// One-way delay distributions for every ordered pair of regions; the
 /// diagonal is the delay inside a region.
@@ -200,9 +225,16 @@ pub struct Region {
 pub struct Network {
     regions: usize,
     delays: Vec<Dist>,
+    /// Bytes per second per ordered pair; `None`: no limit.
+    bandwidth: Vec<Option<f64>>,
 }
 
 impl Network {
+    /// The bandwidth from `from` to `to` in bytes per second, if limited.
+    pub fn bandwidth(&self, from: RegionId, to: RegionId) -> Option<f64> {
+        self.bandwidth[usize::from(from.0) * self.regions + usize::from(to.0)]
+    }
+
     /// The delay from `from` to `to`.
     pub fn delay(&self, from: RegionId, to: RegionId) -> &Dist {
         &self.delays[usize::from(from.0) * self.regions + usize::from(to.0)]
@@ -259,6 +291,8 @@ pub struct Dataset {
     pub apply_threads: u32,
     /// Payload bytes of one record on the network.
     pub record_bytes: u32,
+    /// The primary's commit path; `None`: commits take no time.
+    pub commit: Option<Capacity>,
     /// Promote a replica when the primary is detected down.
     pub failover: Option<Failover>,
 }
@@ -640,7 +674,87 @@ pub fn lint(s: &Scenario) -> Vec<String> {
         }
     }
     out.extend(spof(s));
+    out.extend(capacity_lint(s));
     out.extend(infinite_means(s));
+    out
+}
+
+/// Stations at or above 80 % and 100 % utilisation at the peaks of the rate
+/// profiles (every region's peak at once: an upper bound when they peak at
+/// different hours), before any failure moves load: app tiers (by the
+/// users of their own region), commit paths and link bandwidth.
+fn capacity_lint(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let peak = |w: &ClientLoad| w.profile.as_ref().map_or(1.0, Profile::max);
+    let judge = |out: &mut Vec<String>, what: String, rho: f64, load: String| {
+        if rho >= 1.0 {
+            out.push(format!(
+                "{what}: utilisation {rho:.2} at peak ({load}) >= 1: the queue grows while the peak lasts"
+            ));
+        } else if rho >= 0.8 {
+            out.push(format!(
+                "{what}: utilisation {rho:.2} at peak ({load}); waits are queue-dominated and grow fast with load"
+            ));
+        }
+    };
+    for (r, region) in s.regions.iter().enumerate() {
+        let Some(app) = &region.app else { continue };
+        let rate: f64 = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.region.0) == r)
+            .map(|w| (w.reads_per_s + w.writes_per_s) * peak(w))
+            .sum();
+        let shed = if app.queue_limit.is_some() {
+            ", then shed"
+        } else {
+            ""
+        };
+        judge(
+            &mut out,
+            format!("app tier of {}{shed}", region.name),
+            app.utilisation_at(rate),
+            format!("{rate:.1} requests/s on {} workers", app.servers),
+        );
+    }
+    let mut link_bytes = vec![0.0; s.regions.len() * s.regions.len()];
+    for (i, d) in s.datasets.iter().enumerate() {
+        let writes: f64 = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.dataset.0) == i)
+            .map(|w| w.writes_per_s * peak(w))
+            .sum();
+        if let Some(c) = &d.commit {
+            judge(
+                &mut out,
+                format!("commit path of dataset `{}`", d.name),
+                c.utilisation_at(writes),
+                format!("{writes:.1} writes/s on {} servers", c.servers),
+            );
+        }
+        for r in &d.replicas {
+            let n = s.regions.len();
+            link_bytes[usize::from(d.primary.0) * n + usize::from(r.0)] +=
+                writes * f64::from(d.record_bytes);
+        }
+    }
+    let n = s.regions.len();
+    for (i, bytes) in link_bytes.into_iter().enumerate() {
+        let (from, to) = (RegionId((i / n) as u16), RegionId((i % n) as u16));
+        if let Some(bw) = s.network.bandwidth(from, to) {
+            judge(
+                &mut out,
+                format!(
+                    "link {} -> {}",
+                    s.regions[usize::from(from.0)].name,
+                    s.regions[usize::from(to.0)].name
+                ),
+                bytes / bw,
+                format!("{bytes:.0} of {bw:.0} bytes/s of replicated writes"),
+            );
+        }
+    }
     out
 }
 

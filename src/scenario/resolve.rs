@@ -11,9 +11,9 @@ use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind, FailureTiming,
-    HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication, Routing,
-    RoutingPolicy, Scenario,
+    lint, presets, Capacity, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind,
+    FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
+    Routing, RoutingPolicy, Scenario, Shed,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -143,7 +143,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         return None;
     }
     let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
-    let pair = network(&raw, &regions, check);
+    let (pair, bandwidth) = network(&raw, &regions, check);
     let datasets = datasets(&raw, &names, check);
     let workload = workload(&raw, &names, &regions, &pair, check);
     let failures = failures(&raw, &names, check);
@@ -175,6 +175,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
                 .into_iter()
                 .map(|d| d.expect("every pair filled"))
                 .collect(),
+            bandwidth,
         },
         datasets,
         workload,
@@ -411,10 +412,22 @@ fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
                 None
             }
         };
+        let app = r.app.as_ref().and_then(|a| {
+            capacity(
+                a.servers,
+                a.concurrency,
+                &a.service_time,
+                a.queue_limit,
+                a.shed,
+                yaml_path!["regions", i, "app"],
+                check,
+            )
+        });
         regions.push(Region {
             name: r.name.clone(),
             jurisdiction: r.jurisdiction.clone(),
             coords,
+            app,
         });
     }
     regions
@@ -422,12 +435,17 @@ fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
 
 /// One-way delay of every ordered pair, row-major; `None` where nothing
 /// gives one (already reported).
-fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<Option<Dist>> {
+fn network(
+    raw: &ScenarioFile,
+    regions: &[Region],
+    check: &mut Checker,
+) -> (Vec<Option<Dist>>, Vec<Option<f64>>) {
     let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
     let preset = raw.network.preset.clone();
     // Explicit links first, then the preset, then distance.
     let n = regions.len();
     let mut pair: Vec<Option<Dist>> = vec![None; n * n];
+    let mut bandwidth: Vec<Option<f64>> = vec![None; n * n];
     let mut defined_at: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for (i, link) in raw.network.links.iter().enumerate() {
         let ends: Option<(String, String, bool)> = match (&link.between, &link.from, &link.to) {
@@ -449,6 +467,13 @@ fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<O
             }
         };
         let Some((a, b, both)) = ends else { continue };
+        if link.delay.is_none() && link.bandwidth.is_none() {
+            check.error(
+                yaml_path!["network", "links", i],
+                "a link gives a `delay`, a `bandwidth` or both",
+            );
+            continue;
+        }
         let key = if both { "between" } else { "from" };
         let ra = check.region(&names, &a, yaml_path!["network", "links", i, key]);
         let key_b = if both { "between" } else { "to" };
@@ -486,12 +511,18 @@ fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<O
                     continue;
                 }
                 if !both {
-                    pair[x * n + y] = Some(link.delay.clone());
+                    if link.delay.is_some() {
+                        pair[x * n + y] = link.delay.clone();
+                    }
+                    if let Some(b) = link.bandwidth {
+                        bandwidth[x * n + y] = Some(b.0);
+                    }
                     defined_at.insert((x, y), i);
                 }
                 continue;
             }
-            pair[x * n + y] = Some(link.delay.clone());
+            pair[x * n + y] = link.delay.clone();
+            bandwidth[x * n + y] = link.bandwidth.map(|b| b.0);
             defined_at.insert((x, y), i);
         }
     }
@@ -542,7 +573,74 @@ fn network(raw: &ScenarioFile, regions: &[Region], check: &mut Checker) -> Vec<O
             ),
         );
     }
-    pair
+    (pair, bandwidth)
+}
+
+/// Most servers of one station (an app tier's servers x concurrency).
+pub const MAX_SERVERS: u64 = 100_000;
+
+/// Most jobs one station's queue may hold.
+pub const MAX_QUEUE_LIMIT: u32 = 10_000_000;
+
+/// A station's capacity: `servers` (x `concurrency`) at least 1 and at most
+/// [`MAX_SERVERS`], a queue limit within bounds. `at` is the section's path.
+fn capacity(
+    servers: u32,
+    concurrency: Option<u32>,
+    service_time: &Dist,
+    queue_limit: Option<u32>,
+    shed: Option<Shed>,
+    at: Vec<Seg>,
+    check: &mut Checker,
+) -> Option<Capacity> {
+    let field = |name: &str| {
+        let mut p = at.clone();
+        p.push(Seg::Key(name.to_string()));
+        p
+    };
+    let mut ok = true;
+    if servers == 0 {
+        check.error(
+            field("servers"),
+            "0 servers: a station needs at least one (omit the section for unlimited capacity)",
+        );
+        ok = false;
+    }
+    if concurrency == Some(0) {
+        check.error(
+            field("concurrency"),
+            "concurrency 0: each server works on at least one request at once",
+        );
+        ok = false;
+    }
+    let total = u64::from(servers) * u64::from(concurrency.unwrap_or(1));
+    if ok && total > MAX_SERVERS {
+        check.error(
+            at.clone(),
+            format!("{total} servers in one station; the limit is {MAX_SERVERS}"),
+        );
+        ok = false;
+    }
+    if queue_limit.is_some_and(|q| q > MAX_QUEUE_LIMIT) {
+        check.error(
+            field("queue_limit"),
+            format!("queue_limit above {MAX_QUEUE_LIMIT}; omit it for no limit"),
+        );
+        ok = false;
+    }
+    if service_time.mean_nanos() <= 0.0 {
+        check.error(
+            field("service_time"),
+            "a service time of zero: omit the section for unlimited capacity",
+        );
+        ok = false;
+    }
+    ok.then(|| Capacity {
+        servers: total as u32,
+        service_time: service_time.clone(),
+        queue_limit,
+        shed: shed.unwrap_or_default(),
+    })
 }
 
 fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Dataset> {
@@ -652,6 +750,17 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                 }
             },
             record_bytes: record_bytes.clamp(1, MAX_RECORD_BYTES) as u32,
+            commit: sp.commit.as_ref().and_then(|c| {
+                capacity(
+                    c.servers.unwrap_or(1),
+                    None,
+                    &c.service_time,
+                    c.queue_limit,
+                    None,
+                    yaml_path!["datasets", i, "placement", "single-primary", "commit"],
+                    check,
+                )
+            }),
             failover: sp
                 .failover
                 .as_ref()

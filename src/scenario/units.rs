@@ -402,3 +402,104 @@ mod tests {
         }
     }
 }
+
+/// A link's bandwidth in bytes per second: `100Mbit/s`, `1Gbps`, `50MB/s`
+/// or a plain number of bytes per second. Decimal prefixes (k = 1000);
+/// `KiB/s`, `MiB/s`, `GiB/s` are binary.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bandwidth(pub f64);
+
+const BANDWIDTH_UNITS: &str =
+    "B/s, kB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s, bit/s, kbit/s, Mbit/s, Gbit/s, kbps, Mbps, Gbps";
+
+/// The most a link may carry: 1 Pbit/s (a typo guard; no WAN link is near).
+pub const MAX_BANDWIDTH: f64 = 1.25e14;
+
+/// Parses a bandwidth with a unit into bytes per second.
+pub fn parse_bandwidth(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        return Err(format!("`{text}`: a bandwidth cannot be negative"));
+    }
+    let (number, unit) = split_number(t);
+    let bytes: f64 = match unit {
+        "B/s" => 1.0,
+        "kB/s" | "KB/s" => 1e3,
+        "MB/s" => 1e6,
+        "GB/s" => 1e9,
+        "KiB/s" => 1024.0,
+        "MiB/s" => 1024.0 * 1024.0,
+        "GiB/s" => 1024.0 * 1024.0 * 1024.0,
+        "bit/s" | "bps" => 1.0 / 8.0,
+        "kbit/s" | "kbps" => 1e3 / 8.0,
+        "Mbit/s" | "Mbps" => 1e6 / 8.0,
+        "Gbit/s" | "Gbps" => 1e9 / 8.0,
+        "" => {
+            return Err(format!(
+                "`{text}` has no unit: write e.g. 100Mbit/s or 50MB/s (units: {BANDWIDTH_UNITS})"
+            ))
+        }
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (units: {BANDWIDTH_UNITS})"
+            ))
+        }
+    };
+    let x: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a bandwidth like 100Mbit/s"))?;
+    check_bandwidth(x * bytes, text)
+}
+
+fn check_bandwidth(bytes_per_s: f64, text: &str) -> Result<f64, String> {
+    if !(bytes_per_s.is_finite() && bytes_per_s > 0.0) {
+        return Err(format!(
+            "bandwidth `{text}`: give a rate above zero, e.g. 100Mbit/s (omit the field for no limit)"
+        ));
+    }
+    if bytes_per_s > MAX_BANDWIDTH {
+        return Err(format!(
+            "bandwidth `{text}` is above the limit of 1 Pbit/s (a unit typo?)"
+        ));
+    }
+    Ok(bytes_per_s)
+}
+
+impl<'de> Deserialize<'de> for Bandwidth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Bandwidth;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a bandwidth, e.g. 100Mbit/s, 1Gbps or 50MB/s")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Bandwidth, E> {
+                parse_bandwidth(v).map(Bandwidth).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Bandwidth, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Bandwidth, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Bandwidth, E> {
+                check_bandwidth(v, &v.to_string())
+                    .map(Bandwidth)
+                    .map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Bandwidth {
+    fn schema_name() -> Cow<'static, str> {
+        "Bandwidth".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": ["string", "number"],
+            "description": "Bytes per second, or with a unit: 100Mbit/s, 1Gbps, 50MB/s, 10MiB/s.",
+        })
+    }
+}

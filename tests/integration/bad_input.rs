@@ -768,3 +768,82 @@ fn apply_threads_from_1_to_64() {
         assert_rejected("        apply_time: 0ms\n", &to, "apply_threads", words);
     }
 }
+
+#[test]
+fn app_tier_and_commit_path_need_servers() {
+    let app = |body: &str| format!("  - name: a\n    jurisdiction: US\n    app: {body}\n");
+    for (body, located_at, words) in [
+        (
+            "{servers: 0, service_time: 1ms}",
+            "servers: 0",
+            &["0 servers", "at least one"][..],
+        ),
+        (
+            "{servers: 2, concurrency: 0, service_time: 1ms}",
+            "concurrency: 0",
+            &["concurrency 0"][..],
+        ),
+        (
+            "{servers: 100000, concurrency: 100, service_time: 1ms}",
+            "app:",
+            &["10000000 servers", "limit is 100000"][..],
+        ),
+        (
+            "{servers: 2, service_time: 0ms}",
+            "service_time: 0ms",
+            &["service time of zero"][..],
+        ),
+        (
+            "{servers: 2, service_time: 1ms, shed: drop}",
+            "shed: drop",
+            &["reject", "timeout"][..],
+        ),
+        (
+            "{servers: -1, service_time: 1ms}",
+            "servers: -1",
+            &["servers"][..],
+        ),
+    ] {
+        assert_rejected(
+            "  - {name: a, jurisdiction: US}\n",
+            &app(body),
+            located_at,
+            words,
+        );
+    }
+    assert_rejected(
+        "        apply_time: 0ms\n",
+        "        apply_time: 0ms\n        commit: {servers: 0, service_time: 1ms}\n",
+        "servers: 0",
+        &["0 servers"],
+    );
+}
+
+#[test]
+fn bandwidth_is_a_positive_rate_with_a_unit() {
+    for (bw, words) in [
+        ("0", &["bandwidth `0`", "above zero"][..]),
+        ("0Mbit/s", &["above zero"][..]),
+        ("-5MB/s", &["cannot be negative"][..]),
+        ("100", &[][..]),
+        ("100 furlongs", &["unknown unit `furlongs`", "Mbit/s"][..]),
+        ("100Mbit", &["unknown unit `Mbit`"][..]),
+        ("1e300", &["above the limit"][..]),
+    ] {
+        let to = format!("      delay: 38ms\n      bandwidth: {bw}\n");
+        if bw == "100" {
+            // Plain bytes per second: valid.
+            let yaml = TWO_REGIONS.replacen("      delay: 38ms\n", &to, 1);
+            assert_eq!(validate(&yaml).0, Some(0), "{bw}");
+            continue;
+        }
+        assert_rejected("      delay: 38ms\n", &to, "bandwidth", words);
+    }
+    // A link with neither a delay nor a bandwidth says nothing.
+    assert_rejected(
+        "    - between: [a, b]\n      delay: 38ms\n",
+        "    - between: [a, b]\n",
+        "between: [a, b]",
+        &["a `delay`, a `bandwidth` or both"],
+    );
+}

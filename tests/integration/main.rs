@@ -2,6 +2,7 @@
 //! or the `regionsim` binary, asserting on the summary.
 
 mod bad_input;
+mod capacity;
 mod charts;
 mod check;
 mod cli;

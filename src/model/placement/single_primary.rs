@@ -174,7 +174,7 @@ impl ReplicationStream {
     #[inline]
     fn transmit(&mut self, i: usize, now: Time, bytes: u32, net: &mut Network) -> Sent {
         let delivered = if self.joined && net.db_up(self.replica) {
-            net.deliver(self.link, now, bytes, &mut self.rng_link)
+            net.send_queued(self.link, now, bytes, &mut self.rng_link)
         } else {
             None
         };
