@@ -483,6 +483,15 @@ impl Timeline {
 }
 
 /// The figures a run of `s` reports, with no values: which paths exist.
+/// The statistics of a station that took no job in `s`'s span.
+fn idle(s: &crate::scenario::Scenario) -> crate::model::StationStats {
+    crate::model::StationStats {
+        busy_by_bucket: vec![Duration::ZERO; s.buckets()],
+        bucket: s.bucket,
+        ..Default::default()
+    }
+}
+
 pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
     serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize")
 }
@@ -640,9 +649,25 @@ impl RunMetrics {
                 .collect(),
             writes: vec![WriteMetrics::default(); datasets],
             links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
-            app_stations: Vec::new(),
-            commit_stations: Vec::new(),
-            link_stations: Vec::new(),
+            // Idle until the run fills them: their shape is the figures'.
+            app_stations: s
+                .regions
+                .iter()
+                .map(|r| r.app.as_ref().map(|_| idle(s)))
+                .collect(),
+            commit_stations: s
+                .datasets
+                .iter()
+                .map(|d| d.commit.as_ref().map(|_| idle(s)))
+                .collect(),
+            link_stations: (0..s.regions.len() * s.regions.len())
+                .map(|i| {
+                    let n = s.regions.len();
+                    let r = |x: usize| crate::scenario::RegionId(x as u16);
+                    let (a, b) = (r(i / n), r(i % n));
+                    s.network.bandwidth(a, b).map(|_| idle(s))
+                })
+                .collect(),
             timeline: Timeline::new(buckets),
             staleness,
         }

@@ -278,3 +278,63 @@ fn stations_at_80_and_100_percent_at_peak_are_flagged() {
     assert!(w.contains("link a -> b: utilisation 1.10"), "{w}");
     assert!(!w.contains("link b -> a"), "{w}");
 }
+
+/// N+1 (`scenarios/n-plus-one.yaml`): three app tiers of 24 workers of
+/// 20 ms take 720 requests/s each, 60 % busy. When us-west-2 is down and
+/// DNS has moved its users (weighted 1:1:1, so its third splits over the
+/// two others), the survivors carry all 2,160 requests/s: 1.8 servers'
+/// worth of their 2 x 24 workers' time per worker, 90 % each; us-west-2
+/// none. Before the failure each is at 60 %.
+#[test]
+fn n_plus_one_survivors_carry_the_lost_regions_load() {
+    let yaml = std::fs::read_to_string("scenarios/n-plus-one.yaml").unwrap();
+    let s = summary(&yaml);
+    let u = |r: &str| series(&s, &format!("app_tiers.{r}.utilisation_by_bucket"));
+    let (east, west, eu) = (u("us-east-1"), u("us-west-2"), u("eu-west-1"));
+    let mean =
+        |v: &[f64], from: usize, to: usize| v[from..to].iter().sum::<f64>() / (to - from) as f64;
+    // Before: buckets of 10 s up to the failure at 120 s.
+    for (name, v) in [
+        ("us-east-1", &east),
+        ("us-west-2", &west),
+        ("eu-west-1", &eu),
+    ] {
+        let before = mean(v, 0, 12);
+        assert!((before - 0.6).abs() < 0.03, "{name} before: {before}");
+    }
+    // During: from 250 s (DNS has converged, ~90 s after the failure)
+    // to the end of the outage at 720 s.
+    let (e, w, x) = (mean(&east, 25, 72), mean(&west, 25, 72), mean(&eu, 25, 72));
+    assert_eq!(w, 0.0, "us-west-2 is down");
+    let load = 3.0 * 720.0 * 0.020 / 24.0;
+    assert!(
+        (e + x - load).abs() < 0.02,
+        "survivors together {e} + {x}, arithmetic {load}"
+    );
+    for (name, got) in [("us-east-1", e), ("eu-west-1", x)] {
+        assert!(
+            (got - load / 2.0).abs() < 0.04,
+            "{name} during: {got}, arithmetic {}",
+            load / 2.0
+        );
+    }
+    assert_eq!(fig(&s, "app_tiers.us-east-1.rejected"), 0.0);
+}
+
+/// The same design at 75 % (`n-plus-one-overload.yaml`): the survivors
+/// would need 112.5 %; they run saturated and shed while us-west-2 is down,
+/// and not before.
+#[test]
+fn n_plus_one_at_75_percent_overloads_the_survivors() {
+    let yaml = std::fs::read_to_string("scenarios/n-plus-one-overload.yaml").unwrap();
+    let s = summary(&yaml);
+    for r in ["us-east-1", "eu-west-1"] {
+        let u = series(&s, &format!("app_tiers.{r}.utilisation_by_bucket"));
+        let before = u[..12].iter().sum::<f64>() / 12.0;
+        assert!((before - 0.75).abs() < 0.03, "{r} before: {before}");
+        let during = u[25..72].iter().sum::<f64>() / 47.0;
+        assert!(during > 0.99, "{r} during: {during}");
+        assert!(fig(&s, &format!("app_tiers.{r}.rejected_share")) > 0.1);
+    }
+    assert!(fig(&s, "availability.overall") < 0.95);
+}
