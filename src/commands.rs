@@ -669,3 +669,121 @@ pub fn bench(
     }
     Ok(r)
 }
+
+/// Options of `regionsim headroom`.
+#[derive(Clone, Debug)]
+pub struct HeadroomOptions {
+    /// The scenario file.
+    pub path: PathBuf,
+    /// Output folder (replaced whole).
+    pub output: PathBuf,
+    /// `--set` overrides.
+    pub sets: Vec<Set>,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+    pub format: Format,
+    pub no_charts: bool,
+    /// The search; `given` says which of parameter and precision the
+    /// command line set (the file's `headroom:` section fills the others).
+    pub spec: runner::headroom::Spec,
+    pub given: (bool, bool),
+    pub max_events: Option<u64>,
+}
+
+/// `regionsim headroom`: the largest value of a parameter at which every
+/// SLO holds, for the scenario (each sweep point of it), with its report
+/// written under the output folder.
+pub fn headroom(
+    opts: &HeadroomOptions,
+    out: &mut dyn Write,
+) -> Result<Vec<runner::headroom::Outcome>> {
+    use runner::headroom;
+    let text = std::fs::read_to_string(&opts.path).map_err(|source| Error::Read {
+        path: opts.path.clone(),
+        source,
+    })?;
+    let (spec, start, integer) =
+        headroom::check(&text, &opts.path, &opts.sets, &opts.spec, opts.given)?;
+    runner::check_threads(opts.threads)?;
+    let plan = scenario::plan_from_str(&text, &opts.path, &opts.sets)?;
+    let name = plan.base().name.clone();
+    let output = Output::open(&opts.output)?;
+    // Every value of a round at once, each with all its replications.
+    let per_round = spec.points_per_round * plan.points.len() * plan.base().replications as usize;
+    let pool = runner::pool(opts.threads, per_round)?;
+    let control = Control::new(opts.max_events);
+    let quiet = opts.quiet;
+    let started = std::time::Instant::now();
+    let outcomes = headroom::search(
+        &text,
+        &opts.path,
+        &opts.sets,
+        &spec,
+        start,
+        integer,
+        &pool,
+        &control,
+        &mut |round, runs| {
+            if !quiet {
+                eprint_line(&format!(
+                    "headroom of `{}`: round {round}, {runs} runs ({:.1}s so far)",
+                    spec.parameter,
+                    started.elapsed().as_secs_f64()
+                ));
+            }
+        },
+    )?;
+    let dir = output.dir().join(&name);
+    let mut md = String::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        let text = report::headroom::text(&name, o);
+        md.push_str("```\n");
+        md.push_str(&text);
+        md.push_str("```\n\n");
+        if !opts.no_charts {
+            let stem = if outcomes.len() == 1 {
+                "headroom".to_string()
+            } else {
+                format!("headroom-{}", i + 1)
+            };
+            if let Some(f) = report::headroom::chart(&name, o, &stem) {
+                report::charts::write_figure(&dir.join("charts"), &f, None)?;
+                md.push_str(&format!("![{}](charts/{stem}.svg)\n\n", f.title));
+            }
+        }
+    }
+    let json = serde_json::json!({
+        "scenario": name,
+        "parameter": spec.parameter,
+        "precision": spec.precision,
+        "points_per_round": spec.points_per_round,
+        "searches": outcomes,
+    });
+    report::write_file(
+        &dir.join("headroom.json"),
+        report::json_text(&json).as_bytes(),
+    )?;
+    report::write_file(
+        &dir.join("headroom.md"),
+        format!("# {name}: headroom of `{}`\n\n{md}", spec.parameter).as_bytes(),
+    )?;
+    output.commit()?;
+    if !opts.quiet {
+        match opts.format {
+            Format::Json => print(out, &format!("{}\n", report::json_text(&json)))?,
+            Format::Table => {
+                for o in &outcomes {
+                    print(out, &report::headroom::text(&name, o))?;
+                }
+                print(
+                    out,
+                    &format!(
+                        "report written to {}\n",
+                        opts.output.join(&name).join("headroom.md").display()
+                    ),
+                )?;
+            }
+        }
+    }
+    Ok(outcomes)
+}

@@ -72,6 +72,30 @@ struct Limits {
     max_memory: Option<u64>,
 }
 
+/// A share written as `2%` or `0.02`.
+fn parse_share(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let x = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => t.parse::<f64>(),
+    }
+    .map_err(|_| format!("`{text}` is not a share like 2% or 0.02"))?;
+    if x > 0.0 && x <= 0.5 {
+        Ok(x)
+    } else {
+        Err(format!("`{text}`: give above 0 and at most 50%"))
+    }
+}
+
+/// A number above zero.
+fn parse_positive(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .ok_or_else(|| format!("`{text}` is not a number above 0"))
+}
+
 /// A count written as `500000000` or `5e8`.
 fn parse_count(text: &str) -> Result<u64, String> {
     text.trim()
@@ -156,6 +180,54 @@ enum Command {
         /// Print nothing on success (problems still go to stderr).
         #[arg(short, long)]
         quiet: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Find the largest value of one parameter (default `load`) at which
+    /// every SLO of a scenario holds: a search over runs with common random
+    /// numbers, to a stated precision. The file's `headroom:` section sets
+    /// defaults for these options.
+    Headroom {
+        /// The scenario file (with an `slo:` section).
+        path: PathBuf,
+        /// A numeric field as `--set` addresses it: load,
+        /// workload.eu-west-1.load, workload.a.rates.d.writes_per_s...
+        #[arg(long)]
+        parameter: Option<String>,
+        /// Stop when the boundary is known to within this share of it.
+        #[arg(long, value_parser = parse_share)]
+        precision: Option<f64>,
+        /// Start here (default: the file's value; 1 for an absent load).
+        #[arg(long, value_parser = parse_positive)]
+        low: Option<f64>,
+        /// Try nothing above this (default: 1024 times the start).
+        #[arg(long, value_parser = parse_positive)]
+        high: Option<f64>,
+        /// Values tried per round, run in parallel; results depend on it,
+        /// never on --threads (default 2).
+        #[arg(long)]
+        points_per_round: Option<usize>,
+        /// Output folder, replaced whole.
+        #[arg(short, long, default_value = "output/headroom")]
+        output: PathBuf,
+        /// Override any field, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
+        sets: Vec<Set>,
+        /// Override the scenario's number of replications.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+        /// Print nothing on success and show no progress.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Skip the chart.
+        #[arg(long)]
+        no_charts: bool,
         #[command(flatten)]
         limits: Limits,
     },
@@ -270,6 +342,48 @@ fn run() -> u8 {
                 ..RunOptions::default()
             };
             commands::validate(&opts, &mut stdout).map(|()| 0)
+        }
+        Command::Headroom {
+            path,
+            parameter,
+            precision,
+            low,
+            high,
+            points_per_round,
+            output,
+            mut sets,
+            replications,
+            threads,
+            format: f,
+            quiet,
+            no_charts,
+            limits,
+        } => {
+            use regionsim::runner::headroom;
+            sets.extend(replications.map(|v| Set {
+                path: "replications".into(),
+                value: v.into(),
+            }));
+            let opts = commands::HeadroomOptions {
+                path,
+                output,
+                sets,
+                threads,
+                quiet,
+                format: format(f),
+                no_charts,
+                given: (parameter.is_some(), precision.is_some()),
+                spec: headroom::Spec {
+                    parameter: parameter.unwrap_or_else(|| "load".into()),
+                    precision: precision.unwrap_or(headroom::DEFAULT_PRECISION),
+                    low,
+                    high,
+                    points_per_round: points_per_round
+                        .unwrap_or(headroom::DEFAULT_POINTS_PER_ROUND),
+                },
+                max_events: limits.max_events,
+            };
+            commands::headroom(&opts, &mut stdout).map(|_| 0)
         }
         Command::Bench {
             path,

@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod charts;
 pub mod format;
+pub mod headroom;
 pub mod html;
 mod incidents;
 pub mod output;

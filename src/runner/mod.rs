@@ -9,6 +9,7 @@ use crate::scenario::limits::MAX_THREADS;
 use crate::scenario::{Plan, Scenario};
 pub mod baseline;
 pub mod cost;
+pub mod headroom;
 pub mod precision;
 pub mod shard;
 

@@ -73,6 +73,26 @@ pub struct ScenarioFile {
     /// Which region's app tier DNS sends each region's users to (default:
     /// their own).
     pub routing: Option<RoutingFile>,
+    /// Settings of `regionsim headroom` for this scenario: the largest value
+    /// of one parameter at which every SLO holds.
+    pub headroom: Option<HeadroomFile>,
+}
+
+/// A headroom search (`regionsim headroom`); its options override these.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeadroomFile {
+    /// A numeric field as `--set` addresses it (default `load`).
+    pub parameter: Option<String>,
+    /// Stop when the answer is known this closely, relative (default 2%).
+    #[schemars(with = "Option<super::slo::Bound>")]
+    pub precision: Option<serde_yaml::Value>,
+    /// Start here (default: the file's value; 1 for an absent `load`).
+    pub low: Option<f64>,
+    /// Try nothing above this (default: 1024 times the start).
+    pub high: Option<f64>,
+    /// Values tried per round, run in parallel (default 2).
+    pub points_per_round: Option<u32>,
 }
 
 /// DNS routing: a policy answers each client region with one endpoint

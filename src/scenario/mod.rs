@@ -548,7 +548,7 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
 
 /// The first reading of a scenario's text (see [`locate::Tree::read`]):
 /// size, nesting, duplicate keys, aliases, one document.
-fn read_tree(source: &str, path: &Path) -> Result<Tree> {
+pub fn read_tree(source: &str, path: &Path) -> Result<Tree> {
     let meaningful = source
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));

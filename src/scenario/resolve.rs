@@ -193,6 +193,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     } else {
         serde_json::Value::Null
     };
+    headroom(&raw, check);
     scenario.slos = slos(&raw, &shape, check);
     scenario.precision = precision(&raw, &shape, check);
     if !check.diagnostics.is_empty() {
@@ -574,6 +575,48 @@ fn network(
         );
     }
     (pair, bandwidth)
+}
+
+/// The `headroom:` section: values in range (whether the parameter is a
+/// number in the file, `regionsim headroom` checks).
+fn headroom(raw: &ScenarioFile, check: &mut Checker) {
+    let Some(h) = &raw.headroom else { return };
+    let at = |k: &str| yaml_path!["headroom", k];
+    if h.parameter.as_deref().is_some_and(|p| p.trim().is_empty()) {
+        check.error(
+            at("parameter"),
+            "headroom parameter: give a dotted path, e.g. load",
+        );
+    }
+    if let Some(p) = &h.precision {
+        match slo::percent(p) {
+            Ok(x) if x > 0.0 && x <= 0.5 => {}
+            Ok(_) => check.error(
+                at("precision"),
+                "headroom precision: give above 0 and at most 50%, e.g. 2%",
+            ),
+            Err(e) => check.error(at("precision"), format!("headroom precision: {e}")),
+        }
+    }
+    for (k, v) in [("low", h.low), ("high", h.high)] {
+        if v.is_some_and(|x| !(x.is_finite() && x > 0.0)) {
+            check.error(at(k), format!("headroom {k}: give a number above 0"));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (h.low, h.high) {
+        if hi <= lo {
+            check.error(
+                at("high"),
+                format!("headroom high ({hi}) must be above low ({lo})"),
+            );
+        }
+    }
+    if h.points_per_round.is_some_and(|k| k == 0 || k > 64) {
+        check.error(
+            at("points_per_round"),
+            "headroom points_per_round: give 1 to 64",
+        );
+    }
 }
 
 /// Most servers of one station (an app tier's servers x concurrency).

@@ -11,8 +11,8 @@
 //! that belong to the broken items.
 
 use super::file::{
-    DatasetFile, FailureFile, HealthChecksFile, NetworkFile, PrecisionFile, RegionFile,
-    RoutingFile, ScenarioFile, SweepFile, WorkloadFile,
+    DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
+    RegionFile, RoutingFile, ScenarioFile, SweepFile, WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -63,6 +63,7 @@ fn reader(key: &str) -> Option<Reader> {
         "failures" => typed::<Vec<FailureFile>>,
         "health_checks" => typed::<HealthChecksFile>,
         "routing" => typed::<RoutingFile>,
+        "headroom" => typed::<HeadroomFile>,
         _ => return None,
     })
 }
@@ -79,7 +80,7 @@ fn read_as(key: &str, text: &str) -> Result<(), serde_yaml::Error> {
 /// List sections whose items can be dropped for the later checks.
 const LISTS: [&str; 5] = ["regions", "datasets", "workload", "slo", "failures"];
 /// Sections nothing else refers to, which the later checks can do without.
-const OPTIONAL: [&str; 4] = ["slo", "precision", "sweep", "failures"];
+const OPTIONAL: [&str; 5] = ["slo", "precision", "sweep", "failures", "headroom"];
 
 /// The file's lines with only `keep` (1-based, inclusive ranges) left.
 fn only(lines: &[&str], keep: &[(usize, usize)]) -> String {

@@ -114,7 +114,7 @@ impl Slo {
 }
 
 /// Parses `5%`, `0.1%` or a plain fraction.
-pub(super) fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
+pub fn percent(v: &serde_yaml::Value) -> Result<f64, String> {
     match v {
         serde_yaml::Value::String(s) if s.trim_end().ends_with('%') => s
             .trim_end()

@@ -12,6 +12,7 @@ mod determinism;
 mod failover;
 mod failures;
 mod formulas;
+mod headroom;
 mod hostile;
 mod incidents;
 mod interrupt;

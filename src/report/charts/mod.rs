@@ -983,7 +983,7 @@ fn numeric_axis(values: &[&Value]) -> Option<(Vec<f64>, String, bool)> {
 
 /// A figure's path in words for an axis: `...stale_reads.500ms.share` is
 /// "reads stale at 500ms", `...read_latency.p99_ms` "read latency p99".
-fn metric_words(metric: &str) -> String {
+pub fn metric_words(metric: &str) -> String {
     let parts: Vec<&str> = metric.split('.').collect();
     let n = parts.len();
     if n >= 3 && parts[n - 3] == "stale_reads" {
@@ -1489,7 +1489,7 @@ pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
     out
 }
 
-fn write_figure(dir: &Path, f: &Figure, point: Option<usize>) -> Result<Rendered> {
+pub fn write_figure(dir: &Path, f: &Figure, point: Option<usize>) -> Result<Rendered> {
     let internal = |e: String| Error::Internal(format!("drawing chart {}: {e}", f.stem));
     let svg = render::svg(f).map_err(internal)?;
     write_file(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes())?;

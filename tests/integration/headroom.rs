@@ -1,0 +1,178 @@
+//! Headroom search: the largest load at which every SLO holds.
+
+use crate::common::{regionsim, write};
+use serde_json::Value;
+
+/// Writes at 500/s to one replica whose single apply thread takes an
+/// exponential 1 ms: saturation (arrival rate = service rate) at load 2.
+/// The SLO (mean lag under 1 s over 300 s) holds up to rho = 0.999 (mean
+/// wait 1 s) and breaks just past rho = 1, where the backlog grows for the
+/// whole run.
+const APPLY_QUEUE: &str = r#"
+name: apply-queue
+seed: 4
+warmup: 10s
+duration: 300s
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: US}
+network:
+  intra_region: 1ms
+  links: [{between: [a, b], delay: 10ms}]
+datasets:
+  - name: d
+    keys: 100000
+    placement:
+      single-primary:
+        primary: a
+        replicas: [b]
+        apply_time: {exponential: {mean: 1ms}}
+workload:
+  - region: a
+    rates: {d: {writes_per_s: 500}}
+slo:
+  - name: replica within a second
+    metric: lag.mean_ms
+    scope: {dataset: d, replica: b}
+    max: 1s
+headroom: {parameter: load, precision: 2%}
+"#;
+
+fn search(dir: &std::path::Path, file: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "headroom",
+        file.to_str().unwrap(),
+        "-o",
+        "out",
+        "--quiet",
+        "--no-charts",
+    ];
+    args.extend_from_slice(extra);
+    let o = regionsim(dir, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.join("out/apply-queue/headroom.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The search brackets the saturation load: every SLO holds at the
+/// bracket's lower end, one breaks at its upper end, the bracket is no
+/// wider than the precision asked, and it contains 2.
+#[test]
+fn headroom_of_an_apply_queue_is_its_saturation_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "q.yaml", APPLY_QUEUE);
+    let j = search(dir.path(), &file, &[]);
+    let s = &j["searches"][0];
+    let lo = s["headroom"].as_f64().unwrap();
+    let hi = s["breaks_at"].as_f64().unwrap();
+    assert!(hi - lo <= 0.02 * lo, "bracket ({lo}, {hi}] wider than 2 %");
+    assert!(
+        lo <= 2.0 && 2.0 <= hi,
+        "bracket ({lo}, {hi}] misses the saturation load 2"
+    );
+    assert!((s["precision"].as_f64().unwrap() - (hi - lo) / lo).abs() < 1e-12);
+    assert_eq!(s["first_to_break"], "replica within a second");
+    // Fewer runs than a sweep of the same precision over the same range.
+    let runs = s["runs"].as_u64().unwrap();
+    let sweep = s["sweep_runs"].as_u64().unwrap();
+    assert!(runs * 2 < sweep, "{runs} runs, a sweep {sweep}");
+    // Every value tried below the bracket held and every one above broke.
+    for t in s["trials"].as_array().unwrap() {
+        let v = t["value"].as_f64().unwrap();
+        assert_eq!(t["pass"].as_bool().unwrap(), v <= lo, "value {v}");
+    }
+}
+
+/// The same search on one thread and on two gives the same bytes; the
+/// command line's precision wins over the file's.
+#[test]
+fn headroom_is_deterministic_and_the_command_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "q.yaml", APPLY_QUEUE);
+    let one = search(dir.path(), &file, &["-j", "1", "--precision", "10%"]);
+    let two = search(dir.path(), &file, &["-j", "2", "--precision", "10%"]);
+    assert_eq!(one, two);
+    let s = &one["searches"][0];
+    assert_eq!(one["precision"].as_f64(), Some(0.1));
+    let (lo, hi) = (
+        s["headroom"].as_f64().unwrap(),
+        s["breaks_at"].as_f64().unwrap(),
+    );
+    assert!(
+        hi - lo <= 0.1 * lo && lo <= 2.0 && 2.0 <= hi,
+        "({lo}, {hi}]"
+    );
+}
+
+/// A parameter that is not a number, from the file's section or from the
+/// command line, is refused at its place in the file with exit code 2;
+/// so is a scenario without SLOs.
+#[test]
+fn a_headroom_parameter_must_be_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = APPLY_QUEUE.replace("parameter: load", "parameter: name");
+    let file = write(dir.path(), "bad.yaml", &bad);
+    let o = regionsim(
+        dir.path(),
+        &["headroom", file.to_str().unwrap(), "-o", "out"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("headroom:"))
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("bad.yaml:{line}:")), "{err}");
+    assert!(
+        err.contains("`name` is `apply-queue`, not a number"),
+        "{err}"
+    );
+
+    let file = write(dir.path(), "q.yaml", APPLY_QUEUE);
+    let o = regionsim(
+        dir.path(),
+        &[
+            "headroom",
+            file.to_str().unwrap(),
+            "--parameter",
+            "datasets.d.placement.single-primary.apply_time",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = APPLY_QUEUE
+        .lines()
+        .position(|l| l.contains("apply_time:"))
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("q.yaml:{line}:")), "{err}");
+    assert!(err.contains("not a number"), "{err}");
+
+    for (section, words) in [
+        ("{precision: 80%}", "at most 50%"),
+        ("{low: 0}", "above 0"),
+        ("{low: 3, high: 2}", "must be above low"),
+        ("{points_per_round: 0}", "1 to 64"),
+        ("{parameter: load, step: 2}", "unknown field `step`"),
+    ] {
+        let bad = APPLY_QUEUE.replace("{parameter: load, precision: 2%}", section);
+        let file = write(dir.path(), "b.yaml", &bad);
+        let o = regionsim(dir.path(), &["validate", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{section}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        let line = bad
+            .lines()
+            .position(|l| l.starts_with("headroom:"))
+            .unwrap()
+            + 1;
+        assert!(err.contains(&format!("b.yaml:{line}:")), "{section}: {err}");
+        assert!(err.contains(words), "{section}: {err}");
+    }
+
+    let no_slo = APPLY_QUEUE.split("slo:").next().unwrap().to_string();
+    let file = write(dir.path(), "n.yaml", &no_slo);
+    let o = regionsim(dir.path(), &["headroom", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("headroom needs SLOs"));
+}
