@@ -688,6 +688,8 @@ pub struct HeadroomOptions {
     pub spec: runner::headroom::Spec,
     pub given: (bool, bool),
     pub max_events: Option<u64>,
+    /// Search only every N-th sweep point (the I-th of each N).
+    pub shard: Option<Shard>,
 }
 
 /// `regionsim headroom`: the largest value of a parameter at which every
@@ -723,6 +725,7 @@ pub fn headroom(
         integer,
         &pool,
         &control,
+        opts.shard,
         &mut |round, runs| {
             if !quiet {
                 eprint_line(&format!(
@@ -741,10 +744,16 @@ pub fn headroom(
         md.push_str(&text);
         md.push_str("```\n\n");
         if !opts.no_charts {
-            let stem = if outcomes.len() == 1 {
+            let stem = if plan.points.len() == 1 {
                 "headroom".to_string()
             } else {
-                format!("headroom-{}", i + 1)
+                // Named by the point's place in the file, whatever the shard.
+                let k = plan
+                    .points
+                    .iter()
+                    .position(|p| p.label == o.point)
+                    .unwrap_or(i);
+                format!("headroom-{}", k + 1)
             };
             if let Some(f) = report::headroom::chart(&name, o, &stem) {
                 report::charts::write_figure(&dir.join("charts"), &f, None)?;
@@ -754,6 +763,7 @@ pub fn headroom(
     }
     let json = serde_json::json!({
         "scenario": name,
+        "shard": opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
         "parameter": spec.parameter,
         "precision": spec.precision,
         "points_per_round": spec.points_per_round,

@@ -228,6 +228,10 @@ enum Command {
         /// Skip the chart.
         #[arg(long)]
         no_charts: bool,
+        /// Search only sweep points I, I+N, I+2N... (1-based): each shard's
+        /// searches are those one process would make.
+        #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+        shard: Option<Shard>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -357,6 +361,7 @@ fn run() -> u8 {
             format: f,
             quiet,
             no_charts,
+            shard,
             limits,
         } => {
             use regionsim::runner::headroom;
@@ -382,6 +387,7 @@ fn run() -> u8 {
                         .unwrap_or(headroom::DEFAULT_POINTS_PER_ROUND),
                 },
                 max_events: limits.max_events,
+                shard,
             };
             commands::headroom(&opts, &mut stdout).map(|_| 0)
         }

@@ -81,7 +81,7 @@ pub struct Verdict {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Trial {
     pub value: f64,
-    /// In which round (from 1).
+    /// In which round of its search (from 1).
     pub round: usize,
     /// Every SLO held.
     pub pass: bool,
@@ -148,6 +148,8 @@ struct Search {
     trials: Vec<Trial>,
     done: Option<String>,
     replications: u32,
+    /// Rounds in which it tried values (others may go on without it).
+    rounds: usize,
 }
 
 impl Search {
@@ -227,7 +229,7 @@ impl Search {
         out
     }
 
-    fn outcome(&self, parameter: &str, precision: f64, rounds: usize) -> Outcome {
+    fn outcome(&self, parameter: &str, precision: f64) -> Outcome {
         let mut trials = self.trials.clone();
         trials.sort_by(|a, b| a.value.total_cmp(&b.value));
         let (lo, hi) = (self.lo(), self.hi());
@@ -287,7 +289,7 @@ impl Search {
             slos,
             runs: trials.len() * self.replications as usize,
             trials,
-            rounds,
+            rounds: self.rounds,
             replications: self.replications,
             sweep_runs,
             note: self.done.clone(),
@@ -571,6 +573,7 @@ pub fn search(
     integer: bool,
     pool: &rayon::ThreadPool,
     control: &Control,
+    shard: Option<super::shard::Shard>,
     announce: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<Outcome>> {
     let plan = plan_from_str(text, path, sets)?;
@@ -580,7 +583,12 @@ pub fn search(
             path.display()
         )));
     }
+    // A shard searches every N-th point: each search is independent and
+    // deterministic, so shards give exactly the searches one process would.
+    let mine =
+        |i: usize| shard.is_none_or(|s| i as u64 % u64::from(s.count) == u64::from(s.index - 1));
     let mut searches: Vec<Search> = (0..plan.points.len())
+        .filter(|&i| mine(i))
         .map(|i| Search {
             point: plan.points[i].label.clone(),
             sets: point_sets(&plan, i),
@@ -590,6 +598,7 @@ pub fn search(
             trials: Vec::new(),
             done: None,
             replications: plan.points[i].scenario.replications,
+            rounds: 0,
         })
         .collect();
     let mut rounds = 0;
@@ -598,9 +607,11 @@ pub fn search(
             .iter_mut()
             .enumerate()
             .flat_map(|(i, s)| {
-                s.propose(spec.points_per_round, spec.precision)
-                    .into_iter()
-                    .map(move |x| (i, x))
+                let values = s.propose(spec.points_per_round, spec.precision);
+                if !values.is_empty() {
+                    s.rounds += 1;
+                }
+                values.into_iter().map(move |x| (i, x))
             })
             .collect();
         if proposals.is_empty() {
@@ -660,9 +671,10 @@ pub fn search(
                     }
                 })
                 .collect();
+            let round = searches[i].rounds;
             searches[i].trials.push(Trial {
                 value: x,
-                round: rounds,
+                round,
                 pass: verdicts.iter().all(|v| v.pass),
                 verdicts,
             });
@@ -670,7 +682,7 @@ pub fn search(
     }
     Ok(searches
         .iter()
-        .map(|s| s.outcome(&spec.parameter, spec.precision, rounds))
+        .map(|s| s.outcome(&spec.parameter, spec.precision))
         .collect())
 }
 

@@ -176,3 +176,38 @@ fn a_headroom_parameter_must_be_a_number() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("headroom needs SLOs"));
 }
+
+/// A file with a sweep gets a search per point: apply times of 1 ms and
+/// 2 ms saturate at loads 2 and 1. Sharded by point, each shard makes
+/// exactly the search one process makes.
+#[test]
+fn each_sweep_point_gets_its_own_search_and_shards_split_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = APPLY_QUEUE.replace(
+        "headroom: {parameter: load, precision: 2%}",
+        "headroom: {precision: 5%}\nsweep:\n  names: [fast, slow]\n  parameters:\n    datasets.d.placement.single-primary.apply_time: [{exponential: {mean: 1ms}}, {exponential: {mean: 2ms}}]",
+    );
+    let file = write(dir.path(), "q.yaml", &yaml);
+    let all = search(dir.path(), &file, &[]);
+    let searches = all["searches"].as_array().unwrap();
+    assert_eq!(searches.len(), 2);
+    for (s, label, saturation) in [(&searches[0], "fast", 2.0), (&searches[1], "slow", 1.0)] {
+        assert_eq!(s["point"], label);
+        let (lo, hi) = (
+            s["headroom"].as_f64().unwrap(),
+            s["breaks_at"].as_f64().unwrap(),
+        );
+        assert!(
+            hi - lo <= 0.05 * lo && lo <= saturation && saturation <= hi,
+            "{label}: ({lo}, {hi}]"
+        );
+    }
+    for (i, shard) in ["1/2", "2/2"].iter().enumerate() {
+        let part = search(dir.path(), &file, &["--shard", shard]);
+        assert_eq!(part["shard"], *shard);
+        assert_eq!(
+            part["searches"].as_array().unwrap(),
+            &vec![searches[i].clone()]
+        );
+    }
+}
