@@ -1,20 +1,8 @@
 //! Finite capacity: app tiers, commit paths and link bandwidth as
 //! stations, checked against queueing formulas.
 
-use crate::common::{fig, series, summary};
+use crate::common::{erlang_c, fig, series, summary};
 use regionsim::report::aggregate::at;
-
-/// Erlang C: the probability that a job waits in M/M/c at `a` erlangs.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let mut term = 1.0;
-    let mut sum = 0.0;
-    for k in 0..c {
-        sum += term;
-        term *= a / f64::from(k + 1);
-    }
-    let top = term * f64::from(c) / (f64::from(c) - a);
-    top / (sum + top)
-}
 
 /// One region, reads at `lambda` per second to an app tier of `servers` x
 /// `concurrency` workers with exponential service of 1 ms.

@@ -243,3 +243,16 @@ pub fn regionsim_limited(dir: &Path, args: &[&str], limit_s: f64, limit_bytes: u
 
 /// Two GiB, the memory bound of the hostile-input tests.
 pub const TWO_GIB: u64 = 2 << 30;
+
+/// Erlang C: the probability that a job of an M/M/c queue with offered
+/// load `a` (= lambda / mu) waits.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let mut term = 1.0; // a^k / k!
+    let mut sum = 0.0;
+    for k in 0..c {
+        sum += term;
+        term *= a / f64::from(k + 1);
+    }
+    let top = term * f64::from(c) / (f64::from(c) - a);
+    top / (sum + top)
+}

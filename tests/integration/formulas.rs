@@ -1,6 +1,6 @@
 //! Simulated figures against closed-form results.
 
-use crate::common::{fig, scenario, summary, TWO_REGIONS};
+use crate::common::{erlang_c, fig, scenario, summary, TWO_REGIONS};
 use regionsim::model::World;
 
 /// Constant delays give exactly their sum: a write from `b` crosses
@@ -156,19 +156,6 @@ workload:
     }
     // The check has teeth: the two bounds differ by far more than the tolerance.
     assert!(expected(0.0) - expected(0.040) > 0.02);
-}
-
-/// Erlang C: the probability that a job of an M/M/c queue with offered
-/// load `a` (= lambda / mu) waits.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let mut term = 1.0; // a^k / k!
-    let mut sum = 0.0;
-    for k in 0..c {
-        sum += term;
-        term *= a / f64::from(k + 1);
-    }
-    let top = term * f64::from(c) / (f64::from(c) - a);
-    top / (sum + top)
 }
 
 /// With `apply_threads: c` the apply path is M/M/c: Poisson writes (a

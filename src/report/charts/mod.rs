@@ -365,15 +365,7 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
     if p.series.is_empty() {
         return None;
     }
-    for w in f["failures"].as_array().into_iter().flatten() {
-        if let (Some(a), Some(b)) = (mean(w, "start_ms"), mean(w, "end_ms")) {
-            p.windows.push(Window {
-                from: a / 1000.0,
-                to: b / 1000.0,
-                label: format!(" {}", w["label"].as_str().unwrap_or("failure")),
-            });
-        }
-    }
+    p.windows.extend(failure_windows(f));
     for fo in f["failovers"].as_array().into_iter().flatten() {
         for (key, label) in [
             ("detection_ms", "detected"),
@@ -457,20 +449,30 @@ pub fn utilisation(summary: &Value, point: &Value) -> Option<Figure> {
             label: label.into(),
         });
     }
-    for w in f["failures"].as_array().into_iter().flatten() {
-        if let (Some(a), Some(b)) = (mean(w, "start_ms"), mean(w, "end_ms")) {
-            p.windows.push(Window {
-                from: a / 1000.0,
-                to: b / 1000.0,
-                label: format!(" {}", w["label"].as_str().unwrap_or("failure")),
-            });
-        }
-    }
+    p.windows.extend(failure_windows(f));
     Some(Figure {
         stem: "utilisation".into(),
         title: point_title(summary, point, "utilisation"),
         panels: vec![p],
     })
+}
+
+/// The scheduled failures of a point's figures `f` as shaded windows, in
+/// seconds of the measured span.
+fn failure_windows(f: &Value) -> Vec<Window> {
+    f["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| {
+            let (a, b) = (mean(w, "start_ms")?, mean(w, "end_ms")?);
+            Some(Window {
+                from: a / 1000.0,
+                to: b / 1000.0,
+                label: format!(" {}", w["label"].as_str().unwrap_or("failure")),
+            })
+        })
+        .collect()
 }
 
 /// Incidents a timeline chart draws, one panel each.
