@@ -627,6 +627,11 @@ pub fn bench(
                 .unwrap_or_else(|| "unknown".into())
         ),
     )?;
+    if baseline && plan_has_active_active(std::slice::from_ref(&plan)) {
+        return Err(Error::Usage(
+            "bench --baseline: the hand-written loop models single-primary datasets only".into(),
+        ));
+    }
     if baseline {
         // Both on this thread, regionsim again so that the two are timed
         // back to back (the first run above also warmed the caches).
@@ -796,4 +801,16 @@ pub fn headroom(
         }
     }
     Ok(outcomes)
+}
+
+/// Whether any point of `plans` has an active-active dataset.
+fn plan_has_active_active(plans: &[Plan]) -> bool {
+    plans.iter().any(|p| {
+        p.points.iter().any(|q| {
+            q.scenario
+                .datasets
+                .iter()
+                .any(|d| d.active_active.is_some())
+        })
+    })
 }

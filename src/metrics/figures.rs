@@ -6,7 +6,7 @@
 
 use super::{ClientMetrics, DurationStats, RunMetrics};
 use crate::engine::Duration;
-use crate::scenario::{RegionId, Replication, Scenario};
+use crate::scenario::{RegionId, Replication, Resolution, Scenario};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -131,6 +131,20 @@ pub struct LinkFigures {
     /// With a bandwidth: the transmitter replicated writes queue for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transmit: Option<StationFigures>,
+}
+
+/// Write conflicts of an active-active dataset in the measured span.
+#[derive(Serialize, Clone, Debug)]
+pub struct ConflictFigures {
+    /// Pairs of writes to one key, committed at different copies, neither
+    /// having seen the other (counted by the later one's commit).
+    pub conflicts: u64,
+    pub conflicts_per_s: f64,
+    /// Acknowledged writes conflict resolution discarded (LWW: a write with
+    /// a larger timestamp had not seen them); 0 with `merge`.
+    pub lost_updates: u64,
+    /// Of the writes committed.
+    pub lost_update_share: f64,
 }
 
 /// How loaded a station (an app tier, a commit path, a link's transmitter)
@@ -380,6 +394,9 @@ pub struct DatasetFigures {
     /// Per replica region (with failover, the primary's region too: a
     /// failover makes it a replica).
     pub replicas: Ordered<ReplicaFigures>,
+    /// Active-active: write conflicts and lost updates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<ConflictFigures>,
     /// With a commit path: how loaded the primary's was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<StationFigures>,
@@ -591,12 +608,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .zip(&m.writes)
         .enumerate()
         .map(|(di, ((d, reps), w))| {
-            let copies: Vec<RegionId> = d
-                .replicas
-                .iter()
-                .copied()
-                .chain(d.failover.as_ref().map(|_| d.primary))
-                .collect();
+            let copies = d.copies();
             let replicas = copies
                 .iter()
                 .zip(reps)
@@ -620,13 +632,24 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             (
                 d.name.clone(),
                 DatasetFigures {
-                    primary: region_name(s, usize::from(d.primary.0)),
-                    replication: match d.replication {
-                        Replication::Async => "async",
-                        Replication::SemiSync { .. } => "semi-sync",
-                        Replication::Sync => "sync",
+                    primary: match d.active_active {
+                        Some(_) => String::new(),
+                        None => region_name(s, usize::from(d.primary.0)),
+                    },
+                    replication: match (d.active_active, d.replication) {
+                        (Some(Resolution::Lww), _) => "active-active (lww)",
+                        (Some(Resolution::Merge), _) => "active-active (merge)",
+                        (None, Replication::Async) => "async",
+                        (None, Replication::SemiSync { .. }) => "semi-sync",
+                        (None, Replication::Sync) => "sync",
                     }
                     .to_string(),
+                    conflicts: d.active_active.map(|_| ConflictFigures {
+                        conflicts: w.conflicts,
+                        conflicts_per_s: w.conflicts as f64 / s.duration.as_secs_f64(),
+                        lost_updates: w.lost_updates,
+                        lost_update_share: share(w.lost_updates, w.commits),
+                    }),
                     writes: WriteFigures {
                         committed: w.commits,
                         unreplicated_acks: w.unreplicated_acks,
@@ -849,6 +872,11 @@ pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
             if app != w.region {
                 both(w.region, app);
             }
+            if d.active_active.is_some() {
+                // Reads and writes at the nearest copy (its own first).
+                both(app, d.read_copy(app, &s.network));
+                continue;
+            }
             if w.writes_per_s > 0.0 {
                 both(app, d.primary);
                 if d.failover.is_some() {
@@ -870,6 +898,16 @@ pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
         }
     }
     for d in &s.datasets {
+        if d.active_active.is_some() {
+            for a in d.copies() {
+                for b in d.copies() {
+                    if a != b {
+                        both(a, b);
+                    }
+                }
+            }
+            continue;
+        }
         for &r in &d.replicas {
             both(d.primary, r);
             if d.failover.is_some() {

@@ -462,6 +462,10 @@ pub struct WriteMetrics {
     pub first_promotion: Option<Duration>,
     /// Semi-sync: time spent fallen back, within the span.
     pub fallback: Duration,
+    /// Active-active: conflicting pairs found by writes committed in the
+    /// span, and those writes that conflict resolution discarded.
+    pub conflicts: u64,
+    pub lost_updates: u64,
 }
 
 /// Counts per time bucket (by send time) over all client regions.
@@ -642,7 +646,7 @@ impl RunMetrics {
                 .iter()
                 .map(|d| {
                     // A failover can make the primary a replica: one more.
-                    (0..d.replicas.len() + usize::from(d.failover.is_some()))
+                    (0..d.copies().len())
                         .map(|_| ReplicaMetrics::new(buckets))
                         .collect()
                 })

@@ -88,6 +88,11 @@ const UNITS: &[(&str, Unit)] = &[
     // Links.
     ("messages_per_s", Unit::PerSecond),
     ("bytes_per_s", Unit::PerSecond),
+    // Active-active conflicts.
+    ("conflicts", Unit::Count),
+    ("conflicts_per_s", Unit::PerSecond),
+    ("lost_updates", Unit::Count),
+    ("lost_update_share", Unit::Share),
     // Stations (app tiers, commit paths, link transmitters).
     ("utilisation", Unit::Share),
     ("queue_length", Unit::Count),
@@ -152,7 +157,7 @@ mod tests {
         assert_eq!(unit_of("network.a.b.messages_per_s"), Some(Unit::PerSecond));
         assert_eq!(unit_of("read_latency.p99_ms"), Some(Unit::Millis));
         assert_eq!(unit_of("stale_reads.0ms.share"), Some(Unit::Share));
-        assert_eq!(unit_of("conflicts_per_s"), None);
+        assert_eq!(unit_of("session_misses_per_day"), None);
         assert_eq!(Unit::PerSecond.show(1234.5), "1235/s");
         assert_eq!(Unit::Millis.show(1500.0), "1.5s");
     }

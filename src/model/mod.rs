@@ -319,6 +319,11 @@ impl World {
         self.trace.as_deref().unwrap_or(&[])
     }
 
+    /// Dataset `d`'s placement, for tests that look inside it.
+    pub fn placement(&self, d: usize) -> &Placement {
+        &self.placements[d]
+    }
+
     /// The network, to read or change link state.
     pub fn network(&self) -> &Network {
         &self.net

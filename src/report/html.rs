@@ -108,23 +108,41 @@ fn point_tables(out: &mut String, f: &Value) {
         let _ = writeln!(out, "</tr>");
     }
     let _ = writeln!(out, "</table>");
+    let conflicts = super::has_conflicts(f);
     let _ = writeln!(
         out,
-        "<table><tr><th>dataset</th><th>replication</th><th>acknowledged before any replica had it</th><th>semi-sync fallbacks</th><th>time fallen back</th></tr>"
+        "<table><tr><th>dataset</th><th>replication</th><th>acknowledged before any replica had it</th><th>semi-sync fallbacks</th><th>time fallen back</th>{}</tr>",
+        if conflicts {
+            "<th>conflicts/s</th><th>lost updates</th>"
+        } else {
+            ""
+        }
     );
     for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
         let fallbacks = at(d, "semi_sync.fallbacks.mean")
             .and_then(Value::as_f64)
             .map_or("-".into(), |m| format!("{m:.1}"));
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             escape(ds),
             escape(d["replication"].as_str().unwrap_or_default()),
             pct(at(d, "writes.unreplicated_share")),
             fallbacks,
             pct(at(d, "semi_sync.fallback_share")),
         );
+        if conflicts {
+            let _ = write!(
+                out,
+                "<td>{}</td><td>{}</td>",
+                super::format::estimate(
+                    super::format::Shown::Count,
+                    at(d, "conflicts.conflicts_per_s")
+                ),
+                pct(at(d, "conflicts.lost_update_share")),
+            );
+        }
+        let _ = writeln!(out, "</tr>");
     }
     let _ = writeln!(out, "</table>");
     let _ = writeln!(
@@ -139,6 +157,7 @@ fn point_tables(out: &mut String, f: &Value) {
                 escape(ds),
                 escape(region),
                 match d["primary"].as_str().unwrap_or_default() {
+                    "" => "from the other copies".to_string(),
                     p if p == region => "after a failover".to_string(),
                     p => format!("from {}", escape(p)),
                 },

@@ -311,3 +311,11 @@ pub fn write_index(dir: &Path, summaries: &[Value]) -> Result<()> {
     }
     write_file(&dir.join("summary.md"), md.as_bytes())
 }
+
+/// Whether some dataset of the point figures `f` is active-active (has
+/// conflict figures).
+pub fn has_conflicts(f: &Value) -> bool {
+    f["datasets"]
+        .as_object()
+        .is_some_and(|d| d.values().any(|d| !d["conflicts"].is_null()))
+}

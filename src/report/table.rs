@@ -103,6 +103,10 @@ fn dataset_rows(f: &Value, seconds: f64) -> Vec<Vec<String>> {
     .iter()
     .map(|c| c.to_string())
     .collect::<Vec<_>>()];
+    let conflicts = super::has_conflicts(f);
+    if conflicts {
+        rows[0].extend(["conflicts/s".to_string(), "lost updates".to_string()]);
+    }
     for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
         let count = |path: &str| {
             at(d, path)
@@ -118,6 +122,11 @@ fn dataset_rows(f: &Value, seconds: f64) -> Vec<Vec<String>> {
             count("semi_sync.fallbacks"),
             pct(at(d, "semi_sync.fallback_share")),
         ]);
+        if conflicts {
+            let row = rows.last_mut().expect("just pushed");
+            row.push(estimate(Shown::Count, at(d, "conflicts.conflicts_per_s")));
+            row.push(pct(at(d, "conflicts.lost_update_share")));
+        }
     }
     rows
 }
@@ -208,7 +217,9 @@ pub fn table(s: &Value) -> String {
                 let primary = d["primary"].as_str().unwrap_or_default();
                 // The primary's own slot: it is a replica only after a
                 // failover deposed it.
-                let from = if region == primary {
+                let from = if primary.is_empty() {
+                    "from the other copies".to_string()
+                } else if region == primary {
                     "after a failover".to_string()
                 } else {
                     format!("from {primary}")

@@ -339,6 +339,20 @@ pub struct RegionFile {
     pub intra_delay: Option<Dist>,
     /// The region's app tier as a station (default: infinite capacity).
     pub app: Option<AppTierFile>,
+    /// How far the region's clock is from true time: what last-writer-wins
+    /// timestamps read (default: exact).
+    pub clock: Option<ClockFile>,
+}
+
+/// A region's clock: true time plus `offset_ms` plus `drift_ppm` millionths
+/// of the time since the start of the run.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClockFile {
+    /// Constant offset in milliseconds (negative: behind), e.g. 50.
+    pub offset_ms: Option<f64>,
+    /// Drift in parts per million (NTP-disciplined clocks: under 100).
+    pub drift_ppm: Option<f64>,
 }
 
 /// An app tier with finite capacity: `servers x concurrency` requests in
@@ -462,6 +476,37 @@ pub enum PlacementFile {
     /// One primary takes every write; replicas serve local reads.
     #[serde(rename = "single-primary")]
     SinglePrimary(SinglePrimaryFile),
+    /// Every listed region takes writes locally and replicates them to the
+    /// others; concurrent writes to a key conflict.
+    #[serde(rename = "active-active")]
+    ActiveActive(ActiveActiveFile),
+}
+
+/// Active-active placement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveActiveFile {
+    /// Regions holding a copy that takes writes (two or more).
+    pub regions: Vec<String>,
+    /// Time for one of a copy's apply threads to apply one replicated write.
+    pub apply_time: Dist,
+    /// Threads applying writes at each copy (default 1).
+    pub apply_threads: Option<u32>,
+    /// `lww` (default): the write with the latest region-clock timestamp
+    /// wins and a concurrent one it beats is lost; `merge`: concurrent
+    /// writes are merged (a CRDT), nothing is lost.
+    pub resolution: Option<ResolutionFile>,
+}
+
+/// How concurrent writes to one key are resolved.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolutionFile {
+    /// Last writer wins, by the committing region's clock.
+    #[default]
+    Lww,
+    /// Merged: nothing lost.
+    Merge,
 }
 
 /// Single-primary placement.

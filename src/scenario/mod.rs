@@ -194,6 +194,8 @@ pub struct Region {
     pub coords: Option<(f64, f64)>,
     /// Its app tier's capacity; `None`: infinite.
     pub app: Option<Capacity>,
+    /// Its clock's offset from true time in ns, and drift (a fraction).
+    pub clock: (f64, f64),
 }
 
 /// A station where requests queue for finite capacity: an app tier or a
@@ -217,6 +219,7 @@ impl Capacity {
     }
 }
 
+pub use file::ResolutionFile as Resolution;
 pub use file::ShedFile as Shed;
 
 /// One-way delay distributions for every ordered pair of regions; the
@@ -293,6 +296,9 @@ pub struct Dataset {
     pub record_bytes: u32,
     /// The primary's commit path; `None`: commits take no time.
     pub commit: Option<Capacity>,
+    /// `None`: single-primary; otherwise active-active (every copy, the
+    /// primary and the replicas, takes writes) with this resolution.
+    pub active_active: Option<Resolution>,
     /// Promote a replica when the primary is detected down.
     pub failover: Option<Failover>,
 }
@@ -315,6 +321,22 @@ pub enum Replication {
 }
 
 impl Dataset {
+    /// Every copy of an active-active dataset, or a single-primary
+    /// dataset's replicas and (with failover, which can depose it) its
+    /// primary: the regions whose replication figures are reported.
+    pub fn copies(&self) -> Vec<RegionId> {
+        if self.active_active.is_some() {
+            return std::iter::once(self.primary)
+                .chain(self.replicas.iter().copied())
+                .collect();
+        }
+        self.replicas
+            .iter()
+            .copied()
+            .chain(self.failover.as_ref().map(|_| self.primary))
+            .collect()
+    }
+
     /// The replica held in `region`, as an index into [`Dataset::replicas`].
     pub fn replica_in(&self, region: RegionId) -> Option<usize> {
         self.replicas.iter().position(|&r| r == region)
@@ -666,7 +688,10 @@ pub fn lint(s: &Scenario) -> Vec<String> {
             .collect();
         // With failover, a replica takes the writes over: not a single
         // point of failure (the failover figures say what it costs).
-        if d.failover.is_none() && clients.iter().any(|&c| c != d.primary) {
+        if d.active_active.is_none()
+            && d.failover.is_none()
+            && clients.iter().any(|&c| c != d.primary)
+        {
             out.push(format!(
                 "dataset `{}`: single point of failure: every write, from every region, goes to the primary in {}",
                 d.name, s.regions[usize::from(d.primary.0)].name
@@ -675,6 +700,18 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     }
     out.extend(spof(s));
     out.extend(capacity_lint(s));
+    let lww = s
+        .datasets
+        .iter()
+        .any(|d| d.active_active == Some(Resolution::Lww));
+    for r in &s.regions {
+        if r.clock != (0.0, 0.0) && !lww {
+            out.push(format!(
+                "region {}: its clock is set but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks: it changes nothing here",
+                r.name
+            ));
+        }
+    }
     out.extend(infinite_means(s));
     out
 }
@@ -774,7 +811,11 @@ fn spof(s: &Scenario) -> Vec<String> {
                 name(d.primary),
                 users.len()
             ));
-        } else if !d.replicas.is_empty() && d.failover.is_none() && !s.failures.is_empty() {
+        } else if !d.replicas.is_empty()
+            && d.failover.is_none()
+            && d.active_active.is_none()
+            && !s.failures.is_empty()
+        {
             out.push(format!(
                 "dataset `{}` has replicas but no failover: while {} is down its writes fail everywhere",
                 d.name,

@@ -429,6 +429,7 @@ fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
             jurisdiction: r.jurisdiction.clone(),
             coords,
             app,
+            clock: clock(r.clock, i, check),
         });
     }
     regions
@@ -744,7 +745,25 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                 }
             }
         };
-        let PlacementFile::SinglePrimary(sp) = &d.placement;
+        let record_bytes = d.record_bytes.unwrap_or(DEFAULT_RECORD_BYTES);
+        if !(1..=MAX_RECORD_BYTES).contains(&record_bytes) {
+            check.error(
+                yaml_path!["datasets", i, "record_bytes"],
+                format!(
+                    "record_bytes is {record_bytes}; give 1 to {MAX_RECORD_BYTES} (64 MiB) bytes per record"
+                ),
+            );
+        }
+        let record_bytes = record_bytes.clamp(1, MAX_RECORD_BYTES) as u32;
+        let sp = match &d.placement {
+            PlacementFile::SinglePrimary(sp) => sp,
+            PlacementFile::ActiveActive(aa) => {
+                if let Some(ds) = active_active(d, aa, i, names, popularity, record_bytes, check) {
+                    datasets.push(ds);
+                }
+                continue;
+            }
+        };
         let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
         let primary = check.region(names, &sp.primary, at("primary"));
         let mut replicas = Vec::new();
@@ -765,15 +784,6 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             }
         }
         let replication = replication(sp.replication, sp.replicas.len(), i, check);
-        let record_bytes = d.record_bytes.unwrap_or(DEFAULT_RECORD_BYTES);
-        if !(1..=MAX_RECORD_BYTES).contains(&record_bytes) {
-            check.error(
-                yaml_path!["datasets", i, "record_bytes"],
-                format!(
-                    "record_bytes is {record_bytes}; give 1 to {MAX_RECORD_BYTES} (64 MiB) bytes per record"
-                ),
-            );
-        }
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
@@ -792,7 +802,8 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                     1
                 }
             },
-            record_bytes: record_bytes.clamp(1, MAX_RECORD_BYTES) as u32,
+            record_bytes,
+            active_active: None,
             commit: sp.commit.as_ref().and_then(|c| {
                 capacity(
                     c.servers.unwrap_or(1),
@@ -812,6 +823,89 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
         });
     }
     datasets
+}
+
+/// An active-active dataset: two or more regions, each listed once.
+fn active_active(
+    d: &super::file::DatasetFile,
+    aa: &super::file::ActiveActiveFile,
+    i: usize,
+    names: &[String],
+    popularity: Popularity,
+    record_bytes: u32,
+    check: &mut Checker,
+) -> Option<Dataset> {
+    let at = |k: &str| yaml_path!["datasets", i, "placement", "active-active", k];
+    let mut regions: Vec<RegionId> = Vec::new();
+    for (j, r) in aa.regions.iter().enumerate() {
+        let mut p = at("regions");
+        p.push(Seg::Index(j));
+        if let Some(id) = check.region(names, r, p.clone()) {
+            if regions.contains(&id) {
+                check.error(p, format!("region `{r}` is listed twice"));
+            } else {
+                regions.push(id);
+            }
+        }
+    }
+    if aa.regions.len() < 2 {
+        check.error(
+            at("regions"),
+            "active-active needs two or more regions (with one, use single-primary)",
+        );
+        return None;
+    }
+    let apply_threads = match aa.apply_threads {
+        None => 1,
+        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+        Some(n) => {
+            check.error(
+                at("apply_threads"),
+                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per copy"),
+            );
+            1
+        }
+    };
+    let (&primary, replicas) = regions.split_first()?;
+    Some(Dataset {
+        name: d.name.clone(),
+        keys: d.keys,
+        popularity,
+        primary,
+        replicas: replicas.to_vec(),
+        replication: Replication::Async,
+        apply_time: aa.apply_time.clone(),
+        apply_threads,
+        record_bytes,
+        commit: None,
+        failover: None,
+        active_active: Some(aa.resolution.unwrap_or_default()),
+    })
+}
+
+/// Most a region's clock may be off: one hour (a typo guard).
+const MAX_CLOCK_OFFSET_MS: f64 = 3_600_000.0;
+/// Most drift: 1 % (a free-running quartz is under 100 ppm).
+const MAX_DRIFT_PPM: f64 = 10_000.0;
+
+/// A region's clock as (offset in ns, drift as a fraction).
+fn clock(c: Option<super::file::ClockFile>, i: usize, check: &mut Checker) -> (f64, f64) {
+    let Some(c) = c else { return (0.0, 0.0) };
+    let offset = c.offset_ms.unwrap_or(0.0);
+    let drift = c.drift_ppm.unwrap_or(0.0);
+    if !(offset.is_finite() && offset.abs() <= MAX_CLOCK_OFFSET_MS) {
+        check.error(
+            yaml_path!["regions", i, "clock", "offset_ms"],
+            format!("clock offset_ms is {offset}; give -3600000 to 3600000 (one hour)"),
+        );
+    }
+    if !(drift.is_finite() && drift.abs() <= MAX_DRIFT_PPM) {
+        check.error(
+            yaml_path!["regions", i, "clock", "drift_ppm"],
+            format!("clock drift_ppm is {drift}; give -10000 to 10000"),
+        );
+    }
+    (offset * 1e6, drift * 1e-6)
 }
 
 /// Default promotion delay: 30 s ("secondary promotion in under a minute",

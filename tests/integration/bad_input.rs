@@ -248,7 +248,7 @@ fn shipped_scenarios_validate() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.matches(": ok:").count(), 11, "{out}");
+    assert_eq!(out.matches(": ok:").count(), 12, "{out}");
 }
 
 /// One problem in each phase (a field of the wrong type, a reference to a
@@ -846,4 +846,45 @@ fn bandwidth_is_a_positive_rate_with_a_unit() {
         "between: [a, b]",
         &["a `delay`, a `bandwidth` or both"],
     );
+}
+
+#[test]
+fn active_active_needs_two_distinct_regions_and_sane_clocks() {
+    let placement = "      single-primary:\n        primary: a\n        replicas: [b]\n        apply_time: 0ms\n";
+    for (body, located_at, words) in [
+        (
+            "      active-active:\n        regions: [a]\n        apply_time: 0ms\n",
+            "regions: [a]",
+            &["two or more regions"][..],
+        ),
+        (
+            "      active-active:\n        regions: [a, a]\n        apply_time: 0ms\n",
+            "regions: [a, a]",
+            &["listed twice"][..],
+        ),
+        (
+            "      active-active:\n        regions: [a, c]\n        apply_time: 0ms\n",
+            "regions: [a, c]",
+            &["unknown region `c`"][..],
+        ),
+        (
+            "      active-active:\n        regions: [a, b]\n        apply_time: 0ms\n        resolution: newest\n",
+            "resolution: newest",
+            &["lww", "merge"][..],
+        ),
+    ] {
+        assert_rejected(placement, body, located_at, words);
+    }
+    for (clock, words) in [
+        ("{offset_ms: 1e9}", &["offset_ms is 1000000000"][..]),
+        ("{drift_ppm: 50000}", &["drift_ppm is 50000"][..]),
+        ("{offset: 5ms}", &["unknown field `offset`"][..]),
+    ] {
+        assert_rejected(
+            "  - {name: a, jurisdiction: US}\n",
+            &format!("  - name: a\n    jurisdiction: US\n    clock: {clock}\n"),
+            "clock:",
+            words,
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: scenarios from YAML strings, run through the library
 //! or the `regionsim` binary, asserting on the summary.
 
+mod active_active;
 mod bad_input;
 mod capacity;
 mod charts;

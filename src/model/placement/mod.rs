@@ -4,6 +4,7 @@
 //! (active-active, geo-sharded, leaderless quorums) is a new file here, a
 //! variant of [`Placement`] and of [`Event`], and a scenario section.
 
+pub mod active_active;
 pub mod single_primary;
 
 use super::net::Network;
@@ -11,12 +12,14 @@ use super::Ctx;
 use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Scenario};
+use active_active::ActiveActive;
 use single_primary::SinglePrimary;
 
 /// The events of every strategy, each strategy's own enum inside.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
     SinglePrimary(single_primary::Event),
+    ActiveActive(active_active::Event),
 }
 
 /// Which copy serves a client region's reads.
@@ -32,11 +35,15 @@ pub enum ReadServer {
 /// One dataset's strategy and state.
 pub enum Placement {
     SinglePrimary(SinglePrimary),
+    ActiveActive(ActiveActive),
 }
 
 impl Placement {
     /// Dataset `d` of `scenario`, run `run`.
     pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> Placement {
+        if scenario.datasets[usize::from(d.0)].active_active.is_some() {
+            return Placement::ActiveActive(ActiveActive::new(scenario, d, net, run));
+        }
         Placement::SinglePrimary(SinglePrimary::new(scenario, d, net, run))
     }
 
@@ -45,6 +52,7 @@ impl Placement {
     pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
         match self {
             Placement::SinglePrimary(p) => p.write_node(app, net),
+            Placement::ActiveActive(p) => p.write_node(app, net),
         }
     }
 
@@ -53,6 +61,7 @@ impl Placement {
     pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
         match self {
             Placement::SinglePrimary(p) => p.serves(region, server),
+            Placement::ActiveActive(p) => p.serves(region, server),
         }
     }
 
@@ -60,6 +69,7 @@ impl Placement {
     pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
         match self {
             Placement::SinglePrimary(p) => p.server_in(region),
+            Placement::ActiveActive(p) => p.server_in(region),
         }
     }
 
@@ -71,6 +81,7 @@ impl Placement {
             Event::SinglePrimary(
                 E::Apply { dataset, .. } | E::Promote { dataset } | E::Rejoin { dataset },
             ) => dataset,
+            Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
         }
     }
 
@@ -78,6 +89,7 @@ impl Placement {
     pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
         match self {
             Placement::SinglePrimary(p) => p.node_up(region, now, ctx),
+            Placement::ActiveActive(p) => p.resume(now, ctx),
         }
     }
 
@@ -92,6 +104,8 @@ impl Placement {
     ) -> bool {
         match self {
             Placement::SinglePrimary(p) => p.on_db_verdict(region, healthy, now, ctx),
+            // Every copy takes writes: nothing to fail over.
+            Placement::ActiveActive(_) => false,
         }
     }
 
@@ -100,6 +114,7 @@ impl Placement {
     pub fn read_node(&self, client: RegionId, net: &Network) -> (RegionId, ReadServer) {
         match self {
             Placement::SinglePrimary(p) => p.read_node(client, net),
+            Placement::ActiveActive(p) => p.read_node(client, net),
         }
     }
 
@@ -109,6 +124,7 @@ impl Placement {
     pub fn prefetch(&self, key: u32, read: Option<ReadServer>) {
         match self {
             Placement::SinglePrimary(p) => p.prefetch(key, read),
+            Placement::ActiveActive(_) => {}
         }
     }
 
@@ -118,6 +134,7 @@ impl Placement {
     pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
         match self {
             Placement::SinglePrimary(p) => p.on_read(now, key, server),
+            Placement::ActiveActive(p) => p.on_read(now, key, server),
         }
     }
 
@@ -128,6 +145,7 @@ impl Placement {
     pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
         match self {
             Placement::SinglePrimary(p) => p.on_write(now, key, node, ctx),
+            Placement::ActiveActive(p) => p.on_write(now, key, node, ctx),
         }
     }
 
@@ -136,6 +154,8 @@ impl Placement {
     pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         match (self, event) {
             (Placement::SinglePrimary(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
+            (Placement::ActiveActive(p), Event::ActiveActive(e)) => p.on_event(now, e, ctx),
+            _ => unreachable!("an event reaches the dataset that scheduled it"),
         }
     }
 
@@ -144,6 +164,7 @@ impl Placement {
     pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         match self {
             Placement::SinglePrimary(p) => p.resume(now, ctx),
+            Placement::ActiveActive(p) => p.resume(now, ctx),
         }
     }
 
@@ -151,6 +172,8 @@ impl Placement {
     pub fn node_down(&mut self, region: RegionId, now: Time) {
         match self {
             Placement::SinglePrimary(p) => p.node_down(region, now),
+            // Messages to it wait (see `active_active`).
+            Placement::ActiveActive(_) => {}
         }
     }
 
@@ -158,6 +181,7 @@ impl Placement {
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         match self {
             Placement::SinglePrimary(p) => p.sample(now, bucket, metrics),
+            Placement::ActiveActive(p) => p.sample(now, bucket, metrics),
         }
     }
 
@@ -165,6 +189,7 @@ impl Placement {
     pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         match self {
             Placement::SinglePrimary(p) => p.finish(end, warmup, metrics),
+            Placement::ActiveActive(p) => p.finish(metrics),
         }
     }
 
@@ -172,6 +197,7 @@ impl Placement {
     pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         match self {
             Placement::SinglePrimary(p) => p.audit(),
+            Placement::ActiveActive(p) => p.audit(),
         }
     }
 }

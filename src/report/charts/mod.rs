@@ -1334,7 +1334,9 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
     for (name, lon, lat, zone) in &placed {
         let mut roles = Vec::new();
         for (ds, d) in datasets.into_iter().flatten() {
-            if d["primary"].as_str() == Some(name.as_str()) {
+            if d["primary"].as_str() == Some("") && d["replicas"].get(name.as_str()).is_some() {
+                roles.push(format!("{ds} active-active copy"));
+            } else if d["primary"].as_str() == Some(name.as_str()) {
                 roles.push(format!("{ds} primary"));
             } else if d["replicas"].get(name.as_str()).is_some() {
                 roles.push(format!("{ds} replica"));

@@ -1,0 +1,536 @@
+//! Active-active placement: every listed region holds a copy that takes
+//! the writes of its app tiers at once and replicates them to every other
+//! copy over its own FIFO stream (a reliable connection, then the receiving
+//! copy's apply threads), as in single-primary replication.
+//!
+//! # Conflicts
+//! Two writes to one key conflict when they were committed at different
+//! copies and neither had seen the other (DESIGN.md, Write conflict). A
+//! write committed at copy i at time t has seen exactly the writes applied
+//! at i before t; so it conflicts with each write to its key that another
+//! copy committed and i has not yet applied (the later of two conflicting
+//! writes is always the one that finds the other in flight). Each stream
+//! keeps, per key, its unapplied messages as a chain, so a commit counts its
+//! conflicts exactly.
+//!
+//! # Resolution
+//! - `lww`: each write carries its copy's clock at commit (true time plus
+//!   the region's `clock` offset and drift; ties by copy order); every copy
+//!   keeps the value with the largest timestamp. A write is lost when some
+//!   write with a larger timestamp had not seen it: a concurrent one, or,
+//!   with a skewed clock, an earlier one (LWW then discards the later
+//!   write). Found at commit: the copy's current value outranks the new
+//!   write, or a conflicting write in flight does (the new write is lost),
+//!   or is outranked by it (that write is lost). Each write is counted once.
+//! - `merge`: concurrent writes are merged (a CRDT): conflicts are counted,
+//!   nothing is lost.
+//!
+//! # Failures
+//! A copy whose database is down takes no write; messages to it (and over
+//! a link that is down) wait in their stream, in order, and go when it is
+//! back. What a copy had received before it went down it keeps.
+
+use super::super::net::{LinkId, Network};
+use super::super::station::Station;
+use super::super::{Ctx, Event as WorldEvent};
+use super::ReadServer;
+use crate::engine::{stream, Duration, SimRng, Time};
+use crate::metrics::RunMetrics;
+use crate::scenario::{DatasetId, RegionId, Resolution, Scenario};
+use std::collections::VecDeque;
+
+/// A last-writer-wins timestamp: the committing copy's clock in ns, then
+/// the copy's index (ties).
+pub type Stamp = (i64, u16);
+
+/// The events of active-active datasets.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The head message of stream `stream` has been applied at its copy.
+    Apply { dataset: u16, stream: u16 },
+}
+
+/// One replicated write in flight on a stream.
+struct Message {
+    key: u32,
+    commit: Time,
+    /// Its LWW timestamp (ns of the committing copy's clock) and copy.
+    stamp: Stamp,
+    /// The dataset's write number (for the lost flags).
+    id: u64,
+    /// Sequence number on this stream of the previous unapplied message
+    /// of the same key (0: none).
+    prev_same_key: u64,
+    /// Commit time of the next message of the same key, if one follows.
+    next_commit: Time,
+    wait: Duration,
+    /// When it is applied; `Time::NEVER` while it waits to be sent.
+    applied: Time,
+}
+
+/// Per key, what a stream has not applied yet.
+#[derive(Clone, Copy)]
+struct KeyState {
+    /// Commit time of the oldest unapplied write (`Time::NEVER`: none).
+    oldest_unapplied: Time,
+    /// Sequence number of the key's newest unapplied message (0: none).
+    last_seq: u64,
+}
+
+/// Copy `from` to copy `to`: the FIFO connection and `to`'s apply threads.
+struct ReplicationStream {
+    from: usize,
+    to: usize,
+    link: LinkId,
+    apply: Station,
+    rng_link: SimRng,
+    rng_apply: SimRng,
+    last_arrival: Time,
+    last_applied: Time,
+    in_flight: VecDeque<Message>,
+    /// First message not yet sent (`in_flight.len()`: none waits).
+    held_from: usize,
+    /// Sequence number of the head of `in_flight` (the first is 1).
+    head_seq: u64,
+    keys: Vec<KeyState>,
+}
+
+impl ReplicationStream {
+    /// Sends message `i` at `now` if the link and the receiving copy allow;
+    /// true if it left (and its arrival and apply times are known).
+    fn transmit(
+        &mut self,
+        i: usize,
+        now: Time,
+        bytes: u32,
+        to_up: bool,
+        net: &mut Network,
+    ) -> bool {
+        let delivered = if to_up {
+            net.send_queued(self.link, now, bytes, &mut self.rng_link)
+        } else {
+            None
+        };
+        let Some(at) = delivered else {
+            self.held_from = i;
+            return false;
+        };
+        let arrival = at.max(self.last_arrival);
+        self.last_arrival = arrival;
+        let service = self
+            .apply
+            .admit(arrival, 1.0, &mut self.rng_apply)
+            .expect("an apply queue has no limit");
+        let applied = service.done.max(self.last_applied);
+        self.last_applied = applied;
+        let m = &mut self.in_flight[i];
+        m.wait = service.wait(arrival);
+        m.applied = applied;
+        self.held_from = i + 1;
+        true
+    }
+
+    /// The message of sequence number `seq` (unapplied).
+    fn message(&self, seq: u64) -> &Message {
+        &self.in_flight[(seq - self.head_seq) as usize]
+    }
+
+    /// Now minus the commit time of the oldest write not applied here.
+    fn current_lag(&self, now: Time) -> Duration {
+        self.in_flight
+            .front()
+            .map_or(Duration::ZERO, |m| now.since(m.commit.min(now)))
+    }
+}
+
+/// One active-active dataset.
+pub struct ActiveActive {
+    dataset: DatasetId,
+    /// The copies' regions, in the scenario's order (copy i).
+    copies: Vec<RegionId>,
+    /// Per copy, its clock: (offset ns, drift fraction).
+    clocks: Vec<(f64, f64)>,
+    resolution: Resolution,
+    record_bytes: u32,
+    /// Streams, `from * (n - 1) + k` for the k-th other copy.
+    streams: Vec<ReplicationStream>,
+    /// Per copy and key, the LWW stamp of the value it holds.
+    values: Vec<Vec<Stamp>>,
+    /// Per key, the commit time of its latest write anywhere.
+    latest: Vec<Time>,
+    /// Writes committed so far (the next write's id is this).
+    commits: u64,
+    /// Lost flags of writes `lost_base..`, and whether each was committed
+    /// in the measured span; writes applied everywhere are dropped.
+    lost: VecDeque<(bool, bool)>,
+    lost_base: u64,
+}
+
+impl ActiveActive {
+    /// Dataset `d` of `scenario` in run `run`.
+    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> ActiveActive {
+        let ds = &scenario.datasets[usize::from(d.0)];
+        let copies = ds.copies();
+        let n = copies.len();
+        let mut streams = Vec::with_capacity(n * (n - 1));
+        for from in 0..n {
+            for to in (0..n).filter(|&t| t != from) {
+                let (a, b) = (copies[from], copies[to]);
+                let name = format!(
+                    "{}/{}/{}",
+                    ds.name,
+                    scenario.regions[usize::from(a.0)].name,
+                    scenario.regions[usize::from(b.0)].name
+                );
+                let mut apply =
+                    Station::new(ds.apply_time.clone(), ds.apply_threads as usize, None);
+                apply.measure(
+                    Time::ZERO + scenario.warmup,
+                    Time::ZERO + scenario.warmup + scenario.duration,
+                );
+                streams.push(ReplicationStream {
+                    from,
+                    to,
+                    link: net.link(a, b),
+                    apply,
+                    rng_link: stream(scenario.seed, run, &format!("replication-link/{name}")),
+                    rng_apply: stream(scenario.seed, run, &format!("apply-queue/{name}")),
+                    last_arrival: Time::ZERO,
+                    last_applied: Time::ZERO,
+                    in_flight: VecDeque::new(),
+                    held_from: 0,
+                    head_seq: 1,
+                    keys: vec![
+                        KeyState {
+                            oldest_unapplied: Time::NEVER,
+                            last_seq: 0,
+                        };
+                        ds.keys as usize
+                    ],
+                });
+            }
+        }
+        ActiveActive {
+            dataset: d,
+            clocks: copies
+                .iter()
+                .map(|r| scenario.regions[usize::from(r.0)].clock)
+                .collect(),
+            values: vec![vec![(i64::MIN, 0); ds.keys as usize]; n],
+            latest: vec![Time::ZERO; ds.keys as usize],
+            copies,
+            resolution: ds.active_active.unwrap_or_default(),
+            record_bytes: ds.record_bytes,
+            streams,
+            commits: 0,
+            lost: VecDeque::new(),
+            lost_base: 0,
+        }
+    }
+
+    /// The copy held in `region`.
+    fn copy_in(&self, region: RegionId) -> Option<usize> {
+        self.copies.iter().position(|&r| r == region)
+    }
+
+    /// The streams into copy `to`.
+    fn into(&self, to: usize) -> impl Iterator<Item = &ReplicationStream> {
+        self.streams.iter().filter(move |s| s.to == to)
+    }
+
+    /// The copy with the smallest mean round trip from `app` whose database
+    /// answers and whose links from `app` are up (its own if it has one).
+    fn nearest(&self, app: RegionId, net: &Network) -> usize {
+        if let Some(i) = self.copy_in(app).filter(|_| net.db_up(app)) {
+            return i;
+        }
+        let trip =
+            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
+        let reachable = |r: RegionId| {
+            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
+        };
+        (0..self.copies.len())
+            .filter(|&i| reachable(self.copies[i]))
+            .min_by(|&a, &b| trip(self.copies[a]).total_cmp(&trip(self.copies[b])))
+            .or_else(|| self.copy_in(app))
+            .unwrap_or(0)
+    }
+
+    /// Where the app tier in `app` writes: its own copy, else the nearest
+    /// that answers.
+    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
+        self.copies[self.nearest(app, net)]
+    }
+
+    /// Where it reads: the same copy.
+    pub fn read_node(&self, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        let i = self.nearest(app, net);
+        (self.copies[i], ReadServer::Replica(i as u16))
+    }
+
+    /// The copy in `region`, if any.
+    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
+        self.copy_in(region).map(|i| ReadServer::Replica(i as u16))
+    }
+
+    /// Whether `server` is the copy in `region` (always, once chosen).
+    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
+        matches!(server, ReadServer::Replica(i) if self.copies.get(usize::from(i)) == Some(&region))
+    }
+
+    /// A read of `key` at copy `server` at `now`: how long ago the oldest
+    /// write it misses was committed, if it misses one.
+    pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
+        let ReadServer::Replica(i) = server else {
+            return None;
+        };
+        let oldest = self
+            .into(usize::from(i))
+            .map(|s| s.keys[key as usize].oldest_unapplied)
+            .min()
+            .unwrap_or(Time::NEVER);
+        (oldest <= now).then(|| now.since(oldest))
+    }
+
+    /// Copy `i`'s clock at true time `now`, in ns.
+    fn clock(&self, i: usize, now: Time) -> i64 {
+        let (offset, drift) = self.clocks[i];
+        let t = now.as_nanos() as f64;
+        (t + offset + drift * t).round() as i64
+    }
+
+    /// Marks write `id` lost (once); counts it if it was measured.
+    fn mark_lost(&mut self, id: u64, metrics: &mut RunMetrics) {
+        if id < self.lost_base {
+            return;
+        }
+        let slot = &mut self.lost[(id - self.lost_base) as usize];
+        if !slot.0 {
+            slot.0 = true;
+            if slot.1 {
+                metrics.writes[usize::from(self.dataset.0)].lost_updates += 1;
+            }
+        }
+    }
+
+    /// A write of `key` reaches the copy in `node` at `now` and commits
+    /// there: acknowledged at once (`Time::NEVER` if `node` holds no copy).
+    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+        let Some(c) = self.copy_in(node) else {
+            return Time::NEVER;
+        };
+        let id = self.commits;
+        self.commits += 1;
+        let measured = (ctx.warmup..ctx.end).contains(&now);
+        self.lost.push_back((false, measured));
+        let stamp = (self.clock(c, now), c as u16);
+        self.latest[key as usize] = now;
+        let d = usize::from(self.dataset.0);
+        // Conflicts: writes to the key other copies committed that this
+        // copy has not applied.
+        let mut conflicts = 0u64;
+        let mut lost_new = false;
+        let mut beaten: Vec<u64> = Vec::new();
+        for st in self.streams.iter().filter(|s| s.to == c) {
+            let mut seq = st.keys[key as usize].last_seq;
+            while seq >= st.head_seq && seq != 0 {
+                let m = st.message(seq);
+                conflicts += 1;
+                if m.stamp > stamp {
+                    lost_new = true;
+                } else {
+                    beaten.push(m.id);
+                }
+                seq = m.prev_same_key;
+            }
+        }
+        if self.resolution == Resolution::Lww {
+            // The value this copy holds outranks the new write: it was
+            // applied here, so the new write saw it; it did not see the
+            // new write.
+            let held = self.values[c][key as usize];
+            if held > stamp {
+                lost_new = true;
+            } else {
+                self.values[c][key as usize] = stamp;
+            }
+            if lost_new {
+                self.mark_lost(id, ctx.metrics);
+            }
+            for v in beaten {
+                self.mark_lost(v, ctx.metrics);
+            }
+        }
+        if measured {
+            let w = &mut ctx.metrics.writes[d];
+            w.commits += 1;
+            // Acknowledged at commit, before any other copy has it.
+            w.unreplicated_acks += 1;
+            w.conflicts += conflicts;
+        }
+        // Replicate to every other copy.
+        let bytes = self.record_bytes;
+        for (k, st) in self.streams.iter_mut().enumerate() {
+            if st.from != c {
+                continue;
+            }
+            let ks = &mut st.keys[key as usize];
+            let prev = ks.last_seq;
+            let seq = st.head_seq + st.in_flight.len() as u64;
+            if prev >= st.head_seq && prev != 0 {
+                let i = (prev - st.head_seq) as usize;
+                st.in_flight[i].next_commit = now;
+            } else {
+                ks.oldest_unapplied = now;
+            }
+            ks.last_seq = seq;
+            st.in_flight.push_back(Message {
+                key,
+                commit: now,
+                stamp,
+                id,
+                prev_same_key: if prev >= st.head_seq { prev } else { 0 },
+                next_commit: Time::NEVER,
+                wait: Duration::ZERO,
+                applied: Time::NEVER,
+            });
+            let last = st.in_flight.len() - 1;
+            if st.held_from == last {
+                let up = ctx.net.db_up(self.copies[st.to]);
+                if st.transmit(last, now, bytes, up, ctx.net) && last == 0 {
+                    let at = st.in_flight[0].applied;
+                    ctx.sched.schedule(at, apply(self.dataset.0, k));
+                }
+            }
+        }
+        now
+    }
+
+    /// The head message of stream `k` is applied at `now`.
+    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        let Event::Apply { stream: k, .. } = event;
+        let d = usize::from(self.dataset.0);
+        let st = &mut self.streams[usize::from(k)];
+        let m = st
+            .in_flight
+            .pop_front()
+            .expect("an Apply event is queued only for a message in flight");
+        st.held_from -= 1;
+        let seq = st.head_seq;
+        st.head_seq += 1;
+        let ks = &mut st.keys[m.key as usize];
+        ks.oldest_unapplied = m.next_commit;
+        if ks.last_seq == seq {
+            ks.last_seq = 0;
+        }
+        if let Some(next) = st.in_flight.front_mut() {
+            // Its predecessor of the same key, if any, is this one: applied.
+            if next.prev_same_key == seq {
+                next.prev_same_key = 0;
+            }
+        }
+        let to = st.to;
+        if m.commit >= ctx.warmup {
+            let rm = &mut ctx.metrics.replicas[d][to];
+            rm.lag.record(now.since(m.commit));
+            rm.apply_wait.record(m.wait);
+        }
+        if let Some(head) = st.in_flight.front() {
+            if head.applied != Time::NEVER {
+                ctx.sched
+                    .schedule(head.applied, apply(self.dataset.0, usize::from(k)));
+            }
+        }
+        if self.resolution == Resolution::Lww {
+            let v = &mut self.values[to][m.key as usize];
+            if m.stamp > *v {
+                *v = m.stamp;
+            }
+        }
+        self.retire();
+    }
+
+    /// Drops the lost flags of writes every stream has applied.
+    fn retire(&mut self) {
+        let oldest = self
+            .streams
+            .iter()
+            .filter_map(|s| s.in_flight.front().map(|m| m.id))
+            .min()
+            .unwrap_or(self.commits);
+        while self.lost_base < oldest && !self.lost.is_empty() {
+            self.lost.pop_front();
+            self.lost_base += 1;
+        }
+    }
+
+    /// A link came up or a copy came back at `now`: waiting messages go.
+    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        let bytes = self.record_bytes;
+        for (k, st) in self.streams.iter_mut().enumerate() {
+            let up = ctx.net.db_up(self.copies[st.to]) && ctx.net.db_up(self.copies[st.from]);
+            while st.held_from < st.in_flight.len() {
+                let i = st.held_from;
+                if !st.transmit(i, now, bytes, up, ctx.net) {
+                    break;
+                }
+                if i == 0 {
+                    ctx.sched
+                        .schedule(st.in_flight[0].applied, apply(self.dataset.0, k));
+                }
+            }
+        }
+    }
+
+    /// End of bucket `bucket` at `now`: each copy's current lag (behind
+    /// the copy it trails most).
+    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+        for c in 0..self.copies.len() {
+            let lag = self
+                .into(c)
+                .map(|s| s.current_lag(now))
+                .max()
+                .unwrap_or(Duration::ZERO);
+            metrics.replicas[usize::from(self.dataset.0)][c].current_lag[bucket] = lag;
+        }
+    }
+
+    /// The run ended: apply busy time per copy (over its incoming
+    /// streams' threads).
+    pub fn finish(&mut self, metrics: &mut RunMetrics) {
+        let n = self.copies.len();
+        for st in &self.streams {
+            // Each incoming stream has its own threads: a copy's figure is
+            // their mean.
+            metrics.replicas[usize::from(self.dataset.0)][st.to].apply_busy +=
+                Duration::from_nanos(st.apply.busy().as_nanos() / (n as u64 - 1));
+        }
+    }
+
+    /// Writes committed, and per stream (applied, in flight).
+    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+        (
+            self.commits,
+            self.streams
+                .iter()
+                .map(|s| (s.head_seq - 1, s.in_flight.len() as u64))
+                .collect(),
+        )
+    }
+
+    /// Per copy and key, the LWW timestamp of the value it holds, and per
+    /// key the commit time of its latest write (for tests: with exact
+    /// clocks, once replication has drained, every copy holds that one).
+    pub fn values(&self) -> (&[Vec<Stamp>], &[Time]) {
+        (&self.values, &self.latest)
+    }
+}
+
+/// The event that applies the head message of stream `k` of `dataset`.
+#[inline]
+fn apply(dataset: u16, k: usize) -> WorldEvent {
+    WorldEvent::Data(super::Event::ActiveActive(Event::Apply {
+        dataset,
+        stream: k as u16,
+    }))
+}

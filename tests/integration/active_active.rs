@@ -1,0 +1,122 @@
+//! Active-active datasets: conflicts against the closed form, resolution
+//! by last-writer-wins and by merge, clock skew.
+
+use crate::common::{fig, scenario, summary};
+use regionsim::model::placement::Placement;
+use regionsim::model::World;
+use regionsim::report::aggregate::at;
+
+/// Two copies 10 ms apart (constant), zero apply time, 100 keys written
+/// uniformly at 200/s in `a` and 100/s in `b`: per key l1 = 2/s and
+/// l2 = 1/s.
+fn two_copies(resolution: &str, clock: &str, seconds: u32, replications: u32) -> String {
+    format!(
+        r#"
+name: aa
+seed: 21
+warmup: 2s
+duration: {seconds}s
+replications: {replications}
+regions:
+  - {{name: a, jurisdiction: US}}
+  - {{name: b, jurisdiction: EU{clock}}}
+network:
+  intra_region: 1ms
+  links: [{{between: [a, b], delay: 10ms}}]
+datasets:
+  - name: d
+    keys: 100
+    placement:
+      active-active:
+        regions: [a, b]
+        apply_time: 0ms
+        resolution: {resolution}
+workload:
+  - region: a
+    rates: {{d: {{writes_per_s: 200, reads_per_s: 100}}}}
+  - region: b
+    rates: {{d: {{writes_per_s: 100, reads_per_s: 100}}}}
+"#
+    )
+}
+
+/// Conflicting pairs per key and second: l1 l2 2d = 2 x 1 x 0.02 = 0.04,
+/// over 100 keys 4 per second (l d = 0.02, well below 1). Within the 95 %
+/// interval of 8 replications of 300 s (about 1,200 pairs each), widened
+/// by 2 % for the interval's own noise.
+#[test]
+fn conflicts_match_l1_l2_2d() {
+    let s = summary(&two_copies("merge", "", 300, 8));
+    let g = |k: &str| {
+        at(
+            &s,
+            &format!("points.0.figures.datasets.d.conflicts.conflicts_per_s.{k}"),
+        )
+        .and_then(serde_json::Value::as_f64)
+        .unwrap()
+    };
+    let (mean, lo, hi) = (g("mean"), g("ci_low"), g("ci_high"));
+    assert!(
+        lo * 0.98 <= 4.0 && 4.0 <= hi * 1.02 && (mean - 4.0).abs() < 0.15,
+        "conflicts {mean}/s [{lo}, {hi}], closed form 4"
+    );
+    // Merge loses nothing.
+    assert_eq!(fig(&s, "datasets.d.conflicts.lost_updates"), 0.0);
+    // Writes are local: latency is the access and intra-region legs only.
+    let w = fig(&s, "clients.b.write_latency.mean_ms");
+    assert!((w - 4.0).abs() < 0.5, "local write latency {w} ms");
+    // Each copy trails the other by the 10 ms link.
+    let lag = fig(&s, "datasets.d.replicas.a.lag.mean_ms");
+    assert!((lag - 10.0).abs() < 1e-6, "lag {lag}");
+}
+
+/// Last-writer-wins with exact clocks: once replication drains, every copy
+/// holds the write committed last; of two concurrent writes the earlier
+/// is lost, so (pairs rarely overlapping) about one write per conflict.
+#[test]
+fn lww_with_exact_clocks_keeps_the_latest_commit() {
+    let sc = scenario(&two_copies("lww", "", 120, 1));
+    let mut sim = World::new(&sc, 0);
+    sim.run_to_completion();
+    let Placement::ActiveActive(p) = sim.model().placement(0) else {
+        panic!("an active-active dataset");
+    };
+    let (values, latest) = p.values();
+    for (k, &t) in latest.iter().enumerate() {
+        for copy in values {
+            assert_eq!(copy[k].0, t.as_nanos() as i64, "key {k}");
+        }
+    }
+    let s = summary(&two_copies("lww", "", 120, 1));
+    let conflicts = fig(&s, "datasets.d.conflicts.conflicts");
+    let lost = fig(&s, "datasets.d.conflicts.lost_updates");
+    assert!(conflicts > 300.0, "{conflicts}");
+    assert!(
+        lost <= conflicts && lost >= 0.9 * conflicts,
+        "lost {lost} of {conflicts} conflicts"
+    );
+}
+
+/// A clock 50 ms ahead in `b`: b's writes outrank a's for 50 ms after they
+/// commit, longer than the 10 ms it takes a to see them, so a's later
+/// writes to the same key are discarded too (lost updates without a
+/// conflict). Lost updates grow well past the conflicts; the conflicts
+/// themselves do not change (they depend on what was seen, not on clocks).
+#[test]
+fn a_skewed_clock_makes_lww_discard_later_writes() {
+    let exact = summary(&two_copies("lww", "", 120, 1));
+    let skewed = summary(&two_copies("lww", ", clock: {offset_ms: 50}", 120, 1));
+    let c = |s| fig(s, "datasets.d.conflicts.conflicts");
+    let l = |s| fig(s, "datasets.d.conflicts.lost_updates");
+    assert_eq!(c(&exact), c(&skewed));
+    assert!(
+        l(&skewed) > 1.5 * l(&exact) && l(&skewed) > c(&skewed),
+        "lost {} with skew, {} without; {} conflicts",
+        l(&skewed),
+        l(&exact),
+        c(&skewed)
+    );
+    // Merge ignores clocks.
+    let merged = summary(&two_copies("merge", ", clock: {offset_ms: 50}", 120, 1));
+    assert_eq!(l(&merged), 0.0);
+}
