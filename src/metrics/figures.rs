@@ -739,6 +739,7 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
         FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
         FailureKind::ApplySlowdown(r, x) => format!("{} apply x{x} slower", name(r)),
         FailureKind::LoadBurst(r, x) => format!("{} load x{x}", name(r)),
+        FailureKind::ClockStep(r, x) => format!("{} clock {:+}ms", name(r), x / 1e6),
         FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
         FailureKind::Link { between, .. } => {
             format!("{}-{} degraded", name(&between.0), name(&between.1))

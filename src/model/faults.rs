@@ -33,6 +33,7 @@ fn describe(s: &Scenario, kind: &FailureKind) -> String {
         FailureKind::Service(r, Service::Database) => format!("database/{}", name(r)),
         FailureKind::ApplySlowdown(r, _) => format!("apply/{}", name(r)),
         FailureKind::LoadBurst(r, _) => format!("load/{}", name(r)),
+        FailureKind::ClockStep(r, _) => format!("clock/{}", name(r)),
         FailureKind::Partition(a, b) => format!(
             "partition/{}/{}",
             a.iter().map(name).collect::<Vec<_>>().join("+"),
@@ -137,7 +138,8 @@ impl Faults {
             FailureKind::Region(_)
             | FailureKind::Service(..)
             | FailureKind::ApplySlowdown(..)
-            | FailureKind::LoadBurst(..) => {}
+            | FailureKind::LoadBurst(..)
+            | FailureKind::ClockStep(..) => {}
             FailureKind::Partition(x, y) => {
                 for &a in x {
                     for &b in y {
@@ -211,6 +213,20 @@ impl Faults {
         (apply, load)
     }
 
+    /// How far the clock of `region` is stepped now, in ns (steps of
+    /// overlapping failures add).
+    fn clock_step(&self, region: RegionId) -> f64 {
+        self.failures
+            .iter()
+            .zip(&self.active)
+            .filter(|(_, &a)| a)
+            .map(|(f, _)| match f.kind {
+                FailureKind::ClockStep(r, x) if r == region => x,
+                _ => 0.0,
+            })
+            .sum()
+    }
+
     /// The region whose services failure `f` changes, if it is one.
     fn region(&self, f: usize) -> Option<RegionId> {
         match self.failures[f].kind {
@@ -253,6 +269,10 @@ impl World {
             FailureKind::LoadBurst(region, _) => {
                 let (_, load) = self.faults.factors(region);
                 self.set_load(region, load, now, sched);
+            }
+            FailureKind::ClockStep(region, _) => {
+                let step = self.faults.clock_step(region);
+                self.net.set_clock_step(region, step);
             }
             _ => {}
         }

@@ -102,6 +102,8 @@ pub struct Network {
     db_up: Vec<bool>,
     /// Per region: how many times slower its replicas apply writes.
     apply_factor: Vec<f64>,
+    /// Per region: how far a failure has stepped its clock, in ns.
+    clock_step: Vec<f64>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
 }
@@ -142,6 +144,7 @@ impl Network {
             app_up: vec![true; n],
             db_up: vec![true; n],
             apply_factor: vec![1.0; n],
+            clock_step: vec![0.0; n],
             measure_from: Time::ZERO + scenario.warmup,
         }
     }
@@ -155,6 +158,17 @@ impl Network {
     /// Sets how many times slower the replicas in `region` apply writes.
     pub fn set_apply_factor(&mut self, region: RegionId, factor: f64) {
         self.apply_factor[usize::from(region.0)] = factor;
+    }
+
+    /// How far a failure has stepped the clock of `region` now, in ns.
+    #[inline]
+    pub fn clock_step(&self, region: RegionId) -> f64 {
+        self.clock_step[usize::from(region.0)]
+    }
+
+    /// Steps the clock of `region` by `ns` from now (0: back to normal).
+    pub fn set_clock_step(&mut self, region: RegionId, ns: f64) {
+        self.clock_step[usize::from(region.0)] = ns;
     }
 
     /// The mean one-way delay of `link` when nominal, in nanoseconds.

@@ -198,6 +198,10 @@ pub struct FailureFile {
     /// With `region`, instead of an outage: its users send this many times
     /// their requests (a load burst: a marketing push, a retry storm).
     pub load_factor: Option<f64>,
+    /// With `region`, instead of an outage: its clock jumps this many
+    /// milliseconds (negative: back) for the duration, e.g. a bad NTP
+    /// server; what last-writer-wins timestamps read.
+    pub clock_step_ms: Option<f64>,
     /// Two sets of regions that cannot reach each other, e.g.
     /// `[[us-east-1, us-west-2], [eu-west-1]]`; each keeps its own links.
     pub partition: Option<Vec<Vec<String>>>,

@@ -170,6 +170,8 @@ pub enum FailureKind {
     ApplySlowdown(RegionId, f64),
     /// The users of a region send this many times their requests.
     LoadBurst(RegionId, f64),
+    /// A region's clock is off by this many more nanoseconds.
+    ClockStep(RegionId, f64),
     /// No message crosses between the two sets of regions, either way.
     Partition(Vec<RegionId>, Vec<RegionId>),
     /// The link between two regions, both ways, is slower or lossy.
@@ -704,6 +706,15 @@ pub fn lint(s: &Scenario) -> Vec<String> {
         .datasets
         .iter()
         .any(|d| d.active_active == Some(Resolution::Lww));
+    if !lww
+        && s.failures
+            .iter()
+            .any(|f| matches!(f.kind, FailureKind::ClockStep(..)))
+    {
+        out.push(
+            "a failure steps a clock, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks: it changes nothing here".into(),
+        );
+    }
     for r in &s.regions {
         if r.clock != (0.0, 0.0) && !lww {
             out.push(format!(

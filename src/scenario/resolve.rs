@@ -1737,6 +1737,7 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
         let factors = [
             ("apply_factor", f.apply_factor, MAX_APPLY_FACTOR),
             ("load_factor", f.load_factor, MAX_LOAD_FACTOR),
+            ("clock_step_ms", f.clock_step_ms, MAX_CLOCK_OFFSET_MS),
         ];
         let named: Vec<&str> = factors
             .iter()
@@ -1756,8 +1757,15 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             } else if named.len() > 1 {
                 check.error(
                     at(k),
-                    format!("a region failure is one of an outage (optionally of one `service`), an `apply_factor` or a `load_factor`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (optionally of one `service`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
                 );
+            } else if k == "clock_step_ms" {
+                if !(x.is_finite() && x != 0.0 && x.abs() <= max) {
+                    check.error(
+                        at(k),
+                        format!("clock_step_ms moves the region's clock: give a number of milliseconds, not 0, from -{max} to {max}, got {}", number(x)),
+                    );
+                }
             } else if !(x.is_finite() && x > 0.0 && x <= max) {
                 check.error(
                     at(k),
@@ -1819,11 +1827,12 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             let Some(r) = check.region(names, region, at("region")) else {
                 continue;
             };
-            match (f.service, f.apply_factor, f.load_factor) {
-                (Some(service), _, _) => FailureKind::Service(r, service),
-                (None, Some(x), _) => FailureKind::ApplySlowdown(r, x),
-                (None, None, Some(x)) => FailureKind::LoadBurst(r, x),
-                (None, None, None) => FailureKind::Region(r),
+            match (f.service, f.apply_factor, f.load_factor, f.clock_step_ms) {
+                (Some(service), ..) => FailureKind::Service(r, service),
+                (None, Some(x), ..) => FailureKind::ApplySlowdown(r, x),
+                (None, None, Some(x), _) => FailureKind::LoadBurst(r, x),
+                (None, None, None, Some(x)) => FailureKind::ClockStep(r, x * 1e6),
+                (None, None, None, None) => FailureKind::Region(r),
             }
         } else if let Some(sets) = &f.partition {
             let Some(kind) = partition(sets, names, i, check) else {

@@ -120,3 +120,26 @@ fn a_skewed_clock_makes_lww_discard_later_writes() {
     let merged = summary(&two_copies("merge", ", clock: {offset_ms: 50}", 120, 1));
     assert_eq!(l(&merged), 0.0);
 }
+
+/// A clock step as a failure: `b`'s clock 500 ms fast for 40 s of the
+/// 120 s. Lost updates grow (a's writes within half a second after one of
+/// b's are discarded while it lasts); conflicts do not change.
+#[test]
+fn a_clock_step_failure_loses_updates_while_it_lasts() {
+    let exact = summary(&two_copies("lww", "", 120, 1));
+    let stepped = two_copies("lww", "", 120, 1)
+        + "failures:\n  - {region: b, clock_step_ms: 500, at: 40s, duration: 40s}\n";
+    let stepped = summary(&stepped);
+    let c = |s| fig(s, "datasets.d.conflicts.conflicts");
+    let l = |s| fig(s, "datasets.d.conflicts.lost_updates");
+    assert_eq!(c(&exact), c(&stepped));
+    // About one a-write per b-write to the same key in the next 500 ms:
+    // per key 1/s x 2/s x 0.5 s over 100 keys and 40 s: about 4,000 more.
+    let more = l(&stepped) - l(&exact);
+    assert!(
+        (2500.0..5000.0).contains(&more),
+        "{more} more lost updates ({} against {})",
+        l(&stepped),
+        l(&exact)
+    );
+}

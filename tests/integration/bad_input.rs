@@ -888,3 +888,27 @@ fn active_active_needs_two_distinct_regions_and_sane_clocks() {
         );
     }
 }
+
+#[test]
+fn a_clock_step_is_a_nonzero_number_of_milliseconds_in_a_region() {
+    let base = "      users: {reads_per_s: 200, writes_per_s: 10}\n";
+    for (failure, located_at, words) in [
+        (
+            "failures:\n  - {region: a, clock_step_ms: 0, at: 1s, duration: 1s}\n",
+            "clock_step_ms: 0",
+            &["not 0"][..],
+        ),
+        (
+            "failures:\n  - {region: a, clock_step_ms: 5, apply_factor: 2, at: 1s, duration: 1s}\n",
+            "clock_step_ms: 5",
+            &["one of an outage", "clock_step_ms"][..],
+        ),
+        (
+            "failures:\n  - {region: a, clock_step_ms: 1e12, at: 1s, duration: 1s}\n",
+            "clock_step_ms: 1e12",
+            &["3600000"][..],
+        ),
+    ] {
+        assert_rejected(base, &format!("{base}{failure}"), located_at, words);
+    }
+}

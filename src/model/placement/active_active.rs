@@ -292,11 +292,12 @@ impl ActiveActive {
         (oldest <= now).then(|| now.since(oldest))
     }
 
-    /// Copy `i`'s clock at true time `now`, in ns.
-    fn clock(&self, i: usize, now: Time) -> i64 {
+    /// Copy `i`'s clock at true time `now`, in ns (with any step a
+    /// failure gives it).
+    fn clock(&self, i: usize, now: Time, net: &Network) -> i64 {
         let (offset, drift) = self.clocks[i];
         let t = now.as_nanos() as f64;
-        (t + offset + drift * t).round() as i64
+        (t + offset + drift * t + net.clock_step(self.copies[i])).round() as i64
     }
 
     /// Marks write `id` lost (once); counts it if it was measured.
@@ -323,7 +324,7 @@ impl ActiveActive {
         self.commits += 1;
         let measured = (ctx.warmup..ctx.end).contains(&now);
         self.lost.push_back((false, measured));
-        let stamp = (self.clock(c, now), c as u16);
+        let stamp = (self.clock(c, now, ctx.net), c as u16);
         self.latest[key as usize] = now;
         let d = usize::from(self.dataset.0);
         // Conflicts: writes to the key other copies committed that this
