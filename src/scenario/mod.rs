@@ -702,23 +702,23 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     }
     out.extend(spof(s));
     out.extend(capacity_lint(s));
-    let lww = s
-        .datasets
-        .iter()
-        .any(|d| d.active_active == Some(Resolution::Lww));
+    // Clocks matter to last-writer-wins; an active-active dataset with
+    // `merge` may be the comparison, so only a scenario without any
+    // active-active dataset is told its clocks change nothing.
+    let lww = s.datasets.iter().any(|d| d.active_active.is_some());
     if !lww
         && s.failures
             .iter()
             .any(|f| matches!(f.kind, FailureKind::ClockStep(..)))
     {
         out.push(
-            "a failure steps a clock, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks: it changes nothing here".into(),
+            "a failure steps a clock, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks, and this scenario has no active-active dataset: it changes nothing here".into(),
         );
     }
     for r in &s.regions {
         if r.clock != (0.0, 0.0) && !lww {
             out.push(format!(
-                "region {}: its clock is set but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks: it changes nothing here",
+                "region {}: its clock is set, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks, and this scenario has no active-active dataset: it changes nothing here",
                 r.name
             ));
         }
