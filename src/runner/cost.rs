@@ -170,7 +170,14 @@ fn run_bytes(s: &Scenario) -> f64 {
     // replicated writes in flight (all of them when the apply thread falls
     // behind for good).
     for (i, d) in s.datasets.iter().enumerate() {
-        let replicas = d.replicas.len() as f64;
+        // Active-active: a stream (key state, backlog) from every copy to
+        // every other, and each copy's LWW value per key.
+        let copies = d.copies().len() as f64;
+        let (replicas, values) = match d.active_active {
+            Some(_) => (copies * (copies - 1.0), copies * f64::from(d.keys) * 16.0),
+            None => (d.replicas.len() as f64, 0.0),
+        };
+        bytes += values;
         let lambda = s.write_rate(DatasetId(i as u16));
         let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
         let link_s = d

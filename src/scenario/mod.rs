@@ -445,6 +445,30 @@ impl Scenario {
             .sum()
     }
 
+    /// Writes per second the busiest copy of `dataset` applies: every
+    /// write for single-primary; for active-active, those the other copies
+    /// commit (each region's users writing to their own copy, or the
+    /// nearest).
+    pub fn apply_rate(&self, dataset: DatasetId) -> f64 {
+        let total = self.write_rate(dataset);
+        let d = &self.datasets[usize::from(dataset.0)];
+        if d.active_active.is_none() {
+            return total;
+        }
+        d.copies()
+            .into_iter()
+            .map(|c| {
+                let local: f64 = self
+                    .workload
+                    .iter()
+                    .filter(|w| w.dataset == dataset && d.read_copy(w.region, &self.network) == c)
+                    .map(|w| w.writes_per_s)
+                    .sum();
+                total - local
+            })
+            .fold(0.0, f64::max)
+    }
+
     /// Number of time-series buckets in the measured span.
     pub fn buckets(&self) -> usize {
         self.duration.as_nanos().div_ceil(self.bucket.as_nanos()) as usize
@@ -647,7 +671,7 @@ fn resolve_file(raw: ScenarioFile, tree: &Tree, path: &Path, context: &str) -> R
 pub fn lint(s: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, d) in s.datasets.iter().enumerate() {
-        let lambda = s.write_rate(DatasetId(i as u16));
+        let lambda = s.apply_rate(DatasetId(i as u16));
         let rho = lambda * d.apply_time.mean_nanos() / 1e9 / f64::from(d.apply_threads);
         if !d.replicas.is_empty() && rho >= 1.0 {
             out.push(format!(
@@ -669,7 +693,10 @@ pub fn lint(s: &Scenario) -> Vec<String> {
                 .filter(|w| usize::from(w.dataset.0) == i)
                 .map(|w| w.writes_per_s * w.profile.as_ref().map_or(1.0, Profile::max))
                 .sum();
-            let rho_peak = rho * peak / lambda.max(f64::MIN_POSITIVE);
+            // The profiles scale every write alike: the apply rate by the
+            // same ratio as the total.
+            let total = s.write_rate(DatasetId(i as u16));
+            let rho_peak = rho * peak / total.max(f64::MIN_POSITIVE);
             if rho_peak >= 1.0 {
                 out.push(format!(
                     "dataset `{}`: at the peaks of its rate profiles replicas apply up to {peak:.1} writes/s (utilisation {rho_peak:.2} >= 1): lag builds up while the peak lasts",
