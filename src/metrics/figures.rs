@@ -145,6 +145,10 @@ pub struct ConflictFigures {
     pub lost_updates: u64,
     /// Of the writes committed.
     pub lost_update_share: f64,
+    /// Per time bucket: conflicts (by the later write's commit) and lost
+    /// updates (by the lost write's commit), per second.
+    pub conflicts_per_s_by_bucket: Vec<f64>,
+    pub lost_updates_per_s_by_bucket: Vec<f64>,
 }
 
 /// How loaded a station (an app tier, a commit path, a link's transmitter)
@@ -649,6 +653,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         conflicts_per_s: w.conflicts as f64 / s.duration.as_secs_f64(),
                         lost_updates: w.lost_updates,
                         lost_update_share: share(w.lost_updates, w.commits),
+                        conflicts_per_s_by_bucket: per_second(s, &w.conflicts_by_bucket),
+                        lost_updates_per_s_by_bucket: per_second(s, &w.lost_by_bucket),
                     }),
                     writes: WriteFigures {
                         committed: w.commits,

@@ -466,6 +466,10 @@ pub struct WriteMetrics {
     /// span, and those writes that conflict resolution discarded.
     pub conflicts: u64,
     pub lost_updates: u64,
+    /// The same per time bucket (of the later write's commit, and of the
+    /// lost write's); empty unless the dataset is active-active.
+    pub conflicts_by_bucket: Vec<u64>,
+    pub lost_by_bucket: Vec<u64>,
 }
 
 /// Counts per time bucket (by send time) over all client regions.
@@ -651,7 +655,22 @@ impl RunMetrics {
                         .collect()
                 })
                 .collect(),
-            writes: vec![WriteMetrics::default(); datasets],
+            writes: s
+                .datasets
+                .iter()
+                .map(|d| {
+                    let n = if d.active_active.is_some() {
+                        s.buckets()
+                    } else {
+                        0
+                    };
+                    WriteMetrics {
+                        conflicts_by_bucket: vec![0; n],
+                        lost_by_bucket: vec![0; n],
+                        ..WriteMetrics::default()
+                    }
+                })
+                .collect(),
             links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
             // Idle until the run fills them: their shape is the figures'.
             app_stations: s

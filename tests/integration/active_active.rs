@@ -127,7 +127,7 @@ fn a_skewed_clock_makes_lww_discard_later_writes() {
 #[test]
 fn a_clock_step_failure_loses_updates_while_it_lasts() {
     let exact = summary(&two_copies("lww", "", 120, 1));
-    let stepped = two_copies("lww", "", 120, 1)
+    let stepped = two_copies("lww", "", 120, 1).replace("warmup: 2s", "warmup: 2s\nbucket: 10s")
         + "failures:\n  - {region: b, clock_step_ms: 500, at: 40s, duration: 40s}\n";
     let stepped = summary(&stepped);
     let c = |s| fig(s, "datasets.d.conflicts.conflicts");
@@ -142,6 +142,22 @@ fn a_clock_step_failure_loses_updates_while_it_lasts() {
         l(&stepped),
         l(&exact)
     );
+    // Per 10 s bucket: elevated only while the step lasts (40 s to 80 s),
+    // and the buckets add up to the total.
+    let lost = crate::common::series(
+        &stepped,
+        "datasets.d.conflicts.lost_updates_per_s_by_bucket",
+    );
+    assert_eq!(lost.len(), 12);
+    assert!((lost.iter().sum::<f64>() * 10.0 - l(&stepped)).abs() < 1e-6);
+    let during = lost[4..8].iter().sum::<f64>() / 4.0;
+    let outside = (lost[..4].iter().sum::<f64>() + lost[8..].iter().sum::<f64>()) / 8.0;
+    assert!(
+        during > 10.0 * outside,
+        "{during}/s during, {outside}/s outside"
+    );
+    let pairs = crate::common::series(&stepped, "datasets.d.conflicts.conflicts_per_s_by_bucket");
+    assert!((pairs.iter().sum::<f64>() * 10.0 - c(&stepped)).abs() < 1e-6);
 }
 
 /// While `b`'s database is down its app tier writes to `a` (the nearest

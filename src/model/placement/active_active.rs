@@ -160,9 +160,12 @@ pub struct ActiveActive {
     latest: Vec<Time>,
     /// Writes committed so far (the next write's id is this).
     commits: u64,
-    /// Lost flags of writes `lost_base..`, and whether each was committed
-    /// in the measured span; writes applied everywhere are dropped.
-    lost: VecDeque<(bool, bool)>,
+    /// Lost flags of writes `lost_base..`, and the time bucket each was
+    /// committed in ([`UNMEASURED`]: outside the span); writes applied
+    /// everywhere are dropped.
+    lost: VecDeque<(bool, u32)>,
+    warmup: Time,
+    bucket: Duration,
     lost_base: u64,
 }
 
@@ -225,6 +228,8 @@ impl ActiveActive {
             commits: 0,
             lost: VecDeque::new(),
             lost_base: 0,
+            warmup: Time::ZERO + scenario.warmup,
+            bucket: scenario.bucket,
         }
     }
 
@@ -308,8 +313,10 @@ impl ActiveActive {
         let slot = &mut self.lost[(id - self.lost_base) as usize];
         if !slot.0 {
             slot.0 = true;
-            if slot.1 {
-                metrics.writes[usize::from(self.dataset.0)].lost_updates += 1;
+            if slot.1 != UNMEASURED {
+                let w = &mut metrics.writes[usize::from(self.dataset.0)];
+                w.lost_updates += 1;
+                w.lost_by_bucket[slot.1 as usize] += 1;
             }
         }
     }
@@ -323,7 +330,12 @@ impl ActiveActive {
         let id = self.commits;
         self.commits += 1;
         let measured = (ctx.warmup..ctx.end).contains(&now);
-        self.lost.push_back((false, measured));
+        let bucket = if measured {
+            (now.since(self.warmup).as_nanos() / self.bucket.as_nanos()) as u32
+        } else {
+            UNMEASURED
+        };
+        self.lost.push_back((false, bucket));
         let stamp = (self.clock(c, now, ctx.net), c as u16);
         self.latest[key as usize] = now;
         let d = usize::from(self.dataset.0);
@@ -368,6 +380,7 @@ impl ActiveActive {
             // Acknowledged at commit, before any other copy has it.
             w.unreplicated_acks += 1;
             w.conflicts += conflicts;
+            w.conflicts_by_bucket[bucket as usize] += conflicts;
         }
         // Replicate to every other copy.
         let bytes = self.record_bytes;
@@ -526,6 +539,9 @@ impl ActiveActive {
         (&self.values, &self.latest)
     }
 }
+
+/// The bucket of a write committed outside the measured span.
+const UNMEASURED: u32 = u32::MAX;
 
 /// The event that applies the head message of stream `k` of `dataset`.
 #[inline]

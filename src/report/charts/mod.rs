@@ -38,6 +38,7 @@ pub const POINT_CHARTS: &[PointChart] = &[
     failover_timeline,
     recovery_distribution,
     consistency,
+    conflicts,
     staleness_age,
 ];
 /// Whole-scenario charts, in page order.
@@ -473,6 +474,42 @@ fn failure_windows(f: &Value) -> Vec<Window> {
             })
         })
         .collect()
+}
+
+/// Write conflicts and lost updates per second over time, a panel per
+/// active-active dataset, failure windows (a clock step) shaded. Reads
+/// `datasets.D.conflicts.{conflicts,lost_updates}_per_s_by_bucket`; absent
+/// without an active-active dataset.
+pub fn conflicts(summary: &Value, point: &Value) -> Option<Figure> {
+    let f = &point["figures"];
+    let mut panels = Vec::new();
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        let Some(c) = d.get("conflicts").filter(|c| !c.is_null()) else {
+            continue;
+        };
+        let mut p = Panel::lines(
+            format!("{ds}: write conflicts and updates lost to conflict resolution"),
+            Axis::from_zero("time since the warm-up ended (s)"),
+            Axis::from_zero("writes per second"),
+        );
+        for (key, name, color) in [
+            ("conflicts_per_s_by_bucket", "conflicting pairs", 0),
+            ("lost_updates_per_s_by_bucket", "lost updates", 3),
+        ] {
+            if let Some(s) = time_series(summary, c.get(key), 1.0, name, color) {
+                p.series.push(s);
+            }
+        }
+        p.windows.extend(failure_windows(f));
+        if !p.series.is_empty() {
+            panels.push(p);
+        }
+    }
+    (!panels.is_empty()).then(|| Figure {
+        stem: "conflicts".into(),
+        title: point_title(summary, point, "conflicts"),
+        panels,
+    })
 }
 
 /// Incidents a timeline chart draws, one panel each.
