@@ -743,11 +743,18 @@ pub fn headroom(
     )?;
     let dir = output.dir().join(&name);
     let mut md = String::new();
+    // A page for the design review: each search's text and chart.
+    let mut html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}: headroom</title><style>body{{font-family:sans-serif;max-width:1400px;margin:2em auto;font-size:18px}}pre{{font-size:15px;background:#f3f5f7;padding:1em;overflow-x:auto}}svg{{max-width:100%;height:auto}}</style></head><body><h1>{t}: headroom of <code>{p}</code></h1>\n",
+        t = report::escape(&name),
+        p = report::escape(&spec.parameter)
+    );
     for (i, o) in outcomes.iter().enumerate() {
         let text = report::headroom::text(&name, o);
         md.push_str("```\n");
         md.push_str(&text);
         md.push_str("```\n\n");
+        html.push_str(&format!("<pre>{}</pre>\n", report::escape(&text)));
         if !opts.no_charts {
             let stem = if plan.points.len() == 1 {
                 "headroom".to_string()
@@ -761,7 +768,9 @@ pub fn headroom(
                 format!("headroom-{}", k + 1)
             };
             if let Some(f) = report::headroom::chart(&name, o, &stem) {
-                report::charts::write_figure(&dir.join("charts"), &f, None)?;
+                let drawn = report::charts::write_figure(&dir.join("charts"), &f, None)?;
+                html.push_str(&drawn.svg);
+                html.push('\n');
                 md.push_str(&format!("![{}](charts/{stem}.svg)\n\n", f.title));
             }
         }
@@ -778,6 +787,8 @@ pub fn headroom(
         &dir.join("headroom.json"),
         report::json_text(&json).as_bytes(),
     )?;
+    html.push_str("<p>Also as <a href=\"headroom.json\">headroom.json</a> and <a href=\"headroom.md\">headroom.md</a>.</p></body></html>\n");
+    report::write_file(&dir.join("index.html"), html.as_bytes())?;
     report::write_file(
         &dir.join("headroom.md"),
         format!("# {name}: headroom of `{}`\n\n{md}", spec.parameter).as_bytes(),

@@ -2,7 +2,7 @@
 //! headroom.json and a chart of the SLO that broke first against the
 //! parameter, the boundary marked.
 
-use super::charts::{Axis, Figure, Panel, RefLine, Series, Window};
+use super::charts::{Axis, Figure, Panel, RefLine, Scale, Series, Window};
 use crate::runner::headroom::{show, Outcome};
 use std::fmt::Write as _;
 
@@ -140,14 +140,25 @@ pub fn chart(scenario: &str, o: &Outcome, stem: &str) -> Option<Figure> {
     if series.points.is_empty() {
         return None;
     }
+    let label = if unit.is_empty() {
+        words
+    } else {
+        format!("{words} ({unit})")
+    };
+    // A metric that explodes past the boundary (a lag past saturation)
+    // spans decades: on a log axis the values near the bound stay visible.
+    let ys: Vec<f64> = series.points.iter().map(|p| p.1).collect();
+    let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ys.iter().copied().fold(0.0, f64::max);
+    let y = if lo > 0.0 && hi / lo > 100.0 {
+        Axis::new(format!("{label}, log scale"), Scale::Log)
+    } else {
+        Axis::from_zero(label)
+    };
     let mut p = Panel::lines(
         format!("First to break: {} ({})", slo.name, slo.bound),
         Axis::from_zero(o.parameter.clone()),
-        Axis::from_zero(if unit.is_empty() {
-            words
-        } else {
-            format!("{words} ({unit})")
-        }),
+        y,
     );
     if let Some(limit) = o.trials.first().and_then(|t| t.verdicts.get(k)?.limit) {
         p.hlines.push(RefLine {

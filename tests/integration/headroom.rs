@@ -50,6 +50,8 @@ fn search(dir: &std::path::Path, file: &std::path::Path, extra: &[&str]) -> Valu
     args.extend_from_slice(extra);
     let o = regionsim(dir, &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(dir.join("out/apply-queue/index.html")).unwrap();
+    assert!(page.contains("headroom of <code>load</code>"), "{page}");
     let text = std::fs::read_to_string(dir.join("out/apply-queue/headroom.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
