@@ -709,10 +709,9 @@ pub fn headroom(
         path: opts.path.clone(),
         source,
     })?;
-    let (spec, start, integer) =
+    let (plan, spec, start, integer) =
         headroom::check(&text, &opts.path, &opts.sets, &opts.spec, opts.given)?;
     runner::check_threads(opts.threads)?;
-    let plan = scenario::plan_from_str(&text, &opts.path, &opts.sets)?;
     let name = plan.base().name.clone();
     let output = Output::open(&opts.output)?;
     // Every value of a round at once, each with all its replications.
@@ -722,8 +721,7 @@ pub fn headroom(
     let quiet = opts.quiet;
     let started = std::time::Instant::now();
     let outcomes = headroom::search(
-        &text,
-        &opts.path,
+        &plan,
         &opts.sets,
         &spec,
         start,

@@ -21,12 +21,12 @@
 
 use super::{all_keys, execute, Control, RunRecord};
 use crate::error::{Diagnostic, Error, Result};
-use crate::scenario::locate::{Seg, Tree};
+use crate::scenario::locate::Seg;
 use crate::scenario::{plan_from_str, Plan, Set};
 use serde::Serialize;
 use serde_json::Value;
 use serde_yaml::Value as Yaml;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What to search for.
 #[derive(Clone, Debug, PartialEq)]
@@ -316,84 +316,31 @@ pub fn show(x: f64) -> String {
     }
 }
 
-/// Reads the `headroom:` section of `doc`, reporting what is wrong with it
-/// at its place in the file.
-pub fn read_section(doc: &Yaml, tree: &Tree, path: &Path) -> Result<FromFile> {
+/// Reads the `headroom:` section of `doc`, already checked with the rest
+/// of the file (its values in range, its fields known); the parameter
+/// with its place in the file, for messages.
+fn read_section(doc: &Yaml) -> FromFile {
     let Some(section) = doc.get("headroom").filter(|v| !v.is_null()) else {
-        return Ok(FromFile::default());
+        return FromFile::default();
     };
-    let at = |k: &str| vec![Seg::Key("headroom".into()), Seg::Key(k.into())];
-    let bad = |k: &str, message: String| -> Error {
-        let (line, column) = tree.locate(&at(k));
-        Error::Invalid(vec![Diagnostic {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }])
-    };
-    let number = |k: &str| -> Result<Option<f64>> {
-        match section.get(k) {
-            None | Some(Yaml::Null) => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|x| x.is_finite() && *x > 0.0)
-                .map(Some)
-                .ok_or_else(|| {
-                    bad(
-                        k,
-                        format!("headroom {k}: give a number above 0, e.g. {k}: 1"),
-                    )
-                }),
-        }
-    };
-    let parameter = match section.get("parameter") {
-        None | Some(Yaml::Null) => None,
-        Some(Yaml::String(s)) => Some((s.clone(), at("parameter"))),
-        Some(_) => {
-            return Err(bad(
-                "parameter",
-                "headroom parameter: give a dotted path as --set takes it, e.g. load or workload.eu-west-1.load".into(),
-            ))
-        }
-    };
-    let precision = match section.get("precision") {
-        None | Some(Yaml::Null) => None,
-        Some(v) => Some(
-            crate::scenario::slo::percent(v)
-                .map_err(|e| bad("precision", format!("headroom precision: {e}")))?,
-        ),
-    };
-    let points_per_round = match section.get("points_per_round") {
-        None | Some(Yaml::Null) => None,
-        Some(v) => Some(v.as_u64().map(|n| n as usize).ok_or_else(|| {
-            bad(
-                "points_per_round",
-                format!("headroom points_per_round: give 1 to {MAX_POINTS_PER_ROUND}"),
+    let number = |k: &str| section.get(k).and_then(Yaml::as_f64);
+    FromFile {
+        parameter: section.get("parameter").and_then(Yaml::as_str).map(|p| {
+            (
+                p.to_string(),
+                vec![Seg::Key("headroom".into()), Seg::Key("parameter".into())],
             )
-        })?),
-    };
-    if let Some(m) = section.as_mapping() {
-        for k in m.keys() {
-            let name = k.as_str().unwrap_or_default();
-            if !["parameter", "precision", "low", "high", "points_per_round"].contains(&name) {
-                let (line, column) = tree.locate(&at(name));
-                return Err(Error::Invalid(vec![Diagnostic {
-                    file: path.to_path_buf(),
-                    line,
-                    column,
-                    message: format!("headroom: unknown field `{name}`; the fields are parameter, precision, low, high, points_per_round"),
-                }]));
-            }
-        }
+        }),
+        precision: section
+            .get("precision")
+            .and_then(|v| crate::scenario::slo::percent(v).ok()),
+        low: number("low"),
+        high: number("high"),
+        points_per_round: section
+            .get("points_per_round")
+            .and_then(Yaml::as_u64)
+            .map(|n| n as usize),
     }
-    Ok(FromFile {
-        parameter,
-        precision,
-        low: number("low")?,
-        high: number("high")?,
-        points_per_round,
-    })
 }
 
 /// The value at dotted `path` in `doc` (list items by index, `name` or
@@ -433,21 +380,24 @@ fn lookup<'a>(doc: &'a Yaml, path: &str) -> (Option<&'a Yaml>, Vec<Seg>) {
     (node, segs)
 }
 
-/// Checks the search and finds where it starts: (spec, start, integer).
-/// A parameter that is not a number in the file is reported at its place
-/// (or at `headroom.parameter` when the section named it).
+/// Loads the scenario (every problem of the file, its `headroom:` section
+/// included, reported at its place), checks the search and finds where it
+/// starts: (plan, spec, start, integer). A parameter that is not a number
+/// in the file is reported at its place (or at `headroom.parameter` when
+/// the section named it).
 pub fn check(
     text: &str,
     path: &Path,
     sets: &[Set],
     cli: &Spec,
     cli_given: (bool, bool),
-) -> Result<(Spec, f64, bool)> {
+) -> Result<(Plan, Spec, f64, bool)> {
+    let plan = plan_from_str(text, path, sets)?;
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let tree = crate::scenario::read_tree(source, path)?;
     let mut doc: Yaml = serde_yaml::from_str(source)
         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    let file = read_section(&doc, &tree, path)?;
+    let file = read_section(&doc);
     for set in sets {
         crate::scenario::variants::apply(&mut doc, &set.path, set.value.clone())
             .map_err(|e| Error::Usage(format!("--set {}: {e}", set.display())))?;
@@ -531,6 +481,7 @@ pub fn check(
         )));
     }
     Ok((
+        plan,
         Spec {
             parameter,
             precision,
@@ -561,12 +512,11 @@ fn point_sets(plan: &Plan, point: usize) -> Vec<Set> {
     sets
 }
 
-/// Runs the search on every point of the plan of `text` (one without a
-/// sweep), `announce` told of each round's runs.
+/// Runs the search on every point of `plan` (loaded with `sets`),
+/// `announce` told of each round's runs.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
-    text: &str,
-    path: &Path,
+    plan: &Plan,
     sets: &[Set],
     spec: &Spec,
     start: f64,
@@ -576,7 +526,7 @@ pub fn search(
     shard: Option<super::shard::Shard>,
     announce: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<Outcome>> {
-    let plan = plan_from_str(text, path, sets)?;
+    let (text, path) = (plan.text.as_str(), plan.source.as_path());
     if plan.base().slos.is_empty() {
         return Err(Error::Usage(format!(
             "{}: headroom needs SLOs to hold: add an `slo:` section (e.g. a lag or latency bound)",
@@ -591,7 +541,7 @@ pub fn search(
         .filter(|&i| mine(i))
         .map(|i| Search {
             point: plan.points[i].label.clone(),
-            sets: point_sets(&plan, i),
+            sets: point_sets(plan, i),
             start,
             high: spec.high.unwrap_or(start * 1024.0),
             integer,
@@ -684,9 +634,4 @@ pub fn search(
         .iter()
         .map(|s| s.outcome(&spec.parameter, spec.precision))
         .collect())
-}
-
-/// Where a search's report goes: `DIR/NAME/headroom.*`.
-pub fn report_dir(output: &Path, plan_name: &str) -> PathBuf {
-    output.join(plan_name)
 }

@@ -160,13 +160,10 @@ pub struct ActiveActive {
     latest: Vec<Time>,
     /// Writes committed so far (the next write's id is this).
     commits: u64,
-    /// Lost flags of writes `lost_base..`, and the time bucket each was
-    /// committed in ([`UNMEASURED`]: outside the span); writes applied
-    /// everywhere are dropped.
-    lost: VecDeque<(bool, u32)>,
+    /// Which writes still in flight somewhere were lost.
+    lost: LostFlags,
     warmup: Time,
     bucket: Duration,
-    lost_base: u64,
 }
 
 impl ActiveActive {
@@ -226,8 +223,7 @@ impl ActiveActive {
             record_bytes: ds.record_bytes,
             streams,
             commits: 0,
-            lost: VecDeque::new(),
-            lost_base: 0,
+            lost: LostFlags::default(),
             warmup: Time::ZERO + scenario.warmup,
             bucket: scenario.bucket,
         }
@@ -305,22 +301,6 @@ impl ActiveActive {
         (t + offset + drift * t + net.clock_step(self.copies[i])).round() as i64
     }
 
-    /// Marks write `id` lost (once); counts it if it was measured.
-    fn mark_lost(&mut self, id: u64, metrics: &mut RunMetrics) {
-        if id < self.lost_base {
-            return;
-        }
-        let slot = &mut self.lost[(id - self.lost_base) as usize];
-        if !slot.0 {
-            slot.0 = true;
-            if slot.1 != UNMEASURED {
-                let w = &mut metrics.writes[usize::from(self.dataset.0)];
-                w.lost_updates += 1;
-                w.lost_by_bucket[slot.1 as usize] += 1;
-            }
-        }
-    }
-
     /// A write of `key` reaches the copy in `node` at `now` and commits
     /// there: acknowledged at once (`Time::NEVER` if `node` holds no copy).
     pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
@@ -335,15 +315,16 @@ impl ActiveActive {
         } else {
             UNMEASURED
         };
-        self.lost.push_back((false, bucket));
+        self.lost.flags.push_back((false, bucket));
         let stamp = (self.clock(c, now, ctx.net), c as u16);
         self.latest[key as usize] = now;
         let d = usize::from(self.dataset.0);
         // Conflicts: writes to the key other copies committed that this
         // copy has not applied.
+        let lww = self.resolution == Resolution::Lww;
+        let writes = &mut ctx.metrics.writes[d];
         let mut conflicts = 0u64;
         let mut lost_new = false;
-        let mut beaten: Vec<u64> = Vec::new();
         for st in self.streams.iter().filter(|s| s.to == c) {
             let mut seq = st.keys[key as usize].last_seq;
             while seq >= st.head_seq && seq != 0 {
@@ -351,27 +332,24 @@ impl ActiveActive {
                 conflicts += 1;
                 if m.stamp > stamp {
                     lost_new = true;
-                } else {
-                    beaten.push(m.id);
+                } else if lww {
+                    self.lost.mark(m.id, writes);
                 }
                 seq = m.prev_same_key;
             }
         }
-        if self.resolution == Resolution::Lww {
+        if lww {
             // The value this copy holds outranks the new write: it was
             // applied here, so the new write saw it; it did not see the
             // new write.
-            let held = self.values[c][key as usize];
-            if held > stamp {
+            let held = &mut self.values[c][key as usize];
+            if *held > stamp {
                 lost_new = true;
             } else {
-                self.values[c][key as usize] = stamp;
+                *held = stamp;
             }
             if lost_new {
-                self.mark_lost(id, ctx.metrics);
-            }
-            for v in beaten {
-                self.mark_lost(v, ctx.metrics);
+                self.lost.mark(id, writes);
             }
         }
         if measured {
@@ -430,19 +408,10 @@ impl ActiveActive {
             .pop_front()
             .expect("an Apply event is queued only for a message in flight");
         st.held_from -= 1;
-        let seq = st.head_seq;
         st.head_seq += 1;
-        let ks = &mut st.keys[m.key as usize];
-        ks.oldest_unapplied = m.next_commit;
-        if ks.last_seq == seq {
-            ks.last_seq = 0;
-        }
-        if let Some(next) = st.in_flight.front_mut() {
-            // Its predecessor of the same key, if any, is this one: applied.
-            if next.prev_same_key == seq {
-                next.prev_same_key = 0;
-            }
-        }
+        // Chains of unapplied messages stop below `head_seq`: nothing
+        // else needs to forget this one.
+        st.keys[m.key as usize].oldest_unapplied = m.next_commit;
         let to = st.to;
         if m.commit >= ctx.warmup {
             let rm = &mut ctx.metrics.replicas[d][to];
@@ -472,9 +441,9 @@ impl ActiveActive {
             .filter_map(|s| s.in_flight.front().map(|m| m.id))
             .min()
             .unwrap_or(self.commits);
-        while self.lost_base < oldest && !self.lost.is_empty() {
-            self.lost.pop_front();
-            self.lost_base += 1;
+        while self.lost.base < oldest && !self.lost.flags.is_empty() {
+            self.lost.flags.pop_front();
+            self.lost.base += 1;
         }
     }
 
@@ -537,6 +506,35 @@ impl ActiveActive {
     /// clocks, once replication has drained, every copy holds that one).
     pub fn values(&self) -> (&[Vec<Stamp>], &[Time]) {
         (&self.values, &self.latest)
+    }
+}
+
+/// Whether each write still in flight somewhere was lost, and the time
+/// bucket it was committed in ([`UNMEASURED`]: outside the span): writes
+/// `base..`, those applied everywhere dropped, so it stays as long as the
+/// longest stream.
+#[derive(Default)]
+struct LostFlags {
+    flags: VecDeque<(bool, u32)>,
+    base: u64,
+}
+
+impl LostFlags {
+    /// Marks write `id` lost (once), counting it in `w` if it was measured.
+    fn mark(&mut self, id: u64, w: &mut crate::metrics::WriteMetrics) {
+        let Some(slot) = id
+            .checked_sub(self.base)
+            .and_then(|i| self.flags.get_mut(i as usize))
+        else {
+            return;
+        };
+        if !slot.0 {
+            slot.0 = true;
+            if slot.1 != UNMEASURED {
+                w.lost_updates += 1;
+                w.lost_by_bucket[slot.1 as usize] += 1;
+            }
+        }
     }
 }
 
