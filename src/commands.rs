@@ -627,9 +627,9 @@ pub fn bench(
                 .unwrap_or_else(|| "unknown".into())
         ),
     )?;
-    if baseline && plan_has_active_active(std::slice::from_ref(&plan)) {
+    if baseline && plan_beyond_baseline(std::slice::from_ref(&plan)) {
         return Err(Error::Usage(
-            "bench --baseline: the hand-written loop models single-primary datasets only".into(),
+            "bench --baseline: the hand-written loop models single-primary datasets without users only".into(),
         ));
     }
     if baseline {
@@ -812,14 +812,16 @@ pub fn headroom(
     Ok(outcomes)
 }
 
-/// Whether any point of `plans` has an active-active dataset.
-fn plan_has_active_active(plans: &[Plan]) -> bool {
+/// Whether any point of `plans` has what the hand-written loop does not
+/// model: an active-active dataset, or users.
+fn plan_beyond_baseline(plans: &[Plan]) -> bool {
     plans.iter().any(|p| {
         p.points.iter().any(|q| {
-            q.scenario
-                .datasets
-                .iter()
-                .any(|d| d.active_active.is_some())
+            q.scenario.users > 0
+                || q.scenario
+                    .datasets
+                    .iter()
+                    .any(|d| d.active_active.is_some())
         })
     })
 }

@@ -289,6 +289,10 @@ pub struct ClientTimeline {
     /// Share of the requests sent in the bucket that succeeded (1 in a
     /// bucket without requests).
     pub availability: Vec<f64>,
+    /// Per-user anomalies per second, per kind (`read_your_writes`,
+    /// `monotonic_reads`, `session_misses`), in scenarios with users.
+    #[serde(skip_serializing_if = "Ordered::is_empty")]
+    pub anomalies_per_s: Ordered<Vec<f64>>,
 }
 
 /// What the users of one region saw.
@@ -308,6 +312,9 @@ pub struct ClientFigures {
     /// span, for a scenario with failures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovery: Option<RecoveryFigures>,
+    /// What the per-user checks found, in scenarios with users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<UserFigures>,
     /// Per bucket (the region as a whole, not per dataset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<ClientTimeline>,
@@ -325,6 +332,20 @@ pub struct ClientFigures {
 pub struct RecoveryFigures {
     pub read_rto_ms: Option<f64>,
     pub write_rto_ms: Option<f64>,
+}
+
+/// The per-user consistency checks of a region's users (DESIGN.md,
+/// Read-your-writes, Monotonic-read, Session miss).
+#[derive(Serialize, Clone, Debug)]
+pub struct UserFigures {
+    /// Reads that missed the user's own acknowledged write; share of reads.
+    pub read_your_writes: StaleReads,
+    /// Reads older than one the user had read before; share of reads.
+    pub monotonic_reads: StaleReads,
+    /// Requests that found no session; share of requests (with a session
+    /// store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_misses: Option<StaleReads>,
 }
 
 /// Count and share of stale reads at one bound.
@@ -528,6 +549,20 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
                 write_rto_ms: rto(&c.first_incident[1]),
             }
         }),
+        users: (s.users > 0).then(|| UserFigures {
+            read_your_writes: StaleReads {
+                count: c.anomalies[0],
+                share: share(c.anomalies[0], reads),
+            },
+            monotonic_reads: StaleReads {
+                count: c.anomalies[1],
+                share: share(c.anomalies[1], reads),
+            },
+            session_misses: s.sessions.is_some().then(|| StaleReads {
+                count: c.anomalies[2],
+                share: share(c.anomalies[2], c.attempted),
+            }),
+        }),
         timeline: None,
         by_dataset: Ordered(Vec::new()),
     }
@@ -561,6 +596,26 @@ impl ClientFigures {
                 .zip(&c.bucket_succeeded)
                 .map(|(&a, &ok)| if a == 0 { 1.0 } else { ok as f64 / a as f64 })
                 .collect(),
+            anomalies_per_s: Ordered(if c.bucket_anomalies.is_empty() {
+                Vec::new()
+            } else {
+                let kinds = crate::metrics::ANOMALIES.len();
+                crate::metrics::ANOMALIES
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k < 2 || s.sessions.is_some())
+                    .map(|(k, name)| {
+                        let counts: Vec<u64> = c
+                            .bucket_anomalies
+                            .iter()
+                            .skip(k)
+                            .step_by(kinds)
+                            .copied()
+                            .collect();
+                        (name.to_string(), per_second(s, &counts))
+                    })
+                    .collect()
+            }),
         });
         self
     }

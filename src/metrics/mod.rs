@@ -244,7 +244,17 @@ pub struct ClientMetrics {
     pub bucket_failed: Vec<u64>,
     /// Requests sent in each bucket that succeeded.
     pub bucket_succeeded: Vec<u64>,
+    /// Per-user anomalies ([`ANOMALIES`]): reads that broke
+    /// read-your-writes, reads that broke monotonic reads, requests that
+    /// found no session.
+    pub anomalies: [u64; 3],
+    /// The same per bucket of the request's first send:
+    /// `[bucket * 3 + kind]` (empty without users).
+    pub bucket_anomalies: Vec<u64>,
 }
+
+/// The per-user anomalies, in the order of [`ClientMetrics::anomalies`].
+pub const ANOMALIES: [&str; 3] = ["read_your_writes", "monotonic_reads", "session_misses"];
 
 impl ClientMetrics {
     /// Empty metrics: `edges` staleness ages, `buckets` x `bounds` series.
@@ -265,6 +275,8 @@ impl ClientMetrics {
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],
+            anomalies: [0; 3],
+            bucket_anomalies: Vec::new(),
         }
     }
 
@@ -288,6 +300,9 @@ impl ClientMetrics {
             mine.merge(theirs);
         }
         self.retried += o.retried;
+        for (a, b) in self.anomalies.iter_mut().zip(&o.anomalies) {
+            *a += b;
+        }
         for (mine, theirs) in [
             (&mut self.stale_by_age, &o.stale_by_age),
             (&mut self.bucket_reads, &o.bucket_reads),
@@ -295,6 +310,7 @@ impl ClientMetrics {
             (&mut self.bucket_attempted, &o.bucket_attempted),
             (&mut self.bucket_failed, &o.bucket_failed),
             (&mut self.bucket_succeeded, &o.bucket_succeeded),
+            (&mut self.bucket_anomalies, &o.bucket_anomalies),
         ] {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
@@ -632,7 +648,11 @@ impl RunMetrics {
                 } else {
                     (0, 0)
                 };
-                ClientMetrics::new(edges, buckets, s.staleness_bounds.len())
+                let mut c = ClientMetrics::new(edges, buckets, s.staleness_bounds.len());
+                if s.users > 0 {
+                    c.bucket_anomalies = vec![0; buckets * ANOMALIES.len()];
+                }
+                c
             })
             .collect();
         RunMetrics {
@@ -699,6 +719,29 @@ impl RunMetrics {
     /// What the users of `region` saw of `dataset`.
     pub fn client(&self, region: usize, dataset: usize) -> &ClientMetrics {
         &self.clients[region * self.datasets + dataset]
+    }
+
+    /// A read of `client` sent in `bucket` broke the per-user guarantees
+    /// in `found` (bit 0: read-your-writes, bit 1: monotonic reads).
+    #[cold]
+    #[inline(never)]
+    pub fn record_anomalies(&mut self, client: usize, bucket: usize, found: u8) {
+        let c = &mut self.clients[client];
+        for kind in 0..2 {
+            if found & (1 << kind) != 0 {
+                c.anomalies[kind] += 1;
+                c.bucket_anomalies[bucket * ANOMALIES.len() + kind] += 1;
+            }
+        }
+    }
+
+    /// A request of `client` sent in `bucket` found no session.
+    #[cold]
+    #[inline(never)]
+    pub fn record_session_miss(&mut self, client: usize, bucket: usize) {
+        let c = &mut self.clients[client];
+        c.anomalies[2] += 1;
+        c.bucket_anomalies[bucket * ANOMALIES.len() + 2] += 1;
     }
 
     /// A read of client pair `client` sent in bucket `bucket`: its latency,

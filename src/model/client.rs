@@ -30,6 +30,7 @@
 use super::net::LinkId;
 use super::net::Network;
 use super::placement::ReadServer;
+use super::users::Users;
 use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};
 use crate::metrics::RunMetrics;
@@ -145,11 +146,19 @@ pub(super) struct Source {
     pub timeout: Option<Duration>,
     pub retries: u8,
     pub backoff: Duration,
+    /// Who sends the requests (`None`: users are not modelled).
+    pub users: Option<crate::scenario::UserPool>,
+    /// Each request reads the key of its user.
+    pub per_user: bool,
+    /// Least time between a user's requests from two regions.
+    pub roam_delay: Duration,
     pub rng_arrivals: SimRng,
     pub rng_keys: SimRng,
     pub rng_network: SimRng,
     /// Which resolver group each request asks (DNS routing only).
     pub rng_routing: SimRng,
+    /// Which user sends each request (users only).
+    pub rng_users: SimRng,
 }
 
 impl Source {
@@ -263,6 +272,8 @@ impl Source {
 /// One request, from its first send until nothing refers to it.
 struct Request {
     source: u16,
+    /// The user who sent it ([`NO_USER`]: users are not modelled).
+    user: u32,
     /// The attempt under way, from 1.
     attempt: u8,
     /// Events in the queue that carry this request.
@@ -283,6 +294,9 @@ struct Request {
     deadline: Time,
     timer: Option<Timer>,
 }
+
+/// The user of a request when users are not modelled.
+const NO_USER: u32 = u32::MAX;
 
 /// The bucket of a request sent outside the measured span.
 const NOT_MEASURED: u32 = u32::MAX;
@@ -459,7 +473,11 @@ fn send(
 /// The node responds to the current attempt of `r` (of source `s`) at
 /// `now`; a read missed writes committed `stale` before it, if that is
 /// `Some`.
+/// `anomalies`: what the per-user checks found in a read ([`super::users::RYW`],
+/// [`super::users::MONOTONIC`]). Returns when the response reached the user, if it
+/// did in time.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn respond(
     r: &mut Request,
     s: &mut Source,
@@ -467,8 +485,9 @@ fn respond(
     metrics: &mut RunMetrics,
     now: Time,
     stale: Option<Duration>,
+    anomalies: u8,
     sched: &mut Scheduler<Event>,
-) {
+) -> Option<Time> {
     let (from_node, user_out) = if r.node == s.node && r.serve == s.serve {
         (s.from_node, s.user_out)
     } else {
@@ -493,7 +512,12 @@ fn respond(
                 let c = &mut metrics.clients[s.client];
                 c.bucket_succeeded[b] += 1;
                 match s.op {
-                    Op::Read => metrics.record_read(s.client, b, latency, stale),
+                    Op::Read => {
+                        metrics.record_read(s.client, b, latency, stale);
+                        if anomalies != 0 {
+                            metrics.record_anomalies(s.client, b, anomalies);
+                        }
+                    }
                     Op::Write => {
                         c.writes.record(latency);
                         metrics.timeline.writes[b] += 1;
@@ -503,12 +527,38 @@ fn respond(
                     recovered(r, s, at, metrics);
                 }
             }
+            return Some(at);
         }
         // Too late or lost: the deadline timer decides, or, without one,
         // the user waits for ever.
         _ if s.timeout.is_some() => {}
         _ => fail(r, s, metrics),
     }
+    None
+}
+
+/// Who of `s`'s users sends the request at `now`, and its key (the user's
+/// own with per-user keys, else `key`); counts a session miss at the app
+/// tier it goes to.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn attribute(
+    s: &mut Source,
+    pool: crate::scenario::UserPool,
+    key: u32,
+    now: Time,
+    bucket: Option<usize>,
+    users: &mut Users,
+    net: &Network,
+    metrics: &mut RunMetrics,
+) -> (u32, u32) {
+    let user = users.pick(pool, s.region, now, s.roam_delay, &mut s.rng_users);
+    if users.has_sessions() && users.session(user, s.serve, now, net) {
+        if let Some(b) = bucket {
+            metrics.record_session_miss(s.client, b);
+        }
+    }
+    (user, if s.per_user { user } else { key })
 }
 
 impl World {
@@ -536,6 +586,7 @@ impl World {
             route_version,
             dns,
             stations,
+            users,
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
@@ -546,9 +597,14 @@ impl World {
             *route_version,
         );
         let key = s.keys.key_of(s.next_key);
+        let (user, key) = match s.users {
+            None => (NO_USER, key),
+            Some(pool) => attribute(s, pool, key, now, bucket, users, net, metrics),
+        };
         placements[usize::from(s.dataset)].prefetch(key, s.read);
         let (req, r) = requests.open(Request {
             source,
+            user,
             attempt: 1,
             pending: 0,
             done: false,
@@ -624,6 +680,7 @@ impl World {
             end,
             routes_changed,
             stations,
+            users,
             ..
         } = self;
         let r = &mut requests.slots[req as usize];
@@ -645,6 +702,7 @@ impl World {
         // waiting for replicas), or never (no copy there any more).
         let mut later = false;
         let mut shed = false;
+        let mut anomalies = 0;
         let answer: Option<Option<Duration>> = match s.read {
             Some(_) => {
                 // A failover may have changed what the node holds since the
@@ -654,7 +712,22 @@ impl World {
                 } else {
                     server_now(placement, r.node)
                 };
-                server.map(|server| placement.on_read(now, r.key, server))
+                server.map(|server| {
+                    let oldest = placement.on_read(r.key, server);
+                    if r.user != NO_USER {
+                        anomalies = users.read(
+                            s.dataset,
+                            r.user,
+                            r.key,
+                            r.first_sent,
+                            now,
+                            oldest,
+                            placement,
+                            server,
+                        );
+                    }
+                    (oldest <= now).then(|| now.since(oldest))
+                })
             }
             None => {
                 let queue = if queued {
@@ -685,6 +758,9 @@ impl World {
                         routes_changed,
                     };
                     let acked = placement.on_write(now, r.key, r.node, &mut ctx);
+                    if r.user != NO_USER && acked != Time::NEVER {
+                        users.wrote(s.dataset, r.user, r.key, r.node, now);
+                    }
                     if acked != now && acked != Time::NEVER && live {
                         later = true;
                         r.pending += 1;
@@ -700,7 +776,14 @@ impl World {
         }
         if live {
             match answer {
-                Some(stale) => respond(r, s, net, metrics, now, stale, sched),
+                Some(stale) => {
+                    let answered = respond(r, s, net, metrics, now, stale, anomalies, sched);
+                    if let (Some(at), Op::Write) = (answered, s.op) {
+                        if r.user != NO_USER {
+                            users.acked(s.dataset, r.user, r.key, at);
+                        }
+                    }
+                }
                 // Never answered: without a timeout the user waits for ever.
                 None if !later && s.timeout.is_none() => fail(r, s, metrics),
                 None => {}
@@ -784,7 +867,10 @@ impl World {
         if !r.done && r.attempt == attempt {
             let s = &mut self.sources[usize::from(r.source)];
             if self.net.db_up(r.node) {
-                respond(r, s, &mut self.net, &mut self.metrics, now, None, sched);
+                let answered = respond(r, s, &mut self.net, &mut self.metrics, now, None, 0, sched);
+                if let (Some(at), true) = (answered, r.user != NO_USER) {
+                    self.users.acked(s.dataset, r.user, r.key, at);
+                }
             } else if s.timeout.is_none() {
                 // The primary went down before it could acknowledge.
                 fail(r, s, &mut self.metrics);

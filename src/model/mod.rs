@@ -33,6 +33,7 @@ pub mod net;
 pub mod placement;
 pub mod routing;
 pub mod station;
+mod users;
 
 pub use net::{LinkId, LinkState, Network, Traffic};
 pub use station::StationStats;
@@ -135,6 +136,8 @@ pub struct World {
     bucket: Duration,
     buckets: u32,
     metrics: RunMetrics,
+    /// Who sends the requests, their sessions and what they have seen.
+    users: users::Users,
     trace: Option<Vec<Trace>>,
 }
 
@@ -162,7 +165,9 @@ impl World {
             .datasets
             .iter()
             .map(|ds| match &ds.popularity {
-                Popularity::Uniform => KeyChooser::Uniform(ds.keys),
+                // Per-user keys are the users' numbers: the chooser is not
+                // asked.
+                Popularity::Uniform | Popularity::PerUser => KeyChooser::Uniform(ds.keys),
                 Popularity::Zipf { table, s } => {
                     KeyChooser::Table(Popularity::zipf_table(table, ds.keys, *s))
                 }
@@ -177,64 +182,81 @@ impl World {
         for load in &scenario.workload {
             let d = usize::from(load.dataset.0);
             let ds = &scenario.datasets[d];
-            for (op, rate) in [(Op::Read, load.reads_per_s), (Op::Write, load.writes_per_s)] {
-                if rate <= 0.0 {
-                    continue;
+            // Where the region's users send from: home, and with roaming a
+            // share from each region they roam to.
+            let mut origins = vec![(load.region, 1.0, String::new())];
+            if let Some(r) = load.roaming.as_ref().filter(|r| r.share > 0.0) {
+                origins[0].1 = 1.0 - r.share;
+                for &t in &r.to {
+                    let share = r.share / r.to.len() as f64;
+                    origins.push((t, share, format!("/from/{}", region_name(t))));
                 }
-                let (node, read) = match op {
-                    Op::Read => {
-                        let (node, server) = placements[d].read_node(load.region, &net);
-                        (node, Some(server))
+            }
+            for (op, rate) in [(Op::Read, load.reads_per_s), (Op::Write, load.writes_per_s)] {
+                for (from, share, suffix) in &origins {
+                    let (from, rate) = (*from, rate * share);
+                    if rate <= 0.0 {
+                        continue;
                     }
-                    Op::Write => (placements[d].write_node(load.region, &net), None),
-                };
-                let name = format!(
-                    "{}/{}/{}",
-                    region_name(load.region),
-                    ds.name,
-                    if op == Op::Read { "read" } else { "write" }
-                );
-                let (bytes_in, bytes_out) = match op {
-                    Op::Read => (0, ds.record_bytes),
-                    Op::Write => (ds.record_bytes, 0),
-                };
-                sources.push(Source {
-                    client: usize::from(load.region.0) * scenario.datasets.len() + d,
-                    region: load.region,
-                    version: 0,
-                    group: 0,
-                    serve: load.region,
-                    user_in: net.link(load.region, load.region),
-                    user_out: net.link(load.region, load.region),
-                    node,
-                    dataset: load.dataset.0,
-                    op,
-                    read,
-                    to_node: net.link(load.region, node),
-                    from_node: net.link(node, load.region),
-                    bytes_in,
-                    bytes_out,
-                    interarrival: crate::engine::Dist::exponential_nanos(1e9 / rate)
-                        .expect("rates are checked positive and finite"),
-                    load: 1.0,
-                    epoch: 0,
-                    profile: load.profile.clone(),
-                    origin: Time::ZERO + scenario.warmup,
-                    access: load.access_delay.clone(),
-                    keys: key_choosers[d].clone(),
-                    next_key: 0,
-                    timeout: load.timeout,
-                    retries: load.retries.min(u32::from(u8::MAX) - 1) as u8,
-                    backoff: load.backoff,
-                    rng_arrivals: crate::engine::stream(seed, run, &format!("arrivals/{name}")),
-                    rng_keys: crate::engine::stream(seed, run, &format!("keys/{name}")),
-                    rng_network: crate::engine::stream(
-                        seed,
-                        run,
-                        &format!("request-network/{name}"),
-                    ),
-                    rng_routing: crate::engine::stream(seed, run, &format!("routing/{name}")),
-                });
+                    let (node, read) = match op {
+                        Op::Read => {
+                            let (node, server) = placements[d].read_node(from, &net);
+                            (node, Some(server))
+                        }
+                        Op::Write => (placements[d].write_node(from, &net), None),
+                    };
+                    let name = format!(
+                        "{}/{}/{}{suffix}",
+                        region_name(load.region),
+                        ds.name,
+                        if op == Op::Read { "read" } else { "write" }
+                    );
+                    let (bytes_in, bytes_out) = match op {
+                        Op::Read => (0, ds.record_bytes),
+                        Op::Write => (ds.record_bytes, 0),
+                    };
+                    sources.push(Source {
+                        client: usize::from(load.region.0) * scenario.datasets.len() + d,
+                        region: from,
+                        version: 0,
+                        group: 0,
+                        serve: from,
+                        user_in: net.link(from, from),
+                        user_out: net.link(from, from),
+                        node,
+                        dataset: load.dataset.0,
+                        op,
+                        read,
+                        to_node: net.link(from, node),
+                        from_node: net.link(node, from),
+                        bytes_in,
+                        bytes_out,
+                        interarrival: crate::engine::Dist::exponential_nanos(1e9 / rate)
+                            .expect("rates are checked positive and finite"),
+                        load: 1.0,
+                        epoch: 0,
+                        profile: load.profile.clone(),
+                        origin: Time::ZERO + scenario.warmup,
+                        access: load.access_delay.clone(),
+                        keys: key_choosers[d].clone(),
+                        next_key: 0,
+                        timeout: load.timeout,
+                        retries: load.retries.min(u32::from(u8::MAX) - 1) as u8,
+                        backoff: load.backoff,
+                        users: load.users,
+                        per_user: matches!(ds.popularity, Popularity::PerUser),
+                        roam_delay: load.roaming.as_ref().map_or(Duration::ZERO, |r| r.delay),
+                        rng_arrivals: crate::engine::stream(seed, run, &format!("arrivals/{name}")),
+                        rng_keys: crate::engine::stream(seed, run, &format!("keys/{name}")),
+                        rng_network: crate::engine::stream(
+                            seed,
+                            run,
+                            &format!("request-network/{name}"),
+                        ),
+                        rng_routing: crate::engine::stream(seed, run, &format!("routing/{name}")),
+                        rng_users: crate::engine::stream(seed, run, &format!("users/{name}")),
+                    });
+                }
             }
         }
         let buckets = scenario.buckets();
@@ -256,6 +278,7 @@ impl World {
             end: warmup + scenario.duration,
             bucket: scenario.bucket,
             buckets: buckets as u32,
+            users: users::Users::new(scenario, run),
             trace: None,
         };
         let mut sim = Simulation::new(world);

@@ -244,6 +244,18 @@ impl Network {
         degraded(&l.state, now, delay, rng)
     }
 
+    /// When a message sent on `link` at `sent` arrives, with the link as it
+    /// is now (`None`: down, or lost), without counting it as traffic: for
+    /// what the model looks up after the fact (a replicated session).
+    pub fn arrival(&self, link: LinkId, sent: Time, rng: &mut SimRng) -> Option<Time> {
+        let l = &self.links[link.index()];
+        let delay = l.delay.sample(rng);
+        if l.nominal {
+            return Some(sent + delay);
+        }
+        degraded(&l.state, sent, delay, rng)
+    }
+
     /// [`Network::deliver`] for a message that needs the link's bandwidth
     /// (a replicated write): with a limit, it waits for the messages queued
     /// before it, takes `bytes` / bandwidth to send, then travels. Messages

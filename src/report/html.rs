@@ -88,6 +88,10 @@ fn point_tables(out: &mut String, f: &Value) {
     for b in &bounds {
         let _ = write!(out, "<th>stale at {}</th>", escape(b));
     }
+    let users = super::user_columns(f);
+    for (h, _) in &users {
+        let _ = write!(out, "<th>{h}</th>");
+    }
     let _ = writeln!(out, "</tr>");
     for (region, c) in f["clients"].as_object().into_iter().flatten() {
         let _ = write!(
@@ -104,6 +108,9 @@ fn point_tables(out: &mut String, f: &Value) {
         }
         for b in &bounds {
             let _ = write!(out, "<td>{}</td>", pct(c["stale_reads"][b].get("share")));
+        }
+        for (_, path) in &users {
+            let _ = write!(out, "<td>{}</td>", pct(at(c, path)));
         }
         let _ = writeln!(out, "</tr>");
     }

@@ -312,6 +312,26 @@ pub fn write_index(dir: &Path, summaries: &[Value]) -> Result<()> {
     write_file(&dir.join("summary.md"), md.as_bytes())
 }
 
+/// The per-user columns of the client tables of point figures `f`:
+/// (header, path of the share under a client), those the scenario has.
+pub fn user_columns(f: &Value) -> Vec<(&'static str, &'static str)> {
+    let first = f["clients"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .map(|c| &c["users"]);
+    let Some(users) = first.filter(|u| !u.is_null()) else {
+        return Vec::new();
+    };
+    let mut columns = vec![
+        ("RYW", "users.read_your_writes.share"),
+        ("non-monotonic", "users.monotonic_reads.share"),
+    ];
+    if !users["session_misses"].is_null() {
+        columns.push(("session miss", "users.session_misses.share"));
+    }
+    columns
+}
+
 /// Whether some dataset of the point figures `f` is active-active (has
 /// conflict figures).
 pub fn has_conflicts(f: &Value) -> bool {

@@ -65,6 +65,7 @@ fn client_row(
     seconds: f64,
     bounds: &[String],
     availability: bool,
+    users: &[(&str, &str)],
 ) -> Vec<String> {
     let mut row = vec![
         label.to_string(),
@@ -85,6 +86,9 @@ fn client_row(
             .and_then(|s| s.get(b))
             .and_then(|s| s.get("share"));
         row.push(pct(share));
+    }
+    for (_, path) in users {
+        row.push(pct(at(c, path)));
     }
     row
 }
@@ -181,10 +185,12 @@ pub fn table(s: &Value) -> String {
             header.push("availability".into());
         }
         header.extend(bounds.iter().map(|b| format!("stale@{b}")));
+        let users = super::user_columns(f);
+        header.extend(users.iter().map(|(h, _)| h.to_string()));
         let mut rows = vec![header];
         let multi = f["datasets"].as_object().is_some_and(|d| d.len() > 1);
         for (name, c) in clients.into_iter().flatten() {
-            rows.push(client_row(name, c, seconds, &bounds, availability));
+            rows.push(client_row(name, c, seconds, &bounds, availability, &users));
             if multi {
                 for (ds, dc) in c["by_dataset"].as_object().into_iter().flatten() {
                     rows.push(client_row(
@@ -193,6 +199,7 @@ pub fn table(s: &Value) -> String {
                         seconds,
                         &bounds,
                         availability,
+                        &users,
                     ));
                 }
             }

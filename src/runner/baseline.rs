@@ -109,7 +109,7 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
         .datasets
         .iter()
         .map(|ds| match &ds.popularity {
-            Popularity::Uniform => None,
+            Popularity::Uniform | Popularity::PerUser => None,
             Popularity::Zipf { table, s } => Some(Popularity::zipf_table(table, ds.keys, *s)),
         })
         .collect();

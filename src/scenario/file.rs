@@ -76,6 +76,31 @@ pub struct ScenarioFile {
     /// Settings of `regionsim headroom` for this scenario: the largest value
     /// of one parameter at which every SLO holds.
     pub headroom: Option<HeadroomFile>,
+    /// Where users' sessions live: `regional` (the store of the region
+    /// that served the user's last request) or `global` (replicated to
+    /// every region with a lag). Needs `users` in the workload.
+    pub sessions: Option<SessionsFile>,
+}
+
+/// The session store.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsFile {
+    /// `regional` or `global`.
+    pub store: SessionStoreFile,
+    /// `global` only: time for a remote store to apply a replicated session
+    /// write, after the one-way network delay (default 0).
+    pub apply_time: Option<Dist>,
+}
+
+/// Where sessions are kept.
+#[derive(Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStoreFile {
+    /// In the region whose app tier served the user's last request only.
+    Regional,
+    /// Replicated to every region.
+    Global,
 }
 
 /// A headroom search (`regionsim headroom`); its options override these.
@@ -472,6 +497,10 @@ pub enum PopularityFile {
     Uniform,
     /// Key of rank r has weight r^-s (typical s: 0.7 to 1.2).
     Zipf(f64),
+    /// Each user reads and writes their own record (key = the user's
+    /// number); needs `users` and at least as many keys as users.
+    #[serde(rename = "per-user")]
+    PerUser,
 }
 
 /// Placement strategy.
@@ -643,6 +672,26 @@ pub struct WorkloadFile {
     pub profile: Option<ProfileFile>,
     /// Poisson rates per dataset name.
     pub rates: BTreeMap<String, RatesFile>,
+    /// The region's user population: each request is made by one of them,
+    /// drawn uniformly, so read-your-writes, monotonic reads and sessions
+    /// can be checked per user.
+    pub users: Option<u64>,
+    /// A share of this region's users' requests sent from other regions.
+    pub roaming: Option<RoamingFile>,
+}
+
+/// Users sending some of their requests from another region.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoamingFile {
+    /// Share of each user's requests sent from elsewhere (0 to 1).
+    pub share: f64,
+    /// Where from: one region or a list (split evenly).
+    #[schemars(with = "Vec<String>")]
+    pub to: serde_yaml::Value,
+    /// Least time between a user's request in one region and their next
+    /// one in another (travel; default 0).
+    pub delay: Option<Duration>,
 }
 
 /// A rate profile: a factor on a region's rates that varies with time.

@@ -16,6 +16,9 @@ pub const MAX_REGIONS: usize = 1_000;
 pub const MAX_DATASETS: usize = 100;
 /// Keys (records) in one dataset.
 pub const MAX_KEYS: u32 = 100_000_000;
+/// Users over every client region: each costs about 24 bytes, plus 40 per
+/// dataset it uses, in every run.
+pub const MAX_USERS: u64 = 10_000_000;
 /// Requests per second of one operation from one region to one dataset.
 /// The model's clock counts whole nanoseconds; at this rate the mean gap
 /// is 10 ns and rounding each gap biases the rate by under 0.05 %.

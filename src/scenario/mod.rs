@@ -79,8 +79,43 @@ pub struct Scenario {
     pub health: Option<HealthChecks>,
     /// DNS routing, if any (else users use their own region's app tier).
     pub routing: Option<Routing>,
+    /// Where users' sessions live, if checked.
+    pub sessions: Option<Sessions>,
+    /// Users over every client region (0: requests are not attributed to
+    /// users).
+    pub users: u32,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
+}
+
+/// The session store (see [`file::SessionsFile`]).
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    /// `false`: regional.
+    pub global: bool,
+    /// Global: time for a remote store to apply a session write.
+    pub apply_time: Dist,
+}
+
+/// A client region's users: numbers `first .. first + count` of the
+/// scenario's users (regions' populations follow one another in workload
+/// order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserPool {
+    pub first: u32,
+    pub count: u32,
+}
+
+/// A share of a region's users' requests sent from other regions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Roaming {
+    /// Of each user's requests, 0 to 1.
+    pub share: f64,
+    /// Where from, split evenly.
+    pub to: Vec<RegionId>,
+    /// Least time between a user's request in one region and their next
+    /// in another.
+    pub delay: Duration,
 }
 
 /// DNS routing (see [`file::RoutingFile`]).
@@ -260,6 +295,8 @@ pub enum Popularity {
         /// point with the same keys and exponent.
         table: Arc<OnceLock<Arc<AliasTable>>>,
     },
+    /// Each user's own record: key = the user's number.
+    PerUser,
 }
 
 impl Popularity {
@@ -382,6 +419,10 @@ pub struct ClientLoad {
     pub backoff: Duration,
     /// How the rates vary over the run; `None`: constant.
     pub profile: Option<Profile>,
+    /// Who sends the requests, if users are modelled.
+    pub users: Option<UserPool>,
+    /// Requests the users send from other regions.
+    pub roaming: Option<Roaming>,
 }
 
 /// A factor on a region's rates that varies with time (arrivals follow it

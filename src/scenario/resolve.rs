@@ -13,7 +13,7 @@ use super::Precision;
 use super::{
     lint, presets, Capacity, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind,
     FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
-    Routing, RoutingPolicy, Scenario, Shed,
+    Roaming, Routing, RoutingPolicy, Scenario, Sessions, Shed, UserPool,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -150,6 +150,14 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let health = health_checks(&raw, &names, check);
     let routing = routing(&raw, &names, &workload, check);
     model_size(&datasets, &workload, check);
+    let users = users_fit(&raw, &datasets, &workload, check);
+    let sessions = raw.sessions.as_ref().map(|s| Sessions {
+        global: s.store == crate::scenario::file::SessionStoreFile::Global,
+        apply_time: s
+            .apply_time
+            .clone()
+            .unwrap_or_else(|| Dist::constant(Duration::ZERO)),
+    });
     let n = regions.len();
     // SLO and precision paths are checked against the scenario as far as
     // it resolved, so that their problems are reported with the others; it
@@ -184,6 +192,8 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         failures,
         health,
         routing,
+        sessions,
+        users,
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
@@ -729,6 +739,8 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
         }
         let popularity = match d.popularity {
             PopularityFile::Uniform => Popularity::Uniform,
+            // Checked against the users once the workload is read.
+            PopularityFile::PerUser => Popularity::PerUser,
             PopularityFile::Zipf(s) => {
                 if !(s.is_finite() && s > 0.0) {
                     check.error(
@@ -1391,6 +1403,8 @@ fn workload(
     }
     let mut workload = Vec::new();
     let mut seen_regions = Vec::new();
+    // The next user's number: regions' populations follow one another.
+    let mut next_user: u64 = 0;
     let global = load_factor(raw.load, yaml_path!["load"], check);
     let by_dataset: Vec<f64> = raw
         .datasets
@@ -1428,6 +1442,38 @@ fn workload(
             .as_ref()
             .and_then(|p| rate_profile(p, i, coords, start_utc, check));
         let peak = profile.as_ref().map_or(1.0, Profile::max);
+        let users = match w.users {
+            None => None,
+            Some(0) => {
+                check.error(
+                    yaml_path!["workload", i, "users"],
+                    "users must be at least 1 (leave it out to not model users)",
+                );
+                None
+            }
+            Some(count) if next_user + count > MAX_USERS => {
+                check.error(
+                    yaml_path!["workload", i, "users"],
+                    format!(
+                        "{} users over the client regions so far; the limit is {MAX_USERS} (each costs memory in every run)",
+                        next_user + count
+                    ),
+                );
+                None
+            }
+            Some(count) => {
+                let pool = UserPool {
+                    first: next_user as u32,
+                    count: count as u32,
+                };
+                next_user += count;
+                Some(pool)
+            }
+        };
+        let roaming = w
+            .roaming
+            .as_ref()
+            .and_then(|r| roaming(r, i, region, names, w.users.is_some(), check));
         for (ds, rates) in &w.rates {
             let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
             let Some(d) = ds_names.iter().position(|n| n == ds) else {
@@ -1495,10 +1541,148 @@ fn workload(
                 retries,
                 backoff,
                 profile: profile.clone(),
+                users,
+                roaming: roaming.clone(),
             });
         }
     }
     workload
+}
+
+/// Workload entry `i`'s roaming, checked: a share from 0 to 1, known
+/// regions other than its own, a delay within the limits, and users.
+fn roaming(
+    r: &crate::scenario::file::RoamingFile,
+    i: usize,
+    region: RegionId,
+    names: &[String],
+    has_users: bool,
+    check: &mut Checker,
+) -> Option<Roaming> {
+    let at = |k: &str| yaml_path!["workload", i, "roaming", k];
+    let mut ok = true;
+    if !has_users {
+        check.error(
+            yaml_path!["workload", i, "roaming"],
+            "roaming moves users between regions: give the region's `users` too",
+        );
+        ok = false;
+    }
+    if !(r.share.is_finite() && (0.0..=1.0).contains(&r.share)) {
+        check.error(
+            at("share"),
+            format!(
+                "share is the part of each user's requests sent from elsewhere, 0 to 1, got {}",
+                r.share
+            ),
+        );
+        ok = false;
+    }
+    let listed: Vec<(usize, &str)> = match &r.to {
+        serde_yaml::Value::String(s) => vec![(0, s.as_str())],
+        serde_yaml::Value::Sequence(items) if !items.is_empty() => {
+            let mut v = Vec::new();
+            for (k, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => v.push((k, s)),
+                    None => {
+                        check.error(
+                            yaml_path!["workload", i, "roaming", "to", k],
+                            "a region name",
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            v
+        }
+        _ => {
+            check.error(
+                at("to"),
+                "give the region the users roam to, or a list of them",
+            );
+            return None;
+        }
+    };
+    let mut to = Vec::new();
+    for (k, name) in listed {
+        let place = if matches!(r.to, serde_yaml::Value::String(_)) {
+            at("to")
+        } else {
+            yaml_path!["workload", i, "roaming", "to", k]
+        };
+        let Some(t) = check.region(names, name, place.clone()) else {
+            ok = false;
+            continue;
+        };
+        if t == region || to.contains(&t) {
+            check.error(
+                place,
+                format!("`{name}` is the users' own region or listed twice"),
+            );
+            ok = false;
+        }
+        to.push(t);
+    }
+    let delay = r.delay.unwrap_or(Duration::ZERO);
+    if delay > MAX_DELAY {
+        check.error(
+            at("delay"),
+            format!("delay is {delay}; the limit is {MAX_DELAY}"),
+        );
+        ok = false;
+    }
+    ok.then_some(Roaming {
+        share: r.share,
+        to,
+        delay,
+    })
+}
+
+/// Datasets with per-user keys need users in every region that uses them,
+/// and a key per user; a session store needs users.
+fn users_fit(
+    raw: &ScenarioFile,
+    datasets: &[Dataset],
+    workload: &[ClientLoad],
+    check: &mut Checker,
+) -> u32 {
+    let total: u32 = {
+        let mut pools: Vec<UserPool> = workload.iter().filter_map(|w| w.users).collect();
+        pools.dedup();
+        pools.iter().map(|p| p.count).sum()
+    };
+    for (d, ds) in datasets.iter().enumerate() {
+        if !matches!(ds.popularity, Popularity::PerUser) {
+            continue;
+        }
+        let at = yaml_path!["datasets", d, "popularity"];
+        if let Some(w) = workload
+            .iter()
+            .find(|w| usize::from(w.dataset.0) == d && w.users.is_none())
+        {
+            let region = &raw.regions[usize::from(w.region.0)].name;
+            check.error(
+                at,
+                format!("per-user keys need users: give `users` to the workload of `{region}`, which uses `{}`", ds.name),
+            );
+        } else if ds.keys < total {
+            check.error(
+                at,
+                format!(
+                    "per-user keys need a key per user: `{}` has {} keys for {total} users",
+                    ds.name, ds.keys
+                ),
+            );
+        }
+    }
+    if raw.sessions.is_some() && total == 0 {
+        check.error(
+            yaml_path!["sessions"],
+            "sessions are per user: give the workload's regions `users`",
+        );
+    }
+    total
 }
 
 /// The rate profile of workload entry `i`, checked: exactly one kind,

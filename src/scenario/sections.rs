@@ -12,7 +12,7 @@
 
 use super::file::{
     DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
-    RegionFile, RoutingFile, ScenarioFile, SweepFile, WorkloadFile,
+    RegionFile, RoutingFile, ScenarioFile, SessionsFile, SweepFile, WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -64,6 +64,7 @@ fn reader(key: &str) -> Option<Reader> {
         "health_checks" => typed::<HealthChecksFile>,
         "routing" => typed::<RoutingFile>,
         "headroom" => typed::<HeadroomFile>,
+        "sessions" => typed::<SessionsFile>,
         _ => return None,
     })
 }
@@ -80,7 +81,14 @@ fn read_as(key: &str, text: &str) -> Result<(), serde_yaml::Error> {
 /// List sections whose items can be dropped for the later checks.
 const LISTS: [&str; 5] = ["regions", "datasets", "workload", "slo", "failures"];
 /// Sections nothing else refers to, which the later checks can do without.
-const OPTIONAL: [&str; 5] = ["slo", "precision", "sweep", "failures", "headroom"];
+const OPTIONAL: [&str; 6] = [
+    "slo",
+    "precision",
+    "sweep",
+    "failures",
+    "headroom",
+    "sessions",
+];
 
 /// The file's lines with only `keep` (1-based, inclusive ranges) left.
 fn only(lines: &[&str], keep: &[(usize, usize)]) -> String {

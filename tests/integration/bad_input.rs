@@ -912,3 +912,89 @@ fn a_clock_step_is_a_nonzero_number_of_milliseconds_in_a_region() {
         assert_rejected(base, &format!("{base}{failure}"), located_at, words);
     }
 }
+
+#[test]
+fn users_roaming_and_sessions_with_bad_values() {
+    let b = "  - region: b\n    rates:";
+    for (to, located_at, words) in [
+        (
+            "  - region: b\n    users: 0\n    rates:",
+            "users: 0",
+            &["at least 1"][..],
+        ),
+        (
+            "  - region: b\n    users: 20000000\n    rates:",
+            "users: 20000000",
+            &["limit is 10000000"][..],
+        ),
+        (
+            "  - region: b\n    roaming: {share: 0.1, to: a}\n    rates:",
+            "roaming:",
+            &["give the region's `users`"][..],
+        ),
+        (
+            "  - region: b\n    users: 10\n    roaming: {share: 1.5, to: a}\n    rates:",
+            "roaming:",
+            &["0 to 1", "1.5"][..],
+        ),
+        (
+            "  - region: b\n    users: 10\n    roaming: {share: 0.1, to: c}\n    rates:",
+            "roaming:",
+            &["unknown region `c`"][..],
+        ),
+        (
+            "  - region: b\n    users: 10\n    roaming: {share: 0.1, to: b}\n    rates:",
+            "roaming:",
+            &["own region"][..],
+        ),
+        (
+            "  - region: b\n    users: 10\n    roaming: {share: 0.1, to: [a, a]}\n    rates:",
+            "roaming:",
+            &["listed twice"][..],
+        ),
+        (
+            "  - region: b\n    users: 10\n    roaming: {share: 0.1, to: a, delay: -1s}\n    rates:",
+            "roaming:",
+            &["delay"][..],
+        ),
+    ] {
+        assert_rejected(b, to, located_at, words);
+    }
+    // Per-user keys: users wherever the dataset is used, a key each.
+    assert_rejected(
+        "    keys: 100\n",
+        "    keys: 100\n    popularity: per-user\n",
+        "popularity: per-user",
+        &["per-user keys need users", "workload of `a`"],
+    );
+    let yaml = TWO_REGIONS
+        .replacen(
+            "    keys: 100\n",
+            "    keys: 100\n    popularity: per-user\n",
+            1,
+        )
+        .replacen("  - region: a\n", "  - region: a\n    users: 60\n", 1)
+        .replacen("  - region: b\n", "  - region: b\n    users: 60\n", 1);
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "test.yaml:{}:",
+            line_of(&yaml, "popularity: per-user")
+        )) && err.contains("100 keys for 120 users"),
+        "{err}"
+    );
+    // A session store needs users; its kind is regional or global.
+    assert_rejected(
+        "workload:\n",
+        "sessions: {store: regional}\nworkload:\n",
+        "sessions:",
+        &["sessions are per user"],
+    );
+    assert_rejected(
+        "workload:\n",
+        "sessions: {store: everywhere}\nworkload:\n",
+        "sessions:",
+        &["regional", "global"],
+    );
+}

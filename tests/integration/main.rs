@@ -31,3 +31,4 @@ mod schema;
 mod shards;
 mod staleness;
 mod sweeps;
+mod users;

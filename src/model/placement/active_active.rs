@@ -281,16 +281,26 @@ impl ActiveActive {
 
     /// A read of `key` at copy `server` at `now`: how long ago the oldest
     /// write it misses was committed, if it misses one.
-    pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
+    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         let ReadServer::Replica(i) = server else {
-            return None;
+            return Time::NEVER;
         };
-        let oldest = self
-            .into(usize::from(i))
+        self.into(usize::from(i))
             .map(|s| s.keys[key as usize].oldest_unapplied)
             .min()
-            .unwrap_or(Time::NEVER);
-        (oldest <= now).then(|| now.since(oldest))
+            .unwrap_or(Time::NEVER)
+    }
+
+    /// Whether copy `server` has not applied the write of `key` committed
+    /// at `commit` by the copy in `node` (its stream from there applies in
+    /// commit order).
+    pub fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
+        let (ReadServer::Replica(to), Some(from)) = (server, self.copy_in(node)) else {
+            return false;
+        };
+        self.into(usize::from(to))
+            .find(|s| s.from == from)
+            .is_some_and(|s| s.keys[key as usize].oldest_unapplied <= commit)
     }
 
     /// Copy `i`'s clock at true time `now`, in ns (with any step a

@@ -9,7 +9,7 @@ pub mod single_primary;
 
 use super::net::Network;
 use super::Ctx;
-use crate::engine::{Duration, Time};
+use crate::engine::Time;
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Scenario};
 use active_active::ActiveActive;
@@ -128,13 +128,25 @@ impl Placement {
         }
     }
 
-    /// A read of `key` served at `now` by `server`: its staleness age if it
-    /// missed a write committed at or before `now`.
+    /// A read of `key` served by `server`: the commit time of the oldest
+    /// write of the key the copy has not applied (`Time::NEVER`: it has
+    /// them all). Its version holds every write committed before that.
     #[inline]
-    pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
+    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         match self {
-            Placement::SinglePrimary(p) => p.on_read(now, key, server),
-            Placement::ActiveActive(p) => p.on_read(now, key, server),
+            Placement::SinglePrimary(p) => p.on_read(key, server),
+            Placement::ActiveActive(p) => p.on_read(key, server),
+        }
+    }
+
+    /// Whether the copy `server` has not applied the write of `key`
+    /// committed at `commit` by the copy in `node`.
+    #[cold]
+    #[inline(never)]
+    pub fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
+        match self {
+            Placement::SinglePrimary(p) => p.on_read(key, server) <= commit,
+            Placement::ActiveActive(p) => p.missed(server, key, node, commit),
         }
     }
 

@@ -513,12 +513,11 @@ impl SinglePrimary {
     /// A read of `key` served at `now` by `server`: the staleness age if it
     /// missed a write committed at or before now.
     #[inline]
-    pub fn on_read(&self, now: Time, key: u32, server: ReadServer) -> Option<Duration> {
+    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         match server {
-            ReadServer::Primary => None,
+            ReadServer::Primary => Time::NEVER,
             ReadServer::Replica(i) => {
-                let oldest = self.streams[usize::from(i)].keys[key as usize].oldest_unapplied;
-                (oldest <= now).then(|| now.since(oldest))
+                self.streams[usize::from(i)].keys[key as usize].oldest_unapplied
             }
         }
     }

@@ -1,0 +1,288 @@
+//! Users: who sends each request, where their session is, and what each
+//! has written and read, for the per-user consistency checks.
+//!
+//! A client region's users are numbered `first .. first + count` (see
+//! [`UserPool`]); each request of the region is sent by one of them, drawn
+//! uniformly from the source's own stream. With `roaming`, a share of each
+//! user's requests is sent from other regions; a user is never in two
+//! regions less than the roaming `delay` apart (a request that would need
+//! that is given to another user, redrawn up to [`REDRAWS`] times).
+//!
+//! # Sessions
+//! Every request reads the user's session at the app tier that serves it,
+//! and writes it back (a rolling session: token refresh, last seen). The
+//! session store holds one session per user: `regional`, it is in the store
+//! of the region that wrote it last only; `global`, it is also in every
+//! other region's store once replicated (one-way delay of the link at the
+//! time the session is looked up, plus the store's `apply_time`; a link
+//! down is a session not there). A request that finds no current session
+//! is a session miss (the user logs in again there). Each user's session
+//! starts in their own region, written before the run (everywhere, for a
+//! global store).
+//!
+//! # Read-your-writes and monotonic reads
+//! Per (user, dataset) the checker keeps the user's last write (key, the
+//! copy that committed it, commit time, when its acknowledgement reached
+//! the user) and last read (key, and the frontier of the version returned:
+//! every write committed before it was in it). State is O(1) per user and
+//! dataset, whatever the run's length: the checks cover the last key the
+//! user wrote and the last one they read, which is exact when each user
+//! has their own record (`popularity: per-user`).
+//!
+//! A copy's version of a key holds every write committed before the
+//! oldest one it has not applied (single-primary streams and active-active
+//! FIFO streams apply in commit order), or every write committed by now
+//! when it has applied all. So:
+//! - a read sent after the user's write was acknowledged misses it (RYW
+//!   violation) iff the copy it reads has not applied that write
+//!   ([`super::placement::Placement::missed`]);
+//! - a read returns an older version than the user's previous read of the
+//!   key (monotonic-read violation) iff its copy's oldest unapplied write
+//!   was committed before the previous read's frontier.
+
+use super::net::Network;
+use super::placement::{Placement, ReadServer};
+use crate::engine::{stream, Dist, Duration, SimRng, Time};
+use crate::scenario::{RegionId, Scenario, UserPool};
+use rand::RngExt;
+
+/// Draws of another user when the one drawn cannot be in the region yet.
+pub const REDRAWS: u32 = 8;
+
+/// No key (a user who has not written, or read, the dataset).
+const NO_KEY: u32 = u32::MAX;
+
+/// A read broke read-your-writes.
+pub const RYW: u8 = 1;
+/// A read broke monotonic reads.
+pub const MONOTONIC: u8 = 2;
+
+#[derive(Clone, Copy)]
+struct UserState {
+    /// Region the user sent their last request from, and when.
+    at: RegionId,
+    last: Time,
+    /// Region whose store wrote the user's session last, and when
+    /// (`Time::ZERO`: before the run).
+    session: RegionId,
+    written: Time,
+}
+
+/// What one user last wrote and read of one dataset.
+#[derive(Clone, Copy)]
+struct UserData {
+    write_key: u32,
+    /// The region whose copy committed the write.
+    write_node: RegionId,
+    commit: Time,
+    /// When its acknowledgement reached the user (`Time::NEVER`: not yet).
+    acked: Time,
+    read_key: u32,
+    /// Every write of `read_key` committed before this was in the version
+    /// the user last read.
+    frontier: Time,
+}
+
+const NO_DATA: UserData = UserData {
+    write_key: NO_KEY,
+    write_node: RegionId(0),
+    commit: Time::ZERO,
+    acked: Time::NEVER,
+    read_key: NO_KEY,
+    frontier: Time::ZERO,
+};
+
+/// The session store.
+struct Store {
+    global: bool,
+    apply_time: Dist,
+    rng: SimRng,
+}
+
+/// Every user's state in one run.
+pub(super) struct Users {
+    state: Vec<UserState>,
+    /// Per dataset, per user (empty for a dataset no user uses).
+    data: Vec<Vec<UserData>>,
+    store: Option<Store>,
+}
+
+impl Users {
+    /// The users of `scenario`, run `run` (none when it models none).
+    pub fn new(scenario: &Scenario, run: u64) -> Users {
+        let mut state = vec![
+            UserState {
+                at: RegionId(0),
+                last: Time::ZERO,
+                session: RegionId(0),
+                written: Time::ZERO,
+            };
+            scenario.users as usize
+        ];
+        let mut data: Vec<Vec<UserData>> = vec![Vec::new(); scenario.datasets.len()];
+        for w in &scenario.workload {
+            let Some(pool) = w.users else { continue };
+            for u in &mut state[pool.first as usize..(pool.first + pool.count) as usize] {
+                u.at = w.region;
+                u.session = w.region;
+            }
+            let d = &mut data[usize::from(w.dataset.0)];
+            if d.is_empty() {
+                *d = vec![NO_DATA; scenario.users as usize];
+            }
+        }
+        Users {
+            state,
+            data,
+            store: scenario.sessions.as_ref().map(|s| Store {
+                global: s.global,
+                apply_time: s.apply_time.clone(),
+                rng: stream(scenario.seed, run, "sessions"),
+            }),
+        }
+    }
+
+    /// The user of `pool` who sends a request from `from` at `now`, drawn
+    /// from `rng`: one who could be there (see the module's roaming).
+    #[inline]
+    pub fn pick(
+        &mut self,
+        pool: UserPool,
+        from: RegionId,
+        now: Time,
+        delay: Duration,
+        rng: &mut SimRng,
+    ) -> u32 {
+        let mut user = pool.first + rng.random_range(0..pool.count);
+        if delay > Duration::ZERO {
+            for _ in 0..REDRAWS {
+                let u = &self.state[user as usize];
+                if u.at == from || u.last == Time::ZERO || now >= u.last + delay {
+                    break;
+                }
+                user = pool.first + rng.random_range(0..pool.count);
+            }
+        }
+        let u = &mut self.state[user as usize];
+        u.at = from;
+        u.last = now;
+        user
+    }
+
+    /// Whether sessions are modelled.
+    #[inline]
+    pub fn has_sessions(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// `user`'s request reaches the app tier of `serve` at `now`: true if
+    /// their session is not there (a miss). Either way the request writes
+    /// it there.
+    pub fn session(&mut self, user: u32, serve: RegionId, now: Time, net: &Network) -> bool {
+        let Some(store) = self.store.as_mut() else {
+            return false;
+        };
+        let u = &mut self.state[user as usize];
+        let present = u.session == serve
+            || (store.global
+                && (u.written == Time::ZERO || {
+                    let link = net.link(u.session, serve);
+                    net.arrival(link, u.written, &mut store.rng)
+                        .map(|t| t + store.apply_time.sample(&mut store.rng))
+                        .is_some_and(|t| t <= now)
+                }));
+        u.session = serve;
+        u.written = now;
+        !present
+    }
+
+    /// `user`'s write of `key` to dataset `d` committed at `commit` in the
+    /// copy of `node`.
+    #[inline]
+    pub fn wrote(&mut self, d: u16, user: u32, key: u32, node: RegionId, commit: Time) {
+        let w = &mut self.data[usize::from(d)][user as usize];
+        w.write_key = key;
+        w.write_node = node;
+        w.commit = commit;
+        w.acked = Time::NEVER;
+    }
+
+    /// The acknowledgement of `user`'s write of `key` reached them at `at`.
+    #[inline]
+    pub fn acked(&mut self, d: u16, user: u32, key: u32, at: Time) {
+        let w = &mut self.data[usize::from(d)][user as usize];
+        if w.write_key == key && w.acked == Time::NEVER {
+            w.acked = at;
+        }
+    }
+
+    /// `user`'s read of `key` in dataset `d`, sent at `sent`, is served at
+    /// `now` by `server` in `node`, whose oldest unapplied write of the key
+    /// was committed at `oldest` (`Time::NEVER`: none). Returns the
+    /// anomalies ([`RYW`], [`MONOTONIC`]) and moves the user's frontier.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn read(
+        &mut self,
+        d: u16,
+        user: u32,
+        key: u32,
+        sent: Time,
+        now: Time,
+        oldest: Time,
+        placement: &Placement,
+        server: ReadServer,
+    ) -> u8 {
+        let w = &mut self.data[usize::from(d)][user as usize];
+        let mut found = 0;
+        if w.write_key == key
+            && w.acked <= sent
+            && oldest <= w.commit
+            && placement.missed(server, key, w.write_node, w.commit)
+        {
+            found |= RYW;
+        }
+        // The version holds every write committed before this.
+        let frontier = if oldest <= now {
+            oldest
+        } else {
+            now + Duration::from_nanos(1)
+        };
+        if w.read_key == key && frontier < w.frontier {
+            found |= MONOTONIC;
+        }
+        if w.read_key != key || frontier > w.frontier {
+            w.read_key = key;
+            w.frontier = frontier;
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_roaming_delay_keeps_a_user_in_one_place() {
+        let s = crate::scenario::from_str(
+            "name: n\nduration: 10s\nregions: [{name: a, jurisdiction: X}, {name: b, jurisdiction: X}]\n\
+             network: {intra_region: 1ms, links: [{between: [a, b], delay: 40ms}]}\n\
+             datasets: [{name: d, keys: 1, placement: {single-primary: {primary: a, apply_time: 1ms}}}]\n\
+             workload: [{region: a, users: 1, roaming: {share: 0.5, to: b, delay: 1s}, rates: {d: {reads_per_s: 1}}}]\n",
+            std::path::Path::new("n.yaml"),
+        )
+        .unwrap();
+        let mut users = Users::new(&s, 0);
+        let pool = s.workload[0].users.unwrap();
+        let mut rng = stream(1, 0, "t");
+        let (a, b) = (RegionId(0), RegionId(1));
+        let t = |ms| Time::ZERO + Duration::from_millis(ms);
+        let second = Duration::from_secs(1);
+        assert_eq!(users.pick(pool, a, t(100), second, &mut rng), 0);
+        assert_eq!(users.state[0].at, a);
+        // One user only: redrawn to no avail, the request is still sent.
+        users.pick(pool, b, t(500), second, &mut rng);
+        assert_eq!((users.state[0].at, users.state[0].last), (b, t(500)));
+    }
+}
