@@ -64,6 +64,25 @@ pub struct Figures {
     /// DNS routing, for a scenario that has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsFigures>,
+    /// Data residency over every restricted dataset and the session
+    /// store, for a scenario with residency rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residency: Option<ResidencyTotals>,
+}
+
+/// Residency over the whole scenario.
+#[derive(Serialize, Clone, Debug)]
+pub struct ResidencyTotals {
+    /// Writes of restricted datasets that came to rest where their rule
+    /// does not allow, over every dataset.
+    pub violations: u64,
+    /// Reads of restricted data served across the border, over every
+    /// dataset.
+    pub cross_border_reads: u64,
+    /// Session copies that came to rest outside their user's allowed
+    /// regions (a regional store where the user was served, or every
+    /// region a global store replicates to).
+    pub session_violations: u64,
 }
 
 /// How DNS moved users away from the first app tier the health checks saw
@@ -425,6 +444,21 @@ pub struct DatasetFigures {
     /// With a commit path: how loaded the primary's was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<StationFigures>,
+    /// Restricted and geo-sharded datasets: data residency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residency: Option<ResidencyFigures>,
+}
+
+/// Where a restricted dataset's records went (DESIGN.md, Residency
+/// violation).
+#[derive(Serialize, Clone, Debug)]
+pub struct ResidencyFigures {
+    /// Writes that came to rest in a region their rule does not allow
+    /// (committed, or applied at a replica, in the span).
+    pub violations: u64,
+    /// Reads served to an app tier in a region the record's rule does not
+    /// allow: transfers across the border.
+    pub cross_border_reads: u64,
 }
 
 /// What failovers of one dataset did in the measured span.
@@ -693,11 +727,13 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                 DatasetFigures {
                     primary: match d.active_active {
                         Some(_) => String::new(),
+                        None if !d.shards.is_empty() => String::new(),
                         None => region_name(s, usize::from(d.primary.0)),
                     },
                     replication: match (d.active_active, d.replication) {
                         (Some(Resolution::Lww), _) => "active-active (lww)",
                         (Some(Resolution::Merge), _) => "active-active (merge)",
+                        (None, _) if !d.shards.is_empty() => "geo-sharded (async)",
                         (None, Replication::Async) => "async",
                         (None, Replication::SemiSync { .. }) => "semi-sync",
                         (None, Replication::Sync) => "sync",
@@ -710,6 +746,10 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         lost_update_share: share(w.lost_updates, w.commits),
                         conflicts_per_s_by_bucket: per_second(s, &w.conflicts_by_bucket),
                         lost_updates_per_s_by_bucket: per_second(s, &w.lost_by_bucket),
+                    }),
+                    residency: d.restricted.then_some(ResidencyFigures {
+                        violations: w.residency_violations,
+                        cross_border_reads: w.cross_border_reads,
                     }),
                     writes: WriteFigures {
                         committed: w.commits,
@@ -781,6 +821,11 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             }
         }),
         incidents: (!s.failures.is_empty()).then(|| incident_figures(s, m)),
+        residency: s.residency.as_ref().map(|_| ResidencyTotals {
+            violations: m.writes.iter().map(|w| w.residency_violations).sum(),
+            cross_border_reads: m.writes.iter().map(|w| w.cross_border_reads).sum(),
+            session_violations: m.session_residency_violations,
+        }),
     }
 }
 

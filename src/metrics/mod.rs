@@ -486,6 +486,14 @@ pub struct WriteMetrics {
     /// lost write's); empty unless the dataset is active-active.
     pub conflicts_by_bucket: Vec<u64>,
     pub lost_by_bucket: Vec<u64>,
+    /// Restricted datasets: writes committed after the warm-up (as
+    /// `commits` counts them) that came to rest (committed or applied) in
+    /// a region their residency rule does not allow, once per region.
+    pub residency_violations: u64,
+    /// Restricted datasets: reads in the span served to an app tier in a
+    /// region the record's rule does not allow (the data crossed the
+    /// border).
+    pub cross_border_reads: u64,
 }
 
 /// Counts per time bucket (by send time) over all client regions.
@@ -576,6 +584,9 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
 pub struct RunMetrics {
     /// Events processed.
     pub events: u64,
+    /// Session copies written in the span outside their user's allowed
+    /// regions.
+    pub session_residency_violations: u64,
     /// The incidents of the measured span, in order (the first
     /// [`MAX_INCIDENTS`]).
     pub incidents: Vec<Incident>,
@@ -657,6 +668,7 @@ impl RunMetrics {
             .collect();
         RunMetrics {
             events: 0,
+            session_residency_violations: 0,
             incidents: Vec::new(),
             incidents_total: 0,
             availability_threshold: s.availability_threshold,

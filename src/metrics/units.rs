@@ -93,6 +93,10 @@ const UNITS: &[(&str, Unit)] = &[
     ("conflicts_per_s", Unit::PerSecond),
     ("lost_updates", Unit::Count),
     ("lost_update_share", Unit::Share),
+    // Residency.
+    ("violations", Unit::Count),
+    ("cross_border_reads", Unit::Count),
+    ("session_violations", Unit::Count),
     // Stations (app tiers, commit paths, link transmitters).
     ("utilisation", Unit::Share),
     ("queue_length", Unit::Count),

@@ -150,6 +150,9 @@ pub(super) struct Source {
     pub users: Option<crate::scenario::UserPool>,
     /// Each request reads the key of its user.
     pub per_user: bool,
+    /// The shard its users' records are in (geo-sharded datasets; 0
+    /// otherwise).
+    pub shard: u16,
     /// Least time between a user's requests from two regions.
     pub roam_delay: Duration,
     pub rng_arrivals: SimRng,
@@ -178,11 +181,11 @@ impl Source {
         let serve = dns.map_or(self.region, |d| d.answer(self.region, usize::from(group)));
         let node = match self.op {
             Op::Read => {
-                let (node, server) = placement.read_node(serve, net);
+                let (node, server) = placement.read_node(usize::from(self.shard), serve, net);
                 self.read = Some(server);
                 node
             }
-            Op::Write => placement.write_node(serve, net),
+            Op::Write => placement.write_node(usize::from(self.shard), serve, net),
         };
         self.serve = serve;
         self.user_in = net.link(self.region, serve);
@@ -389,8 +392,12 @@ impl Requests {
 /// request in flight).
 #[cold]
 #[inline(never)]
-fn server_now(placement: &super::placement::Placement, node: RegionId) -> Option<ReadServer> {
-    placement.server_in(node)
+fn server_now(
+    placement: &super::placement::Placement,
+    key: u32,
+    node: RegionId,
+) -> Option<ReadServer> {
+    placement.server_in(key, node)
 }
 
 /// `r` of source `s` is given up.
@@ -553,9 +560,13 @@ fn attribute(
     metrics: &mut RunMetrics,
 ) -> (u32, u32) {
     let user = users.pick(pool, s.region, now, s.roam_delay, &mut s.rng_users);
-    if users.has_sessions() && users.session(user, s.serve, now, net) {
+    if users.has_sessions() {
+        let (miss, outside) = users.session(user, s.serve, now, net);
         if let Some(b) = bucket {
-            metrics.record_session_miss(s.client, b);
+            if miss {
+                metrics.record_session_miss(s.client, b);
+            }
+            metrics.session_residency_violations += u64::from(outside);
         }
     }
     (user, if s.per_user { user } else { key })
@@ -707,14 +718,19 @@ impl World {
             Some(_) => {
                 // A failover may have changed what the node holds since the
                 // attempt was sent.
-                let server = if placement.serves(r.node, r.server) {
+                let server = if placement.serves(r.key, r.node, r.server) {
                     Some(r.server)
                 } else {
-                    server_now(placement, r.node)
+                    server_now(placement, r.key, r.node)
                 };
                 server.map(|server| {
                     let oldest = placement.on_read(r.key, server);
                     if r.user != NO_USER {
+                        if let Some(res) = placement.residency() {
+                            if r.bucket != NOT_MEASURED && !res.allows(r.key, r.serve) {
+                                metrics.writes[usize::from(s.dataset)].cross_border_reads += 1;
+                            }
+                        }
                         anomalies = users.read(
                             s.dataset,
                             r.user,

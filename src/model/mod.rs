@@ -198,12 +198,13 @@ impl World {
                     if rate <= 0.0 {
                         continue;
                     }
+                    let shard = load.users.map_or(0, |p| placements[d].shard_of(p.first));
                     let (node, read) = match op {
                         Op::Read => {
-                            let (node, server) = placements[d].read_node(from, &net);
+                            let (node, server) = placements[d].read_node(shard, from, &net);
                             (node, Some(server))
                         }
-                        Op::Write => (placements[d].write_node(from, &net), None),
+                        Op::Write => (placements[d].write_node(shard, from, &net), None),
                     };
                     let name = format!(
                         "{}/{}/{}{suffix}",
@@ -245,6 +246,7 @@ impl World {
                         backoff: load.backoff,
                         users: load.users,
                         per_user: matches!(ds.popularity, Popularity::PerUser),
+                        shard: shard as u16,
                         roam_delay: load.roaming.as_ref().map_or(Duration::ZERO, |r| r.delay),
                         rng_arrivals: crate::engine::stream(seed, run, &format!("arrivals/{name}")),
                         rng_keys: crate::engine::stream(seed, run, &format!("keys/{name}")),

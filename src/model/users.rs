@@ -95,6 +95,8 @@ const NO_DATA: UserData = UserData {
 /// The session store.
 struct Store {
     global: bool,
+    /// The residency rules sessions are held to, if any.
+    residency: Option<std::sync::Arc<crate::scenario::Residency>>,
     apply_time: Dist,
     rng: SimRng,
 }
@@ -136,6 +138,7 @@ impl Users {
             data,
             store: scenario.sessions.as_ref().map(|s| Store {
                 global: s.global,
+                residency: scenario.residency.clone(),
                 apply_time: s.apply_time.clone(),
                 rng: stream(scenario.seed, run, "sessions"),
             }),
@@ -175,13 +178,25 @@ impl Users {
         self.store.is_some()
     }
 
-    /// `user`'s request reaches the app tier of `serve` at `now`: true if
-    /// their session is not there (a miss). Either way the request writes
-    /// it there.
-    pub fn session(&mut self, user: u32, serve: RegionId, now: Time, net: &Network) -> bool {
+    /// `user`'s request reaches the app tier of `serve` at `now`: whether
+    /// their session is not there (a miss; either way the request writes
+    /// it there), and how many copies of that write come to rest outside
+    /// the user's allowed regions.
+    pub fn session(&mut self, user: u32, serve: RegionId, now: Time, net: &Network) -> (bool, u32) {
         let Some(store) = self.store.as_mut() else {
-            return false;
+            return (false, 0);
         };
+        let outside = store.residency.as_ref().map_or(0, |res| {
+            let Some(rule) = res.rule_of(user) else {
+                return 0;
+            };
+            let allowed = &res.rules[usize::from(rule)].allowed;
+            if store.global {
+                allowed.iter().filter(|&&a| !a).count() as u32
+            } else {
+                u32::from(!allowed[usize::from(serve.0)])
+            }
+        });
         let u = &mut self.state[user as usize];
         let present = u.session == serve
             || (store.global
@@ -193,7 +208,7 @@ impl Users {
                 }));
         u.session = serve;
         u.written = now;
-        !present
+        (!present, outside)
     }
 
     /// `user`'s write of `key` to dataset `d` committed at `commit` in the

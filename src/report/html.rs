@@ -118,13 +118,19 @@ fn point_tables(out: &mut String, f: &Value) {
     let conflicts = super::has_conflicts(f);
     let _ = writeln!(
         out,
-        "<table><tr><th>dataset</th><th>replication</th><th>acknowledged before any replica had it</th><th>semi-sync fallbacks</th><th>time fallen back</th>{}</tr>",
+        "<table><tr><th>dataset</th><th>replication</th><th>acknowledged before any replica had it</th><th>semi-sync fallbacks</th><th>time fallen back</th>{}{}</tr>",
         if conflicts {
             "<th>conflicts/s</th><th>lost updates</th>"
         } else {
             ""
+        },
+        if super::has_residency(f) {
+            "<th>residency violations</th><th>cross-border reads</th>"
+        } else {
+            ""
         }
     );
+    let residency = super::has_residency(f);
     for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
         let fallbacks = at(d, "semi_sync.fallbacks.mean")
             .and_then(Value::as_f64)
@@ -149,6 +155,17 @@ fn point_tables(out: &mut String, f: &Value) {
                 pct(at(d, "conflicts.lost_update_share")),
             );
         }
+        if residency {
+            let _ = write!(
+                out,
+                "<td>{}</td><td>{}</td>",
+                super::format::estimate(super::format::Shown::Count, at(d, "residency.violations")),
+                super::format::estimate(
+                    super::format::Shown::Count,
+                    at(d, "residency.cross_border_reads")
+                ),
+            );
+        }
         let _ = writeln!(out, "</tr>");
     }
     let _ = writeln!(out, "</table>");
@@ -164,6 +181,7 @@ fn point_tables(out: &mut String, f: &Value) {
                 escape(ds),
                 escape(region),
                 match d["primary"].as_str().unwrap_or_default() {
+                    "" if super::is_geo_sharded(d) => "from its shard's home".to_string(),
                     "" => "from the other copies".to_string(),
                     p if p == region => "after a failover".to_string(),
                     p => format!("from {}", escape(p)),

@@ -332,6 +332,21 @@ pub fn user_columns(f: &Value) -> Vec<(&'static str, &'static str)> {
     columns
 }
 
+/// Whether some dataset of the point figures `f` is held to residency
+/// rules.
+pub fn has_residency(f: &Value) -> bool {
+    f["datasets"]
+        .as_object()
+        .is_some_and(|d| d.values().any(|d| !d["residency"].is_null()))
+}
+
+/// Whether the dataset figures `d` are a geo-sharded dataset's.
+pub fn is_geo_sharded(d: &Value) -> bool {
+    d["replication"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("geo-sharded"))
+}
+
 /// Whether some dataset of the point figures `f` is active-active (has
 /// conflict figures).
 pub fn has_conflicts(f: &Value) -> bool {

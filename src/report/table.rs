@@ -111,6 +111,13 @@ fn dataset_rows(f: &Value, seconds: f64) -> Vec<Vec<String>> {
     if conflicts {
         rows[0].extend(["conflicts/s".to_string(), "lost updates".to_string()]);
     }
+    let residency = super::has_residency(f);
+    if residency {
+        rows[0].extend([
+            "residency violations".to_string(),
+            "cross-border reads".to_string(),
+        ]);
+    }
     for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
         let count = |path: &str| {
             at(d, path)
@@ -130,6 +137,14 @@ fn dataset_rows(f: &Value, seconds: f64) -> Vec<Vec<String>> {
             let row = rows.last_mut().expect("just pushed");
             row.push(estimate(Shown::Count, at(d, "conflicts.conflicts_per_s")));
             row.push(pct(at(d, "conflicts.lost_update_share")));
+        }
+        if residency {
+            let row = rows.last_mut().expect("just pushed");
+            row.push(estimate(Shown::Count, at(d, "residency.violations")));
+            row.push(estimate(
+                Shown::Count,
+                at(d, "residency.cross_border_reads"),
+            ));
         }
     }
     rows
@@ -224,7 +239,9 @@ pub fn table(s: &Value) -> String {
                 let primary = d["primary"].as_str().unwrap_or_default();
                 // The primary's own slot: it is a replica only after a
                 // failover deposed it.
-                let from = if primary.is_empty() {
+                let from = if primary.is_empty() && super::is_geo_sharded(d) {
+                    "from its shard's home".to_string()
+                } else if primary.is_empty() {
                     "from the other copies".to_string()
                 } else if region == primary {
                     "after a failover".to_string()

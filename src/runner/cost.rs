@@ -175,6 +175,11 @@ fn run_bytes(s: &Scenario) -> f64 {
         let copies = d.copies().len() as f64;
         let (replicas, values) = match d.active_active {
             Some(_) => (copies * (copies - 1.0), copies * f64::from(d.keys) * 16.0),
+            // Geo-sharded: every shard's own streams.
+            None if !d.shards.is_empty() => (
+                d.shards.iter().map(|sh| sh.replicas.len()).sum::<usize>() as f64,
+                0.0,
+            ),
             None => (d.replicas.len() as f64, 0.0),
         };
         bytes += values;
@@ -206,6 +211,19 @@ fn run_bytes(s: &Scenario) -> f64 {
     let series = buckets * (1.0 + s.staleness_bounds.len() as f64) + staleness_ages(s);
     bytes += s.workload.len() as f64 * (4.0 * hist + 2.0 * series * 8.0);
     bytes += buckets * 2.0 * 8.0;
+    // Users: where each is and their session (24 bytes), and per dataset
+    // they use their last write and read (40 bytes).
+    if s.users > 0 {
+        let mut used: Vec<u16> = s
+            .workload
+            .iter()
+            .filter(|w| w.users.is_some())
+            .map(|w| w.dataset.0)
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        bytes += f64::from(s.users) * (24.0 + 40.0 * used.len() as f64);
+    }
     // Requests in flight: one queued event each.
     for w in &s.workload {
         let round_trip_s: f64 = 0.5;

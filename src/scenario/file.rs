@@ -80,6 +80,27 @@ pub struct ScenarioFile {
     /// that served the user's last request) or `global` (replicated to
     /// every region with a lag). Needs `users` in the workload.
     pub sessions: Option<SessionsFile>,
+    /// Data residency: where the records of users of a jurisdiction, or of
+    /// listed tenants, live (`home`) and may be copied (`allowed`).
+    /// `restricted` and `geo-sharded` datasets are held to them.
+    #[serde(default)]
+    pub residency: Vec<ResidencyRuleFile>,
+}
+
+/// One residency rule: whose data (exactly one of `jurisdiction` and
+/// `tenants`), its home region and the regions allowed to hold a copy.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResidencyRuleFile {
+    /// The users of every client region of this jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// The users of the workload entries with one of these `tenant`s
+    /// (before any jurisdiction rule).
+    pub tenants: Option<Vec<String>>,
+    /// Where their records live in a geo-sharded dataset; one of `allowed`.
+    pub home: String,
+    /// Regions where a copy of their records may come to rest.
+    pub allowed: Vec<String>,
 }
 
 /// The session store.
@@ -482,6 +503,11 @@ pub struct DatasetFile {
     pub record_bytes: Option<u64>,
     /// Multiplies every request rate to this dataset (default 1).
     pub load: Option<f64>,
+    /// Its records are personal data of the users who own them (record k
+    /// belongs to user k), held to the `residency` rules: a copy outside a
+    /// record's allowed regions is a violation (default false; always true
+    /// for `geo-sharded`).
+    pub restricted: Option<bool>,
     /// Where the copies live and how they replicate.
     #[serde(with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "PlacementFile")]
@@ -513,6 +539,28 @@ pub enum PlacementFile {
     /// others; concurrent writes to a key conflict.
     #[serde(rename = "active-active")]
     ActiveActive(ActiveActiveFile),
+    /// Each user's record lives in the home region of their residency
+    /// rule (a shard per home, single-primary inside it); copies only
+    /// where listed.
+    #[serde(rename = "geo-sharded")]
+    GeoSharded(GeoShardedFile),
+}
+
+/// Geo-sharded placement: one single-primary shard per residency home.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GeoShardedFile {
+    /// Read replicas of each shard, by home region (default: none).
+    #[serde(default)]
+    pub replicas: BTreeMap<String, Vec<String>>,
+    /// Time for one of a replica's apply threads to apply one write
+    /// (replication is asynchronous).
+    pub apply_time: Dist,
+    /// Threads applying writes at each replica (default 1).
+    pub apply_threads: Option<u32>,
+    /// Each shard promotes its most caught-up replica when its home's
+    /// database is detected down (needs `health_checks`).
+    pub failover: Option<FailoverFile>,
 }
 
 /// Active-active placement.
@@ -678,6 +726,19 @@ pub struct WorkloadFile {
     pub users: Option<u64>,
     /// A share of this region's users' requests sent from other regions.
     pub roaming: Option<RoamingFile>,
+    /// The tenant the region's users belong to, for `residency` rules
+    /// that list tenants.
+    pub tenant: Option<String>,
+}
+
+/// A region, or a list of them (for the schema; read as YAML and checked
+/// item by item, so that each bad one is located).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OneOrMoreRegions {
+    One(String),
+    More(Vec<String>),
 }
 
 /// Users sending some of their requests from another region.
@@ -687,7 +748,7 @@ pub struct RoamingFile {
     /// Share of each user's requests sent from elsewhere (0 to 1).
     pub share: f64,
     /// Where from: one region or a list (split evenly).
-    #[schemars(with = "Vec<String>")]
+    #[schemars(with = "OneOrMoreRegions")]
     pub to: serde_yaml::Value,
     /// Least time between a user's request in one region and their next
     /// one in another (travel; default 0).

@@ -84,6 +84,8 @@ pub struct Scenario {
     /// Users over every client region (0: requests are not attributed to
     /// users).
     pub users: u32,
+    /// Data residency rules, if any.
+    pub residency: Option<Arc<Residency>>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
@@ -95,6 +97,49 @@ pub struct Sessions {
     pub global: bool,
     /// Global: time for a remote store to apply a session write.
     pub apply_time: Dist,
+}
+
+/// Data residency: whose records may rest where.
+#[derive(Clone, Debug)]
+pub struct Residency {
+    pub rules: Vec<ResidencyRule>,
+    /// Per user pool in user order: (first user, users, its rule).
+    pub owners: Vec<(u32, u32, Option<u16>)>,
+}
+
+/// One residency rule, resolved.
+#[derive(Clone, Debug)]
+pub struct ResidencyRule {
+    /// `EU`, or `tenants acme, globex`: for reports.
+    pub label: String,
+    /// Where the records live in a geo-sharded dataset.
+    pub home: RegionId,
+    /// Per region: whether a copy may rest there.
+    pub allowed: Vec<bool>,
+}
+
+impl Residency {
+    /// The rule of `user`'s records, if one applies.
+    #[inline]
+    pub fn rule_of(&self, user: u32) -> Option<u16> {
+        let i = self.owners.partition_point(|&(first, _, _)| first <= user);
+        let &(first, count, rule) = self.owners.get(i.checked_sub(1)?)?;
+        (user - first < count).then_some(rule).flatten()
+    }
+
+    /// Whether a copy of record `key` (of user `key`) may rest in `region`.
+    #[inline]
+    pub fn allows(&self, key: u32, region: RegionId) -> bool {
+        self.rule_of(key)
+            .is_none_or(|r| self.rules[usize::from(r)].allowed[usize::from(region.0)])
+    }
+}
+
+/// One shard of a geo-sharded dataset: single-primary at its home.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub home: RegionId,
+    pub replicas: Vec<RegionId>,
 }
 
 /// A client region's users: numbers `first .. first + count` of the
@@ -340,6 +385,14 @@ pub struct Dataset {
     pub active_active: Option<Resolution>,
     /// Promote a replica when the primary is detected down.
     pub failover: Option<Failover>,
+    /// Held to the residency rules (record k belongs to user k).
+    pub restricted: bool,
+    /// Geo-sharded: a shard per residency home (empty otherwise); the
+    /// dataset's `primary` is the first home and its `replicas` every
+    /// region a shard replicates to.
+    pub shards: Vec<Shard>,
+    /// Geo-sharded: per residency rule, the index of its shard.
+    pub shard_of_rule: Vec<u16>,
 }
 
 /// When a single primary acknowledges a write.
@@ -368,6 +421,19 @@ impl Dataset {
             return std::iter::once(self.primary)
                 .chain(self.replicas.iter().copied())
                 .collect();
+        }
+        if !self.shards.is_empty() {
+            // Every shard's replicas, and its home if a failover can
+            // depose it.
+            let mut copies = self.replicas.clone();
+            if self.failover.is_some() {
+                for sh in &self.shards {
+                    if !copies.contains(&sh.home) {
+                        copies.push(sh.home);
+                    }
+                }
+            }
+            return copies;
         }
         self.replicas
             .iter()
@@ -707,6 +773,63 @@ fn resolve_file(raw: ScenarioFile, tree: &Tree, path: &Path, context: &str) -> R
     }
 }
 
+/// Copies a residency rule does not allow, of restricted datasets that hold
+/// the records of that rule's users: every write that rests there will be
+/// counted as a violation.
+fn residency_lint(s: &Scenario) -> Vec<String> {
+    let Some(res) = &s.residency else {
+        return Vec::new();
+    };
+    let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
+    let allowed = |rule: &ResidencyRule| -> String {
+        (0..s.regions.len())
+            .filter(|&i| rule.allowed[i])
+            .map(|i| s.regions[i].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    for (i, d) in s.datasets.iter().enumerate().filter(|(_, d)| d.restricted) {
+        // The rules whose users use the dataset.
+        let mut rules: Vec<u16> = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.dataset.0) == i)
+            .filter_map(|w| res.rule_of(w.users?.first))
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        for r in rules {
+            let rule = &res.rules[usize::from(r)];
+            let copies: Vec<RegionId> = if d.shards.is_empty() {
+                std::iter::once(d.primary)
+                    .chain(d.replicas.iter().copied())
+                    .collect()
+            } else {
+                let sh = &d.shards[usize::from(d.shard_of_rule[usize::from(r)])];
+                std::iter::once(sh.home)
+                    .chain(sh.replicas.iter().copied())
+                    .collect()
+            };
+            let outside: Vec<&str> = copies
+                .into_iter()
+                .filter(|c| !rule.allowed[usize::from(c.0)])
+                .map(name)
+                .collect();
+            if !outside.is_empty() {
+                out.push(format!(
+                    "dataset `{}`: the records of {} users get a copy in {}, outside their allowed regions ({}): every write that comes to rest there is a residency violation",
+                    d.name,
+                    rule.label,
+                    outside.join(", "),
+                    allowed(rule)
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Findings that are legal but that an architect should see before trusting
 /// the numbers: overloaded apply queues and single points of failure.
 pub fn lint(s: &Scenario) -> Vec<String> {
@@ -750,15 +873,29 @@ pub fn lint(s: &Scenario) -> Vec<String> {
                 ));
             }
         }
+        // Regions that write it (a read-only dataset loses no write).
         let clients: Vec<RegionId> = s
             .workload
             .iter()
-            .filter(|w| usize::from(w.dataset.0) == i)
+            .filter(|w| usize::from(w.dataset.0) == i && w.writes_per_s > 0.0)
             .map(|w| w.region)
             .collect();
         // With failover, a replica takes the writes over: not a single
         // point of failure (the failover figures say what it costs).
-        if d.active_active.is_none()
+        if !d.shards.is_empty() {
+            if d.failover.is_none() {
+                let homes: Vec<&str> = d
+                    .shards
+                    .iter()
+                    .map(|sh| s.regions[usize::from(sh.home.0)].name.as_str())
+                    .collect();
+                out.push(format!(
+                    "dataset `{}`: each shard takes writes at its home only ({}): losing a home stops its users' writes (give its shard replicas and `failover`)",
+                    d.name,
+                    homes.join(", ")
+                ));
+            }
+        } else if d.active_active.is_none()
             && d.failover.is_none()
             && clients.iter().any(|&c| c != d.primary)
         {
@@ -770,6 +907,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     }
     out.extend(spof(s));
     out.extend(capacity_lint(s));
+    out.extend(residency_lint(s));
     // Clocks matter to last-writer-wins; an active-active dataset with
     // `merge` may be the comparison, so only a scenario without any
     // active-active dataset is told its clocks change nothing.

@@ -13,7 +13,8 @@ use super::Precision;
 use super::{
     lint, presets, Capacity, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind,
     FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
-    Roaming, Routing, RoutingPolicy, Scenario, Sessions, Shed, UserPool,
+    Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, Scenario, Sessions, Shard, Shed,
+    UserPool,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -151,6 +152,16 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let routing = routing(&raw, &names, &workload, check);
     model_size(&datasets, &workload, check);
     let users = users_fit(&raw, &datasets, &workload, check);
+    let residency = residency(&raw, &names, &regions, &workload, check);
+    let mut datasets = datasets;
+    geo_shards(
+        &raw,
+        &mut datasets,
+        residency.as_deref(),
+        &names,
+        users,
+        check,
+    );
     let sessions = raw.sessions.as_ref().map(|s| Sessions {
         global: s.store == crate::scenario::file::SessionStoreFile::Global,
         apply_time: s
@@ -194,6 +205,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         routing,
         sessions,
         users,
+        residency,
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
@@ -769,6 +781,71 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
         let record_bytes = record_bytes.clamp(1, MAX_RECORD_BYTES) as u32;
         let sp = match &d.placement {
             PlacementFile::SinglePrimary(sp) => sp,
+            PlacementFile::GeoSharded(g) => {
+                // Shards are filled in from the residency rules
+                // ([`geo_shards`]).
+                if d.restricted == Some(false) {
+                    check.error(
+                        yaml_path!["datasets", i, "restricted"],
+                        "a geo-sharded dataset is held to the residency rules: leave `restricted` out",
+                    );
+                }
+                let at = |k: &str| yaml_path!["datasets", i, "placement", "geo-sharded", k];
+                let mut replicas = Vec::new();
+                for list in g.replicas.values() {
+                    for r in list {
+                        if let Some(id) = names.iter().position(|n| n == r) {
+                            let id = RegionId(id as u16);
+                            if !replicas.contains(&id) {
+                                replicas.push(id);
+                            }
+                        }
+                    }
+                }
+                if g.failover.as_ref().is_some_and(|f| f.target.is_some()) {
+                    check.error(
+                        yaml_path![
+                            "datasets",
+                            i,
+                            "placement",
+                            "geo-sharded",
+                            "failover",
+                            "target"
+                        ],
+                        "each shard promotes its own most caught-up replica: leave `target` out",
+                    );
+                }
+                datasets.push(Dataset {
+                    name: d.name.clone(),
+                    keys: d.keys,
+                    popularity,
+                    primary: RegionId(0),
+                    replication: Replication::Async,
+                    apply_time: g.apply_time.clone(),
+                    apply_threads: match g.apply_threads {
+                        None => 1,
+                        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+                        Some(n) => {
+                            check.error(
+                                at("apply_threads"),
+                                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
+                            );
+                            1
+                        }
+                    },
+                    record_bytes,
+                    active_active: None,
+                    commit: None,
+                    failover: g.failover.as_ref().and_then(|f| {
+                        failover(raw, f, names, &replicas, i, "geo-sharded", check)
+                    }),
+                    replicas,
+                    restricted: true,
+                    shards: Vec::new(),
+                    shard_of_rule: Vec::new(),
+                });
+                continue;
+            }
             PlacementFile::ActiveActive(aa) => {
                 if let Some(ds) = active_active(d, aa, i, names, popularity, record_bytes, check) {
                     datasets.push(ds);
@@ -830,8 +907,11 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             failover: sp
                 .failover
                 .as_ref()
-                .and_then(|f| failover(raw, f, names, &replicas, i, check)),
+                .and_then(|f| failover(raw, f, names, &replicas, i, "single-primary", check)),
             replicas,
+            restricted: d.restricted.unwrap_or(false),
+            shards: Vec::new(),
+            shard_of_rule: Vec::new(),
         });
     }
     datasets
@@ -892,6 +972,9 @@ fn active_active(
         commit: None,
         failover: None,
         active_active: Some(aa.resolution.unwrap_or_default()),
+        restricted: d.restricted.unwrap_or(false),
+        shards: Vec::new(),
+        shard_of_rule: Vec::new(),
     })
 }
 
@@ -935,10 +1018,11 @@ fn failover(
     names: &[String],
     replicas: &[RegionId],
     i: usize,
+    kind: &str,
     check: &mut Checker,
 ) -> Option<Failover> {
-    let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", "failover", k];
-    let here = yaml_path!["datasets", i, "placement", "single-primary", "failover"];
+    let at = |k: &str| yaml_path!["datasets", i, "placement", kind, "failover", k];
+    let here = yaml_path!["datasets", i, "placement", kind, "failover"];
     if raw.health_checks.is_none() {
         check.error(
             here.clone(),
@@ -1637,6 +1721,266 @@ fn roaming(
         to,
         delay,
     })
+}
+
+/// The residency rules, checked: exactly one of jurisdiction (one some
+/// region has, one rule each) and tenants (ones the workload names), known
+/// regions, and a home among the allowed regions. `None` without rules.
+fn residency(
+    raw: &ScenarioFile,
+    names: &[String],
+    regions: &[crate::scenario::Region],
+    workload: &[ClientLoad],
+    check: &mut Checker,
+) -> Option<Arc<Residency>> {
+    if raw.residency.is_empty() {
+        return None;
+    }
+    let tenants: Vec<&str> = raw
+        .workload
+        .iter()
+        .filter_map(|w| w.tenant.as_deref())
+        .collect();
+    let mut rules = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (i, r) in raw.residency.iter().enumerate() {
+        let at = |k: &str| yaml_path!["residency", i, k];
+        let label = match (&r.jurisdiction, &r.tenants) {
+            (Some(j), None) => {
+                if !regions.iter().any(|g| &g.jurisdiction == j) {
+                    let mut known: Vec<&str> =
+                        regions.iter().map(|g| g.jurisdiction.as_str()).collect();
+                    known.sort_unstable();
+                    known.dedup();
+                    check.error(
+                        at("jurisdiction"),
+                        format!(
+                            "no region has jurisdiction `{j}`; the scenario's are: {}",
+                            known.join(", ")
+                        ),
+                    );
+                }
+                j.clone()
+            }
+            (None, Some(ts)) if !ts.is_empty() => {
+                for (k, t) in ts.iter().enumerate() {
+                    if !tenants.contains(&t.as_str()) {
+                        check.error(
+                            yaml_path!["residency", i, "tenants", k],
+                            format!("no workload entry has `tenant: {t}`"),
+                        );
+                    }
+                }
+                format!("tenants {}", ts.join(", "))
+            }
+            _ => {
+                check.error(
+                    yaml_path!["residency", i],
+                    "give exactly one of `jurisdiction` (e.g. EU) and `tenants` (a list)",
+                );
+                continue;
+            }
+        };
+        if seen.contains(&label) {
+            check.error(
+                yaml_path!["residency", i],
+                format!("a second rule for {label}; merge them"),
+            );
+        }
+        seen.push(label.clone());
+        let mut allowed = vec![false; names.len()];
+        for (k, a) in r.allowed.iter().enumerate() {
+            if let Some(id) = check.region(names, a, yaml_path!["residency", i, "allowed", k]) {
+                allowed[usize::from(id.0)] = true;
+            }
+        }
+        if r.allowed.is_empty() {
+            check.error(at("allowed"), "list the regions allowed to hold a copy");
+        }
+        let Some(home) = check.region(names, &r.home, at("home")) else {
+            continue;
+        };
+        if !allowed[usize::from(home.0)] && !r.allowed.is_empty() {
+            check.error(
+                at("home"),
+                format!(
+                    "home `{}` is outside the rule's allowed regions ({}): the records would rest where they may not",
+                    r.home,
+                    r.allowed.join(", ")
+                ),
+            );
+        }
+        rules.push(ResidencyRule {
+            label,
+            home,
+            allowed,
+        });
+    }
+    if rules.len() != raw.residency.len() {
+        return None;
+    }
+    // Each region's users: a tenant rule first, else their jurisdiction's.
+    let mut owners: Vec<(u32, u32, Option<u16>)> = Vec::new();
+    for (w, file) in workload.iter().filter_map(|w| {
+        let pool = w.users?;
+        let file = raw
+            .workload
+            .iter()
+            .find(|f| f.region == names[usize::from(w.region.0)])?;
+        Some(((w.region, pool), file))
+    }) {
+        let ((region, pool), tenant) = (w, file.tenant.as_deref());
+        if owners.iter().any(|o| o.0 == pool.first) {
+            continue;
+        }
+        let jurisdiction = &regions[usize::from(region.0)].jurisdiction;
+        let rule = raw
+            .residency
+            .iter()
+            .position(|r| {
+                tenant.is_some_and(|t| {
+                    r.tenants
+                        .as_ref()
+                        .is_some_and(|ts| ts.iter().any(|x| x == t))
+                })
+            })
+            .or_else(|| {
+                raw.residency
+                    .iter()
+                    .position(|r| r.jurisdiction.as_ref() == Some(jurisdiction))
+            });
+        owners.push((pool.first, pool.count, rule.map(|r| r as u16)));
+    }
+    owners.sort_unstable_by_key(|o| o.0);
+    Some(Arc::new(Residency { rules, owners }))
+}
+
+/// Restricted datasets need rules and users; a geo-sharded one gets a
+/// shard per home of the rules, needs per-user keys and a rule for every
+/// user, and lists replicas only for homes.
+fn geo_shards(
+    raw: &ScenarioFile,
+    datasets: &mut [Dataset],
+    residency: Option<&Residency>,
+    names: &[String],
+    users: u32,
+    check: &mut Checker,
+) {
+    for (i, d) in datasets.iter_mut().enumerate() {
+        if !d.restricted {
+            continue;
+        }
+        let geo = match &raw.datasets[i].placement {
+            PlacementFile::GeoSharded(g) => Some(g),
+            _ => None,
+        };
+        let here = if geo.is_some() {
+            yaml_path!["datasets", i, "placement", "geo-sharded"]
+        } else {
+            yaml_path!["datasets", i, "restricted"]
+        };
+        let Some(res) = residency else {
+            // Rules that did not resolve have been reported.
+            if raw.residency.is_empty() {
+                check.error(
+                    here,
+                    "restricted data is held to residency rules: add a top-level `residency:` list, e.g. [{jurisdiction: EU, home: eu-west-1, allowed: [eu-west-1, eu-central-1]}]",
+                );
+            }
+            continue;
+        };
+        if users == 0 {
+            check.error(
+                here,
+                "record k belongs to user k: give the workload's regions `users`",
+            );
+            continue;
+        }
+        let Some(g) = geo else { continue };
+        if !matches!(d.popularity, Popularity::PerUser) {
+            check.error(
+                yaml_path!["datasets", i, "popularity"],
+                "a geo-sharded dataset routes each request to its user's home: give it `popularity: per-user`",
+            );
+        }
+        if let Some(&(first, _, _)) = res.owners.iter().find(|o| o.2.is_none()) {
+            // The workload entry whose users start at `first`.
+            let mut next = 0;
+            let region = raw
+                .workload
+                .iter()
+                .find(|w| {
+                    let starts = next;
+                    next += w.users.unwrap_or(0);
+                    w.users.is_some() && starts == u64::from(first)
+                })
+                .map_or("?", |w| w.region.as_str());
+            check.error(
+                here.clone(),
+                format!("the users of `{region}` fall under no residency rule: a geo-sharded dataset needs a home for everyone (add a rule for its jurisdiction)"),
+            );
+        }
+        let mut shards: Vec<Shard> = Vec::new();
+        for rule in &res.rules {
+            if !shards.iter().any(|s| s.home == rule.home) {
+                shards.push(Shard {
+                    home: rule.home,
+                    replicas: Vec::new(),
+                });
+            }
+        }
+        d.shard_of_rule = res
+            .rules
+            .iter()
+            .map(|r| shards.iter().position(|s| s.home == r.home).unwrap_or(0) as u16)
+            .collect();
+        for (home, list) in &g.replicas {
+            let at = yaml_path![
+                "datasets",
+                i,
+                "placement",
+                "geo-sharded",
+                "replicas",
+                home.as_str()
+            ];
+            let Some(h) = check.region(names, home, at.clone()) else {
+                continue;
+            };
+            let Some(shard) = shards.iter_mut().find(|s| s.home == h) else {
+                check.error(
+                    at,
+                    format!("`{home}` is no residency rule's home: replicas are listed per home"),
+                );
+                continue;
+            };
+            for (k, r) in list.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(Seg::Index(k));
+                if let Some(id) = check.region(names, r, p.clone()) {
+                    if id == h || shard.replicas.contains(&id) {
+                        check.error(p, format!("`{r}` is the shard's home or listed twice"));
+                    } else {
+                        shard.replicas.push(id);
+                    }
+                }
+            }
+        }
+        if d.failover.is_some() {
+            for s in &shards {
+                if s.replicas.is_empty() {
+                    check.error(
+                        yaml_path!["datasets", i, "placement", "geo-sharded", "failover"],
+                        format!(
+                            "the shard at `{}` has no replica to promote",
+                            names[usize::from(s.home.0)]
+                        ),
+                    );
+                }
+            }
+        }
+        d.primary = shards.first().map_or(RegionId(0), |s| s.home);
+        d.shards = shards;
+    }
 }
 
 /// Datasets with per-user keys need users in every region that uses them,

@@ -12,7 +12,8 @@
 
 use super::file::{
     DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
-    RegionFile, RoutingFile, ScenarioFile, SessionsFile, SweepFile, WorkloadFile,
+    RegionFile, ResidencyRuleFile, RoutingFile, ScenarioFile, SessionsFile, SweepFile,
+    WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -65,6 +66,7 @@ fn reader(key: &str) -> Option<Reader> {
         "routing" => typed::<RoutingFile>,
         "headroom" => typed::<HeadroomFile>,
         "sessions" => typed::<SessionsFile>,
+        "residency" => typed::<Vec<ResidencyRuleFile>>,
         _ => return None,
     })
 }

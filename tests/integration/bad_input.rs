@@ -998,3 +998,118 @@ fn users_roaming_and_sessions_with_bad_values() {
         &["regional", "global"],
     );
 }
+
+#[test]
+fn residency_rules_and_geo_sharding_with_bad_values() {
+    // TWO_REGIONS with users, per-user keys and a rule for each
+    // jurisdiction; each case changes one thing.
+    let base = TWO_REGIONS
+        .replacen("    keys: 100\n", "    keys: 100\n    popularity: per-user\n", 1)
+        .replacen("  - region: a\n", "  - region: a\n    users: 40\n", 1)
+        .replacen("  - region: b\n", "  - region: b\n    users: 40\n", 1)
+        + "residency:\n  - {jurisdiction: EU, home: b, allowed: [b]}\n  - {jurisdiction: US, home: a, allowed: [a]}\n";
+    let geo = "    placement:\n      geo-sharded:\n        apply_time: 0ms\n";
+    let sp = "    placement:\n      single-primary:\n        primary: a\n        replicas: [b]\n        apply_time: 0ms\n";
+    let check = |yaml: &str, located_at: &str, words: &[&str]| {
+        let (code, err) = validate(yaml);
+        assert_eq!(code, Some(2), "{yaml}\n{err}");
+        let prefix = format!("test.yaml:{}:", line_of(yaml, located_at));
+        assert!(err.contains(&prefix), "expected {prefix} in: {err}");
+        for w in words {
+            assert!(err.contains(w), "expected `{w}` in: {err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    // The base, geo-sharded, is valid.
+    let good = base.replacen(sp, geo, 1);
+    assert_eq!(validate(&good).0, Some(0), "{}", validate(&good).1);
+    for (from, to, located_at, words) in [
+        (
+            "{jurisdiction: EU, home: b",
+            "{jurisdiction: APAC, home: b",
+            "jurisdiction: APAC",
+            &["no region has jurisdiction `APAC`", "EU, US"][..],
+        ),
+        (
+            "{jurisdiction: EU, home: b, allowed: [b]}",
+            "{jurisdiction: EU, home: a, allowed: [b]}",
+            "jurisdiction: EU, home: a",
+            &["home `a` is outside the rule's allowed regions (b)"][..],
+        ),
+        (
+            "{jurisdiction: EU, home: b, allowed: [b]}",
+            "{home: b, allowed: [b]}",
+            "{home: b, allowed: [b]}",
+            &["exactly one of `jurisdiction`", "`tenants`"][..],
+        ),
+        (
+            "{jurisdiction: EU, home: b, allowed: [b]}",
+            "{tenants: [acme], home: b, allowed: [b]}",
+            "tenants: [acme]",
+            &["no workload entry has `tenant: acme`"][..],
+        ),
+        (
+            "{jurisdiction: EU, home: b, allowed: [b]}",
+            "{jurisdiction: EU, home: b, allowed: [b, c]}",
+            "allowed: [b, c]",
+            &["unknown region `c`"][..],
+        ),
+    ] {
+        assert!(good.contains(from), "{from}");
+        check(&good.replacen(from, to, 1), located_at, words);
+    }
+    // Two rules for one jurisdiction: the second is the one reported.
+    let twice = good.replacen(
+        "  - {jurisdiction: US, home: a, allowed: [a]}\n",
+        "  - {jurisdiction: US, home: a, allowed: [a]}\n  - {jurisdiction: US, home: a, allowed: [a, b]}\n",
+        1,
+    );
+    check(&twice, "allowed: [a, b]", &["a second rule for US"]);
+    // Geo-sharding needs per-user keys, a rule for everyone, and replicas
+    // listed under homes.
+    check(
+        &good.replacen("    popularity: per-user\n", "", 1),
+        "- name: users",
+        &[
+            "routes each request to its user's home",
+            "popularity: per-user",
+        ],
+    );
+    check(
+        &good.replacen("  - {jurisdiction: US, home: a, allowed: [a]}\n", "", 1),
+        "apply_time: 0ms",
+        &["users of `a` fall under no residency rule"],
+    );
+    check(
+        &good.replacen(
+            "        apply_time: 0ms\n",
+            "        apply_time: 0ms\n        replicas: {a: [b], c: [a]}\n",
+            1,
+        ),
+        "replicas: {a: [b], c: [a]}",
+        &["unknown region `c`"],
+    );
+    let mistaken = good.replacen(
+        "        apply_time: 0ms\n",
+        "        apply_time: 0ms\n        replicas: {a: [a]}\n",
+        1,
+    );
+    check(
+        &mistaken,
+        "replicas: {a: [a]}",
+        &["shard's home or listed twice"],
+    );
+    // Restricted data needs rules.
+    let restricted = TWO_REGIONS
+        .replacen(
+            "    keys: 100\n",
+            "    keys: 100\n    restricted: true\n",
+            1,
+        )
+        .replacen("  - region: a\n", "  - region: a\n    users: 40\n", 1);
+    check(
+        &restricted,
+        "restricted: true",
+        &["add a top-level `residency:`"],
+    );
+}

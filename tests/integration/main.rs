@@ -26,6 +26,7 @@ mod readme;
 mod regressions;
 mod replication;
 mod requests;
+mod residency;
 mod routing;
 mod schema;
 mod shards;

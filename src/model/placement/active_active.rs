@@ -164,6 +164,8 @@ pub struct ActiveActive {
     lost: LostFlags,
     warmup: Time,
     bucket: Duration,
+    /// The residency rules, for a restricted dataset.
+    residency: Option<std::sync::Arc<crate::scenario::Residency>>,
 }
 
 impl ActiveActive {
@@ -226,6 +228,7 @@ impl ActiveActive {
             lost: LostFlags::default(),
             warmup: Time::ZERO + scenario.warmup,
             bucket: scenario.bucket,
+            residency: scenario.residency.clone().filter(|_| ds.restricted),
         }
     }
 
@@ -326,6 +329,9 @@ impl ActiveActive {
             UNMEASURED
         };
         self.lost.flags.push_back((false, bucket));
+        if now >= ctx.warmup {
+            self.rests(key, node, ctx);
+        }
         let stamp = (self.clock(c, now, ctx.net), c as u16);
         self.latest[key as usize] = now;
         let d = usize::from(self.dataset.0);
@@ -424,6 +430,10 @@ impl ActiveActive {
         st.keys[m.key as usize].oldest_unapplied = m.next_commit;
         let to = st.to;
         if m.commit >= ctx.warmup {
+            self.rests(m.key, self.copies[to], ctx);
+        }
+        let st = &mut self.streams[usize::from(k)];
+        if m.commit >= ctx.warmup {
             let rm = &mut ctx.metrics.replicas[d][to];
             rm.lag.record(now.since(m.commit));
             rm.apply_wait.record(m.wait);
@@ -441,6 +451,21 @@ impl ActiveActive {
             }
         }
         self.retire();
+    }
+
+    /// The residency rules, if the dataset is restricted.
+    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
+        self.residency.as_deref()
+    }
+
+    /// A write of `key` came to rest in `region` in the span: a residency
+    /// violation if it may not be there.
+    fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
+        if let Some(r) = &self.residency {
+            if !r.allows(key, region) {
+                ctx.metrics.writes[usize::from(self.dataset.0)].residency_violations += 1;
+            }
+        }
     }
 
     /// Drops the lost flags of writes every stream has applied.

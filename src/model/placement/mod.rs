@@ -5,6 +5,7 @@
 //! variant of [`Placement`] and of [`Event`], and a scenario section.
 
 pub mod active_active;
+pub mod geo_sharded;
 pub mod single_primary;
 
 use super::net::Network;
@@ -13,6 +14,7 @@ use crate::engine::Time;
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Scenario};
 use active_active::ActiveActive;
+use geo_sharded::GeoSharded;
 use single_primary::SinglePrimary;
 
 /// The events of every strategy, each strategy's own enum inside.
@@ -36,40 +38,65 @@ pub enum ReadServer {
 pub enum Placement {
     SinglePrimary(SinglePrimary),
     ActiveActive(ActiveActive),
+    GeoSharded(GeoSharded),
 }
 
 impl Placement {
     /// Dataset `d` of `scenario`, run `run`.
     pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> Placement {
-        if scenario.datasets[usize::from(d.0)].active_active.is_some() {
+        let ds = &scenario.datasets[usize::from(d.0)];
+        if ds.active_active.is_some() {
             return Placement::ActiveActive(ActiveActive::new(scenario, d, net, run));
+        }
+        if !ds.shards.is_empty() {
+            return Placement::GeoSharded(GeoSharded::new(scenario, d, net, run));
         }
         Placement::SinglePrimary(SinglePrimary::new(scenario, d, net, run))
     }
 
     /// The region whose database takes the writes the app tier in `app`
-    /// sends.
-    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
+    /// sends (of the records of shard `shard`, for a geo-sharded dataset).
+    pub fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
         match self {
             Placement::SinglePrimary(p) => p.write_node(app, net),
             Placement::ActiveActive(p) => p.write_node(app, net),
+            Placement::GeoSharded(p) => p.write_node(shard, app, net),
         }
     }
 
-    /// Whether `server` is still the copy in `region`.
+    /// The residency rules the dataset is held to, if restricted.
+    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
+        match self {
+            Placement::SinglePrimary(p) => p.residency(),
+            Placement::ActiveActive(p) => p.residency(),
+            Placement::GeoSharded(p) => Some(p.residency()),
+        }
+    }
+
+    /// The shard of the records of `user` (0 unless geo-sharded).
+    pub fn shard_of(&self, user: u32) -> usize {
+        match self {
+            Placement::GeoSharded(p) => p.shard_of(user),
+            _ => 0,
+        }
+    }
+
+    /// Whether `server` is still the copy of `key` in `region`.
     #[inline]
-    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
+    pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
         match self {
             Placement::SinglePrimary(p) => p.serves(region, server),
             Placement::ActiveActive(p) => p.serves(region, server),
+            Placement::GeoSharded(p) => p.serves(key, region, server),
         }
     }
 
-    /// The copy in `region` that can serve a read, if any.
-    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
+    /// The copy of `key` in `region` that can serve a read, if any.
+    pub fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer> {
         match self {
             Placement::SinglePrimary(p) => p.server_in(region),
             Placement::ActiveActive(p) => p.server_in(region),
+            Placement::GeoSharded(p) => p.server_in(key, region),
         }
     }
 
@@ -78,10 +105,9 @@ impl Placement {
     pub fn dataset_of(event: Event) -> u16 {
         use single_primary::Event as E;
         match event {
-            Event::SinglePrimary(
-                E::Apply { dataset, .. } | E::Promote { dataset } | E::Rejoin { dataset },
-            ) => dataset,
+            Event::SinglePrimary(E::Apply { dataset, .. }) => dataset,
             Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
+            Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
         }
     }
 
@@ -90,6 +116,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.node_up(region, now, ctx),
             Placement::ActiveActive(p) => p.resume(now, ctx),
+            Placement::GeoSharded(p) => p.node_up(region, now, ctx),
         }
     }
 
@@ -104,17 +131,25 @@ impl Placement {
     ) -> bool {
         match self {
             Placement::SinglePrimary(p) => p.on_db_verdict(region, healthy, now, ctx),
+            Placement::GeoSharded(p) => p.on_db_verdict(region, healthy, now, ctx),
             // Every copy takes writes: nothing to fail over.
             Placement::ActiveActive(_) => false,
         }
     }
 
     /// The region and copy that serve the reads an app tier in `client`
-    /// sends, with the network as it is now.
-    pub fn read_node(&self, client: RegionId, net: &Network) -> (RegionId, ReadServer) {
+    /// sends (of shard `shard`'s records, geo-sharded), with the network as
+    /// it is now.
+    pub fn read_node(
+        &self,
+        shard: usize,
+        client: RegionId,
+        net: &Network,
+    ) -> (RegionId, ReadServer) {
         match self {
             Placement::SinglePrimary(p) => p.read_node(client, net),
             Placement::ActiveActive(p) => p.read_node(client, net),
+            Placement::GeoSharded(p) => p.read_node(shard, client, net),
         }
     }
 
@@ -124,7 +159,7 @@ impl Placement {
     pub fn prefetch(&self, key: u32, read: Option<ReadServer>) {
         match self {
             Placement::SinglePrimary(p) => p.prefetch(key, read),
-            Placement::ActiveActive(_) => {}
+            Placement::ActiveActive(_) | Placement::GeoSharded(_) => {}
         }
     }
 
@@ -136,6 +171,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.on_read(key, server),
             Placement::ActiveActive(p) => p.on_read(key, server),
+            Placement::GeoSharded(p) => p.on_read(key, server),
         }
     }
 
@@ -147,6 +183,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.on_read(key, server) <= commit,
             Placement::ActiveActive(p) => p.missed(server, key, node, commit),
+            Placement::GeoSharded(p) => p.on_read(key, server) <= commit,
         }
     }
 
@@ -158,6 +195,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.on_write(now, key, node, ctx),
             Placement::ActiveActive(p) => p.on_write(now, key, node, ctx),
+            Placement::GeoSharded(p) => p.on_write(now, key, node, ctx),
         }
     }
 
@@ -167,6 +205,7 @@ impl Placement {
         match (self, event) {
             (Placement::SinglePrimary(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
             (Placement::ActiveActive(p), Event::ActiveActive(e)) => p.on_event(now, e, ctx),
+            (Placement::GeoSharded(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
             _ => unreachable!("an event reaches the dataset that scheduled it"),
         }
     }
@@ -177,6 +216,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.resume(now, ctx),
             Placement::ActiveActive(p) => p.resume(now, ctx),
+            Placement::GeoSharded(p) => p.resume(now, ctx),
         }
     }
 
@@ -184,6 +224,7 @@ impl Placement {
     pub fn node_down(&mut self, region: RegionId, now: Time) {
         match self {
             Placement::SinglePrimary(p) => p.node_down(region, now),
+            Placement::GeoSharded(p) => p.node_down(region, now),
             // Messages to it wait (see `active_active`).
             Placement::ActiveActive(_) => {}
         }
@@ -194,6 +235,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.sample(now, bucket, metrics),
             Placement::ActiveActive(p) => p.sample(now, bucket, metrics),
+            Placement::GeoSharded(p) => p.sample(now, bucket, metrics),
         }
     }
 
@@ -202,6 +244,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.finish(end, warmup, metrics),
             Placement::ActiveActive(p) => p.finish(metrics),
+            Placement::GeoSharded(p) => p.finish(end, warmup, metrics),
         }
     }
 
@@ -210,6 +253,7 @@ impl Placement {
         match self {
             Placement::SinglePrimary(p) => p.audit(),
             Placement::ActiveActive(p) => p.audit(),
+            Placement::GeoSharded(p) => p.audit(),
         }
     }
 }

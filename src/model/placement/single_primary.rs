@@ -44,8 +44,9 @@ use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::ReadServer;
 use crate::engine::{prefetch, stream, Duration, SimRng, Time};
 use crate::metrics::RunMetrics;
-use crate::scenario::{DatasetId, Failover, RegionId, Replication, Scenario};
+use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// The events of single-primary datasets.
 #[derive(Clone, Copy, Debug)]
@@ -56,11 +57,13 @@ pub enum Event {
     /// `gen` is the stream's generation when it was scheduled: a replica
     /// that goes down takes back what it had not applied, and the `Apply`
     /// already queued for it no longer counts.
+    /// (`stream` counts over every shard of a geo-sharded dataset.)
     Apply { dataset: u16, stream: u16, gen: u8 },
-    /// A failover's promotion completes.
-    Promote { dataset: u16 },
+    /// A failover's promotion completes (in shard `shard` of a geo-sharded
+    /// dataset, 0 otherwise).
+    Promote { dataset: u16, shard: u8 },
     /// A deposed primary has resynchronised and rejoins as a replica.
-    Rejoin { dataset: u16 },
+    Rejoin { dataset: u16, shard: u8 },
 }
 
 /// One replicated write in flight from the primary to a replica.
@@ -326,7 +329,6 @@ impl Acks {
 pub struct SinglePrimary {
     dataset: DatasetId,
     primary: RegionId,
-    replicas: Vec<RegionId>,
     mode: Replication,
     record_bytes: u32,
     streams: Vec<ReplicationStream>,
@@ -345,6 +347,15 @@ pub struct SinglePrimary {
     promoting: bool,
     /// The primary a failover deposed, until it rejoins as a replica.
     deposed: Option<Deposed>,
+    /// Its shard in a geo-sharded dataset (0 otherwise), and the index
+    /// its first stream has among the dataset's.
+    shard: u8,
+    stream_base: u16,
+    /// The dataset's copies, in figure order: a copy's metrics slot is its
+    /// region's place here.
+    slots: Vec<RegionId>,
+    /// The residency rules, for a restricted dataset.
+    residency: Option<Arc<Residency>>,
 }
 
 /// A primary deposed by a failover, until it rejoins as a replica.
@@ -370,20 +381,59 @@ impl SinglePrimary {
     /// Dataset `d` of `scenario` in run `run`.
     pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> SinglePrimary {
         let ds = &scenario.datasets[usize::from(d.0)];
+        SinglePrimary::build(scenario, d, ds.primary, &ds.replicas, (0, 0), net, run)
+    }
+
+    /// Shard `shard` (whose first stream is the dataset's `stream_base`-th)
+    /// of geo-sharded dataset `d`: its home is the primary.
+    pub fn shard(
+        scenario: &Scenario,
+        d: DatasetId,
+        shard: u8,
+        stream_base: u16,
+        net: &Network,
+        run: u64,
+    ) -> SinglePrimary {
+        let sh = &scenario.datasets[usize::from(d.0)].shards[usize::from(shard)];
+        SinglePrimary::build(
+            scenario,
+            d,
+            sh.home,
+            &sh.replicas,
+            (shard, stream_base),
+            net,
+            run,
+        )
+    }
+
+    fn build(
+        scenario: &Scenario,
+        d: DatasetId,
+        primary: RegionId,
+        replicas: &[RegionId],
+        (shard, stream_base): (u8, u16),
+        net: &Network,
+        run: u64,
+    ) -> SinglePrimary {
+        let ds = &scenario.datasets[usize::from(d.0)];
         let seed = scenario.seed;
-        let streams = ds
-            .replicas
+        let slots = ds.copies();
+        let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
+        let streams = replicas
             .iter()
-            .enumerate()
-            .map(|(slot, &r)| {
-                let name = format!("{}/{}", ds.name, scenario.regions[usize::from(r.0)].name);
+            .map(|&r| {
+                let name = if ds.shards.is_empty() {
+                    format!("{}/{}", ds.name, region_name(r))
+                } else {
+                    format!("{}/{}/{}", ds.name, region_name(primary), region_name(r))
+                };
                 ReplicationStream {
                     replica: r,
-                    slot,
+                    slot: slots.iter().position(|&c| c == r).unwrap_or(slots.len()),
                     gen: 0,
                     joined: true,
-                    link: net.link(ds.primary, r),
-                    back: net.link(r, ds.primary),
+                    link: net.link(primary, r),
+                    back: net.link(r, primary),
                     apply: {
                         let threads = ds.apply_threads as usize;
                         let mut s = Station::new(ds.apply_time.clone(), threads, None);
@@ -415,13 +465,12 @@ impl SinglePrimary {
             .collect();
         SinglePrimary {
             dataset: d,
-            primary: ds.primary,
-            replicas: ds.replicas.clone(),
+            primary,
             mode: ds.replication,
             record_bytes: ds.record_bytes,
             streams,
             acks: Acks {
-                times: vec![Time::NEVER; ds.replicas.len()],
+                times: vec![Time::NEVER; replicas.len()],
             },
             commits: 0,
             fallback_since: None,
@@ -430,6 +479,27 @@ impl SinglePrimary {
             primary_down: None,
             promoting: false,
             deposed: None,
+            shard,
+            stream_base,
+            slots,
+            residency: scenario.residency.clone().filter(|_| ds.restricted),
+        }
+    }
+
+    /// The residency rules, if the dataset is restricted.
+    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
+        self.residency.as_deref()
+    }
+
+    /// A write of `key` committed at `at` came to rest in `region`
+    /// (committed or applied there): a residency violation if it may not
+    /// be there.
+    #[inline]
+    fn rests(&self, key: u32, region: RegionId, at: Time, ctx: &mut Ctx) {
+        if let Some(r) = &self.residency {
+            if at >= ctx.warmup && !r.allows(key, region) {
+                ctx.metrics.writes[usize::from(self.dataset.0)].residency_violations += 1;
+            }
         }
     }
 
@@ -534,10 +604,11 @@ impl SinglePrimary {
         let measured = now >= ctx.warmup;
         let mut first_received = Time::NEVER;
         let d = self.dataset.0;
+        let base = usize::from(self.stream_base);
         for (i, st) in self.streams.iter_mut().enumerate() {
             let sent = st.send(now, key, self.record_bytes, ctx.net);
             if sent.head {
-                ctx.sched.schedule(sent.applied, apply(d, i, st.gen));
+                ctx.sched.schedule(sent.applied, apply(d, base + i, st.gen));
             }
             first_received = first_received.min(sent.arrival);
             match self.mode {
@@ -564,6 +635,9 @@ impl SinglePrimary {
         };
         if self.failover.is_some() {
             self.note_acks(acked);
+        }
+        if self.residency.is_some() {
+            self.rests(key, self.primary, now, ctx);
         }
         if measured {
             let dm = &mut ctx.metrics.writes[usize::from(d)];
@@ -628,6 +702,7 @@ impl SinglePrimary {
     pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         match event {
             Event::Apply { stream, gen, .. } => {
+                let stream = stream - self.stream_base;
                 let st = &mut self.streams[usize::from(stream)];
                 if gen != st.gen {
                     // Its message was taken back when the replica went down.
@@ -649,6 +724,7 @@ impl SinglePrimary {
                 st.head_seq += 1;
                 st.applied += 1;
                 st.keys[m.key as usize].oldest_unapplied = m.next_commit;
+                let replica = st.replica;
                 if m.commit >= ctx.warmup {
                     let rm = &mut ctx.metrics.replicas[usize::from(self.dataset.0)][st.slot];
                     rm.lag.record(now.since(m.commit));
@@ -658,9 +734,19 @@ impl SinglePrimary {
                     if head.applied != Time::NEVER {
                         ctx.sched.schedule(
                             head.applied,
-                            apply(self.dataset.0, usize::from(stream), st.gen),
+                            apply(
+                                self.dataset.0,
+                                usize::from(self.stream_base + stream),
+                                st.gen,
+                            ),
                         );
                     }
+                }
+                if self.residency.is_some() {
+                    // Counted by commit time, as lag and commits are:
+                    // every write committed after the warm-up that
+                    // reaches the copy, once.
+                    self.rests(m.key, replica, m.commit, ctx);
                 }
             }
             Event::Promote { .. } => {
@@ -690,8 +776,9 @@ impl SinglePrimary {
                     break;
                 }
                 if sent.head {
+                    let stream = usize::from(self.stream_base) + i;
                     ctx.sched
-                        .schedule(sent.applied, apply(self.dataset.0, i, st.gen));
+                        .schedule(sent.applied, apply(self.dataset.0, stream, st.gen));
                 }
             }
         }
@@ -722,6 +809,7 @@ impl SinglePrimary {
                     now + f.resync,
                     control(Event::Rejoin {
                         dataset: self.dataset.0,
+                        shard: self.shard,
                     }),
                 );
             }
@@ -749,6 +837,7 @@ impl SinglePrimary {
             at,
             control(Event::Promote {
                 dataset: self.dataset.0,
+                shard: self.shard,
             }),
         );
         true
@@ -834,13 +923,14 @@ impl SinglePrimary {
         })
     }
 
-    /// The metrics slot of the copy in `region`: its index among the
-    /// replicas, or one past them for the scenario's primary.
+    /// The metrics slot of the copy in `region`: its place among the
+    /// dataset's copies (a single-primary dataset's replicas, then its
+    /// primary).
     fn slot_of(&self, region: RegionId) -> usize {
-        self.replicas
+        self.slots
             .iter()
             .position(|&r| r == region)
-            .unwrap_or(self.replicas.len())
+            .unwrap_or(self.slots.len())
     }
 
     /// The deposed primary has resynchronised at `now`: it rejoins as a
@@ -891,6 +981,11 @@ impl SinglePrimary {
             metrics.writes[usize::from(self.dataset.0)].fallback +=
                 clipped(since, self.newest_quorum, warmup, end);
         }
+    }
+
+    /// Its replication streams.
+    pub fn streams(&self) -> usize {
+        self.streams.len()
     }
 
     /// Writes committed, and per stream (applied, in flight or waiting).

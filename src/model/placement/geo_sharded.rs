@@ -1,0 +1,170 @@
+//! Geo-sharded placement: each user's record lives in the home region of
+//! their residency rule. A shard per home is a single-primary dataset of
+//! its own (its home the primary, replicas where the scenario lists them),
+//! so replication, failover and staleness inside a shard are exactly
+//! [`SinglePrimary`]'s; this file only routes each request and event to
+//! its shard. Keys are the users' numbers (`popularity: per-user`), so the
+//! shard of a key is the shard of its user's rule, and every request of a
+//! source goes to the same shard.
+
+use super::super::net::Network;
+use super::super::Ctx;
+use super::single_primary::{Event, SinglePrimary};
+use super::ReadServer;
+use crate::engine::Time;
+use crate::metrics::RunMetrics;
+use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
+use std::sync::Arc;
+
+/// One geo-sharded dataset.
+pub struct GeoSharded {
+    shards: Vec<SinglePrimary>,
+    /// Per shard, the index of its first replication stream among the
+    /// dataset's (events name streams by that index).
+    bases: Vec<u16>,
+    residency: Arc<Residency>,
+    /// Per residency rule, its shard.
+    shard_of_rule: Vec<u16>,
+}
+
+impl GeoSharded {
+    /// Dataset `d` of `scenario`, run `run`.
+    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> GeoSharded {
+        let ds = &scenario.datasets[usize::from(d.0)];
+        let mut bases = Vec::new();
+        let mut next = 0u16;
+        let shards = (0..ds.shards.len())
+            .map(|i| {
+                bases.push(next);
+                next += ds.shards[i].replicas.len() as u16;
+                SinglePrimary::shard(scenario, d, i as u8, bases[i], net, run)
+            })
+            .collect();
+        GeoSharded {
+            shards,
+            bases,
+            residency: Arc::clone(
+                scenario
+                    .residency
+                    .as_ref()
+                    .expect("a geo-sharded dataset has residency rules"),
+            ),
+            shard_of_rule: ds.shard_of_rule.clone(),
+        }
+    }
+
+    /// The shard of the records of `user`.
+    #[inline]
+    pub fn shard_of(&self, user: u32) -> usize {
+        self.residency
+            .rule_of(user)
+            .map_or(0, |r| usize::from(self.shard_of_rule[usize::from(r)]))
+    }
+
+    /// The residency rules.
+    pub fn residency(&self) -> &Residency {
+        &self.residency
+    }
+
+    /// Shard `shard`'s single-primary state.
+    pub fn shard(&self, shard: usize) -> &SinglePrimary {
+        &self.shards[shard]
+    }
+
+    pub fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
+        self.shards[shard].write_node(app, net)
+    }
+
+    pub fn read_node(&self, shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        self.shards[shard].read_node(app, net)
+    }
+
+    #[inline]
+    pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
+        self.shards[self.shard_of(key)].serves(region, server)
+    }
+
+    pub fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer> {
+        self.shards[self.shard_of(key)].server_in(region)
+    }
+
+    #[inline]
+    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
+        self.shards[self.shard_of(key)].on_read(key, server)
+    }
+
+    #[inline]
+    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+        let shard = self.shard_of(key);
+        self.shards[shard].on_write(now, key, node, ctx)
+    }
+
+    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        let shard = match event {
+            Event::Apply { stream, .. } => (0..self.shards.len())
+                .find(|&i| {
+                    let n = self.shards[i].streams() as u16;
+                    (self.bases[i]..self.bases[i] + n).contains(&stream)
+                })
+                .expect("an Apply names a stream of some shard"),
+            Event::Promote { shard, .. } | Event::Rejoin { shard, .. } => usize::from(shard),
+        };
+        self.shards[shard].on_event(now, event, ctx);
+    }
+
+    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        for s in &mut self.shards {
+            s.resume(now, ctx);
+        }
+    }
+
+    pub fn node_down(&mut self, region: RegionId, now: Time) {
+        for s in &mut self.shards {
+            s.node_down(region, now);
+        }
+    }
+
+    pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
+        for s in &mut self.shards {
+            s.node_up(region, now, ctx);
+        }
+    }
+
+    pub fn on_db_verdict(
+        &mut self,
+        region: RegionId,
+        healthy: bool,
+        now: Time,
+        ctx: &mut Ctx,
+    ) -> bool {
+        let mut started = false;
+        for s in &mut self.shards {
+            started |= s.on_db_verdict(region, healthy, now, ctx);
+        }
+        started
+    }
+
+    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+        for s in &self.shards {
+            s.sample(now, bucket, metrics);
+        }
+    }
+
+    pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
+        for s in &mut self.shards {
+            s.finish(end, warmup, metrics);
+        }
+    }
+
+    /// Writes committed over every shard, and each shard's streams.
+    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+        let mut commits = 0;
+        let mut streams = Vec::new();
+        for s in &self.shards {
+            let (c, st) = s.audit();
+            commits += c;
+            streams.extend(st);
+        }
+        (commits, streams)
+    }
+}
