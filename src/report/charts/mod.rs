@@ -42,7 +42,7 @@ pub const POINT_CHARTS: &[PointChart] = &[
     staleness_age,
 ];
 /// Whole-scenario charts, in page order.
-pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos];
+pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos, strategies];
 
 /// Lays `fig` out as it is drawn: the image's (width, height) and the box
 /// of every text the layout placed (title, legend entries, labels).
@@ -712,29 +712,23 @@ pub fn recovery_distribution(summary: &Value, point: &Value) -> Option<Figure> {
     })
 }
 
-/// Other consistency anomalies, as timeline series (one share or rate per
-/// bucket) that appear when the model reports them.
-const ANOMALIES: [(&str, &str, &str); 5] = [
+/// The per-user anomalies (`clients.R.timeline.anomalies_per_s.KIND`, in
+/// scenarios with users): key, panel title, unit.
+const ANOMALIES: [(&str, &str, &str); 3] = [
     (
-        "read_your_writes_share",
-        "Read-your-writes violations",
-        "share of reads (%)",
+        "read_your_writes",
+        "Read-your-writes violations, per client region",
+        "reads missing the user's own write per second",
     ),
     (
-        "monotonic_read_share",
-        "Monotonic-read violations",
-        "share of reads (%)",
-    ),
-    ("conflicts_per_s", "Write conflicts", "conflicts per second"),
-    (
-        "lost_updates_per_s",
-        "Lost updates (conflict resolution)",
-        "lost updates per second",
+        "monotonic_reads",
+        "Monotonic-read violations, per client region",
+        "reads older than the user's last per second",
     ),
     (
-        "lost_writes_per_s",
-        "Acknowledged writes lost in failover",
-        "lost writes per second",
+        "session_misses",
+        "Session misses, per client region",
+        "requests finding no session per second",
     ),
 ];
 
@@ -751,7 +745,7 @@ const STALE_PANELS: usize = 4;
 /// Consistency violations over time: for each staleness bound (up to
 /// [`STALE_PANELS`]), the share of each client region's reads that were
 /// stale at it (`clients.R.timeline.stale_share.T`), then one panel per
-/// kind of [`ANOMALIES`] present under `timeline`.
+/// kind of [`ANOMALIES`] (scenarios with users), per client region.
 pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
     let f = &point["figures"];
     let clients = f["clients"].as_object()?;
@@ -789,29 +783,75 @@ pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
             panels.push(p);
         }
     }
-    let timeline = &f["timeline"];
+    let mut users = false;
     for (key, title, unit) in ANOMALIES {
-        let scale = if unit.contains('%') { 100.0 } else { 1.0 };
-        if let Some(s) = time_series(summary, timeline.get(key), scale, title, 6) {
-            let mut p = Panel::lines(
-                title,
-                Axis::from_zero("time since the warm-up ended (s)"),
-                Axis::from_zero(unit),
-            );
-            p.series.push(s);
+        let mut p = Panel::lines(
+            title,
+            Axis::from_zero("time since the warm-up ended (s)"),
+            Axis::from_zero(unit),
+        );
+        for (region, c) in clients {
+            let series = c["timeline"]
+                .get("anomalies_per_s")
+                .and_then(|a| a.get(key));
+            if let Some(s) =
+                time_series(summary, series, 1.0, region, region_color(summary, region))
+            {
+                p.series.push(s);
+            }
+        }
+        if p.series.is_empty() {
+            continue;
+        }
+        users = true;
+        if p.series.iter().all(|s| s.points.iter().all(|q| q.1 == 0.0)) {
+            never.push(key.replace('_', " "));
+        } else {
+            p.windows.extend(failure_windows(f));
             panels.push(p);
         }
     }
     let none = if never.is_empty() {
         String::new()
     } else {
-        format!(" (none stale at T = {})", never.join(", "))
+        let (bounds, kinds): (Vec<&String>, Vec<&String>) =
+            never.iter().partition(|n| bounds.contains(n));
+        let mut parts = Vec::new();
+        if !bounds.is_empty() {
+            parts.push(format!(
+                "none stale at T = {}",
+                bounds
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !kinds.is_empty() {
+            parts.push(format!(
+                "no {}",
+                kinds
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", no ")
+            ));
+        }
+        format!(" ({})", parts.join("; "))
     };
     (!panels.is_empty()).then(|| Figure {
         stem: "consistency".into(),
         title: format!(
             "{}{none}",
-            point_title(summary, point, "stale reads over time")
+            point_title(
+                summary,
+                point,
+                if users {
+                    "stale reads and per-user anomalies over time"
+                } else {
+                    "stale reads over time"
+                }
+            )
         ),
         panels,
     })
@@ -1506,6 +1546,122 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
         title: "Scenarios side by side (the worst point of each)".into(),
         panels,
     })
+}
+
+/// Write strategies side by side: for a sweep over a dataset's
+/// `placement`, one bar per point in each panel: the slowest region's
+/// write p50 and p99, the worst region's share of reads stale at the first
+/// bound, conflicts per second and lost updates (share of writes) over
+/// every dataset, and, with residency rules, residency violations. Reads
+/// `clients.R.write_latency`, `clients.R.stale_reads.T.share`,
+/// `datasets.D.conflicts`, `residency.violations`.
+pub fn strategies(summary: &Value) -> Vec<Figure> {
+    let swept_placement = summary["sweep"]["parameters"].as_array().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.as_str().is_some_and(|p| p.ends_with(".placement")))
+    });
+    let points: &[Value] = summary["points"].as_array().map_or(&[], Vec::as_slice);
+    if !swept_placement || points.len() < 2 {
+        return Vec::new();
+    }
+    let labels: Vec<String> = points
+        .iter()
+        .map(|p| p["label"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let worst_client = |p: &Value, path: &str| -> f64 {
+        p["figures"]["clients"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, c)| mean(c, path))
+            .fold(0.0, f64::max)
+    };
+    let over_datasets = |p: &Value, path: &str, max: bool| -> f64 {
+        let values = p["figures"]["datasets"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, d)| mean(d, path));
+        if max {
+            values.fold(0.0, f64::max)
+        } else {
+            values.sum()
+        }
+    };
+    let bound = points[0]["figures"]["clients"]
+        .as_object()
+        .and_then(|c| c.values().next())
+        .map(|c| keys(c.get("stale_reads")))
+        .and_then(|b| b.into_iter().next());
+    type Metric<'a> = (String, &'static str, Box<dyn Fn(&Value) -> f64 + 'a>);
+    let mut metrics: Vec<Metric> = vec![
+        (
+            "Write latency p50, slowest client region".into(),
+            "ms",
+            Box::new(|p: &Value| worst_client(p, "write_latency.p50_ms")),
+        ),
+        (
+            "Write latency p99, slowest client region".into(),
+            "ms",
+            Box::new(|p: &Value| worst_client(p, "write_latency.p99_ms")),
+        ),
+    ];
+    if let Some(b) = bound {
+        let path = format!("stale_reads.{b}.share");
+        metrics.push((
+            format!("Reads stale at T = {b}, worst client region"),
+            "%",
+            Box::new(move |p: &Value| 100.0 * worst_client(p, &path)),
+        ));
+    }
+    metrics.push((
+        "Write conflicts, every dataset".into(),
+        "conflicts per second",
+        Box::new(|p: &Value| over_datasets(p, "conflicts.conflicts_per_s", false)),
+    ));
+    metrics.push((
+        "Lost updates, worst dataset".into(),
+        "% of writes",
+        Box::new(|p: &Value| 100.0 * over_datasets(p, "conflicts.lost_update_share", true)),
+    ));
+    if points.iter().any(|p| !p["figures"]["residency"].is_null()) {
+        metrics.push((
+            "Residency violations".into(),
+            "writes at rest where they may not be",
+            Box::new(|p: &Value| mean(&p["figures"], "residency.violations").unwrap_or(0.0)),
+        ));
+    }
+    let panels = metrics
+        .iter()
+        .enumerate()
+        .map(|(i, (title, unit, value))| {
+            let mut p = Panel::lines(
+                title.clone(),
+                Axis::new("strategy", Scale::Categories(labels.clone())),
+                Axis::from_zero(*unit),
+            );
+            p.marks = Marks::Bars;
+            p.series.push(Series {
+                name: String::new(),
+                color: i,
+                points: points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, pt)| (k as f64, value(pt)))
+                    .collect(),
+                ..Series::default()
+            });
+            p
+        })
+        .collect();
+    vec![Figure {
+        stem: "strategies".into(),
+        title: format!(
+            "{}: write strategies side by side",
+            summary["scenario"].as_str().unwrap_or_default()
+        ),
+        panels,
+    }]
 }
 
 /// Every figure of a scenario: per-point charts (suffixed `-pK` in a
