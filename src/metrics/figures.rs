@@ -365,6 +365,13 @@ pub struct UserFigures {
     /// store).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_misses: Option<StaleReads>,
+    /// With a read-your-writes mitigation: reads it sent to the primary,
+    /// and reads it held at a replica until the user's write was applied;
+    /// shares of reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads_sent_to_primary: Option<StaleReads>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads_held: Option<StaleReads>,
 }
 
 /// Count and share of stale reads at one bound.
@@ -540,6 +547,7 @@ fn share(count: u64, of: u64) -> f64 {
 
 fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigures {
     let reads = c.reads.count();
+    let mitigated = s.datasets.iter().any(|d| d.read_your_writes.is_some());
     let st = &m.staleness;
     let stale = st
         .bounds
@@ -595,6 +603,14 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             session_misses: s.sessions.is_some().then(|| StaleReads {
                 count: c.anomalies[2],
                 share: share(c.anomalies[2], c.attempted),
+            }),
+            reads_sent_to_primary: mitigated.then(|| StaleReads {
+                count: c.ryw_mitigated[0],
+                share: share(c.ryw_mitigated[0], reads),
+            }),
+            reads_held: mitigated.then(|| StaleReads {
+                count: c.ryw_mitigated[1],
+                share: share(c.ryw_mitigated[1], reads),
             }),
         }),
         timeline: None,

@@ -251,6 +251,9 @@ pub struct ClientMetrics {
     /// The same per bucket of the request's first send:
     /// `[bucket * 3 + kind]` (empty without users).
     pub bucket_anomalies: Vec<u64>,
+    /// Reads a read-your-writes mitigation sent to the primary ([0]) and
+    /// held at a replica until it applied the user's write ([1]).
+    pub ryw_mitigated: [u64; 2],
 }
 
 /// The per-user anomalies, in the order of [`ClientMetrics::anomalies`].
@@ -277,6 +280,7 @@ impl ClientMetrics {
             bucket_succeeded: vec![0; buckets],
             anomalies: [0; 3],
             bucket_anomalies: Vec::new(),
+            ryw_mitigated: [0; 2],
         }
     }
 
@@ -301,6 +305,9 @@ impl ClientMetrics {
         }
         self.retried += o.retried;
         for (a, b) in self.anomalies.iter_mut().zip(&o.anomalies) {
+            *a += b;
+        }
+        for (a, b) in self.ryw_mitigated.iter_mut().zip(&o.ryw_mitigated) {
             *a += b;
         }
         for (mine, theirs) in [

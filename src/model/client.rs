@@ -92,7 +92,7 @@ impl KeyChooser {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn prefetch(&self, draw: u64) {
         if let KeyChooser::Table(t) = self {
             t.prefetch(draw);
@@ -155,6 +155,8 @@ pub(super) struct Source {
     pub shard: u16,
     /// Least time between a user's requests from two regions.
     pub roam_delay: Duration,
+    /// How the dataset keeps users' reads from missing their own writes.
+    pub ryw: Option<crate::scenario::RywMitigation>,
     pub rng_arrivals: SimRng,
     pub rng_keys: SimRng,
     pub rng_network: SimRng,
@@ -430,7 +432,9 @@ fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetrics) {
 }
 
 /// Sends the current attempt of request `req` (`r`, of source `s`) at `now`;
-/// `app_queue`: the app tier it goes to has finite capacity.
+/// `app_queue`: the app tier it goes to has finite capacity; `to_node`: the
+/// link from the app tier to `r.node` (the source's, unless a
+/// read-your-writes mitigation sends the read elsewhere).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn send(
@@ -442,6 +446,7 @@ fn send(
     now: Time,
     sched: &mut Scheduler<Event>,
     app_queue: bool,
+    to_node: LinkId,
 ) {
     let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
     if s.serve != s.region {
@@ -457,8 +462,7 @@ fn send(
         }
         leaves
     } else {
-        let arrives =
-            leaves.and_then(|t| net.transit(s.to_node, t, s.bytes_in, &mut s.rng_network));
+        let arrives = leaves.and_then(|t| net.transit(to_node, t, s.bytes_in, &mut s.rng_network));
         // The app tier that takes it is down: nobody forwards it.
         let arrives = arrives.filter(|_| net.app_up(s.serve));
         if let Some(at) = arrives {
@@ -542,6 +546,125 @@ fn respond(
         _ => fail(r, s, metrics),
     }
     None
+}
+
+/// Where a user's read is: request, attempt, time, the serving copy and
+/// its oldest unapplied commit of the key.
+#[derive(Clone, Copy)]
+struct Here {
+    req: u32,
+    attempt: u8,
+    now: Time,
+    oldest: Time,
+    server: ReadServer,
+}
+
+/// The read `r` of a user reaches copy `at.server`: with a session token,
+/// a replica that has not applied the user's last write holds the read
+/// until it has (`TokenWait`, within its bound) or sends it to the primary
+/// (`None`: answered later). Otherwise counts a cross-border read of
+/// restricted data and returns what the per-user checks found.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn user_read(
+    at: Here,
+    r: &mut Request,
+    s: &mut Source,
+    placement: &super::placement::Placement,
+    users: &mut Users,
+    net: &mut Network,
+    metrics: &mut RunMetrics,
+    sched: &mut Scheduler<Event>,
+) -> Option<u8> {
+    use crate::scenario::RywMitigation as M;
+    let token = matches!(s.ryw, Some(M::TokenWait(_) | M::TokenPrimary));
+    if token && matches!(at.server, ReadServer::Replica(_)) {
+        if let Some((node, commit)) = users.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
+            if placement.missed(at.server, r.key, node, commit) {
+                let measured = r.bucket != NOT_MEASURED;
+                let applied = placement.applied_at(at.server, r.key, commit, at.now);
+                if let (Some(M::TokenWait(max)), Some(t)) = (s.ryw, applied) {
+                    if t <= at.now + max {
+                        r.pending += 1;
+                        // Just after the apply (whose event may come after
+                        // this one's at the same time).
+                        sched.schedule(
+                            t + Duration::from_nanos(1),
+                            event(ClientEvent::AtNode {
+                                req: at.req,
+                                attempt: at.attempt,
+                            }),
+                        );
+                        if measured {
+                            metrics.clients[s.client].ryw_mitigated[1] += 1;
+                        }
+                        return None;
+                    }
+                }
+                // On to the primary, from the replica.
+                let primary = placement.write_node(usize::from(s.shard), r.serve, net);
+                let link = net.link(r.node, primary);
+                if let Some(t) = net.transit(link, at.now, s.bytes_in, &mut s.rng_network) {
+                    r.node = primary;
+                    r.server = ReadServer::Primary;
+                    r.pending += 1;
+                    sched.schedule(
+                        t,
+                        event(ClientEvent::AtNode {
+                            req: at.req,
+                            attempt: at.attempt,
+                        }),
+                    );
+                    if measured {
+                        metrics.clients[s.client].ryw_mitigated[0] += 1;
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+    if let Some(res) = placement.residency() {
+        if r.bucket != NOT_MEASURED && !res.allows(r.key, r.serve) {
+            metrics.writes[usize::from(s.dataset)].cross_border_reads += 1;
+        }
+    }
+    Some(users.read(
+        s.dataset,
+        r.user,
+        r.key,
+        r.first_sent,
+        at.now,
+        at.oldest,
+        placement,
+        at.server,
+    ))
+}
+
+/// `read-your-writes: {primary_for: X}`: the read `r` of a user who had a
+/// write of the dataset acknowledged less than X ago goes to the primary.
+/// Returns the link from the app tier to where it goes.
+#[inline(never)]
+fn primary_after_write(
+    r: &mut Request,
+    s: &Source,
+    now: Time,
+    placement: &super::placement::Placement,
+    users: &Users,
+    net: &Network,
+    metrics: &mut RunMetrics,
+) -> LinkId {
+    let Some(crate::scenario::RywMitigation::PrimaryFor(x)) = s.ryw else {
+        return s.to_node;
+    };
+    if r.server == ReadServer::Primary || !users.wrote_within(s.dataset, r.user, now, x) {
+        return s.to_node;
+    }
+    r.node = placement.write_node(usize::from(s.shard), s.serve, net);
+    r.server = ReadServer::Primary;
+    if r.bucket != NOT_MEASURED {
+        metrics.clients[s.client].ryw_mitigated[0] += 1;
+    }
+    net.link(s.serve, r.node)
 }
 
 /// Who of `s`'s users sends the request at `now`, and its key (the user's
@@ -628,8 +751,21 @@ impl World {
             deadline: Time::NEVER,
             timer: None,
         });
+        let to_node = if user != NO_USER && s.ryw.is_some() && s.op == Op::Read {
+            primary_after_write(
+                r,
+                s,
+                now,
+                &placements[usize::from(s.dataset)],
+                users,
+                net,
+                metrics,
+            )
+        } else {
+            s.to_node
+        };
         let app_queue = stations.any_app && stations.app(s.serve).is_some();
-        send(req, r, s, net, metrics, now, sched, app_queue);
+        send(req, r, s, net, metrics, now, sched, app_queue, to_node);
         // Lost on the way with no timeout to wait for: failed already.
         if r.done {
             requests.free_slot(req);
@@ -723,27 +859,36 @@ impl World {
                 } else {
                     server_now(placement, r.key, r.node)
                 };
-                server.map(|server| {
-                    let oldest = placement.on_read(r.key, server);
-                    if r.user != NO_USER {
-                        if let Some(res) = placement.residency() {
-                            if r.bucket != NOT_MEASURED && !res.allows(r.key, r.serve) {
-                                metrics.writes[usize::from(s.dataset)].cross_border_reads += 1;
+                match server {
+                    Some(server) => {
+                        let oldest = placement.on_read(r.key, server);
+                        let found = if r.user == NO_USER {
+                            Some(0)
+                        } else {
+                            let at = Here {
+                                req,
+                                attempt,
+                                now,
+                                oldest,
+                                server,
+                            };
+                            user_read(at, r, s, placement, users, net, metrics, sched)
+                        };
+                        match found {
+                            Some(found) => {
+                                anomalies = found;
+                                Some((oldest <= now).then(|| now.since(oldest)))
+                            }
+                            // Held for the user's own write, or sent on to
+                            // the primary: answered later.
+                            None => {
+                                later = true;
+                                None
                             }
                         }
-                        anomalies = users.read(
-                            s.dataset,
-                            r.user,
-                            r.key,
-                            r.first_sent,
-                            now,
-                            oldest,
-                            placement,
-                            server,
-                        );
                     }
-                    (oldest <= now).then(|| now.since(oldest))
-                })
+                    None => None,
+                }
             }
             None => {
                 let queue = if queued {
@@ -794,8 +939,8 @@ impl World {
             match answer {
                 Some(stale) => {
                     let answered = respond(r, s, net, metrics, now, stale, anomalies, sched);
-                    if let (Some(at), Op::Write) = (answered, s.op) {
-                        if r.user != NO_USER {
+                    if r.user != NO_USER && s.op == Op::Write {
+                        if let Some(at) = answered {
                             users.acked(s.dataset, r.user, r.key, at);
                         }
                     }
@@ -933,6 +1078,19 @@ impl World {
         r.serve = s.serve;
         r.node = s.node;
         r.server = s.read.unwrap_or(ReadServer::Primary);
+        let to_node = if r.user != NO_USER && s.ryw.is_some() && s.op == Op::Read {
+            primary_after_write(
+                r,
+                s,
+                now,
+                &self.placements[usize::from(s.dataset)],
+                &self.users,
+                &self.net,
+                &mut self.metrics,
+            )
+        } else {
+            s.to_node
+        };
         let app_queue = self.stations.any_app && self.stations.app(s.serve).is_some();
         send(
             req,
@@ -943,6 +1101,7 @@ impl World {
             now,
             sched,
             app_queue,
+            to_node,
         );
         self.requests.release_if_done(req);
     }

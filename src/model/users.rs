@@ -231,6 +231,26 @@ impl Users {
         }
     }
 
+    /// The copy and commit time of `user`'s last write of `key` to dataset
+    /// `d`, if its acknowledgement reached them by `sent`.
+    pub fn unseen_write(
+        &self,
+        d: u16,
+        user: u32,
+        key: u32,
+        sent: Time,
+    ) -> Option<(RegionId, Time)> {
+        let w = &self.data[usize::from(d)][user as usize];
+        (w.write_key == key && w.acked <= sent).then_some((w.write_node, w.commit))
+    }
+
+    /// Whether a write of `user` to dataset `d` was acknowledged to them
+    /// less than `x` before `now`.
+    pub fn wrote_within(&self, d: u16, user: u32, now: Time, x: Duration) -> bool {
+        let w = &self.data[usize::from(d)][user as usize];
+        w.write_key != NO_KEY && w.acked <= now && now < w.acked + x
+    }
+
     /// `user`'s read of `key` in dataset `d`, sent at `sent`, is served at
     /// `now` by `server` in `node`, whose oldest unapplied write of the key
     /// was committed at `oldest` (`Time::NEVER`: none). Returns the

@@ -615,6 +615,33 @@ pub struct SinglePrimaryFile {
     /// The primary's commit path as a station (default: commits take no
     /// time).
     pub commit: Option<CommitFile>,
+    /// A read-your-writes mitigation for users' reads at replicas
+    /// (default: none): exactly one of `primary_for` and `token`.
+    pub read_your_writes: Option<ReadYourWritesFile>,
+}
+
+/// How a single-primary dataset keeps a user from missing their own
+/// write at a replica.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadYourWritesFile {
+    /// Read from the primary for this long after the user's own write was
+    /// acknowledged.
+    pub primary_for: Option<Duration>,
+    /// Session token (the LSN of the user's last write): a replica that
+    /// has not applied it makes the read `wait` until it has (at most
+    /// `max_wait`, then the primary), or sends it to the `primary`.
+    pub token: Option<TokenFile>,
+    /// `token: wait`: the longest a read waits at a replica (default 1s).
+    pub max_wait: Option<Duration>,
+}
+
+/// What a replica behind the user's session token does with the read.
+#[derive(Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenFile {
+    Wait,
+    Primary,
 }
 
 /// Database failover of a single-primary dataset.

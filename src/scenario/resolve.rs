@@ -13,8 +13,8 @@ use super::Precision;
 use super::{
     lint, presets, Capacity, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind,
     FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
-    Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, Scenario, Sessions, Shard, Shed,
-    UserPool,
+    Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, RywMitigation, Scenario, Sessions,
+    Shard, Shed, UserPool,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -843,6 +843,7 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                     restricted: true,
                     shards: Vec::new(),
                     shard_of_rule: Vec::new(),
+                    read_your_writes: None,
                 });
                 continue;
             }
@@ -912,6 +913,10 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             restricted: d.restricted.unwrap_or(false),
             shards: Vec::new(),
             shard_of_rule: Vec::new(),
+            read_your_writes: sp
+                .read_your_writes
+                .as_ref()
+                .and_then(|r| read_your_writes(r, i, check)),
         });
     }
     datasets
@@ -975,7 +980,68 @@ fn active_active(
         restricted: d.restricted.unwrap_or(false),
         shards: Vec::new(),
         shard_of_rule: Vec::new(),
+        read_your_writes: None,
     })
+}
+
+/// The default longest wait of `read_your_writes: {token: wait}`.
+const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Dataset `i`'s read-your-writes mitigation: exactly one kind, positive
+/// durations within the limits.
+fn read_your_writes(
+    r: &super::file::ReadYourWritesFile,
+    i: usize,
+    check: &mut Checker,
+) -> Option<RywMitigation> {
+    use super::file::TokenFile;
+    let here = yaml_path![
+        "datasets",
+        i,
+        "placement",
+        "single-primary",
+        "read_your_writes"
+    ];
+    let at = |k: &str| {
+        let mut p = here.clone();
+        p.push(Seg::Key(k.to_string()));
+        p
+    };
+    let positive = |d: Duration, k: &str, check: &mut Checker| {
+        if d == Duration::ZERO || d > MAX_DELAY {
+            check.error(
+                at(k),
+                format!("{k} is {d}; give a duration above 0 and at most {MAX_DELAY}"),
+            );
+            false
+        } else {
+            true
+        }
+    };
+    if r.max_wait.is_some() && r.token != Some(TokenFile::Wait) {
+        check.error(
+            at("max_wait"),
+            "max_wait bounds `token: wait`: add it, or leave max_wait out",
+        );
+        return None;
+    }
+    match (r.primary_for, r.token) {
+        (Some(d), None) => {
+            positive(d, "primary_for", check).then_some(RywMitigation::PrimaryFor(d))
+        }
+        (None, Some(TokenFile::Wait)) => {
+            let d = r.max_wait.unwrap_or(DEFAULT_MAX_WAIT);
+            positive(d, "max_wait", check).then_some(RywMitigation::TokenWait(d))
+        }
+        (None, Some(TokenFile::Primary)) => Some(RywMitigation::TokenPrimary),
+        _ => {
+            check.error(
+                here,
+                "give exactly one of `primary_for: 2s` (read from the primary after one's own write) and `token: wait` or `token: primary` (a session token)",
+            );
+            None
+        }
+    }
 }
 
 /// Most a region's clock may be off: one hour (a typo guard).
@@ -2017,6 +2083,21 @@ fn users_fit(
                     "per-user keys need a key per user: `{}` has {} keys for {total} users",
                     ds.name, ds.keys
                 ),
+            );
+        }
+    }
+    for (d, ds) in datasets.iter().enumerate() {
+        if ds.read_your_writes.is_none() {
+            continue;
+        }
+        if let Some(w) = workload
+            .iter()
+            .find(|w| usize::from(w.dataset.0) == d && w.users.is_none())
+        {
+            let region = &raw.regions[usize::from(w.region.0)].name;
+            check.error(
+                yaml_path!["datasets", d, "placement", "single-primary", "read_your_writes"],
+                format!("read-your-writes is per user: give `users` to the workload of `{region}`, which uses `{}`", ds.name),
             );
         }
     }

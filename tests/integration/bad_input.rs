@@ -1113,3 +1113,52 @@ fn residency_rules_and_geo_sharding_with_bad_values() {
         &["add a top-level `residency:`"],
     );
 }
+
+#[test]
+fn read_your_writes_mitigations_with_bad_values() {
+    let with_users = |m: &str| {
+        TWO_REGIONS
+            .replacen(
+                "        apply_time: 0ms\n",
+                &format!("        apply_time: 0ms\n        read_your_writes: {m}\n"),
+                1,
+            )
+            .replacen("  - region: a\n", "  - region: a\n    users: 10\n", 1)
+            .replacen("  - region: b\n", "  - region: b\n    users: 10\n", 1)
+    };
+    for (m, words) in [
+        (
+            "{primary_for: 1s, token: wait}",
+            &["exactly one of `primary_for"][..],
+        ),
+        ("{}", &["exactly one of `primary_for"][..]),
+        ("{primary_for: 0s}", &["primary_for is 0", "above 0"][..]),
+        ("{token: wait, max_wait: 0s}", &["max_wait is 0"][..]),
+        (
+            "{token: primary, max_wait: 1s}",
+            &["max_wait bounds `token: wait`"][..],
+        ),
+        ("{token: later}", &["wait", "primary"][..]),
+    ] {
+        let yaml = with_users(m);
+        let (code, err) = validate(&yaml);
+        assert_eq!(code, Some(2), "{m}: {err}");
+        let line = line_of(&yaml, "read_your_writes:");
+        assert!(err.contains(&format!("test.yaml:{line}:")), "{m}: {err}");
+        for w in words {
+            assert!(err.contains(w), "{m}: expected `{w}` in: {err}");
+        }
+    }
+    assert_eq!(
+        validate(&with_users("{token: wait, max_wait: 50ms}")).0,
+        Some(0)
+    );
+    // Per user: every region reading the dataset needs users.
+    let yaml = with_users("{primary_for: 1s}").replacen("    users: 10\n", "", 1);
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("read-your-writes is per user") && err.contains("workload of `a`"),
+        "{err}"
+    );
+}

@@ -232,3 +232,60 @@ fn read_your_writes_violations_fill_the_window_between_ack_and_apply() {
     let split = summary(&own_record(10, "    roaming: {share: 0.5, to: a}\n"));
     assert!(fig(&split, "clients.b.users.monotonic_reads.count") > 100.0);
 }
+
+/// `own_record` with a read-your-writes mitigation on the dataset.
+fn mitigated(mitigation: &str) -> String {
+    own_record(10, "").replace(
+        "apply_time: 20ms}}",
+        &format!("apply_time: 20ms, read_your_writes: {mitigation}}}}}"),
+    )
+}
+
+#[test]
+fn read_your_writes_mitigations_remove_the_violations_at_a_measured_cost() {
+    let plain = summary(&own_record(10, ""));
+    let ryw = fig(&plain, "clients.b.users.read_your_writes.count");
+    let read_p99 = fig(&plain, "clients.b.read_latency.p99_ms");
+    assert!(ryw > 500.0);
+    // Reading from the primary for 1 s after one's own write: no
+    // violation; each write sends its user's reads (500/s) across the
+    // Atlantic, 100 ms more each, until a second has passed or the user's
+    // next write (0.2/s) starts a new second: E[min(gap, 1 s)] =
+    // (1 - e^-0.2) / 0.2 = 0.906 s of reads per write.
+    let primary = summary(&mitigated("{primary_for: 1s}"));
+    assert_eq!(fig(&primary, "clients.b.users.read_your_writes.count"), 0.0);
+    let sent = fig(&primary, "clients.b.users.reads_sent_to_primary.count");
+    let writes = fig(&primary, "clients.b.write_latency.count");
+    let per_write = 500.0 * (1.0 - (-0.2f64).exp()) / 0.2;
+    assert!(
+        (sent / (writes * per_write) - 1.0).abs() < 0.05,
+        "{sent} reads to the primary after {writes} writes"
+    );
+    assert!(fig(&primary, "clients.b.read_latency.p99_ms") > read_p99 + 90.0);
+    // A session token, waiting: exactly the reads that would have missed
+    // the write wait for it (the same arrivals: common random numbers),
+    // each at most the 17 ms window plus the write's own wait for the
+    // apply thread; none goes to the primary.
+    let wait = summary(&mitigated("{token: wait}"));
+    assert_eq!(fig(&wait, "clients.b.users.read_your_writes.count"), 0.0);
+    assert_eq!(fig(&wait, "clients.b.users.reads_held.count"), ryw);
+    assert_eq!(
+        fig(&wait, "clients.b.users.reads_sent_to_primary.count"),
+        0.0
+    );
+    let max = fig(&wait, "clients.b.read_latency.max_ms");
+    let apply_wait = fig(&wait, "datasets.d.replicas.b.apply_wait.max_ms");
+    assert!(max <= 2.0 + 17.0 + apply_wait + 2.0 + 0.1, "{max}");
+    assert!(max > 15.0, "{max}");
+    // A token sending them to the primary: the same reads, 100 ms more.
+    let token = summary(&mitigated("{token: primary}"));
+    assert_eq!(fig(&token, "clients.b.users.read_your_writes.count"), 0.0);
+    assert_eq!(
+        fig(&token, "clients.b.users.reads_sent_to_primary.count"),
+        ryw
+    );
+    // A wait bound below the window sends them on instead.
+    let short = summary(&mitigated("{token: wait, max_wait: 1ms}"));
+    assert_eq!(fig(&short, "clients.b.users.read_your_writes.count"), 0.0);
+    assert!(fig(&short, "clients.b.users.reads_sent_to_primary.count") > 0.8 * ryw);
+}

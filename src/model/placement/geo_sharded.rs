@@ -79,7 +79,7 @@ impl GeoSharded {
         self.shards[shard].read_node(app, net)
     }
 
-    #[inline]
+    #[inline(never)]
     pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
         self.shards[self.shard_of(key)].serves(region, server)
     }
@@ -88,12 +88,12 @@ impl GeoSharded {
         self.shards[self.shard_of(key)].server_in(region)
     }
 
-    #[inline]
+    #[inline(never)]
     pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         self.shards[self.shard_of(key)].on_read(key, server)
     }
 
-    #[inline]
+    #[inline(never)]
     pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
         let shard = self.shard_of(key);
         self.shards[shard].on_write(now, key, node, ctx)

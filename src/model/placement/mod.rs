@@ -64,6 +64,23 @@ impl Placement {
         }
     }
 
+    /// When copy `server` applies (applied, `now` if it already has) the
+    /// write of `key` committed at `commit`; `None` if that is not known
+    /// yet (waiting for its link) or the copy is not a single-primary
+    /// replica.
+    pub fn applied_at(
+        &self,
+        server: ReadServer,
+        key: u32,
+        commit: Time,
+        now: Time,
+    ) -> Option<Time> {
+        match self {
+            Placement::SinglePrimary(p) => p.applied_at(server, key, commit, now),
+            _ => None,
+        }
+    }
+
     /// The residency rules the dataset is held to, if restricted.
     pub fn residency(&self) -> Option<&crate::scenario::Residency> {
         match self {
@@ -82,7 +99,7 @@ impl Placement {
     }
 
     /// Whether `server` is still the copy of `key` in `region`.
-    #[inline]
+    #[inline(always)]
     pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
         match self {
             Placement::SinglePrimary(p) => p.serves(region, server),
@@ -166,7 +183,7 @@ impl Placement {
     /// A read of `key` served by `server`: the commit time of the oldest
     /// write of the key the copy has not applied (`Time::NEVER`: it has
     /// them all). Its version holds every write committed before that.
-    #[inline]
+    #[inline(always)]
     pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         match self {
             Placement::SinglePrimary(p) => p.on_read(key, server),

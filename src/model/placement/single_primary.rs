@@ -494,7 +494,8 @@ impl SinglePrimary {
     /// A write of `key` committed at `at` came to rest in `region`
     /// (committed or applied there): a residency violation if it may not
     /// be there.
-    #[inline]
+    #[cold]
+    #[inline(never)]
     fn rests(&self, key: u32, region: RegionId, at: Time, ctx: &mut Ctx) {
         if let Some(r) = &self.residency {
             if at >= ctx.warmup && !r.allows(key, region) {
@@ -580,8 +581,8 @@ impl SinglePrimary {
         }
     }
 
-    /// A read of `key` served at `now` by `server`: the staleness age if it
-    /// missed a write committed at or before now.
+    /// A read of `key` served by `server`: the commit time of the oldest
+    /// write of the key it has not applied (`Time::NEVER`: none).
     #[inline]
     pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
         match server {
@@ -749,18 +750,23 @@ impl SinglePrimary {
                     self.rests(m.key, replica, m.commit, ctx);
                 }
             }
-            Event::Promote { .. } => {
-                if let Some(p) = self.promote(now, ctx) {
-                    ctx.metrics
-                        .record_promotion(usize::from(self.dataset.0), now, p);
-                }
-                *ctx.routes_changed = true;
-            }
-            Event::Rejoin { .. } => {
-                self.rejoin(now);
-                *ctx.routes_changed = true;
-            }
+            Event::Promote { .. } | Event::Rejoin { .. } => self.on_control(now, event, ctx),
         }
+    }
+
+    /// A failover event: rare, kept out of the apply path.
+    #[cold]
+    #[inline(never)]
+    fn on_control(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        if let Event::Promote { .. } = event {
+            if let Some(p) = self.promote(now, ctx) {
+                ctx.metrics
+                    .record_promotion(usize::from(self.dataset.0), now, p);
+            }
+        } else {
+            self.rejoin(now);
+        }
+        *ctx.routes_changed = true;
     }
 
     /// A link came up or a database node came back at `now`: the messages
@@ -980,6 +986,35 @@ impl SinglePrimary {
         if let Some(since) = self.fallback_since.take() {
             metrics.writes[usize::from(self.dataset.0)].fallback +=
                 clipped(since, self.newest_quorum, warmup, end);
+        }
+    }
+
+    /// When replica `server` applies the write of `key` committed at
+    /// `commit` (`now` if it has; `None`: not known yet, waiting for its
+    /// link or replica).
+    pub fn applied_at(
+        &self,
+        server: ReadServer,
+        key: u32,
+        commit: Time,
+        now: Time,
+    ) -> Option<Time> {
+        let ReadServer::Replica(i) = server else {
+            return Some(now);
+        };
+        let st = &self.streams[usize::from(i)];
+        // In flight in commit order: the first message committed at or
+        // after `commit` of that key.
+        let from = st.in_flight.partition_point(|m| m.commit < commit);
+        let m = st
+            .in_flight
+            .range(from..)
+            .take_while(|m| m.commit == commit)
+            .find(|m| m.key == key);
+        match m {
+            None => Some(now),
+            Some(m) if m.applied == Time::NEVER => None,
+            Some(m) => Some(m.applied.max(now)),
         }
     }
 
