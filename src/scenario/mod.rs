@@ -393,6 +393,22 @@ pub struct Dataset {
     pub shards: Vec<Shard>,
     /// Geo-sharded: per residency rule, the index of its shard.
     pub shard_of_rule: Vec<u16>,
+    /// Single-primary: how users' reads avoid missing their own writes.
+    pub read_your_writes: Option<RywMitigation>,
+}
+
+/// A read-your-writes mitigation (see [`file::ReadYourWritesFile`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RywMitigation {
+    /// Read from the primary for this long after one's own acknowledged
+    /// write.
+    PrimaryFor(Duration),
+    /// A replica behind the user's last write holds the read until it has
+    /// applied it, at most this long, then sends it to the primary.
+    TokenWait(Duration),
+    /// A replica behind the user's last write sends the read to the
+    /// primary.
+    TokenPrimary,
 }
 
 /// When a single primary acknowledges a write.
@@ -789,6 +805,16 @@ fn residency_lint(s: &Scenario) -> Vec<String> {
             .join(", ")
     };
     let mut out = Vec::new();
+    if !s.datasets.iter().any(|d| d.restricted) {
+        out.push(format!(
+            "residency rules are given but no dataset is `restricted` or geo-sharded: {}",
+            if s.sessions.is_some() {
+                "only sessions are held to them"
+            } else {
+                "they change nothing"
+            }
+        ));
+    }
     for (i, d) in s.datasets.iter().enumerate().filter(|(_, d)| d.restricted) {
         // The rules whose users use the dataset.
         let mut rules: Vec<u16> = s

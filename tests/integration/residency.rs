@@ -170,3 +170,26 @@ fn a_tenant_rule_comes_before_the_jurisdiction_rule() {
     );
     assert!(close(v, w), "{v} violations, {w} writes from eu-central-1");
 }
+
+#[test]
+fn rules_that_hold_no_dataset_are_pointed_out() {
+    // The same users and rules, the dataset not restricted.
+    let yaml = geo("[eu-central-1]", "").replace(
+        "    popularity: per-user\n    placement:\n      geo-sharded:\n        apply_time: 1ms\n        replicas: {eu-west-1: [eu-central-1], us-east-1: [us-west-2]}\n        failover: {promotion_delay: 20s}\n",
+        "    popularity: per-user\n    placement:\n      single-primary: {primary: us-east-1, replicas: [eu-west-1], apply_time: 1ms}\n",
+    );
+    let s = scenario(&yaml);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("no dataset is `restricted`") && w.contains("change nothing")),
+        "{:?}",
+        s.warnings
+    );
+    // Restricting it makes them count.
+    let s = scenario(&yaml.replace(
+        "    popularity: per-user\n",
+        "    popularity: per-user\n    restricted: true\n",
+    ));
+    assert!(!s.warnings.iter().any(|w| w.contains("no dataset is")));
+}
