@@ -585,19 +585,10 @@ fn user_read(
                 let applied = placement.applied_at(at.server, r.key, commit, at.now);
                 if let (Some(M::TokenWait(max)), Some(t)) = (s.ryw, applied) {
                     if t <= at.now + max {
-                        r.pending += 1;
                         // Just after the apply (whose event may come after
                         // this one's at the same time).
-                        sched.schedule(
-                            t + Duration::from_nanos(1),
-                            event(ClientEvent::AtNode {
-                                req: at.req,
-                                attempt: at.attempt,
-                            }),
-                        );
-                        if measured {
-                            metrics.clients[s.client].ryw_mitigated[1] += 1;
-                        }
+                        let t = t + Duration::from_nanos(1);
+                        mitigated(r, at, t, HELD, measured, s.client, metrics, sched);
                         return None;
                     }
                 }
@@ -607,17 +598,7 @@ fn user_read(
                 if let Some(t) = net.transit(link, at.now, s.bytes_in, &mut s.rng_network) {
                     r.node = primary;
                     r.server = ReadServer::Primary;
-                    r.pending += 1;
-                    sched.schedule(
-                        t,
-                        event(ClientEvent::AtNode {
-                            req: at.req,
-                            attempt: at.attempt,
-                        }),
-                    );
-                    if measured {
-                        metrics.clients[s.client].ryw_mitigated[0] += 1;
-                    }
+                    mitigated(r, at, t, TO_PRIMARY, measured, s.client, metrics, sched);
                     return None;
                 }
             }
@@ -638,6 +619,31 @@ fn user_read(
         placement,
         at.server,
     ))
+}
+
+/// Kinds of [`ClientMetrics::ryw_mitigated`](crate::metrics::ClientMetrics).
+const TO_PRIMARY: usize = 0;
+const HELD: usize = 1;
+
+/// A mitigation sent read `r` on (`TO_PRIMARY`) or held it (`HELD`): it
+/// reaches its node again at `t`.
+#[allow(clippy::too_many_arguments)]
+fn mitigated(
+    r: &mut Request,
+    at: Here,
+    t: Time,
+    kind: usize,
+    measured: bool,
+    client: usize,
+    metrics: &mut RunMetrics,
+    sched: &mut Scheduler<Event>,
+) {
+    r.pending += 1;
+    let (req, attempt) = (at.req, at.attempt);
+    sched.schedule(t, event(ClientEvent::AtNode { req, attempt }));
+    if measured {
+        metrics.clients[client].ryw_mitigated[kind] += 1;
+    }
 }
 
 /// `read-your-writes: {primary_for: X}`: the read `r` of a user who had a
@@ -662,7 +668,7 @@ fn primary_after_write(
     r.node = placement.write_node(usize::from(s.shard), s.serve, net);
     r.server = ReadServer::Primary;
     if r.bucket != NOT_MEASURED {
-        metrics.clients[s.client].ryw_mitigated[0] += 1;
+        metrics.clients[s.client].ryw_mitigated[TO_PRIMARY] += 1;
     }
     net.link(s.serve, r.node)
 }

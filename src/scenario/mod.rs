@@ -825,6 +825,7 @@ fn residency_lint(s: &Scenario) -> Vec<String> {
             .collect();
         rules.sort_unstable();
         rules.dedup();
+        let mut found = Vec::new();
         for r in rules {
             let rule = &res.rules[usize::from(r)];
             let copies: Vec<RegionId> = if d.shards.is_empty() {
@@ -843,14 +844,20 @@ fn residency_lint(s: &Scenario) -> Vec<String> {
                 .map(name)
                 .collect();
             if !outside.is_empty() {
-                out.push(format!(
-                    "dataset `{}`: the records of {} users get a copy in {}, outside their allowed regions ({}): every write that comes to rest there is a residency violation",
-                    d.name,
+                found.push(format!(
+                    "the records of {} users get a copy in {}, outside their allowed regions ({})",
                     rule.label,
                     outside.join(", "),
                     allowed(rule)
                 ));
             }
+        }
+        if !found.is_empty() {
+            out.push(format!(
+                "dataset `{}`: {}: every write that comes to rest there is a residency violation",
+                d.name,
+                found.join("; ")
+            ));
         }
     }
     out
