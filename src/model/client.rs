@@ -689,14 +689,12 @@ fn attribute(
     metrics: &mut RunMetrics,
 ) -> (u32, u32) {
     let user = users.pick(pool, s.region, now, s.roam_delay, &mut s.rng_users);
-    if users.has_sessions() {
-        let (miss, outside) = users.session(user, s.serve, now, net);
-        if let Some(b) = bucket {
-            if miss {
-                metrics.record_session_miss(s.client, b);
-            }
-            metrics.session_residency_violations += u64::from(outside);
+    let (miss, outside) = users.session(user, s.serve, now, net);
+    if let Some(b) = bucket {
+        if miss {
+            metrics.record_session_miss(s.client, b);
         }
+        metrics.session_residency_violations += u64::from(outside);
     }
     (user, if s.per_user { user } else { key })
 }

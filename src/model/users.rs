@@ -172,12 +172,6 @@ impl Users {
         user
     }
 
-    /// Whether sessions are modelled.
-    #[inline]
-    pub fn has_sessions(&self) -> bool {
-        self.store.is_some()
-    }
-
     /// `user`'s request reaches the app tier of `serve` at `now`: whether
     /// their session is not there (a miss; either way the request writes
     /// it there), and how many copies of that write come to rest outside

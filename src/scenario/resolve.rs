@@ -157,6 +157,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     geo_shards(
         &raw,
         &mut datasets,
+        &workload,
         residency.as_deref(),
         &names,
         users,
@@ -1887,19 +1888,19 @@ fn residency(
     }
     // Each region's users: a tenant rule first, else their jurisdiction's.
     let mut owners: Vec<(u32, u32, Option<u16>)> = Vec::new();
-    for (w, file) in workload.iter().filter_map(|w| {
-        let pool = w.users?;
-        let file = raw
-            .workload
-            .iter()
-            .find(|f| f.region == names[usize::from(w.region.0)])?;
-        Some(((w.region, pool), file))
-    }) {
-        let ((region, pool), tenant) = (w, file.tenant.as_deref());
+    for w in workload {
+        let Some(pool) = w.users else { continue };
         if owners.iter().any(|o| o.0 == pool.first) {
+            // The region's other datasets: the same users.
             continue;
         }
-        let jurisdiction = &regions[usize::from(region.0)].jurisdiction;
+        let name = &names[usize::from(w.region.0)];
+        let tenant = raw
+            .workload
+            .iter()
+            .find(|f| &f.region == name)
+            .and_then(|f| f.tenant.as_deref());
+        let jurisdiction = &regions[usize::from(w.region.0)].jurisdiction;
         let rule = raw
             .residency
             .iter()
@@ -1927,6 +1928,7 @@ fn residency(
 fn geo_shards(
     raw: &ScenarioFile,
     datasets: &mut [Dataset],
+    workload: &[ClientLoad],
     residency: Option<&Residency>,
     names: &[String],
     users: u32,
@@ -1970,17 +1972,10 @@ fn geo_shards(
             );
         }
         if let Some(&(first, _, _)) = res.owners.iter().find(|o| o.2.is_none()) {
-            // The workload entry whose users start at `first`.
-            let mut next = 0;
-            let region = raw
-                .workload
+            let region = workload
                 .iter()
-                .find(|w| {
-                    let starts = next;
-                    next += w.users.unwrap_or(0);
-                    w.users.is_some() && starts == u64::from(first)
-                })
-                .map_or("?", |w| w.region.as_str());
+                .find(|w| w.users.is_some_and(|p| p.first == first))
+                .map_or("?", |w| names[usize::from(w.region.0)].as_str());
             check.error(
                 here.clone(),
                 format!("the users of `{region}` fall under no residency rule: a geo-sharded dataset needs a home for everyone (add a rule for its jurisdiction)"),

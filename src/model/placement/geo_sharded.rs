@@ -66,11 +66,6 @@ impl GeoSharded {
         &self.residency
     }
 
-    /// Shard `shard`'s single-primary state.
-    pub fn shard(&self, shard: usize) -> &SinglePrimary {
-        &self.shards[shard]
-    }
-
     pub fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
         self.shards[shard].write_node(app, net)
     }
