@@ -531,8 +531,40 @@ fn idle(s: &crate::scenario::Scenario) -> crate::model::StationStats {
     }
 }
 
+/// The figures of a run of `s` that recorded nothing: every figure the
+/// model writes, in order. A list whose length depends on the run
+/// (`incidents`) holds one template element, whose numbers are null
+/// (a number or null) and whose texts are empty (any text).
 pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
-    serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize")
+    let mut shape =
+        serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize");
+    if let Some(list) = shape.get_mut("incidents").and_then(|v| v.as_array_mut()) {
+        let mut m = RunMetrics::for_scenario(s);
+        m.failure_started(0, m.span_start);
+        m.close_recovery();
+        let mut one = serde_json::to_value(figures(s, &m)).expect("figures serialize");
+        if let Some(first) = one
+            .get_mut("incidents")
+            .and_then(|v| v.as_array_mut())
+            .and_then(|l| l.pop())
+        {
+            *list = vec![loosened(first)];
+        }
+    }
+    shape
+}
+
+/// `v` with every number made null and every text empty: a template that
+/// any value of the same structure matches.
+fn loosened(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(_) => Value::Null,
+        Value::String(_) => Value::String(String::new()),
+        Value::Array(a) => Value::Array(a.into_iter().map(loosened).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, loosened(x))).collect()),
+        other => other,
+    }
 }
 
 /// Checks that `path` names one number of `shape`; the error says what
@@ -544,6 +576,11 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
     for seg in path.split('.') {
         let next = match node {
             Value::Object(o) => o.get(seg),
+            // A list of objects (incidents): element K has its template's
+            // figures.
+            Value::Array(a) if a.first().is_some_and(Value::is_object) => {
+                seg.parse::<usize>().ok().and_then(|_| a.first())
+            }
             _ => None,
         };
         let Some(next) = next else {
@@ -556,6 +593,14 @@ pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), St
                 Value::Object(o) => o.keys().map(String::as_str).collect(),
                 _ => Vec::new(),
             };
+            if let Value::Array(a) = node {
+                if a.first().is_some_and(Value::is_object) {
+                    return Err(format!(
+                        "unknown metric `{path}`: {here} is a list; name an element by its number from 0, e.g. {}.0",
+                        walked.join(".")
+                    ));
+                }
+            }
             let undeclared_bound = matches!(walked.last(), Some(&("stale_reads" | "stale_share")))
                 && crate::scenario::parse_duration(seg).is_ok();
             return Err(if undeclared_bound {

@@ -293,6 +293,30 @@ fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), Strin
             want.iter()
                 .try_for_each(|(k, s)| conforms(&got[k], s, &format!("{at}.{k}")))
         }
+        (Value::Array(want), Value::Array(got)) if want.first().is_some_and(Value::is_object) => {
+            // A list of objects: the run's incidents (any number up to
+            // the kept limit, each like the template), or one element per
+            // element of the shape (failure windows, failovers).
+            let variable = at == "figures.incidents";
+            if variable && got.len() > crate::metrics::MAX_INCIDENTS {
+                return Err(format!(
+                    "{at} has {} elements, more than the {} a run keeps",
+                    got.len(),
+                    crate::metrics::MAX_INCIDENTS
+                ));
+            }
+            if !variable && got.len() != want.len() {
+                return Err(format!(
+                    "{at} has {} elements, the scenario gives {}",
+                    got.len(),
+                    want.len()
+                ));
+            }
+            got.iter().enumerate().try_for_each(|(i, x)| {
+                let like = if variable { &want[0] } else { &want[i] };
+                conforms(x, like, &format!("{at}.{i}"))
+            })
+        }
         (Value::Array(want), Value::Array(got)) => {
             let whole = crate::metrics::QUANTILE_LEVELS.len();
             let ok_len = got.len() == want.len()
@@ -319,7 +343,8 @@ fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), Strin
             Ok(())
         }
         (Value::Null, x) if x.is_null() || number(x) => Ok(()),
-        (Value::String(want), Value::String(got)) if want == got => Ok(()),
+        // An empty text in a template stands for any text.
+        (Value::String(want), Value::String(got)) if want == got || want.is_empty() => Ok(()),
         (Value::String(want), got) => Err(format!("{at} is {}, expected `{want}`", kind(got))),
         (Value::Number(_) | Value::Null, got) => Err(format!(
             "{at} is {}, not a non-negative number",

@@ -243,3 +243,33 @@ fn quiet_means_nothing_on_success() {
         "{out}"
     );
 }
+
+/// The README documents `figures.incidents.K`: an SLO may name incident K's
+/// milestones; the incidents list itself is not one figure.
+#[test]
+fn an_slo_may_name_an_incidents_milestone() {
+    let outage = format!(
+        "{TWO_REGIONS}health_checks: {{checkers: [b], interval: 10s, timeout: 2s, failure_threshold: 3}}\n\
+         failures:\n  - {{region: a, at: 10s, duration: 45s}}\n"
+    )
+    .replace(
+        "replicas: [b]",
+        "replicas: [b]\n        failover: {promotion_delay: 5s}",
+    );
+    assert!(outage.contains("failover:"), "the fixture changed");
+    // Detection: the third failed probe (probes every 10 s) times out 2 s
+    // after it is sent, so 22 to 32 s after the failure.
+    let (code, out, err, _t) = check(&format!(
+        "{outage}slo:\n  - {{metric: incidents.0.detection_ms, min: 22s, max: 32s}}\n"
+    ));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("metric incidents.0.detection_ms"), "{out}");
+    let (code, _, err, _t) = check(&format!(
+        "{outage}slo:\n  - {{metric: incidents.detection_ms, max: 32s}}\n"
+    ));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("is a list; name an element by its number from 0, e.g. incidents.0"),
+        "{err}"
+    );
+}

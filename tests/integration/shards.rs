@@ -1,6 +1,6 @@
 //! `run --shard I/N` + `merge` gives the bytes of one unsharded run.
 
-use crate::common::{regionsim, tree, write, TWO_REGIONS};
+use crate::common::{regionsim, shipped_report, shipped_scenarios, tree, write, TWO_REGIONS};
 use std::path::Path;
 
 fn sweep_3x4() -> String {
@@ -137,4 +137,58 @@ fn merge_check_exits_1_on_a_failed_slo() {
     let o = regionsim(t, &["merge", "p", "-o", "m", "--check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("FAIL two-regions"));
+}
+
+/// Every shipped scenario (failures, incidents, failovers, sweeps, random
+/// failures), run as three shards and merged, gives the reports of one
+/// unsharded run byte for byte: a large study can be spread over machines.
+#[test]
+fn three_shards_of_every_shipped_scenario_merge_to_the_unsharded_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let dir = shipped_scenarios();
+    let d = dir.to_str().unwrap();
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        ok(
+            t,
+            &[
+                "run",
+                d,
+                "-o",
+                "shards",
+                "--shard",
+                &shard,
+                "-j",
+                "2",
+                "--quiet",
+                "--no-charts",
+            ],
+        );
+    }
+    ok(
+        t,
+        &["merge", "shards", "-o", "merged", "--quiet", "--no-charts"],
+    );
+    let wanted = |n: &str| {
+        n.ends_with("/summary.json") || n.ends_with("/timeline.csv") || n.ends_with("/junit.xml")
+    };
+    let whole: Vec<_> = tree(shipped_report())
+        .into_iter()
+        .filter(|(n, _)| wanted(n))
+        .collect();
+    let merged: Vec<_> = tree(&t.join("merged"))
+        .into_iter()
+        .filter(|(n, _)| wanted(n))
+        .collect();
+    let scenarios = std::fs::read_dir(&dir).unwrap().count();
+    assert!(whole.len() >= 2 * scenarios, "{} files", whole.len());
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&whole), names(&merged));
+    for ((n, b1), (_, b2)) in whole.iter().zip(&merged) {
+        assert!(
+            b1 == b2,
+            "{n} differs between the unsharded run and the merge"
+        );
+    }
 }
