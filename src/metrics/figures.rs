@@ -1011,8 +1011,9 @@ pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
             }
             if w.reads_per_s > 0.0 {
                 both(app, d.read_copy(app, &s.network));
-                if !s.failures.is_empty() && d.replica_in(app).is_none() && app != d.primary {
-                    // When the nearest copy fails, the next one serves.
+                if !s.failures.is_empty() && app != d.primary {
+                    // When the nearest copy (its own, too) fails, the next
+                    // one serves.
                     for r in std::iter::once(d.primary).chain(d.replicas.iter().copied()) {
                         both(app, r);
                     }

@@ -277,3 +277,43 @@ fn a_load_burst_multiplies_the_request_rate_while_it_lasts() {
         Some("b load x3")
     );
 }
+
+/// A replica whose database is down serves nobody: its region's reads go
+/// to the nearest copy that answers (here the primary, 38 ms away) and
+/// succeed, at that round trip, until it is back.
+#[test]
+fn reads_leave_a_local_replica_whose_database_is_down() {
+    // b's reads: 1 ms to its app tier and 1 ms to the local replica, each
+    // way (4 ms); during the outage 1 + 38 + 38 + 1 = 78 ms. Retries
+    // cover the reads that were on their way to b's database when it
+    // went down.
+    let s = summary(
+        &scenario(
+            "{reads_per_s: 200}",
+            "  - {region: b, service: database, at: 20s, duration: 10s}\n",
+        )
+        .replace(
+            "    timeout: 1s\n",
+            "    timeout: 1s\n    retries: 1\n    backoff: 1ms\n",
+        ),
+    );
+    assert_eq!(fig(&s, "clients.b.requests.failed"), 0.0);
+    assert_eq!(fig(&s, "clients.b.requests.availability"), 1.0);
+    // Quantiles to the histograms' 3 significant digits.
+    let near = |path: &str, ms: f64| {
+        let q = fig(&s, path);
+        assert!((q - ms).abs() <= ms * 1e-3, "{path}: {q} vs {ms}");
+    };
+    near("clients.b.read_latency.p50_ms", 4.0);
+    near("clients.b.read_latency.p90_ms", 78.0);
+    // A retried read (sent to b before it went down) took its timeout,
+    // its backoff and the round trip to a.
+    assert!(fig(&s, "clients.b.read_latency.max_ms") <= 1079.0);
+    // The exact mean: 4 ms, plus 74 ms for the reads sent during the
+    // outage, 1/6 of them (about 2,000 of 12,000: within 3 sd).
+    let mean = fig(&s, "clients.b.read_latency.mean_ms");
+    let expected = 4.0 + 74.0 / 6.0;
+    assert!((mean - expected).abs() < 0.9, "{mean} vs {expected}");
+    // Those reads crossed the link to a.
+    assert!(fig(&s, "network.b.a.messages_per_s") > 30.0);
+}

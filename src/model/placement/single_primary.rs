@@ -539,11 +539,11 @@ impl SinglePrimary {
     }
 
     /// Where an app tier in `app` reads: its own region's copy if there is
-    /// one, else the nearest copy (smallest mean round trip) it can reach
-    /// now (links up, database up: the driver sees which copies answer),
-    /// else the primary.
+    /// one and its database answers, else the nearest copy (smallest mean
+    /// round trip) it can reach now (links up, database up: the driver
+    /// sees which copies answer), else the primary.
     pub fn read_node(&self, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
-        if let Some(server) = self.server_in(app) {
+        if let Some(server) = self.server_in(app).filter(|_| net.db_up(app)) {
             return (app, server);
         }
         let reachable = |r: RegionId| {
