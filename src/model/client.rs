@@ -832,6 +832,7 @@ impl World {
             routes_changed,
             stations,
             users,
+            early_replies,
             ..
         } = self;
         let r = &mut requests.slots[req as usize];
@@ -921,8 +922,11 @@ impl World {
                         end: *end,
                         trace,
                         routes_changed,
+                        early_replies,
                     };
-                    let acked = placement.on_write(now, r.key, r.node, &mut ctx);
+                    // Only an attempt still awaited can be answered early.
+                    let ticket = live.then_some(super::placement::Ticket { req, attempt });
+                    let acked = placement.on_write(now, r.key, r.node, ticket, &mut ctx);
                     if r.user != NO_USER && acked != Time::NEVER {
                         users.wrote(s.dataset, r.user, r.key, r.node, now);
                     }
@@ -1016,6 +1020,26 @@ impl World {
         }
         self.on_deadline(now, req, sched);
         self.requests.release_if_done(req);
+    }
+
+    /// A strategy acknowledges `ticket` at `at`, earlier than it said at
+    /// commit: a second `Reply`; the one at the old time finds the request
+    /// answered. (The request is kept by that one until then.)
+    #[cold]
+    #[inline(never)]
+    pub(super) fn early_reply(
+        &mut self,
+        at: Time,
+        ticket: super::placement::Ticket,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[ticket.req as usize];
+        if r.done || r.attempt != ticket.attempt {
+            return;
+        }
+        r.pending += 1;
+        let (req, attempt) = (ticket.req, ticket.attempt);
+        sched.schedule(at, event(ClientEvent::Reply { req, attempt }));
     }
 
     /// The primary acknowledges attempt `attempt` of write `req`.

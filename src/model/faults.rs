@@ -251,11 +251,17 @@ impl World {
             self.metrics.failures_ended(now);
         }
         self.faults.next(f, on, now, sched);
+        let mut came_up = false;
         for link in self.faults.links(f, &self.net) {
             let from = RegionId((link.index() / self.regions) as u16);
             let to = self.net.to(link);
             let state = self.faults.link_state(from, to);
-            self.set_link_state(link, state, now, sched);
+            came_up |= self.change_link(link, state, now);
+        }
+        if came_up {
+            // Once every link is set: acknowledgements come back the other
+            // way.
+            self.resume(now, sched);
         }
         if let Some(region) = self.faults.region(f) {
             let (app, db) = self.faults.services(region);

@@ -81,6 +81,10 @@ pub struct Ctx<'a> {
     /// Set when where requests go changed (a promotion): sources look
     /// their routes up again.
     pub routes_changed: &'a mut bool,
+    /// Writes a strategy acknowledges earlier than it said at commit (a
+    /// semi-sync write whose replicas were cut off, acknowledged once they
+    /// are back): when, and the attempt.
+    pub early_replies: &'a mut Vec<(Time, placement::Ticket)>,
 }
 
 /// The [`Ctx`] of world `$w` (its network, metrics, warm-up and trace)
@@ -96,6 +100,7 @@ macro_rules! ctx {
             end: $w.end,
             trace: &mut $w.trace,
             routes_changed: &mut $w.routes_changed,
+            early_replies: &mut $w.early_replies,
         }
     };
 }
@@ -111,8 +116,14 @@ pub enum Trace {
         seq: u64,
         at: Time,
     },
-    /// The primary acknowledged write `seq` at `at` (`Time::NEVER`: never).
-    Acked { dataset: u16, seq: u64, at: Time },
+    /// The primary committed write `seq` at `commit` and acknowledged it at
+    /// `at` (`Time::NEVER`: never).
+    Acked {
+        dataset: u16,
+        seq: u64,
+        commit: Time,
+        at: Time,
+    },
 }
 
 /// The world of one run.
@@ -139,6 +150,8 @@ pub struct World {
     /// Who sends the requests, their sessions and what they have seen.
     users: users::Users,
     trace: Option<Vec<Trace>>,
+    /// See [`Ctx::early_replies`]; scheduled by [`World::resume`].
+    early_replies: Vec<(Time, placement::Ticket)>,
 }
 
 /// Where every committed write is, for checks that none is lost: at each
@@ -283,6 +296,7 @@ impl World {
             buckets: buckets as u32,
             users: users::Users::new(scenario, run),
             trace: None,
+            early_replies: Vec::new(),
         };
         let mut sim = Simulation::new(world);
         let end = sim.model().end;
@@ -365,15 +379,29 @@ impl World {
         now: Time,
         sched: &mut Scheduler<Event>,
     ) {
+        if self.change_link(link, state, now) {
+            self.resume(now, sched);
+        }
+    }
+
+    /// [`World::set_link_state`] without the resume: true if the link came
+    /// up (so that a failure that changes several links, both ways of a
+    /// partition, resumes once they all are).
+    pub(super) fn change_link(&mut self, link: LinkId, state: LinkState, now: Time) -> bool {
         let was_up = self.net.state(link).up;
         self.net.set_state(link, state);
-        if state.up && !was_up {
-            self.resume(now, sched);
+        if was_up && !state.up {
+            // What was being sent over it did not leave.
+            self.net.abandon_transmission(link, now);
+            for p in &mut self.placements {
+                p.link_down(link, now);
+            }
         }
         if state.up != was_up {
             // Which copies an app tier can read from changed.
             self.route_version = self.route_version.wrapping_add(1);
         }
+        state.up && !was_up
     }
 
     /// Sets which services of `region` answer from `now`: a database that
@@ -393,6 +421,12 @@ impl World {
         self.stations
             .down(region, app_was_up && !app_up, was_up && !db_up, now);
         if was_up && !db_up {
+            // Nothing leaves it any more: what its transmitters were
+            // sending did not.
+            for to in 0..self.regions {
+                let link = self.net.link(region, RegionId(to as u16));
+                self.net.abandon_transmission(link, now);
+            }
             for p in &mut self.placements {
                 p.node_down(region, now);
             }
@@ -434,10 +468,13 @@ impl World {
     }
 
     /// Replication that waited for a link or a node goes on.
-    fn resume(&mut self, now: Time, sched: &mut Scheduler<Event>) {
+    pub(super) fn resume(&mut self, now: Time, sched: &mut Scheduler<Event>) {
         let mut ctx = ctx!(self, sched);
         for p in &mut self.placements {
             p.resume(now, &mut ctx);
+        }
+        for (at, t) in std::mem::take(&mut self.early_replies) {
+            self.early_reply(at, t, sched);
         }
     }
 

@@ -268,15 +268,39 @@ impl Network {
         bytes: u32,
         rng: &mut SimRng,
     ) -> Option<Time> {
-        let l = &mut self.links[link.index()];
-        let sent = match l.transmitter.as_mut() {
-            Some((st, ns_per_byte)) if l.state.up => {
+        let sent = if self.links[link.index()].state.up {
+            self.transmission_end(link, now, bytes)
+        } else {
+            now
+        };
+        self.deliver(link, sent, bytes, rng)
+    }
+
+    /// Whether `link` has a bandwidth limit (a transmitter replicated
+    /// writes queue for).
+    pub fn has_transmitter(&self, link: LinkId) -> bool {
+        self.links[link.index()].transmitter.is_some()
+    }
+
+    /// A message of `bytes` offered to `link`'s transmitter at `now` (in
+    /// time order): when its transmission ends, after the messages
+    /// offered before it; `now` without a bandwidth limit.
+    pub fn transmission_end(&mut self, link: LinkId, now: Time, bytes: u32) -> Time {
+        match self.links[link.index()].transmitter.as_mut() {
+            Some((st, ns_per_byte)) => {
                 let tx = Duration::from_nanos((f64::from(bytes) * *ns_per_byte).ceil() as u64);
                 st.admit_for(now, tx).done
             }
-            _ => now,
-        };
-        self.deliver(link, sent, bytes, rng)
+            None => now,
+        }
+    }
+
+    /// The transmitter of `link` stops at `now` (the link or its sender
+    /// went down): what it was sending did not leave.
+    pub fn abandon_transmission(&mut self, link: LinkId, now: Time) {
+        if let Some((st, _)) = self.links[link.index()].transmitter.as_mut() {
+            st.abandon(now);
+        }
     }
 
     /// Per link, its transmitter's statistics (`None`: no bandwidth limit).

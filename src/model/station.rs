@@ -131,6 +131,13 @@ impl Station {
         self.busy
     }
 
+    /// [`Station::busy`], which starts again from zero: the busy time so
+    /// far belongs to whoever owned the station until now (a replica that
+    /// a failover promoted).
+    pub fn take_busy(&mut self) -> Duration {
+        std::mem::replace(&mut self.busy, Duration::ZERO)
+    }
+
     /// Offers a job arriving at `arrival` (no earlier than the previous
     /// one): its service, or `None` if the queue is full and it is turned
     /// away. Draws one service time from `rng` for each admitted job and

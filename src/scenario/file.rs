@@ -561,6 +561,10 @@ pub struct GeoShardedFile {
     /// Each shard promotes its most caught-up replica when its home's
     /// database is detected down (needs `health_checks`).
     pub failover: Option<FailoverFile>,
+    /// Time a committed write waits in its home's log before it is sent
+    /// to the shard's replicas (default 0: sent at commit). A failure of
+    /// the home loses what had not left.
+    pub shipping_delay: Option<Dist>,
 }
 
 /// Active-active placement.
@@ -618,6 +622,13 @@ pub struct SinglePrimaryFile {
     /// A read-your-writes mitigation for users' reads at replicas
     /// (default: none): exactly one of `primary_for` and `token`.
     pub read_your_writes: Option<ReadYourWritesFile>,
+    /// Async only: time a committed write waits in the primary's log
+    /// before it is sent to the replicas (default 0: sent at commit, as
+    /// MySQL's binlog dump thread does; storage-level shipping such as
+    /// Aurora Global Database's takes longer). A failure of the primary,
+    /// or of its link to a replica, keeps in the log what had not left;
+    /// a failover loses it.
+    pub shipping_delay: Option<Dist>,
 }
 
 /// How a single-primary dataset keeps a user from missing their own

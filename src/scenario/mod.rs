@@ -395,6 +395,10 @@ pub struct Dataset {
     pub shard_of_rule: Vec<u16>,
     /// Single-primary: how users' reads avoid missing their own writes.
     pub read_your_writes: Option<RywMitigation>,
+    /// Async single-primary and geo-sharded: how long a committed write
+    /// waits in the primary's log before it is sent to the replicas
+    /// (`None`: it is sent at commit).
+    pub shipping_delay: Option<Dist>,
 }
 
 /// A read-your-writes mitigation (see [`file::ReadYourWritesFile`]).

@@ -845,6 +845,7 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                     shards: Vec::new(),
                     shard_of_rule: Vec::new(),
                     read_your_writes: None,
+                    shipping_delay: shipping_delay(g.shipping_delay.as_ref(), Replication::Async),
                 });
                 continue;
             }
@@ -875,6 +876,12 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
             }
         }
         let replication = replication(sp.replication, sp.replicas.len(), i, check);
+        if sp.shipping_delay.is_some() && replication != Replication::Async {
+            check.error(
+                at("shipping_delay"),
+                "shipping_delay is for async replication: under semi-sync and sync the primary sends each write at commit and waits for the replicas",
+            );
+        }
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
@@ -918,6 +925,7 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                 .read_your_writes
                 .as_ref()
                 .and_then(|r| read_your_writes(r, i, check)),
+            shipping_delay: shipping_delay(sp.shipping_delay.as_ref(), replication),
         });
     }
     datasets
@@ -982,7 +990,15 @@ fn active_active(
         shards: Vec::new(),
         shard_of_rule: Vec::new(),
         read_your_writes: None,
+        shipping_delay: None,
     })
+}
+
+/// The shipping delay of an async dataset; none when it is always zero
+/// (every write is sent at commit, with no event of its own).
+fn shipping_delay(d: Option<&Dist>, replication: Replication) -> Option<Dist> {
+    d.filter(|d| replication == Replication::Async && d.mean_nanos() > 0.0)
+        .cloned()
 }
 
 /// The default longest wait of `read_your_writes: {token: wait}`.

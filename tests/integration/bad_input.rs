@@ -1162,3 +1162,29 @@ fn read_your_writes_mitigations_with_bad_values() {
         "{err}"
     );
 }
+
+#[test]
+fn a_shipping_delay_is_an_async_distribution() {
+    // Under semi-sync and sync the primary sends at commit and waits.
+    for mode in ["sync", "{semi-sync: {acks: 1}}"] {
+        assert_rejected(
+            "        apply_time: 0ms\n",
+            &format!("        apply_time: 0ms\n        replication: {mode}\n        shipping_delay: 5ms\n"),
+            "shipping_delay",
+            &["shipping_delay is for async replication"],
+        );
+    }
+    for (bad, words) in [
+        ("-5ms", &["shipping_delay"][..]),
+        ("5", &["unit"][..]),
+        ("{exponential: {mean: 30d}}", &["24h"][..]),
+        ("{uniform: {min: 5ms, max: 1ms}}", &["max"][..]),
+    ] {
+        assert_rejected(
+            "        apply_time: 0ms\n",
+            &format!("        apply_time: 0ms\n        shipping_delay: {bad}\n"),
+            "shipping_delay",
+            words,
+        );
+    }
+}

@@ -94,6 +94,7 @@ fn every_knob_changes_the_summary() {
         ("semi-sync acks", "replication: async", "replication: {semi-sync: {acks: 2}}"),
         ("semi-sync timeout", "replication: async", "replication: {semi-sync: {acks: 1, timeout: 50ms}}"),
         ("timeout", "  - region: far\n", "  - region: far\n    timeout: 125ms\n"),
+        ("shipping_delay", "replication: async", "replication: async\n        shipping_delay: 20ms"),
     ];
     let base = summary_json(BASE);
     for (knob, from, to) in variants {

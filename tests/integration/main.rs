@@ -21,6 +21,7 @@ mod intervals;
 mod knobs;
 mod load;
 mod memory;
+mod outages;
 mod properties;
 mod readme;
 mod regressions;

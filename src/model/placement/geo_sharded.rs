@@ -89,19 +89,26 @@ impl GeoSharded {
     }
 
     #[inline(never)]
-    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+    pub fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        ticket: Option<super::Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
         let shard = self.shard_of(key);
-        self.shards[shard].on_write(now, key, node, ctx)
+        self.shards[shard].on_write(now, key, node, ticket, ctx)
     }
 
     pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         let shard = match event {
-            Event::Apply { stream, .. } => (0..self.shards.len())
+            Event::Apply { stream, .. } | Event::Ship { stream, .. } => (0..self.shards.len())
                 .find(|&i| {
                     let n = self.shards[i].streams() as u16;
                     (self.bases[i]..self.bases[i] + n).contains(&stream)
                 })
-                .expect("an Apply names a stream of some shard"),
+                .expect("an event of a stream names a stream of some shard"),
             Event::Promote { shard, .. } | Event::Rejoin { shard, .. } => usize::from(shard),
         };
         self.shards[shard].on_event(now, event, ctx);
@@ -110,6 +117,12 @@ impl GeoSharded {
     pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         for s in &mut self.shards {
             s.resume(now, ctx);
+        }
+    }
+
+    pub fn link_down(&mut self, link: super::super::LinkId, now: Time) {
+        for s in &mut self.shards {
+            s.link_down(link, now);
         }
     }
 

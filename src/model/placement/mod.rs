@@ -24,6 +24,15 @@ pub enum Event {
     ActiveActive(active_active::Event),
 }
 
+/// A write's attempt that its client still awaits, for a strategy that
+/// may acknowledge it earlier than it said at commit (see
+/// [`super::Ctx::early_replies`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    pub req: u32,
+    pub attempt: u8,
+}
+
 /// Which copy serves a client region's reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadServer {
@@ -122,7 +131,7 @@ impl Placement {
     pub fn dataset_of(event: Event) -> u16 {
         use single_primary::Event as E;
         match event {
-            Event::SinglePrimary(E::Apply { dataset, .. }) => dataset,
+            Event::SinglePrimary(E::Apply { dataset, .. } | E::Ship { dataset, .. }) => dataset,
             Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
             Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
         }
@@ -208,11 +217,18 @@ impl Placement {
     /// when it is acknowledged (`Time::NEVER`: not for now, or not by this
     /// node, which is no longer the primary).
     #[inline]
-    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+    pub fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        ticket: Option<Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
         match self {
-            Placement::SinglePrimary(p) => p.on_write(now, key, node, ctx),
+            Placement::SinglePrimary(p) => p.on_write(now, key, node, ticket, ctx),
             Placement::ActiveActive(p) => p.on_write(now, key, node, ctx),
-            Placement::GeoSharded(p) => p.on_write(now, key, node, ctx),
+            Placement::GeoSharded(p) => p.on_write(now, key, node, ticket, ctx),
         }
     }
 
@@ -234,6 +250,16 @@ impl Placement {
             Placement::SinglePrimary(p) => p.resume(now, ctx),
             Placement::ActiveActive(p) => p.resume(now, ctx),
             Placement::GeoSharded(p) => p.resume(now, ctx),
+        }
+    }
+
+    /// `link` went down at `now`: what was being sent over it stops.
+    pub fn link_down(&mut self, link: super::LinkId, now: Time) {
+        match self {
+            Placement::SinglePrimary(p) => p.link_down(link, now),
+            Placement::GeoSharded(p) => p.link_down(link, now),
+            // Its messages leave at commit (see `active_active`).
+            Placement::ActiveActive(_) => {}
         }
     }
 

@@ -42,7 +42,7 @@ use super::super::net::{LinkId, Network};
 use super::super::station::Station;
 use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::ReadServer;
-use crate::engine::{prefetch, stream, Duration, SimRng, Time};
+use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
 use std::collections::VecDeque;
@@ -59,6 +59,12 @@ pub enum Event {
     /// already queued for it no longer counts.
     /// (`stream` counts over every shard of a geo-sharded dataset.)
     Apply { dataset: u16, stream: u16, gen: u8 },
+    /// Something of stream `stream` is due at the primary: a write's
+    /// shipping delay is over, or its transmission has ended. Scheduled
+    /// for the earliest such moment of a deferred stream; `gen` is the
+    /// stream's `ship_gen` then (a failure that cuts sending short, or an
+    /// earlier `Ship`, makes it stale).
+    Ship { dataset: u16, stream: u16, gen: u8 },
     /// A failover's promotion completes (in shard `shard` of a geo-sharded
     /// dataset, 0 otherwise).
     Promote { dataset: u16, shard: u8 },
@@ -66,7 +72,7 @@ pub enum Event {
     Rejoin { dataset: u16, shard: u8 },
 }
 
-/// One replicated write in flight from the primary to a replica.
+/// One replicated write on its way from the primary to a replica.
 struct Message {
     key: u32,
     commit: Time,
@@ -77,7 +83,11 @@ struct Message {
     /// behind this one; `Time::NEVER` otherwise.
     next_commit: Time,
     wait: Duration,
-    /// When it is applied; `Time::NEVER` while it waits for its link.
+    /// Before it leaves the primary: in the log, when it may leave (its
+    /// shipping delay over); offered to the link's transmitter, when its
+    /// transmission ends.
+    due: Time,
+    /// When it is applied; `Time::NEVER` while it has not left.
     applied: Time,
 }
 
@@ -91,18 +101,50 @@ struct KeyState {
     last_seq: u64,
 }
 
-/// Where a message sent at commit got to.
+/// Where a message got to when it was sent.
 struct Sent {
-    /// Received at the replica (`Time::NEVER`: waiting for its link).
+    /// Received at the replica (`Time::NEVER`: it has not left).
     arrival: Time,
     /// Applied at the replica.
     applied: Time,
+    /// When the replica's acknowledgement reaches the primary (semi-sync:
+    /// of receipt; sync: of the apply; `Time::NEVER` under async).
+    ack: Time,
     /// It is the head of the stream: its `Apply` must be scheduled.
     head: bool,
 }
 
-/// Primary to one replica: the FIFO connection and the apply queue behind
-/// it, and the acknowledgements coming back.
+impl Sent {
+    /// A message that has not left the primary.
+    const HELD: Sent = Sent {
+        arrival: Time::NEVER,
+        applied: Time::NEVER,
+        ack: Time::NEVER,
+        head: false,
+    };
+}
+
+/// Which acknowledgement a replica sends back for each write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AckOn {
+    /// None (async).
+    Nothing,
+    /// On receipt (semi-sync).
+    Receipt,
+    /// Once applied (sync).
+    Apply,
+}
+
+/// Primary to one replica: the log the writes wait in at the primary, the
+/// FIFO connection, the apply queue behind it, and the acknowledgements
+/// coming back.
+///
+/// `in_flight` holds every write the replica has not applied, in commit
+/// order: `[0, held_from)` have left the primary; `[held_from, offered)`
+/// are being sent (offered to the link's transmitter, leaving when their
+/// transmission ends); `[offered, len)` wait in the primary's log, for
+/// their shipping delay, or, held, for the link, the replica or the
+/// primary to be back.
 struct ReplicationStream {
     /// The replica's region.
     replica: RegionId,
@@ -118,7 +160,7 @@ struct ReplicationStream {
     joined: bool,
     link: LinkId,
     back: LinkId,
-    /// The replica's single apply thread.
+    /// The replica's apply threads.
     apply: Station,
     rng_link: SimRng,
     rng_apply: SimRng,
@@ -132,17 +174,43 @@ struct ReplicationStream {
     /// Writes applied here so far.
     applied: u64,
     in_flight: VecDeque<Message>,
-    /// Index in `in_flight` of the first message waiting for the link
-    /// (`in_flight.len()` when none is).
+    /// Index in `in_flight` of the first message that has not left.
     held_from: usize,
+    /// Index in `in_flight` of the first message still in the log (not
+    /// offered to the transmitter).
+    offered: usize,
     /// Sequence number of the head of `in_flight` (the first is 1).
     head_seq: u64,
     /// Per key replication state, one cache line touch per key.
     keys: Vec<KeyState>,
+    /// The acknowledgement the replica sends.
+    ack_on: AckOn,
+    /// Messages leave at their own `Ship` events (async with a shipping
+    /// delay, or over a link with a bandwidth limit) rather than at
+    /// commit.
+    deferred: bool,
+    /// Time a write waits in the primary's log before it is sent (async;
+    /// `None`: it is sent at commit).
+    shipping: Option<Dist>,
+    rng_ship: SimRng,
+    /// When the newest write in the log may leave (the log is FIFO).
+    last_ready: Time,
+    /// When the `Ship` event now queued is due (`Time::NEVER`: none), and
+    /// the generation it carries: one queued earlier makes the later one
+    /// stale.
+    ship_at: Time,
+    ship_gen: u8,
+    /// Semi-sync after a fallback: the sequence number of the newest
+    /// write that waited for acknowledgements (0: none), and when the
+    /// replica's acknowledgement of it reached the primary
+    /// (`Time::NEVER`: not yet known).
+    mark: u64,
+    mark_ack: Time,
 }
 
 impl ReplicationStream {
-    /// Queues the write of `key` committed at `commit`, sent now.
+    /// Queues the write of `key` committed at `commit`. Sent at once unless
+    /// older messages wait or the stream sends at `Ship` events.
     #[inline]
     fn send(&mut self, commit: Time, key: u32, bytes: u32, net: &mut Network) -> Sent {
         let ks = &mut self.keys[key as usize];
@@ -154,40 +222,65 @@ impl ReplicationStream {
             ks.oldest_unapplied = commit;
         }
         ks.last_seq = self.head_seq + self.in_flight.len() as u64;
+        let due = if self.deferred {
+            self.ready_time(commit)
+        } else {
+            commit
+        };
         self.in_flight.push_back(Message {
             key,
             commit,
             acked: Time::NEVER,
             next_commit: Time::NEVER,
             wait: Duration::ZERO,
+            due,
             applied: Time::NEVER,
         });
-        if self.held_from + 1 < self.in_flight.len() {
-            // Older messages wait for the link: this one waits behind them.
-            return Sent {
-                arrival: Time::NEVER,
-                applied: Time::NEVER,
-                head: false,
-            };
+        if self.deferred || self.held_from + 1 < self.in_flight.len() {
+            // It leaves at a `Ship` event, or behind older messages that
+            // wait for the link.
+            return Sent::HELD;
         }
-        self.transmit(self.in_flight.len() - 1, commit, bytes, net)
+        self.transmit(self.in_flight.len() - 1, commit, bytes, net, true)
     }
 
-    /// Sends message `i` at `now`; it is the first not yet on its way.
+    /// When a write committed at `commit` may leave the log: after its
+    /// shipping delay, and not before the write ahead of it.
+    #[cold]
+    #[inline(never)]
+    fn ready_time(&mut self, commit: Time) -> Time {
+        let delay = self
+            .shipping
+            .as_ref()
+            .map_or(Duration::ZERO, |d| d.sample(&mut self.rng_ship));
+        let ready = (commit + delay).max(self.last_ready);
+        self.last_ready = ready;
+        ready
+    }
+
+    /// Sends message `i` at `now`; it is the first that has not left.
+    /// `queued`: it still needs the link's transmitter (a message sent at
+    /// commit or resumed at once); a deferred message has had it.
     #[inline]
-    fn transmit(&mut self, i: usize, now: Time, bytes: u32, net: &mut Network) -> Sent {
-        let delivered = if self.joined && net.db_up(self.replica) {
+    fn transmit(
+        &mut self,
+        i: usize,
+        now: Time,
+        bytes: u32,
+        net: &mut Network,
+        queued: bool,
+    ) -> Sent {
+        let delivered = if !(self.joined && net.db_up(self.replica)) {
+            None
+        } else if queued {
             net.send_queued(self.link, now, bytes, &mut self.rng_link)
         } else {
-            None
+            net.deliver(self.link, now, bytes, &mut self.rng_link)
         };
         let Some(at) = delivered else {
             self.held_from = i;
-            return Sent {
-                arrival: Time::NEVER,
-                applied: Time::NEVER,
-                head: false,
-            };
+            self.offered = i;
+            return Sent::HELD;
         };
         let arrival = at.max(self.last_arrival);
         self.last_arrival = arrival;
@@ -203,9 +296,19 @@ impl ReplicationStream {
         m.wait = service.wait(arrival);
         m.applied = applied;
         self.held_from = i + 1;
+        self.offered = self.offered.max(i + 1);
+        let ack = match self.ack_on {
+            AckOn::Nothing => Time::NEVER,
+            AckOn::Receipt => self.ack(arrival, net),
+            AckOn::Apply => self.ack(applied, net),
+        };
+        if self.mark == self.head_seq + i as u64 {
+            self.mark_ack = ack;
+        }
         Sent {
             arrival,
             applied,
+            ack,
             head: i == 0,
         }
     }
@@ -214,13 +317,89 @@ impl ReplicationStream {
     /// reaches the primary (FIFO, like the messages).
     #[inline]
     fn ack(&mut self, at: Time, net: &mut Network) -> Time {
-        if at == Time::NEVER {
-            return Time::NEVER;
-        }
         let back = net.deliver(self.back, at, 0, &mut self.rng_ack);
         let arrives = back.unwrap_or(Time::NEVER).max(self.last_ack);
         self.last_ack = arrives;
         arrives
+    }
+
+    /// A deferred stream at `now` (`source_up`: its primary's database
+    /// answers): messages whose transmission has ended leave, messages
+    /// whose shipping delay is over are offered to the link's transmitter
+    /// (or leave at once without a bandwidth limit), and the next `Ship`
+    /// is queued. Nothing leaves while the primary, the link or the
+    /// replica is down: the log keeps it.
+    #[allow(clippy::too_many_arguments)]
+    fn pump(
+        &mut self,
+        now: Time,
+        bytes: u32,
+        source_up: bool,
+        net: &mut Network,
+        sched: &mut Scheduler<WorldEvent>,
+        dataset: u16,
+        index: usize,
+    ) {
+        let can_send =
+            source_up && self.joined && net.db_up(self.replica) && net.state(self.link).up;
+        loop {
+            let mut moved = false;
+            while self.held_from < self.offered && self.in_flight[self.held_from].due <= now {
+                if !can_send {
+                    self.unoffer(now);
+                    break;
+                }
+                let sent = self.transmit(self.held_from, now, bytes, net, false);
+                if sent.arrival == Time::NEVER {
+                    // Lost past every retransmission: held like a cut link.
+                    self.unoffer(now);
+                    break;
+                }
+                if sent.head {
+                    sched.schedule(sent.applied, apply(dataset, index, self.gen));
+                }
+                moved = true;
+            }
+            while can_send
+                && self.offered < self.in_flight.len()
+                && self.in_flight[self.offered].due <= now
+            {
+                let end = net.transmission_end(self.link, now, bytes);
+                self.in_flight[self.offered].due = end;
+                self.offered += 1;
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
+        }
+        let mut next = Time::NEVER;
+        if self.held_from < self.offered {
+            next = self.in_flight[self.held_from].due;
+        }
+        if can_send && self.offered < self.in_flight.len() {
+            next = next.min(self.in_flight[self.offered].due);
+        }
+        if next < self.ship_at {
+            if self.ship_at != Time::NEVER {
+                // The one queued for later no longer counts.
+                self.ship_gen = self.ship_gen.wrapping_add(1);
+            }
+            self.ship_at = next;
+            sched.schedule(next, ship(dataset, index, self.ship_gen));
+        }
+    }
+
+    /// Messages being sent go back to the log: their transmission was cut
+    /// short (the link or the primary went down) or the replica cannot
+    /// take them. The queued `Ship` no longer counts.
+    fn unoffer(&mut self, now: Time) {
+        for m in self.in_flight.range_mut(self.held_from..self.offered) {
+            m.due = now;
+        }
+        self.offered = self.held_from;
+        self.ship_gen = self.ship_gen.wrapping_add(1);
+        self.ship_at = Time::NEVER;
     }
 
     /// The replica went down at `now`: what it had not applied is taken
@@ -230,11 +409,19 @@ impl ReplicationStream {
         let Some(first) = self.in_flight.iter().position(|m| m.applied > now) else {
             return;
         };
+        let first = first.min(self.held_from);
+        self.unoffer(now);
         for m in self.in_flight.range_mut(first..self.held_from) {
             m.applied = Time::NEVER;
             m.wait = Duration::ZERO;
+            m.due = now;
         }
-        self.held_from = self.held_from.min(first);
+        if self.mark >= self.head_seq + first as u64 {
+            // Its acknowledgement came from what the replica lost.
+            self.mark_ack = Time::NEVER;
+        }
+        self.held_from = first;
+        self.offered = first;
         self.apply.abandon(now);
         self.last_arrival = self.last_arrival.min(now);
         self.last_applied = self.last_applied.min(now);
@@ -256,6 +443,7 @@ impl ReplicationStream {
         dropped.dedup();
         self.in_flight.truncate(keep);
         self.held_from = self.held_from.min(keep);
+        self.offered = self.offered.min(keep);
         if keep == 0 {
             self.gen = self.gen.wrapping_add(1);
             self.apply.abandon(now);
@@ -288,17 +476,41 @@ impl ReplicationStream {
     fn reset(&mut self, now: Time) {
         self.in_flight.clear();
         self.held_from = 0;
+        self.offered = 0;
         self.gen = self.gen.wrapping_add(1);
+        self.ship_gen = self.ship_gen.wrapping_add(1);
+        self.ship_at = Time::NEVER;
+        self.mark = 0;
         self.apply.abandon(now);
         self.last_arrival = self.last_arrival.min(now);
         self.last_applied = self.last_applied.min(now);
         self.last_ack = self.last_ack.min(now);
+        self.last_ready = self.last_ready.min(now);
         for ks in &mut self.keys {
             *ks = KeyState {
                 oldest_unapplied: Time::NEVER,
                 last_seq: 0,
             };
         }
+    }
+
+    /// Semi-sync falls back: the newest write is the one the replica must
+    /// acknowledge before the primary waits again (MySQL switches
+    /// semi-sync back on once a replica has caught up with the largest
+    /// position a commit waited for).
+    fn set_mark(&mut self) {
+        if self.in_flight.is_empty() {
+            // Applied, and acknowledged, already.
+            self.mark = 0;
+            self.mark_ack = self.last_ack;
+            return;
+        }
+        self.mark = self.head_seq + self.in_flight.len() as u64 - 1;
+        self.mark_ack = if self.held_from == self.in_flight.len() {
+            self.last_ack
+        } else {
+            Time::NEVER
+        };
     }
 
     /// Lag a monitoring probe would read at `now`: how long the oldest
@@ -335,11 +547,13 @@ pub struct SinglePrimary {
     acks: Acks,
     /// Writes committed so far.
     commits: u64,
-    /// Semi-sync: since when the primary has fallen back to async.
-    fallback_since: Option<Time>,
-    /// Semi-sync: when the k-th acknowledgement of the newest write
-    /// reached the primary.
-    newest_quorum: Time,
+    /// Semi-sync: whether commits wait for acknowledgements now.
+    semi_sync: SemiSync,
+    /// Semi-sync: writes that started or joined a wait while a replica
+    /// they need was cut off, in commit order, until their
+    /// acknowledgements are known (answered early if before the fallback)
+    /// or the fallback answers them.
+    awaiting: VecDeque<Awaiting>,
     failover: Option<Failover>,
     /// Since when the primary's database is down (`None`: up).
     primary_down: Option<Time>,
@@ -356,6 +570,37 @@ pub struct SinglePrimary {
     slots: Vec<RegionId>,
     /// The residency rules, for a restricted dataset.
     residency: Option<Arc<Residency>>,
+}
+
+/// Where a semi-sync primary is between waiting for acknowledgements and
+/// async (MySQL's `Rpl_semi_sync_source_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SemiSync {
+    /// Each commit waits for `acks` acknowledgements.
+    On,
+    /// A write's acknowledgements did not come within the timeout: it, and
+    /// every write committed after it, waits until `until` at most, when
+    /// the primary falls back to async.
+    Waiting { until: Time },
+    /// Async since `since`, until `acks` replicas have acknowledged the
+    /// newest write that waited (each stream's `mark`).
+    Off { since: Time },
+}
+
+/// A semi-sync write waiting for acknowledgements that depend on
+/// replicas cut off when it committed.
+struct Awaiting {
+    /// Its client's attempt, if still awaited.
+    ticket: Option<super::Ticket>,
+    /// It started the wait: answered before `until`, the primary never
+    /// fell back.
+    trigger: bool,
+    /// When the fallback answers it.
+    until: Time,
+    /// Per stream, its message's sequence number, and when the replica's
+    /// acknowledgement reaches the primary (`Time::NEVER`: not yet known).
+    seqs: Vec<u64>,
+    acks: Vec<Time>,
 }
 
 /// A primary deposed by a failover, until it rejoins as a replica.
@@ -419,6 +664,11 @@ impl SinglePrimary {
         let seed = scenario.seed;
         let slots = ds.copies();
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
+        let ack_on = match ds.replication {
+            Replication::Async => AckOn::Nothing,
+            Replication::SemiSync { .. } => AckOn::Receipt,
+            Replication::Sync => AckOn::Apply,
+        };
         let streams = replicas
             .iter()
             .map(|&r| {
@@ -452,6 +702,7 @@ impl SinglePrimary {
                     applied: 0,
                     in_flight: VecDeque::new(),
                     held_from: 0,
+                    offered: 0,
                     head_seq: 1,
                     keys: vec![
                         KeyState {
@@ -460,6 +711,20 @@ impl SinglePrimary {
                         };
                         ds.keys as usize
                     ],
+                    ack_on,
+                    deferred: deferred(
+                        ack_on,
+                        ds.shipping_delay.is_some(),
+                        net,
+                        net.link(primary, r),
+                    ),
+                    shipping: ds.shipping_delay.clone(),
+                    rng_ship: stream(seed, run, &format!("shipping/{name}")),
+                    last_ready: Time::ZERO,
+                    ship_at: Time::NEVER,
+                    ship_gen: 0,
+                    mark: 0,
+                    mark_ack: Time::NEVER,
                 }
             })
             .collect();
@@ -473,8 +738,8 @@ impl SinglePrimary {
                 times: vec![Time::NEVER; replicas.len()],
             },
             commits: 0,
-            fallback_since: None,
-            newest_quorum: Time::ZERO,
+            semi_sync: SemiSync::On,
+            awaiting: VecDeque::new(),
             failover: ds.failover.clone(),
             primary_down: None,
             promoting: false,
@@ -597,12 +862,22 @@ impl SinglePrimary {
     /// when the primary acknowledges it (`Time::NEVER`: not while a
     /// replica it waits for is cut off).
     #[inline]
-    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+    pub fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        ticket: Option<super::Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
         if node != self.primary {
             return self.stray_write(node, now, ctx);
         }
         self.commits += 1;
         let measured = now >= ctx.warmup;
+        if let Replication::SemiSync { acks, .. } = self.mode {
+            self.semi_sync_before(now, usize::from(acks), ctx);
+        }
         let mut first_received = Time::NEVER;
         let d = self.dataset.0;
         let base = usize::from(self.stream_base);
@@ -611,12 +886,19 @@ impl SinglePrimary {
             if sent.head {
                 ctx.sched.schedule(sent.applied, apply(d, base + i, st.gen));
             }
-            first_received = first_received.min(sent.arrival);
-            match self.mode {
-                Replication::Async => {}
-                Replication::SemiSync { .. } => self.acks.times[i] = st.ack(sent.arrival, ctx.net),
-                Replication::Sync => self.acks.times[i] = st.ack(sent.applied, ctx.net),
+            if st.deferred {
+                st.pump(
+                    now,
+                    self.record_bytes,
+                    true,
+                    ctx.net,
+                    ctx.sched,
+                    d,
+                    base + i,
+                );
             }
+            first_received = first_received.min(sent.arrival);
+            self.acks.times[i] = sent.ack;
         }
         let acked = match self.mode {
             Replication::Async => now,
@@ -631,7 +913,12 @@ impl SinglePrimary {
                 .unwrap_or(now),
             Replication::SemiSync { acks, timeout } => {
                 let quorum = self.acks.kth(usize::from(acks));
-                self.semi_sync_ack(now, quorum, timeout, ctx)
+                let starts_wait = self.semi_sync == SemiSync::On;
+                let acked = self.semi_sync_ack(now, quorum, timeout);
+                if quorum == Time::NEVER && acked != now {
+                    self.await_replicas(ticket, acked, starts_wait);
+                }
+                acked
             }
         };
         if self.failover.is_some() {
@@ -651,6 +938,7 @@ impl SinglePrimary {
             trace.push(Trace::Acked {
                 dataset: d,
                 seq: self.commits,
+                commit: now,
                 at: acked,
             });
         }
@@ -668,34 +956,121 @@ impl SinglePrimary {
         }
     }
 
+    /// Semi-sync, before a write committed at `now` is sent: a primary
+    /// whose wait has run out falls back to async, the newest write being
+    /// the one `acks` replicas must acknowledge; one whose replicas have
+    /// acknowledged it is back (MySQL's `try_switch_on`: on once a replica
+    /// has caught up with the largest position a commit waited for).
+    #[cold]
+    #[inline(never)]
+    fn semi_sync_before(&mut self, now: Time, acks: usize, ctx: &mut Ctx) {
+        if let SemiSync::Waiting { until } = self.semi_sync {
+            if now >= until {
+                self.fall_back(until, ctx.warmup, ctx.end, ctx.metrics);
+            }
+        }
+        if let SemiSync::Off { since } = self.semi_sync {
+            let caught_up = self.mark_quorum(acks);
+            if caught_up <= now {
+                ctx.metrics.writes[usize::from(self.dataset.0)].fallback +=
+                    clipped(since, caught_up, ctx.warmup, ctx.end);
+                for st in &mut self.streams {
+                    st.mark = 0;
+                }
+                self.semi_sync = SemiSync::On;
+            }
+        }
+    }
+
+    /// The wait that ends at `until` ran out: the primary falls back to
+    /// async, the newest write being the one its replicas must
+    /// acknowledge before it waits again.
+    fn fall_back(&mut self, until: Time, warmup: Time, end: Time, metrics: &mut RunMetrics) {
+        for st in &mut self.streams {
+            st.set_mark();
+        }
+        self.awaiting.clear();
+        self.semi_sync = SemiSync::Off { since: until };
+        if (warmup..end).contains(&until) {
+            metrics.writes[usize::from(self.dataset.0)].fallbacks += 1;
+        }
+    }
+
+    /// The write just committed (`trigger`: it started the wait) waits
+    /// until `until` for acknowledgements of which some depend on a
+    /// replica cut off now: kept, to be answered early if that replica is
+    /// back in time.
+    #[cold]
+    #[inline(never)]
+    fn await_replicas(&mut self, ticket: Option<super::Ticket>, until: Time, trigger: bool) {
+        self.awaiting.push_back(Awaiting {
+            ticket,
+            trigger,
+            until,
+            seqs: self
+                .streams
+                .iter()
+                .map(|st| st.head_seq + st.in_flight.len() as u64 - 1)
+                .collect(),
+            acks: self.acks.times.clone(),
+        });
+    }
+
+    /// After a resume at `now`: each waiting write whose acknowledgements
+    /// are now known before its fallback is answered then; if the one that
+    /// started the wait is, the primary never fell back.
+    #[cold]
+    #[inline(never)]
+    fn release_awaiting(&mut self, now: Time, acks: usize, ctx: &mut Ctx) {
+        let mut back_on = false;
+        self.awaiting.retain_mut(|w| {
+            if w.until <= now {
+                // The fallback answered it.
+                return false;
+            }
+            let mut times = w.acks.clone();
+            let (_, &mut q, _) = times.select_nth_unstable(acks - 1);
+            if q >= w.until {
+                return true;
+            }
+            if let Some(t) = w.ticket {
+                ctx.early_replies.push((q, t));
+            }
+            back_on |= w.trigger;
+            false
+        });
+        if back_on {
+            self.semi_sync = SemiSync::On;
+        }
+    }
+
+    /// When the `acks`-th acknowledgement of the streams' marks reached
+    /// the primary (`Time::NEVER`: not yet known).
+    fn mark_quorum(&mut self, acks: usize) -> Time {
+        for (t, st) in self.acks.times.iter_mut().zip(&self.streams) {
+            *t = st.mark_ack;
+        }
+        self.acks.kth(acks)
+    }
+
     /// Semi-sync: when the write committed at `now`, whose k-th
     /// acknowledgement reaches the primary at `quorum`, is acknowledged.
-    fn semi_sync_ack(&mut self, now: Time, quorum: Time, timeout: Duration, ctx: &mut Ctx) -> Time {
-        let previous = std::mem::replace(&mut self.newest_quorum, quorum);
-        if let Some(since) = self.fallback_since {
-            if now < since {
-                // An earlier write is still waiting for its acknowledgements:
-                // this one waits too, and the fallback releases both.
-                return quorum.min(since);
+    fn semi_sync_ack(&mut self, now: Time, quorum: Time, timeout: Duration) -> Time {
+        match self.semi_sync {
+            // An earlier write is still waiting for its acknowledgements:
+            // this one waits too, and the fallback releases both.
+            SemiSync::Waiting { until } => quorum.min(until),
+            // Async until the replicas have caught up.
+            SemiSync::Off { .. } => now,
+            SemiSync::On => {
+                let limit = now + timeout;
+                if quorum <= limit {
+                    return quorum;
+                }
+                self.semi_sync = SemiSync::Waiting { until: limit };
+                limit
             }
-            if previous > now {
-                // The replicas have not caught up: still async.
-                return now;
-            }
-            // They caught up when the newest write's acks were in.
-            ctx.metrics.writes[usize::from(self.dataset.0)].fallback +=
-                clipped(since, previous, ctx.warmup, ctx.end);
-            self.fallback_since = None;
         }
-        let limit = now + timeout;
-        if quorum <= limit {
-            return quorum;
-        }
-        self.fallback_since = Some(limit);
-        if (ctx.warmup..ctx.end).contains(&limit) {
-            ctx.metrics.writes[usize::from(self.dataset.0)].fallbacks += 1;
-        }
-        limit
     }
 
     /// Handles one of the dataset's events.
@@ -714,6 +1089,7 @@ impl SinglePrimary {
                     .pop_front()
                     .expect("an Apply event is queued only for a message in flight");
                 st.held_from -= 1;
+                st.offered -= 1;
                 if let Some(trace) = ctx.trace.as_mut() {
                     trace.push(Trace::Applied {
                         dataset: self.dataset.0,
@@ -750,6 +1126,26 @@ impl SinglePrimary {
                     self.rests(m.key, replica, m.commit, ctx);
                 }
             }
+            Event::Ship { stream, gen, .. } => {
+                let i = usize::from(stream - self.stream_base);
+                let up = ctx.net.db_up(self.primary);
+                let st = &mut self.streams[i];
+                if gen != st.ship_gen {
+                    // Cut short by a failure, or an earlier one was queued.
+                    return;
+                }
+                st.ship_at = Time::NEVER;
+                let d = self.dataset.0;
+                st.pump(
+                    now,
+                    self.record_bytes,
+                    up,
+                    ctx.net,
+                    ctx.sched,
+                    d,
+                    usize::from(stream),
+                );
+            }
             Event::Promote { .. } | Event::Rejoin { .. } => self.on_control(now, event, ctx),
         }
     }
@@ -775,26 +1171,55 @@ impl SinglePrimary {
         if !ctx.net.db_up(self.primary) {
             return;
         }
+        let d = self.dataset.0;
         for (i, st) in self.streams.iter_mut().enumerate() {
+            let stream = usize::from(self.stream_base) + i;
+            if st.deferred {
+                st.pump(now, self.record_bytes, true, ctx.net, ctx.sched, d, stream);
+                continue;
+            }
+            let mut waiting = self.awaiting.iter_mut().peekable();
             while st.held_from < st.in_flight.len() {
-                let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net);
+                let seq = st.head_seq + st.held_from as u64;
+                let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net, true);
                 if sent.arrival == Time::NEVER {
                     break;
                 }
                 if sent.head {
-                    let stream = usize::from(self.stream_base) + i;
-                    ctx.sched
-                        .schedule(sent.applied, apply(self.dataset.0, stream, st.gen));
+                    ctx.sched.schedule(sent.applied, apply(d, stream, st.gen));
                 }
+                // A waiting write learns when this replica acknowledges it.
+                while waiting.next_if(|w| w.seqs[i] < seq).is_some() {}
+                if let Some(w) = waiting.next_if(|w| w.seqs[i] == seq) {
+                    w.acks[i] = sent.ack;
+                }
+            }
+        }
+        if let (Replication::SemiSync { acks, .. }, false) = (self.mode, self.awaiting.is_empty()) {
+            self.release_awaiting(now, usize::from(acks), ctx);
+        }
+    }
+
+    /// `link` went down at `now`: what was being sent over it stops (the
+    /// log keeps it, to be sent when the link is back).
+    pub fn link_down(&mut self, link: LinkId, now: Time) {
+        for st in &mut self.streams {
+            if st.link == link {
+                st.unoffer(now);
             }
         }
     }
 
-    /// The database nodes of `region` went down at `now`: a replica there
-    /// takes back what it had not applied.
+    /// The database nodes of `region` went down at `now`: a primary there
+    /// stops sending, a replica there takes back what it had not applied.
     pub fn node_down(&mut self, region: RegionId, now: Time) {
         if region == self.primary {
             self.primary_down.get_or_insert(now);
+            // What had not left stays in its log: what was being sent
+            // was cut short.
+            for st in &mut self.streams {
+                st.unoffer(now);
+            }
         }
         for st in &mut self.streams {
             if st.replica == region {
@@ -896,18 +1321,25 @@ impl SinglePrimary {
             st.drop_newest(n, now);
         }
         self.commits -= missing as u64;
-        // The other replicas follow the new primary.
+        // The other replicas follow the new primary: what the old one was
+        // still sending them did not leave it, and goes from the new one.
         for st in &mut self.streams {
+            st.unoffer(now);
             st.link = ctx.net.link(new, st.replica);
             st.back = ctx.net.link(st.replica, new);
+            st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.link);
         }
         let slot = self.slot_of(old);
         let st = &mut self.streams[j];
+        // The apply thread's busy time so far was the promoted replica's.
+        ctx.metrics.replicas[usize::from(self.dataset.0)][st.slot].apply_busy +=
+            st.apply.take_busy();
         st.reset(now);
         st.slot = slot;
         st.replica = old;
         st.link = ctx.net.link(new, old);
         st.back = ctx.net.link(old, new);
+        st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.link);
         st.joined = false;
         let fenced = self.failover.as_ref().is_none_or(|f| f.fencing);
         self.deposed = Some(Deposed {
@@ -917,12 +1349,16 @@ impl SinglePrimary {
         });
         self.primary = new;
         self.primary_down = (!ctx.net.db_up(new)).then_some(now);
-        self.fallback_since = None;
-        self.newest_quorum = now;
+        self.semi_sync = SemiSync::On;
+        self.awaiting.clear();
+        for st in &mut self.streams {
+            st.mark = 0;
+        }
         // A deposed primary already up resynchronises from now.
         if ctx.net.db_up(old) {
             self.node_up(old, now, ctx);
         }
+        self.resume(now, ctx);
         Some(Promotion {
             lost,
             lost_window: window,
@@ -983,10 +1419,23 @@ impl SinglePrimary {
         for st in &self.streams {
             metrics.replicas[usize::from(self.dataset.0)][st.slot].apply_busy += st.apply.busy();
         }
-        if let Some(since) = self.fallback_since.take() {
-            metrics.writes[usize::from(self.dataset.0)].fallback +=
-                clipped(since, self.newest_quorum, warmup, end);
-        }
+        let Replication::SemiSync { acks, .. } = self.mode else {
+            return;
+        };
+        let since = match self.semi_sync {
+            SemiSync::On => return,
+            SemiSync::Off { since } => since,
+            SemiSync::Waiting { until } if until < end => {
+                // It fell back at `until`, after the newest write.
+                self.fall_back(until, warmup, end, metrics);
+                until
+            }
+            SemiSync::Waiting { .. } => return,
+        };
+        // Async until the replicas caught up, or to the end.
+        let caught_up = self.mark_quorum(usize::from(acks));
+        metrics.writes[usize::from(self.dataset.0)].fallback +=
+            clipped(since, caught_up, warmup, end);
     }
 
     /// When replica `server` applies the write of `key` committed at
@@ -1033,6 +1482,23 @@ impl SinglePrimary {
                 .collect(),
         )
     }
+}
+
+/// Whether a stream over `link` sends at `Ship` events rather than at
+/// commit: async replication with a shipping delay, or a link with a
+/// bandwidth limit. A primary that waits for acknowledgements (semi-sync,
+/// sync) decides each write's way at commit.
+fn deferred(ack_on: AckOn, shipping: bool, net: &Network, link: LinkId) -> bool {
+    ack_on == AckOn::Nothing && (shipping || net.has_transmitter(link))
+}
+
+/// The event of stream `stream` of `dataset` that sends what is due.
+fn ship(dataset: u16, stream: usize, gen: u8) -> WorldEvent {
+    WorldEvent::Data(super::Event::SinglePrimary(Event::Ship {
+        dataset,
+        stream: stream as u16,
+        gen,
+    }))
 }
 
 /// A failover event (`Promote` or `Rejoin`) as the world's event.
