@@ -671,8 +671,9 @@ pub struct FailoverFile {
     /// (default 5m).
     pub operator_delay: Option<Duration>,
     /// The replica to promote (default: the most caught-up one whose
-    /// database is up).
-    pub target: Option<String>,
+    /// database is up). Geo-sharded: a region (each shard with a replica
+    /// there promotes it) or one per shard, `{HOME: REGION}`.
+    pub target: Option<TargetFile>,
     /// The deposed primary is fenced at promotion and takes no write after
     /// it (default true). Without fencing, once up it keeps taking the
     /// writes of its region's app tier until it rejoins (split brain);
@@ -681,6 +682,17 @@ pub struct FailoverFile {
     /// From the deposed primary being up again to its rejoining as a
     /// replica, resynchronised (default 5m).
     pub resync: Option<Duration>,
+}
+
+/// A failover's target: one region, or one per shard of a geo-sharded
+/// dataset, by home.
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
+#[serde(untagged)]
+pub enum TargetFile {
+    /// A region holding a replica.
+    Region(String),
+    /// Per shard home, the region of the replica it promotes.
+    PerShard(BTreeMap<String, String>),
 }
 
 /// Who starts a failover.

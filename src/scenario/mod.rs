@@ -140,6 +140,9 @@ impl Residency {
 pub struct Shard {
     pub home: RegionId,
     pub replicas: Vec<RegionId>,
+    /// The replica its failover promotes (an index into `replicas`), or
+    /// the most caught-up one.
+    pub target: Option<usize>,
 }
 
 /// A client region's users: numbers `first .. first + count` of the
@@ -563,6 +566,21 @@ impl Profile {
 }
 
 impl Scenario {
+    /// The shard of geo-sharded dataset `d` that workload entry `w`'s
+    /// requests go to (its users' rule's home); `None` for a dataset that
+    /// is not geo-sharded. Every request of one entry goes to one shard.
+    pub fn shard_of<'d>(&self, d: &'d Dataset, w: &ClientLoad) -> Option<&'d Shard> {
+        let res = self.residency.as_ref()?;
+        let rule = res.rule_of(w.users?.first)?;
+        d.shards
+            .get(usize::from(*d.shard_of_rule.get(usize::from(rule))?))
+    }
+
+    /// The home region of [`Scenario::shard_of`].
+    pub fn home_of(&self, d: &Dataset, w: &ClientLoad) -> Option<RegionId> {
+        self.shard_of(d, w).map(|sh| sh.home)
+    }
+
     /// Total writes per second to `dataset` from all regions.
     pub fn write_rate(&self, dataset: DatasetId) -> f64 {
         self.workload
@@ -1054,16 +1072,42 @@ fn capacity_lint(s: &Scenario) -> Vec<String> {
 fn spof(s: &Scenario) -> Vec<String> {
     let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
     let mut out = Vec::new();
-    let mut users: Vec<RegionId> = s.workload.iter().map(|w| w.region).collect();
-    users.sort();
-    users.dedup();
-    for d in &s.datasets {
-        if d.replicas.is_empty() && users.len() > 1 {
+    for (i, d) in s.datasets.iter().enumerate() {
+        // The regions whose users touch it, and for a geo-sharded dataset
+        // each shard's: losing a copy costs those users, no others.
+        let users = |home: Option<RegionId>| {
+            let mut u: Vec<RegionId> = s
+                .workload
+                .iter()
+                .filter(|w| usize::from(w.dataset.0) == i && w.reads_per_s + w.writes_per_s > 0.0)
+                .filter(|w| home.is_none_or(|h| s.home_of(d, w) == Some(h)))
+                .map(|w| w.region)
+                .collect();
+            u.sort();
+            u.dedup();
+            u
+        };
+        if !d.shards.is_empty() {
+            for sh in d.shards.iter().filter(|sh| sh.replicas.is_empty()) {
+                let u = users(Some(sh.home));
+                if d.failover.is_some() || u.iter().any(|&r| r != sh.home) {
+                    out.push(format!(
+                        "dataset `{}`: the shard at {} has no replica{}: its users in {} lose their records, reads and writes, while {} is down",
+                        d.name,
+                        name(sh.home),
+                        if d.failover.is_some() { ", so its failover has no one to promote" } else { "" },
+                        u.iter().map(|&r| name(r)).collect::<Vec<_>>().join(", "),
+                        name(sh.home)
+                    ));
+                }
+            }
+        } else if d.replicas.is_empty() && users(None).iter().any(|&r| r != d.primary) {
+            let u = users(None);
             out.push(format!(
-                "dataset `{}`: no copy outside {}: users in {} regions lose it, reads and writes, when that region fails",
+                "dataset `{}`: no copy outside {}: its users in {} lose it, reads and writes, when that region fails",
                 d.name,
                 name(d.primary),
-                users.len()
+                u.iter().map(|&r| name(r)).collect::<Vec<_>>().join(", ")
             ));
         } else if !d.replicas.is_empty()
             && d.failover.is_none()

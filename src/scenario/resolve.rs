@@ -4,7 +4,7 @@
 
 use super::file::{
     FailoverFile, FailoverMode, PlacementFile, PopularityFile, ReplicationFile, RoutingPolicyFile,
-    ScenarioFile, WorkloadFile,
+    ScenarioFile, TargetFile, WorkloadFile,
 };
 use super::limits::*;
 use super::locate::{yaml_path, Seg, Tree};
@@ -803,19 +803,6 @@ fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Da
                         }
                     }
                 }
-                if g.failover.as_ref().is_some_and(|f| f.target.is_some()) {
-                    check.error(
-                        yaml_path![
-                            "datasets",
-                            i,
-                            "placement",
-                            "geo-sharded",
-                            "failover",
-                            "target"
-                        ],
-                        "each shard promotes its own most caught-up replica: leave `target` out",
-                    );
-                }
                 datasets.push(Dataset {
                     name: d.name.clone(),
                     keys: d.keys,
@@ -1137,8 +1124,17 @@ fn failover(
         );
     }
     let target = match &f.target {
+        // A geo-sharded dataset's targets are its shards' (`geo_shards`).
+        _ if kind == "geo-sharded" => None,
         None => None,
-        Some(name) => {
+        Some(TargetFile::PerShard(_)) => {
+            check.error(
+                at("target"),
+                "a target per shard is for geo-sharded datasets: name one region",
+            );
+            return None;
+        }
+        Some(TargetFile::Region(name)) => {
             let r = check.region(names, name, at("target"))?;
             match replicas.iter().position(|&x| x == r) {
                 Some(j) => Some(j),
@@ -2003,6 +1999,7 @@ fn geo_shards(
                 shards.push(Shard {
                     home: rule.home,
                     replicas: Vec::new(),
+                    target: None,
                 });
             }
         }
@@ -2042,21 +2039,85 @@ fn geo_shards(
                 }
             }
         }
-        if d.failover.is_some() {
-            for s in &shards {
-                if s.replicas.is_empty() {
+        if let Some(t) = g.failover.as_ref().and_then(|f| f.target.as_ref()) {
+            shard_targets(t, &mut shards, names, i, check);
+        }
+        d.primary = shards.first().map_or(RegionId(0), |s| s.home);
+        d.shards = shards;
+    }
+}
+
+/// A geo-sharded dataset's failover `target`: a region (every shard with
+/// a replica there promotes it; some shard must have one), or per home the
+/// region of one of that shard's replicas.
+fn shard_targets(
+    target: &TargetFile,
+    shards: &mut [Shard],
+    names: &[String],
+    i: usize,
+    check: &mut Checker,
+) {
+    let at = yaml_path![
+        "datasets",
+        i,
+        "placement",
+        "geo-sharded",
+        "failover",
+        "target"
+    ];
+    let replicas_of = |s: &Shard| {
+        s.replicas
+            .iter()
+            .map(|r| names[usize::from(r.0)].as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match target {
+        TargetFile::Region(name) => {
+            let Some(r) = check.region(names, name, at.clone()) else {
+                return;
+            };
+            let mut any = false;
+            for s in shards.iter_mut() {
+                s.target = s.replicas.iter().position(|&x| x == r);
+                any |= s.target.is_some();
+            }
+            if !any {
+                check.error(
+                    at,
+                    format!("failover target `{name}` holds no shard's replica: name a region listed under `replicas`, or one per shard ({{HOME: REGION}})"),
+                );
+            }
+        }
+        TargetFile::PerShard(map) => {
+            for (home, name) in map {
+                let mut here = at.clone();
+                here.push(Seg::Key(home.clone()));
+                let Some(h) = check.region(names, home, here.clone()) else {
+                    continue;
+                };
+                let Some(shard) = shards.iter_mut().find(|s| s.home == h) else {
                     check.error(
-                        yaml_path!["datasets", i, "placement", "geo-sharded", "failover"],
+                        here,
+                        format!("`{home}` is no shard's home: targets are named per home"),
+                    );
+                    continue;
+                };
+                let Some(r) = check.region(names, name, here.clone()) else {
+                    continue;
+                };
+                shard.target = shard.replicas.iter().position(|&x| x == r);
+                if shard.target.is_none() {
+                    check.error(
+                        here,
                         format!(
-                            "the shard at `{}` has no replica to promote",
-                            names[usize::from(s.home.0)]
+                            "`{name}` holds no replica of the shard at `{home}`; its replicas are: {}",
+                            if shard.replicas.is_empty() { "none".to_string() } else { replicas_of(shard) }
                         ),
                     );
                 }
             }
         }
-        d.primary = shards.first().map_or(RegionId(0), |s| s.home);
-        d.shards = shards;
     }
 }
 

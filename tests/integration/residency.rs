@@ -193,3 +193,53 @@ fn rules_that_hold_no_dataset_are_pointed_out() {
     ));
     assert!(!s.warnings.iter().any(|w| w.contains("no dataset is")));
 }
+
+/// The founding design: EU records in eu-west-1 only (a shard with no
+/// replica: nothing to fail over to, and nothing outside its home), US
+/// records in us-east-1 failing over to us-west-2, named as the US shard's
+/// target. It loads (with a warning naming the shard that cannot fail
+/// over) and runs through a US outage: the US shard is promoted, the EU
+/// shard stays where it is, and no EU record comes to rest outside the EU.
+#[test]
+fn the_founding_design_loads_and_keeps_eu_records_home_through_a_us_failover() {
+    let yaml = geo(
+        "[]",
+        "failures:\n  - {region: us-east-1, at: 10m, duration: 20m}\n",
+    )
+    .replace("duration: 3h", "duration: 1h")
+    .replace(
+        "failover: {promotion_delay: 20s}",
+        "failover: {promotion_delay: 20s, target: {us-east-1: us-west-2}}",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "f.yaml", &yaml);
+    let o = regionsim(tmp.path(), &["validate", "f.yaml"]);
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("the shard at eu-west-1 has no replica"),
+        "{out}"
+    );
+    let s = summary(&yaml);
+    assert_eq!(fig(&s, "datasets.profiles.failover.promotions"), 1.0);
+    assert_eq!(fig(&s, "datasets.profiles.residency.violations"), 0.0);
+    assert_eq!(fig(&s, "residency.violations"), 0.0);
+    // EU users never lost their home; US writes came back after the
+    // promotion, at us-west-2.
+    assert_eq!(fig(&s, "clients.eu-west-1.requests.failed"), 0.0);
+    assert!(fig(&s, "clients.us-west-2.recovery.write_rto_ms") < 60_000.0);
+    // A target of a shard that has no replica there is refused.
+    let bad = yaml.replace("{us-east-1: us-west-2}", "{eu-west-1: eu-central-1}");
+    write(tmp.path(), "bad.yaml", &bad);
+    let o = regionsim(tmp.path(), &["validate", "bad.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("holds no replica of the shard at `eu-west-1`; its replicas are: none"),
+        "{err}"
+    );
+}

@@ -640,7 +640,7 @@ impl SinglePrimary {
         run: u64,
     ) -> SinglePrimary {
         let sh = &scenario.datasets[usize::from(d.0)].shards[usize::from(shard)];
-        SinglePrimary::build(
+        let mut p = SinglePrimary::build(
             scenario,
             d,
             sh.home,
@@ -648,7 +648,18 @@ impl SinglePrimary {
             (shard, stream_base),
             net,
             run,
-        )
+        );
+        // A shard without a replica has no one to promote; the others
+        // promote their own target.
+        p.failover = p
+            .failover
+            .take()
+            .filter(|_| !sh.replicas.is_empty())
+            .map(|f| Failover {
+                target: sh.target,
+                ..f
+            });
+        p
     }
 
     fn build(
