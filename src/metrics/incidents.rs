@@ -6,11 +6,16 @@
 //! start; recovery is followed until the next incident starts.
 //!
 //! Availability inside an incident is counted per client region in
-//! one-second slots of request send time, for [`SLOTS`] seconds from its
-//! start: what "availability back above the threshold" and downtime read,
-//! at a resolution that does not depend on the report's bucket width. Only
-//! the current incident holds slots; closing it reduces them to its
-//! figures.
+//! one-second slots of request send time, from its start until the next
+//! incident starts (or the run ends): what "availability back above the
+//! threshold" and downtime read, at a resolution that does not depend on
+//! the report's bucket width. Downtime is time: a second in which no
+//! request was sent takes the verdict of the last second before it that
+//! had requests (the service does not come back unobserved). Only the
+//! current incident holds slots, the last [`SLOTS`] seconds of them: a
+//! second is judged once a request sent [`SLOTS`] seconds later has its
+//! outcome (a request whose outcome comes more than six hours after it was
+//! sent is not counted in it), and closing the incident judges the rest.
 
 use super::{Recovery, RunMetrics};
 use crate::engine::{Duration, Time};
@@ -23,7 +28,7 @@ pub const MAX_INCIDENTS: usize = 1000;
 
 /// Width of an incident's availability slot: one second.
 pub const SLOT: Duration = Duration::from_secs(1);
-/// Slots an incident follows: six hours.
+/// Slots an incident keeps open for outcomes to come in: six hours.
 pub const SLOTS: usize = 6 * 3600;
 
 /// How DNS moved users away from the first app tier the health checks saw
@@ -66,9 +71,20 @@ pub struct Incident {
     /// The first write, in any region, that succeeded after that region's
     /// writes had failed (`start` when none failed).
     pub first_write: Option<Time>,
-    /// Requests sent and succeeded per (slot, client region): `[slot *
-    /// regions + region]`, while the incident is current.
+    /// Requests sent and succeeded per (slot, client region): `[(slot -
+    /// judged) * regions + region]`, for the slots not yet judged, while
+    /// the incident is current.
     slots: Vec<[u32; 2]>,
+    /// Slots judged so far (every slot before this one).
+    judged: usize,
+    /// The verdict of the last judged slot with requests, over every
+    /// region and per region (what a slot without requests inherits).
+    was_down: bool,
+    region_was_down: Vec<bool>,
+    /// The last judged slot below the threshold, and the last with
+    /// requests.
+    last_down: Option<usize>,
+    last_with_requests: Option<usize>,
     /// Seconds (slots) whose availability was below the threshold: over
     /// every region, and per client region. Filled in when it is closed.
     pub downtime: u32,
@@ -126,6 +142,11 @@ impl RunMetrics {
             rto: Vec::new(),
             first_write: None,
             slots: Vec::new(),
+            judged: 0,
+            was_down: false,
+            region_was_down: Vec::new(),
+            last_down: None,
+            last_with_requests: None,
             downtime: 0,
             region_downtime: Vec::new(),
             availability_back: None,
@@ -198,12 +219,19 @@ impl RunMetrics {
             return;
         }
         let slot = (sent.since(i.start).as_nanos() / SLOT.as_nanos()) as usize;
-        if slot >= SLOTS {
+        if slot < i.judged {
+            // Sent more than six hours before a request already answered.
             return;
         }
-        let at = slot * regions + client / datasets;
+        if slot >= i.judged + SLOTS {
+            let threshold = self.availability_threshold;
+            let i = self.incidents.last_mut().expect("an incident");
+            i.judge(slot + 1 - SLOTS - i.judged, regions, threshold);
+        }
+        let i = self.incidents.last_mut().expect("an incident");
+        let at = (slot - i.judged) * regions + client / datasets;
         if i.slots.len() <= at {
-            i.slots.resize((slot + 1) * regions, [0, 0]);
+            i.slots.resize((slot - i.judged + 1) * regions, [0, 0]);
         }
         let s = &mut i.slots[at];
         s[0] += 1;
@@ -300,33 +328,62 @@ impl RunMetrics {
 }
 
 impl Incident {
-    /// Reduces the availability slots to downtime and the time
-    /// availability was back, and drops them.
-    fn close_slots(&mut self, regions: usize, threshold: f64) {
-        let slots = std::mem::take(&mut self.slots);
-        self.region_downtime = vec![0; regions];
-        let mut last_down: Option<usize> = None;
-        let mut last_with_requests: Option<usize> = None;
-        for (k, row) in slots.chunks(regions.max(1)).enumerate() {
+    /// Judges the oldest `n` open slots (every one when `n` covers them):
+    /// each second below `threshold` counts as downtime, over every region
+    /// and per region; a second without requests takes the verdict of the
+    /// last one before it that had requests.
+    fn judge(&mut self, n: usize, regions: usize, threshold: f64) {
+        let regions = regions.max(1);
+        if self.region_downtime.len() != regions {
+            self.region_downtime = vec![0; regions];
+            self.region_was_down = vec![false; regions];
+        }
+        let open = self.slots.len() / regions;
+        for k in 0..n {
             let (mut attempted, mut ok) = (0u64, 0u64);
-            for (r, s) in row.iter().enumerate() {
-                attempted += u64::from(s[0]);
-                ok += u64::from(s[1]);
-                if below(threshold, u64::from(s[0]), u64::from(s[1])) {
-                    self.region_downtime[r] += 1;
+            if k < open {
+                for (r, s) in self.slots[k * regions..(k + 1) * regions]
+                    .iter()
+                    .enumerate()
+                {
+                    attempted += u64::from(s[0]);
+                    ok += u64::from(s[1]);
+                    if s[0] > 0 {
+                        self.region_was_down[r] =
+                            below(threshold, u64::from(s[0]), u64::from(s[1]));
+                    }
+                    if self.region_was_down[r] {
+                        self.region_downtime[r] += 1;
+                    }
+                }
+            } else {
+                for (r, &down) in self.region_was_down.iter().enumerate() {
+                    self.region_downtime[r] += u32::from(down);
                 }
             }
+            let slot = self.judged + k;
             if attempted > 0 {
-                last_with_requests = Some(k);
+                self.last_with_requests = Some(slot);
+                self.was_down = below(threshold, attempted, ok);
             }
-            if below(threshold, attempted, ok) {
+            if self.was_down {
                 self.downtime += 1;
-                last_down = Some(k);
+                self.last_down = Some(slot);
             }
         }
-        self.availability_back = match last_down {
+        self.slots.drain(..(n * regions).min(self.slots.len()));
+        self.judged += n;
+    }
+
+    /// Judges every slot left, reduces them to downtime and the time
+    /// availability was back, and drops them.
+    fn close_slots(&mut self, regions: usize, threshold: f64) {
+        let open = self.slots.len() / regions.max(1);
+        self.judge(open, regions, threshold);
+        self.slots = Vec::new();
+        self.availability_back = match self.last_down {
             None => Some(Duration::ZERO),
-            Some(d) if last_with_requests > Some(d) => {
+            Some(d) if self.last_with_requests > Some(d) => {
                 Some(Duration::from_nanos(SLOT.as_nanos() * (d as u64 + 1)))
             }
             Some(_) => None,

@@ -91,8 +91,19 @@ struct Stream {
 
 const NEVER: u64 = u64::MAX;
 
+/// Records `v`, growing the histogram (saturating past 2^62 ns, which no
+/// run reaches).
+fn record(h: &mut Histogram<u64>, v: u64) {
+    if h.record(v).is_err() {
+        h.saturating_record(v);
+    }
+}
+
 fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1_000, 10_000_000_000_000, 3).expect("valid bounds")
+    // As the model's: growing to hold every value.
+    let mut h = Histogram::new_with_bounds(1_000, 10_000_000_000, 3).expect("valid bounds");
+    h.auto(true);
+    h
 }
 
 fn ns(d: Duration) -> u64 {
@@ -252,9 +263,10 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                     + ns(s.access.sample(&mut s.rng_network));
                 if (warmup..end).contains(&sent) {
                     writes[s.client] += 1;
-                    write_hist[s.client]
-                        .get_or_insert_with(histogram)
-                        .saturating_record(now + back - sent);
+                    record(
+                        write_hist[s.client].get_or_insert_with(histogram),
+                        now + back - sent,
+                    );
                 }
                 let range = first_stream[s.dataset]..first_stream[s.dataset + 1];
                 for (i, st) in streams[range.clone()].iter_mut().enumerate() {
@@ -292,9 +304,10 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                     let c = s.client;
                     reads[c] += 1;
                     bucket_reads[((sent - warmup) / width) as usize] += 1;
-                    read_hist[c]
-                        .get_or_insert_with(histogram)
-                        .saturating_record(now + back - sent);
+                    record(
+                        read_hist[c].get_or_insert_with(histogram),
+                        now + back - sent,
+                    );
                     if let Some(st) = s.replica_stream {
                         let oldest = streams[st].keys[key as usize].0;
                         if oldest <= now {
@@ -313,8 +326,8 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                 st.head_seq += 1;
                 st.keys[m.key as usize].0 = m.next_commit;
                 if m.commit >= warmup {
-                    st.lag.saturating_record(now - m.commit);
-                    st.wait.saturating_record(m.wait);
+                    record(&mut st.lag, now - m.commit);
+                    record(&mut st.wait, m.wait);
                     st.lag_count += 1;
                     st.lag_sum += u128::from(now - m.commit);
                 }

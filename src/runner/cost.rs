@@ -163,7 +163,7 @@ fn figure_numbers(s: &Scenario) -> f64 {
 /// excluded: they are shared, see [`plan_bytes`]).
 fn run_bytes(s: &Scenario) -> f64 {
     let span = (s.warmup + s.duration).as_secs_f64();
-    let hist = histogram_bytes() as f64;
+    let hist = histogram_bytes(s.warmup + s.duration) as f64;
     let buckets = s.buckets() as f64;
     let mut bytes = 0.0;
     // Replica state per key, histograms and series per replica, and the

@@ -207,3 +207,39 @@ fn downtime_is_guarded_by_an_slo_in_seconds() {
     assert_eq!(verdicts, ["fail", "pass"]);
     assert_eq!(s["points"][0]["slo"][0]["bound"], "<= 30s");
 }
+
+/// Downtime is time, not sampled seconds: at 2 requests a second, a
+/// quarter of the seconds of an outage have no request (e^-2 = 13.5 %),
+/// and they count as down too (a second without requests takes the verdict
+/// of the last one before it). An outage longer than six hours is counted
+/// whole.
+#[test]
+fn downtime_counts_every_second_of_a_sparse_or_long_outage() {
+    let sparse = |hours: u64| {
+        TWO_OUTAGES
+            .replace("duration: 60s", &format!("duration: {}h", hours + 2))
+            .replace("{reads_per_s: 100, writes_per_s: 20}", "{reads_per_s: 2}")
+            .replace(
+                "  - {region: b, at: 10s, duration: 5s}\n  - {region: b, at: 40s, duration: 10s}\n  - {link: [a, b], added_delay: 5ms, at: 42s, duration: 2s}\n",
+                &format!("  - {{region: b, at: 1h, duration: {hours}h}}\n"),
+            )
+    };
+    for hours in [1u64, 10] {
+        let s = summary(&sparse(hours));
+        assert_eq!(fig(&s, "availability.incidents"), 1.0);
+        let down = fig(&s, "availability.downtime_s");
+        let real = (hours * 3600) as f64;
+        // Up to the first request after b is back (half a second on
+        // average; 5 s is 10 gaps).
+        assert!(
+            down >= real - 1.0 && down <= real + 5.0,
+            "{down} s of a {real} s outage"
+        );
+        assert_eq!(fig(&s, "clients.b.requests.downtime_s"), down);
+        let back = incident(&s, 0, "availability_back_ms");
+        assert!(
+            back >= real * 1000.0 && back <= (real + 5.0) * 1000.0,
+            "{back}"
+        );
+    }
+}
