@@ -126,8 +126,8 @@ pub struct IncidentFigures {
     pub first_write_ms: Option<f64>,
     /// Availability over every region back at or above
     /// `availability_threshold` for good: the end of the last one-second
-    /// slot below it (0 when none was below; null when no slot with
-    /// requests followed within six hours).
+    /// slot below it (0 when none was below; null when no second with
+    /// requests followed before the next incident or the end).
     pub availability_back_ms: Option<f64>,
     /// Seconds of it below the threshold, over every region.
     pub downtime_s: f64,
@@ -234,9 +234,10 @@ pub struct RequestFigures {
     pub retried: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
-    /// Seconds, at one-second resolution, in the six hours after each
-    /// incident's start whose requests succeeded less often than
-    /// `availability_threshold` (for a scenario with failures).
+    /// Seconds of the incidents (from each one's start to the next's)
+    /// whose requests succeeded less often than `availability_threshold`,
+    /// a second without requests taking the verdict of the last one before
+    /// it (for a scenario with failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub downtime_s: Option<f64>,
     /// The same for reads only, and for writes only.
@@ -277,14 +278,16 @@ pub struct AvailabilityFigures {
     /// (1 - overall) x one year (365.25 days), in minutes: the downtime a
     /// user would see over a year at this availability.
     pub downtime_minutes_per_year: f64,
-    /// -log10(1 - overall): 3 for 99.9 %; null at 100 %.
+    /// -log10(1 - overall): 3 for 99.9 %; at 100 %, log10 of the requests
+    /// attempted (the most a run of that size can show); null without
+    /// requests.
     pub nines: Option<f64>,
     /// Acknowledged writes lost in failovers, over every dataset, scaled
     /// to a year.
     pub lost_writes_per_year: f64,
-    /// Seconds, at one-second resolution, in the six hours after each
-    /// incident's start whose requests over every region succeeded less
-    /// often than `availability_threshold`.
+    /// Seconds of the incidents whose requests over every region
+    /// succeeded less often than `availability_threshold` (a second
+    /// without requests taking the verdict of the last one before it).
     pub downtime_s: f64,
     /// Incidents that started in the span.
     pub incidents: u64,
@@ -958,10 +961,24 @@ fn availability_figures(s: &Scenario, m: &RunMetrics) -> AvailabilityFigures {
         read: availability(reads, failed - failed_writes),
         write: availability(writes, failed_writes),
         downtime_minutes_per_year: (1.0 - overall) * YEAR_S / 60.0,
-        nines: (overall < 1.0).then(|| -(1.0 - overall).log10()),
+        nines: nines(overall, reads + writes + failed),
         lost_writes_per_year: lost as f64 * YEAR_S / s.duration.as_secs_f64(),
         downtime_s: m.incidents.iter().map(|i| f64::from(i.downtime)).sum(),
         incidents: m.incidents_total,
+    }
+}
+
+/// -log10(1 - availability); at 100 %, log10 of the requests `attempted`:
+/// the most nines a run of that size can show (one failure in them would
+/// show exactly that many), so a perfect run meets "at least 3 nines" when
+/// it sent at least 1,000 requests. `None` without requests.
+fn nines(availability: f64, attempted: u64) -> Option<f64> {
+    if attempted == 0 {
+        None
+    } else if availability < 1.0 {
+        Some(-(1.0 - availability).log10())
+    } else {
+        Some((attempted as f64).log10())
     }
 }
 

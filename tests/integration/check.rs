@@ -296,3 +296,25 @@ fn a_lag_of_hours_is_reported_and_judged_as_it_is() {
     let p50 = fig(&s, "datasets.users.replicas.b.lag.p50_ms") / 3.6e6;
     assert!((p50 - 5.0).abs() < 0.3, "p50 {p50} h");
 }
+
+/// A perfect run is not "no data": at 100 % its nines are log10 of the
+/// requests it sent (the most a run of that size can show), so "at least
+/// 3 nines" passes after 15,000 requests and a run of 500 cannot claim it.
+#[test]
+fn a_perfect_run_meets_a_nines_slo_it_is_large_enough_to_show() {
+    let slo = "  - {metric: availability.nines, min: 3}\n";
+    let (code, out, err, _t) = check(&with_slo(slo));
+    assert_eq!(code, Some(0), "{out}{err}");
+    let s = summary(TWO_REGIONS);
+    let attempted: f64 = ["a", "b"]
+        .iter()
+        .map(|r| fig(&s, &format!("clients.{r}.requests.attempted")))
+        .sum();
+    assert_eq!(fig(&s, "availability.overall"), 1.0);
+    assert!((fig(&s, "availability.nines") - attempted.log10()).abs() < 1e-9);
+    let small = TWO_REGIONS
+        .replace("duration: 60s", "duration: 2s")
+        .replace("{reads_per_s: 200, writes_per_s: 10}", "{reads_per_s: 190}");
+    let (code, out, _, _t) = check(&format!("{small}slo:\n{slo}"));
+    assert_eq!(code, Some(1), "{out}");
+}
