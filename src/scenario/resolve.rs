@@ -2376,6 +2376,8 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
         return Vec::new();
     }
     let mut out = Vec::new();
+    // The scenario index of each failure kept.
+    let mut index = Vec::new();
     for (i, f) in raw.failures.iter().enumerate() {
         let at = |k: &str| yaml_path!["failures", i, k];
         let given: Vec<&str> = [
@@ -2544,10 +2546,10 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
                 );
             }
             let delay_factor = f.delay_factor.unwrap_or(1.0);
-            if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= 1000.0) {
+            if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= MAX_DELAY_FACTOR) {
                 check.error(
                     at("delay_factor"),
-                    format!("delay_factor multiplies every delay on the link: give a number above 0 and at most 1000, got {}", number(delay_factor)),
+                    format!("delay_factor multiplies every delay on the link: give a number above 0 and at most {MAX_DELAY_FACTOR}, got {}", number(delay_factor)),
                 );
             }
             let added_delay = f.added_delay.unwrap_or(Duration::ZERO);
@@ -2580,9 +2582,111 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             }
         };
         out.push(Failure { kind, timing });
+        index.push(i);
     }
+    compounded(&out, &index, check);
     out
 }
+
+/// Failures that overlap compound: factors multiply, clock steps and
+/// added delays add. Their combination at the worst moment (every random
+/// failure of the same target on at once, with the scheduled ones active
+/// when one of them starts) is held to the limits of a single value, and
+/// refused at the failure that takes it past them.
+fn compounded(failures: &[Failure], index: &[usize], check: &mut Checker) {
+    // (what it changes, its target, the value, multiply (or add), the
+    // limit, the field).
+    type Effect = (&'static str, String, f64, bool, f64);
+    let effect = |f: &Failure| -> Vec<Effect> {
+        match &f.kind {
+            FailureKind::ApplySlowdown(r, x) => {
+                vec![("apply_factor", format!("{}", r.0), *x, true, MAX_APPLY_FACTOR)]
+            }
+            FailureKind::LoadBurst(r, x) => {
+                vec![("load_factor", format!("{}", r.0), *x, true, MAX_LOAD_FACTOR)]
+            }
+            FailureKind::ClockStep(r, x) => vec![(
+                "clock_step_ms",
+                format!("{}", r.0),
+                x / 1e6,
+                false,
+                MAX_CLOCK_OFFSET_MS,
+            )],
+            FailureKind::Link {
+                between,
+                delay_factor,
+                added_delay,
+                ..
+            } => {
+                let (a, b) = (between.0 .0.min(between.1 .0), between.0 .0.max(between.1 .0));
+                vec![
+                    ("delay_factor", format!("{a}-{b}"), *delay_factor, true, MAX_DELAY_FACTOR),
+                    (
+                        "added_delay",
+                        format!("{a}-{b}"),
+                        added_delay.as_nanos() as f64 / 1e9,
+                        false,
+                        MAX_DELAY.as_nanos() as f64 / 1e9,
+                    ),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    };
+    let window = |f: &Failure| match f.timing {
+        FailureTiming::Scheduled { at, duration } => Some((at, at + duration)),
+        FailureTiming::Random { .. } => None,
+    };
+    let mut reported: Vec<(&str, String)> = Vec::new();
+    for (i, fi) in failures.iter().enumerate() {
+        for (what, target, _, multiply, limit) in effect(fi) {
+            if reported.iter().any(|(w, t)| *w == what && *t == target) {
+                continue;
+            }
+            // The moment this failure starts (a random one: any moment).
+            let start = window(fi).map(|(a, _)| a);
+            let mut total = if multiply { 1.0 } else { 0.0 };
+            let mut with = Vec::new();
+            for (j, fj) in failures.iter().enumerate() {
+                let on = match (start, window(fj)) {
+                    (_, None) => true,
+                    (Some(t), Some((a, b))) => a <= t && t < b,
+                    (None, Some(_)) => j == i,
+                };
+                if !on {
+                    continue;
+                }
+                for (w, t, x, _, _) in effect(fj) {
+                    if w == what && t == target {
+                        total = if multiply { total * x } else { total + x };
+                        with.push(index[j] + 1);
+                    }
+                }
+            }
+            if with.len() > 1 && total.abs() > limit {
+                let shown = if what == "added_delay" || what == "clock_step_ms" {
+                    format!("add up to {}", number(total))
+                } else {
+                    format!("multiply to {}", number(total))
+                };
+                check.error(
+                    yaml_path!["failures", index[i], what],
+                    format!(
+                        "overlapping failures (items {} of `failures`, counting from 1) {shown}{}, past the limit of one ({}): they compound while they overlap",
+                        with.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
+                        if what == "added_delay" { " s" } else { "" },
+                        number(limit)
+                    ),
+                );
+                // One message per target and kind is enough.
+                reported.push((what, target));
+            }
+        }
+    }
+}
+
+/// Largest `delay_factor` of a degraded link.
+const MAX_DELAY_FACTOR: f64 = 1000.0;
 
 /// `x` as a message shows it: as written for ordinary sizes, in
 /// scientific notation past a million (`1e308`, not 309 digits).

@@ -1188,3 +1188,42 @@ fn a_shipping_delay_is_an_async_distribution() {
         );
     }
 }
+
+#[test]
+fn overlapping_failures_compound_within_the_limits_of_one() {
+    let with = |failures: &str| format!("{TWO_REGIONS}failures:\n{failures}");
+    for (failures, located_at, words) in [
+        (
+            "  - {region: a, load_factor: 100, at: 10s, duration: 20s}\n  - {region: a, load_factor: 100, at: 20s, duration: 20s}\n",
+            "at: 20s",
+            &["items 1, 2", "multiply to 10000", "limit of one (100)"][..],
+        ),
+        (
+            "  - {region: b, apply_factor: 1000, mtbf: {exponential: {mean: 1m}}, mttr: {exponential: {mean: 1m}}}\n  - {region: b, apply_factor: 10, at: 5s, duration: 1s}\n",
+            "at: 5s",
+            &["multiply to 10000", "limit of one (1000)"][..],
+        ),
+        (
+            "  - {link: [a, b], added_delay: 20h, at: 1s, duration: 10s}\n  - {link: [b, a], added_delay: 5h, at: 2s, duration: 10s}\n",
+            "added_delay: 5h",
+            &["add up to 90000 s"][..],
+        ),
+    ] {
+        let yaml = with(failures);
+        let (code, err) = validate(&yaml);
+        assert_eq!(code, Some(2), "{err}");
+        let line = line_of(&yaml, located_at);
+        assert!(err.contains(&format!("test.yaml:{line}:")), "line {line}: {err}");
+        for w in words {
+            assert!(err.contains(w), "expected `{w}` in: {err}");
+        }
+    }
+    // Apart in time, or summing back inside the limit: accepted.
+    for failures in [
+        "  - {region: a, load_factor: 100, at: 10s, duration: 10s}\n  - {region: a, load_factor: 100, at: 20s, duration: 20s}\n",
+        "  - {region: b, clock_step_ms: 500000, at: 1s, duration: 9s}\n  - {region: b, clock_step_ms: -500000, at: 2s, duration: 5s}\n",
+    ] {
+        let (code, err) = validate(&with(failures));
+        assert_eq!(code, Some(0), "{failures}: {err}");
+    }
+}
