@@ -492,6 +492,13 @@ pub struct FailoverFigures {
     pub first_detection_ms: Option<f64>,
     /// First promotion completed, likewise.
     pub first_promotion_ms: Option<f64>,
+    /// The region its first promotion promoted ("" for none).
+    pub promoted: String,
+    /// The named `target` ("" for none), and the promotions that could
+    /// not take it (its database down, or it was the primary that
+    /// failed): the most caught-up replica up was promoted instead.
+    pub target: String,
+    pub target_passed_over: u64,
 }
 
 /// Writes committed at a primary, and their exposure.
@@ -789,6 +796,16 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         split_brain_writes: w.split_brain,
                         first_detection_ms: w.first_detection.map(Duration::as_millis_f64),
                         first_promotion_ms: w.first_promotion.map(Duration::as_millis_f64),
+                        promoted: w
+                            .first_promoted
+                            .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
+                        target: d
+                            .failover
+                            .as_ref()
+                            .and_then(|f| f.target)
+                            .and_then(|t| d.replicas.get(t))
+                            .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
+                        target_passed_over: w.target_down,
                     }),
                     replicas: Ordered(replicas),
                     commit: d.commit.as_ref().and_then(|c| {

@@ -271,6 +271,8 @@ impl RunMetrics {
         w.lost += p.lost;
         w.lost_window = w.lost_window.max(window);
         w.first_promotion.get_or_insert(now.since(self.span_start));
+        w.first_promoted.get_or_insert(p.to);
+        w.target_down += u64::from(p.target_down);
         if let Some(i) = self.current() {
             i.promotion.get_or_insert(now);
             i.lost += p.lost;

@@ -504,6 +504,11 @@ pub struct WriteMetrics {
     /// First failover start and first promotion in the span.
     pub first_detection: Option<Duration>,
     pub first_promotion: Option<Duration>,
+    /// The region the first promotion in the span promoted.
+    pub first_promoted: Option<crate::scenario::RegionId>,
+    /// Promotions that could not take the named target (its database
+    /// down, or it was the primary that failed).
+    pub target_down: u64,
     /// Semi-sync: time spent fallen back, within the span.
     pub fallback: Duration,
     /// Active-active: conflicting pairs found by writes committed in the

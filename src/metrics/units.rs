@@ -66,6 +66,7 @@ const UNITS: &[(&str, Unit)] = &[
     ("split_brain_writes", Unit::Count),
     ("first_detection_ms", Unit::Millis),
     ("first_promotion_ms", Unit::Millis),
+    ("target_passed_over", Unit::Count),
     // Chart marks: failure windows and failover milestones.
     ("start_ms", Unit::Millis),
     ("end_ms", Unit::Millis),

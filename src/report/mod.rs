@@ -50,6 +50,31 @@ pub fn some_request_failed(f: &Value) -> bool {
         })
 }
 
+/// What a point's runs did that its figures alone do not say in words:
+/// a failover that could not promote its named target.
+pub fn notes(f: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
+        let passed = aggregate::at(d, "failover.target_passed_over.mean")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        if passed > 0.0 {
+            let text = |k: &str| d["failover"][k].as_str().unwrap_or_default().to_string();
+            out.push(format!(
+                "dataset `{ds}`: its failover target {} could not be promoted ({} promotion{} a run on average: its database was down, or it was the primary that failed); the most caught-up replica up was promoted instead{}",
+                text("target"),
+                format::value(format::Shown::Count, passed),
+                if passed == 1.0 { "" } else { "s" },
+                match text("promoted").as_str() {
+                    "" => String::new(),
+                    p => format!(" (first: {p})"),
+                }
+            ));
+        }
+    }
+    out
+}
+
 /// Text made safe for XML and HTML, in element content and in quoted
 /// attributes; control characters XML forbids are dropped.
 pub fn escape(s: &str) -> String {

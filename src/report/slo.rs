@@ -341,6 +341,9 @@ pub fn markdown(summary: &Value) -> String {
                 out.push('\n');
             }
         }
+        for note in super::notes(f) {
+            let _ = writeln!(out, "> note: {}\n", md_cell(&note));
+        }
     }
     for w in summary["warnings"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "> warning: {}", w.as_str().unwrap_or_default());

@@ -267,6 +267,9 @@ pub fn table(s: &Value) -> String {
         out.push_str(&aligned(&super::stations::rows(f)));
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         out.push_str(&aligned(&super::incidents::rows(point, threshold)));
+        for note in super::notes(f) {
+            let _ = writeln!(out, "note: {note}");
+        }
     }
     for w in s["warnings"].as_array().into_iter().flatten() {
         let _ = writeln!(out, "warning: {}", w.as_str().unwrap_or_default());

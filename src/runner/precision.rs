@@ -41,6 +41,17 @@ pub fn worst(p: &Precision, runs: &[&Value]) -> (String, f64) {
         })
 }
 
+/// The target's figures that no run has a value of (a latency of an
+/// operation nobody sent, a milestone that never happened): no number of
+/// replications makes them precise.
+pub fn absent(p: &Precision, runs: &[&Value]) -> Vec<String> {
+    p.metrics
+        .iter()
+        .filter(|m| !runs.iter().any(|r| at(r, m).is_some_and(Value::is_number)))
+        .cloned()
+        .collect()
+}
+
 /// The precision outcome of one point, for summary.json.
 pub fn status(p: &Precision, runs: &[&Value]) -> Value {
     let (metric, w) = worst(p, runs);
@@ -49,6 +60,7 @@ pub fn status(p: &Precision, runs: &[&Value]) -> Value {
         "achieved": w <= p.relative_half_width,
         "least_precise_metric": metric,
         "least_precise_relative_half_width": if w.is_finite() { Some(w) } else { None },
+        "absent_metrics": absent(p, runs),
         "replications": runs.len(),
         "max_replications": p.max_replications,
     })
@@ -70,6 +82,11 @@ pub fn next_round(plans: &[Plan], records: &[RunRecord]) -> Vec<RunKey> {
                 .collect();
             let n = runs.len() as u32;
             if n >= p.max_replications || worst(p, &runs).1 <= p.relative_half_width {
+                continue;
+            }
+            if !absent(p, &runs).is_empty() {
+                // Absent from every run so far: more runs will not make
+                // it precise (the status names it).
                 continue;
             }
             let upto = (n + p.batch).min(p.max_replications);

@@ -563,6 +563,20 @@ impl Profile {
             Profile::Table(points) => points.iter().map(|p| p.1).fold(1.0, f64::max),
         }
     }
+
+    /// The largest factor it takes in the first `span` of the measured
+    /// span (0: the region sends nothing then).
+    pub fn max_within(&self, span: Duration) -> f64 {
+        match self {
+            // Positive but at an instant (checked when read).
+            Profile::Diurnal { peak, .. } => *peak,
+            Profile::Table(points) => points
+                .iter()
+                .filter(|(t, _)| *t < span)
+                .map(|p| p.1)
+                .fold(self.factor(0.0), f64::max),
+        }
+    }
 }
 
 impl Scenario {
@@ -963,23 +977,46 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     out.extend(spof(s));
     out.extend(capacity_lint(s));
     out.extend(residency_lint(s));
-    // Clocks matter to last-writer-wins; an active-active dataset with
-    // `merge` may be the comparison, so only a scenario without any
-    // active-active dataset is told its clocks change nothing.
-    let lww = s.datasets.iter().any(|d| d.active_active.is_some());
-    if !lww
-        && s.failures
+    // Clocks matter to last-writer-wins only: a copy of an active-active
+    // dataset with `resolution: lww` in the region.
+    let lww_in = |r: RegionId| {
+        s.datasets
             .iter()
-            .any(|f| matches!(f.kind, FailureKind::ClockStep(..)))
-    {
-        out.push(
-            "a failure steps a clock, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks, and this scenario has no active-active dataset: it changes nothing here".into(),
-        );
+            .any(|d| d.active_active == Some(Resolution::Lww) && d.copies().contains(&r))
+    };
+    let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
+    for f in &s.failures {
+        match f.kind {
+            FailureKind::ClockStep(r, _) if !lww_in(r) => out.push(format!(
+                "a failure steps the clock of {}, but only last-writer-wins reads clocks, and {} holds no copy of an active-active dataset with `resolution: lww`: it changes nothing here",
+                name(r),
+                name(r)
+            )),
+            FailureKind::ApplySlowdown(r, _)
+                if !s.datasets.iter().any(|d| d.copies().contains(&r)) =>
+            {
+                out.push(format!(
+                    "a failure slows the replicas of {}, but no dataset has a replica there: it changes nothing here",
+                    name(r)
+                ))
+            }
+            FailureKind::LoadBurst(r, _)
+                if !s.workload.iter().any(|w| {
+                    w.region == r || w.roaming.as_ref().is_some_and(|m| m.to.contains(&r))
+                }) =>
+            {
+                out.push(format!(
+                    "a failure multiplies the requests of the users of {}, but no workload entry sends from there: it changes nothing here",
+                    name(r)
+                ))
+            }
+            _ => {}
+        }
     }
-    for r in &s.regions {
-        if r.clock != (0.0, 0.0) && !lww {
+    for (i, r) in s.regions.iter().enumerate() {
+        if r.clock != (0.0, 0.0) && !lww_in(RegionId(i as u16)) {
             out.push(format!(
-                "region {}: its clock is set, but only last-writer-wins (an active-active dataset with `resolution: lww`) reads clocks, and this scenario has no active-active dataset: it changes nothing here",
+                "region {}: its clock is set, but only last-writer-wins reads clocks, and it holds no copy of an active-active dataset with `resolution: lww`: it changes nothing here",
                 r.name
             ));
         }

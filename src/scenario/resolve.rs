@@ -219,6 +219,16 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     headroom(&raw, check);
     scenario.slos = slos(&raw, &shape, check);
     scenario.precision = precision(&raw, &shape, check);
+    if let Some(p) = &raw.precision {
+        for (i, m) in p.metrics.iter().enumerate() {
+            if let Some(why) = never_measured(&scenario, m) {
+                check.error(
+                    yaml_path!["precision", "metrics", i],
+                    format!("`{m}` is never measured ({why}): no number of replications makes it precise"),
+                );
+            }
+        }
+    }
     if !check.diagnostics.is_empty() {
         return None;
     }
@@ -1603,7 +1613,7 @@ fn workload(
         let profile = w
             .profile
             .as_ref()
-            .and_then(|p| rate_profile(p, i, coords, start_utc, check));
+            .and_then(|p| rate_profile(p, i, coords, start_utc, raw.duration, check));
         let peak = profile.as_ref().map_or(1.0, Profile::max);
         let users = match w.users {
             None => None,
@@ -2190,6 +2200,7 @@ fn rate_profile(
     i: usize,
     coords: Option<(f64, f64)>,
     start_utc: Duration,
+    span: Duration,
     check: &mut Checker,
 ) -> Option<Profile> {
     let at = |k: &str| yaml_path!["workload", i, "profile", k];
@@ -2283,6 +2294,13 @@ fn rate_profile(
             yaml_path!["workload", i, "profile", "step", "factor"],
             check,
         );
+        if s.at >= span {
+            check.error(
+                yaml_path!["workload", i, "profile", "step", "at"],
+                format!("the step comes at {}, at or after the end of the measured span ({span}): it would change nothing", s.at),
+            );
+            ok = false;
+        }
         Profile::Table(vec![(s.at, s.factor)])
     } else if let Some(b) = &p.burst {
         factor(
@@ -2290,6 +2308,13 @@ fn rate_profile(
             yaml_path!["workload", i, "profile", "burst", "factor"],
             check,
         );
+        if b.at >= span {
+            check.error(
+                yaml_path!["workload", i, "profile", "burst", "at"],
+                format!("the burst starts at {}, at or after the end of the measured span ({span}): it would change nothing", b.at),
+            );
+            ok = false;
+        }
         if b.duration == Duration::ZERO {
             check.error(
                 yaml_path!["workload", i, "profile", "burst", "duration"],
@@ -2330,6 +2355,12 @@ fn rate_profile(
         check.error(
             yaml_path!["workload", i, "profile"],
             "the profile's factors are all 0: leave the rates out for no load",
+        );
+        ok = false;
+    } else if ok && profile.max_within(span) <= 0.0 {
+        check.error(
+            yaml_path!["workload", i, "profile"],
+            format!("the profile is 0 for the whole measured span ({span}): the region would send nothing (leave its rates out for no load)"),
         );
         ok = false;
     }
@@ -2539,6 +2570,13 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
             let (Some(a), Some(b)) = (a, b) else {
                 continue;
             };
+            if a == b {
+                check.error(
+                    at("link"),
+                    format!("a link joins two different regions; `{}` twice is the region's own network (degrade it with `intra_delay`, or fail the region)", pair[0]),
+                );
+                continue;
+            }
             if f.delay_factor.is_none() && f.added_delay.is_none() && f.loss.is_none() {
                 check.error(
                     at("link"),
@@ -2546,7 +2584,8 @@ fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Fa
                 );
             }
             let delay_factor = f.delay_factor.unwrap_or(1.0);
-            if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= MAX_DELAY_FACTOR) {
+            if !(delay_factor.is_finite() && delay_factor > 0.0 && delay_factor <= MAX_DELAY_FACTOR)
+            {
                 check.error(
                     at("delay_factor"),
                     format!("delay_factor multiplies every delay on the link: give a number above 0 and at most {MAX_DELAY_FACTOR}, got {}", number(delay_factor)),
@@ -2600,7 +2639,13 @@ fn compounded(failures: &[Failure], index: &[usize], check: &mut Checker) {
     let effect = |f: &Failure| -> Vec<Effect> {
         match &f.kind {
             FailureKind::ApplySlowdown(r, x) => {
-                vec![("apply_factor", format!("{}", r.0), *x, true, MAX_APPLY_FACTOR)]
+                vec![(
+                    "apply_factor",
+                    format!("{}", r.0),
+                    *x,
+                    true,
+                    MAX_APPLY_FACTOR,
+                )]
             }
             FailureKind::LoadBurst(r, x) => {
                 vec![("load_factor", format!("{}", r.0), *x, true, MAX_LOAD_FACTOR)]
@@ -2618,9 +2663,18 @@ fn compounded(failures: &[Failure], index: &[usize], check: &mut Checker) {
                 added_delay,
                 ..
             } => {
-                let (a, b) = (between.0 .0.min(between.1 .0), between.0 .0.max(between.1 .0));
+                let (a, b) = (
+                    between.0 .0.min(between.1 .0),
+                    between.0 .0.max(between.1 .0),
+                );
                 vec![
-                    ("delay_factor", format!("{a}-{b}"), *delay_factor, true, MAX_DELAY_FACTOR),
+                    (
+                        "delay_factor",
+                        format!("{a}-{b}"),
+                        *delay_factor,
+                        true,
+                        MAX_DELAY_FACTOR,
+                    ),
                     (
                         "added_delay",
                         format!("{a}-{b}"),
@@ -2799,6 +2853,49 @@ fn slos(raw: &ScenarioFile, shape: &serde_json::Value, check: &mut Checker) -> V
         }
     }
     out
+}
+
+/// Why the figure at `path` has no value in any run of `s`, if it is one
+/// whose operation nobody sends: a latency or stale share of a client
+/// region (and dataset) without reads or writes, the lag of a dataset
+/// nobody writes.
+fn never_measured(s: &Scenario, path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let region = |name: &str| s.regions.iter().position(|r| r.name == name);
+    let dataset = |name: &str| s.datasets.iter().position(|d| d.name == name);
+    let rate = |r: Option<usize>, d: Option<usize>, reads: bool| -> f64 {
+        s.workload
+            .iter()
+            .filter(|w| r.is_none_or(|r| usize::from(w.region.0) == r))
+            .filter(|w| d.is_none_or(|d| usize::from(w.dataset.0) == d))
+            .map(|w| if reads { w.reads_per_s } else { w.writes_per_s })
+            .sum()
+    };
+    let op = |leaf: &str| match leaf {
+        "read_latency" | "stale_reads" | "stale_share_by_age" => Some(true),
+        "write_latency" => Some(false),
+        _ => None,
+    };
+    match segs.as_slice() {
+        ["clients", r, "by_dataset", d, leaf, ..] => {
+            let reads = op(leaf)?;
+            (rate(region(r), dataset(d), reads) == 0.0).then(|| {
+                format!(
+                    "{r} sends no {} to {d}",
+                    if reads { "reads" } else { "writes" }
+                )
+            })
+        }
+        ["clients", r, leaf, ..] => {
+            let reads = op(leaf)?;
+            (rate(region(r), None, reads) == 0.0)
+                .then(|| format!("{r} sends no {}", if reads { "reads" } else { "writes" }))
+        }
+        ["datasets", d, "replicas", _, "lag" | "apply_wait", ..] => {
+            (rate(None, dataset(d), false) == 0.0).then(|| format!("nobody writes {d}"))
+        }
+        _ => None,
+    }
 }
 
 fn precision(

@@ -38,9 +38,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => 3_600_000_000_000,
         "d" => 86_400_000_000_000,
         "" => {
+            // The value's own problem first (zero, past the limit).
+            if let Ok(x) = number.parse::<f64>() {
+                check_bandwidth(x, text)?;
+            }
             return Err(format!(
                 "`{text}` has no unit: write e.g. 38ms, 1.5s or 10m (units: {UNITS})"
-            ))
+            ));
         }
         other => return Err(format!("`{text}`: unknown unit `{other}` (units: {UNITS})")),
     };
@@ -403,9 +407,10 @@ mod tests {
     }
 }
 
-/// A link's bandwidth in bytes per second: `100Mbit/s`, `1Gbps`, `50MB/s`
-/// or a plain number of bytes per second. Decimal prefixes (k = 1000);
-/// `KiB/s`, `MiB/s`, `GiB/s` are binary.
+/// A link's bandwidth in bytes per second, written with its unit:
+/// `100Mbit/s`, `1Gbps`, `50MB/s`, `1000B/s` (a bare number could be bytes
+/// or bits, and is refused). Decimal prefixes (k = 1000); `KiB/s`,
+/// `MiB/s`, `GiB/s` are binary.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bandwidth(pub f64);
 
@@ -435,9 +440,13 @@ pub fn parse_bandwidth(text: &str) -> Result<f64, String> {
         "Mbit/s" | "Mbps" => 1e6 / 8.0,
         "Gbit/s" | "Gbps" => 1e9 / 8.0,
         "" => {
+            // The value's own problem first (zero, past the limit).
+            if let Ok(x) = number.parse::<f64>() {
+                check_bandwidth(x, text)?;
+            }
             return Err(format!(
-                "`{text}` has no unit: write e.g. 100Mbit/s or 50MB/s (units: {BANDWIDTH_UNITS})"
-            ))
+                "bandwidth `{text}` has no unit: bytes or bits? Write e.g. {text}B/s or {text}bit/s, 100Mbit/s, 50MB/s (units: {BANDWIDTH_UNITS})"
+            ));
         }
         other => {
             return Err(format!(
@@ -483,7 +492,8 @@ impl<'de> Deserialize<'de> for Bandwidth {
                 self.visit_f64(v as f64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Bandwidth, E> {
-                check_bandwidth(v, &v.to_string())
+                // Bytes or bits? A bare number is a typo as often as not.
+                parse_bandwidth(&v.to_string())
                     .map(Bandwidth)
                     .map_err(E::custom)
             }
@@ -498,8 +508,8 @@ impl JsonSchema for Bandwidth {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "type": ["string", "number"],
-            "description": "Bytes per second, or with a unit: 100Mbit/s, 1Gbps, 50MB/s, 10MiB/s.",
+            "type": "string",
+            "description": "A rate with its unit: 100Mbit/s, 1Gbps, 50MB/s, 10MiB/s, 1000B/s.",
         })
     }
 }

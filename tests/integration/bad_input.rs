@@ -724,7 +724,7 @@ fn load_factors_outside_0_to_1000() {
 
 #[test]
 fn rate_profiles_with_bad_values() {
-    let cases: [(&str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &[&str]); 10] = [
         (
             "{diurnal: {peak: 1.5, trough: -0.5, peak_hour: 20, utc_offset_hours: 1}}",
             "trough: -0.5",
@@ -750,6 +750,27 @@ fn rate_profiles_with_bad_values() {
             "{step: {at: 10s, factor: 2}, burst: {at: 1s, duration: 1s, factor: 2}}",
             "profile",
             &["exactly one of", "step and burst"],
+        ),
+        // The run measures 60 s.
+        (
+            "{burst: {at: 2m, duration: 10s, factor: 3}}",
+            "profile",
+            &["the burst starts at 2m", "it would change nothing"],
+        ),
+        (
+            "{step: {at: 60s, factor: 3}}",
+            "profile",
+            &["at or after the end of the measured span"],
+        ),
+        (
+            "{step: {at: 0s, factor: 0}}",
+            "profile",
+            &["0 for the whole measured span", "would send nothing"],
+        ),
+        (
+            "{table: [[0s, 0], [2m, 1]]}",
+            "profile",
+            &["0 for the whole measured span"],
         ),
     ];
     for (profile, located_at, words) in cases {
@@ -825,18 +846,16 @@ fn bandwidth_is_a_positive_rate_with_a_unit() {
         ("0", &["bandwidth `0`", "above zero"][..]),
         ("0Mbit/s", &["above zero"][..]),
         ("-5MB/s", &["cannot be negative"][..]),
-        ("100", &[][..]),
+        (
+            "100",
+            &["has no unit: bytes or bits", "100B/s or 100bit/s"][..],
+        ),
+        ("1000", &["has no unit"][..]),
         ("100 furlongs", &["unknown unit `furlongs`", "Mbit/s"][..]),
         ("100Mbit", &["unknown unit `Mbit`"][..]),
         ("1e300", &["above the limit"][..]),
     ] {
         let to = format!("      delay: 38ms\n      bandwidth: {bw}\n");
-        if bw == "100" {
-            // Plain bytes per second: valid.
-            let yaml = TWO_REGIONS.replacen("      delay: 38ms\n", &to, 1);
-            assert_eq!(validate(&yaml).0, Some(0), "{bw}");
-            continue;
-        }
         assert_rejected("      delay: 38ms\n", &to, "bandwidth", words);
     }
     // A link with neither a delay nor a bandwidth says nothing.
@@ -1226,4 +1245,74 @@ fn overlapping_failures_compound_within_the_limits_of_one() {
         let (code, err) = validate(&with(failures));
         assert_eq!(code, Some(0), "{failures}: {err}");
     }
+}
+
+#[test]
+fn a_link_failure_joins_two_regions() {
+    let yaml = format!(
+        "{TWO_REGIONS}failures:\n  - {{link: [a, a], delay_factor: 2, at: 1s, duration: 5s}}\n"
+    );
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2), "{err}");
+    let line = line_of(&yaml, "link: [a, a]");
+    assert!(err.contains(&format!("test.yaml:{line}:")), "{err}");
+    assert!(err.contains("a link joins two different regions"), "{err}");
+}
+
+/// Knobs that could not change anything are said to, before the run.
+#[test]
+fn failures_that_touch_nothing_are_warned_about() {
+    let warned = |yaml: &str, words: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "w.yaml", yaml);
+        let o = regionsim(tmp.path(), &["validate", "w.yaml"]);
+        let out = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        assert!(out.contains(words), "expected `{words}` in: {out}");
+    };
+    // a holds the primary, no replica: nothing there applies writes.
+    warned(
+        &format!(
+            "{TWO_REGIONS}failures:\n  - {{region: a, apply_factor: 10, at: 1s, duration: 5s}}\n"
+        ),
+        "slows the replicas of a, but no dataset has a replica there",
+    );
+    let three = TWO_REGIONS.replace(
+        "  - {name: b, jurisdiction: EU}",
+        "  - {name: b, jurisdiction: EU}\n  - {name: c, jurisdiction: EU}",
+    ).replace("      delay: 38ms", "      delay: 38ms\n    - between: [a, c]\n      delay: 10ms\n    - between: [b, c]\n      delay: 10ms");
+    warned(
+        &format!("{three}failures:\n  - {{region: c, load_factor: 3, at: 1s, duration: 5s}}\n"),
+        "multiplies the requests of the users of c, but no workload entry sends from there",
+    );
+    // Active-active with merge reads no clock.
+    let merge = TWO_REGIONS.replace(
+        "      single-primary:\n        primary: a\n        replicas: [b]\n        apply_time: 0ms\n",
+        "      active-active: {regions: [a, b], apply_time: 0ms, resolution: merge}\n",
+    );
+    assert!(merge.contains("merge"), "the fixture changed");
+    warned(
+        &format!("{merge}failures:\n  - {{region: b, clock_step_ms: 500, at: 1s, duration: 5s}}\n"),
+        "steps the clock of b, but only last-writer-wins reads clocks",
+    );
+}
+
+/// A precision target on a figure nobody produces is refused: it would run
+/// to max_replications for nothing.
+#[test]
+fn a_precision_target_on_a_figure_never_measured_is_refused() {
+    let yaml = format!(
+        "{}precision: {{metrics: [clients.a.read_latency.p99_ms], relative_half_width: 2%, max_replications: 50}}\n",
+        TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 2")
+    );
+    let (code, err) = validate(&yaml);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("is never measured (a sends no reads)"),
+        "{err}"
+    );
 }

@@ -289,3 +289,51 @@ fn a_shorter_resync_ends_a_split_brain_sooner() {
     assert!(short > 300.0 && short < 700.0, "{short}");
     assert!(long > 2.0 * short, "{long} vs {short}");
 }
+
+/// A named target whose database is down at promotion is passed over: the
+/// most caught-up replica up is promoted, and the report says so.
+#[test]
+fn a_target_that_is_down_at_promotion_is_named_and_another_promoted() {
+    let yaml = FAILOVER
+        .replace(
+            "  - {name: b, jurisdiction: US}",
+            "  - {name: b, jurisdiction: US}\n  - {name: c, jurisdiction: US}",
+        )
+        .replace(
+            "links: [{between: [a, b], delay: 38ms}]",
+            "links: [{between: [a, b], delay: 38ms}, {between: [a, c], delay: 20ms}, {between: [b, c], delay: 20ms}]",
+        )
+        .replace("replicas: [b]", "replicas: [b, c]")
+        .replace(
+            "failover: {promotion_delay: 30s}",
+            "failover: {promotion_delay: 30s, target: b}",
+        );
+    let s = summary(&yaml);
+    assert_eq!(failover_fig(&s, "target_passed_over"), 0.0);
+    let promoted =
+        |s: &Value| s["points"][0]["figures"]["datasets"]["users"]["failover"]["promoted"].clone();
+    assert_eq!(promoted(&s), "b");
+    // b's database is down from before the promotion to after it.
+    let down = yaml.replace(
+        "  - {region: a, at: 20s, duration: 60s}",
+        "  - {region: a, at: 20s, duration: 60s}\n  - {region: b, service: database, at: 30s, duration: 60s}",
+    );
+    let s = summary(&down);
+    assert_eq!(failover_fig(&s, "promotions"), 1.0);
+    assert_eq!(failover_fig(&s, "target_passed_over"), 1.0);
+    assert_eq!(promoted(&s), "c");
+    let tmp = tempfile::tempdir().unwrap();
+    crate::common::write(tmp.path(), "d.yaml", &down);
+    let o = crate::common::regionsim(tmp.path(), &["run", "d.yaml", "-o", "out", "--no-charts"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("note: dataset `users`: its failover target b could not be promoted")
+            && out.contains("(first: c)"),
+        "{out}"
+    );
+    let md = std::fs::read_to_string(tmp.path().join("out/summary.md")).unwrap();
+    assert!(
+        md.contains("its failover target b could not be promoted"),
+        "{md}"
+    );
+}

@@ -346,6 +346,26 @@ fn precision_target_adds_replications_until_met() {
     assert_eq!(p["replications"], 6);
     assert_eq!(p["precision"]["achieved"], false);
 
+    // A figure that no run has (a promotion after a failure too short to
+    // be detected) stops the rounds at once and is named.
+    let absent = TWO_REGIONS
+        .replace("seed: 3", "seed: 3\nreplications: 2")
+        .replace(
+            "replicas: [b]",
+            "replicas: [b]\n        failover: {promotion_delay: 5s}",
+        )
+        + "health_checks: {interval: 10s, timeout: 2s, failure_threshold: 3}\n"
+        + "failures: [{region: a, service: database, at: 10s, duration: 1s}]\n"
+        + "precision:\n  metrics: [datasets.users.failover.first_promotion_ms]\n  relative_half_width: 5%\n  batch: 2\n  max_replications: 40\n";
+    let s = summary(&absent);
+    let p = &s["points"][0];
+    assert_eq!(p["replications"], 2, "{}", p["precision"]);
+    assert_eq!(p["precision"]["achieved"], false);
+    assert_eq!(
+        p["precision"]["absent_metrics"],
+        serde_json::json!(["datasets.users.failover.first_promotion_ms"])
+    );
+
     // Rounds are decided by results only: any thread count, same output.
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "p.yaml", &target("5%", 40));

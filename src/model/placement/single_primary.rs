@@ -555,6 +555,8 @@ pub struct SinglePrimary {
     /// or the fallback answers them.
     awaiting: VecDeque<Awaiting>,
     failover: Option<Failover>,
+    /// The replica a failover promotes if it can (its region).
+    target: Option<RegionId>,
     /// Since when the primary's database is down (`None`: up).
     primary_down: Option<Time>,
     /// A promotion is under way.
@@ -620,6 +622,11 @@ pub struct Promotion {
     pub lost: u64,
     /// Commit times of the oldest and newest of them.
     pub lost_window: Option<(Time, Time)>,
+    /// The region promoted.
+    pub to: RegionId,
+    /// The named target could not be promoted (its database was down, or
+    /// it was the primary that failed): `to` was, instead.
+    pub target_down: bool,
 }
 
 impl SinglePrimary {
@@ -651,14 +658,8 @@ impl SinglePrimary {
         );
         // A shard without a replica has no one to promote; the others
         // promote their own target.
-        p.failover = p
-            .failover
-            .take()
-            .filter(|_| !sh.replicas.is_empty())
-            .map(|f| Failover {
-                target: sh.target,
-                ..f
-            });
+        p.failover = p.failover.take().filter(|_| !sh.replicas.is_empty());
+        p.target = sh.target.and_then(|t| sh.replicas.get(t).copied());
         p
     }
 
@@ -751,6 +752,11 @@ impl SinglePrimary {
             commits: 0,
             semi_sync: SemiSync::On,
             awaiting: VecDeque::new(),
+            target: ds
+                .failover
+                .as_ref()
+                .and_then(|f| f.target)
+                .and_then(|t| replicas.get(t).copied()),
             failover: ds.failover.clone(),
             primary_down: None,
             promoting: false,
@@ -1287,19 +1293,27 @@ impl SinglePrimary {
 
     /// The replica a promotion at `now` picks: the named target if its
     /// database is up, else the most caught-up one whose database is up.
-    fn candidate(&self, net: &Network) -> Option<usize> {
+    /// Also whether a named target was passed over (its database down,
+    /// or it is the primary that failed).
+    fn candidate(&self, net: &Network) -> Option<(usize, bool)> {
         let up = |i: &usize| {
             let st = &self.streams[*i];
             st.joined && net.db_up(st.replica)
         };
-        if let Some(t) = self.failover.as_ref().and_then(|f| f.target) {
-            if up(&t) {
-                return Some(t);
-            }
+        let named = self.target.map(|t| {
+            // By region: a failover changes which stream feeds which copy.
+            self.streams
+                .iter()
+                .position(|st| st.replica == t)
+                .filter(up)
+        });
+        if let Some(Some(t)) = named {
+            return Some((t, false));
         }
         (0..self.streams.len())
             .filter(up)
             .max_by_key(|&i| (self.streams[i].applied, std::cmp::Reverse(i)))
+            .map(|i| (i, named.is_some()))
     }
 
     /// Promotes a replica at `now`: it becomes the primary; the writes it
@@ -1307,7 +1321,7 @@ impl SinglePrimary {
     /// rejoin as a replica fed by the promoted replica's stream.
     fn promote(&mut self, now: Time, ctx: &mut Ctx) -> Option<Promotion> {
         self.promoting = false;
-        let j = self.candidate(ctx.net)?;
+        let (j, target_down) = self.candidate(ctx.net)?;
         let old = self.primary;
         let new = self.streams[j].replica;
         let st = &self.streams[j];
@@ -1373,6 +1387,8 @@ impl SinglePrimary {
         Some(Promotion {
             lost,
             lost_window: window,
+            to: new,
+            target_down,
         })
     }
 
