@@ -108,7 +108,7 @@ fn preflight(plans: &[Plan], opts: &RunOptions, keys: usize) -> Result<Cost> {
         c.wall_s = c.wall_s.map(|w| w * share);
         c.runs = keys as u64;
     }
-    check_cost(&c, opts)?;
+    check_cost(&c, opts.max_events, opts.max_memory)?;
     if !opts.quiet {
         eprint_line(&format!("regionsim: {}", describe(&c)));
         if c.wall_s.is_some_and(|w| w > WARN_WALL_S) {
@@ -141,8 +141,8 @@ fn describe(c: &Cost) -> String {
     )
 }
 
-fn check_cost(c: &Cost, opts: &RunOptions) -> Result<()> {
-    if let Some(max) = opts.max_events {
+fn check_cost(c: &Cost, max_events: Option<u64>, max_memory: Option<u64>) -> Result<()> {
+    if let Some(max) = max_events {
         if c.events > max as f64 {
             return Err(Error::Usage(format!(
                 "the runs would simulate about {} events, above --max-events {}; shorten `duration`, lower the rates or the replications, or raise the limit",
@@ -151,7 +151,7 @@ fn check_cost(c: &Cost, opts: &RunOptions) -> Result<()> {
             )));
         }
     }
-    let (limit, source) = match opts.max_memory {
+    let (limit, source) = match max_memory {
         Some(m) => (Some(m), "--max-memory"),
         None => (
             cost::available_memory(),
@@ -543,7 +543,7 @@ pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
         };
         let s = plan.base();
         let c = cost::estimate(std::slice::from_ref(&plan), opts.threads, Some(rate));
-        check_cost(&c, opts)?;
+        check_cost(&c, opts.max_events, opts.max_memory)?;
         text.push_str(&format!(
             "{}: ok: scenario `{}`, {} {}, {} {}, {} {}, {} {} x {} {}; {}\n",
             plan.source.display(),
@@ -601,13 +601,10 @@ pub fn bench(
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
     let plan = scenario::load_plan(path, sets)?;
-    let one = RunOptions {
-        threads: Some(1),
-        ..RunOptions::default()
-    };
     check_cost(
         &cost::estimate(std::slice::from_ref(&plan), Some(1), None),
-        &one,
+        None,
+        None,
     )?;
     let s = plan.base();
     let r = runner::bench(s);
@@ -688,11 +685,14 @@ pub struct HeadroomOptions {
     pub quiet: bool,
     pub format: Format,
     pub no_charts: bool,
-    /// The search; `given` says which of parameter and precision the
-    /// command line set (the file's `headroom:` section fills the others).
+    /// The search; `given` says which of parameter, precision and points
+    /// per round the command line set (the file's `headroom:` section
+    /// fills the others).
     pub spec: runner::headroom::Spec,
-    pub given: (bool, bool),
+    pub given: (bool, bool, bool),
     pub max_events: Option<u64>,
+    /// Refuse a round whose estimated peak memory is above this.
+    pub max_memory: Option<u64>,
     /// Search only every N-th sweep point (the I-th of each N).
     pub shard: Option<Shard>,
 }
@@ -719,6 +719,7 @@ pub fn headroom(
     let pool = runner::pool(opts.threads, per_round)?;
     let control = Control::new(opts.max_events);
     let quiet = opts.quiet;
+    let rate = (!quiet).then(cost::machine_rate);
     let started = std::time::Instant::now();
     let outcomes = headroom::search(
         &plan,
@@ -729,14 +730,20 @@ pub fn headroom(
         &pool,
         &control,
         opts.shard,
-        &mut |round, runs| {
+        &mut |round, plans| {
+            // Each round is estimated and held to the limits before it
+            // runs, as `run` is.
+            let c = cost::estimate(plans, opts.threads, rate);
+            check_cost(&c, opts.max_events, opts.max_memory)?;
             if !quiet {
                 eprint_line(&format!(
-                    "headroom of `{}`: round {round}, {runs} runs ({:.1}s so far)",
+                    "headroom of `{}`: round {round}: {} ({:.1}s so far)",
                     spec.parameter,
+                    describe(&c),
                     started.elapsed().as_secs_f64()
                 ));
             }
+            Ok(())
         },
     )?;
     let dir = output.dir().join(&name);

@@ -377,7 +377,11 @@ fn run() -> u8 {
                 quiet,
                 format: format(f),
                 no_charts,
-                given: (parameter.is_some(), precision.is_some()),
+                given: (
+                    parameter.is_some(),
+                    precision.is_some(),
+                    points_per_round.is_some(),
+                ),
                 spec: headroom::Spec {
                     parameter: parameter.unwrap_or_else(|| "load".into()),
                     precision: precision.unwrap_or(headroom::DEFAULT_PRECISION),
@@ -387,6 +391,7 @@ fn run() -> u8 {
                         .unwrap_or(headroom::DEFAULT_POINTS_PER_ROUND),
                 },
                 max_events: limits.max_events,
+                max_memory: limits.max_memory,
                 shard,
             };
             commands::headroom(&opts, &mut stdout).map(|_| 0)

@@ -506,8 +506,9 @@ pub struct FailoverFigures {
 pub struct WriteFigures {
     /// Writes committed in the measured span.
     pub committed: u64,
-    /// Writes acknowledged before any replica had received them: what a
-    /// failover at that moment would lose.
+    /// Writes acknowledged before any replica had received them: exposed
+    /// to the primary's loss until one has. (A failover loses only those
+    /// that had not left the primary when it failed: `failover.lost_writes`.)
     pub unreplicated_acks: u64,
     /// unreplicated_acks / committed (0 when none was committed).
     pub unreplicated_share: f64,

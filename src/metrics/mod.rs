@@ -485,8 +485,8 @@ impl Recovery {
 pub struct WriteMetrics {
     /// Writes committed in the measured span.
     pub commits: u64,
-    /// Of those, writes acknowledged before any replica had received them:
-    /// what a failover at that moment would lose.
+    /// Of those, writes acknowledged before any replica had received them
+    /// (exposed to the primary's loss until one has).
     pub unreplicated_acks: u64,
     /// Semi-sync: times the primary fell back to async in the span.
     pub fallbacks: u64,

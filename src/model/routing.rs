@@ -52,6 +52,9 @@ pub struct Dns {
     pending: Vec<VecDeque<RegionId>>,
     /// Per client region: draws of weighted answers and of phases.
     rng: Vec<SimRng>,
+    /// Per region: users send from it (only their resolver groups are
+    /// followed: convergence is the share of groups that serve someone).
+    users: Vec<bool>,
 }
 
 impl Dns {
@@ -72,7 +75,15 @@ impl Dns {
             .map(|r| stream(scenario.seed, run, &format!("dns/{}", r.name)))
             .collect();
         let groups = config.groups as usize;
+        let mut users = vec![false; regions];
+        for w in &scenario.workload {
+            users[usize::from(w.region.0)] = true;
+            for &t in w.roaming.iter().flat_map(|r| &r.to) {
+                users[usize::from(t.0)] = true;
+            }
+        }
         let mut dns = Dns {
+            users,
             answer: vec![RegionId(0); regions * groups],
             pending: vec![VecDeque::new(); regions * groups],
             config,
@@ -91,9 +102,15 @@ impl Dns {
         self.config.groups as usize
     }
 
-    /// Resolver groups whose users go to `endpoint` now.
+    /// Resolver groups of regions with users whose users go to
+    /// `endpoint` now.
     pub fn answering(&self, endpoint: RegionId) -> usize {
-        self.answer.iter().filter(|&&a| a == endpoint).count()
+        let groups = self.groups();
+        self.answer
+            .iter()
+            .enumerate()
+            .filter(|&(g, &a)| a == endpoint && self.users[g / groups])
+            .count()
     }
 
     /// Where the users of `client` behind group `group` go now.
@@ -108,6 +125,10 @@ impl Dns {
         let groups = self.groups();
         let ttl = self.config.ttl.as_nanos();
         for g in 0..self.regions * groups {
+            if !self.users[g / groups] {
+                // Nobody asks it.
+                continue;
+            }
             let phase = self.rng[g / groups].random_range(0..ttl);
             sched.schedule(Time::from_nanos(phase), DnsEvent::refresh(g));
         }

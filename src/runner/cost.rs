@@ -73,9 +73,19 @@ pub fn run_events(s: &Scenario) -> f64 {
         let probes = 2.0 * s.regions.len() as f64 * h.checkers.len() as f64;
         events += 3.0 * probes * span / h.interval.as_secs_f64();
     }
-    // DNS: every resolver group of every region refreshes once a TTL.
+    // DNS: every resolver group of every region with users refreshes once
+    // a TTL.
     if let Some(r) = &s.routing {
-        events += s.regions.len() as f64 * f64::from(r.groups) * span / r.ttl.as_secs_f64();
+        let mut users: Vec<RegionId> = s
+            .workload
+            .iter()
+            .flat_map(|w| {
+                std::iter::once(w.region).chain(w.roaming.iter().flat_map(|m| m.to.clone()))
+            })
+            .collect();
+        users.sort();
+        users.dedup();
+        events += users.len() as f64 * f64::from(r.groups) * span / r.ttl.as_secs_f64();
     }
     events
 }

@@ -150,6 +150,8 @@ struct Search {
     replications: u32,
     /// Rounds in which it tried values (others may go on without it).
     rounds: usize,
+    /// `high` is the most the file takes (the format's limit), and why.
+    limit: Option<String>,
 }
 
 impl Search {
@@ -182,10 +184,16 @@ impl Search {
                 .collect(),
             (Some(lo), None) => {
                 if lo >= self.high {
-                    self.done = Some(format!(
-                        "every SLO holds up to the highest value tried ({})",
-                        show(self.high)
-                    ));
+                    self.done = Some(match &self.limit {
+                        Some(why) => format!(
+                            "every SLO holds up to {}, the most the file takes ({why})",
+                            show(self.high)
+                        ),
+                        None => format!(
+                            "every SLO holds up to the highest value tried ({})",
+                            show(self.high)
+                        ),
+                    });
                     return Vec::new();
                 }
                 (1..=k)
@@ -193,6 +201,10 @@ impl Search {
                     .collect()
             }
             (None, Some(hi)) => {
+                if let Some(note) = self.unmoved() {
+                    self.done = Some(note);
+                    return Vec::new();
+                }
                 let floor = if self.integer { 1.0 } else { self.start * 1e-6 };
                 if hi <= floor {
                     self.done = Some(format!(
@@ -227,6 +239,40 @@ impl Search {
             self.done = Some("no new value left to try".into());
         }
         out
+    }
+
+    /// An SLO that failed at every value tried, down to an eighth of the
+    /// start, with its metric within 10 % of where it was at the start (or
+    /// no data at either): it does not move with the parameter, so no
+    /// value makes every SLO hold (searching lower would only find one
+    /// where too few requests make a fluke).
+    fn unmoved(&self) -> Option<String> {
+        let start = self.trials.iter().find(|t| t.value == self.start)?;
+        let low = self
+            .trials
+            .iter()
+            .min_by(|a, b| a.value.total_cmp(&b.value))?;
+        if low.value > self.start / 8.0 || self.trials.iter().any(|t| t.pass) {
+            return None;
+        }
+        let i = (0..start.verdicts.len()).find(|&i| {
+            self.trials.iter().all(|t| !t.verdicts[i].pass)
+                && match (start.verdicts[i].mean, low.verdicts[i].mean) {
+                    (Some(a), Some(b)) => (a - b).abs() <= 0.1 * a.abs().max(b.abs()),
+                    (None, None) => true,
+                    _ => false,
+                }
+        })?;
+        let v = |t: &Trial| t.verdicts[i].comparison.clone();
+        Some(format!(
+            "`{}` fails at every value tried, from {} down to {}, and does not move with the parameter ({} at the start, {} at {}): no value makes it hold",
+            start.verdicts[i].name,
+            show(self.start),
+            show(low.value),
+            v(start),
+            v(low),
+            show(low.value)
+        ))
     }
 
     fn outcome(&self, parameter: &str, precision: f64) -> Outcome {
@@ -390,19 +436,20 @@ pub fn check(
     path: &Path,
     sets: &[Set],
     cli: &Spec,
-    cli_given: (bool, bool),
+    cli_given: (bool, bool, bool),
 ) -> Result<(Plan, Spec, f64, bool)> {
     let plan = plan_from_str(text, path, sets)?;
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let tree = crate::scenario::read_tree(source, path)?;
     let mut doc: Yaml = serde_yaml::from_str(source)
         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    let file = read_section(&doc);
     for set in sets {
         crate::scenario::variants::apply(&mut doc, &set.path, set.value.clone())
             .map_err(|e| Error::Usage(format!("--set {}: {e}", set.display())))?;
     }
-    let (parameter_given, precision_given) = cli_given;
+    // After the overrides: `--set headroom.precision=5%` is the section's.
+    let file = read_section(&doc);
+    let (parameter_given, precision_given, points_given) = cli_given;
     let (parameter, named_at) = if parameter_given {
         (cli.parameter.clone(), None)
     } else {
@@ -422,7 +469,18 @@ pub fn check(
     };
     let (value, at) = lookup(&doc, &parameter);
     let (start, integer) = match value {
-        Some(v) if v.is_u64() || v.is_i64() => (v.as_f64().unwrap_or(0.0), true),
+        // Written as a whole number: an integer field (a count of
+        // servers) only if the format refuses a fraction there (`load: 1`
+        // is a factor like any other).
+        Some(v) if v.is_u64() || v.is_i64() => {
+            let x = v.as_f64().unwrap_or(0.0);
+            let mut with = sets.to_vec();
+            with.push(Set {
+                path: parameter.clone(),
+                value: Yaml::from(x + 0.5),
+            });
+            (x, plan_from_str(text, path, &with).is_err())
+        }
         Some(v) if v.is_f64() => (v.as_f64().unwrap_or(0.0), false),
         Some(v) => {
             let shown = crate::scenario::variants::compact(v);
@@ -470,7 +528,7 @@ pub fn check(
             show(precision * 100.0)
         )));
     }
-    let k = if cli.points_per_round != DEFAULT_POINTS_PER_ROUND {
+    let k = if points_given {
         cli.points_per_round
     } else {
         file.points_per_round.unwrap_or(cli.points_per_round)
@@ -512,8 +570,43 @@ fn point_sets(plan: &Plan, point: usize) -> Vec<Set> {
     sets
 }
 
-/// Runs the search on every point of `plan` (loaded with `sets`),
-/// `announce` told of each round's runs.
+/// The largest value in `[ok, bad)` that `valid` accepts (`ok` is
+/// accepted, `bad` is not), to a part in a billion (integers: exactly).
+fn largest_valid(ok: f64, bad: f64, integer: bool, valid: impl Fn(f64) -> bool) -> f64 {
+    let (mut ok, mut bad) = (ok, bad);
+    for _ in 0..100 {
+        let mid = if integer {
+            ((ok + bad) / 2.0).floor()
+        } else {
+            (ok + bad) / 2.0
+        };
+        if mid <= ok || mid >= bad || (bad - ok) <= ok * 1e-9 {
+            break;
+        }
+        if valid(mid) {
+            ok = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    // Limits are round numbers: the bisection creeps up to 999.9999...
+    // of a limit of 1000, which is itself accepted.
+    (1..=12)
+        .map(|digits| round_up(ok, digits))
+        .filter(|&r| r > ok && r < bad)
+        .find(|&r| valid(r))
+        .unwrap_or(ok)
+}
+
+/// `x` rounded up to `digits` significant digits.
+fn round_up(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * scale).ceil() / scale
+}
+
+/// Runs the search on every point of `plan` (loaded with `sets`);
+/// `budget` sees each round's plans before they run (to announce them and
+/// refuse a round past the limits).
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     plan: &Plan,
@@ -524,7 +617,7 @@ pub fn search(
     pool: &rayon::ThreadPool,
     control: &Control,
     shard: Option<super::shard::Shard>,
-    announce: &mut dyn FnMut(usize, usize),
+    budget: &mut dyn FnMut(usize, &[Plan]) -> Result<()>,
 ) -> Result<Vec<Outcome>> {
     let (text, path) = (plan.text.as_str(), plan.source.as_path());
     if plan.base().slos.is_empty() {
@@ -549,6 +642,7 @@ pub fn search(
             done: None,
             replications: plan.points[i].scenario.replications,
             rounds: 0,
+            limit: None,
         })
         .collect();
     let mut rounds = 0;
@@ -568,21 +662,45 @@ pub fn search(
             break;
         }
         rounds += 1;
-        let plans: Vec<Plan> = proposals
-            .iter()
-            .map(|&(i, x)| {
-                let mut all: Vec<Set> = sets.to_vec();
-                all.extend(searches[i].sets.iter().cloned());
-                all.push(Set {
-                    path: spec.parameter.clone(),
-                    value: if integer {
-                        Yaml::from(x as u64)
-                    } else {
-                        Yaml::from(x)
-                    },
-                });
-                plan_from_str(text, path, &all).map_err(|e| match e {
-                    Error::Invalid(d) => Error::Invalid(
+        let load = |point: &[Set], x: f64| {
+            let mut all: Vec<Set> = sets.to_vec();
+            all.extend(point.iter().cloned());
+            all.push(Set {
+                path: spec.parameter.clone(),
+                value: if integer {
+                    Yaml::from(x as u64)
+                } else {
+                    Yaml::from(x)
+                },
+            });
+            plan_from_str(text, path, &all)
+        };
+        let mut plans: Vec<Plan> = Vec::new();
+        let mut kept: Vec<(usize, f64)> = Vec::new();
+        for (i, x) in proposals {
+            let point = searches[i].sets.clone();
+            match load(&point, x) {
+                Ok(p) => {
+                    plans.push(p);
+                    kept.push((i, x));
+                }
+                Err(Error::Invalid(d)) if x > start && searches[i].limit.is_none() => {
+                    // Past a limit of the format (load at most 1000...):
+                    // the search goes up to the most the file takes.
+                    let why = d.first().map(|d| d.message.clone()).unwrap_or_default();
+                    let valid = |v: f64| load(&point, v).is_ok();
+                    let top = largest_valid(start, x, integer, valid);
+                    searches[i].high = top;
+                    searches[i].limit = Some(format!("at {} = {}: {why}", spec.parameter, show(x)));
+                    let fresh = !searches[i].trials.iter().any(|t| t.value == top)
+                        && !kept.contains(&(i, top));
+                    if top > start && fresh {
+                        plans.push(load(&point, top)?);
+                        kept.push((i, top));
+                    }
+                }
+                Err(Error::Invalid(d)) => {
+                    return Err(Error::Invalid(
                         d.into_iter()
                             .map(|mut d| {
                                 d.message =
@@ -590,13 +708,17 @@ pub fn search(
                                 d
                             })
                             .collect(),
-                    ),
-                    other => other,
-                })
-            })
-            .collect::<Result<_>>()?;
+                    ))
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let proposals = kept;
+        if plans.is_empty() {
+            continue;
+        }
+        budget(rounds, &plans)?;
         let keys = all_keys(&plans);
-        announce(rounds, keys.len());
         let records = execute(&plans, &keys, pool, control)?;
         for (p, &(i, x)) in proposals.iter().enumerate() {
             let runs: Vec<&Value> = records

@@ -213,3 +213,132 @@ fn each_sweep_point_gets_its_own_search_and_shards_split_them() {
         );
     }
 }
+
+/// `load: 1` is a factor like `load: 1.0`: written as a whole number it is
+/// still searched to the precision asked, not in steps of 1.
+#[test]
+fn a_whole_number_load_is_searched_as_a_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = write(
+        dir.path(),
+        "q.yaml",
+        &APPLY_QUEUE.replace("seed: 4\n", "seed: 4\nload: 1\n"),
+    );
+    let j = search(dir.path(), &whole, &[]);
+    let (lo, hi) = (
+        j["searches"][0]["headroom"].as_f64().unwrap(),
+        j["searches"][0]["breaks_at"].as_f64().unwrap(),
+    );
+    assert!(
+        hi - lo <= 0.02 * lo && lo <= 2.0 && 2.0 <= hi,
+        "({lo}, {hi}]"
+    );
+}
+
+/// The command line wins over the file's section; `--set headroom.*`
+/// changes the section.
+#[test]
+fn command_line_options_win_over_the_files_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "q.yaml",
+        &APPLY_QUEUE.replace(
+            "headroom: {parameter: load, precision: 2%}",
+            "headroom: {parameter: load, precision: 2%, points_per_round: 3}",
+        ),
+    );
+    let j = search(dir.path(), &file, &["--points-per-round", "2"]);
+    assert_eq!(j["points_per_round"], 2);
+    let j = search(dir.path(), &file, &[]);
+    assert_eq!(j["points_per_round"], 3);
+    let j = search(dir.path(), &file, &["--set", "headroom.precision=10%"]);
+    assert_eq!(j["precision"], 0.1);
+}
+
+/// A search whose doubling passes a limit of the format (load at most
+/// 1000) stops at the limit and says so, with a report.
+#[test]
+fn a_search_past_an_input_limit_holds_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // A lag SLO that always holds: every value up to the limit passes.
+    let file = write(
+        dir.path(),
+        "q.yaml",
+        &APPLY_QUEUE
+            .replace("duration: 300s", "duration: 1s")
+            .replace("warmup: 10s", "warmup: 0s")
+            .replace("writes_per_s: 500", "writes_per_s: 0.5")
+            .replace("max: 1s", "max: 1h"),
+    );
+    let j = search(dir.path(), &file, &[]);
+    let s = &j["searches"][0];
+    assert_eq!(s["headroom"], 1000.0, "{s}");
+    assert!(s["breaks_at"].is_null());
+    let note = s["note"].as_str().unwrap();
+    assert!(
+        note.contains("every SLO holds up to 1000, the most the file takes")
+            && note.contains("at most 1000"),
+        "{note}"
+    );
+}
+
+/// An SLO the parameter does not move (a write that crosses 38 ms each
+/// way against a 50 ms bound) fails at every value: the search says so,
+/// rather than finding a fluke at a tiny load.
+#[test]
+fn an_slo_the_parameter_does_not_move_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "q.yaml",
+        &APPLY_QUEUE
+            .replace("  - {name: b, jurisdiction: US}", "  - {name: b, jurisdiction: US}\n  - {name: c, jurisdiction: US}")
+            .replace(
+                "links: [{between: [a, b], delay: 10ms}]",
+                "links: [{between: [a, b], delay: 10ms}, {between: [a, c], delay: 38ms}, {between: [b, c], delay: 38ms}]",
+            )
+            .replace(
+                "    rates: {d: {writes_per_s: 500}}",
+                "    rates: {d: {writes_per_s: 500}}\n  - region: c\n    rates: {d: {writes_per_s: 5}}",
+            )
+            .replace(
+                "slo:\n",
+                "slo:\n  - {name: writes from c under 50 ms, metric: clients.c.write_latency.p50_ms, max: 50ms}\n",
+            )
+            .replace("duration: 300s", "duration: 60s"),
+    );
+    let j = search(dir.path(), &file, &[]);
+    let s = &j["searches"][0];
+    assert!(s["headroom"].is_null(), "{s}");
+    let note = s["note"].as_str().unwrap();
+    assert!(
+        note.contains("`writes from c under 50 ms` fails at every value tried")
+            && note.contains("does not move with the parameter"),
+        "{note}"
+    );
+    // It stopped past an eighth of the start, not at a millionth.
+    let lowest = s["trials"][0]["value"].as_f64().unwrap();
+    assert!(lowest >= 0.06, "{lowest}");
+}
+
+/// A round past --max-memory is refused before it runs, as `run` refuses.
+#[test]
+fn a_round_past_max_memory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "q.yaml", APPLY_QUEUE);
+    let o = regionsim(
+        dir.path(),
+        &[
+            "headroom",
+            file.to_str().unwrap(),
+            "-o",
+            "out",
+            "--max-memory",
+            "1MiB",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--max-memory"), "{err}");
+}

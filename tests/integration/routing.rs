@@ -217,3 +217,19 @@ fn the_lint_names_a_dns_endpoint_without_the_data() {
     );
     assert!(!with("[a, b]").contains("DNS can send"));
 }
+
+/// Convergence is the share of the resolver groups that serve someone:
+/// with one group per region and users in c only, DNS has converged when
+/// c's group has switched: 50 %, 95 % and 100 % at once. (Region a's own
+/// group, nearest to a but asked by nobody, once counted as half.)
+#[test]
+fn dns_convergence_counts_only_the_groups_of_regions_with_users() {
+    let s = summary(&ROUTED.replace("resolver_groups: 10", "resolver_groups: 1"));
+    let detection = dns(&s, "detection_ms");
+    let (c50, c100) = (dns(&s, "converged_50_ms"), dns(&s, "converged_100_ms"));
+    assert_eq!(c50, c100);
+    assert!(
+        c100 > detection && c100 <= detection + 60_000.0,
+        "{detection} {c100}"
+    );
+}
