@@ -28,6 +28,7 @@ pub struct ScenarioFile {
     pub warmup: Duration,
     /// Independent runs; figures are means with 95 % intervals (default 1).
     #[serde(default = "default_replications")]
+    #[schemars(range(min = 1, max = 10000))]
     pub replications: u32,
     /// Width of a time-series bucket (default: a round width giving at most
     /// 120 buckets).
@@ -158,6 +159,7 @@ pub struct RoutingFile {
     pub ttl: Option<Duration>,
     /// Resolver caches per client region, each refreshing on its own phase
     /// (default 20): convergence after a change is gradual.
+    #[schemars(range(min = 1, max = 1000))]
     pub resolver_groups: Option<u32>,
     /// Clients that keep an answer past its TTL: `share` of the resolver
     /// groups switch `by` later (e.g. `{share: 5%, by: 10m}`).
@@ -218,9 +220,11 @@ pub struct HealthChecksFile {
     pub timeout: Option<Duration>,
     /// Consecutive failed probes before a checker sees the target
     /// unhealthy (Route 53: 1 to 10, default 3).
+    #[schemars(range(min = 1, max = 10))]
     pub failure_threshold: Option<u32>,
     /// Consecutive answered probes before it sees it healthy again
     /// (default: `failure_threshold`).
+    #[schemars(range(min = 1, max = 10))]
     pub recovery_threshold: Option<u32>,
     /// The target is healthy while at least this share of checkers see it
     /// healthy (Route 53: more than 18 %; default 18%; 100% makes one
@@ -491,6 +495,7 @@ pub struct DatasetFile {
     /// e.g. `users`.
     pub name: String,
     /// Number of keys (records).
+    #[schemars(range(min = 1, max = 100000000))]
     pub keys: u32,
     /// `uniform` (default) or `{zipf: s}`.
     // serde_yaml reads enums from `!tags`; singleton_map also takes the
@@ -500,6 +505,7 @@ pub struct DatasetFile {
     pub popularity: PopularityFile,
     /// Payload bytes of one record: what a write, a read's response and a
     /// replicated write carry over the network (default 1024).
+    #[schemars(range(min = 1, max = 67108864))]
     pub record_bytes: Option<u64>,
     /// Multiplies every request rate to this dataset (default 1).
     pub load: Option<f64>,
@@ -557,6 +563,7 @@ pub struct GeoShardedFile {
     /// (replication is asynchronous).
     pub apply_time: Dist,
     /// Threads applying writes at each replica (default 1).
+    #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
     /// Each shard promotes its most caught-up replica when its home's
     /// database is detected down (needs `health_checks`).
@@ -576,6 +583,7 @@ pub struct ActiveActiveFile {
     /// Time for one of a copy's apply threads to apply one replicated write.
     pub apply_time: Dist,
     /// Threads applying writes at each copy (default 1).
+    #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
     /// `lww` (default): the write with the latest region-clock timestamp
     /// wins and a concurrent one it beats is lost; `merge`: concurrent
@@ -612,6 +620,7 @@ pub struct SinglePrimaryFile {
     /// Threads applying writes at each replica (default 1): writes are
     /// applied in parallel and become visible in commit order, as MySQL's
     /// `replica_parallel_workers` with `replica_preserve_commit_order`.
+    #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
     /// Promote a replica when the primary's database is detected down
     /// (needs `health_checks`).
@@ -729,6 +738,7 @@ pub struct SemiSyncFile {
     /// Replicas that must have received a write before it is acknowledged
     /// (MySQL `rpl_semi_sync_source_wait_for_replica_count`, default 1).
     #[serde(default = "one")]
+    #[schemars(range(min = 1))]
     pub acks: u32,
     /// How long the primary waits for them before it falls back to async
     /// (MySQL `rpl_semi_sync_source_timeout`, default 10 s).
@@ -758,6 +768,7 @@ pub struct WorkloadFile {
     pub timeout: Option<Duration>,
     /// Attempts after the first one that timed out (default 0). Needs a
     /// `timeout`.
+    #[schemars(range(max = 10))]
     pub retries: Option<u32>,
     /// Wait before the first retry, doubled before each next one
     /// (default 100ms).

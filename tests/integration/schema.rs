@@ -42,6 +42,16 @@ fn valid_scenarios_match_the_schema() {
             "{TWO_REGIONS}sweep:\n  mode: zip\n  parameters:\n    seed: [1, 2]\nslo:\n  - {{metric: x_ms, scope: {{client: b}}, max: 5ms, confidence: 95%}}\n"
         ),
     ));
+    // A geo-sharded failover with a target per shard, and a shipping delay.
+    docs.push((
+        "geo-sharded targets".into(),
+        "name: g\nduration: 1m\nregions: [{name: a, jurisdiction: X}, {name: b, jurisdiction: X}]\n\
+         residency: [{jurisdiction: X, home: a, allowed: [a, b]}]\n\
+         health_checks: {interval: 10s}\n\
+         datasets: [{name: p, keys: 10, popularity: per-user, placement: {geo-sharded: {apply_time: 1ms, shipping_delay: 5ms, replicas: {a: [b]}, failover: {target: {a: b}}}}}]\n\
+         workload: [{region: a, users: 10, rates: {p: {writes_per_s: 1}}}]\n"
+            .into(),
+    ));
     for (name, yaml) in docs {
         let errors: Vec<String> = v
             .iter_errors(&as_json(&yaml))
@@ -105,4 +115,62 @@ fn every_figure_declares_its_unit() {
         assert!(unit_of(leaf).is_some(), "{leaf} has no declared unit");
     }
     assert_eq!(unit_of(".network.a.b.bytes_per_s"), Some(Unit::PerSecond));
+}
+
+/// The schema and the loader agree at the edges of every bounded field:
+/// each value just inside is accepted by both, each just outside refused
+/// by both (an editor's red squiggle is the error `validate` gives).
+#[test]
+fn the_schema_and_the_loader_agree_at_every_bound() {
+    let v = validator();
+    let full = TWO_REGIONS
+        .replace("seed: 3", "seed: 3\nreplications: REPLICATIONS")
+        .replace("    keys: 100\n", "    keys: KEYS\n    record_bytes: RECORD\n")
+        .replace(
+            "        apply_time: 0ms\n",
+            "        apply_time: 0ms\n        apply_threads: THREADS\n        replication: {semi-sync: {acks: ACKS}}\n",
+        )
+        .replace("  - region: b\n", "  - region: b\n    timeout: 1s\n    retries: RETRIES\n")
+        + "health_checks: {failure_threshold: FAIL, recovery_threshold: RECOVER}\n"
+        + "routing: {policy: latency, resolver_groups: GROUPS}\n";
+    let fields: [(&str, i64, i64); 9] = [
+        ("REPLICATIONS", 1, 10_000),
+        ("KEYS", 1, 100_000_000),
+        ("RECORD", 1, 64 << 20),
+        ("THREADS", 1, 64),
+        ("ACKS", 1, 1),
+        ("RETRIES", 0, 10),
+        ("FAIL", 1, 10),
+        ("RECOVER", 1, 10),
+        ("GROUPS", 1, 1000),
+    ];
+    let with = |field: &str, value: i64| {
+        let mut yaml = full.clone();
+        for (f, low, _) in &fields {
+            yaml = yaml.replace(f, &if *f == field { value } else { *low }.to_string());
+        }
+        yaml
+    };
+    for &(field, low, high) in &fields {
+        for (value, valid) in [
+            (low - 1, false),
+            (low, true),
+            (high, true),
+            (high + 1, false),
+        ] {
+            if value < 0 {
+                continue; // not a number of the field's type: both refuse
+            }
+            let yaml = with(field, value);
+            let loader =
+                regionsim::scenario::from_str(&yaml, std::path::Path::new("s.yaml")).is_ok();
+            let schema = v.is_valid(&as_json(&yaml));
+            assert_eq!(loader, valid, "the loader on {field} = {value}");
+            // ACKS above the replicas is refused by the loader only: the
+            // schema cannot count the replicas.
+            if !(field == "ACKS" && value > high) {
+                assert_eq!(schema, valid, "the schema on {field} = {value}");
+            }
+        }
+    }
 }
