@@ -607,6 +607,14 @@ pub fn bench(
         None,
     )?;
     let s = plan.base();
+    let beyond = runner::baseline::beyond(s);
+    if baseline && !beyond.is_empty() {
+        return Err(Error::Usage(format!(
+            "bench --baseline: the hand-written loop does not model {} ({}); it models async single-primary datasets with Poisson reads and writes, FIFO replication and one apply thread per replica",
+            beyond.join(", "),
+            s.name
+        )));
+    }
     let r = runner::bench(s);
     print(
         out,
@@ -624,11 +632,6 @@ pub fn bench(
                 .unwrap_or_else(|| "unknown".into())
         ),
     )?;
-    if baseline && plan_beyond_baseline(std::slice::from_ref(&plan)) {
-        return Err(Error::Usage(
-            "bench --baseline: the hand-written loop models single-primary datasets without users only".into(),
-        ));
-    }
     if baseline {
         // Both on this thread, regionsim again so that the two are timed
         // back to back (the first run above also warmed the caches).
@@ -819,16 +822,3 @@ pub fn headroom(
     Ok(outcomes)
 }
 
-/// Whether any point of `plans` has what the hand-written loop does not
-/// model: an active-active dataset, or users.
-fn plan_beyond_baseline(plans: &[Plan]) -> bool {
-    plans.iter().any(|p| {
-        p.points.iter().any(|q| {
-            q.scenario.users > 0
-                || q.scenario
-                    .datasets
-                    .iter()
-                    .any(|d| d.active_active.is_some())
-        })
-    })
-}

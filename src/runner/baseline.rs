@@ -110,6 +110,54 @@ fn ns(d: Duration) -> u64 {
     d.as_nanos()
 }
 
+/// What `scenario` has that the loop does not model (empty: it models
+/// the whole scenario, and must count what regionsim counts).
+pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
+    use crate::scenario::Replication;
+    let s = scenario;
+    let mut out = Vec::new();
+    let mut add = |has: bool, what: &'static str| {
+        if has {
+            out.push(what);
+        }
+    };
+    let ds = &s.datasets;
+    add(ds.iter().any(|d| d.active_active.is_some()), "active-active datasets");
+    add(ds.iter().any(|d| !d.shards.is_empty()), "geo-sharded datasets");
+    add(
+        ds.iter().any(|d| d.replication != Replication::Async),
+        "semi-sync or sync replication",
+    );
+    add(ds.iter().any(|d| d.apply_threads > 1), "several apply threads");
+    add(ds.iter().any(|d| d.commit.is_some()), "a commit path");
+    add(ds.iter().any(|d| d.shipping_delay.is_some()), "a shipping delay");
+    add(ds.iter().any(|d| d.failover.is_some()), "failover");
+    add(s.users > 0, "users");
+    add(s.sessions.is_some(), "a session store");
+    add(s.health.is_some(), "health checks");
+    add(s.routing.is_some(), "DNS routing");
+    add(!s.failures.is_empty(), "failures");
+    add(
+        s.workload.iter().any(|w| w.timeout.is_some()),
+        "timeouts and retries",
+    );
+    add(s.workload.iter().any(|w| w.profile.is_some()), "rate profiles");
+    add(s.regions.iter().any(|r| r.app.is_some()), "app tier capacity");
+    let n = s.regions.len();
+    add(
+        (0..n * n).any(|i| {
+            s.network
+                .bandwidth(
+                    crate::scenario::RegionId((i / n) as u16),
+                    crate::scenario::RegionId((i % n) as u16),
+                )
+                .is_some()
+        }),
+        "link bandwidth",
+    );
+    out
+}
+
 /// Runs replication `run` of `scenario` in the hand-written loop.
 pub fn run(scenario: &Scenario, run: u64) -> Totals {
     let seed = scenario.seed;

@@ -142,6 +142,26 @@ fn bench_baseline_checks_the_hand_written_loop() {
     );
 }
 
+/// `bench --baseline` on every shipped scenario exits 0 (the loop models
+/// it and counts the same) or 2 naming what the loop does not model:
+/// never 3 (a disagreement is a bug).
+#[test]
+fn bench_baseline_names_what_the_loop_does_not_model() {
+    for entry in std::fs::read_dir(crate::common::shipped_scenarios()).unwrap() {
+        let path = entry.unwrap().path();
+        let o = regionsim(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            &["bench", path.to_str().unwrap(), "--baseline"],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        match o.status.code() {
+            Some(0) => {}
+            Some(2) => assert!(err.contains("the hand-written loop does not model"), "{}: {err}", path.display()),
+            other => panic!("{}: exit {other:?}: {err}", path.display()),
+        }
+    }
+}
+
 /// 20 regions, 20 datasets each replicated to every other region, one
 /// lightly loaded workload entry: 380 replicas, most of them idle.
 fn twenty_by_twenty() -> String {
