@@ -121,6 +121,19 @@ fn preflight(plans: &[Plan], opts: &RunOptions, keys: usize) -> Result<Cost> {
     Ok(c)
 }
 
+/// What stops runs: --max-events, --max-memory (else the memory this
+/// process may use), and, unless quiet, a word on stderr once they pass
+/// ten times `estimate`.
+fn control(opts: &RunOptions, estimate: &Cost) -> Control {
+    let c = Control::new(opts.max_events)
+        .with_memory_limit(opts.max_memory.or_else(cost::available_memory));
+    if opts.quiet {
+        c
+    } else {
+        c.with_estimate(estimate.events)
+    }
+}
+
 /// `8 runs, about 51.2 M events, peak memory about 120 MiB, about 6.1 s on 2 threads`.
 fn describe(c: &Cost) -> String {
     format!(
@@ -345,7 +358,7 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Value>> {
     let keys = shard.select(&all);
     let estimate = preflight(&plans, opts, keys.len())?;
     let pool = runner::pool(opts.threads, keys.len())?;
-    let control = Control::new(opts.max_events);
+    let control = control(opts, &estimate);
     let records = with_progress(&control, estimate.events, estimate.runs, opts.quiet, |_| {
         runner::execute(&plans, &keys, &pool, &control)
     })?;
@@ -391,7 +404,7 @@ fn simulate(plans: &[Plan], opts: &RunOptions) -> Result<Vec<Value>> {
     // that cannot be written, is refused before hours of work.
     let output = Output::open(&opts.output)?;
     let pool = runner::pool(opts.threads, all.len())?;
-    let control = Control::new(opts.max_events);
+    let control = control(opts, &estimate);
     let records = with_progress(
         &control,
         estimate.events,
@@ -720,7 +733,8 @@ pub fn headroom(
     // Every value of a round at once, each with all its replications.
     let per_round = spec.points_per_round * plan.points.len() * plan.base().replications as usize;
     let pool = runner::pool(opts.threads, per_round)?;
-    let control = Control::new(opts.max_events);
+    let control = Control::new(opts.max_events)
+        .with_memory_limit(opts.max_memory.or_else(cost::available_memory));
     let quiet = opts.quiet;
     let rate = (!quiet).then(cost::machine_rate);
     let started = std::time::Instant::now();
@@ -821,4 +835,3 @@ pub fn headroom(
     }
     Ok(outcomes)
 }
-

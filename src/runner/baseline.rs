@@ -122,15 +122,27 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
         }
     };
     let ds = &s.datasets;
-    add(ds.iter().any(|d| d.active_active.is_some()), "active-active datasets");
-    add(ds.iter().any(|d| !d.shards.is_empty()), "geo-sharded datasets");
+    add(
+        ds.iter().any(|d| d.active_active.is_some()),
+        "active-active datasets",
+    );
+    add(
+        ds.iter().any(|d| !d.shards.is_empty()),
+        "geo-sharded datasets",
+    );
     add(
         ds.iter().any(|d| d.replication != Replication::Async),
         "semi-sync or sync replication",
     );
-    add(ds.iter().any(|d| d.apply_threads > 1), "several apply threads");
+    add(
+        ds.iter().any(|d| d.apply_threads > 1),
+        "several apply threads",
+    );
     add(ds.iter().any(|d| d.commit.is_some()), "a commit path");
-    add(ds.iter().any(|d| d.shipping_delay.is_some()), "a shipping delay");
+    add(
+        ds.iter().any(|d| d.shipping_delay.is_some()),
+        "a shipping delay",
+    );
     add(ds.iter().any(|d| d.failover.is_some()), "failover");
     add(s.users > 0, "users");
     add(s.sessions.is_some(), "a session store");
@@ -141,8 +153,14 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
         s.workload.iter().any(|w| w.timeout.is_some()),
         "timeouts and retries",
     );
-    add(s.workload.iter().any(|w| w.profile.is_some()), "rate profiles");
-    add(s.regions.iter().any(|r| r.app.is_some()), "app tier capacity");
+    add(
+        s.workload.iter().any(|w| w.profile.is_some()),
+        "rate profiles",
+    );
+    add(
+        s.regions.iter().any(|r| r.app.is_some()),
+        "app tier capacity",
+    );
     let n = s.regions.len();
     add(
         (0..n * n).any(|i| {

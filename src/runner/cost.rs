@@ -13,12 +13,18 @@
 //! machine's rate, measured once on a small built-in scenario.
 
 use crate::metrics::{histogram_bytes, QUANTILE_LEVELS};
-use crate::scenario::{DatasetId, Plan, Popularity, RegionId, Scenario};
+use crate::scenario::{
+    ClientLoad, Dataset, Failure, FailureKind, FailureTiming, Plan, Popularity, Profile, RegionId,
+    Scenario,
+};
 
 /// Bytes of one queued event (a `u128` key and a 16-byte event).
 const EVENT_BYTES: f64 = 32.0;
 /// Bytes of one replicated write in flight (`Message`) or waiting.
-const MESSAGE_BYTES: f64 = 48.0;
+const MESSAGE_BYTES: f64 = 56.0;
+/// Bytes of a request waiting in a queue: its slot in the request table
+/// and the events that refer to it.
+const REQUEST_BYTES: f64 = 128.0;
 /// Bytes of per-key replication state at one replica (`KeyState`).
 const KEY_STATE_BYTES: f64 = 16.0;
 /// Bytes of one key of a Zipf alias table, and the peak while it is built.
@@ -48,22 +54,130 @@ pub struct Cost {
     pub threads: usize,
 }
 
-/// Expected events of one run of `s`.
+/// The share of the run (warm-up and measured span) failure `f` is on:
+/// a scheduled one, its window; a random one, mean repair over the mean
+/// cycle.
+fn active_share(s: &Scenario, f: &Failure) -> f64 {
+    let span = (s.warmup + s.duration).as_secs_f64();
+    match &f.timing {
+        FailureTiming::Scheduled { at, duration } => {
+            let end = (*at + *duration).min(s.duration);
+            (end.as_secs_f64() - at.as_secs_f64()).max(0.0) / span
+        }
+        FailureTiming::Random { mtbf, mttr } => {
+            let (up, down) = (mtbf.capped_mean_nanos(), mttr.capped_mean_nanos());
+            down / (up + down).max(1.0)
+        }
+    }
+}
+
+/// The mean factor of `w`'s rate profile over the run (1 in the warm-up
+/// of a table, the profile's own value before the measured span
+/// otherwise), from 2,000 evenly spaced instants.
+fn profile_mean(s: &Scenario, w: &ClientLoad) -> f64 {
+    let Some(p) = &w.profile else { return 1.0 };
+    let (from, span) = (
+        -s.warmup.as_secs_f64(),
+        (s.warmup + s.duration).as_secs_f64(),
+    );
+    const STEPS: usize = 2000;
+    (0..STEPS)
+        .map(|i| p.factor(from + span * (i as f64 + 0.5) / STEPS as f64))
+        .sum::<f64>()
+        / STEPS as f64
+}
+
+/// The mean and largest factors load bursts put on the rates of the users
+/// of `region` over the run.
+fn burst_factors(s: &Scenario, region: RegionId) -> (f64, f64) {
+    let (mut mean, mut peak) = (1.0, 1.0);
+    for f in &s.failures {
+        if let FailureKind::LoadBurst(r, x) = f.kind {
+            if r == region {
+                mean += active_share(s, f) * (x - 1.0);
+                peak *= x.max(1.0);
+            }
+        }
+    }
+    (mean, peak)
+}
+
+/// `w`'s mean and peak rate factors (profile, load bursts).
+fn rate_factors(s: &Scenario, w: &ClientLoad) -> (f64, f64) {
+    let (burst_mean, burst_peak) = burst_factors(s, w.region);
+    let profile_peak = w.profile.as_ref().map_or(1.0, Profile::max);
+    (profile_mean(s, w) * burst_mean, profile_peak * burst_peak)
+}
+
+/// Replication streams a write of `w` to dataset `d` travels, and the
+/// events its messages take beyond one each: one more per stream that
+/// sends at `Ship` events (a shipping delay, a bandwidth limit; two with
+/// both).
+fn streams_of(s: &Scenario, d: &Dataset, w: &ClientLoad) -> (f64, f64) {
+    if d.active_active.is_some() {
+        return (d.replicas.len() as f64, 0.0);
+    }
+    let (home, replicas) = match s.shard_of(d, w) {
+        Some(sh) => (sh.home, sh.replicas.as_slice()),
+        None => (d.primary, d.replicas.as_slice()),
+    };
+    if d.replication != crate::scenario::Replication::Async {
+        return (replicas.len() as f64, 0.0);
+    }
+    let ship = f64::from(u8::from(d.shipping_delay.is_some()));
+    let extra: f64 = replicas
+        .iter()
+        .map(|&r| ship + f64::from(u8::from(s.network.bandwidth(home, r).is_some())))
+        .sum();
+    (replicas.len() as f64, extra)
+}
+
+/// Expected events of one run of `s`: two per request (at the rates the
+/// profiles and load bursts give), one per replicated write and replica
+/// (more where writes leave at their own events), a deadline and retries
+/// per attempt that times out (always, or while a failure on its way
+/// lasts), failures coming and going, probes, DNS refreshes and samples.
 pub fn run_events(s: &Scenario) -> f64 {
     let span = (s.warmup + s.duration).as_secs_f64();
     let mut events = s.buckets() as f64;
     for w in &s.workload {
-        events += 2.0 * (w.reads_per_s + w.writes_per_s) * span;
-        events += timed_out_events(s, w) * span;
-    }
-    for (i, d) in s.datasets.iter().enumerate() {
-        let writes = s.write_rate(DatasetId(i as u16)) * span;
-        events += writes * d.replicas.len() as f64;
+        let (factor, _) = rate_factors(s, w);
+        let d = &s.datasets[usize::from(w.dataset.0)];
+        let requests = (w.reads_per_s + w.writes_per_s) * factor * span;
+        events += 2.0 * requests;
+        events += timed_out_events(s, w) * factor * span;
+        let writes = w.writes_per_s * factor * span;
+        let (streams, extra) = streams_of(s, d, w);
+        events += writes * (streams + extra);
         // The primary's acknowledgement waits for replicas: one more event
-        // per write. (Timeouts add a deadline and a retry per failed
-        // attempt, which depend on the run; they are a small share.)
+        // per write.
         if d.replication != crate::scenario::Replication::Async {
             events += writes;
+        }
+        // While a failure takes down what its requests need, each attempt
+        // times out: a deadline, and per retry a retry and a deadline more.
+        if w.timeout.is_some() {
+            for (rate, write) in [(w.reads_per_s, false), (w.writes_per_s, true)] {
+                let down: f64 = s
+                    .failures
+                    .iter()
+                    .map(|f| down_share(s, f, w, write))
+                    .sum::<f64>()
+                    .min(1.0);
+                events += rate * factor * span * down * (1.0 + 3.0 * f64::from(w.retries));
+            }
+        }
+        // An app tier with finite capacity: one more event, the request's
+        // arrival in its queue.
+        if s.regions[usize::from(w.region.0)].app.is_some() {
+            events += requests;
+        }
+    }
+    // Random failures come and go: a start and an end a cycle.
+    for f in &s.failures {
+        if let FailureTiming::Random { mtbf, mttr } = &f.timing {
+            let cycle_s = (mtbf.capped_mean_nanos() + mttr.capped_mean_nanos()) / 1e9;
+            events += 2.0 * span / cycle_s.max(1e-9);
         }
     }
     // Health checks: each probe of each region's app tier and databases
@@ -88,6 +202,60 @@ pub fn run_events(s: &Scenario) -> f64 {
         events += users.len() as f64 * f64::from(r.groups) * span / r.ttl.as_secs_f64();
     }
     events
+}
+
+/// The share of the run during which failure `f` takes down something the
+/// reads (or `write`s) of `w` need, so that its attempts time out: its
+/// region's app tier until DNS moves its users (when routing can), for a
+/// write the database of its dataset's primary until a failover promotes
+/// a replica (when it has one). Reads go to the next copy that answers;
+/// they time out only where there is none but the primary.
+fn down_share(s: &Scenario, f: &Failure, w: &ClientLoad, write: bool) -> f64 {
+    let d = &s.datasets[usize::from(w.dataset.0)];
+    let needs_primary = write || d.replicas.is_empty() || d.active_active.is_some();
+    let (app, primary) = match &f.kind {
+        FailureKind::Region(r) => (*r == w.region, *r == d.primary),
+        FailureKind::Service(r, crate::scenario::Service::App) => (*r == w.region, false),
+        FailureKind::Service(r, crate::scenario::Service::Database) => (false, *r == d.primary),
+        FailureKind::Partition(a, b) => {
+            let cut = |x: RegionId, y: RegionId| {
+                (a.contains(&x) && b.contains(&y)) || (a.contains(&y) && b.contains(&x))
+            };
+            (false, cut(w.region, d.primary))
+        }
+        _ => (false, false),
+    };
+    let primary = primary && needs_primary && d.active_active.is_none();
+    if !app && !primary {
+        return 0.0;
+    }
+    // Seconds to detect a failure: the threshold's probes and a timeout.
+    let detect = s.health.as_ref().map(|h| {
+        (f64::from(h.failure_threshold) + 0.5) * h.interval.as_secs_f64() + h.timeout.as_secs_f64()
+    });
+    let mut bound = f64::INFINITY;
+    if let (true, Some(r), Some(t)) = (app, &s.routing, detect) {
+        if r.endpoints.iter().any(|&e| e != w.region) {
+            bound = t + r.ttl.as_secs_f64() + r.overstay_share * r.overstay.as_secs_f64();
+        }
+    }
+    if let (true, Some(fo), Some(t)) = (primary, &d.failover, detect) {
+        let failover = t + (fo.operator_delay + fo.promotion_delay).as_secs_f64();
+        bound = if app { bound.max(failover) } else { failover };
+    } else if primary {
+        bound = f64::INFINITY;
+    }
+    let span = (s.warmup + s.duration).as_secs_f64();
+    match &f.timing {
+        FailureTiming::Scheduled { .. } => (active_share(s, f) * span).min(bound) / span,
+        FailureTiming::Random { mtbf, mttr } => {
+            let (up, down) = (
+                mtbf.capped_mean_nanos() / 1e9,
+                mttr.capped_mean_nanos() / 1e9,
+            );
+            down.min(bound) / (up + down).max(1e-9)
+        }
+    }
 }
 
 /// Events per second of attempts that time out: when an operation's mean
@@ -193,7 +361,14 @@ fn run_bytes(s: &Scenario) -> f64 {
             None => (d.replicas.len() as f64, 0.0),
         };
         bytes += values;
-        let lambda = s.write_rate(DatasetId(i as u16));
+        // Writes at the rates' peaks (profiles, load bursts): a queue past
+        // saturation grows while they last.
+        let lambda: f64 = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.dataset.0) == i)
+            .map(|w| w.writes_per_s * rate_factors(s, w).1)
+            .sum();
         let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
         let link_s = d
             .replicas
@@ -204,16 +379,68 @@ fn run_bytes(s: &Scenario) -> f64 {
         // multiple of the M/M/1 number in system), plus, when writes
         // outpace the apply thread, the backlog it leaves by the end.
         let rho = lambda * apply_s;
-        let backlog = if rho >= 1.0 {
+        let mut backlog = if rho >= 1.0 {
             (lambda - 1.0 / apply_s.max(1e-12)) * span + lambda * link_s * 4.0 + 1024.0
         } else {
             lambda * link_s * 4.0 + 4.0 * rho / (1.0 - rho) + 16.0
         };
-        bytes += replicas
-            * (f64::from(d.keys) * KEY_STATE_BYTES
-                + 2.0 * hist
-                + buckets * 8.0
-                + backlog * MESSAGE_BYTES);
+        // A failure that slows a replica's apply builds a backlog while it
+        // lasts (the largest over the replicas it slows).
+        for f in &s.failures {
+            if let FailureKind::ApplySlowdown(r, x) = f.kind {
+                if d.copies().contains(&r) {
+                    let mu = f64::from(d.apply_threads) / (apply_s * x).max(1e-12);
+                    backlog += (lambda - mu).max(0.0) * active_share(s, f) * span;
+                }
+            }
+        }
+        // Writes a bandwidth-limited link cannot send keep in the log.
+        let link_backlog: f64 = d
+            .replicas
+            .iter()
+            .filter_map(|&r| s.network.bandwidth(d.primary, r))
+            .map(|bw| {
+                (lambda * f64::from(d.record_bytes) - bw).max(0.0) / f64::from(d.record_bytes)
+                    * span
+            })
+            .sum();
+        // A lightly loaded copy keeps its values in a small vector, not a
+        // histogram.
+        let values_per_copy = lambda * span;
+        let hist_each = if values_per_copy > crate::metrics::SMALL_VALUES as f64 {
+            hist
+        } else {
+            values_per_copy * 8.0 + 64.0
+        };
+        // Figures per copy (histograms, series), state per stream.
+        let figures_per = if d.active_active.is_some() {
+            copies
+        } else {
+            replicas
+        };
+        bytes += figures_per * (2.0 * hist_each + buckets * 8.0);
+        bytes += replicas * (f64::from(d.keys) * KEY_STATE_BYTES + backlog * MESSAGE_BYTES);
+        bytes += link_backlog * MESSAGE_BYTES;
+        // A commit path past saturation without a queue limit keeps every
+        // write it cannot serve waiting.
+        if let Some(c) = d.commit.as_ref().filter(|c| c.queue_limit.is_none()) {
+            let mu = f64::from(c.servers) / (c.service_time.capped_mean_nanos() / 1e9).max(1e-12);
+            bytes += (lambda - mu).max(0.0) * span * REQUEST_BYTES;
+        }
+    }
+    // So does an app tier.
+    for (r, region) in s.regions.iter().enumerate() {
+        let Some(app) = region.app.as_ref().filter(|a| a.queue_limit.is_none()) else {
+            continue;
+        };
+        let rate: f64 = s
+            .workload
+            .iter()
+            .filter(|w| usize::from(w.region.0) == r)
+            .map(|w| (w.reads_per_s + w.writes_per_s) * rate_factors(s, w).1)
+            .sum();
+        let mu = f64::from(app.servers) / (app.service_time.capped_mean_nanos() / 1e9).max(1e-12);
+        bytes += (rate - mu).max(0.0) * span * REQUEST_BYTES;
     }
     // Latency histograms of every loaded (region, dataset), the pooled
     // ones per region when figures are made, the per-bucket counts and the
@@ -237,7 +464,8 @@ fn run_bytes(s: &Scenario) -> f64 {
     // Requests in flight: one queued event each.
     for w in &s.workload {
         let round_trip_s: f64 = 0.5;
-        bytes += (w.reads_per_s + w.writes_per_s) * round_trip_s.min(span) * EVENT_BYTES;
+        let rate = (w.reads_per_s + w.writes_per_s) * rate_factors(s, w).1;
+        bytes += rate * round_trip_s.min(span) * EVENT_BYTES;
     }
     bytes + figure_numbers(s) * FIGURE_BYTES
 }
@@ -422,10 +650,34 @@ pub fn available_memory() -> Option<u64> {
     let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
         .ok()
         .and_then(|t| t.trim().parse::<u64>().ok());
-    match (available, cgroup) {
-        (Some(a), Some(c)) => Some(a.min(c)),
-        (a, c) => a.or(c),
-    }
+    [available, cgroup, address_space_limit()]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// This process's address-space limit (`ulimit -v`, `RLIMIT_AS`), if
+/// set: an allocation past it fails, which would abort the process.
+pub fn address_space_limit() -> Option<u64> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
+    (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur)
+}
+
+/// This process's memory now: (resident, virtual) bytes, from
+/// `/proc/self/statm`.
+pub fn memory_now() -> Option<(u64, u64)> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let mut fields = statm.split_whitespace();
+    let size: u64 = fields.next()?.parse().ok()?;
+    let resident: u64 = fields.next()?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok()?;
+    Some((resident * page, size * page))
 }
 
 #[cfg(test)]

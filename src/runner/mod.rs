@@ -69,6 +69,17 @@ pub struct Control {
     runs: AtomicU64,
     stopped: AtomicBool,
     max_events: u64,
+    /// Resident bytes past which runs stop (the memory a run may use),
+    /// and address space past which they stop (90 % of `RLIMIT_AS`, where
+    /// an allocation would fail and abort the process).
+    max_resident: Option<u64>,
+    max_virtual: Option<u64>,
+    /// Why runs stopped: the memory they had reached, if that was it.
+    stopped_at_bytes: AtomicU64,
+    /// The events the estimate said, and whether the runs were told they
+    /// went past ten times it.
+    estimate: AtomicU64,
+    warned: AtomicBool,
 }
 
 impl Default for Control {
@@ -86,6 +97,45 @@ impl Control {
             runs: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
             max_events: max_events.unwrap_or(u64::MAX),
+            max_resident: None,
+            max_virtual: cost::address_space_limit().map(|l| l / 10 * 9),
+            stopped_at_bytes: AtomicU64::new(0),
+            estimate: AtomicU64::new(u64::MAX),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Also stops runs once the process holds more than `bytes` resident
+    /// (`--max-memory`, or the memory available): a queue past saturation
+    /// grows for as long as the overload lasts.
+    pub fn with_memory_limit(mut self, bytes: Option<u64>) -> Control {
+        self.max_resident = bytes;
+        self
+    }
+
+    /// Also says on stderr, once, when the runs pass ten times `events`,
+    /// the estimate they started from.
+    pub fn with_estimate(self, events: f64) -> Control {
+        self.estimate
+            .store(events.max(1.0) as u64, Ordering::Relaxed);
+        self
+    }
+
+    /// Why the runs stopped, for the message: the memory they had
+    /// reached, if that was the reason.
+    fn stop_reason(&self) -> String {
+        match self.stopped_at_bytes.load(Ordering::Relaxed) {
+            0 => format!(
+                "stopped after {} simulated events: the runs went past --max-events {} (the estimate was lower; raise the limit or shorten the scenario)",
+                self.events(),
+                self.max_events
+            ),
+            bytes => format!(
+                "stopped at {} of memory after {} simulated events, at the limit of {} (--max-memory, or the memory this process may use): a queue past saturation (an app tier or commit path without `queue_limit`, a replica applying slower than writes come) holds everything it cannot serve for as long as the overload lasts; give the station a queue_limit, lower the load, shorten the overload or the run, or raise --max-memory",
+                cost::show_bytes(bytes as f64),
+                cost::show_count(self.events() as f64),
+                cost::show_bytes(self.max_resident.or(self.max_virtual).unwrap_or(bytes) as f64),
+            ),
         }
     }
 
@@ -104,6 +154,25 @@ impl Control {
         let total = self.events.fetch_add(n, Ordering::Relaxed) + n;
         if total > self.max_events {
             self.stopped.store(true, Ordering::Relaxed);
+        }
+        if self.max_resident.is_some() || self.max_virtual.is_some() {
+            if let Some((resident, virt)) = cost::memory_now() {
+                let past = self.max_resident.is_some_and(|m| resident > m)
+                    || self.max_virtual.is_some_and(|m| virt > m);
+                if past {
+                    self.stopped_at_bytes
+                        .store(resident.max(1), Ordering::Relaxed);
+                    self.stopped.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        let estimate = self.estimate.load(Ordering::Relaxed);
+        if total / 10 > estimate && !self.warned.swap(true, Ordering::Relaxed) {
+            crate::console::eprint_line(&format!(
+                "warning: the runs have simulated {} events, more than ten times the {} estimated: it will take longer than announced (a queue past saturation, retries, or failures the estimate does not foresee)",
+                cost::show_count(total as f64),
+                cost::show_count(estimate as f64)
+            ));
         }
         !self.stopped.load(Ordering::Relaxed)
     }
@@ -166,13 +235,7 @@ pub fn execute(
             .map(|&key| run_one(plans, key, control))
             .collect()
     });
-    records.ok_or_else(|| {
-        Error::Usage(format!(
-            "stopped after {} simulated events: the runs went past --max-events {} (the estimate was lower; raise the limit or shorten the scenario)",
-            control.events(),
-            control.max_events
-        ))
-    })
+    records.ok_or_else(|| Error::Usage(control.stop_reason()))
 }
 
 /// Runs every key of `plans` on `threads` threads (all cores when `None`),
@@ -248,4 +311,29 @@ pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_times_the_estimate_is_said_once_and_a_memory_limit_stops() {
+        let c = Control::new(None).with_estimate(100.0);
+        assert!(c.add(900));
+        assert!(!c.warned.load(Ordering::Relaxed));
+        assert!(c.add(200), "a warning does not stop the runs");
+        assert!(c.warned.load(Ordering::Relaxed));
+        // A limit below what the process already holds stops at once.
+        let c = Control::new(None).with_memory_limit(Some(1));
+        assert!(!c.add(1));
+        assert!(
+            c.stop_reason().starts_with("stopped at "),
+            "{}",
+            c.stop_reason()
+        );
+        let c = Control::new(Some(10));
+        assert!(!c.add(11));
+        assert!(c.stop_reason().contains("--max-events 10"));
+    }
 }

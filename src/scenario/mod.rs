@@ -1149,7 +1149,12 @@ fn spof(s: &Scenario) -> Vec<String> {
         } else if !d.replicas.is_empty()
             && d.failover.is_none()
             && d.active_active.is_none()
-            && !s.failures.is_empty()
+            && s.failures.iter().any(|f| match &f.kind {
+                // What can take the primary's database away.
+                FailureKind::Region(r) => *r == d.primary,
+                FailureKind::Service(r, Service::Database) => *r == d.primary,
+                _ => false,
+            })
         {
             out.push(format!(
                 "dataset `{}` has replicas but no failover: while {} is down its writes fail everywhere",

@@ -150,7 +150,6 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let failures = failures(&raw, &names, check);
     let health = health_checks(&raw, &names, check);
     let routing = routing(&raw, &names, &workload, check);
-    model_size(&datasets, &workload, check);
     let users = users_fit(&raw, &datasets, &workload, check);
     let residency = residency(&raw, &names, &regions, &workload, check);
     let mut datasets = datasets;
@@ -163,6 +162,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         users,
         check,
     );
+    model_size(&datasets, &workload, check);
     let sessions = raw.sessions.as_ref().map(|s| Sessions {
         global: s.store == crate::scenario::file::SessionStoreFile::Global,
         apply_time: s
@@ -262,9 +262,13 @@ fn availability_threshold(raw: &ScenarioFile, check: &mut Checker) -> f64 {
 
 /// The model indexes client streams and replication streams with 16 bits.
 fn model_size(datasets: &[Dataset], workload: &[ClientLoad], check: &mut Checker) {
+    // A roaming entry sends from each region it roams to as well.
     let sources: usize = workload
         .iter()
-        .map(|w| usize::from(w.reads_per_s > 0.0) + usize::from(w.writes_per_s > 0.0))
+        .map(|w| {
+            let origins = 1 + w.roaming.as_ref().map_or(0, |r| r.to.len());
+            (usize::from(w.reads_per_s > 0.0) + usize::from(w.writes_per_s > 0.0)) * origins
+        })
         .sum();
     if sources > MAX_CLIENT_STREAMS {
         check.error(
@@ -272,11 +276,20 @@ fn model_size(datasets: &[Dataset], workload: &[ClientLoad], check: &mut Checker
             format!("{sources} (region, dataset, operation) request streams; the limit is {MAX_CLIENT_STREAMS}"),
         );
     }
-    let streams: usize = datasets.iter().map(|d| d.replicas.len()).sum();
+    // Active-active: a stream from every copy to every other;
+    // geo-sharded: each shard's own.
+    let streams: usize = datasets
+        .iter()
+        .map(|d| match d.active_active {
+            Some(_) => (d.replicas.len() + 1) * d.replicas.len(),
+            None if !d.shards.is_empty() => d.shards.iter().map(|sh| sh.replicas.len()).sum(),
+            None => d.replicas.len(),
+        })
+        .sum();
     if streams > MAX_REPLICATION_STREAMS {
         check.error(
             yaml_path!["datasets"],
-            format!("{streams} replicas over all datasets; the limit is {MAX_REPLICATION_STREAMS}"),
+            format!("{streams} replication streams over all datasets (active-active: one from every copy to every other); the limit is {MAX_REPLICATION_STREAMS}"),
         );
     }
 }

@@ -1,7 +1,7 @@
 //! Memory is bounded by the model, not by simulated time (measured with the
 //! `bench` command, which reports the process's peak resident memory).
 
-use crate::common::regionsim;
+use crate::common::{regionsim, write};
 use std::path::Path;
 
 fn peak_rss_mib(duration: &str) -> f64 {
@@ -156,7 +156,11 @@ fn bench_baseline_names_what_the_loop_does_not_model() {
         let err = String::from_utf8_lossy(&o.stderr);
         match o.status.code() {
             Some(0) => {}
-            Some(2) => assert!(err.contains("the hand-written loop does not model"), "{}: {err}", path.display()),
+            Some(2) => assert!(
+                err.contains("the hand-written loop does not model"),
+                "{}: {err}",
+                path.display()
+            ),
             other => panic!("{}: exit {other:?}: {err}", path.display()),
         }
     }
@@ -212,4 +216,144 @@ fn a_wide_lightly_loaded_model_simulates_in_little_memory() {
         &["run", "wide.yaml", "--no-charts", "-j", "1", "-o", "out"],
     );
     assert!(bytes < 30.0 * 1024.0 * 1024.0, "{} MiB", bytes / 1048576.0);
+}
+
+/// Events the estimate foresees for `yaml`, and what one run simulated.
+fn estimated_and_simulated(yaml: &str) -> (f64, f64) {
+    let plan = crate::common::plan(yaml);
+    let c = regionsim::runner::cost::estimate(std::slice::from_ref(&plan), Some(1), None);
+    let s = crate::common::summary(yaml);
+    let events = s["points"][0]["runs"][0]["events"].as_f64().unwrap();
+    (c.events, events)
+}
+
+/// The estimate counts what multiplies events: a rate profile (a step to
+/// 50 times the rate), a load burst (10 times for a third of the run),
+/// random failures coming and going every few seconds with retries while
+/// they last. Within 15 % of what runs (the issue's were 500x, 32x and
+/// 150x under).
+#[test]
+fn the_estimate_counts_profiles_bursts_and_random_failures() {
+    let base = crate::common::TWO_REGIONS;
+    for (what, yaml) in [
+        (
+            "profile",
+            base.replace(
+                "  - region: b\n",
+                "  - region: b\n    profile: {step: {at: 20s, factor: 50}}\n",
+            ),
+        ),
+        (
+            "load burst",
+            format!("{base}failures:\n  - {{region: b, load_factor: 10, at: 20s, duration: 20s}}\n"),
+        ),
+        (
+            "random failures",
+            format!(
+                "{}failures:\n  - {{region: a, service: database, mtbf: {{exponential: {{mean: 4s}}}}, mttr: {{exponential: {{mean: 2s}}}}}}\n",
+                base.replace("  - region: b\n", "  - region: b\n    timeout: 200ms\n    retries: 2\n")
+            ),
+        ),
+    ] {
+        let (estimated, simulated) = estimated_and_simulated(&yaml);
+        assert!(
+            (estimated / simulated - 1.0).abs() < 0.15,
+            "{what}: estimated {estimated}, simulated {simulated}"
+        );
+    }
+}
+
+/// A queue past saturation grows for the whole overload: the estimate
+/// counts its backlog, so that the run fits what it announced, and a run
+/// that outgrows --max-memory anyway is stopped with a message (exit 2),
+/// never killed by the allocator.
+#[test]
+fn an_overload_is_estimated_and_a_run_past_max_memory_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An app tier at ten times its capacity for five minutes, no queue
+    // limit: about 3 M requests waiting by the end.
+    let over = "name: over\nduration: 5m\nregions:\n  - name: a\n    jurisdiction: X\n    app: {servers: 1, service_time: {exponential: {mean: 1ms}}}\n\
+                datasets: [{name: d, keys: 100, placement: {single-primary: {primary: a, apply_time: 0ms}}}]\n\
+                workload: [{region: a, rates: {d: {reads_per_s: 10000}}}]\n";
+    let plan = crate::common::plan(over);
+    let c = regionsim::runner::cost::estimate(std::slice::from_ref(&plan), Some(1), None);
+    write(tmp.path(), "over.yaml", over);
+    let measured = reported_peak_bytes(
+        tmp.path(),
+        &["run", "over.yaml", "-j", "1", "--no-charts", "-o", "o"],
+    );
+    assert!(
+        c.peak_bytes >= measured && c.peak_bytes <= 3.0 * measured,
+        "estimated {} bytes, measured {measured}",
+        c.peak_bytes
+    );
+    // A replica slowed a thousandfold for 18 minutes keeps every write it
+    // cannot apply; 150 MiB is above the estimate's model part but far
+    // below the backlog.
+    let slow = "name: slow\nduration: 20m\nregions: [{name: a, jurisdiction: X}, {name: b, jurisdiction: X}]\n\
+                network: {intra_region: 1ms, links: [{between: [a, b], delay: 10ms}]}\n\
+                datasets: [{name: d, keys: 100, placement: {single-primary: {primary: a, replicas: [b], apply_time: 0.1ms}}}]\n\
+                workload: [{region: a, rates: {d: {writes_per_s: 5000}}}]\n\
+                failures: [{region: b, apply_factor: 1000, at: 1m, duration: 18m}]\n";
+    write(tmp.path(), "slow.yaml", slow);
+    let o = regionsim(
+        tmp.path(),
+        &[
+            "run",
+            "slow.yaml",
+            "--no-charts",
+            "-o",
+            "s",
+            "--max-memory",
+            "150MiB",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Refused by the estimate, which counts the backlog of the slowdown.
+    assert!(err.contains("above 150 MiB (--max-memory)"), "{err}");
+}
+
+/// An active-active mesh of n copies has n (n - 1) streams but only n
+/// copies' figures: the estimate bounds what a wide mesh uses without
+/// refusing it (a 256-copy file was once estimated at 26 GiB and ran in
+/// 249 MiB), and past 65,535 streams it is refused.
+#[test]
+fn a_wide_active_active_mesh_is_estimated_and_bounded() {
+    let mesh = |n: usize| {
+        let regions: String = (0..n)
+            .map(|i| {
+                format!(
+                    "  - {{name: r{i}, jurisdiction: X, lat: {}, lon: {}}}\n",
+                    i % 60,
+                    (i as i64 * 7) % 360 - 180
+                )
+            })
+            .collect();
+        let copies: Vec<String> = (0..n).map(|i| format!("r{i}")).collect();
+        format!(
+            "name: mesh\nduration: 1m\nregions:\n{regions}datasets:\n  - name: d\n    keys: 100\n    placement: {{active-active: {{regions: [{}], apply_time: 0.1ms}}}}\nworkload:\n  - {{region: r0, rates: {{d: {{writes_per_s: 10, reads_per_s: 10}}}}}}\n",
+            copies.join(", ")
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = mesh(64);
+    write(tmp.path(), "m.yaml", &yaml);
+    let plan = crate::common::plan(&yaml);
+    let c = regionsim::runner::cost::estimate(std::slice::from_ref(&plan), Some(1), None);
+    let measured = reported_peak_bytes(
+        tmp.path(),
+        &["run", "m.yaml", "-j", "1", "--no-charts", "-o", "o"],
+    );
+    assert!(
+        c.peak_bytes >= measured && c.peak_bytes <= 3.0 * measured,
+        "estimated {} bytes, measured {measured}",
+        c.peak_bytes
+    );
+    // 257 copies: 65,792 streams.
+    write(tmp.path(), "big.yaml", &mesh(257));
+    let o = regionsim(tmp.path(), &["validate", "big.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("65792 replication streams"), "{err}");
 }

@@ -237,9 +237,14 @@ impl ActiveActive {
         self.copies.iter().position(|&r| r == region)
     }
 
-    /// The streams into copy `to`.
+    /// The streams into copy `to`: stream `from * (n - 1) + k` goes to
+    /// the k-th copy other than `from` (indexed, not scanned: a wide mesh
+    /// has n (n - 1) streams).
     fn into(&self, to: usize) -> impl Iterator<Item = &ReplicationStream> {
-        self.streams.iter().filter(move |s| s.to == to)
+        let n = self.copies.len();
+        (0..n)
+            .filter(move |&from| from != to)
+            .map(move |from| &self.streams[from * (n - 1) + if to < from { to } else { to - 1 }])
     }
 
     /// The copy with the smallest mean round trip from `app` whose database
@@ -328,7 +333,9 @@ impl ActiveActive {
         } else {
             UNMEASURED
         };
-        self.lost.flags.push_back((false, bucket));
+        // Every other copy applies it once.
+        let others = (self.copies.len() - 1) as u32;
+        self.lost.flags.push_back((false, bucket, others));
         if now >= ctx.warmup {
             self.rests(key, node, ctx);
         }
@@ -450,7 +457,7 @@ impl ActiveActive {
                 *v = m.stamp;
             }
         }
-        self.retire();
+        self.retire(m.id);
     }
 
     /// The residency rules, if the dataset is restricted.
@@ -468,15 +475,17 @@ impl ActiveActive {
         }
     }
 
-    /// Drops the lost flags of writes every stream has applied.
-    fn retire(&mut self) {
-        let oldest = self
-            .streams
-            .iter()
-            .filter_map(|s| s.in_flight.front().map(|m| m.id))
-            .min()
-            .unwrap_or(self.commits);
-        while self.lost.base < oldest && !self.lost.flags.is_empty() {
+    /// Write `id` was applied at one more copy: the lost flags of writes
+    /// every other copy has applied are dropped (a count per write, not a
+    /// scan of every stream: a wide mesh has thousands).
+    fn retire(&mut self, id: u64) {
+        if let Some(f) = id
+            .checked_sub(self.lost.base)
+            .and_then(|i| self.lost.flags.get_mut(i as usize))
+        {
+            f.2 = f.2.saturating_sub(1);
+        }
+        while self.lost.flags.front().is_some_and(|f| f.2 == 0) {
             self.lost.flags.pop_front();
             self.lost.base += 1;
         }
@@ -503,13 +512,14 @@ impl ActiveActive {
     /// End of bucket `bucket` at `now`: each copy's current lag (behind
     /// the copy it trails most).
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        for c in 0..self.copies.len() {
-            let lag = self
-                .into(c)
-                .map(|s| s.current_lag(now))
-                .max()
-                .unwrap_or(Duration::ZERO);
-            metrics.replicas[usize::from(self.dataset.0)][c].current_lag[bucket] = lag;
+        let replicas = &mut metrics.replicas[usize::from(self.dataset.0)];
+        for r in replicas.iter_mut() {
+            r.current_lag[bucket] = Duration::ZERO;
+        }
+        // One pass over the streams (a scan per copy would be n^3).
+        for st in &self.streams {
+            let lag = &mut replicas[st.to].current_lag[bucket];
+            *lag = (*lag).max(st.current_lag(now));
         }
     }
 
@@ -550,7 +560,8 @@ impl ActiveActive {
 /// longest stream.
 #[derive(Default)]
 struct LostFlags {
-    flags: VecDeque<(bool, u32)>,
+    /// Lost, the bucket of its commit, and the copies yet to apply it.
+    flags: VecDeque<(bool, u32, u32)>,
     base: u64,
 }
 
