@@ -45,6 +45,8 @@ pub struct Spec {
 
 /// Default precision: 2 % of the headroom.
 pub const DEFAULT_PRECISION: f64 = 0.02;
+/// Finest precision: a millionth of the headroom.
+pub use crate::scenario::limits::MIN_HEADROOM_PRECISION as MIN_PRECISION;
 /// Default values per round: one per core of a small machine.
 pub const DEFAULT_POINTS_PER_ROUND: usize = 2;
 /// Most values per round.
@@ -522,10 +524,15 @@ pub fn check(
     } else {
         file.precision.unwrap_or(cli.precision)
     };
-    if !(precision > 0.0 && precision <= 0.5) {
+    if !(MIN_PRECISION..=0.5).contains(&precision) {
         return Err(Error::Usage(format!(
-            "headroom precision {}%: give above 0 and at most 50%, e.g. 2%",
-            show(precision * 100.0)
+            "headroom precision {}: give {}% to 50%, e.g. 2% (finer than a millionth, the values tried stop being different numbers)",
+            if precision > 0.0 && precision < 1e-3 {
+                format!("{precision:e}")
+            } else {
+                format!("{}%", show(precision * 100.0))
+            },
+            show(MIN_PRECISION * 100.0)
         )));
     }
     let k = if points_given {

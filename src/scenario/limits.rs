@@ -63,3 +63,7 @@ pub const MAX_RETRIES: u32 = 10;
 pub const MAX_RECORD_BYTES: u64 = 64 << 20;
 /// Failures one scenario lists: 1,000.
 pub const MAX_FAILURES: usize = 1_000;
+
+/// Finest headroom precision: a millionth of the headroom (finer, the
+/// values tried stop being different numbers).
+pub const MIN_HEADROOM_PRECISION: f64 = 1e-6;

@@ -123,8 +123,10 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
         .and_then(|m| m.remove("sweep"))
         .filter(|v| !v.is_null());
     let with_sets = |doc: serde_yaml::Value| -> Result<ScenarioFile> {
-        serde_yaml::from_value(doc)
-            .map_err(|e| Error::Usage(format!("--set {set_list}: {}", yaml_message(&e))))
+        reread(&doc).map_err(|e| match culprit(source, sets) {
+            Some(set) => Error::Usage(format!("--set {}: {}", set.display(), yaml_message(&e))),
+            None => located_yaml_error(&e, path),
+        })
     };
     let Some(sweep) = sweep else {
         let context = format!("with --set {set_list}: ");
@@ -175,7 +177,7 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
             None => label.join(", "),
         };
         let context = format!("sweep point `{label}`: ");
-        let raw = match serde_yaml::from_value::<ScenarioFile>(point_doc) {
+        let raw = match reread(&point_doc) {
             Ok(raw) => raw,
             Err(e) => {
                 problems.push((
@@ -213,6 +215,33 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
             parameters: params.into_iter().map(|(p, _)| p).collect(),
         }),
         points,
+    })
+}
+
+/// `doc` (the file with overrides or a sweep point applied) read as the
+/// format, through its text: a plain scalar is read as the file's text
+/// would be (`description: 2024` is text; a YAML value holds it as a
+/// number, which no text field takes).
+fn reread(doc: &serde_yaml::Value) -> std::result::Result<ScenarioFile, serde_yaml::Error> {
+    let text = serde_yaml::to_string(doc)?;
+    serde_yaml::from_str(&text)
+}
+
+/// The first of `sets` after which `source` no longer reads as the format:
+/// the override to blame for a problem (`None`: none is).
+fn culprit<'s>(source: &str, sets: &'s [Set]) -> Option<&'s Set> {
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(source).ok()?;
+    if let Some(m) = doc.as_mapping_mut() {
+        m.remove("sweep");
+    }
+    sets.iter().find(|set| {
+        let mut next = doc.clone();
+        if variants::apply(&mut next, &set.path, set.value.clone()).is_err() {
+            return true;
+        }
+        let fails = reread(&next).is_err();
+        doc = next;
+        fails
     })
 }
 

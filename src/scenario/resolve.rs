@@ -212,7 +212,23 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     // Which figures exist, for SLO and precision paths; built only when
     // they need it (it is as large as a run's figures).
     let shape = if !raw.slo.is_empty() || raw.precision.is_some() {
-        crate::metrics::figure_shape(&scenario)
+        if scenario.failures.is_empty() && !raw.failures.is_empty() && !scenario.regions.is_empty()
+        {
+            // Every failure had a problem of its own (reported): the
+            // figures are those of a scenario with failures all the same,
+            // so that SLOs on them are not called unknown too.
+            let mut with = scenario.clone();
+            with.failures.push(Failure {
+                kind: FailureKind::Region(RegionId(0)),
+                timing: FailureTiming::Scheduled {
+                    at: Duration::ZERO,
+                    duration: Duration::from_nanos(1),
+                },
+            });
+            crate::metrics::figure_shape(&with)
+        } else {
+            crate::metrics::figure_shape(&scenario)
+        }
     } else {
         serde_json::Value::Null
     };
@@ -637,10 +653,10 @@ fn headroom(raw: &ScenarioFile, check: &mut Checker) {
     }
     if let Some(p) = &h.precision {
         match slo::percent(p) {
-            Ok(x) if x > 0.0 && x <= 0.5 => {}
+            Ok(x) if (MIN_HEADROOM_PRECISION..=0.5).contains(&x) => {}
             Ok(_) => check.error(
                 at("precision"),
-                "headroom precision: give above 0 and at most 50%, e.g. 2%",
+                "headroom precision: give 0.0001% to 50%, e.g. 2%",
             ),
             Err(e) => check.error(at("precision"), format!("headroom precision: {e}")),
         }

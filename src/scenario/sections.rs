@@ -135,6 +135,12 @@ pub(super) fn check(source: &str, tree: &Tree, path: &Path) -> Typed {
                     if let Err(e) =
                         read_as(&sec.key, &only(&lines, &[(sec.line, sec.line), (a, b)]))
                     {
+                        if refers_elsewhere(&e) {
+                            // Its alias's anchor is in another part of the
+                            // file (the whole file's aliases were checked):
+                            // it cannot be read on its own.
+                            continue;
+                        }
                         // The copy holds one item: its index reads as 0.
                         let message = yaml_message(&e).replacen(
                             &format!("{}[0]", sec.key),
@@ -148,6 +154,9 @@ pub(super) fn check(source: &str, tree: &Tree, path: &Path) -> Typed {
             }
             None => {
                 if let Err(e) = read_as(&sec.key, &only(&lines, &[(sec.line, end)])) {
+                    if refers_elsewhere(&e) {
+                        continue;
+                    }
                     diagnostics.push(located(&e, yaml_message(&e)));
                     broken_sections.push(sec.key.clone());
                 }
@@ -183,6 +192,12 @@ pub(super) fn check(source: &str, tree: &Tree, path: &Path) -> Typed {
         repaired,
         broken,
     }
+}
+
+/// Whether reading a part of the file alone failed only because an alias
+/// in it names an anchor defined in another part.
+fn refers_elsewhere(e: &serde_yaml::Error) -> bool {
+    e.to_string().contains("unknown anchor")
 }
 
 /// The lines of `source` as YAML numbers them: a line ends at `\n`, at

@@ -1316,3 +1316,56 @@ fn a_precision_target_on_a_figure_never_measured_is_refused() {
         "{err}"
     );
 }
+
+/// Messages say where the problem is, and only what is one:
+/// - an override is blamed only for its own problem, and a file that reads
+///   alone reads with an override (`description: 2024` is text);
+/// - an alias whose anchor is in another list item is no problem when
+///   another item has one;
+/// - a failure with a problem of its own does not make SLOs on failure
+///   figures "unknown".
+#[test]
+fn messages_blame_what_is_wrong_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |yaml: &str, args: &[&str]| {
+        write(tmp.path(), "m.yaml", yaml);
+        let mut all = vec!["validate", "m.yaml"];
+        all.extend_from_slice(args);
+        let o = regionsim(tmp.path(), &all);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let described = TWO_REGIONS.replace("seed: 3", "seed: 3\ndescription: 2024");
+    assert_eq!(run(&described, &["--set", "seed=4"]).0, Some(0));
+    let (code, err) = run(
+        TWO_REGIONS,
+        &["--set", "seed=4", "--set", "datasets.users.keys=many"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--set datasets.users.keys=many: "), "{err}");
+    assert!(!err.contains("seed=4"), "{err}");
+    // An anchor in the first region, its alias in the second; the third
+    // has a problem.
+    let aliased = TWO_REGIONS
+        .replace(
+            "  - {name: a, jurisdiction: US}",
+            "  - {name: a, jurisdiction: &j US}",
+        )
+        .replace(
+            "  - {name: b, jurisdiction: EU}",
+            "  - {name: b, jurisdiction: *j}\n  - {name: c, jurisdiction: EU, lat: north}",
+        );
+    let (code, err) = run(&aliased, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("regions[2].lat"), "{err}");
+    assert!(!err.contains("anchor"), "{err}");
+    let failing = format!(
+        "{TWO_REGIONS}failures:\n  - {{region: zz, at: 10s, duration: 5s}}\nslo:\n  - {{metric: clients.a.recovery.write_rto_ms, max: 1s}}\n"
+    );
+    let (code, err) = run(&failing, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown region `zz`"), "{err}");
+    assert!(!err.contains("unknown metric"), "{err}");
+}

@@ -152,7 +152,8 @@ fn a_headroom_parameter_must_be_a_number() {
     assert!(err.contains("not a number"), "{err}");
 
     for (section, words) in [
-        ("{precision: 80%}", "at most 50%"),
+        ("{precision: 80%}", "to 50%"),
+        ("{precision: 0.00001%}", "give 0.0001% to 50%"),
         ("{low: 0}", "above 0"),
         ("{low: 3, high: 2}", "must be above low"),
         ("{points_per_round: 0}", "1 to 64"),
@@ -341,4 +342,29 @@ fn a_round_past_max_memory_is_refused() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("--max-memory"), "{err}");
+}
+
+/// A precision finer than a millionth is refused, not searched for ever
+/// and printed with 300 digits.
+#[test]
+fn a_precision_finer_than_a_millionth_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "q.yaml", APPLY_QUEUE);
+    let o = regionsim(
+        dir.path(),
+        &[
+            "headroom",
+            file.to_str().unwrap(),
+            "--precision",
+            "1e-300",
+            "-o",
+            "o",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("give 0.0001% to 50%") && err.len() < 300,
+        "{err}"
+    );
 }
