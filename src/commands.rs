@@ -267,9 +267,10 @@ fn with_progress<T>(
             let peak = runner::peak_rss_kib()
                 .map(|k| format!(", peak memory {}", show_bytes(k as f64 * 1024.0)))
                 .unwrap_or_default();
+            let runs = control.runs();
             eprint_line(&format!(
-                "regionsim: {} runs, {} events in {} ({:.1} M events/s){peak}",
-                control.runs(),
+                "regionsim: {runs} {}, {} events in {} ({:.1} M events/s){peak}",
+                plural(runs as usize, "run", "runs"),
                 show_count(events),
                 show_seconds(now),
                 rate / 1e6

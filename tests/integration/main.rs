@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod common;
 mod corpus;
+mod corpus_sections;
 mod determinism;
 mod failover;
 mod failures;
