@@ -74,7 +74,7 @@ pub struct Incident {
     /// Requests sent and succeeded per (slot, client region): `[(slot -
     /// judged) * regions + region]`, for the slots not yet judged, while
     /// the incident is current.
-    slots: Vec<[u32; 2]>,
+    slots: std::collections::VecDeque<[u32; 2]>,
     /// Slots judged so far (every slot before this one).
     judged: usize,
     /// The verdict of the last judged slot with requests, over every
@@ -141,7 +141,7 @@ impl RunMetrics {
             lost_window: Duration::ZERO,
             rto: Vec::new(),
             first_write: None,
-            slots: Vec::new(),
+            slots: std::collections::VecDeque::new(),
             judged: 0,
             was_down: false,
             region_was_down: Vec::new(),
@@ -344,10 +344,7 @@ impl Incident {
         for k in 0..n {
             let (mut attempted, mut ok) = (0u64, 0u64);
             if k < open {
-                for (r, s) in self.slots[k * regions..(k + 1) * regions]
-                    .iter()
-                    .enumerate()
-                {
+                for (r, s) in self.slots.range(k * regions..(k + 1) * regions).enumerate() {
                     attempted += u64::from(s[0]);
                     ok += u64::from(s[1]);
                     if s[0] > 0 {
@@ -382,7 +379,7 @@ impl Incident {
     fn close_slots(&mut self, regions: usize, threshold: f64) {
         let open = self.slots.len() / regions.max(1);
         self.judge(open, regions, threshold);
-        self.slots = Vec::new();
+        self.slots = std::collections::VecDeque::new();
         self.availability_back = match self.last_down {
             None => Some(Duration::ZERO),
             Some(d) if self.last_with_requests > Some(d) => {
