@@ -92,3 +92,50 @@ fn adding_a_region_does_not_perturb_the_others() {
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap()
 }
+
+/// What the shipped scenarios report is pinned: each `summary.json` and
+/// `timeline.csv` of `run scenarios` has the digest committed in
+/// `tests/reference/shipped.digests`. A change of the model that moves a
+/// figure shows here, file by file; when the change is meant, rewrite the
+/// digests with `REGIONSIM_BLESS=1 cargo test shipped_figures` and say in
+/// the commit which figures moved and why. Refactors keep every digest.
+#[test]
+fn shipped_figures_match_the_committed_digests() {
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/shipped.digests");
+    let mut lines = Vec::new();
+    for (name, bytes) in tree(shipped_report()) {
+        if name.ends_with("/summary.json") || name.ends_with("/timeline.csv") {
+            lines.push(format!("{:016x} {:>9} {name}", fnv1a(&bytes), bytes.len()));
+        }
+    }
+    assert!(lines.len() >= 30, "{} files", lines.len());
+    let now = lines.join("\n") + "\n";
+    if std::env::var_os("REGIONSIM_BLESS").is_some() {
+        std::fs::create_dir_all(reference.parent().unwrap()).unwrap();
+        std::fs::write(&reference, &now).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&reference).unwrap_or_default();
+    let moved: Vec<String> = {
+        let old: std::collections::BTreeSet<&str> = committed.lines().collect();
+        let new: std::collections::BTreeSet<&str> = now.lines().collect();
+        let path = |l: &str| l.rsplit(' ').next().unwrap_or("").to_string();
+        let mut files: Vec<String> = old.symmetric_difference(&new).map(|l| path(l)).collect();
+        files.dedup();
+        files
+    };
+    assert!(
+        moved.is_empty(),
+        "the shipped scenarios' figures moved in {} file(s): {}\n\
+         if that is meant, run `REGIONSIM_BLESS=1 cargo test shipped_figures` and say why in the commit",
+        moved.len(),
+        moved.join(", ")
+    );
+}
+
+/// FNV-1a, 64 bits: enough to tell two reports apart (nothing adversarial).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
