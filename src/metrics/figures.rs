@@ -1009,97 +1009,27 @@ fn region_name(s: &Scenario, i: usize) -> String {
         .map_or_else(|| "?".to_string(), |r| r.name.clone())
 }
 
-/// The directed links a run of `s` can send messages on, by (from, to)
-/// region index: requests and responses between each client region and
-/// the nodes that serve it, replicated writes and their acknowledgements
-/// between each primary and its replicas.
-pub fn used_links(s: &Scenario) -> Vec<(usize, usize)> {
-    let mut links = Vec::new();
-    let mut both = |a: RegionId, b: RegionId| {
-        links.push((usize::from(a.0), usize::from(b.0)));
-        links.push((usize::from(b.0), usize::from(a.0)));
-    };
-    for w in &s.workload {
-        let d = &s.datasets[usize::from(w.dataset.0)];
-        // The app tiers the users can reach: their own, or DNS's endpoints.
-        let apps: Vec<RegionId> = match &s.routing {
-            Some(r) => r.endpoints.clone(),
-            None => vec![w.region],
-        };
-        for &app in &apps {
-            if app != w.region {
-                both(w.region, app);
-            }
-            if d.active_active.is_some() {
-                // Reads and writes at the nearest copy (its own first).
-                both(app, d.read_copy(app, &s.network));
-                continue;
-            }
-            if w.writes_per_s > 0.0 {
-                both(app, d.primary);
-                if d.failover.is_some() {
-                    // Any replica can become the primary.
-                    for &r in &d.replicas {
-                        both(app, r);
-                    }
-                }
-            }
-            if w.reads_per_s > 0.0 {
-                both(app, d.read_copy(app, &s.network));
-                if !s.failures.is_empty() && app != d.primary {
-                    // When the nearest copy (its own, too) fails, the next
-                    // one serves.
-                    for r in std::iter::once(d.primary).chain(d.replicas.iter().copied()) {
-                        both(app, r);
-                    }
-                }
-            }
-        }
-    }
-    for d in &s.datasets {
-        if d.active_active.is_some() {
-            for a in d.copies() {
-                for b in d.copies() {
-                    if a != b {
-                        both(a, b);
-                    }
-                }
-            }
-            continue;
-        }
-        for &r in &d.replicas {
-            both(d.primary, r);
-            if d.failover.is_some() {
-                // After a failover the new primary feeds the others.
-                for &o in &d.replicas {
-                    if o != r {
-                        both(r, o);
-                    }
-                }
-            }
-        }
-    }
-    links.sort_unstable();
-    links.dedup();
-    links
-}
-
+/// Every directed link that carried a message in the measured span, in
+/// (from, to) region order, as the network counted it: requests,
+/// responses, replicated writes and acknowledgements, whichever component
+/// sent them. Which links a design uses is what its run recorded, never
+/// re-derived from the scenario. A link absent from one run carried
+/// nothing in it (see [`absent_means_zero`]).
 fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>> {
     let n = s.regions.len();
     let span = s.duration.as_secs_f64();
     let mut out: Vec<(String, Ordered<LinkFigures>)> = Vec::new();
-    for (from, to) in used_links(s) {
-        if from >= n || to >= n {
-            // A region that did not resolve (its error is reported).
+    for (i, t) in m.links.iter().enumerate().take(n * n) {
+        if t.messages == 0 {
             continue;
         }
-        let t = m.links[from * n + to];
+        let (from, to) = (i / n, i % n);
         let f = LinkFigures {
             messages_per_s: t.messages as f64 / span,
             bytes_per_s: t.bytes as f64 / span,
             transmit: m
                 .link_stations
-                .get(from * n + to)
+                .get(i)
                 .and_then(Option::as_ref)
                 .map(|st| StationFigures::of(st, 1, s)),
         };
@@ -1110,6 +1040,28 @@ fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>
         }
     }
     Ordered(out)
+}
+
+/// What a run that lacks the figure at `path` counts as when replications
+/// are aggregated: a link it does not list carried nothing (zero messages
+/// and bytes); `None`: the figure is missing from that run.
+pub fn absent_figure(path: &str) -> Option<serde_json::Value> {
+    let depth = path.split('.').count();
+    match (path.starts_with("network."), depth) {
+        (true, 2) => Some(serde_json::json!({})),
+        (true, 3) => Some(serde_json::json!({"messages_per_s": 0.0, "bytes_per_s": 0.0})),
+        _ => None,
+    }
+}
+
+/// Whether the figure at `path` is a count of traffic on a link
+/// (`network.A.B.messages_per_s`, `.bytes_per_s`): a run lists only the
+/// links that carried a message, so where such a link is absent the
+/// figure is 0, not missing.
+pub fn absent_means_zero(path: &str) -> bool {
+    path.starts_with("network.")
+        && path.split('.').count() == 4
+        && (path.ends_with(".messages_per_s") || path.ends_with(".bytes_per_s"))
 }
 
 /// Counts per bucket as rates: the last bucket may be cut short by the end

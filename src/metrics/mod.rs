@@ -6,7 +6,7 @@ mod figures;
 mod incidents;
 mod units;
 
-pub use figures::{figures, used_links, Figures, Ordered, QUANTILE_LEVELS};
+pub use figures::{absent_figure, absent_means_zero, figures, Figures, Ordered, QUANTILE_LEVELS};
 pub use incidents::{DnsMetrics, Incident, MAX_INCIDENTS, SLOT, SLOTS};
 pub use units::{round, unit_of, Unit};
 
@@ -564,6 +564,18 @@ fn idle(s: &crate::scenario::Scenario) -> crate::model::StationStats {
 pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
     let mut shape =
         serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize");
+    // A run lists the links that carried traffic: any directed pair of
+    // regions may be among them.
+    let mut every = RunMetrics::for_scenario(s);
+    for t in &mut every.links {
+        t.messages = 1;
+    }
+    if let Some(network) = serde_json::to_value(figures(s, &every))
+        .expect("figures serialize")
+        .get_mut("network")
+    {
+        shape["network"] = loosened(network.take());
+    }
     if let Some(list) = shape.get_mut("incidents").and_then(|v| v.as_array_mut()) {
         let mut m = RunMetrics::for_scenario(s);
         m.failure_started(0, m.span_start);

@@ -33,10 +33,27 @@ fn aggregate_at(runs: &[&Value], path: &str) -> Value {
     };
     match first {
         Value::Object(o) => {
+            // Every key of every run, in the first run's order, then in the
+            // order later runs add them (links that carried traffic in
+            // some replications only).
+            let mut keys: Vec<&String> = o.keys().collect();
+            let mut seen: std::collections::BTreeSet<&String> = o.keys().collect();
+            for v in &present[1..] {
+                for k in v.as_object().into_iter().flat_map(Map::keys) {
+                    if seen.insert(k) {
+                        keys.push(k);
+                    }
+                }
+            }
             let mut out = Map::new();
-            for k in o.keys() {
-                let children: Vec<&Value> = present.iter().filter_map(|v| v.get(k)).collect();
-                out.insert(k.clone(), aggregate_at(&children, &child(k)));
+            for k in keys {
+                let path = child(k);
+                let filler = crate::metrics::absent_figure(&path);
+                let children: Vec<&Value> = present
+                    .iter()
+                    .filter_map(|v| v.get(k).or(filler.as_ref()))
+                    .collect();
+                out.insert(k.clone(), aggregate_at(&children, &path));
             }
             Value::Object(out)
         }
@@ -144,6 +161,17 @@ pub fn estimate(spread: Spread, xs: &[f64], confidence: f64) -> Value {
 }
 
 /// The value at a dotted `path` of `v` (`clients.eu-west-1.read_latency`).
+/// The number at `path` of one run's figures: 0 for the traffic of a link
+/// the run does not list (it carried nothing), `None` where the run has no
+/// such figure.
+pub fn number_at(run: &Value, path: &str) -> Option<f64> {
+    match at(run, path) {
+        Some(v) => v.as_f64(),
+        None if crate::metrics::absent_means_zero(path) => Some(0.0),
+        None => None,
+    }
+}
+
 pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(v, |node, seg| match node {
         Value::Object(o) => o.get(seg),

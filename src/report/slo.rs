@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 pub fn verdict(slo: &Slo, runs: &[&Value]) -> Value {
     let values: Vec<f64> = runs
         .iter()
-        .filter_map(|r| at(r, &slo.metric).and_then(Value::as_f64))
+        .filter_map(|r| super::aggregate::number_at(r, &slo.metric))
         .collect();
     let spread = Spread::of(&slo.metric);
     let judged = spread

@@ -3,7 +3,7 @@
 //! decision depends only on the runs' results, so it is deterministic.
 
 use super::{RunKey, RunRecord};
-use crate::report::aggregate::at;
+use crate::report::aggregate::number_at;
 use crate::scenario::{Plan, Precision};
 use crate::stats::interval;
 use serde_json::{json, Value};
@@ -26,10 +26,7 @@ pub fn worst(p: &Precision, runs: &[&Value]) -> (String, f64) {
     p.metrics
         .iter()
         .map(|m| {
-            let xs: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| at(r, m).and_then(Value::as_f64))
-                .collect();
+            let xs: Vec<f64> = runs.iter().filter_map(|r| number_at(r, m)).collect();
             (m.clone(), relative_half_width(&xs))
         })
         .fold((String::new(), f64::NEG_INFINITY), |a, b| {
@@ -47,7 +44,7 @@ pub fn worst(p: &Precision, runs: &[&Value]) -> (String, f64) {
 pub fn absent(p: &Precision, runs: &[&Value]) -> Vec<String> {
     p.metrics
         .iter()
-        .filter(|m| !runs.iter().any(|r| at(r, m).is_some_and(Value::is_number)))
+        .filter(|m| !runs.iter().any(|r| number_at(r, m).is_some()))
         .cloned()
         .collect()
 }

@@ -280,6 +280,22 @@ fn conforms(v: &Value, shape: &Value, at: &str) -> std::result::Result<(), Strin
     };
     let number = |v: &Value| v.as_f64().is_some_and(|x| x.is_finite() && x >= 0.0);
     match (shape, v) {
+        // The links that carried traffic: some of the scenario's directed
+        // pairs of regions, in its order.
+        (Value::Object(want), Value::Object(got))
+            if at == "figures.network"
+                || (at.starts_with("figures.network.") && at.matches('.').count() == 2) =>
+        {
+            if let Some(k) = got.keys().find(|k| !want.contains_key(*k)) {
+                return Err(format!("{at}.{k} is not a region of the scenario"));
+            }
+            let order = |k: &String| want.keys().position(|w| w == k);
+            if !got.keys().map(order).is_sorted() {
+                return Err(format!("{at}: the links are out of order"));
+            }
+            got.iter()
+                .try_for_each(|(k, x)| conforms(x, &want[k], &format!("{at}.{k}")))
+        }
         (Value::Object(want), Value::Object(got)) => {
             if let Some(k) = want.keys().find(|k| !got.contains_key(*k)) {
                 return Err(format!("{at}.{k} is missing"));

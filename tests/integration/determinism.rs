@@ -121,6 +121,7 @@ fn shipped_figures_match_the_committed_digests() {
         let new: std::collections::BTreeSet<&str> = now.lines().collect();
         let path = |l: &str| l.rsplit(' ').next().unwrap_or("").to_string();
         let mut files: Vec<String> = old.symmetric_difference(&new).map(|l| path(l)).collect();
+        files.sort();
         files.dedup();
         files
     };

@@ -81,6 +81,8 @@ struct KeyState {
 struct ReplicationStream {
     from: usize,
     to: usize,
+    /// The region of copy `to` (its apply slowdowns).
+    to_region: RegionId,
     link: LinkId,
     apply: Station,
     rng_link: SimRng,
@@ -119,7 +121,11 @@ impl ReplicationStream {
         self.last_arrival = arrival;
         let service = self
             .apply
-            .admit(arrival, 1.0, &mut self.rng_apply)
+            .admit(
+                arrival,
+                net.apply_factor(self.to_region),
+                &mut self.rng_apply,
+            )
             .expect("an apply queue has no limit");
         let applied = service.done.max(self.last_applied);
         self.last_applied = applied;
@@ -193,6 +199,7 @@ impl ActiveActive {
                 streams.push(ReplicationStream {
                     from,
                     to,
+                    to_region: b,
                     link: net.link(a, b),
                     apply,
                     rng_link: stream(scenario.seed, run, &format!("replication-link/{name}")),
