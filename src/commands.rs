@@ -64,7 +64,7 @@ pub fn load_plans(paths: &[PathBuf], sets: &[Set]) -> Result<Vec<Plan>> {
     let mut plans = Vec::new();
     let mut problems = Vec::new();
     for f in &files {
-        match scenario::load_plan(f, sets) {
+        match scenario::load_plan(f, sets, crate::metrics::figure_shape) {
             Ok(p) => plans.push(p),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(e) => return Err(e),
@@ -458,7 +458,12 @@ pub fn shard_plans(shards: &shard::ShardSet) -> Result<Vec<Plan>> {
         .collect::<Result<_>>()?;
     let mut plans = Vec::new();
     for input in &shards.inputs {
-        plans.push(scenario::plan_from_str(&input.text, &input.path, &sets)?);
+        plans.push(scenario::plan_from_str(
+            &input.text,
+            &input.path,
+            &sets,
+            crate::metrics::figure_shape,
+        )?);
     }
     check_unique_names(&plans)?;
     let keys: Vec<RunKey> = shards.records.iter().map(|r| r.key).collect();
@@ -547,7 +552,7 @@ pub fn validate(opts: &RunOptions, out: &mut dyn Write) -> Result<()> {
     let mut plans = Vec::new();
     let mut text = String::new();
     for f in &files {
-        let plan = match scenario::load_plan(f, &opts.sets) {
+        let plan = match scenario::load_plan(f, &opts.sets, crate::metrics::figure_shape) {
             Ok(p) => p,
             Err(Error::Invalid(d)) => {
                 problems.extend(d);
@@ -614,7 +619,7 @@ pub fn bench(
     baseline: bool,
     out: &mut dyn Write,
 ) -> Result<runner::BenchReport> {
-    let plan = scenario::load_plan(path, sets)?;
+    let plan = scenario::load_plan(path, sets, crate::metrics::figure_shape)?;
     check_cost(
         &cost::estimate(std::slice::from_ref(&plan), Some(1), None),
         None,

@@ -11,22 +11,39 @@
 //! ```text
 //! scenario YAML --scenario::load_plan (--set, sweep)--> Plan of points
 //!   --runner (rayon)--> model::World per (scenario, point, replication)
-//!   --> metrics::Figures per run --report::aggregate (mean, CI)-->
+//!   --> metrics::Figures per run --analysis::aggregate (mean, CI)-->
 //!   summary.json, timeline.csv, table
 //! ```
 //!
+//! ## Layers
+//!
+//! Each module uses only the modules listed before it (bottom first), so
+//! the import graph has no cycle (`tests/integration/layers.rs` reads every
+//! `crate::` path and holds the order):
+//!
+//! - [`units`], [`stats`], [`error`], [`files`], [`console`]: the unit of
+//!   every figure (one table), intervals, errors, atomic file writes,
+//!   checked terminal output. They know nothing of the domain.
 //! - [`engine`]: integer simulated time, the `(time, sequence)` event
 //!   queue, seeded per-component random streams, delay distributions. Knows
 //!   nothing of regions.
 //! - [`scenario`]: the YAML format, its checks (every message names file,
 //!   line and column), network presets, resolution of names to indices.
-//! - [`model`]: the world: client sources, the single-primary database,
-//!   FIFO replication streams with apply queues. One event enum, dispatched
-//!   by `match`.
+//!   SLO and precision paths are checked against the figures a run writes,
+//!   which the loader is given ([`scenario::FigureShape`]: pass
+//!   [`metrics::figure_shape`]) rather than naming the metrics.
 //! - [`metrics`]: streaming measurements (HDR histograms, per-bucket
-//!   series); memory is bounded by the model's size, not the run's length.
-//! - [`runner`]: runs on a thread pool, gathered in run order.
-//! - [`report`]: `summary.json`, `timeline.csv` and the terminal table.
+//!   series), the record types the model fills, and a run's figures;
+//!   memory is bounded by the model's size, not the run's length.
+//! - [`model`]: the world: client sources, placements (single-primary,
+//!   active-active, geo-sharded), replication streams with apply queues,
+//!   failures, health checks, DNS. One event enum, dispatched by `match`.
+//! - [`analysis`]: replications aggregated into means and intervals, SLO
+//!   verdicts.
+//! - [`runner`]: runs on a thread pool, gathered in run order; precision
+//!   rounds, shards, headroom searches, the cost estimate, bench.
+//! - [`report`]: `summary.json`, `timeline.csv`, the table, charts and
+//!   `index.html`.
 //! - [`commands`]: what the command line calls.
 //!
 //! ## Determinism
@@ -60,7 +77,8 @@
 //!   - region: eu-west-1
 //!     rates: {users: {reads_per_s: 100, writes_per_s: 10}}
 //! "#;
-//! let plans = [scenario::plan_from_str(yaml, Path::new("tiny.yaml"), &[]).unwrap()];
+//! let shape = regionsim::metrics::figure_shape;
+//! let plans = [scenario::plan_from_str(yaml, Path::new("tiny.yaml"), &[], shape).unwrap()];
 //! let records = runner::run_all(&plans, Some(1)).unwrap();
 //! let summary = &commands::summaries(&plans, records)[0];
 //! let eu = at(summary, "points.0.figures.clients.eu-west-1").unwrap();
@@ -70,13 +88,16 @@
 //! assert!(at(eu, "read_latency.p50_ms.mean").unwrap().as_f64().unwrap() < 10.0);
 //! ```
 
+pub mod analysis;
 pub mod commands;
 pub mod console;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod units;

@@ -167,27 +167,6 @@ pub enum Spread {
 }
 
 impl Spread {
-    /// The spread of the figure at dotted `path` (e.g.
-    /// `clients.b.read_latency.max_ms`), from its name: `min_ms`, `max_ms`
-    /// and `..._max_ms` are extremes; a figure whose declared unit is a
-    /// share (availability), and anything under a name containing `share`
-    /// (the per-bound series of `stale_share`), is a share.
-    pub fn of(path: &str) -> Spread {
-        let leaf = path
-            .rsplit('.')
-            .find(|s| s.parse::<usize>().is_err())
-            .unwrap_or(path);
-        if matches!(leaf, "min_ms" | "max_ms") || leaf.ends_with("_max_ms") {
-            Spread::Range
-        } else if crate::metrics::unit_of(leaf) == Some(crate::metrics::Unit::Share)
-            || path.split('.').any(|s| s.contains("share"))
-        {
-            Spread::Mean { max: Some(1.0) }
-        } else {
-            Spread::Mean { max: None }
-        }
-    }
-
     /// The interval of `values` at `confidence` by this spread.
     pub fn interval(self, values: &[f64], confidence: f64) -> Option<Interval> {
         let mut i = interval(values, confidence)?;
@@ -215,44 +194,6 @@ replication instead";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spreads_fit_the_figure() {
-        assert_eq!(Spread::of("clients.a.read_latency.max_ms"), Spread::Range);
-        assert_eq!(
-            Spread::of("datasets.d.replicas.b.current_lag_max_ms"),
-            Spread::Range
-        );
-        assert_eq!(
-            Spread::of("clients.a.stale_reads.0ms.share"),
-            Spread::Mean { max: Some(1.0) }
-        );
-        assert_eq!(
-            Spread::of("clients.a.timeline.stale_share.0ms.3"),
-            Spread::Mean { max: Some(1.0) }
-        );
-        assert_eq!(
-            Spread::of("clients.a.timeline.availability.3"),
-            Spread::Mean { max: Some(1.0) }
-        );
-        assert_eq!(
-            Spread::of("clients.a.requests.availability"),
-            Spread::Mean { max: Some(1.0) }
-        );
-        assert_eq!(
-            Spread::of("clients.a.read_latency.p99_ms"),
-            Spread::Mean { max: None }
-        );
-        // A t-interval below zero is cut at zero; a share's above 1 at 1.
-        let i = Spread::of("x.p99_ms").interval(&[0.0, 10.0], 0.95).unwrap();
-        assert_eq!(i.low, Some(0.0));
-        let i = Spread::of("x.share").interval(&[0.9, 1.0], 0.95).unwrap();
-        assert_eq!(i.high, Some(1.0));
-        // Extremes: the range.
-        let i = Spread::Range.interval(&[39.0, 12.0, 80.0], 0.95).unwrap();
-        assert_eq!((i.low, i.high), (Some(12.0), Some(80.0)));
-        assert!((i.mean - 131.0 / 3.0).abs() < 1e-12);
-    }
 
     #[test]
     fn ln_gamma_matches_known_values() {

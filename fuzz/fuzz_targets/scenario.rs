@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         .lines()
         .filter_map(|l| Set::parse(l).ok())
         .collect();
-    if let Ok(plan) = plan_from_str(scenario, Path::new("fuzz.yaml"), &sets) {
+    if let Ok(plan) = plan_from_str(scenario, Path::new("fuzz.yaml"), &sets, regionsim::metrics::figure_shape) {
         // What validate does next: the cost estimate and the lint.
         let c = cost::estimate(std::slice::from_ref(&plan), Some(1), Some(1e7));
         assert!(c.events >= 0.0 && c.peak_bytes > 0.0);

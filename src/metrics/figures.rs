@@ -192,7 +192,7 @@ pub struct StationFigures {
 
 impl StationFigures {
     /// The figures of `st`, a station of `servers` servers, over `s`'s span.
-    pub fn of(st: &crate::model::StationStats, servers: u32, s: &Scenario) -> StationFigures {
+    pub fn of(st: &super::StationStats, servers: u32, s: &Scenario) -> StationFigures {
         let span = s.duration.as_secs_f64();
         let width = st.bucket.as_secs_f64();
         let servers = f64::from(servers);

@@ -256,12 +256,7 @@ impl RunMetrics {
     }
 
     /// A promotion of `dataset` completed at `now`.
-    pub fn record_promotion(
-        &mut self,
-        dataset: usize,
-        now: Time,
-        p: crate::model::placement::single_primary::Promotion,
-    ) {
+    pub fn record_promotion(&mut self, dataset: usize, now: Time, p: super::Promotion) {
         if !(self.span_start..self.span_end).contains(&now) {
             return;
         }

@@ -4,11 +4,12 @@
 
 mod figures;
 mod incidents;
-mod units;
+mod records;
 
+pub use crate::units::{round, unit_of, Unit};
 pub use figures::{absent_figure, absent_means_zero, figures, Figures, Ordered, QUANTILE_LEVELS};
 pub use incidents::{DnsMetrics, Incident, MAX_INCIDENTS, SLOT, SLOTS};
-pub use units::{round, unit_of, Unit};
+pub use records::{Promotion, StationStats, Traffic};
 
 use crate::engine::Duration;
 use hdrhistogram::Histogram;
@@ -549,8 +550,8 @@ impl Timeline {
 
 /// The figures a run of `s` reports, with no values: which paths exist.
 /// The statistics of a station that took no job in `s`'s span.
-fn idle(s: &crate::scenario::Scenario) -> crate::model::StationStats {
-    crate::model::StationStats {
+fn idle(s: &crate::scenario::Scenario) -> StationStats {
+    StationStats {
         busy_by_bucket: vec![Duration::ZERO; s.buckets()],
         bucket: s.bucket,
         ..Default::default()
@@ -605,70 +606,6 @@ fn loosened(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Checks that `path` names one number of `shape`; the error says what
-/// exists at the deepest level the path reaches.
-pub fn check_figure_path(shape: &serde_json::Value, path: &str) -> Result<(), String> {
-    use serde_json::Value;
-    let mut node = shape;
-    let mut walked: Vec<&str> = Vec::new();
-    for seg in path.split('.') {
-        let next = match node {
-            Value::Object(o) => o.get(seg),
-            // A list of objects (incidents): element K has its template's
-            // figures.
-            Value::Array(a) if a.first().is_some_and(Value::is_object) => {
-                seg.parse::<usize>().ok().and_then(|_| a.first())
-            }
-            _ => None,
-        };
-        let Some(next) = next else {
-            let here = if walked.is_empty() {
-                "the top level".to_string()
-            } else {
-                format!("`{}`", walked.join("."))
-            };
-            let keys: Vec<&str> = match node {
-                Value::Object(o) => o.keys().map(String::as_str).collect(),
-                _ => Vec::new(),
-            };
-            if let Value::Array(a) = node {
-                if a.first().is_some_and(Value::is_object) {
-                    return Err(format!(
-                        "unknown metric `{path}`: {here} is a list; name an element by its number from 0, e.g. {}.0",
-                        walked.join(".")
-                    ));
-                }
-            }
-            let undeclared_bound = matches!(walked.last(), Some(&("stale_reads" | "stale_share")))
-                && crate::scenario::parse_duration(seg).is_ok();
-            return Err(if undeclared_bound {
-                format!(
-                    "unknown metric `{path}`: `{seg}` is not one of the scenario's staleness_bounds ({}); add it, e.g. staleness_bounds: [{}, {seg}]",
-                    keys.join(", "),
-                    keys.join(", ")
-                )
-            } else if keys.is_empty() {
-                format!("unknown metric `{path}`: {here} is a single figure")
-            } else {
-                format!(
-                    "unknown metric `{path}`: at {here} the figures are: {}",
-                    keys.join(", ")
-                )
-            });
-        };
-        walked.push(seg);
-        node = next;
-    }
-    match node {
-        Value::Number(_) | Value::Null => Ok(()),
-        Value::Object(o) => Err(format!(
-            "metric `{path}` is a group, not one figure; pick one of: {}",
-            o.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
-        )),
-        _ => Err(format!("metric `{path}` is not a number")),
-    }
-}
-
 /// Everything one run measured.
 #[derive(Clone, Debug)]
 pub struct RunMetrics {
@@ -700,13 +637,13 @@ pub struct RunMetrics {
     /// Per dataset.
     pub writes: Vec<WriteMetrics>,
     /// What each directed link carried in the span, `from * regions + to`.
-    pub links: Vec<crate::model::Traffic>,
+    pub links: Vec<Traffic>,
     /// Per region, its app tier's station (`None`: infinite capacity).
-    pub app_stations: Vec<Option<crate::model::StationStats>>,
+    pub app_stations: Vec<Option<StationStats>>,
     /// Per dataset, its commit path's station over its nodes.
-    pub commit_stations: Vec<Option<crate::model::StationStats>>,
+    pub commit_stations: Vec<Option<StationStats>>,
     /// Per link, its transmitter (`None`: no bandwidth limit).
-    pub link_stations: Vec<Option<crate::model::StationStats>>,
+    pub link_stations: Vec<Option<StationStats>>,
     /// Per-bucket counts.
     pub timeline: Timeline,
     /// The ages stale reads are counted at.
@@ -793,7 +730,7 @@ impl RunMetrics {
                     }
                 })
                 .collect(),
-            links: vec![crate::model::Traffic::default(); s.regions.len() * s.regions.len()],
+            links: vec![Traffic::default(); s.regions.len() * s.regions.len()],
             // Idle until the run fills them: their shape is the figures'.
             app_stations: s
                 .regions

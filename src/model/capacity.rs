@@ -14,8 +14,9 @@
 //! take the path they took before capacity was modelled: no extra events,
 //! no extra draws.
 
-use super::station::{Station, StationStats};
+use super::station::Station;
 use crate::engine::{SimRng, Time};
+use crate::metrics::StationStats;
 use crate::scenario::{RegionId, Scenario, Shed};
 
 /// A station and the stream its service times come from.

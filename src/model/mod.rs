@@ -35,8 +35,8 @@ pub mod routing;
 pub mod station;
 mod users;
 
-pub use net::{LinkId, LinkState, Network, Traffic};
-pub use station::StationStats;
+pub use crate::metrics::{StationStats, Traffic};
+pub use net::{LinkId, LinkState, Network};
 
 /// How often a run reports progress: every 2^16 events (a few
 /// milliseconds).

@@ -22,8 +22,9 @@
 //! link draws the same delay first, so two variants that differ in a link's
 //! state see the same draws elsewhere (common random numbers).
 
-use super::station::{Station, StationStats};
+use super::station::Station;
 use crate::engine::{Dist, Duration, SimRng, Time, MAX_SAMPLE};
+use crate::metrics::{StationStats, Traffic};
 use crate::scenario::{RegionId, Scenario};
 use rand::RngExt;
 
@@ -59,15 +60,6 @@ impl LinkState {
         added_delay: Duration::ZERO,
         loss: 0.0,
     };
-}
-
-/// What a link carried in the measured span.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Traffic {
-    /// Messages sent.
-    pub messages: u64,
-    /// Payload bytes sent.
-    pub bytes: u64,
 }
 
 struct Link {
@@ -388,7 +380,7 @@ mod tests {
              network: {intra_region: 1ms, links: [{between: [a, b], delay: 40ms}]}\n\
              datasets: [{name: d, keys: 1, placement: {single-primary: {primary: a, apply_time: 1ms}}}]\n\
              workload: [{region: a, rates: {d: {reads_per_s: 1}}}]\n",
-            std::path::Path::new("n.yaml"),
+            std::path::Path::new("n.yaml"), crate::metrics::figure_shape,
         )
         .unwrap();
         Network::new(&s)

@@ -10,6 +10,7 @@
 //! event is needed until it ends.
 
 use crate::engine::{Dist, Duration, SimRng, Time};
+use crate::metrics::StationStats;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -54,22 +55,6 @@ pub struct Station {
     /// What jobs arriving inside `window` met; `None`: not counted (the
     /// apply stations, whose figures are the lag and apply wait).
     stats: Option<Box<StationStats>>,
-}
-
-/// What the jobs that arrived in the measured span met at a station.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StationStats {
-    /// Jobs admitted.
-    pub admitted: u64,
-    /// Jobs turned away (the waiting room was full).
-    pub rejected: u64,
-    /// Time they spent waiting for a server, summed: divided by the span,
-    /// the mean number waiting (Little's law).
-    pub waited: Duration,
-    /// Service time per time bucket of the span, summed over the servers.
-    pub busy_by_bucket: Vec<Duration>,
-    /// Width of a bucket.
-    pub bucket: Duration,
 }
 
 impl Station {

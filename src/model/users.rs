@@ -299,7 +299,7 @@ mod tests {
              network: {intra_region: 1ms, links: [{between: [a, b], delay: 40ms}]}\n\
              datasets: [{name: d, keys: 1, placement: {single-primary: {primary: a, apply_time: 1ms}}}]\n\
              workload: [{region: a, users: 1, roaming: {share: 0.5, to: b, delay: 1s}, rates: {d: {reads_per_s: 1}}}]\n",
-            std::path::Path::new("n.yaml"),
+            std::path::Path::new("n.yaml"), crate::metrics::figure_shape,
         )
         .unwrap();
         let mut users = Users::new(&s, 0);

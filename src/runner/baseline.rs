@@ -475,6 +475,7 @@ mod tests {
             yaml,
             std::path::Path::new("reference.yaml"),
             &[crate::scenario::Set::parse("duration=20s").unwrap()],
+            crate::metrics::figure_shape,
         )
         .unwrap();
         let s = plan.base();

@@ -542,8 +542,12 @@ pub fn estimate(plans: &[Plan], threads: Option<usize>, rate: Option<f64>) -> Co
 pub fn machine_rate() -> f64 {
     static RATE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *RATE.get_or_init(|| {
-        let s = crate::scenario::from_str(CALIBRATION, std::path::Path::new("calibration.yaml"))
-            .expect("the calibration scenario is valid");
+        let s = crate::scenario::from_str(
+            CALIBRATION,
+            std::path::Path::new("calibration.yaml"),
+            crate::metrics::figure_shape,
+        )
+        .expect("the calibration scenario is valid");
         let start = std::time::Instant::now();
         let m = crate::model::World::run(&s, 0);
         m.events as f64 / start.elapsed().as_secs_f64().max(1e-6)
@@ -704,7 +708,7 @@ mod tests {
         // for this scenario (README, Performance).
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference.yaml");
-        let plan = crate::scenario::load_plan(&path, &[]).unwrap();
+        let plan = crate::scenario::load_plan(&path, &[], crate::metrics::figure_shape).unwrap();
         let e = run_events(plan.base());
         assert!((e / 6_386_764.0 - 1.0).abs() < 0.01, "{e}");
     }

@@ -440,7 +440,7 @@ pub fn check(
     cli: &Spec,
     cli_given: (bool, bool, bool),
 ) -> Result<(Plan, Spec, f64, bool)> {
-    let plan = plan_from_str(text, path, sets)?;
+    let plan = plan_from_str(text, path, sets, crate::metrics::figure_shape)?;
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let tree = crate::scenario::read_tree(source, path)?;
     let mut doc: Yaml = serde_yaml::from_str(source)
@@ -481,7 +481,10 @@ pub fn check(
                 path: parameter.clone(),
                 value: Yaml::from(x + 0.5),
             });
-            (x, plan_from_str(text, path, &with).is_err())
+            (
+                x,
+                plan_from_str(text, path, &with, crate::metrics::figure_shape).is_err(),
+            )
         }
         Some(v) if v.is_f64() => (v.as_f64().unwrap_or(0.0), false),
         Some(v) => {
@@ -680,7 +683,7 @@ pub fn search(
                     Yaml::from(x)
                 },
             });
-            plan_from_str(text, path, &all)
+            plan_from_str(text, path, &all, crate::metrics::figure_shape)
         };
         let mut plans: Vec<Plan> = Vec::new();
         let mut kept: Vec<(usize, f64)> = Vec::new();
@@ -738,7 +741,7 @@ pub fn search(
                 .slos
                 .iter()
                 .map(|slo| {
-                    let v = crate::report::slo::verdict(slo, &runs);
+                    let v = crate::analysis::verdict::verdict(slo, &runs);
                     Verdict {
                         name: slo.name.clone(),
                         metric: slo.metric.clone(),

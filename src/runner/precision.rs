@@ -3,7 +3,7 @@
 //! decision depends only on the runs' results, so it is deterministic.
 
 use super::{RunKey, RunRecord};
-use crate::report::aggregate::number_at;
+use crate::analysis::aggregate::number_at;
 use crate::scenario::{Plan, Precision};
 use crate::stats::interval;
 use serde_json::{json, Value};

@@ -381,7 +381,7 @@ pub fn write(dir: &Path, file: &ShardFile) -> Result<PathBuf> {
     };
     let path = dir.join(shard.file_name());
     let text = serde_json::to_string(file).expect("shard files serialize");
-    crate::report::write_atomic(&path, text.as_bytes())?;
+    crate::files::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
 

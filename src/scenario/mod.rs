@@ -5,6 +5,7 @@
 //! line and column, and says what would be valid), resolves region and
 //! dataset names to indices once, and returns a [`Scenario`].
 
+mod figure_paths;
 mod file;
 pub mod limits;
 pub mod locate;
@@ -16,6 +17,7 @@ pub mod slo;
 mod units;
 pub mod variants;
 
+pub use figure_paths::{check_figure_path, FigureShape};
 pub use file::{schema, SweepMode};
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};
@@ -720,11 +722,18 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Option<String>> {
     Ok((text.len() as u64 <= max).then_some(text))
 }
 
-/// Checks a scenario given as text; `path` names it in messages.
-pub fn from_str(source: &str, path: &Path) -> Result<Scenario> {
+/// Checks a scenario given as text; `path` names it in messages, `shape`
+/// gives the figures its SLOs and precision targets may name.
+pub fn from_str(source: &str, path: &Path, shape: FigureShape) -> Result<Scenario> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let tree = read_tree(source, path)?;
-    resolve_file(parse_file(source, &tree, path)?, &tree, path, "")
+    resolve_file(
+        parse_file(source, &tree, path, shape)?,
+        &tree,
+        path,
+        "",
+        shape,
+    )
 }
 
 fn invalid(path: &Path, line: usize, column: usize, message: String) -> Error {
@@ -775,7 +784,7 @@ pub fn read_tree(source: &str, path: &Path) -> Result<Tree> {
 /// its serde types. When it does not read, every type problem is reported,
 /// and the checks that can run without the broken parts run too (see
 /// [`sections`]).
-fn parse_file(source: &str, tree: &Tree, path: &Path) -> Result<ScenarioFile> {
+fn parse_file(source: &str, tree: &Tree, path: &Path, shape: FigureShape) -> Result<ScenarioFile> {
     let first = match serde_yaml::from_str(source) {
         Ok(raw) => return Ok(raw),
         Err(e) => e,
@@ -792,6 +801,7 @@ fn parse_file(source: &str, tree: &Tree, path: &Path) -> Result<ScenarioFile> {
             context: "",
             diagnostics: Vec::new(),
             broken: typed.broken,
+            shape,
         };
         resolve(raw, path, &mut check);
         problems.extend(check.diagnostics);
@@ -810,13 +820,20 @@ fn located_yaml_error(e: &serde_yaml::Error, path: &Path) -> Error {
 
 /// Checks `raw` and resolves it; `context` prefixes every message (which
 /// sweep point or override it concerns).
-fn resolve_file(raw: ScenarioFile, tree: &Tree, path: &Path, context: &str) -> Result<Scenario> {
+fn resolve_file(
+    raw: ScenarioFile,
+    tree: &Tree,
+    path: &Path,
+    context: &str,
+    shape: FigureShape,
+) -> Result<Scenario> {
     let mut check = Checker {
         tree,
         file: path,
         context,
         diagnostics: Vec::new(),
         broken: Vec::new(),
+        shape,
     };
     let scenario = resolve(raw, path, &mut check);
     match scenario {

@@ -4,6 +4,7 @@
 use super::file::{ScenarioFile, SweepFile};
 use super::locate::{yaml_path, Seg, Tree};
 use super::variants::{self, Set};
+use super::FigureShape;
 use super::{
     limits, located_yaml_error, parse_file, read, read_tree, resolve_file, yaml_message,
     Popularity, Scenario, SweepMode,
@@ -93,20 +94,22 @@ impl Plan {
     }
 }
 
-/// Reads the scenario at `path`, applies `sets`, and expands its sweep.
-pub fn load_plan(path: &Path, sets: &[Set]) -> Result<Plan> {
-    plan_from_str(&read(path)?, path, sets)
+/// Reads the scenario at `path`, applies `sets`, and expands its sweep;
+/// `shape` gives the figures its SLOs and precision targets may name
+/// (`metrics::figure_shape`).
+pub fn load_plan(path: &Path, sets: &[Set], shape: FigureShape) -> Result<Plan> {
+    plan_from_str(&read(path)?, path, sets, shape)
 }
 
 /// [`load_plan`] for text already read.
-pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
+pub fn plan_from_str(source: &str, path: &Path, sets: &[Set], shape: FigureShape) -> Result<Plan> {
     // Editors on Windows may start a file with a byte-order mark; YAML
     // readers here would make it part of the first key.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let tree = read_tree(source, path)?;
-    let raw = parse_file(source, &tree, path)?;
+    let raw = parse_file(source, &tree, path, shape)?;
     if sets.is_empty() && raw.sweep.is_none() {
-        let scenario = resolve_file(raw, &tree, path, "")?;
+        let scenario = resolve_file(raw, &tree, path, "", shape)?;
         return Ok(Plan::single(path, source, sets, scenario));
     }
     let mut doc: serde_yaml::Value =
@@ -130,7 +133,7 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
     };
     let Some(sweep) = sweep else {
         let context = format!("with --set {set_list}: ");
-        let scenario = resolve_file(with_sets(doc)?, &tree, path, &context)?;
+        let scenario = resolve_file(with_sets(doc)?, &tree, path, &context, shape)?;
         return Ok(Plan::single(path, source, sets, scenario));
     };
     // The file's own sweep was checked with the file; one that fails here
@@ -187,7 +190,7 @@ pub fn plan_from_str(source: &str, path: &Path, sets: &[Set]) -> Result<Plan> {
                 continue;
             }
         };
-        match resolve_file(raw, &tree, path, &context) {
+        match resolve_file(raw, &tree, path, &context, shape) {
             Ok(scenario) => points.push(Point {
                 label,
                 parameters,

@@ -32,6 +32,8 @@ pub(super) struct Checker<'a> {
     /// Names of items that did not read (already reported): references to
     /// them are not reported again.
     pub(super) broken: Vec<String>,
+    /// The figures SLO and precision paths may name.
+    pub(super) shape: super::FigureShape,
 }
 
 impl Checker<'_> {
@@ -225,9 +227,9 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
                     duration: Duration::from_nanos(1),
                 },
             });
-            crate::metrics::figure_shape(&with)
+            (check.shape)(&with)
         } else {
-            crate::metrics::figure_shape(&scenario)
+            (check.shape)(&scenario)
         }
     } else {
         serde_json::Value::Null
@@ -2874,7 +2876,7 @@ fn slos(raw: &ScenarioFile, shape: &serde_json::Value, check: &mut Checker) -> V
             }
         }
         let checked = slo::metric_path(f)
-            .and_then(|m| crate::metrics::check_figure_path(shape, &m).map_err(|e| ("metric", e)))
+            .and_then(|m| super::check_figure_path(shape, &m).map_err(|e| ("metric", e)))
             .and_then(|()| slo::resolve(f, raw.replications));
         match checked {
             Ok(s) => out.push(s),
@@ -2941,7 +2943,7 @@ fn precision(
         );
     }
     for (i, m) in p.metrics.iter().enumerate() {
-        if let Err(e) = crate::metrics::check_figure_path(shape, m) {
+        if let Err(e) = super::check_figure_path(shape, m) {
             check.error(yaml_path!["precision", "metrics", i], e);
         }
     }

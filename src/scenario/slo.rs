@@ -14,8 +14,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-use crate::metrics::round;
-pub use crate::metrics::Unit;
+use crate::units::round;
+pub use crate::units::Unit;
 
 /// A service-level objective.
 #[derive(Deserialize, JsonSchema, Clone, Debug)]
@@ -212,7 +212,7 @@ pub fn metric_path(f: &SloFile) -> Result<String, Problem> {
 /// Checks one SLO entry; errors name the field they are about.
 pub fn resolve(f: &SloFile, replications: u32) -> Result<Slo, Problem> {
     let metric = metric_path(f)?;
-    let unit = crate::metrics::unit_of(&metric).ok_or_else(|| {
+    let unit = crate::units::unit_of(&metric).ok_or_else(|| {
         (
             "metric",
             format!("metric `{metric}` is not a number with a unit"),

@@ -9,13 +9,23 @@ use std::process::{Command, Output};
 
 /// Parses and checks `yaml`, panicking with the messages if it is invalid.
 pub fn scenario(yaml: &str) -> Scenario {
-    from_str(yaml, Path::new("test.yaml")).unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
+    from_str(
+        yaml,
+        Path::new("test.yaml"),
+        regionsim::metrics::figure_shape,
+    )
+    .unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
 }
 
 /// The plan (points of a sweep) of `yaml`.
 pub fn plan(yaml: &str) -> Plan {
-    plan_from_str(yaml, Path::new("test.yaml"), &[])
-        .unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
+    plan_from_str(
+        yaml,
+        Path::new("test.yaml"),
+        &[],
+        regionsim::metrics::figure_shape,
+    )
+    .unwrap_or_else(|e| panic!("invalid test scenario:\n{e}"))
 }
 
 /// The summary (as in summary.json) of `yaml` after running every point and

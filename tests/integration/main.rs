@@ -20,6 +20,7 @@ mod incidents;
 mod interrupt;
 mod intervals;
 mod knobs;
+mod layers;
 mod load;
 mod matrix;
 mod memory;

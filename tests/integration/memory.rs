@@ -75,7 +75,8 @@ fn the_estimate_counts_events_and_bounds_memory() {
         // Two minutes measured: memory does not grow with simulated time
         // (tested above) and the event count is a rate times a duration.
         let sets = [regionsim::scenario::Set::parse("duration=120s").unwrap()];
-        let plan = regionsim::scenario::load_plan(&file, &sets).unwrap();
+        let plan =
+            regionsim::scenario::load_plan(&file, &sets, regionsim::metrics::figure_shape).unwrap();
         let c = cost::estimate(std::slice::from_ref(&plan), Some(1), None);
         let measured = reported_peak_bytes(
             tmp.path(),

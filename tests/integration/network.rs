@@ -18,7 +18,7 @@ fn network_figures_list_exactly_the_links_that_carried_traffic() {
     files.sort();
     let mut checked = 0;
     for file in files {
-        let plan = load_plan(&file, &[]).unwrap();
+        let plan = load_plan(&file, &[], regionsim::metrics::figure_shape).unwrap();
         let name = &plan.points[0].scenario.name;
         let text = std::fs::read(shipped_report().join(name).join("summary.json")).unwrap();
         let summary: Value = serde_json::from_slice(&text).unwrap();

@@ -136,7 +136,7 @@ proptest! {
 
     #[test]
     fn random_scenarios_keep_the_model_invariants(yaml in scenario_yaml()) {
-        let plan = plan_from_str(&yaml, Path::new("random.yaml"), &[])
+        let plan = plan_from_str(&yaml, Path::new("random.yaml"), &[], regionsim::metrics::figure_shape)
             .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
         let s = plan.base().clone();
         // Every committed write is applied at every replica or on its way,

@@ -95,7 +95,8 @@ fn every_figure_declares_its_unit() {
     let mut leaves = Vec::new();
     for entry in std::fs::read_dir(shipped_scenarios()).unwrap() {
         let path = entry.unwrap().path();
-        let plan = regionsim::scenario::load_plan(&path, &[]).unwrap();
+        let plan =
+            regionsim::scenario::load_plan(&path, &[], regionsim::metrics::figure_shape).unwrap();
         for point in &plan.points {
             walk(&figure_shape(&point.scenario), "", &mut leaves);
         }
@@ -162,8 +163,12 @@ fn the_schema_and_the_loader_agree_at_every_bound() {
                 continue; // not a number of the field's type: both refuse
             }
             let yaml = with(field, value);
-            let loader =
-                regionsim::scenario::from_str(&yaml, std::path::Path::new("s.yaml")).is_ok();
+            let loader = regionsim::scenario::from_str(
+                &yaml,
+                std::path::Path::new("s.yaml"),
+                regionsim::metrics::figure_shape,
+            )
+            .is_ok();
             let schema = v.is_valid(&as_json(&yaml));
             assert_eq!(loader, valid, "the loader on {field} = {value}");
             // ACKS above the replicas is refused by the loader only: the

@@ -228,6 +228,7 @@ fn set_changes_the_run() {
         TWO_REGIONS,
         std::path::Path::new("t.yaml"),
         &[regionsim::scenario::Set::parse("network.links.0.delay=50ms").unwrap()],
+        regionsim::metrics::figure_shape,
     )
     .unwrap();
     let records = runner::run_all(std::slice::from_ref(&p), Some(1)).unwrap();

@@ -86,7 +86,9 @@ impl Placement {
     ) -> Option<Time> {
         match self {
             Placement::SinglePrimary(p) => p.applied_at(server, key, commit, now),
-            _ => None,
+            // `read_your_writes` (whose token wait asks this) is a
+            // single-primary setting: nothing waits on these.
+            Placement::ActiveActive(_) | Placement::GeoSharded(_) => None,
         }
     }
 
@@ -103,7 +105,7 @@ impl Placement {
     pub fn shard_of(&self, user: u32) -> usize {
         match self {
             Placement::GeoSharded(p) => p.shard_of(user),
-            _ => 0,
+            Placement::SinglePrimary(_) | Placement::ActiveActive(_) => 0,
         }
     }
 

@@ -43,7 +43,7 @@ use super::super::station::Station;
 use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::ReadServer;
 use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
-use crate::metrics::RunMetrics;
+use crate::metrics::{Promotion, RunMetrics};
 use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -613,20 +613,6 @@ struct Deposed {
     stream: usize,
     /// Fenced at promotion: it takes no write.
     fenced: bool,
-}
-
-/// What a promotion did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Promotion {
-    /// Acknowledged writes the new primary had not applied: discarded.
-    pub lost: u64,
-    /// Commit times of the oldest and newest of them.
-    pub lost_window: Option<(Time, Time)>,
-    /// The region promoted.
-    pub to: RegionId,
-    /// The named target could not be promoted (its database was down, or
-    /// it was the primary that failed): `to` was, instead.
-    pub target_down: bool,
 }
 
 impl SinglePrimary {

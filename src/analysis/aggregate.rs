@@ -11,7 +11,7 @@ pub const CONFIDENCE: f64 = 0.95;
 
 /// Aggregates the figures of several runs of one point: objects key by key
 /// (in the first run's order), arrays element by element, numbers by the
-/// spread that fits the figure ([`Spread::of`] its path): `{mean, ci_low,
+/// spread that fits the figure ([`super::spread_of`] its path): `{mean, ci_low,
 /// ci_high, n}`, or `{mean, min, max, n}` for extremes (nulls skipped;
 /// interval ends null below two values); strings and booleans from the
 /// first run.
@@ -79,7 +79,7 @@ fn aggregate_at(runs: &[&Value], path: &str) -> Value {
         }
         Value::Number(_) => {
             let xs: Vec<f64> = present.iter().filter_map(|v| v.as_f64()).collect();
-            estimate(Spread::of(path), &xs, CONFIDENCE)
+            estimate(super::spread_of(path), &xs, CONFIDENCE)
         }
         other => (*other).clone(),
     }
@@ -95,7 +95,7 @@ fn series(present: &[&Value], path: &str) -> Value {
         .max()
         .unwrap_or(0);
     // Every element of a series has the spread of its first.
-    let spread = Spread::of(&format!("{path}.0"));
+    let spread = super::spread_of(&format!("{path}.0"));
     let (mut mean, mut low, mut high) = (Vec::new(), Vec::new(), Vec::new());
     let mut n = 0;
     for i in 0..len {

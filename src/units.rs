@@ -1,6 +1,6 @@
 //! The unit of every figure, declared in one table that SLO checking, the
 //! tables, summary.md and the charts all read. Nothing guesses a unit from
-//! a name: a figure added to [`super::Figures`] without a row here fails
+//! a name: a figure added to [`crate::metrics::Figures`] without a row here fails
 //! the test that walks every figure of every shipped scenario.
 
 /// How a figure is measured.
