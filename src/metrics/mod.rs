@@ -4,6 +4,7 @@
 
 mod figures;
 mod incidents;
+mod recorder;
 mod records;
 
 pub use crate::units::{round, unit_of, Unit};

@@ -408,16 +408,10 @@ fn server_now(
 fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
     r.done = true;
     if r.bucket != NOT_MEASURED {
-        let c = &mut metrics.clients[s.client];
-        c.failed += 1;
-        if s.op == Op::Write {
-            c.failed_writes += 1;
-        }
-        c.bucket_failed[r.bucket as usize] += 1;
+        let write = s.op == Op::Write;
+        metrics.record_failure(s.client, r.bucket as usize, write);
         if r.first_sent >= metrics.incident_start {
-            let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
-            t.failed(r.first_sent);
-            metrics.incident_outcome(s.client, r.first_sent, false);
+            metrics.record_recovery(s.client, write, r.first_sent, None);
         }
     }
 }
@@ -426,9 +420,7 @@ fn fail(r: &mut Request, s: &Source, metrics: &mut RunMetrics) {
 #[cold]
 #[inline(never)]
 fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetrics) {
-    let t = &mut metrics.clients[s.client].recovery[usize::from(s.op == Op::Write)];
-    t.succeeded(r.first_sent, at);
-    metrics.incident_outcome(s.client, r.first_sent, true);
+    metrics.record_recovery(s.client, s.op == Op::Write, r.first_sent, Some(at));
 }
 
 /// Sends the current attempt of request `req` (`r`, of source `s`) at `now`;
@@ -520,8 +512,7 @@ fn respond(
             if r.bucket != NOT_MEASURED {
                 let b = r.bucket as usize;
                 let latency = at.since(r.first_sent);
-                let c = &mut metrics.clients[s.client];
-                c.bucket_succeeded[b] += 1;
+                metrics.record_success(s.client, b);
                 match s.op {
                     Op::Read => {
                         metrics.record_read(s.client, b, latency, stale);
@@ -529,10 +520,7 @@ fn respond(
                             metrics.record_anomalies(s.client, b, anomalies);
                         }
                     }
-                    Op::Write => {
-                        c.writes.record(latency);
-                        metrics.timeline.writes[b] += 1;
-                    }
+                    Op::Write => metrics.record_write(s.client, b, latency),
                 }
                 if r.first_sent >= metrics.incident_start {
                     recovered(r, s, at, metrics);
@@ -606,7 +594,7 @@ fn user_read(
     }
     if let Some(res) = placement.residency() {
         if r.bucket != NOT_MEASURED && !res.allows(r.key, r.serve) {
-            metrics.writes[usize::from(s.dataset)].cross_border_reads += 1;
+            metrics.record_cross_border_read(usize::from(s.dataset));
         }
     }
     Some(users.read(
@@ -642,7 +630,7 @@ fn mitigated(
     let (req, attempt) = (at.req, at.attempt);
     sched.schedule(t, event(ClientEvent::AtNode { req, attempt }));
     if measured {
-        metrics.clients[client].ryw_mitigated[kind] += 1;
+        metrics.record_ryw_mitigated(client, kind);
     }
 }
 
@@ -668,7 +656,7 @@ fn primary_after_write(
     r.node = placement.write_node(usize::from(s.shard), s.serve, net);
     r.server = ReadServer::Primary;
     if r.bucket != NOT_MEASURED {
-        metrics.clients[s.client].ryw_mitigated[TO_PRIMARY] += 1;
+        metrics.record_ryw_mitigated(s.client, TO_PRIMARY);
     }
     net.link(s.serve, r.node)
 }
@@ -694,7 +682,7 @@ fn attribute(
         if miss {
             metrics.record_session_miss(s.client, b);
         }
-        metrics.session_residency_violations += u64::from(outside);
+        metrics.record_session_residency(u64::from(outside));
     }
     (user, if s.per_user { user } else { key })
 }
@@ -1082,7 +1070,7 @@ impl World {
             r.attempt += 1;
             r.pending += 1;
             if measured {
-                self.metrics.clients[s.client].retried += 1;
+                self.metrics.record_retry(s.client);
             }
             sched.schedule(now + wait, event(ClientEvent::Retry { req }));
         } else {

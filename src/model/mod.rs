@@ -345,7 +345,7 @@ impl World {
         }
         let events = sim.events();
         let mut metrics = sim.into_model().finish();
-        metrics.events = events;
+        metrics.record_events(events);
         Some(metrics)
     }
 
@@ -487,10 +487,12 @@ impl World {
         self.fail_open_requests();
         self.metrics.close_recovery();
         self.metrics.count_attempts();
-        self.metrics.links = self.net.traffic();
-        self.metrics.app_stations = self.stations.app_stats();
-        self.metrics.commit_stations = self.stations.commit_stats();
-        self.metrics.link_stations = self.net.transmit_stats();
+        self.metrics.record_end(
+            self.net.traffic(),
+            self.stations.app_stats(),
+            self.stations.commit_stats(),
+            self.net.transmit_stats(),
+        );
         self.metrics
     }
 

@@ -352,7 +352,6 @@ impl ActiveActive {
         // Conflicts: writes to the key other copies committed that this
         // copy has not applied.
         let lww = self.resolution == Resolution::Lww;
-        let writes = &mut ctx.metrics.writes[d];
         let mut conflicts = 0u64;
         let mut lost_new = false;
         for st in self.streams.iter().filter(|s| s.to == c) {
@@ -363,7 +362,7 @@ impl ActiveActive {
                 if m.stamp > stamp {
                     lost_new = true;
                 } else if lww {
-                    self.lost.mark(m.id, writes);
+                    self.lost.mark(m.id, d, ctx.metrics);
                 }
                 seq = m.prev_same_key;
             }
@@ -379,16 +378,13 @@ impl ActiveActive {
                 *held = stamp;
             }
             if lost_new {
-                self.lost.mark(id, writes);
+                self.lost.mark(id, d, ctx.metrics);
             }
         }
         if measured {
-            let w = &mut ctx.metrics.writes[d];
-            w.commits += 1;
             // Acknowledged at commit, before any other copy has it.
-            w.unreplicated_acks += 1;
-            w.conflicts += conflicts;
-            w.conflicts_by_bucket[bucket as usize] += conflicts;
+            ctx.metrics.record_commit(d, true);
+            ctx.metrics.record_conflicts(d, bucket as usize, conflicts);
         }
         // Replicate to every other copy.
         let bytes = self.record_bytes;
@@ -448,9 +444,7 @@ impl ActiveActive {
         }
         let st = &mut self.streams[usize::from(k)];
         if m.commit >= ctx.warmup {
-            let rm = &mut ctx.metrics.replicas[d][to];
-            rm.lag.record(now.since(m.commit));
-            rm.apply_wait.record(m.wait);
+            ctx.metrics.record_apply(d, to, now.since(m.commit), m.wait);
         }
         if let Some(head) = st.in_flight.front() {
             if head.applied != Time::NEVER {
@@ -477,7 +471,8 @@ impl ActiveActive {
     fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
         if let Some(r) = &self.residency {
             if !r.allows(key, region) {
-                ctx.metrics.writes[usize::from(self.dataset.0)].residency_violations += 1;
+                ctx.metrics
+                    .record_residency_violation(usize::from(self.dataset.0));
             }
         }
     }
@@ -519,14 +514,14 @@ impl ActiveActive {
     /// End of bucket `bucket` at `now`: each copy's current lag (behind
     /// the copy it trails most).
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        let replicas = &mut metrics.replicas[usize::from(self.dataset.0)];
-        for r in replicas.iter_mut() {
-            r.current_lag[bucket] = Duration::ZERO;
-        }
         // One pass over the streams (a scan per copy would be n^3).
         for st in &self.streams {
-            let lag = &mut replicas[st.to].current_lag[bucket];
-            *lag = (*lag).max(st.current_lag(now));
+            metrics.record_current_lag(
+                usize::from(self.dataset.0),
+                st.to,
+                bucket,
+                st.current_lag(now),
+            );
         }
     }
 
@@ -537,8 +532,11 @@ impl ActiveActive {
         for st in &self.streams {
             // Each incoming stream has its own threads: a copy's figure is
             // their mean.
-            metrics.replicas[usize::from(self.dataset.0)][st.to].apply_busy +=
-                Duration::from_nanos(st.apply.busy().as_nanos() / (n as u64 - 1));
+            metrics.add_apply_busy(
+                usize::from(self.dataset.0),
+                st.to,
+                Duration::from_nanos(st.apply.busy().as_nanos() / (n as u64 - 1)),
+            );
         }
     }
 
@@ -574,7 +572,7 @@ struct LostFlags {
 
 impl LostFlags {
     /// Marks write `id` lost (once), counting it in `w` if it was measured.
-    fn mark(&mut self, id: u64, w: &mut crate::metrics::WriteMetrics) {
+    fn mark(&mut self, id: u64, dataset: usize, metrics: &mut RunMetrics) {
         let Some(slot) = id
             .checked_sub(self.base)
             .and_then(|i| self.flags.get_mut(i as usize))
@@ -584,8 +582,7 @@ impl LostFlags {
         if !slot.0 {
             slot.0 = true;
             if slot.1 != UNMEASURED {
-                w.lost_updates += 1;
-                w.lost_by_bucket[slot.1 as usize] += 1;
+                metrics.record_lost_update(dataset, slot.1 as usize);
             }
         }
     }

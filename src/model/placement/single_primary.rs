@@ -767,7 +767,8 @@ impl SinglePrimary {
     fn rests(&self, key: u32, region: RegionId, at: Time, ctx: &mut Ctx) {
         if let Some(r) = &self.residency {
             if at >= ctx.warmup && !r.allows(key, region) {
-                ctx.metrics.writes[usize::from(self.dataset.0)].residency_violations += 1;
+                ctx.metrics
+                    .record_residency_violation(usize::from(self.dataset.0));
             }
         }
     }
@@ -931,11 +932,8 @@ impl SinglePrimary {
             self.rests(key, self.primary, now, ctx);
         }
         if measured {
-            let dm = &mut ctx.metrics.writes[usize::from(d)];
-            dm.commits += 1;
-            if acked < first_received {
-                dm.unreplicated_acks += 1;
-            }
+            ctx.metrics
+                .record_commit(usize::from(d), acked < first_received);
         }
         if let Some(trace) = ctx.trace.as_mut() {
             trace.push(Trace::Acked {
@@ -975,8 +973,10 @@ impl SinglePrimary {
         if let SemiSync::Off { since } = self.semi_sync {
             let caught_up = self.mark_quorum(acks);
             if caught_up <= now {
-                ctx.metrics.writes[usize::from(self.dataset.0)].fallback +=
-                    clipped(since, caught_up, ctx.warmup, ctx.end);
+                ctx.metrics.add_fallback_time(
+                    usize::from(self.dataset.0),
+                    clipped(since, caught_up, ctx.warmup, ctx.end),
+                );
                 for st in &mut self.streams {
                     st.mark = 0;
                 }
@@ -995,7 +995,7 @@ impl SinglePrimary {
         self.awaiting.clear();
         self.semi_sync = SemiSync::Off { since: until };
         if (warmup..end).contains(&until) {
-            metrics.writes[usize::from(self.dataset.0)].fallbacks += 1;
+            metrics.record_fallback(usize::from(self.dataset.0));
         }
     }
 
@@ -1106,9 +1106,12 @@ impl SinglePrimary {
                 st.keys[m.key as usize].oldest_unapplied = m.next_commit;
                 let replica = st.replica;
                 if m.commit >= ctx.warmup {
-                    let rm = &mut ctx.metrics.replicas[usize::from(self.dataset.0)][st.slot];
-                    rm.lag.record(now.since(m.commit));
-                    rm.apply_wait.record(m.wait);
+                    ctx.metrics.record_apply(
+                        usize::from(self.dataset.0),
+                        st.slot,
+                        now.since(m.commit),
+                        m.wait,
+                    );
                 }
                 if let Some(head) = st.in_flight.front() {
                     if head.applied != Time::NEVER {
@@ -1343,8 +1346,8 @@ impl SinglePrimary {
         let slot = self.slot_of(old);
         let st = &mut self.streams[j];
         // The apply thread's busy time so far was the promoted replica's.
-        ctx.metrics.replicas[usize::from(self.dataset.0)][st.slot].apply_busy +=
-            st.apply.take_busy();
+        ctx.metrics
+            .add_apply_busy(usize::from(self.dataset.0), st.slot, st.apply.take_busy());
         st.reset(now);
         st.slot = slot;
         st.replica = old;
@@ -1409,7 +1412,8 @@ impl SinglePrimary {
         match self.deposed {
             Some(d) if d.region == node && !d.fenced => {
                 if (ctx.warmup..ctx.end).contains(&now) {
-                    ctx.metrics.writes[usize::from(self.dataset.0)].split_brain += 1;
+                    ctx.metrics
+                        .record_split_brain_write(usize::from(self.dataset.0));
                 }
                 now
             }
@@ -1421,8 +1425,12 @@ impl SinglePrimary {
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         for st in &self.streams {
             if st.joined {
-                metrics.replicas[usize::from(self.dataset.0)][st.slot].current_lag[bucket] =
-                    st.current_lag(now);
+                metrics.record_current_lag(
+                    usize::from(self.dataset.0),
+                    st.slot,
+                    bucket,
+                    st.current_lag(now),
+                );
             }
         }
     }
@@ -1430,7 +1438,7 @@ impl SinglePrimary {
     /// The run ended at `end`: a fallback still going counts up to it.
     pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         for st in &self.streams {
-            metrics.replicas[usize::from(self.dataset.0)][st.slot].apply_busy += st.apply.busy();
+            metrics.add_apply_busy(usize::from(self.dataset.0), st.slot, st.apply.busy());
         }
         let Replication::SemiSync { acks, .. } = self.mode else {
             return;
@@ -1447,8 +1455,10 @@ impl SinglePrimary {
         };
         // Async until the replicas caught up, or to the end.
         let caught_up = self.mark_quorum(usize::from(acks));
-        metrics.writes[usize::from(self.dataset.0)].fallback +=
-            clipped(since, caught_up, warmup, end);
+        metrics.add_fallback_time(
+            usize::from(self.dataset.0),
+            clipped(since, caught_up, warmup, end),
+        );
     }
 
     /// When replica `server` applies the write of `key` committed at
