@@ -1015,7 +1015,7 @@ fn region_name(s: &Scenario, i: usize) -> String {
 /// sent them. Which links a design uses is what its run recorded, never
 /// re-derived from the scenario. A link absent from one run carried
 /// nothing in it (see [`absent_means_zero`]).
-fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>> {
+pub(super) fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<LinkFigures>> {
     let n = s.regions.len();
     let span = s.duration.as_secs_f64();
     let mut out: Vec<(String, Ordered<LinkFigures>)> = Vec::new();

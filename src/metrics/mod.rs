@@ -564,20 +564,16 @@ fn idle(s: &crate::scenario::Scenario) -> StationStats {
 /// (`incidents`) holds one template element, whose numbers are null
 /// (a number or null) and whose texts are empty (any text).
 pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
-    let mut shape =
-        serde_json::to_value(figures(s, &RunMetrics::for_scenario(s))).expect("figures serialize");
+    let mut empty = RunMetrics::for_scenario(s);
+    let mut shape = serde_json::to_value(figures(s, &empty)).expect("figures serialize");
     // A run lists the links that carried traffic: any directed pair of
     // regions may be among them.
-    let mut every = RunMetrics::for_scenario(s);
-    for t in &mut every.links {
+    for t in &mut empty.links {
         t.messages = 1;
     }
-    if let Some(network) = serde_json::to_value(figures(s, &every))
-        .expect("figures serialize")
-        .get_mut("network")
-    {
-        shape["network"] = loosened(network.take());
-    }
+    shape["network"] = loosened(
+        serde_json::to_value(figures::network_figures(s, &empty)).expect("figures serialize"),
+    );
     if let Some(list) = shape.get_mut("incidents").and_then(|v| v.as_array_mut()) {
         let mut m = RunMetrics::for_scenario(s);
         m.failure_started(0, m.span_start);
@@ -784,7 +780,7 @@ impl RunMetrics {
         c.bucket_anomalies[bucket * ANOMALIES.len() + 2] += 1;
     }
 
-    /// A read of client pair `client` sent in bucket `bucket`: its latency,
+    /// A read of client pair `client` sent in bucket `bucket` succeeded: its latency,
     /// and its staleness age if it was stale (it missed a write committed
     /// `age` before it was served).
     #[inline(always)]
@@ -797,6 +793,7 @@ impl RunMetrics {
     ) {
         self.timeline.reads[bucket] += 1;
         let c = &mut self.clients[client];
+        c.bucket_succeeded[bucket] += 1;
         c.reads.record(latency);
         c.bucket_reads[bucket] += 1;
         if let Some(age) = stale_age {

@@ -90,17 +90,13 @@ impl RunMetrics {
         *l = (*l).max(lag);
     }
 
-    /// A measured request of client `client` succeeded in `bucket`.
-    #[inline(always)]
-    pub fn record_success(&mut self, client: usize, bucket: usize) {
-        self.clients[client].bucket_succeeded[bucket] += 1;
-    }
-
     /// A measured write of client `client` in `bucket` was acknowledged
     /// after `latency`.
     #[inline(always)]
     pub fn record_write(&mut self, client: usize, bucket: usize, latency: Duration) {
-        self.clients[client].writes.record(latency);
+        let c = &mut self.clients[client];
+        c.bucket_succeeded[bucket] += 1;
+        c.writes.record(latency);
         self.timeline.writes[bucket] += 1;
     }
 

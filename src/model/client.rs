@@ -512,7 +512,6 @@ fn respond(
             if r.bucket != NOT_MEASURED {
                 let b = r.bucket as usize;
                 let latency = at.since(r.first_sent);
-                metrics.record_success(s.client, b);
                 match s.op {
                     Op::Read => {
                         metrics.record_read(s.client, b, latency, stale);
