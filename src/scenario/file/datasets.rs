@@ -1,0 +1,282 @@
+//! The datasets section: placements, replication, commit paths, failover, read-your-writes.
+
+use super::*;
+
+/// The primary's commit path as a station.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitFile {
+    /// Writes committing at once (e.g. the cores that commit; default 1).
+    pub servers: Option<u32>,
+    /// Time one write occupies a server, e.g. `{exponential: 1ms}`.
+    pub service_time: Dist,
+    /// Most writes waiting (default: no limit); a write arriving to a full
+    /// queue is rejected and its client retries after its backoff.
+    pub queue_limit: Option<u32>,
+}
+
+/// A dataset.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetFile {
+    /// e.g. `users`.
+    pub name: String,
+    /// Number of keys (records).
+    #[schemars(range(min = 1, max = 100000000))]
+    pub keys: u32,
+    /// `uniform` (default) or `{zipf: s}`.
+    // serde_yaml reads enums from `!tags`; singleton_map also takes the
+    // friendlier `{zipf: 0.9}` and `{single-primary: {...}}` forms.
+    #[serde(default, with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "PopularityFile")]
+    pub popularity: PopularityFile,
+    /// Payload bytes of one record: what a write, a read's response and a
+    /// replicated write carry over the network (default 1024).
+    #[schemars(range(min = 1, max = 67108864))]
+    pub record_bytes: Option<u64>,
+    /// Multiplies every request rate to this dataset (default 1).
+    pub load: Option<f64>,
+    /// Its records are personal data of the users who own them (record k
+    /// belongs to user k), held to the `residency` rules: a copy outside a
+    /// record's allowed regions is a violation (default false; always true
+    /// for `geo-sharded`).
+    pub restricted: Option<bool>,
+    /// Where the copies live and how they replicate.
+    #[serde(with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "PlacementFile")]
+    pub placement: PlacementFile,
+}
+
+/// Key popularity.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Default, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum PopularityFile {
+    /// Every key equally likely.
+    #[default]
+    Uniform,
+    /// Key of rank r has weight r^-s (typical s: 0.7 to 1.2).
+    Zipf(f64),
+    /// Each user reads and writes their own record (key = the user's
+    /// number); needs `users` and at least as many keys as users.
+    #[serde(rename = "per-user")]
+    PerUser,
+}
+
+/// Placement strategy.
+#[derive(Deserialize, JsonSchema)]
+pub enum PlacementFile {
+    /// One primary takes every write; replicas serve local reads.
+    #[serde(rename = "single-primary")]
+    SinglePrimary(SinglePrimaryFile),
+    /// Every listed region takes writes locally and replicates them to the
+    /// others; concurrent writes to a key conflict.
+    #[serde(rename = "active-active")]
+    ActiveActive(ActiveActiveFile),
+    /// Each user's record lives in the home region of their residency
+    /// rule (a shard per home, single-primary inside it); copies only
+    /// where listed.
+    #[serde(rename = "geo-sharded")]
+    GeoSharded(GeoShardedFile),
+}
+
+/// Geo-sharded placement: one single-primary shard per residency home.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GeoShardedFile {
+    /// Read replicas of each shard, by home region (default: none).
+    #[serde(default)]
+    pub replicas: BTreeMap<String, Vec<String>>,
+    /// Time for one of a replica's apply threads to apply one write
+    /// (replication is asynchronous).
+    pub apply_time: Dist,
+    /// Threads applying writes at each replica (default 1).
+    #[schemars(range(min = 1, max = 64))]
+    pub apply_threads: Option<u32>,
+    /// Each shard promotes its most caught-up replica when its home's
+    /// database is detected down (needs `health_checks`).
+    pub failover: Option<FailoverFile>,
+    /// Time a committed write waits in its home's log before it is sent
+    /// to the shard's replicas (default 0: sent at commit). A failure of
+    /// the home loses what had not left.
+    pub shipping_delay: Option<Dist>,
+}
+
+/// Active-active placement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveActiveFile {
+    /// Regions holding a copy that takes writes (two or more).
+    pub regions: Vec<String>,
+    /// Time for one of a copy's apply threads to apply one replicated write.
+    pub apply_time: Dist,
+    /// Threads applying writes at each copy (default 1).
+    #[schemars(range(min = 1, max = 64))]
+    pub apply_threads: Option<u32>,
+    /// `lww` (default): the write with the latest region-clock timestamp
+    /// wins and a concurrent one it beats is lost; `merge`: concurrent
+    /// writes are merged (a CRDT), nothing is lost.
+    pub resolution: Option<ResolutionFile>,
+}
+
+/// How concurrent writes to one key are resolved.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolutionFile {
+    /// Last writer wins, by the committing region's clock.
+    #[default]
+    Lww,
+    /// Merged: nothing lost.
+    Merge,
+}
+
+/// Single-primary placement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SinglePrimaryFile {
+    /// Region that takes every write.
+    pub primary: String,
+    /// Regions with a read replica.
+    #[serde(default)]
+    pub replicas: Vec<String>,
+    /// `async` (default), `sync`, or `{semi-sync: {acks: 1, timeout: 10s}}`.
+    #[serde(default, with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "ReplicationFile")]
+    pub replication: ReplicationFile,
+    /// Time for one of a replica's apply threads to apply one write.
+    pub apply_time: Dist,
+    /// Threads applying writes at each replica (default 1): writes are
+    /// applied in parallel and become visible in commit order, as MySQL's
+    /// `replica_parallel_workers` with `replica_preserve_commit_order`.
+    #[schemars(range(min = 1, max = 64))]
+    pub apply_threads: Option<u32>,
+    /// Promote a replica when the primary's database is detected down
+    /// (needs `health_checks`).
+    pub failover: Option<FailoverFile>,
+    /// The primary's commit path as a station (default: commits take no
+    /// time).
+    pub commit: Option<CommitFile>,
+    /// A read-your-writes mitigation for users' reads at replicas
+    /// (default: none): exactly one of `primary_for` and `token`.
+    pub read_your_writes: Option<ReadYourWritesFile>,
+    /// Async only: time a committed write waits in the primary's log
+    /// before it is sent to the replicas (default 0: sent at commit, as
+    /// MySQL's binlog dump thread does; storage-level shipping such as
+    /// Aurora Global Database's takes longer). A failure of the primary,
+    /// or of its link to a replica, keeps in the log what had not left;
+    /// a failover loses it.
+    pub shipping_delay: Option<Dist>,
+}
+
+/// How a single-primary dataset keeps a user from missing their own
+/// write at a replica.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadYourWritesFile {
+    /// Read from the primary for this long after the user's own write was
+    /// acknowledged.
+    pub primary_for: Option<Duration>,
+    /// Session token (the LSN of the user's last write): a replica that
+    /// has not applied it makes the read `wait` until it has (at most
+    /// `max_wait`, then the primary), or sends it to the `primary`.
+    pub token: Option<TokenFile>,
+    /// `token: wait`: the longest a read waits at a replica (default 1s).
+    pub max_wait: Option<Duration>,
+}
+
+/// What a replica behind the user's session token does with the read.
+#[derive(Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenFile {
+    Wait,
+    Primary,
+}
+
+/// Database failover of a single-primary dataset.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverFile {
+    /// `automatic` (default): promotion starts when the health checks see
+    /// the primary's database down; `manual`: an operator starts it
+    /// `operator_delay` after that.
+    #[serde(default)]
+    pub mode: FailoverMode,
+    /// From the start of a promotion to the new primary taking writes
+    /// (default 30s).
+    pub promotion_delay: Option<Duration>,
+    /// Manual mode: from detection to the operator starting the promotion
+    /// (default 5m).
+    pub operator_delay: Option<Duration>,
+    /// The replica to promote (default: the most caught-up one whose
+    /// database is up). Geo-sharded: a region (each shard with a replica
+    /// there promotes it) or one per shard, `{HOME: REGION}`.
+    pub target: Option<TargetFile>,
+    /// The deposed primary is fenced at promotion and takes no write after
+    /// it (default true). Without fencing, once up it keeps taking the
+    /// writes of its region's app tier until it rejoins (split brain);
+    /// they are discarded.
+    pub fencing: Option<bool>,
+    /// From the deposed primary being up again to its rejoining as a
+    /// replica, resynchronised (default 5m).
+    pub resync: Option<Duration>,
+}
+
+/// A failover's target: one region, or one per shard of a geo-sharded
+/// dataset, by home.
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
+#[serde(untagged)]
+pub enum TargetFile {
+    /// A region holding a replica.
+    Region(String),
+    /// Per shard home, the region of the replica it promotes.
+    PerShard(BTreeMap<String, String>),
+}
+
+/// Who starts a failover.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Default, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FailoverMode {
+    /// As soon as the primary is detected down.
+    #[default]
+    Automatic,
+    /// An operator, `operator_delay` after detection.
+    Manual,
+}
+
+/// Replication mode.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Default, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicationFile {
+    /// The primary acknowledges a write once it commits; replicas apply it
+    /// later.
+    #[default]
+    Async,
+    /// The primary acknowledges a write once `acks` replicas have received
+    /// it (MySQL's AFTER_SYNC); after `timeout` without them it falls back
+    /// to async until the replicas catch up.
+    SemiSync(SemiSyncFile),
+    /// The primary acknowledges a write once every replica has applied it.
+    Sync,
+}
+
+/// Semi-synchronous replication.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct SemiSyncFile {
+    /// Replicas that must have received a write before it is acknowledged
+    /// (MySQL `rpl_semi_sync_source_wait_for_replica_count`, default 1).
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub acks: u32,
+    /// How long the primary waits for them before it falls back to async
+    /// (MySQL `rpl_semi_sync_source_timeout`, default 10 s).
+    #[serde(default = "ten_seconds")]
+    pub timeout: Duration,
+}
+
+pub(super) fn one() -> u32 {
+    1
+}
+
+pub(super) fn ten_seconds() -> Duration {
+    Duration::from_secs(10)
+}

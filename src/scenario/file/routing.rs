@@ -1,0 +1,94 @@
+//! The routing (DNS) and health_checks sections.
+
+use super::*;
+
+/// DNS routing: a policy answers each client region with one endpoint
+/// region; resolvers cache the answer for `ttl`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingFile {
+    /// `latency` (nearest healthy endpoint by mean delay), `geo` (a fixed
+    /// map, nearest healthy as fallback), `failover` (primary, else
+    /// secondary) or `weighted` (by weight among healthy endpoints).
+    pub policy: RoutingPolicyFile,
+    /// Regions whose app tier DNS may answer (default: every region with
+    /// users; `failover`: its two; `weighted`: those weighted).
+    pub endpoints: Option<Vec<String>>,
+    /// How long a resolver keeps an answer (default 60s, the most Route 53
+    /// advises with health checks).
+    pub ttl: Option<Duration>,
+    /// Resolver caches per client region, each refreshing on its own phase
+    /// (default 20): convergence after a change is gradual.
+    #[schemars(range(min = 1, max = 1000))]
+    pub resolver_groups: Option<u32>,
+    /// Clients that keep an answer past its TTL: `share` of the resolver
+    /// groups switch `by` later (e.g. `{share: 5%, by: 10m}`).
+    pub overstay: Option<OverstayFile>,
+    /// `geo`: client region to endpoint region.
+    #[serde(default)]
+    pub geo: BTreeMap<String, String>,
+    /// `failover`: the endpoint while healthy.
+    pub primary: Option<String>,
+    /// `failover`: the endpoint when the primary is not.
+    pub secondary: Option<String>,
+    /// `weighted`: endpoint region to weight (>= 0, not all 0).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// A DNS routing policy.
+#[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutingPolicyFile {
+    /// The nearest healthy endpoint by mean one-way delay.
+    Latency,
+    /// A fixed map; the nearest healthy endpoint when the mapped one is not.
+    Geo,
+    /// `primary` while healthy, else `secondary`.
+    Failover,
+    /// An endpoint drawn by weight among the healthy ones, per resolver.
+    Weighted,
+}
+
+/// Clients that overstay the TTL.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverstayFile {
+    /// Share of resolver groups whose clients overstay, e.g. `5%`.
+    #[schemars(with = "crate::scenario::slo::Bound")]
+    pub share: serde_yaml::Value,
+    /// How long past the TTL they keep an answer.
+    pub by: Duration,
+}
+
+/// Health checks, as Route 53 runs them: each checker region probes each
+/// target every `interval`; a checker sees a target unhealthy after
+/// `failure_threshold` consecutive failed probes (no answer within
+/// `timeout`), healthy again after `recovery_threshold` answered ones; the
+/// target is healthy while at least `healthy_share` of the checkers see it
+/// so.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthChecksFile {
+    /// Regions the probes are sent from (default: every region).
+    pub checkers: Option<Vec<String>>,
+    /// Time between two probes of one checker (Route 53: 30 s, or 10 s
+    /// fast; default 30s).
+    pub interval: Option<Duration>,
+    /// A probe not answered within this failed (Route 53 HTTP checks: 4 s
+    /// to connect; default 4s). Below `interval`.
+    pub timeout: Option<Duration>,
+    /// Consecutive failed probes before a checker sees the target
+    /// unhealthy (Route 53: 1 to 10, default 3).
+    #[schemars(range(min = 1, max = 10))]
+    pub failure_threshold: Option<u32>,
+    /// Consecutive answered probes before it sees it healthy again
+    /// (default: `failure_threshold`).
+    #[schemars(range(min = 1, max = 10))]
+    pub recovery_threshold: Option<u32>,
+    /// The target is healthy while at least this share of checkers see it
+    /// healthy (Route 53: more than 18 %; default 18%; 100% makes one
+    /// checker's view enough to declare it unhealthy).
+    #[schemars(with = "Option<crate::scenario::slo::Bound>")]
+    pub healthy_share: Option<serde_yaml::Value>,
+}

@@ -1,0 +1,124 @@
+//! The workload section: client loads, roaming, rate profiles.
+
+use super::*;
+
+/// Client load of one region.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadFile {
+    /// Where the users are.
+    pub region: String,
+    /// One-way delay from a user to the region's app tier (default: the
+    /// region's intra-region delay).
+    pub access_delay: Option<Dist>,
+    /// How long a user waits for a response before giving up on the
+    /// attempt (default: for ever).
+    pub timeout: Option<Duration>,
+    /// Attempts after the first one that timed out (default 0). Needs a
+    /// `timeout`.
+    #[schemars(range(max = 10))]
+    pub retries: Option<u32>,
+    /// Wait before the first retry, doubled before each next one
+    /// (default 100ms).
+    pub backoff: Option<Duration>,
+    /// Multiplies every request rate of this region's users (default 1):
+    /// `--set workload.eu-west-1.load=1.5`.
+    pub load: Option<f64>,
+    /// How this region's rates vary over the run (default: constant):
+    /// one of `diurnal`, `step`, `burst` or `table`.
+    pub profile: Option<ProfileFile>,
+    /// Poisson rates per dataset name.
+    pub rates: BTreeMap<String, RatesFile>,
+    /// The region's user population: each request is made by one of them,
+    /// drawn uniformly, so read-your-writes, monotonic reads and sessions
+    /// can be checked per user.
+    pub users: Option<u64>,
+    /// A share of this region's users' requests sent from other regions.
+    pub roaming: Option<RoamingFile>,
+    /// The tenant the region's users belong to, for `residency` rules
+    /// that list tenants.
+    pub tenant: Option<String>,
+}
+
+/// A region, or a list of them (for the schema; read as YAML and checked
+/// item by item, so that each bad one is located).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(super) enum OneOrMoreRegions {
+    One(String),
+    More(Vec<String>),
+}
+
+/// Users sending some of their requests from another region.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoamingFile {
+    /// Share of each user's requests sent from elsewhere (0 to 1).
+    pub share: f64,
+    /// Where from: one region or a list (split evenly).
+    #[schemars(with = "OneOrMoreRegions")]
+    pub to: serde_yaml::Value,
+    /// Least time between a user's request in one region and their next
+    /// one in another (travel; default 0).
+    pub delay: Option<Duration>,
+}
+
+/// A rate profile: a factor on a region's rates that varies with time.
+/// Exactly one kind.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// A day: `peak` at `peak_hour` local time, `trough` twelve hours
+    /// later, a cosine between.
+    pub diurnal: Option<DiurnalFile>,
+    /// From `at` on, `factor` (1 before).
+    pub step: Option<StepFile>,
+    /// From `at` for `duration`, `factor` (1 outside).
+    pub burst: Option<BurstFile>,
+    /// `[[time, factor], ...]`: each factor from its time to the next (1
+    /// before the first); times from the start of the measured span.
+    pub table: Option<Vec<(Duration, f64)>>,
+}
+
+/// A daily cycle of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiurnalFile {
+    /// Factor at the peak hour, e.g. 1.6.
+    pub peak: f64,
+    /// Factor twelve hours from it, e.g. 0.4.
+    pub trough: f64,
+    /// Local hour of the peak, 0 to 24 (e.g. 20.5 for 20:30).
+    pub peak_hour: f64,
+    /// The region's local time minus UTC in hours (default: its longitude
+    /// / 15, rounded to the hour).
+    pub utc_offset_hours: Option<f64>,
+}
+
+/// A step of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    pub at: Duration,
+    pub factor: f64,
+}
+
+/// A burst of load.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BurstFile {
+    pub at: Duration,
+    pub duration: Duration,
+    pub factor: f64,
+}
+
+/// Request rates to one dataset.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatesFile {
+    /// Reads per second (leave out for none).
+    pub reads_per_s: Option<f64>,
+    /// Writes per second (leave out for none).
+    pub writes_per_s: Option<f64>,
+}

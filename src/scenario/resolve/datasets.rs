@@ -1,0 +1,749 @@
+//! Datasets and their placements: single-primary, active-active, geo-sharded; replication modes, commit paths, failover, read-your-writes.
+
+use super::*;
+
+/// Most servers of one station (an app tier's servers x concurrency).
+pub const MAX_SERVERS: u64 = 100_000;
+
+/// Most jobs one station's queue may hold.
+pub const MAX_QUEUE_LIMIT: u32 = 10_000_000;
+
+/// A station's capacity: `servers` (x `concurrency`) at least 1 and at most
+/// [`MAX_SERVERS`], a queue limit within bounds. `at` is the section's path.
+pub(super) fn capacity(
+    servers: u32,
+    concurrency: Option<u32>,
+    service_time: &Dist,
+    queue_limit: Option<u32>,
+    shed: Option<Shed>,
+    at: Vec<Seg>,
+    check: &mut Checker,
+) -> Option<Capacity> {
+    let field = |name: &str| {
+        let mut p = at.clone();
+        p.push(Seg::Key(name.to_string()));
+        p
+    };
+    let mut ok = true;
+    if servers == 0 {
+        check.error(
+            field("servers"),
+            "0 servers: a station needs at least one (omit the section for unlimited capacity)",
+        );
+        ok = false;
+    }
+    if concurrency == Some(0) {
+        check.error(
+            field("concurrency"),
+            "concurrency 0: each server works on at least one request at once",
+        );
+        ok = false;
+    }
+    let total = u64::from(servers) * u64::from(concurrency.unwrap_or(1));
+    if ok && total > MAX_SERVERS {
+        check.error(
+            at.clone(),
+            format!("{total} servers in one station; the limit is {MAX_SERVERS}"),
+        );
+        ok = false;
+    }
+    if queue_limit.is_some_and(|q| q > MAX_QUEUE_LIMIT) {
+        check.error(
+            field("queue_limit"),
+            format!("queue_limit above {MAX_QUEUE_LIMIT}; omit it for no limit"),
+        );
+        ok = false;
+    }
+    if service_time.mean_nanos() <= 0.0 {
+        check.error(
+            field("service_time"),
+            "a service time of zero: omit the section for unlimited capacity",
+        );
+        ok = false;
+    }
+    ok.then(|| Capacity {
+        servers: total as u32,
+        service_time: service_time.clone(),
+        queue_limit,
+        shed: shed.unwrap_or_default(),
+    })
+}
+
+pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Vec<Dataset> {
+    let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
+    if raw.datasets.is_empty() {
+        check.error_unless_broken(yaml_path!["datasets"], "list at least one dataset");
+    }
+    if raw.datasets.len() > MAX_DATASETS {
+        check.error(
+            yaml_path!["datasets"],
+            format!(
+                "{} datasets; the limit is {MAX_DATASETS}",
+                raw.datasets.len()
+            ),
+        );
+        return Vec::new();
+    }
+    let mut datasets = Vec::new();
+    for (i, d) in raw.datasets.iter().enumerate() {
+        if ds_names[..i].contains(&d.name) {
+            check.error(
+                yaml_path!["datasets", i, "name"],
+                format!("dataset `{}` is listed twice", d.name),
+            );
+        }
+        if let Some(problem) = name_problem(&d.name, false) {
+            check.error(
+                yaml_path!["datasets", i, "name"],
+                format!("dataset name: {problem}"),
+            );
+        }
+        if d.keys == 0 {
+            check.error(yaml_path!["datasets", i, "keys"], "keys must be at least 1");
+        } else if d.keys > MAX_KEYS {
+            check.error(
+                yaml_path!["datasets", i, "keys"],
+                format!(
+                    "{} keys; the limit is {MAX_KEYS} per dataset (each key costs 16 bytes at every replica, in every run)",
+                    d.keys
+                ),
+            );
+        }
+        let popularity = match d.popularity {
+            PopularityFile::Uniform => Popularity::Uniform,
+            // Checked against the users once the workload is read.
+            PopularityFile::PerUser => Popularity::PerUser,
+            PopularityFile::Zipf(s) => {
+                if !(s.is_finite() && s > 0.0) {
+                    check.error(
+                        yaml_path!["datasets", i, "popularity", "zipf"],
+                        format!("the zipf exponent must be above 0 (typical: 0.7 to 1.2), got {s}"),
+                    );
+                    Popularity::Uniform
+                } else {
+                    // Built by the first run that needs it.
+                    Popularity::Zipf {
+                        s,
+                        table: Arc::default(),
+                    }
+                }
+            }
+        };
+        let record_bytes = d.record_bytes.unwrap_or(DEFAULT_RECORD_BYTES);
+        if !(1..=MAX_RECORD_BYTES).contains(&record_bytes) {
+            check.error(
+                yaml_path!["datasets", i, "record_bytes"],
+                format!(
+                    "record_bytes is {record_bytes}; give 1 to {MAX_RECORD_BYTES} (64 MiB) bytes per record"
+                ),
+            );
+        }
+        let record_bytes = record_bytes.clamp(1, MAX_RECORD_BYTES) as u32;
+        let sp = match &d.placement {
+            PlacementFile::SinglePrimary(sp) => sp,
+            PlacementFile::GeoSharded(g) => {
+                // Shards are filled in from the residency rules
+                // ([`geo_shards`]).
+                if d.restricted == Some(false) {
+                    check.error(
+                        yaml_path!["datasets", i, "restricted"],
+                        "a geo-sharded dataset is held to the residency rules: leave `restricted` out",
+                    );
+                }
+                let at = |k: &str| yaml_path!["datasets", i, "placement", "geo-sharded", k];
+                let mut replicas = Vec::new();
+                for list in g.replicas.values() {
+                    for r in list {
+                        if let Some(id) = names.iter().position(|n| n == r) {
+                            let id = RegionId(id as u16);
+                            if !replicas.contains(&id) {
+                                replicas.push(id);
+                            }
+                        }
+                    }
+                }
+                datasets.push(Dataset {
+                    name: d.name.clone(),
+                    keys: d.keys,
+                    popularity,
+                    primary: RegionId(0),
+                    replication: Replication::Async,
+                    apply_time: g.apply_time.clone(),
+                    apply_threads: match g.apply_threads {
+                        None => 1,
+                        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+                        Some(n) => {
+                            check.error(
+                                at("apply_threads"),
+                                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
+                            );
+                            1
+                        }
+                    },
+                    record_bytes,
+                    active_active: None,
+                    commit: None,
+                    failover: g.failover.as_ref().and_then(|f| {
+                        failover(raw, f, names, &replicas, i, "geo-sharded", check)
+                    }),
+                    replicas,
+                    restricted: true,
+                    shards: Vec::new(),
+                    shard_of_rule: Vec::new(),
+                    read_your_writes: None,
+                    shipping_delay: shipping_delay(g.shipping_delay.as_ref(), Replication::Async),
+                });
+                continue;
+            }
+            PlacementFile::ActiveActive(aa) => {
+                if let Some(ds) = active_active(d, aa, i, names, popularity, record_bytes, check) {
+                    datasets.push(ds);
+                }
+                continue;
+            }
+        };
+        let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
+        let primary = check.region(names, &sp.primary, at("primary"));
+        let mut replicas = Vec::new();
+        for (j, r) in sp.replicas.iter().enumerate() {
+            let mut p = at("replicas");
+            p.push(Seg::Index(j));
+            if let Some(id) = check.region(names, r, p.clone()) {
+                if Some(id) == primary {
+                    check.error(
+                        p,
+                        format!("`{r}` is the primary; list only the other regions as replicas"),
+                    );
+                } else if replicas.contains(&id) {
+                    check.error(p, format!("replica `{r}` is listed twice"));
+                } else {
+                    replicas.push(id);
+                }
+            }
+        }
+        let replication = replication(sp.replication, sp.replicas.len(), i, check);
+        if sp.shipping_delay.is_some() && replication != Replication::Async {
+            check.error(
+                at("shipping_delay"),
+                "shipping_delay is for async replication: under semi-sync and sync the primary sends each write at commit and waits for the replicas",
+            );
+        }
+        datasets.push(Dataset {
+            name: d.name.clone(),
+            keys: d.keys,
+            popularity,
+            primary: primary.unwrap_or(RegionId(0)),
+            replication,
+            apply_time: sp.apply_time.clone(),
+            apply_threads: match sp.apply_threads {
+                None => 1,
+                Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+                Some(n) => {
+                    check.error(
+                        yaml_path!["datasets", i, "placement", "single-primary", "apply_threads"],
+                        format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
+                    );
+                    1
+                }
+            },
+            record_bytes,
+            active_active: None,
+            commit: sp.commit.as_ref().and_then(|c| {
+                capacity(
+                    c.servers.unwrap_or(1),
+                    None,
+                    &c.service_time,
+                    c.queue_limit,
+                    None,
+                    yaml_path!["datasets", i, "placement", "single-primary", "commit"],
+                    check,
+                )
+            }),
+            failover: sp
+                .failover
+                .as_ref()
+                .and_then(|f| failover(raw, f, names, &replicas, i, "single-primary", check)),
+            replicas,
+            restricted: d.restricted.unwrap_or(false),
+            shards: Vec::new(),
+            shard_of_rule: Vec::new(),
+            read_your_writes: sp
+                .read_your_writes
+                .as_ref()
+                .and_then(|r| read_your_writes(r, i, check)),
+            shipping_delay: shipping_delay(sp.shipping_delay.as_ref(), replication),
+        });
+    }
+    datasets
+}
+
+/// An active-active dataset: two or more regions, each listed once.
+pub(super) fn active_active(
+    d: &crate::scenario::file::DatasetFile,
+    aa: &crate::scenario::file::ActiveActiveFile,
+    i: usize,
+    names: &[String],
+    popularity: Popularity,
+    record_bytes: u32,
+    check: &mut Checker,
+) -> Option<Dataset> {
+    let at = |k: &str| yaml_path!["datasets", i, "placement", "active-active", k];
+    let mut regions: Vec<RegionId> = Vec::new();
+    for (j, r) in aa.regions.iter().enumerate() {
+        let mut p = at("regions");
+        p.push(Seg::Index(j));
+        if let Some(id) = check.region(names, r, p.clone()) {
+            if regions.contains(&id) {
+                check.error(p, format!("region `{r}` is listed twice"));
+            } else {
+                regions.push(id);
+            }
+        }
+    }
+    if aa.regions.len() < 2 {
+        check.error(
+            at("regions"),
+            "active-active needs two or more regions (with one, use single-primary)",
+        );
+        return None;
+    }
+    let apply_threads = match aa.apply_threads {
+        None => 1,
+        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+        Some(n) => {
+            check.error(
+                at("apply_threads"),
+                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per copy"),
+            );
+            1
+        }
+    };
+    let (&primary, replicas) = regions.split_first()?;
+    Some(Dataset {
+        name: d.name.clone(),
+        keys: d.keys,
+        popularity,
+        primary,
+        replicas: replicas.to_vec(),
+        replication: Replication::Async,
+        apply_time: aa.apply_time.clone(),
+        apply_threads,
+        record_bytes,
+        commit: None,
+        failover: None,
+        active_active: Some(aa.resolution.unwrap_or_default()),
+        restricted: d.restricted.unwrap_or(false),
+        shards: Vec::new(),
+        shard_of_rule: Vec::new(),
+        read_your_writes: None,
+        shipping_delay: None,
+    })
+}
+
+/// The shipping delay of an async dataset; none when it is always zero
+/// (every write is sent at commit, with no event of its own).
+pub(super) fn shipping_delay(d: Option<&Dist>, replication: Replication) -> Option<Dist> {
+    d.filter(|d| replication == Replication::Async && d.mean_nanos() > 0.0)
+        .cloned()
+}
+
+/// The default longest wait of `read_your_writes: {token: wait}`.
+pub(super) const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Dataset `i`'s read-your-writes mitigation: exactly one kind, positive
+/// durations within the limits.
+pub(super) fn read_your_writes(
+    r: &crate::scenario::file::ReadYourWritesFile,
+    i: usize,
+    check: &mut Checker,
+) -> Option<RywMitigation> {
+    use crate::scenario::file::TokenFile;
+    let here = yaml_path![
+        "datasets",
+        i,
+        "placement",
+        "single-primary",
+        "read_your_writes"
+    ];
+    let at = |k: &str| {
+        let mut p = here.clone();
+        p.push(Seg::Key(k.to_string()));
+        p
+    };
+    let positive = |d: Duration, k: &str, check: &mut Checker| {
+        if d == Duration::ZERO || d > MAX_DELAY {
+            check.error(
+                at(k),
+                format!("{k} is {d}; give a duration above 0 and at most {MAX_DELAY}"),
+            );
+            false
+        } else {
+            true
+        }
+    };
+    if r.max_wait.is_some() && r.token != Some(TokenFile::Wait) {
+        check.error(
+            at("max_wait"),
+            "max_wait bounds `token: wait`: add it, or leave max_wait out",
+        );
+        return None;
+    }
+    match (r.primary_for, r.token) {
+        (Some(d), None) => {
+            positive(d, "primary_for", check).then_some(RywMitigation::PrimaryFor(d))
+        }
+        (None, Some(TokenFile::Wait)) => {
+            let d = r.max_wait.unwrap_or(DEFAULT_MAX_WAIT);
+            positive(d, "max_wait", check).then_some(RywMitigation::TokenWait(d))
+        }
+        (None, Some(TokenFile::Primary)) => Some(RywMitigation::TokenPrimary),
+        _ => {
+            check.error(
+                here,
+                "give exactly one of `primary_for: 2s` (read from the primary after one's own write) and `token: wait` or `token: primary` (a session token)",
+            );
+            None
+        }
+    }
+}
+
+/// Default promotion delay: 30 s ("secondary promotion in under a minute",
+/// Aurora Global Database; FACTS.md).
+pub(super) const DEFAULT_PROMOTION: Duration = Duration::from_secs(30);
+/// Default wait of an operator who starts a manual failover: 5 minutes.
+pub(super) const DEFAULT_OPERATOR: Duration = Duration::from_secs(300);
+/// Default time for a deposed primary to resynchronise and rejoin.
+pub(super) const DEFAULT_RESYNC: Duration = Duration::from_secs(300);
+
+/// The failover of dataset `i`, whose replicas are `replicas`.
+pub(super) fn failover(
+    raw: &ScenarioFile,
+    f: &FailoverFile,
+    names: &[String],
+    replicas: &[RegionId],
+    i: usize,
+    kind: &str,
+    check: &mut Checker,
+) -> Option<Failover> {
+    let at = |k: &str| yaml_path!["datasets", i, "placement", kind, "failover", k];
+    let here = yaml_path!["datasets", i, "placement", kind, "failover"];
+    if raw.health_checks.is_none() {
+        check.error(
+            here.clone(),
+            "failover acts on what health checks detect: add a top-level `health_checks:` section, e.g. health_checks: {interval: 10s, failure_threshold: 3}",
+        );
+    }
+    if replicas.is_empty() {
+        check.error(
+            here,
+            "failover needs a replica to promote; this dataset has none",
+        );
+        return None;
+    }
+    for (k, v) in [
+        ("promotion_delay", f.promotion_delay),
+        ("operator_delay", f.operator_delay),
+        ("resync", f.resync),
+    ] {
+        if let Some(d) = v {
+            if d > MAX_DELAY {
+                check.error(at(k), format!("{k} is {d}; the limit is {MAX_DELAY}"));
+            }
+        }
+    }
+    if f.operator_delay.is_some() && f.mode == FailoverMode::Automatic {
+        check.error(
+            at("operator_delay"),
+            "operator_delay is the wait of a manual failover: add mode: manual, or leave it out",
+        );
+    }
+    let target = match &f.target {
+        // A geo-sharded dataset's targets are its shards' (`geo_shards`).
+        _ if kind == "geo-sharded" => None,
+        None => None,
+        Some(TargetFile::PerShard(_)) => {
+            check.error(
+                at("target"),
+                "a target per shard is for geo-sharded datasets: name one region",
+            );
+            return None;
+        }
+        Some(TargetFile::Region(name)) => {
+            let r = check.region(names, name, at("target"))?;
+            match replicas.iter().position(|&x| x == r) {
+                Some(j) => Some(j),
+                None => {
+                    check.error(
+                        at("target"),
+                        format!("failover target `{name}` holds no replica of this dataset; its replicas are in: {}",
+                            replicas.iter().map(|r| names[usize::from(r.0)].as_str()).collect::<Vec<_>>().join(", ")),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    Some(Failover {
+        operator_delay: match f.mode {
+            FailoverMode::Automatic => Duration::ZERO,
+            FailoverMode::Manual => f.operator_delay.unwrap_or(DEFAULT_OPERATOR).min(MAX_DELAY),
+        },
+        mode: f.mode,
+        promotion_delay: f
+            .promotion_delay
+            .unwrap_or(DEFAULT_PROMOTION)
+            .min(MAX_DELAY),
+        target,
+        fencing: f.fencing.unwrap_or(true),
+        resync: f.resync.unwrap_or(DEFAULT_RESYNC).min(MAX_DELAY),
+    })
+}
+
+/// Payload of a record when a dataset does not say: 1 KiB.
+pub(super) const DEFAULT_RECORD_BYTES: u64 = 1024;
+
+/// The replication mode of dataset `i`, which lists `replicas` replicas.
+pub(super) fn replication(
+    raw: ReplicationFile,
+    replicas: usize,
+    i: usize,
+    check: &mut Checker,
+) -> Replication {
+    let at = |k: &[&str]| {
+        let mut p = yaml_path!["datasets", i, "placement", "single-primary", "replication"];
+        p.extend(k.iter().map(|s| Seg::Key(s.to_string())));
+        p
+    };
+    match raw {
+        ReplicationFile::Async => Replication::Async,
+        ReplicationFile::Sync => {
+            if replicas == 0 {
+                check.error(
+                    at(&[]),
+                    "sync replication waits for every replica, and this dataset has none: list replicas, or use async",
+                );
+            }
+            Replication::Sync
+        }
+        ReplicationFile::SemiSync(ss) => {
+            if replicas == 0 {
+                check.error(
+                    at(&[]),
+                    "semi-sync waits for replicas to acknowledge, and this dataset has none: list replicas, or use async",
+                );
+            } else if ss.acks == 0 || ss.acks as usize > replicas {
+                check.error(
+                    at(&["semi-sync", "acks"]),
+                    format!(
+                        "acks is {}; semi-sync waits for 1 to {replicas} replicas here (the dataset lists {replicas})",
+                        ss.acks
+                    ),
+                );
+            }
+            if ss.timeout == Duration::ZERO || ss.timeout > MAX_DELAY {
+                check.error(
+                    at(&["semi-sync", "timeout"]),
+                    format!(
+                        "timeout is {}; give a wait above 0 and at most {MAX_DELAY} (MySQL's default is 10s)",
+                        ss.timeout
+                    ),
+                );
+            }
+            Replication::SemiSync {
+                acks: ss.acks.clamp(1, u32::from(u16::MAX)) as u16,
+                timeout: ss.timeout,
+            }
+        }
+    }
+}
+
+/// Restricted datasets need rules and users; a geo-sharded one gets a
+/// shard per home of the rules, needs per-user keys and a rule for every
+/// user, and lists replicas only for homes.
+pub(super) fn geo_shards(
+    raw: &ScenarioFile,
+    datasets: &mut [Dataset],
+    workload: &[ClientLoad],
+    residency: Option<&Residency>,
+    names: &[String],
+    users: u32,
+    check: &mut Checker,
+) {
+    for (i, d) in datasets.iter_mut().enumerate() {
+        if !d.restricted {
+            continue;
+        }
+        let geo = match &raw.datasets[i].placement {
+            PlacementFile::GeoSharded(g) => Some(g),
+            _ => None,
+        };
+        let here = if geo.is_some() {
+            yaml_path!["datasets", i, "placement", "geo-sharded"]
+        } else {
+            yaml_path!["datasets", i, "restricted"]
+        };
+        let Some(res) = residency else {
+            // Rules that did not resolve have been reported.
+            if raw.residency.is_empty() {
+                check.error(
+                    here,
+                    "restricted data is held to residency rules: add a top-level `residency:` list, e.g. [{jurisdiction: EU, home: eu-west-1, allowed: [eu-west-1, eu-central-1]}]",
+                );
+            }
+            continue;
+        };
+        if users == 0 {
+            check.error(
+                here,
+                "record k belongs to user k: give the workload's regions `users`",
+            );
+            continue;
+        }
+        let Some(g) = geo else { continue };
+        if !matches!(d.popularity, Popularity::PerUser) {
+            check.error(
+                yaml_path!["datasets", i, "popularity"],
+                "a geo-sharded dataset routes each request to its user's home: give it `popularity: per-user`",
+            );
+        }
+        if let Some(&(first, _, _)) = res.owners.iter().find(|o| o.2.is_none()) {
+            let region = workload
+                .iter()
+                .find(|w| w.users.is_some_and(|p| p.first == first))
+                .map_or("?", |w| names[usize::from(w.region.0)].as_str());
+            check.error(
+                here.clone(),
+                format!("the users of `{region}` fall under no residency rule: a geo-sharded dataset needs a home for everyone (add a rule for its jurisdiction)"),
+            );
+        }
+        let mut shards: Vec<Shard> = Vec::new();
+        for rule in &res.rules {
+            if !shards.iter().any(|s| s.home == rule.home) {
+                shards.push(Shard {
+                    home: rule.home,
+                    replicas: Vec::new(),
+                    target: None,
+                });
+            }
+        }
+        d.shard_of_rule = res
+            .rules
+            .iter()
+            .map(|r| shards.iter().position(|s| s.home == r.home).unwrap_or(0) as u16)
+            .collect();
+        for (home, list) in &g.replicas {
+            let at = yaml_path![
+                "datasets",
+                i,
+                "placement",
+                "geo-sharded",
+                "replicas",
+                home.as_str()
+            ];
+            let Some(h) = check.region(names, home, at.clone()) else {
+                continue;
+            };
+            let Some(shard) = shards.iter_mut().find(|s| s.home == h) else {
+                check.error(
+                    at,
+                    format!("`{home}` is no residency rule's home: replicas are listed per home"),
+                );
+                continue;
+            };
+            for (k, r) in list.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(Seg::Index(k));
+                if let Some(id) = check.region(names, r, p.clone()) {
+                    if id == h || shard.replicas.contains(&id) {
+                        check.error(p, format!("`{r}` is the shard's home or listed twice"));
+                    } else {
+                        shard.replicas.push(id);
+                    }
+                }
+            }
+        }
+        if let Some(t) = g.failover.as_ref().and_then(|f| f.target.as_ref()) {
+            shard_targets(t, &mut shards, names, i, check);
+        }
+        d.primary = shards.first().map_or(RegionId(0), |s| s.home);
+        d.shards = shards;
+    }
+}
+
+/// A geo-sharded dataset's failover `target`: a region (every shard with
+/// a replica there promotes it; some shard must have one), or per home the
+/// region of one of that shard's replicas.
+pub(super) fn shard_targets(
+    target: &TargetFile,
+    shards: &mut [Shard],
+    names: &[String],
+    i: usize,
+    check: &mut Checker,
+) {
+    let at = yaml_path![
+        "datasets",
+        i,
+        "placement",
+        "geo-sharded",
+        "failover",
+        "target"
+    ];
+    let replicas_of = |s: &Shard| {
+        s.replicas
+            .iter()
+            .map(|r| names[usize::from(r.0)].as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match target {
+        TargetFile::Region(name) => {
+            let Some(r) = check.region(names, name, at.clone()) else {
+                return;
+            };
+            let mut any = false;
+            for s in shards.iter_mut() {
+                s.target = s.replicas.iter().position(|&x| x == r);
+                any |= s.target.is_some();
+            }
+            if !any {
+                check.error(
+                    at,
+                    format!("failover target `{name}` holds no shard's replica: name a region listed under `replicas`, or one per shard ({{HOME: REGION}})"),
+                );
+            }
+        }
+        TargetFile::PerShard(map) => {
+            for (home, name) in map {
+                let mut here = at.clone();
+                here.push(Seg::Key(home.clone()));
+                let Some(h) = check.region(names, home, here.clone()) else {
+                    continue;
+                };
+                let Some(shard) = shards.iter_mut().find(|s| s.home == h) else {
+                    check.error(
+                        here,
+                        format!("`{home}` is no shard's home: targets are named per home"),
+                    );
+                    continue;
+                };
+                let Some(r) = check.region(names, name, here.clone()) else {
+                    continue;
+                };
+                shard.target = shard.replicas.iter().position(|&x| x == r);
+                if shard.target.is_none() {
+                    check.error(
+                        here,
+                        format!(
+                            "`{name}` holds no replica of the shard at `{home}`; its replicas are: {}",
+                            if shard.replicas.is_empty() { "none".to_string() } else { replicas_of(shard) }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Most apply threads per replica (MySQL's `replica_parallel_workers`
+/// goes to 1024; past a few dozen, more threads only add contention).
+pub(super) const MAX_APPLY_THREADS: u32 = 64;
