@@ -1,0 +1,453 @@
+//! The world's client events: arrivals, a request at its node, responses, timeouts and retries.
+
+use super::*;
+
+impl World {
+    /// A source sends a request.
+    #[inline(always)]
+    pub(in crate::model) fn on_arrival(
+        &mut self,
+        now: Time,
+        source: u16,
+        epoch: u16,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if epoch != self.sources[usize::from(source)].epoch {
+            // Drawn at a rate a load burst has since changed.
+            return;
+        }
+        let bucket = self.bucket_of(now);
+        let World {
+            sources,
+            placements,
+            metrics,
+            requests,
+            net,
+            end,
+            route_version,
+            dns,
+            stations,
+            users,
+            ..
+        } = self;
+        let s = &mut sources[usize::from(source)];
+        s.route_for_next(
+            &placements[usize::from(s.dataset)],
+            net,
+            dns.as_ref(),
+            *route_version,
+        );
+        let key = s.keys.key_of(s.next_key);
+        let (user, key) = match s.users {
+            None => (NO_USER, key),
+            Some(pool) => attribute(s, pool, key, now, bucket, users, net, metrics),
+        };
+        placements[usize::from(s.dataset)].prefetch(key, s.read);
+        let (req, r) = requests.open(Request {
+            source,
+            user,
+            attempt: 1,
+            pending: 0,
+            done: false,
+            key,
+            bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
+            serve: s.serve,
+            node: s.node,
+            server: s.read.unwrap_or(ReadServer::Primary),
+            first_sent: now,
+            deadline: Time::NEVER,
+            timer: None,
+        });
+        let to_node = if user != NO_USER && s.ryw.is_some() && s.op == Op::Read {
+            primary_after_write(
+                r,
+                s,
+                now,
+                &placements[usize::from(s.dataset)],
+                users,
+                net,
+                metrics,
+            )
+        } else {
+            s.to_node
+        };
+        let app_queue = stations.any_app && stations.app(s.serve).is_some();
+        send(req, r, s, net, metrics, now, sched, app_queue, to_node);
+        // Lost on the way with no timeout to wait for: failed already.
+        if r.done {
+            requests.free_slot(req);
+        }
+        let next = s.next_arrival(now, *end);
+        if next < *end {
+            s.next_key = s.rng_keys.next_u64();
+            s.keys.prefetch(s.next_key);
+            let epoch = s.epoch;
+            sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));
+        }
+    }
+
+    /// The users of `region` send `load` times their requests from `now`:
+    /// each of their sources draws its next arrival again at the new rate
+    /// (Poisson arrivals have no memory, so this is exact).
+    #[cold]
+    #[inline(never)]
+    pub(in crate::model) fn set_load(
+        &mut self,
+        region: RegionId,
+        load: f64,
+        now: Time,
+        sched: &mut Scheduler<Event>,
+    ) {
+        for (i, s) in self.sources.iter_mut().enumerate() {
+            if s.region != region || s.load == load {
+                continue;
+            }
+            s.load = load;
+            s.epoch = s.epoch.wrapping_add(1);
+            let next = s.next_arrival(now, self.end);
+            if next < self.end {
+                let (source, epoch) = (i as u16, s.epoch);
+                sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));
+            }
+        }
+    }
+
+    /// Attempt `attempt` of `req` reaches its node (`queued`: a write that
+    /// has waited in its primary's commit queue and commits now).
+    #[inline(always)]
+    pub(in crate::model) fn on_at_node(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        queued: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let World {
+            requests,
+            sources,
+            placements,
+            net,
+            metrics,
+            trace,
+            warmup,
+            end,
+            routes_changed,
+            stations,
+            users,
+            early_replies,
+            ..
+        } = self;
+        let r = &mut requests.slots[req as usize];
+        r.pending -= 1;
+        let live = !r.done && r.attempt == attempt;
+        let s = &mut sources[usize::from(r.source)];
+        let placement = &mut placements[usize::from(s.dataset)];
+        if !net.db_up(r.node) {
+            // The node is down: the attempt is not answered.
+            if live && s.timeout.is_none() {
+                fail(r, s, metrics);
+            }
+            if r.done && r.pending == 0 {
+                requests.free_slot(req);
+            }
+            return;
+        }
+        // The node's answer: now (with a read's staleness), later (a write
+        // waiting for replicas), or never (no copy there any more).
+        let mut later = false;
+        let mut shed = false;
+        let mut anomalies = 0;
+        let answer: Option<Option<Duration>> = match s.read {
+            Some(_) => {
+                // A failover may have changed what the node holds since the
+                // attempt was sent.
+                let server = if placement.serves(r.key, r.node, r.server) {
+                    Some(r.server)
+                } else {
+                    server_now(placement, r.key, r.node)
+                };
+                match server {
+                    Some(server) => {
+                        let oldest = placement.on_read(r.key, server);
+                        let found = if r.user == NO_USER {
+                            Some(0)
+                        } else {
+                            let at = Here {
+                                req,
+                                attempt,
+                                now,
+                                oldest,
+                                server,
+                            };
+                            user_read(at, r, s, placement, users, net, metrics, sched)
+                        };
+                        match found {
+                            Some(found) => {
+                                anomalies = found;
+                                Some((oldest <= now).then(|| now.since(oldest)))
+                            }
+                            // Held for the user's own write, or sent on to
+                            // the primary: answered later.
+                            None => {
+                                later = true;
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                }
+            }
+            None => {
+                let queue = if queued {
+                    None
+                } else {
+                    stations.commit(s.dataset, r.node)
+                };
+                if let Some(q) = queue {
+                    // It waits for a commit server first, and commits when
+                    // served (`ClientEvent::Commit`).
+                    later = true;
+                    match q.admit(now) {
+                        Some(done) => {
+                            r.pending += 1;
+                            sched.schedule(done, event(ClientEvent::Commit { req, attempt }));
+                        }
+                        None => shed = live,
+                    }
+                    None
+                } else {
+                    let mut ctx = Ctx {
+                        net,
+                        sched,
+                        metrics,
+                        warmup: *warmup,
+                        end: *end,
+                        trace,
+                        routes_changed,
+                        early_replies,
+                    };
+                    // Only an attempt still awaited can be answered early.
+                    let ticket = live.then_some(super::super::placement::Ticket { req, attempt });
+                    let acked = placement.on_write(now, r.key, r.node, ticket, &mut ctx);
+                    if r.user != NO_USER && acked != Time::NEVER {
+                        users.wrote(s.dataset, r.user, r.key, r.node, now);
+                    }
+                    if acked != now && acked != Time::NEVER && live {
+                        later = true;
+                        r.pending += 1;
+                        sched.schedule(acked, event(ClientEvent::Reply { req, attempt }));
+                    }
+                    (acked == now).then_some(None)
+                }
+            }
+        };
+        if shed {
+            // The commit queue was full: the client is told at once.
+            return self.rejected(now, req, sched);
+        }
+        if live {
+            match answer {
+                Some(stale) => {
+                    let answered = respond(r, s, net, metrics, now, stale, anomalies, sched);
+                    if r.user != NO_USER && s.op == Op::Write {
+                        if let Some(at) = answered {
+                            users.acked(s.dataset, r.user, r.key, at);
+                        }
+                    }
+                }
+                // Never answered: without a timeout the user waits for ever.
+                None if !later && s.timeout.is_none() => fail(r, s, metrics),
+                None => {}
+            }
+        }
+        if r.done && r.pending == 0 {
+            requests.free_slot(req);
+        }
+    }
+
+    /// Attempt `attempt` of `req` reaches an app tier with finite capacity:
+    /// it waits for a worker, and goes on to its node when served; a full
+    /// queue sheds it.
+    #[inline(never)]
+    pub(in crate::model) fn on_at_app(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        let live = !r.done && r.attempt == attempt;
+        let s = &mut self.sources[usize::from(r.source)];
+        // An attempt given up on still takes a worker: the app tier does
+        // not know its client stopped waiting.
+        let outcome = if self.net.app_up(r.serve) {
+            let q = self
+                .stations
+                .app(r.serve)
+                .expect("AtApp is scheduled only for an app tier with capacity");
+            q.admit(now).ok_or(q.shed)
+        } else {
+            // Down: nobody takes it.
+            Err(Shed::Timeout)
+        };
+        match outcome {
+            Ok(done) => {
+                let link = self.net.link(r.serve, r.node);
+                match self.net.transit(link, done, s.bytes_in, &mut s.rng_network) {
+                    Some(at) => {
+                        r.pending += 1;
+                        sched.schedule(at, event(ClientEvent::AtNode { req, attempt }));
+                    }
+                    None if live && s.timeout.is_none() => fail(r, s, &mut self.metrics),
+                    None => {}
+                }
+            }
+            Err(Shed::Reject) if live => return self.rejected(now, req, sched),
+            Err(_) if live && s.timeout.is_none() => fail(r, s, &mut self.metrics),
+            Err(_) => {}
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// The current attempt of `req` was turned away by a full queue at
+    /// `now`, and its client told at once: it retries after its backoff, or
+    /// fails when its retries are used up.
+    #[cold]
+    #[inline(never)]
+    fn rejected(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        if let Some(timer) = self.requests.slots[req as usize].timer.take() {
+            sched.cancel(timer);
+        }
+        self.on_deadline(now, req, sched);
+        self.requests.release_if_done(req);
+    }
+
+    /// A strategy acknowledges `ticket` at `at`, earlier than it said at
+    /// commit: a second `Reply`; the one at the old time finds the request
+    /// answered. (The request is kept by that one until then.)
+    #[cold]
+    #[inline(never)]
+    pub(in crate::model) fn early_reply(
+        &mut self,
+        at: Time,
+        ticket: super::super::placement::Ticket,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[ticket.req as usize];
+        if r.done || r.attempt != ticket.attempt {
+            return;
+        }
+        r.pending += 1;
+        let (req, attempt) = (ticket.req, ticket.attempt);
+        sched.schedule(at, event(ClientEvent::Reply { req, attempt }));
+    }
+
+    /// The primary acknowledges attempt `attempt` of write `req`.
+    #[inline(never)]
+    pub(in crate::model) fn on_reply(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        if !r.done && r.attempt == attempt {
+            let s = &mut self.sources[usize::from(r.source)];
+            if self.net.db_up(r.node) {
+                let answered = respond(r, s, &mut self.net, &mut self.metrics, now, None, 0, sched);
+                if let (Some(at), true) = (answered, r.user != NO_USER) {
+                    self.users.acked(s.dataset, r.user, r.key, at);
+                }
+            } else if s.timeout.is_none() {
+                // The primary went down before it could acknowledge.
+                fail(r, s, &mut self.metrics);
+            }
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// The current attempt of `req` timed out at `now`.
+    #[inline(never)]
+    pub(in crate::model) fn on_deadline(
+        &mut self,
+        now: Time,
+        req: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let r = &mut self.requests.slots[req as usize];
+        let measured = r.bucket != NOT_MEASURED;
+        r.timer = None;
+        let s = &self.sources[usize::from(r.source)];
+        if r.attempt <= s.retries {
+            // Backoff before retry n is backoff * 2^(n-1).
+            let wait =
+                Duration::from_nanos(s.backoff.as_nanos().saturating_mul(1 << (r.attempt - 1)));
+            r.attempt += 1;
+            r.pending += 1;
+            if measured {
+                self.metrics.record_retry(s.client);
+            }
+            sched.schedule(now + wait, event(ClientEvent::Retry { req }));
+        } else {
+            fail(r, s, &mut self.metrics);
+            self.requests.release_if_done(req);
+        }
+    }
+
+    /// `req` is sent again.
+    #[inline(never)]
+    pub(in crate::model) fn on_retry(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        let r = &mut self.requests.slots[req as usize];
+        r.pending -= 1;
+        let s = &mut self.sources[usize::from(r.source)];
+        s.route_for_next(
+            &self.placements[usize::from(s.dataset)],
+            &self.net,
+            self.dns.as_ref(),
+            self.route_version,
+        );
+        r.serve = s.serve;
+        r.node = s.node;
+        r.server = s.read.unwrap_or(ReadServer::Primary);
+        let to_node = if r.user != NO_USER && s.ryw.is_some() && s.op == Op::Read {
+            primary_after_write(
+                r,
+                s,
+                now,
+                &self.placements[usize::from(s.dataset)],
+                &self.users,
+                &self.net,
+                &mut self.metrics,
+            )
+        } else {
+            s.to_node
+        };
+        let app_queue = self.stations.any_app && self.stations.app(s.serve).is_some();
+        send(
+            req,
+            r,
+            s,
+            &mut self.net,
+            &mut self.metrics,
+            now,
+            sched,
+            app_queue,
+            to_node,
+        );
+        self.requests.release_if_done(req);
+    }
+
+    /// The run is over: requests still open (a write waiting for a replica
+    /// that never answered, with no timeout) failed.
+    pub(in crate::model) fn fail_open_requests(&mut self) {
+        for req in self.requests.open_ids() {
+            let r = &mut self.requests.slots[req as usize];
+            fail(r, &self.sources[usize::from(r.source)], &mut self.metrics);
+        }
+    }
+}
