@@ -72,3 +72,48 @@ fn network_figures_list_exactly_the_links_that_carried_traffic() {
     }
     assert!(checked >= 25, "{checked} points");
 }
+
+/// A link that carried nothing is not listed, and an SLO on it judges 0,
+/// not "no data"; the link that carried the writes counts one message per
+/// replicated write.
+#[test]
+fn an_slo_on_an_idle_link_judges_zero() {
+    let yaml = r#"
+name: idle-link
+seed: 4
+warmup: 5s
+duration: 60s
+replications: 2
+regions:
+  - {name: a, jurisdiction: US}
+  - {name: b, jurisdiction: US}
+network:
+  intra_region: 1ms
+  links: [{between: [a, b], delay: 10ms}]
+datasets:
+  - name: d
+    keys: 100000
+    placement:
+      single-primary: {primary: a, replicas: [b], apply_time: 0.1ms}
+workload:
+  - region: a
+    rates: {d: {writes_per_s: 200}}
+slo:
+  - {name: nothing goes back, metric: network.b.a.messages_per_s, max: 0}
+  - {name: every write crosses, metric: network.a.b.messages_per_s, min: 150}
+"#;
+    let s = crate::common::summary(yaml);
+    let point = &s["points"][0];
+    assert!(
+        point["figures"]["network"]["b"].is_null(),
+        "{}",
+        point["figures"]["network"]
+    );
+    let crossing = crate::common::fig(&s, "network.a.b.messages_per_s");
+    // Poisson writes at 200/s over 60 s: one replicated message each.
+    assert!((crossing - 200.0).abs() < 10.0, "{crossing}");
+    let slos = point["slo"].as_array().unwrap();
+    assert_eq!(slos[0]["verdict"], "pass", "{}", slos[0]);
+    assert_eq!(slos[0]["mean"], 0.0, "{}", slos[0]);
+    assert_eq!(slos[1]["verdict"], "pass", "{}", slos[1]);
+}
