@@ -10,7 +10,9 @@ use serde_json::{json, Map, Value};
 pub const CONFIDENCE: f64 = 0.95;
 
 /// Aggregates the figures of several runs of one point: objects key by key
-/// (in the first run's order), arrays element by element, numbers by the
+/// (every run's keys, in the first run's order, then as later runs add
+/// them; a run without a key counts as [`crate::metrics::absent_figure`]
+/// says), arrays element by element, numbers by the
 /// spread that fits the figure ([`super::spread_of`] its path): `{mean, ci_low,
 /// ci_high, n}`, or `{mean, min, max, n}` for extremes (nulls skipped;
 /// interval ends null below two values); strings and booleans from the

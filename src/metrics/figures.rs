@@ -1049,7 +1049,14 @@ pub fn absent_figure(path: &str) -> Option<serde_json::Value> {
     let depth = path.split('.').count();
     match (path.starts_with("network."), depth) {
         (true, 2) => Some(serde_json::json!({})),
-        (true, 3) => Some(serde_json::json!({"messages_per_s": 0.0, "bytes_per_s": 0.0})),
+        (true, 3) => Some(
+            serde_json::to_value(LinkFigures {
+                messages_per_s: 0.0,
+                bytes_per_s: 0.0,
+                transmit: None,
+            })
+            .expect("figures serialize"),
+        ),
         _ => None,
     }
 }

@@ -67,17 +67,11 @@ enum Moves {
     Up(f64),
 }
 
-/// The value at `path` of the first point's mean; a missing figure is a
-/// test failure that names it.
-fn value(s: &Value, path: &str) -> f64 {
-    fig(s, path)
-}
-
 fn case(strategy: usize, failure_yaml: &str, path: &str, moves: Moves) {
     let (name, placement) = STRATEGIES[strategy];
     let base = summary(&yaml(placement, ""));
     let hit = summary(&yaml(placement, &failure(failure_yaml)));
-    let (b, h) = (value(&base, path), value(&hit, path));
+    let (b, h) = (fig(&base, path), fig(&hit, path));
     let ok = match moves {
         Moves::Down(f) => h <= b * f,
         Moves::Up(f) => h >= b * f && h > b,
