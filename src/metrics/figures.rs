@@ -6,7 +6,7 @@
 
 use super::{ClientMetrics, DurationStats, RunMetrics};
 use crate::engine::Duration;
-use crate::scenario::{RegionId, Replication, Resolution, Scenario};
+use crate::scenario::{RegionId, Scenario};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -558,7 +558,10 @@ fn share(count: u64, of: u64) -> f64 {
 
 fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigures {
     let reads = c.reads.count();
-    let mitigated = s.datasets.iter().any(|d| d.read_your_writes.is_some());
+    let mitigated = s
+        .datasets
+        .iter()
+        .any(|d| d.strategy().read_your_writes().is_some());
     let st = &m.staleness;
     let stale = st
         .bounds
@@ -728,7 +731,8 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .zip(&m.writes)
         .enumerate()
         .map(|(di, ((d, reps), w))| {
-            let copies = d.copies();
+            let st = d.strategy();
+            let copies = st.copies();
             let replicas = copies
                 .iter()
                 .zip(reps)
@@ -752,21 +756,11 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             (
                 d.name.clone(),
                 DatasetFigures {
-                    primary: match d.active_active {
-                        Some(_) => String::new(),
-                        None if !d.shards.is_empty() => String::new(),
-                        None => region_name(s, usize::from(d.primary.0)),
-                    },
-                    replication: match (d.active_active, d.replication) {
-                        (Some(Resolution::Lww), _) => "active-active (lww)",
-                        (Some(Resolution::Merge), _) => "active-active (merge)",
-                        (None, _) if !d.shards.is_empty() => "geo-sharded (async)",
-                        (None, Replication::Async) => "async",
-                        (None, Replication::SemiSync { .. }) => "semi-sync",
-                        (None, Replication::Sync) => "sync",
-                    }
-                    .to_string(),
-                    conflicts: d.active_active.map(|_| ConflictFigures {
+                    primary: st
+                        .primary()
+                        .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
+                    replication: st.label().to_string(),
+                    conflicts: st.conflicts().then(|| ConflictFigures {
                         conflicts: w.conflicts,
                         conflicts_per_s: w.conflicts as f64 / s.duration.as_secs_f64(),
                         lost_updates: w.lost_updates,
@@ -783,13 +777,11 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         unreplicated_acks: w.unreplicated_acks,
                         unreplicated_share: share(w.unreplicated_acks, w.commits),
                     },
-                    semi_sync: matches!(d.replication, Replication::SemiSync { .. }).then(|| {
-                        SemiSyncFigures {
-                            fallbacks: w.fallbacks,
-                            fallback_share: w.fallback.as_secs_f64() / s.duration.as_secs_f64(),
-                        }
+                    semi_sync: st.semi_sync().then(|| SemiSyncFigures {
+                        fallbacks: w.fallbacks,
+                        fallback_share: w.fallback.as_secs_f64() / s.duration.as_secs_f64(),
                     }),
-                    failover: d.failover.as_ref().map(|_| FailoverFigures {
+                    failover: st.failover().map(|_| FailoverFigures {
                         started: w.failovers_started,
                         promotions: w.promotions,
                         lost_writes: w.lost,
@@ -800,16 +792,13 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         promoted: w
                             .first_promoted
                             .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
-                        target: d
-                            .failover
-                            .as_ref()
-                            .and_then(|f| f.target)
-                            .and_then(|t| d.replicas.get(t))
+                        target: st
+                            .failover_target()
                             .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
                         target_passed_over: w.target_down,
                     }),
                     replicas: Ordered(replicas),
-                    commit: d.commit.as_ref().and_then(|c| {
+                    commit: st.commit().and_then(|c| {
                         let st = m.commit_stations.get(di)?.as_ref()?;
                         Some(StationFigures::of(st, c.servers, s))
                     }),
@@ -839,7 +828,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             .datasets
             .iter()
             .zip(&m.writes)
-            .filter(|(d, _)| d.failover.is_some())
+            .filter(|(d, _)| d.strategy().failover().is_some())
             .map(|(d, w)| FailoverMarks {
                 dataset: d.name.clone(),
                 detection_ms: w.first_detection.map(Duration::as_millis_f64),

@@ -706,7 +706,7 @@ impl RunMetrics {
                 .iter()
                 .map(|d| {
                     // A failover can make the primary a replica: one more.
-                    (0..d.copies().len())
+                    (0..d.strategy().copies().len())
                         .map(|_| ReplicaMetrics::new(buckets))
                         .collect()
                 })
@@ -715,7 +715,7 @@ impl RunMetrics {
                 .datasets
                 .iter()
                 .map(|d| {
-                    let n = if d.active_active.is_some() {
+                    let n = if d.strategy().conflicts() {
                         s.buckets()
                     } else {
                         0
@@ -737,7 +737,7 @@ impl RunMetrics {
             commit_stations: s
                 .datasets
                 .iter()
-                .map(|d| d.commit.as_ref().map(|_| idle(s)))
+                .map(|d| d.strategy().commit().map(|_| idle(s)))
                 .collect(),
             link_stations: (0..s.regions.len() * s.regions.len())
                 .map(|i| {

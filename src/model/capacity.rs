@@ -76,7 +76,7 @@ impl Stations {
         let mut commit = Vec::new();
         for d in &scenario.datasets {
             for r in &scenario.regions {
-                commit.push(d.commit.as_ref().map(|c| {
+                commit.push(d.strategy().commit().map(|c| {
                     Queue::new(c, &format!("commit/{}/{}", d.name, r.name), scenario, run)
                 }));
             }

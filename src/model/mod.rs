@@ -261,7 +261,10 @@ impl World {
                         per_user: matches!(ds.popularity, Popularity::PerUser),
                         shard: shard as u16,
                         roam_delay: load.roaming.as_ref().map_or(Duration::ZERO, |r| r.delay),
-                        ryw: ds.read_your_writes.filter(|_| load.users.is_some()),
+                        ryw: ds
+                            .strategy()
+                            .read_your_writes()
+                            .filter(|_| load.users.is_some()),
                         rng_arrivals: crate::engine::stream(seed, run, &format!("arrivals/{name}")),
                         rng_keys: crate::engine::stream(seed, run, &format!("keys/{name}")),
                         rng_network: crate::engine::stream(

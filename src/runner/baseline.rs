@@ -113,7 +113,7 @@ fn ns(d: Duration) -> u64 {
 /// What `scenario` has that the loop does not model (empty: it models
 /// the whole scenario, and must count what regionsim counts).
 pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
-    use crate::scenario::Replication;
+    use crate::scenario::{Placement, Replication};
     let s = scenario;
     let mut out = Vec::new();
     let mut add = |has: bool, what: &'static str| {
@@ -121,29 +121,30 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
             out.push(what);
         }
     };
-    let ds = &s.datasets;
+    // The loop is single-primary, async, one apply thread.
+    let [mut aa, mut geo, mut acked, mut commit, mut ship, mut failover] = [false; 6];
+    for d in &s.datasets {
+        match &d.placement {
+            Placement::SinglePrimary(sp) => {
+                acked |= sp.replication != Replication::Async;
+                commit |= sp.commit.is_some();
+                ship |= sp.shipping_delay.is_some();
+                failover |= sp.failover.is_some();
+            }
+            Placement::ActiveActive(_) => aa = true,
+            Placement::GeoSharded(_) => geo = true,
+        }
+    }
+    add(aa, "active-active datasets");
+    add(geo, "geo-sharded datasets");
+    add(acked, "semi-sync or sync replication");
     add(
-        ds.iter().any(|d| d.active_active.is_some()),
-        "active-active datasets",
-    );
-    add(
-        ds.iter().any(|d| !d.shards.is_empty()),
-        "geo-sharded datasets",
-    );
-    add(
-        ds.iter().any(|d| d.replication != Replication::Async),
-        "semi-sync or sync replication",
-    );
-    add(
-        ds.iter().any(|d| d.apply_threads > 1),
+        s.datasets.iter().any(|d| d.apply_threads > 1),
         "several apply threads",
     );
-    add(ds.iter().any(|d| d.commit.is_some()), "a commit path");
-    add(
-        ds.iter().any(|d| d.shipping_delay.is_some()),
-        "a shipping delay",
-    );
-    add(ds.iter().any(|d| d.failover.is_some()), "failover");
+    add(commit, "a commit path");
+    add(ship, "a shipping delay");
+    add(failover, "failover");
     add(s.users > 0, "users");
     add(s.sessions.is_some(), "a session store");
     add(s.health.is_some(), "health checks");
@@ -176,6 +177,17 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
     out
 }
 
+/// The single-primary placement of `ds`: the only one the loop runs
+/// ([`beyond`] names the others, and the loop is not run for them).
+fn single_primary(ds: &crate::scenario::Dataset) -> &crate::scenario::SinglePrimary {
+    match &ds.placement {
+        crate::scenario::Placement::SinglePrimary(sp) => sp,
+        crate::scenario::Placement::ActiveActive(_) | crate::scenario::Placement::GeoSharded(_) => {
+            unreachable!("`beyond` names every other placement; the loop is not run for them")
+        }
+    }
+}
+
 /// Runs replication `run` of `scenario` in the hand-written loop.
 pub fn run(scenario: &Scenario, run: u64) -> Totals {
     let seed = scenario.seed;
@@ -194,10 +206,11 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
     let mut first_stream = Vec::new();
     for ds in &scenario.datasets {
         first_stream.push(streams.len());
-        for &r in &ds.replicas {
+        let sp = single_primary(ds);
+        for &r in &sp.replicas {
             let name = format!("{}/{}", ds.name, name_of(usize::from(r.0)));
             streams.push(Stream {
-                link: net.delay(ds.primary, r).clone(),
+                link: net.delay(sp.primary, r).clone(),
                 apply: ds.apply_time.clone(),
                 rng_link: stream(seed, run, &format!("replication-link/{name}")),
                 rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
@@ -223,12 +236,21 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
             if rate <= 0.0 {
                 continue;
             }
+            let sp = single_primary(ds);
             let target = if write {
-                ds.primary
+                sp.primary
             } else {
-                ds.read_copy(load.region, &scenario.network)
+                crate::scenario::placement::nearest(
+                    load.region,
+                    &crate::scenario::Strategy::regions(sp),
+                    &scenario.network,
+                )
             };
-            let replica = ds.replica_in(target).filter(|_| !write);
+            let replica = sp
+                .replicas
+                .iter()
+                .position(|&r| r == target)
+                .filter(|_| !write);
             let name = format!(
                 "{}/{}/{}",
                 name_of(usize::from(load.region.0)),

@@ -14,8 +14,7 @@
 
 use crate::metrics::{histogram_bytes, QUANTILE_LEVELS};
 use crate::scenario::{
-    ClientLoad, Dataset, Failure, FailureKind, FailureTiming, Plan, Popularity, Profile, RegionId,
-    Scenario,
+    ClientLoad, Failure, FailureKind, FailureTiming, Plan, Popularity, Profile, RegionId, Scenario,
 };
 
 /// Bytes of one queued event (a `u128` key and a 16-byte event).
@@ -109,29 +108,6 @@ fn rate_factors(s: &Scenario, w: &ClientLoad) -> (f64, f64) {
     (profile_mean(s, w) * burst_mean, profile_peak * burst_peak)
 }
 
-/// Replication streams a write of `w` to dataset `d` travels, and the
-/// events its messages take beyond one each: one more per stream that
-/// sends at `Ship` events (a shipping delay, a bandwidth limit; two with
-/// both).
-fn streams_of(s: &Scenario, d: &Dataset, w: &ClientLoad) -> (f64, f64) {
-    if d.active_active.is_some() {
-        return (d.replicas.len() as f64, 0.0);
-    }
-    let (home, replicas) = match s.shard_of(d, w) {
-        Some(sh) => (sh.home, sh.replicas.as_slice()),
-        None => (d.primary, d.replicas.as_slice()),
-    };
-    if d.replication != crate::scenario::Replication::Async {
-        return (replicas.len() as f64, 0.0);
-    }
-    let ship = f64::from(u8::from(d.shipping_delay.is_some()));
-    let extra: f64 = replicas
-        .iter()
-        .map(|&r| ship + f64::from(u8::from(s.network.bandwidth(home, r).is_some())))
-        .sum();
-    (replicas.len() as f64, extra)
-}
-
 /// Expected events of one run of `s`: two per request (at the rates the
 /// profiles and load bursts give), one per replicated write and replica
 /// (more where writes leave at their own events), a deadline and retries
@@ -147,13 +123,7 @@ pub fn run_events(s: &Scenario) -> f64 {
         events += 2.0 * requests;
         events += timed_out_events(s, w) * factor * span;
         let writes = w.writes_per_s * factor * span;
-        let (streams, extra) = streams_of(s, d, w);
-        events += writes * (streams + extra);
-        // The primary's acknowledgement waits for replicas: one more event
-        // per write.
-        if d.replication != crate::scenario::Replication::Async {
-            events += writes;
-        }
+        events += writes * d.strategy().write_events(s, w);
         // While a failure takes down what its requests need, each attempt
         // times out: a deadline, and per retry a retry and a deadline more.
         if w.timeout.is_some() {
@@ -212,20 +182,24 @@ pub fn run_events(s: &Scenario) -> f64 {
 /// they time out only where there is none but the primary.
 fn down_share(s: &Scenario, f: &Failure, w: &ClientLoad, write: bool) -> f64 {
     let d = &s.datasets[usize::from(w.dataset.0)];
-    let needs_primary = write || d.replicas.is_empty() || d.active_active.is_some();
+    let st = d.strategy();
+    // The one copy a request needs, if the strategy has one: a write's
+    // write copy, or a read's when there is no other copy.
+    let needs_one = st.writes_need_one_copy() && (write || st.regions().len() == 1);
+    let home = st.write_copy(s, w);
     let (app, primary) = match &f.kind {
-        FailureKind::Region(r) => (*r == w.region, *r == d.primary),
+        FailureKind::Region(r) => (*r == w.region, *r == home),
         FailureKind::Service(r, crate::scenario::Service::App) => (*r == w.region, false),
-        FailureKind::Service(r, crate::scenario::Service::Database) => (false, *r == d.primary),
+        FailureKind::Service(r, crate::scenario::Service::Database) => (false, *r == home),
         FailureKind::Partition(a, b) => {
             let cut = |x: RegionId, y: RegionId| {
                 (a.contains(&x) && b.contains(&y)) || (a.contains(&y) && b.contains(&x))
             };
-            (false, cut(w.region, d.primary))
+            (false, cut(w.region, home))
         }
         _ => (false, false),
     };
-    let primary = primary && needs_primary && d.active_active.is_none();
+    let primary = primary && needs_one;
     if !app && !primary {
         return 0.0;
     }
@@ -239,7 +213,7 @@ fn down_share(s: &Scenario, f: &Failure, w: &ClientLoad, write: bool) -> f64 {
             bound = t + r.ttl.as_secs_f64() + r.overstay_share * r.overstay.as_secs_f64();
         }
     }
-    if let (true, Some(fo), Some(t)) = (primary, &d.failover, detect) {
+    if let (true, Some(fo), Some(t)) = (primary, st.failover(), detect) {
         let failover = t + (fo.operator_delay + fo.promotion_delay).as_secs_f64();
         bound = if app { bound.max(failover) } else { failover };
     } else if primary {
@@ -262,37 +236,18 @@ fn down_share(s: &Scenario, f: &Failure, w: &ClientLoad, write: bool) -> f64 {
 /// round trip exceeds its timeout, every attempt is taken to time out (a
 /// deadline each, a retry and a second trip to the node per retry).
 fn timed_out_events(s: &Scenario, w: &crate::scenario::ClientLoad) -> f64 {
-    use crate::scenario::Replication;
     let Some(timeout) = w.timeout else {
         return 0.0;
     };
     let mean = |a: RegionId, b: RegionId| s.network.delay(a, b).capped_mean_nanos();
     let d = &s.datasets[usize::from(w.dataset.0)];
     let access = 2.0 * w.access_delay.capped_mean_nanos();
-    let read_node = d.read_copy(w.region, &s.network);
+    let st = d.strategy();
+    let read_node = crate::scenario::placement::nearest(w.region, &st.regions(), &s.network);
     let read_trip = access + mean(w.region, read_node) + mean(read_node, w.region);
-    let mut replica_trips: Vec<f64> = d
-        .replicas
-        .iter()
-        .map(|&r| mean(d.primary, r) + mean(r, d.primary))
-        .collect();
-    replica_trips.sort_by(f64::total_cmp);
-    let (wait, reply) = match d.replication {
-        Replication::Async => (0.0, 0.0),
-        Replication::SemiSync { acks, timeout } => (
-            replica_trips
-                .get(usize::from(acks) - 1)
-                .copied()
-                .unwrap_or(0.0)
-                .min(timeout.as_nanos() as f64),
-            1.0,
-        ),
-        Replication::Sync => (
-            replica_trips.last().copied().unwrap_or(0.0) + d.apply_time.capped_mean_nanos(),
-            1.0,
-        ),
-    };
-    let write_trip = access + mean(w.region, d.primary) + mean(d.primary, w.region) + wait;
+    let (wait, reply) = st.ack_wait(s, d, w);
+    let home = st.write_copy(s, w);
+    let write_trip = access + mean(w.region, home) + mean(home, w.region) + wait;
     let t = timeout.as_nanos() as f64;
     let retries = f64::from(w.retries);
     let mut events = 0.0;
@@ -330,7 +285,7 @@ fn figure_numbers(s: &Scenario) -> f64 {
     // Per region, its reads, stale shares and availability per bucket.
     n += regions.len() as f64 * buckets * (2.0 + bounds);
     for d in &s.datasets {
-        n += d.replicas.len() as f64 * (2.0 * latency + 1.0 + buckets) + 5.0;
+        n += d.strategy().copies().len() as f64 * (2.0 * latency + 1.0 + buckets) + 5.0;
     }
     // Two numbers per link that carries traffic: at most every directed
     // pair of regions.
@@ -349,18 +304,13 @@ fn run_bytes(s: &Scenario) -> f64 {
     // replicated writes in flight (all of them when the apply thread falls
     // behind for good).
     for (i, d) in s.datasets.iter().enumerate() {
-        // Active-active: a stream (key state, backlog) from every copy to
-        // every other, and each copy's LWW value per key.
-        let copies = d.copies().len() as f64;
-        let (replicas, values) = match d.active_active {
-            Some(_) => (copies * (copies - 1.0), copies * f64::from(d.keys) * 16.0),
-            // Geo-sharded: every shard's own streams.
-            None if !d.shards.is_empty() => (
-                d.shards.iter().map(|sh| sh.replicas.len()).sum::<usize>() as f64,
-                0.0,
-            ),
-            None => (d.replicas.len() as f64, 0.0),
-        };
+        // A stream (key state, backlog) each, and the strategy's own state
+        // per key (active-active: each copy's LWW stamp).
+        let st = d.strategy();
+        let streams = st.streams();
+        let copies = st.copies().len() as f64;
+        let replicas = streams.len() as f64;
+        let values = st.state_bytes_per_key() * f64::from(d.keys);
         bytes += values;
         // Writes at the rates' peaks (profiles, load bursts): a queue past
         // saturation grows while they last.
@@ -371,10 +321,9 @@ fn run_bytes(s: &Scenario) -> f64 {
             .map(|w| w.writes_per_s * rate_factors(s, w).1)
             .sum();
         let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
-        let link_s = d
-            .replicas
+        let link_s = streams
             .iter()
-            .map(|&r| s.network.delay(d.primary, r).capped_mean_nanos() / 1e9)
+            .map(|&(from, to)| s.network.delay(from, to).capped_mean_nanos() / 1e9)
             .fold(0.0, f64::max);
         // Writes in flight on the link and in a stable queue (a generous
         // multiple of the M/M/1 number in system), plus, when writes
@@ -389,17 +338,16 @@ fn run_bytes(s: &Scenario) -> f64 {
         // lasts (the largest over the replicas it slows).
         for f in &s.failures {
             if let FailureKind::ApplySlowdown(r, x) = f.kind {
-                if d.copies().contains(&r) {
+                if st.copies().contains(&r) {
                     let mu = f64::from(d.apply_threads) / (apply_s * x).max(1e-12);
                     backlog += (lambda - mu).max(0.0) * active_share(s, f) * span;
                 }
             }
         }
         // Writes a bandwidth-limited link cannot send keep in the log.
-        let link_backlog: f64 = d
-            .replicas
+        let link_backlog: f64 = streams
             .iter()
-            .filter_map(|&r| s.network.bandwidth(d.primary, r))
+            .filter_map(|&(from, to)| s.network.bandwidth(from, to))
             .map(|bw| {
                 (lambda * f64::from(d.record_bytes) - bw).max(0.0) / f64::from(d.record_bytes)
                     * span
@@ -414,17 +362,13 @@ fn run_bytes(s: &Scenario) -> f64 {
             values_per_copy * 8.0 + 64.0
         };
         // Figures per copy (histograms, series), state per stream.
-        let figures_per = if d.active_active.is_some() {
-            copies
-        } else {
-            replicas
-        };
+        let figures_per = copies;
         bytes += figures_per * (2.0 * hist_each + buckets * 8.0);
         bytes += replicas * (f64::from(d.keys) * KEY_STATE_BYTES + backlog * MESSAGE_BYTES);
         bytes += link_backlog * MESSAGE_BYTES;
         // A commit path past saturation without a queue limit keeps every
         // write it cannot serve waiting.
-        if let Some(c) = d.commit.as_ref().filter(|c| c.queue_limit.is_none()) {
+        if let Some(c) = st.commit().filter(|c| c.queue_limit.is_none()) {
             let mu = f64::from(c.servers) / (c.service_time.capped_mean_nanos() / 1e9).max(1e-12);
             bytes += (lambda - mu).max(0.0) * span * REQUEST_BYTES;
         }

@@ -9,6 +9,7 @@ mod figure_paths;
 mod file;
 pub mod limits;
 pub mod locate;
+pub mod placement;
 mod plan;
 pub mod presets;
 mod resolve;
@@ -19,6 +20,9 @@ pub mod variants;
 
 pub use figure_paths::{check_figure_path, FigureShape};
 pub use file::{schema, SweepMode};
+pub use placement::{
+    ActiveActive, GeoSharded, Placement, Replication, RywMitigation, Shard, SinglePrimary, Strategy,
+};
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};
 pub use units::{parse_duration, split_number};
@@ -135,16 +139,6 @@ impl Residency {
         self.rule_of(key)
             .is_none_or(|r| self.rules[usize::from(r)].allowed[usize::from(region.0)])
     }
-}
-
-/// One shard of a geo-sharded dataset: single-primary at its home.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Shard {
-    pub home: RegionId,
-    pub replicas: Vec<RegionId>,
-    /// The replica its failover promotes (an index into `replicas`), or
-    /// the most caught-up one.
-    pub target: Option<usize>,
 }
 
 /// A client region's users: numbers `first .. first + count` of the
@@ -371,121 +365,23 @@ pub struct Dataset {
     pub keys: u32,
     /// Key popularity.
     pub popularity: Popularity,
-    /// The region that takes every write (single-primary placement).
-    pub primary: RegionId,
-    /// Regions holding a replicated read copy.
-    pub replicas: Vec<RegionId>,
-    /// When the primary acknowledges a write.
-    pub replication: Replication,
     /// Service time of applying one replicated write at a replica.
     pub apply_time: Dist,
     /// Threads applying writes at each replica.
     pub apply_threads: u32,
     /// Payload bytes of one record on the network.
     pub record_bytes: u32,
-    /// The primary's commit path; `None`: commits take no time.
-    pub commit: Option<Capacity>,
-    /// `None`: single-primary; otherwise active-active (every copy, the
-    /// primary and the replicas, takes writes) with this resolution.
-    pub active_active: Option<Resolution>,
-    /// Promote a replica when the primary is detected down.
-    pub failover: Option<Failover>,
     /// Held to the residency rules (record k belongs to user k).
     pub restricted: bool,
-    /// Geo-sharded: a shard per residency home (empty otherwise); the
-    /// dataset's `primary` is the first home and its `replicas` every
-    /// region a shard replicates to.
-    pub shards: Vec<Shard>,
-    /// Geo-sharded: per residency rule, the index of its shard.
-    pub shard_of_rule: Vec<u16>,
-    /// Single-primary: how users' reads avoid missing their own writes.
-    pub read_your_writes: Option<RywMitigation>,
-    /// Async single-primary and geo-sharded: how long a committed write
-    /// waits in the primary's log before it is sent to the replicas
-    /// (`None`: it is sent at commit).
-    pub shipping_delay: Option<Dist>,
-}
-
-/// A read-your-writes mitigation (see [`file::ReadYourWritesFile`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RywMitigation {
-    /// Read from the primary for this long after one's own acknowledged
-    /// write.
-    PrimaryFor(Duration),
-    /// A replica behind the user's last write holds the read until it has
-    /// applied it, at most this long, then sends it to the primary.
-    TokenWait(Duration),
-    /// A replica behind the user's last write sends the read to the
-    /// primary.
-    TokenPrimary,
-}
-
-/// When a single primary acknowledges a write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Replication {
-    /// At commit.
-    Async,
-    /// Once `acks` replicas have received it, or after `timeout` without
-    /// them, falling back to async until they catch up.
-    SemiSync {
-        /// Replicas that must have received the write, 1 to all.
-        acks: u16,
-        /// Longest wait for them.
-        timeout: Duration,
-    },
-    /// Once every replica has applied it.
-    Sync,
+    /// Where its copies live and how writes reach them.
+    pub placement: Placement,
 }
 
 impl Dataset {
-    /// Every copy of an active-active dataset, or a single-primary
-    /// dataset's replicas and (with failover, which can depose it) its
-    /// primary: the regions whose replication figures are reported.
-    pub fn copies(&self) -> Vec<RegionId> {
-        if self.active_active.is_some() {
-            return std::iter::once(self.primary)
-                .chain(self.replicas.iter().copied())
-                .collect();
-        }
-        if !self.shards.is_empty() {
-            // Every shard's replicas, and its home if a failover can
-            // depose it.
-            let mut copies = self.replicas.clone();
-            if self.failover.is_some() {
-                for sh in &self.shards {
-                    if !copies.contains(&sh.home) {
-                        copies.push(sh.home);
-                    }
-                }
-            }
-            return copies;
-        }
-        self.replicas
-            .iter()
-            .copied()
-            .chain(self.failover.as_ref().map(|_| self.primary))
-            .collect()
-    }
-
-    /// The replica held in `region`, as an index into [`Dataset::replicas`].
-    pub fn replica_in(&self, region: RegionId) -> Option<usize> {
-        self.replicas.iter().position(|&r| r == region)
-    }
-
-    /// Where an app tier in `app` reads this dataset when nothing has
-    /// failed: its own region's copy, else the copy with the smallest mean
-    /// delay from it (the primary on a tie), as a driver that knows every
-    /// copy would pick.
-    pub fn read_copy(&self, app: RegionId, network: &Network) -> RegionId {
-        if app == self.primary || self.replica_in(app).is_some() {
-            return app;
-        }
-        let round_trip =
-            |r: RegionId| network.delay(app, r).mean_nanos() + network.delay(r, app).mean_nanos();
-        std::iter::once(self.primary)
-            .chain(self.replicas.iter().copied())
-            .min_by(|&a, &b| round_trip(a).total_cmp(&round_trip(b)))
-            .unwrap_or(self.primary)
+    /// Its placement's answers.
+    #[inline]
+    pub fn strategy(&self) -> &dyn Strategy {
+        self.placement.strategy()
     }
 }
 
@@ -582,21 +478,6 @@ impl Profile {
 }
 
 impl Scenario {
-    /// The shard of geo-sharded dataset `d` that workload entry `w`'s
-    /// requests go to (its users' rule's home); `None` for a dataset that
-    /// is not geo-sharded. Every request of one entry goes to one shard.
-    pub fn shard_of<'d>(&self, d: &'d Dataset, w: &ClientLoad) -> Option<&'d Shard> {
-        let res = self.residency.as_ref()?;
-        let rule = res.rule_of(w.users?.first)?;
-        d.shards
-            .get(usize::from(*d.shard_of_rule.get(usize::from(rule))?))
-    }
-
-    /// The home region of [`Scenario::shard_of`].
-    pub fn home_of(&self, d: &Dataset, w: &ClientLoad) -> Option<RegionId> {
-        self.shard_of(d, w).map(|sh| sh.home)
-    }
-
     /// Total writes per second to `dataset` from all regions.
     pub fn write_rate(&self, dataset: DatasetId) -> f64 {
         self.workload
@@ -606,26 +487,20 @@ impl Scenario {
             .sum()
     }
 
-    /// Writes per second the busiest copy of `dataset` applies: every
-    /// write for single-primary; for active-active, those the other copies
-    /// commit (each region's users writing to their own copy, or the
-    /// nearest).
+    /// Writes per second the busiest copy of `dataset` applies: those its
+    /// streams carry to it (for single-primary every write; for
+    /// active-active those the other copies commit; for geo-sharded its
+    /// shard's).
     pub fn apply_rate(&self, dataset: DatasetId) -> f64 {
-        let total = self.write_rate(dataset);
-        let d = &self.datasets[usize::from(dataset.0)];
-        if d.active_active.is_none() {
-            return total;
-        }
-        d.copies()
+        let st = self.datasets[usize::from(dataset.0)].strategy();
+        let mine = self.workload.iter().filter(|w| w.dataset == dataset);
+        st.copies()
             .into_iter()
             .map(|c| {
-                let local: f64 = self
-                    .workload
-                    .iter()
-                    .filter(|w| w.dataset == dataset && d.read_copy(w.region, &self.network) == c)
+                mine.clone()
+                    .filter(|w| st.carries(self, w).iter().any(|&(_, to)| to == c))
                     .map(|w| w.writes_per_s)
-                    .sum();
-                total - local
+                    .sum::<f64>()
             })
             .fold(0.0, f64::max)
     }
@@ -881,16 +756,7 @@ fn residency_lint(s: &Scenario) -> Vec<String> {
         let mut found = Vec::new();
         for r in rules {
             let rule = &res.rules[usize::from(r)];
-            let copies: Vec<RegionId> = if d.shards.is_empty() {
-                std::iter::once(d.primary)
-                    .chain(d.replicas.iter().copied())
-                    .collect()
-            } else {
-                let sh = &d.shards[usize::from(d.shard_of_rule[usize::from(r)])];
-                std::iter::once(sh.home)
-                    .chain(sh.replicas.iter().copied())
-                    .collect()
-            };
+            let copies = d.strategy().copies_for_rule(r);
             let outside: Vec<&str> = copies
                 .into_iter()
                 .filter(|c| !rule.allowed[usize::from(c.0)])
@@ -923,18 +789,19 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     for (i, d) in s.datasets.iter().enumerate() {
         let lambda = s.apply_rate(DatasetId(i as u16));
         let rho = lambda * d.apply_time.mean_nanos() / 1e9 / f64::from(d.apply_threads);
-        if !d.replicas.is_empty() && rho >= 1.0 {
+        let replicated = !d.strategy().streams().is_empty();
+        if replicated && rho >= 1.0 {
             out.push(format!(
                 "dataset `{}`: replicas apply {lambda} writes/s at a mean of {:.3} ms each (utilisation {rho:.2} >= 1): replication lag will grow for the whole run",
                 d.name,
                 d.apply_time.mean_nanos() / 1e6
             ));
-        } else if !d.replicas.is_empty() && rho >= 0.8 {
+        } else if replicated && rho >= 0.8 {
             out.push(format!(
                 "dataset `{}`: replica apply utilisation is {rho:.2}; lag is queue-dominated and sensitive to load",
                 d.name
             ));
-        } else if !d.replicas.is_empty() {
+        } else if replicated {
             // Rate profiles: the same at their peaks (every region's at
             // once: an upper bound when they peak at different hours).
             let peak: f64 = s
@@ -966,30 +833,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
             .filter(|w| usize::from(w.dataset.0) == i && w.writes_per_s > 0.0)
             .map(|w| w.region)
             .collect();
-        // With failover, a replica takes the writes over: not a single
-        // point of failure (the failover figures say what it costs).
-        if !d.shards.is_empty() {
-            if d.failover.is_none() {
-                let homes: Vec<&str> = d
-                    .shards
-                    .iter()
-                    .map(|sh| s.regions[usize::from(sh.home.0)].name.as_str())
-                    .collect();
-                out.push(format!(
-                    "dataset `{}`: each shard takes writes at its home only ({}): losing a home stops its users' writes (give its shard replicas and `failover`)",
-                    d.name,
-                    homes.join(", ")
-                ));
-            }
-        } else if d.active_active.is_none()
-            && d.failover.is_none()
-            && clients.iter().any(|&c| c != d.primary)
-        {
-            out.push(format!(
-                "dataset `{}`: single point of failure: every write, from every region, goes to the primary in {}",
-                d.name, s.regions[usize::from(d.primary.0)].name
-            ));
-        }
+        out.extend(d.strategy().lint_writes(s, d, &clients));
     }
     out.extend(spof(s));
     out.extend(capacity_lint(s));
@@ -999,7 +843,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     let lww_in = |r: RegionId| {
         s.datasets
             .iter()
-            .any(|d| d.active_active == Some(Resolution::Lww) && d.copies().contains(&r))
+            .any(|d| d.strategy().reads_clocks() && d.strategy().copies().contains(&r))
     };
     let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
     for f in &s.failures {
@@ -1010,7 +854,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
                 name(r)
             )),
             FailureKind::ApplySlowdown(r, _)
-                if !s.datasets.iter().any(|d| d.copies().contains(&r)) =>
+                if !s.datasets.iter().any(|d| d.strategy().copies().contains(&r)) =>
             {
                 out.push(format!(
                     "a failure slows the replicas of {}, but no dataset has a replica there: it changes nothing here",
@@ -1081,14 +925,19 @@ fn capacity_lint(s: &Scenario) -> Vec<String> {
         );
     }
     let mut link_bytes = vec![0.0; s.regions.len() * s.regions.len()];
+    let n = s.regions.len();
     for (i, d) in s.datasets.iter().enumerate() {
-        let writes: f64 = s
-            .workload
-            .iter()
-            .filter(|w| usize::from(w.dataset.0) == i)
-            .map(|w| w.writes_per_s * peak(w))
-            .sum();
-        if let Some(c) = &d.commit {
+        let st = d.strategy();
+        let mut writes = 0.0;
+        for w in s.workload.iter().filter(|w| usize::from(w.dataset.0) == i) {
+            let rate = w.writes_per_s * peak(w);
+            writes += rate;
+            for (from, to) in st.carries(s, w) {
+                link_bytes[usize::from(from.0) * n + usize::from(to.0)] +=
+                    rate * f64::from(d.record_bytes);
+            }
+        }
+        if let Some(c) = st.commit() {
             judge(
                 &mut out,
                 format!("commit path of dataset `{}`", d.name),
@@ -1096,13 +945,7 @@ fn capacity_lint(s: &Scenario) -> Vec<String> {
                 format!("{writes:.1} writes/s on {} servers", c.servers),
             );
         }
-        for r in &d.replicas {
-            let n = s.regions.len();
-            link_bytes[usize::from(d.primary.0) * n + usize::from(r.0)] +=
-                writes * f64::from(d.record_bytes);
-        }
     }
-    let n = s.regions.len();
     for (i, bytes) in link_bytes.into_iter().enumerate() {
         let (from, to) = (RegionId((i / n) as u16), RegionId((i % n) as u16));
         if let Some(bw) = s.network.bandwidth(from, to) {
@@ -1127,58 +970,7 @@ fn spof(s: &Scenario) -> Vec<String> {
     let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
     let mut out = Vec::new();
     for (i, d) in s.datasets.iter().enumerate() {
-        // The regions whose users touch it, and for a geo-sharded dataset
-        // each shard's: losing a copy costs those users, no others.
-        let users = |home: Option<RegionId>| {
-            let mut u: Vec<RegionId> = s
-                .workload
-                .iter()
-                .filter(|w| usize::from(w.dataset.0) == i && w.reads_per_s + w.writes_per_s > 0.0)
-                .filter(|w| home.is_none_or(|h| s.home_of(d, w) == Some(h)))
-                .map(|w| w.region)
-                .collect();
-            u.sort();
-            u.dedup();
-            u
-        };
-        if !d.shards.is_empty() {
-            for sh in d.shards.iter().filter(|sh| sh.replicas.is_empty()) {
-                let u = users(Some(sh.home));
-                if d.failover.is_some() || u.iter().any(|&r| r != sh.home) {
-                    out.push(format!(
-                        "dataset `{}`: the shard at {} has no replica{}: its users in {} lose their records, reads and writes, while {} is down",
-                        d.name,
-                        name(sh.home),
-                        if d.failover.is_some() { ", so its failover has no one to promote" } else { "" },
-                        u.iter().map(|&r| name(r)).collect::<Vec<_>>().join(", "),
-                        name(sh.home)
-                    ));
-                }
-            }
-        } else if d.replicas.is_empty() && users(None).iter().any(|&r| r != d.primary) {
-            let u = users(None);
-            out.push(format!(
-                "dataset `{}`: no copy outside {}: its users in {} lose it, reads and writes, when that region fails",
-                d.name,
-                name(d.primary),
-                u.iter().map(|&r| name(r)).collect::<Vec<_>>().join(", ")
-            ));
-        } else if !d.replicas.is_empty()
-            && d.failover.is_none()
-            && d.active_active.is_none()
-            && s.failures.iter().any(|f| match &f.kind {
-                // What can take the primary's database away.
-                FailureKind::Region(r) => *r == d.primary,
-                FailureKind::Service(r, Service::Database) => *r == d.primary,
-                _ => false,
-            })
-        {
-            out.push(format!(
-                "dataset `{}` has replicas but no failover: while {} is down its writes fail everywhere",
-                d.name,
-                name(d.primary)
-            ));
-        }
+        out.extend(d.strategy().lint_outages(s, d, i));
     }
     if let Some(routing) = &s.routing {
         for (i, d) in s.datasets.iter().enumerate() {
@@ -1186,18 +978,19 @@ fn spof(s: &Scenario) -> Vec<String> {
                 .workload
                 .iter()
                 .any(|w| usize::from(w.dataset.0) == i && w.reads_per_s > 0.0);
+            let copies = d.strategy().regions();
             let bare: Vec<RegionId> = routing
                 .endpoints
                 .iter()
                 .copied()
-                .filter(|&e| read && e != d.primary && d.replica_in(e).is_none())
+                .filter(|&e| read && !copies.contains(&e))
                 .collect();
             for e in bare {
                 out.push(format!(
                     "DNS can send users to {}, which holds no copy of dataset `{}`: every read served there crosses to {}",
                     name(e),
                     d.name,
-                    name(d.read_copy(e, &s.network))
+                    name(placement::nearest(e, &copies, &s.network))
                 ));
             }
         }

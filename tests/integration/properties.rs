@@ -114,10 +114,11 @@ fn scenario_yaml() -> impl Strategy<Value = String> {
 fn floor_ms(s: &Scenario, client: RegionId, d: DatasetId, read: bool) -> f64 {
     let ds = &s.datasets[usize::from(d.0)];
     // Reads go to the nearest copy (by mean delay), writes to the primary.
+    let copies = ds.strategy().regions();
     let node = if read {
-        ds.read_copy(client, &s.network)
+        regionsim::scenario::placement::nearest(client, &copies, &s.network)
     } else {
-        ds.primary
+        copies[0]
     };
     let access = s
         .workload

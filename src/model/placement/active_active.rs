@@ -175,10 +175,17 @@ pub struct ActiveActive {
 }
 
 impl ActiveActive {
-    /// Dataset `d` of `scenario` in run `run`.
-    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> ActiveActive {
+    /// Active-active dataset `d` of `scenario`, placed as `aa`, in run
+    /// `run`.
+    pub fn new(
+        scenario: &Scenario,
+        d: DatasetId,
+        aa: &crate::scenario::ActiveActive,
+        net: &Network,
+        run: u64,
+    ) -> ActiveActive {
         let ds = &scenario.datasets[usize::from(d.0)];
-        let copies = ds.copies();
+        let copies = aa.regions.clone();
         let n = copies.len();
         let mut streams = Vec::with_capacity(n * (n - 1));
         for from in 0..n {
@@ -228,7 +235,7 @@ impl ActiveActive {
             values: vec![vec![(i64::MIN, 0); ds.keys as usize]; n],
             latest: vec![Time::ZERO; ds.keys as usize],
             copies,
-            resolution: ds.active_active.unwrap_or_default(),
+            resolution: aa.resolution,
             record_bytes: ds.record_bytes,
             streams,
             commits: 0,

@@ -28,16 +28,21 @@ pub struct GeoSharded {
 }
 
 impl GeoSharded {
-    /// Dataset `d` of `scenario`, run `run`.
-    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> GeoSharded {
-        let ds = &scenario.datasets[usize::from(d.0)];
+    /// Geo-sharded dataset `d` of `scenario`, placed as `g`, run `run`.
+    pub fn new(
+        scenario: &Scenario,
+        d: DatasetId,
+        g: &crate::scenario::GeoSharded,
+        net: &Network,
+        run: u64,
+    ) -> GeoSharded {
         let mut bases = Vec::new();
         let mut next = 0u16;
-        let shards = (0..ds.shards.len())
+        let shards = (0..g.shards.len())
             .map(|i| {
                 bases.push(next);
-                next += ds.shards[i].replicas.len() as u16;
-                SinglePrimary::shard(scenario, d, i as u8, bases[i], net, run)
+                next += g.shards[i].replicas.len() as u16;
+                SinglePrimary::shard(scenario, d, g, i as u8, bases[i], net, run)
             })
             .collect();
         GeoSharded {
@@ -49,7 +54,7 @@ impl GeoSharded {
                     .as_ref()
                     .expect("a geo-sharded dataset has residency rules"),
             ),
-            shard_of_rule: ds.shard_of_rule.clone(),
+            shard_of_rule: g.shard_of_rule.clone(),
         }
     }
 

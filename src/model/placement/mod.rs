@@ -53,14 +53,16 @@ pub enum Placement {
 impl Placement {
     /// Dataset `d` of `scenario`, run `run`.
     pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> Placement {
-        let ds = &scenario.datasets[usize::from(d.0)];
-        if ds.active_active.is_some() {
-            return Placement::ActiveActive(ActiveActive::new(scenario, d, net, run));
+        use crate::scenario::Placement as Spec;
+        match &scenario.datasets[usize::from(d.0)].placement {
+            Spec::SinglePrimary(sp) => {
+                Placement::SinglePrimary(SinglePrimary::new(scenario, d, sp, net, run))
+            }
+            Spec::ActiveActive(aa) => {
+                Placement::ActiveActive(ActiveActive::new(scenario, d, aa, net, run))
+            }
+            Spec::GeoSharded(g) => Placement::GeoSharded(GeoSharded::new(scenario, d, g, net, run)),
         }
-        if !ds.shards.is_empty() {
-            return Placement::GeoSharded(GeoSharded::new(scenario, d, net, run));
-        }
-        Placement::SinglePrimary(SinglePrimary::new(scenario, d, net, run))
     }
 
     /// The region whose database takes the writes the app tier in `app`

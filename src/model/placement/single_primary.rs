@@ -605,6 +605,21 @@ struct Awaiting {
     acks: Vec<Time>,
 }
 
+/// What a single-primary log is built from: a dataset's placement, or one
+/// shard of a geo-sharded one.
+struct Log<'a> {
+    primary: RegionId,
+    replicas: &'a [RegionId],
+    mode: Replication,
+    shipping: Option<&'a crate::engine::Dist>,
+    failover: Option<&'a crate::scenario::Failover>,
+    target: Option<RegionId>,
+    /// The dataset's replica figure slots.
+    slots: Vec<RegionId>,
+    /// A shard: its index and the index of its first stream.
+    shard: Option<(u8, u16)>,
+}
+
 /// A primary deposed by a failover, until it rejoins as a replica.
 #[derive(Clone, Copy, Debug)]
 struct Deposed {
@@ -616,53 +631,78 @@ struct Deposed {
 }
 
 impl SinglePrimary {
-    /// Dataset `d` of `scenario` in run `run`.
-    pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> SinglePrimary {
-        let ds = &scenario.datasets[usize::from(d.0)];
-        SinglePrimary::build(scenario, d, ds.primary, &ds.replicas, (0, 0), net, run)
+    /// Single-primary dataset `d` of `scenario`, placed as `sp`, in run
+    /// `run`.
+    pub fn new(
+        scenario: &Scenario,
+        d: DatasetId,
+        sp: &crate::scenario::SinglePrimary,
+        net: &Network,
+        run: u64,
+    ) -> SinglePrimary {
+        use crate::scenario::Strategy;
+        let log = Log {
+            primary: sp.primary,
+            replicas: &sp.replicas,
+            mode: sp.replication,
+            shipping: sp.shipping_delay.as_ref(),
+            failover: sp.failover.as_ref(),
+            target: sp.failover_target(),
+            slots: sp.copies(),
+            shard: None,
+        };
+        SinglePrimary::build(scenario, d, log, net, run)
     }
 
     /// Shard `shard` (whose first stream is the dataset's `stream_base`-th)
-    /// of geo-sharded dataset `d`: its home is the primary.
+    /// of geo-sharded dataset `d`, placed as `g`: its home is the primary.
     pub fn shard(
         scenario: &Scenario,
         d: DatasetId,
+        g: &crate::scenario::GeoSharded,
         shard: u8,
         stream_base: u16,
         net: &Network,
         run: u64,
     ) -> SinglePrimary {
-        let sh = &scenario.datasets[usize::from(d.0)].shards[usize::from(shard)];
-        let mut p = SinglePrimary::build(
-            scenario,
-            d,
-            sh.home,
-            &sh.replicas,
-            (shard, stream_base),
-            net,
-            run,
-        );
-        // A shard without a replica has no one to promote; the others
-        // promote their own target.
-        p.failover = p.failover.take().filter(|_| !sh.replicas.is_empty());
-        p.target = sh.target.and_then(|t| sh.replicas.get(t).copied());
-        p
+        use crate::scenario::Strategy;
+        let sh = &g.shards[usize::from(shard)];
+        let log = Log {
+            primary: sh.home,
+            replicas: &sh.replicas,
+            mode: Replication::Async,
+            shipping: g.shipping_delay.as_ref(),
+            // A shard without a replica has no one to promote; the others
+            // promote their own target.
+            failover: g.failover.as_ref().filter(|_| !sh.replicas.is_empty()),
+            target: sh.target.and_then(|t| sh.replicas.get(t).copied()),
+            slots: g.copies(),
+            shard: Some((shard, stream_base)),
+        };
+        SinglePrimary::build(scenario, d, log, net, run)
     }
 
     fn build(
         scenario: &Scenario,
         d: DatasetId,
-        primary: RegionId,
-        replicas: &[RegionId],
-        (shard, stream_base): (u8, u16),
+        log: Log<'_>,
         net: &Network,
         run: u64,
     ) -> SinglePrimary {
         let ds = &scenario.datasets[usize::from(d.0)];
+        let Log {
+            primary,
+            replicas,
+            mode,
+            shipping,
+            failover,
+            target,
+            slots,
+            shard,
+        } = log;
         let seed = scenario.seed;
-        let slots = ds.copies();
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
-        let ack_on = match ds.replication {
+        let ack_on = match mode {
             Replication::Async => AckOn::Nothing,
             Replication::SemiSync { .. } => AckOn::Receipt,
             Replication::Sync => AckOn::Apply,
@@ -670,7 +710,7 @@ impl SinglePrimary {
         let streams = replicas
             .iter()
             .map(|&r| {
-                let name = if ds.shards.is_empty() {
+                let name = if shard.is_none() {
                     format!("{}/{}", ds.name, region_name(r))
                 } else {
                     format!("{}/{}/{}", ds.name, region_name(primary), region_name(r))
@@ -710,13 +750,8 @@ impl SinglePrimary {
                         ds.keys as usize
                     ],
                     ack_on,
-                    deferred: deferred(
-                        ack_on,
-                        ds.shipping_delay.is_some(),
-                        net,
-                        net.link(primary, r),
-                    ),
-                    shipping: ds.shipping_delay.clone(),
+                    deferred: deferred(ack_on, shipping.is_some(), net, net.link(primary, r)),
+                    shipping: shipping.cloned(),
                     rng_ship: stream(seed, run, &format!("shipping/{name}")),
                     last_ready: Time::ZERO,
                     ship_at: Time::NEVER,
@@ -729,7 +764,7 @@ impl SinglePrimary {
         SinglePrimary {
             dataset: d,
             primary,
-            mode: ds.replication,
+            mode,
             record_bytes: ds.record_bytes,
             streams,
             acks: Acks {
@@ -738,17 +773,13 @@ impl SinglePrimary {
             commits: 0,
             semi_sync: SemiSync::On,
             awaiting: VecDeque::new(),
-            target: ds
-                .failover
-                .as_ref()
-                .and_then(|f| f.target)
-                .and_then(|t| replicas.get(t).copied()),
-            failover: ds.failover.clone(),
+            target,
+            failover: failover.cloned(),
             primary_down: None,
             promoting: false,
             deposed: None,
-            shard,
-            stream_base,
+            shard: shard.map_or(0, |s| s.0),
+            stream_base: shard.map_or(0, |s| s.1),
             slots,
             residency: scenario.residency.clone().filter(|_| ds.restricted),
         }

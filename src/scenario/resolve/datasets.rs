@@ -162,12 +162,14 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                         }
                     }
                 }
+                let failover = g
+                    .failover
+                    .as_ref()
+                    .and_then(|f| failover(raw, f, names, &replicas, i, "geo-sharded", check));
                 datasets.push(Dataset {
                     name: d.name.clone(),
                     keys: d.keys,
                     popularity,
-                    primary: RegionId(0),
-                    replication: Replication::Async,
                     apply_time: g.apply_time.clone(),
                     apply_threads: match g.apply_threads {
                         None => 1,
@@ -181,17 +183,19 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                         }
                     },
                     record_bytes,
-                    active_active: None,
-                    commit: None,
-                    failover: g.failover.as_ref().and_then(|f| {
-                        failover(raw, f, names, &replicas, i, "geo-sharded", check)
-                    }),
-                    replicas,
                     restricted: true,
-                    shards: Vec::new(),
-                    shard_of_rule: Vec::new(),
-                    read_your_writes: None,
-                    shipping_delay: shipping_delay(g.shipping_delay.as_ref(), Replication::Async),
+                    // Shards are filled in from the residency rules
+                    // ([`geo_shards`]).
+                    placement: Placement::GeoSharded(GeoSharded {
+                        shards: Vec::new(),
+                        shard_of_rule: Vec::new(),
+                        replicas,
+                        failover,
+                        shipping_delay: shipping_delay(
+                            g.shipping_delay.as_ref(),
+                            Replication::Async,
+                        ),
+                    }),
                 });
                 continue;
             }
@@ -228,12 +232,14 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 "shipping_delay is for async replication: under semi-sync and sync the primary sends each write at commit and waits for the replicas",
             );
         }
+        let failover = sp
+            .failover
+            .as_ref()
+            .and_then(|f| failover(raw, f, names, &replicas, i, "single-primary", check));
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
             popularity,
-            primary: primary.unwrap_or(RegionId(0)),
-            replication,
             apply_time: sp.apply_time.clone(),
             apply_threads: match sp.apply_threads {
                 None => 1,
@@ -247,31 +253,29 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 }
             },
             record_bytes,
-            active_active: None,
-            commit: sp.commit.as_ref().and_then(|c| {
-                capacity(
-                    c.servers.unwrap_or(1),
-                    None,
-                    &c.service_time,
-                    c.queue_limit,
-                    None,
-                    yaml_path!["datasets", i, "placement", "single-primary", "commit"],
-                    check,
-                )
-            }),
-            failover: sp
-                .failover
-                .as_ref()
-                .and_then(|f| failover(raw, f, names, &replicas, i, "single-primary", check)),
-            replicas,
             restricted: d.restricted.unwrap_or(false),
-            shards: Vec::new(),
-            shard_of_rule: Vec::new(),
-            read_your_writes: sp
-                .read_your_writes
-                .as_ref()
-                .and_then(|r| read_your_writes(r, i, check)),
-            shipping_delay: shipping_delay(sp.shipping_delay.as_ref(), replication),
+            placement: Placement::SinglePrimary(SinglePrimary {
+                primary: primary.unwrap_or(RegionId(0)),
+                replicas,
+                replication,
+                commit: sp.commit.as_ref().and_then(|c| {
+                    capacity(
+                        c.servers.unwrap_or(1),
+                        None,
+                        &c.service_time,
+                        c.queue_limit,
+                        None,
+                        yaml_path!["datasets", i, "placement", "single-primary", "commit"],
+                        check,
+                    )
+                }),
+                failover,
+                read_your_writes: sp
+                    .read_your_writes
+                    .as_ref()
+                    .and_then(|r| read_your_writes(r, i, check)),
+                shipping_delay: shipping_delay(sp.shipping_delay.as_ref(), replication),
+            }),
         });
     }
     datasets
@@ -318,25 +322,21 @@ pub(super) fn active_active(
             1
         }
     };
-    let (&primary, replicas) = regions.split_first()?;
+    if regions.len() < 2 {
+        return None;
+    }
     Some(Dataset {
         name: d.name.clone(),
         keys: d.keys,
         popularity,
-        primary,
-        replicas: replicas.to_vec(),
-        replication: Replication::Async,
         apply_time: aa.apply_time.clone(),
         apply_threads,
         record_bytes,
-        commit: None,
-        failover: None,
-        active_active: Some(aa.resolution.unwrap_or_default()),
         restricted: d.restricted.unwrap_or(false),
-        shards: Vec::new(),
-        shard_of_rule: Vec::new(),
-        read_your_writes: None,
-        shipping_delay: None,
+        placement: Placement::ActiveActive(ActiveActive {
+            regions,
+            resolution: aa.resolution.unwrap_or_default(),
+        }),
     })
 }
 
@@ -600,6 +600,9 @@ pub(super) fn geo_shards(
             continue;
         }
         let Some(g) = geo else { continue };
+        let Placement::GeoSharded(placement) = &mut d.placement else {
+            continue;
+        };
         if !matches!(d.popularity, Popularity::PerUser) {
             check.error(
                 yaml_path!["datasets", i, "popularity"],
@@ -626,7 +629,7 @@ pub(super) fn geo_shards(
                 });
             }
         }
-        d.shard_of_rule = res
+        placement.shard_of_rule = res
             .rules
             .iter()
             .map(|r| shards.iter().position(|s| s.home == r.home).unwrap_or(0) as u16)
@@ -665,8 +668,7 @@ pub(super) fn geo_shards(
         if let Some(t) = g.failover.as_ref().and_then(|f| f.target.as_ref()) {
             shard_targets(t, &mut shards, names, i, check);
         }
-        d.primary = shards.first().map_or(RegionId(0), |s| s.home);
-        d.shards = shards;
+        placement.shards = shards;
     }
 }
 

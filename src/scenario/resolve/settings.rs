@@ -98,14 +98,7 @@ pub(super) fn model_size(datasets: &[Dataset], workload: &[ClientLoad], check: &
     }
     // Active-active: a stream from every copy to every other;
     // geo-sharded: each shard's own.
-    let streams: usize = datasets
-        .iter()
-        .map(|d| match d.active_active {
-            Some(_) => (d.replicas.len() + 1) * d.replicas.len(),
-            None if !d.shards.is_empty() => d.shards.iter().map(|sh| sh.replicas.len()).sum(),
-            None => d.replicas.len(),
-        })
-        .sum();
+    let streams: usize = datasets.iter().map(|d| d.strategy().streams().len()).sum();
     if streams > MAX_REPLICATION_STREAMS {
         check.error(
             yaml_path!["datasets"],

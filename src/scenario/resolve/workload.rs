@@ -290,7 +290,7 @@ pub(super) fn users_fit(
         }
     }
     for (d, ds) in datasets.iter().enumerate() {
-        if ds.read_your_writes.is_none() {
+        if ds.strategy().read_your_writes().is_none() {
             continue;
         }
         if let Some(w) = workload
