@@ -279,31 +279,121 @@ impl ActiveActive {
             .unwrap_or(0)
     }
 
+    /// Copy `i`'s clock at true time `now`, in ns (with any step a
+    /// failure gives it).
+    fn clock(&self, i: usize, now: Time, net: &Network) -> i64 {
+        let (offset, drift) = self.clocks[i];
+        let t = now.as_nanos() as f64;
+        (t + offset + drift * t + net.clock_step(self.copies[i])).round() as i64
+    }
+
+    /// A write of `key` came to rest in `region` in the span: a residency
+    /// violation if it may not be there.
+    fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
+        if let Some(r) = &self.residency {
+            if !r.allows(key, region) {
+                ctx.metrics
+                    .record_residency_violation(usize::from(self.dataset.0));
+            }
+        }
+    }
+
+    /// Write `id` was applied at one more copy: the lost flags of writes
+    /// every other copy has applied are dropped (a count per write, not a
+    /// scan of every stream: a wide mesh has thousands).
+    fn retire(&mut self, id: u64) {
+        if let Some(f) = id
+            .checked_sub(self.lost.base)
+            .and_then(|i| self.lost.flags.get_mut(i as usize))
+        {
+            f.2 = f.2.saturating_sub(1);
+        }
+        while self.lost.flags.front().is_some_and(|f| f.2 == 0) {
+            self.lost.flags.pop_front();
+            self.lost.base += 1;
+        }
+    }
+
+    /// Per copy and key, the LWW timestamp of the value it holds, and per
+    /// key the commit time of its latest write (for tests: with exact
+    /// clocks, once replication has drained, every copy holds that one).
+    pub fn values(&self) -> (&[Vec<Stamp>], &[Time]) {
+        (&self.values, &self.latest)
+    }
+}
+
+impl super::Strategy for ActiveActive {
+    type Event = Event;
+
+    /// Nothing holds a read here: read-your-writes mitigations are
+    /// single-primary settings.
+    fn applied_at(
+        &self,
+        _server: ReadServer,
+        _key: u32,
+        _commit: Time,
+        _now: Time,
+    ) -> Option<Time> {
+        None
+    }
+
+    /// One shard: every copy holds every record.
+    fn shard_of(&self, _user: u32) -> usize {
+        0
+    }
+
+    /// A request's state is looked up when it arrives.
+    fn prefetch(&self, _key: u32, _read: Option<ReadServer>) {}
+
+    /// Its messages leave at commit: nothing is being sent when a link
+    /// goes down (they wait in their stream until it is up).
+    fn link_down(&mut self, _link: LinkId, _now: Time) {}
+
+    /// Messages to a copy that is down wait in their stream; it keeps what
+    /// it had received.
+    fn node_down(&mut self, _region: RegionId, _now: Time) {}
+
+    /// Messages that waited for the copy go on.
+    fn node_up(&mut self, _region: RegionId, now: Time, ctx: &mut Ctx) {
+        self.resume(now, ctx);
+    }
+
+    /// Every copy takes writes: nothing to fail over.
+    fn on_db_verdict(
+        &mut self,
+        _region: RegionId,
+        _healthy: bool,
+        _now: Time,
+        _ctx: &mut Ctx,
+    ) -> bool {
+        false
+    }
+
     /// Where the app tier in `app` writes: its own copy, else the nearest
     /// that answers.
-    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
+    fn write_node(&self, _shard: usize, app: RegionId, net: &Network) -> RegionId {
         self.copies[self.nearest(app, net)]
     }
 
     /// Where it reads: the same copy.
-    pub fn read_node(&self, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+    fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
         let i = self.nearest(app, net);
         (self.copies[i], ReadServer::Replica(i as u16))
     }
 
     /// The copy in `region`, if any.
-    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
+    fn server_in(&self, _key: u32, region: RegionId) -> Option<ReadServer> {
         self.copy_in(region).map(|i| ReadServer::Replica(i as u16))
     }
 
     /// Whether `server` is the copy in `region` (always, once chosen).
-    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
+    fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
         matches!(server, ReadServer::Replica(i) if self.copies.get(usize::from(i)) == Some(&region))
     }
 
     /// A read of `key` at copy `server` at `now`: how long ago the oldest
     /// write it misses was committed, if it misses one.
-    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
+    fn on_read(&self, key: u32, server: ReadServer) -> Time {
         let ReadServer::Replica(i) = server else {
             return Time::NEVER;
         };
@@ -316,7 +406,7 @@ impl ActiveActive {
     /// Whether copy `server` has not applied the write of `key` committed
     /// at `commit` by the copy in `node` (its stream from there applies in
     /// commit order).
-    pub fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
+    fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
         let (ReadServer::Replica(to), Some(from)) = (server, self.copy_in(node)) else {
             return false;
         };
@@ -325,17 +415,16 @@ impl ActiveActive {
             .is_some_and(|s| s.keys[key as usize].oldest_unapplied <= commit)
     }
 
-    /// Copy `i`'s clock at true time `now`, in ns (with any step a
-    /// failure gives it).
-    fn clock(&self, i: usize, now: Time, net: &Network) -> i64 {
-        let (offset, drift) = self.clocks[i];
-        let t = now.as_nanos() as f64;
-        (t + offset + drift * t + net.clock_step(self.copies[i])).round() as i64
-    }
-
     /// A write of `key` reaches the copy in `node` at `now` and commits
     /// there: acknowledged at once (`Time::NEVER` if `node` holds no copy).
-    pub fn on_write(&mut self, now: Time, key: u32, node: RegionId, ctx: &mut Ctx) -> Time {
+    fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        _ticket: Option<super::Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
         let Some(c) = self.copy_in(node) else {
             return Time::NEVER;
         };
@@ -432,7 +521,7 @@ impl ActiveActive {
     }
 
     /// The head message of stream `k` is applied at `now`.
-    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+    fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         let Event::Apply { stream: k, .. } = event;
         let d = usize::from(self.dataset.0);
         let st = &mut self.streams[usize::from(k)];
@@ -469,39 +558,12 @@ impl ActiveActive {
     }
 
     /// The residency rules, if the dataset is restricted.
-    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
+    fn residency(&self) -> Option<&crate::scenario::Residency> {
         self.residency.as_deref()
     }
 
-    /// A write of `key` came to rest in `region` in the span: a residency
-    /// violation if it may not be there.
-    fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
-        if let Some(r) = &self.residency {
-            if !r.allows(key, region) {
-                ctx.metrics
-                    .record_residency_violation(usize::from(self.dataset.0));
-            }
-        }
-    }
-
-    /// Write `id` was applied at one more copy: the lost flags of writes
-    /// every other copy has applied are dropped (a count per write, not a
-    /// scan of every stream: a wide mesh has thousands).
-    fn retire(&mut self, id: u64) {
-        if let Some(f) = id
-            .checked_sub(self.lost.base)
-            .and_then(|i| self.lost.flags.get_mut(i as usize))
-        {
-            f.2 = f.2.saturating_sub(1);
-        }
-        while self.lost.flags.front().is_some_and(|f| f.2 == 0) {
-            self.lost.flags.pop_front();
-            self.lost.base += 1;
-        }
-    }
-
     /// A link came up or a copy came back at `now`: waiting messages go.
-    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+    fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         let bytes = self.record_bytes;
         for (k, st) in self.streams.iter_mut().enumerate() {
             let up = ctx.net.db_up(self.copies[st.to]) && ctx.net.db_up(self.copies[st.from]);
@@ -520,7 +582,7 @@ impl ActiveActive {
 
     /// End of bucket `bucket` at `now`: each copy's current lag (behind
     /// the copy it trails most).
-    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+    fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         // One pass over the streams (a scan per copy would be n^3).
         for st in &self.streams {
             metrics.record_current_lag(
@@ -534,7 +596,7 @@ impl ActiveActive {
 
     /// The run ended: apply busy time per copy (over its incoming
     /// streams' threads).
-    pub fn finish(&mut self, metrics: &mut RunMetrics) {
+    fn finish(&mut self, _end: Time, _warmup: Time, metrics: &mut RunMetrics) {
         let n = self.copies.len();
         for st in &self.streams {
             // Each incoming stream has its own threads: a copy's figure is
@@ -548,7 +610,7 @@ impl ActiveActive {
     }
 
     /// Writes committed, and per stream (applied, in flight).
-    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+    fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         (
             self.commits,
             self.streams
@@ -556,13 +618,6 @@ impl ActiveActive {
                 .map(|s| (s.head_seq - 1, s.in_flight.len() as u64))
                 .collect(),
         )
-    }
-
-    /// Per copy and key, the LWW timestamp of the value it holds, and per
-    /// key the commit time of its latest write (for tests: with exact
-    /// clocks, once replication has drained, every copy holds that one).
-    pub fn values(&self) -> (&[Vec<Stamp>], &[Time]) {
-        (&self.values, &self.latest)
     }
 }
 

@@ -57,44 +57,68 @@ impl GeoSharded {
             shard_of_rule: g.shard_of_rule.clone(),
         }
     }
+}
+
+impl super::Strategy for GeoSharded {
+    type Event = Event;
+
+    /// Nothing holds a read here: read-your-writes mitigations are
+    /// single-primary settings.
+    fn applied_at(
+        &self,
+        _server: ReadServer,
+        _key: u32,
+        _commit: Time,
+        _now: Time,
+    ) -> Option<Time> {
+        None
+    }
+
+    /// A request's state is looked up when it arrives.
+    fn prefetch(&self, _key: u32, _read: Option<ReadServer>) {}
+
+    /// As its shard's single primary answers.
+    fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
+        self.shards[self.shard_of(key)].missed(server, key, node, commit)
+    }
 
     /// The shard of the records of `user`.
     #[inline]
-    pub fn shard_of(&self, user: u32) -> usize {
+    fn shard_of(&self, user: u32) -> usize {
         self.residency
             .rule_of(user)
             .map_or(0, |r| usize::from(self.shard_of_rule[usize::from(r)]))
     }
 
     /// The residency rules.
-    pub fn residency(&self) -> &Residency {
-        &self.residency
+    fn residency(&self) -> Option<&Residency> {
+        Some(&self.residency)
     }
 
-    pub fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
-        self.shards[shard].write_node(app, net)
+    fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
+        self.shards[shard].write_node(0, app, net)
     }
 
-    pub fn read_node(&self, shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
-        self.shards[shard].read_node(app, net)
-    }
-
-    #[inline(never)]
-    pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
-        self.shards[self.shard_of(key)].serves(region, server)
-    }
-
-    pub fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer> {
-        self.shards[self.shard_of(key)].server_in(region)
+    fn read_node(&self, shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        self.shards[shard].read_node(0, app, net)
     }
 
     #[inline(never)]
-    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
+    fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
+        self.shards[self.shard_of(key)].serves(key, region, server)
+    }
+
+    fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer> {
+        self.shards[self.shard_of(key)].server_in(key, region)
+    }
+
+    #[inline(never)]
+    fn on_read(&self, key: u32, server: ReadServer) -> Time {
         self.shards[self.shard_of(key)].on_read(key, server)
     }
 
     #[inline(never)]
-    pub fn on_write(
+    fn on_write(
         &mut self,
         now: Time,
         key: u32,
@@ -106,7 +130,7 @@ impl GeoSharded {
         self.shards[shard].on_write(now, key, node, ticket, ctx)
     }
 
-    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+    fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         let shard = match event {
             Event::Apply { stream, .. } | Event::Ship { stream, .. } => (0..self.shards.len())
                 .find(|&i| {
@@ -119,37 +143,31 @@ impl GeoSharded {
         self.shards[shard].on_event(now, event, ctx);
     }
 
-    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+    fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         for s in &mut self.shards {
             s.resume(now, ctx);
         }
     }
 
-    pub fn link_down(&mut self, link: super::super::LinkId, now: Time) {
+    fn link_down(&mut self, link: super::super::LinkId, now: Time) {
         for s in &mut self.shards {
             s.link_down(link, now);
         }
     }
 
-    pub fn node_down(&mut self, region: RegionId, now: Time) {
+    fn node_down(&mut self, region: RegionId, now: Time) {
         for s in &mut self.shards {
             s.node_down(region, now);
         }
     }
 
-    pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
+    fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
         for s in &mut self.shards {
             s.node_up(region, now, ctx);
         }
     }
 
-    pub fn on_db_verdict(
-        &mut self,
-        region: RegionId,
-        healthy: bool,
-        now: Time,
-        ctx: &mut Ctx,
-    ) -> bool {
+    fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool {
         let mut started = false;
         for s in &mut self.shards {
             started |= s.on_db_verdict(region, healthy, now, ctx);
@@ -157,20 +175,20 @@ impl GeoSharded {
         started
     }
 
-    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+    fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         for s in &self.shards {
             s.sample(now, bucket, metrics);
         }
     }
 
-    pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
+    fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         for s in &mut self.shards {
             s.finish(end, warmup, metrics);
         }
     }
 
     /// Writes committed over every shard, and each shard's streams.
-    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+    fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         let mut commits = 0;
         let mut streams = Vec::new();
         for s in &self.shards {

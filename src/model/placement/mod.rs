@@ -1,18 +1,22 @@
-//! Placement strategies: where a dataset's copies live, where its requests
-//! go, and how writes reach the copies. Requests and replication messages
-//! reach a dataset's strategy only through [`Placement`]; a new strategy
-//! (active-active, geo-sharded, leaderless quorums) is a new file here, a
-//! variant of [`Placement`] and of [`Event`], and a scenario section.
+//! Placement strategies in the model: where a dataset's requests go and how
+//! writes reach its copies. Requests and replication messages reach a
+//! dataset's strategy only through [`Placement`], which forwards each call,
+//! by a `match` the [`each!`] macro writes, to the strategy's [`Strategy`]
+//! implementation. Every strategy answers every question in its own file
+//! (no default, no wildcard arm answering for it). A new strategy is a new
+//! file here implementing [`Strategy`], a variant of [`Placement`] (and of
+//! [`Event`], if it has events of its own), its line in [`each!`] and
+//! [`Placement::new`], and its half in `crate::scenario::placement`.
 
 pub mod active_active;
 pub mod geo_sharded;
 pub mod single_primary;
 
-use super::net::Network;
+use super::net::{LinkId, Network};
 use super::Ctx;
 use crate::engine::Time;
 use crate::metrics::RunMetrics;
-use crate::scenario::{DatasetId, RegionId, Scenario};
+use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
 use active_active::ActiveActive;
 use geo_sharded::GeoSharded;
 use single_primary::SinglePrimary;
@@ -50,6 +54,105 @@ pub enum Placement {
     GeoSharded(GeoSharded),
 }
 
+/// What the world asks of one dataset's strategy. No method has a
+/// default: a strategy says what it does, in its own file.
+pub trait Strategy {
+    /// The strategy's own events.
+    type Event;
+
+    /// The region whose database takes the writes the app tier in `app`
+    /// sends (of the records of shard `shard`, for a sharded strategy).
+    fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId;
+
+    /// The region and copy that serve the reads an app tier in `app`
+    /// sends (of shard `shard`'s records), with the network as it is now.
+    fn read_node(&self, shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer);
+
+    /// When copy `server` applies (applied, `now` if it already has) the
+    /// write of `key` committed at `commit`; `None` if that is not known
+    /// yet (waiting for its link) or the strategy cannot hold a read.
+    fn applied_at(&self, server: ReadServer, key: u32, commit: Time, now: Time) -> Option<Time>;
+
+    /// The residency rules the dataset is held to, if restricted.
+    fn residency(&self) -> Option<&Residency>;
+
+    /// The shard of the records of `user`.
+    fn shard_of(&self, user: u32) -> usize;
+
+    /// Whether `server` is still the copy of `key` in `region`.
+    fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool;
+
+    /// The copy of `key` in `region` that can serve a read, if any.
+    fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer>;
+
+    /// Loads the state a request for `key` will touch (a read served by
+    /// `read`, or a write when `None`).
+    fn prefetch(&self, key: u32, read: Option<ReadServer>);
+
+    /// A read of `key` served by `server`: the commit time of the oldest
+    /// write of the key the copy has not applied (`Time::NEVER`: it has
+    /// them all). Its version holds every write committed before that.
+    fn on_read(&self, key: u32, server: ReadServer) -> Time;
+
+    /// Whether the copy `server` has not applied the write of `key`
+    /// committed at `commit` by the copy in `node`.
+    fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool;
+
+    /// A write of `key` reaches the database in `node` at `now`; returns
+    /// when it is acknowledged (`Time::NEVER`: not for now, or not by this
+    /// node).
+    fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        ticket: Option<Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time;
+
+    /// One of the strategy's own events.
+    fn on_event(&mut self, now: Time, event: Self::Event, ctx: &mut Ctx);
+
+    /// A link came up or a database node came back at `now`: replication
+    /// that waited goes on.
+    fn resume(&mut self, now: Time, ctx: &mut Ctx);
+
+    /// `link` went down at `now`.
+    fn link_down(&mut self, link: LinkId, now: Time);
+
+    /// The database nodes of `region` went down at `now`.
+    fn node_down(&mut self, region: RegionId, now: Time);
+
+    /// The database nodes of `region` are up again at `now`.
+    fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx);
+
+    /// The health checks' verdict on `region`'s database changed at `now`;
+    /// true if that started a failover.
+    fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool;
+
+    /// End of bucket `bucket` at `now`: sampled series.
+    fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics);
+
+    /// The run ended at `end`.
+    fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics);
+
+    /// Writes committed, and per replication stream (applied, in flight).
+    fn audit(&self) -> (u64, Vec<(u64, u64)>);
+}
+
+/// `each!(placement, p => expr)`: `expr` with `p` bound to the strategy
+/// inside, whichever it is. The one list of the strategies the world
+/// dispatches to.
+macro_rules! each {
+    ($placement:expr, $p:ident => $body:expr) => {
+        match $placement {
+            Placement::SinglePrimary($p) => $body,
+            Placement::ActiveActive($p) => $body,
+            Placement::GeoSharded($p) => $body,
+        }
+    };
+}
+
 impl Placement {
     /// Dataset `d` of `scenario`, run `run`.
     pub fn new(scenario: &Scenario, d: DatasetId, net: &Network, run: u64) -> Placement {
@@ -65,20 +168,12 @@ impl Placement {
         }
     }
 
-    /// The region whose database takes the writes the app tier in `app`
-    /// sends (of the records of shard `shard`, for a geo-sharded dataset).
+    /// See [`Strategy::write_node`].
     pub fn write_node(&self, shard: usize, app: RegionId, net: &Network) -> RegionId {
-        match self {
-            Placement::SinglePrimary(p) => p.write_node(app, net),
-            Placement::ActiveActive(p) => p.write_node(app, net),
-            Placement::GeoSharded(p) => p.write_node(shard, app, net),
-        }
+        each!(self, p => p.write_node(shard, app, net))
     }
 
-    /// When copy `server` applies (applied, `now` if it already has) the
-    /// write of `key` committed at `commit`; `None` if that is not known
-    /// yet (waiting for its link) or the copy is not a single-primary
-    /// replica.
+    /// See [`Strategy::applied_at`].
     pub fn applied_at(
         &self,
         server: ReadServer,
@@ -86,48 +181,28 @@ impl Placement {
         commit: Time,
         now: Time,
     ) -> Option<Time> {
-        match self {
-            Placement::SinglePrimary(p) => p.applied_at(server, key, commit, now),
-            // `read_your_writes` (whose token wait asks this) is a
-            // single-primary setting: nothing waits on these.
-            Placement::ActiveActive(_) | Placement::GeoSharded(_) => None,
-        }
+        each!(self, p => p.applied_at(server, key, commit, now))
     }
 
-    /// The residency rules the dataset is held to, if restricted.
-    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
-        match self {
-            Placement::SinglePrimary(p) => p.residency(),
-            Placement::ActiveActive(p) => p.residency(),
-            Placement::GeoSharded(p) => Some(p.residency()),
-        }
+    /// See [`Strategy::residency`].
+    pub fn residency(&self) -> Option<&Residency> {
+        each!(self, p => p.residency())
     }
 
-    /// The shard of the records of `user` (0 unless geo-sharded).
+    /// See [`Strategy::shard_of`].
     pub fn shard_of(&self, user: u32) -> usize {
-        match self {
-            Placement::GeoSharded(p) => p.shard_of(user),
-            Placement::SinglePrimary(_) | Placement::ActiveActive(_) => 0,
-        }
+        each!(self, p => p.shard_of(user))
     }
 
-    /// Whether `server` is still the copy of `key` in `region`.
+    /// See [`Strategy::serves`].
     #[inline(always)]
     pub fn serves(&self, key: u32, region: RegionId, server: ReadServer) -> bool {
-        match self {
-            Placement::SinglePrimary(p) => p.serves(region, server),
-            Placement::ActiveActive(p) => p.serves(region, server),
-            Placement::GeoSharded(p) => p.serves(key, region, server),
-        }
+        each!(self, p => p.serves(key, region, server))
     }
 
-    /// The copy of `key` in `region` that can serve a read, if any.
+    /// See [`Strategy::server_in`].
     pub fn server_in(&self, key: u32, region: RegionId) -> Option<ReadServer> {
-        match self {
-            Placement::SinglePrimary(p) => p.server_in(region),
-            Placement::ActiveActive(p) => p.server_in(region),
-            Placement::GeoSharded(p) => p.server_in(key, region),
-        }
+        each!(self, p => p.server_in(key, region))
     }
 
     /// The dataset whose strategy handles `event`.
@@ -141,17 +216,12 @@ impl Placement {
         }
     }
 
-    /// The database nodes of `region` are up again at `now`.
+    /// See [`Strategy::node_up`].
     pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
-        match self {
-            Placement::SinglePrimary(p) => p.node_up(region, now, ctx),
-            Placement::ActiveActive(p) => p.resume(now, ctx),
-            Placement::GeoSharded(p) => p.node_up(region, now, ctx),
-        }
+        each!(self, p => p.node_up(region, now, ctx))
     }
 
-    /// The health checks' verdict on `region`'s database changed at `now`;
-    /// true if that started a failover.
+    /// See [`Strategy::on_db_verdict`].
     pub fn on_db_verdict(
         &mut self,
         region: RegionId,
@@ -159,67 +229,39 @@ impl Placement {
         now: Time,
         ctx: &mut Ctx,
     ) -> bool {
-        match self {
-            Placement::SinglePrimary(p) => p.on_db_verdict(region, healthy, now, ctx),
-            Placement::GeoSharded(p) => p.on_db_verdict(region, healthy, now, ctx),
-            // Every copy takes writes: nothing to fail over.
-            Placement::ActiveActive(_) => false,
-        }
+        each!(self, p => p.on_db_verdict(region, healthy, now, ctx))
     }
 
-    /// The region and copy that serve the reads an app tier in `client`
-    /// sends (of shard `shard`'s records, geo-sharded), with the network as
-    /// it is now.
+    /// See [`Strategy::read_node`].
     pub fn read_node(
         &self,
         shard: usize,
         client: RegionId,
         net: &Network,
     ) -> (RegionId, ReadServer) {
-        match self {
-            Placement::SinglePrimary(p) => p.read_node(client, net),
-            Placement::ActiveActive(p) => p.read_node(client, net),
-            Placement::GeoSharded(p) => p.read_node(shard, client, net),
-        }
+        each!(self, p => p.read_node(shard, client, net))
     }
 
-    /// Loads the state a request for `key` will touch (a read served by
-    /// `read`, or a write when `None`).
+    /// See [`Strategy::prefetch`].
     #[inline]
     pub fn prefetch(&self, key: u32, read: Option<ReadServer>) {
-        match self {
-            Placement::SinglePrimary(p) => p.prefetch(key, read),
-            Placement::ActiveActive(_) | Placement::GeoSharded(_) => {}
-        }
+        each!(self, p => p.prefetch(key, read))
     }
 
-    /// A read of `key` served by `server`: the commit time of the oldest
-    /// write of the key the copy has not applied (`Time::NEVER`: it has
-    /// them all). Its version holds every write committed before that.
+    /// See [`Strategy::on_read`].
     #[inline(always)]
     pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
-        match self {
-            Placement::SinglePrimary(p) => p.on_read(key, server),
-            Placement::ActiveActive(p) => p.on_read(key, server),
-            Placement::GeoSharded(p) => p.on_read(key, server),
-        }
+        each!(self, p => p.on_read(key, server))
     }
 
-    /// Whether the copy `server` has not applied the write of `key`
-    /// committed at `commit` by the copy in `node`.
+    /// See [`Strategy::missed`].
     #[cold]
     #[inline(never)]
     pub fn missed(&self, server: ReadServer, key: u32, node: RegionId, commit: Time) -> bool {
-        match self {
-            Placement::SinglePrimary(p) => p.on_read(key, server) <= commit,
-            Placement::ActiveActive(p) => p.missed(server, key, node, commit),
-            Placement::GeoSharded(p) => p.on_read(key, server) <= commit,
-        }
+        each!(self, p => p.missed(server, key, node, commit))
     }
 
-    /// A write of `key` reaches the database in `node` at `now`; returns
-    /// when it is acknowledged (`Time::NEVER`: not for now, or not by this
-    /// node, which is no longer the primary).
+    /// See [`Strategy::on_write`].
     #[inline]
     pub fn on_write(
         &mut self,
@@ -229,78 +271,51 @@ impl Placement {
         ticket: Option<Ticket>,
         ctx: &mut Ctx,
     ) -> Time {
-        match self {
-            Placement::SinglePrimary(p) => p.on_write(now, key, node, ticket, ctx),
-            Placement::ActiveActive(p) => p.on_write(now, key, node, ctx),
-            Placement::GeoSharded(p) => p.on_write(now, key, node, ticket, ctx),
-        }
+        each!(self, p => p.on_write(now, key, node, ticket, ctx))
     }
 
-    /// One of the strategy's own events.
+    /// One of the strategy's own events: each strategy gets the events of
+    /// its own kind (a geo-sharded dataset's shards are single-primary).
     #[inline]
     pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
         match (self, event) {
             (Placement::SinglePrimary(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
             (Placement::ActiveActive(p), Event::ActiveActive(e)) => p.on_event(now, e, ctx),
             (Placement::GeoSharded(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
-            _ => unreachable!("an event reaches the dataset that scheduled it"),
+            (Placement::SinglePrimary(_) | Placement::GeoSharded(_), Event::ActiveActive(_))
+            | (Placement::ActiveActive(_), Event::SinglePrimary(_)) => {
+                unreachable!("an event reaches the dataset that scheduled it")
+            }
         }
     }
 
-    /// A link came up or a database node came back at `now`: replication
-    /// that waited goes on.
+    /// See [`Strategy::resume`].
     pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
-        match self {
-            Placement::SinglePrimary(p) => p.resume(now, ctx),
-            Placement::ActiveActive(p) => p.resume(now, ctx),
-            Placement::GeoSharded(p) => p.resume(now, ctx),
-        }
+        each!(self, p => p.resume(now, ctx))
     }
 
-    /// `link` went down at `now`: what was being sent over it stops.
-    pub fn link_down(&mut self, link: super::LinkId, now: Time) {
-        match self {
-            Placement::SinglePrimary(p) => p.link_down(link, now),
-            Placement::GeoSharded(p) => p.link_down(link, now),
-            // Its messages leave at commit (see `active_active`).
-            Placement::ActiveActive(_) => {}
-        }
+    /// See [`Strategy::link_down`].
+    pub fn link_down(&mut self, link: LinkId, now: Time) {
+        each!(self, p => p.link_down(link, now))
     }
 
-    /// The database nodes of `region` went down at `now`.
+    /// See [`Strategy::node_down`].
     pub fn node_down(&mut self, region: RegionId, now: Time) {
-        match self {
-            Placement::SinglePrimary(p) => p.node_down(region, now),
-            Placement::GeoSharded(p) => p.node_down(region, now),
-            // Messages to it wait (see `active_active`).
-            Placement::ActiveActive(_) => {}
-        }
+        each!(self, p => p.node_down(region, now))
     }
 
-    /// End of bucket `bucket` at `now`: sampled series.
+    /// See [`Strategy::sample`].
     pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        match self {
-            Placement::SinglePrimary(p) => p.sample(now, bucket, metrics),
-            Placement::ActiveActive(p) => p.sample(now, bucket, metrics),
-            Placement::GeoSharded(p) => p.sample(now, bucket, metrics),
-        }
+        each!(self, p => p.sample(now, bucket, metrics))
     }
 
-    /// The run ended at `end`.
+    /// See [`Strategy::finish`].
     pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
-        match self {
-            Placement::SinglePrimary(p) => p.finish(end, warmup, metrics),
-            Placement::ActiveActive(p) => p.finish(metrics),
-            Placement::GeoSharded(p) => p.finish(end, warmup, metrics),
-        }
+        each!(self, p => p.finish(end, warmup, metrics))
     }
 
-    /// Writes committed, and per replication stream (applied, in flight).
+    /// See [`Strategy::audit`].
     pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
-        match self {
-            Placement::SinglePrimary(p) => p.audit(),
-            Placement::ActiveActive(p) => p.audit(),
-            Placement::GeoSharded(p) => p.audit(),
-        }
+        each!(self, p => p.audit())
     }
 }

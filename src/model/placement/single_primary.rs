@@ -41,7 +41,7 @@
 use super::super::net::{LinkId, Network};
 use super::super::station::Station;
 use super::super::{Ctx, Event as WorldEvent, Trace};
-use super::ReadServer;
+use super::{ReadServer, Strategy};
 use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
 use crate::metrics::{Promotion, RunMetrics};
 use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
@@ -785,11 +785,6 @@ impl SinglePrimary {
         }
     }
 
-    /// The residency rules, if the dataset is restricted.
-    pub fn residency(&self) -> Option<&crate::scenario::Residency> {
-        self.residency.as_deref()
-    }
-
     /// A write of `key` committed at `at` came to rest in `region`
     /// (committed or applied there): a residency violation if it may not
     /// be there.
@@ -802,179 +797,6 @@ impl SinglePrimary {
                     .record_residency_violation(usize::from(self.dataset.0));
             }
         }
-    }
-
-    /// The region whose database the app tier in `app` sends writes to:
-    /// the primary, or, in a split brain, the deposed primary in its own
-    /// region, which still takes them.
-    pub fn write_node(&self, app: RegionId, net: &Network) -> RegionId {
-        match self.deposed {
-            Some(d) if !d.fenced && d.region == app && net.db_up(app) => app,
-            _ => self.primary,
-        }
-    }
-
-    /// The copy in `region` that can serve a read, if any.
-    pub fn server_in(&self, region: RegionId) -> Option<ReadServer> {
-        if region == self.primary {
-            return Some(ReadServer::Primary);
-        }
-        self.streams
-            .iter()
-            .position(|st| st.replica == region && st.joined)
-            .map(|i| ReadServer::Replica(i as u16))
-    }
-
-    /// Whether `server` is still the copy in `region` (a failover changes
-    /// roles under requests in flight).
-    #[inline]
-    pub fn serves(&self, region: RegionId, server: ReadServer) -> bool {
-        match server {
-            ReadServer::Primary => region == self.primary,
-            ReadServer::Replica(i) => {
-                let st = &self.streams[usize::from(i)];
-                st.replica == region && st.joined
-            }
-        }
-    }
-
-    /// Where an app tier in `app` reads: its own region's copy if there is
-    /// one and its database answers, else the nearest copy (smallest mean
-    /// round trip) it can reach now (links up, database up: the driver
-    /// sees which copies answer), else the primary.
-    pub fn read_node(&self, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
-        if let Some(server) = self.server_in(app).filter(|_| net.db_up(app)) {
-            return (app, server);
-        }
-        let reachable = |r: RegionId| {
-            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
-        };
-        let round_trip =
-            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
-        let copies = std::iter::once((self.primary, ReadServer::Primary)).chain(
-            self.streams
-                .iter()
-                .enumerate()
-                .filter(|(_, st)| st.joined)
-                .map(|(i, st)| (st.replica, ReadServer::Replica(i as u16))),
-        );
-        copies
-            .filter(|&(r, _)| reachable(r))
-            .min_by(|a, b| round_trip(a.0).total_cmp(&round_trip(b.0)))
-            .unwrap_or((self.primary, ReadServer::Primary))
-    }
-
-    /// Loads the state a request for `key` will touch (a read served by
-    /// `read`, or a write when `None`).
-    #[inline]
-    pub fn prefetch(&self, key: u32, read: Option<ReadServer>) {
-        match read {
-            Some(ReadServer::Replica(i)) => {
-                prefetch(&self.streams[usize::from(i)].keys[key as usize])
-            }
-            Some(ReadServer::Primary) => {}
-            None => {
-                for st in &self.streams {
-                    prefetch(&st.keys[key as usize]);
-                }
-            }
-        }
-    }
-
-    /// A read of `key` served by `server`: the commit time of the oldest
-    /// write of the key it has not applied (`Time::NEVER`: none).
-    #[inline]
-    pub fn on_read(&self, key: u32, server: ReadServer) -> Time {
-        match server {
-            ReadServer::Primary => Time::NEVER,
-            ReadServer::Replica(i) => {
-                self.streams[usize::from(i)].keys[key as usize].oldest_unapplied
-            }
-        }
-    }
-
-    /// A write of `key` reaches the primary at `now` and commits; returns
-    /// when the primary acknowledges it (`Time::NEVER`: not while a
-    /// replica it waits for is cut off).
-    #[inline]
-    pub fn on_write(
-        &mut self,
-        now: Time,
-        key: u32,
-        node: RegionId,
-        ticket: Option<super::Ticket>,
-        ctx: &mut Ctx,
-    ) -> Time {
-        if node != self.primary {
-            return self.stray_write(node, now, ctx);
-        }
-        self.commits += 1;
-        let measured = now >= ctx.warmup;
-        if let Replication::SemiSync { acks, .. } = self.mode {
-            self.semi_sync_before(now, usize::from(acks), ctx);
-        }
-        let mut first_received = Time::NEVER;
-        let d = self.dataset.0;
-        let base = usize::from(self.stream_base);
-        for (i, st) in self.streams.iter_mut().enumerate() {
-            let sent = st.send(now, key, self.record_bytes, ctx.net);
-            if sent.head {
-                ctx.sched.schedule(sent.applied, apply(d, base + i, st.gen));
-            }
-            if st.deferred {
-                st.pump(
-                    now,
-                    self.record_bytes,
-                    true,
-                    ctx.net,
-                    ctx.sched,
-                    d,
-                    base + i,
-                );
-            }
-            first_received = first_received.min(sent.arrival);
-            self.acks.times[i] = sent.ack;
-        }
-        let acked = match self.mode {
-            Replication::Async => now,
-            Replication::Sync => self
-                .acks
-                .times
-                .iter()
-                .zip(&self.streams)
-                .filter(|(_, st)| st.joined)
-                .map(|(t, _)| *t)
-                .max()
-                .unwrap_or(now),
-            Replication::SemiSync { acks, timeout } => {
-                let quorum = self.acks.kth(usize::from(acks));
-                let starts_wait = self.semi_sync == SemiSync::On;
-                let acked = self.semi_sync_ack(now, quorum, timeout);
-                if quorum == Time::NEVER && acked != now {
-                    self.await_replicas(ticket, acked, starts_wait);
-                }
-                acked
-            }
-        };
-        if self.failover.is_some() {
-            self.note_acks(acked);
-        }
-        if self.residency.is_some() {
-            self.rests(key, self.primary, now, ctx);
-        }
-        if measured {
-            ctx.metrics
-                .record_commit(usize::from(d), acked < first_received);
-        }
-        if let Some(trace) = ctx.trace.as_mut() {
-            trace.push(Trace::Acked {
-                dataset: d,
-                seq: self.commits,
-                commit: now,
-                at: acked,
-            });
-        }
-        acked
     }
 
     /// Marks the newest message of every stream acknowledged at `acked`
@@ -1107,86 +929,6 @@ impl SinglePrimary {
         }
     }
 
-    /// Handles one of the dataset's events.
-    #[inline]
-    pub fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
-        match event {
-            Event::Apply { stream, gen, .. } => {
-                let stream = stream - self.stream_base;
-                let st = &mut self.streams[usize::from(stream)];
-                if gen != st.gen {
-                    // Its message was taken back when the replica went down.
-                    return;
-                }
-                let m = st
-                    .in_flight
-                    .pop_front()
-                    .expect("an Apply event is queued only for a message in flight");
-                st.held_from -= 1;
-                st.offered -= 1;
-                if let Some(trace) = ctx.trace.as_mut() {
-                    trace.push(Trace::Applied {
-                        dataset: self.dataset.0,
-                        replica: stream,
-                        seq: st.head_seq,
-                        at: now,
-                    });
-                }
-                st.head_seq += 1;
-                st.applied += 1;
-                st.keys[m.key as usize].oldest_unapplied = m.next_commit;
-                let replica = st.replica;
-                if m.commit >= ctx.warmup {
-                    ctx.metrics.record_apply(
-                        usize::from(self.dataset.0),
-                        st.slot,
-                        now.since(m.commit),
-                        m.wait,
-                    );
-                }
-                if let Some(head) = st.in_flight.front() {
-                    if head.applied != Time::NEVER {
-                        ctx.sched.schedule(
-                            head.applied,
-                            apply(
-                                self.dataset.0,
-                                usize::from(self.stream_base + stream),
-                                st.gen,
-                            ),
-                        );
-                    }
-                }
-                if self.residency.is_some() {
-                    // Counted by commit time, as lag and commits are:
-                    // every write committed after the warm-up that
-                    // reaches the copy, once.
-                    self.rests(m.key, replica, m.commit, ctx);
-                }
-            }
-            Event::Ship { stream, gen, .. } => {
-                let i = usize::from(stream - self.stream_base);
-                let up = ctx.net.db_up(self.primary);
-                let st = &mut self.streams[i];
-                if gen != st.ship_gen {
-                    // Cut short by a failure, or an earlier one was queued.
-                    return;
-                }
-                st.ship_at = Time::NEVER;
-                let d = self.dataset.0;
-                st.pump(
-                    now,
-                    self.record_bytes,
-                    up,
-                    ctx.net,
-                    ctx.sched,
-                    d,
-                    usize::from(stream),
-                );
-            }
-            Event::Promote { .. } | Event::Rejoin { .. } => self.on_control(now, event, ctx),
-        }
-    }
-
     /// A failover event: rare, kept out of the apply path.
     #[cold]
     #[inline(never)]
@@ -1200,115 +942,6 @@ impl SinglePrimary {
             self.rejoin(now);
         }
         *ctx.routes_changed = true;
-    }
-
-    /// A link came up or a database node came back at `now`: the messages
-    /// that waited are sent, in order, where they now can be.
-    pub fn resume(&mut self, now: Time, ctx: &mut Ctx) {
-        if !ctx.net.db_up(self.primary) {
-            return;
-        }
-        let d = self.dataset.0;
-        for (i, st) in self.streams.iter_mut().enumerate() {
-            let stream = usize::from(self.stream_base) + i;
-            if st.deferred {
-                st.pump(now, self.record_bytes, true, ctx.net, ctx.sched, d, stream);
-                continue;
-            }
-            let mut waiting = self.awaiting.iter_mut().peekable();
-            while st.held_from < st.in_flight.len() {
-                let seq = st.head_seq + st.held_from as u64;
-                let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net, true);
-                if sent.arrival == Time::NEVER {
-                    break;
-                }
-                if sent.head {
-                    ctx.sched.schedule(sent.applied, apply(d, stream, st.gen));
-                }
-                // A waiting write learns when this replica acknowledges it.
-                while waiting.next_if(|w| w.seqs[i] < seq).is_some() {}
-                if let Some(w) = waiting.next_if(|w| w.seqs[i] == seq) {
-                    w.acks[i] = sent.ack;
-                }
-            }
-        }
-        if let (Replication::SemiSync { acks, .. }, false) = (self.mode, self.awaiting.is_empty()) {
-            self.release_awaiting(now, usize::from(acks), ctx);
-        }
-    }
-
-    /// `link` went down at `now`: what was being sent over it stops (the
-    /// log keeps it, to be sent when the link is back).
-    pub fn link_down(&mut self, link: LinkId, now: Time) {
-        for st in &mut self.streams {
-            if st.link == link {
-                st.unoffer(now);
-            }
-        }
-    }
-
-    /// The database nodes of `region` went down at `now`: a primary there
-    /// stops sending, a replica there takes back what it had not applied.
-    pub fn node_down(&mut self, region: RegionId, now: Time) {
-        if region == self.primary {
-            self.primary_down.get_or_insert(now);
-            // What had not left stays in its log: what was being sent
-            // was cut short.
-            for st in &mut self.streams {
-                st.unoffer(now);
-            }
-        }
-        for st in &mut self.streams {
-            if st.replica == region {
-                st.take_back(now);
-            }
-        }
-    }
-
-    /// The database nodes of `region` are up again at `now`: a deposed
-    /// primary there starts to resynchronise.
-    pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
-        if region == self.primary {
-            self.primary_down = None;
-        }
-        if let (Some(d), Some(f)) = (self.deposed, &self.failover) {
-            if d.region == region {
-                ctx.sched.schedule(
-                    now + f.resync,
-                    control(Event::Rejoin {
-                        dataset: self.dataset.0,
-                        shard: self.shard,
-                    }),
-                );
-            }
-        }
-    }
-
-    /// The health checks' verdict on `region`'s database changed at `now`:
-    /// a primary seen down starts a failover. Returns true if it did.
-    pub fn on_db_verdict(
-        &mut self,
-        region: RegionId,
-        healthy: bool,
-        now: Time,
-        ctx: &mut Ctx,
-    ) -> bool {
-        let Some(f) = &self.failover else {
-            return false;
-        };
-        if healthy || region != self.primary || self.promoting {
-            return false;
-        }
-        self.promoting = true;
-        let at = now + f.operator_delay + f.promotion_delay;
-        ctx.sched.schedule(
-            at,
-            control(Event::Promote {
-                dataset: self.dataset.0,
-                shard: self.shard,
-            }),
-        );
-        true
     }
 
     /// The replica a promotion at `now` picks: the named target if its
@@ -1452,8 +1085,390 @@ impl SinglePrimary {
         }
     }
 
+    /// Its replication streams.
+    pub fn streams(&self) -> usize {
+        self.streams.len()
+    }
+}
+
+impl super::Strategy for SinglePrimary {
+    type Event = Event;
+
+    /// One shard (a geo-sharded dataset's shard is a `SinglePrimary` of
+    /// its own).
+    fn shard_of(&self, _user: u32) -> usize {
+        0
+    }
+
+    /// Every replica applies the primary's writes in commit order: it has
+    /// missed a write if it has not applied the oldest it lacks of the key.
+    fn missed(&self, server: ReadServer, key: u32, _node: RegionId, commit: Time) -> bool {
+        self.on_read(key, server) <= commit
+    }
+
+    /// The residency rules, if the dataset is restricted.
+    fn residency(&self) -> Option<&crate::scenario::Residency> {
+        self.residency.as_deref()
+    }
+
+    /// The region whose database the app tier in `app` sends writes to:
+    /// the primary, or, in a split brain, the deposed primary in its own
+    /// region, which still takes them.
+    fn write_node(&self, _shard: usize, app: RegionId, net: &Network) -> RegionId {
+        match self.deposed {
+            Some(d) if !d.fenced && d.region == app && net.db_up(app) => app,
+            _ => self.primary,
+        }
+    }
+
+    /// The copy in `region` that can serve a read, if any.
+    fn server_in(&self, _key: u32, region: RegionId) -> Option<ReadServer> {
+        if region == self.primary {
+            return Some(ReadServer::Primary);
+        }
+        self.streams
+            .iter()
+            .position(|st| st.replica == region && st.joined)
+            .map(|i| ReadServer::Replica(i as u16))
+    }
+
+    /// Whether `server` is still the copy in `region` (a failover changes
+    /// roles under requests in flight).
+    #[inline]
+    fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
+        match server {
+            ReadServer::Primary => region == self.primary,
+            ReadServer::Replica(i) => {
+                let st = &self.streams[usize::from(i)];
+                st.replica == region && st.joined
+            }
+        }
+    }
+
+    /// Where an app tier in `app` reads: its own region's copy if there is
+    /// one and its database answers, else the nearest copy (smallest mean
+    /// round trip) it can reach now (links up, database up: the driver
+    /// sees which copies answer), else the primary.
+    fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        if let Some(server) = self.server_in(0, app).filter(|_| net.db_up(app)) {
+            return (app, server);
+        }
+        let reachable = |r: RegionId| {
+            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
+        };
+        let round_trip =
+            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
+        let copies = std::iter::once((self.primary, ReadServer::Primary)).chain(
+            self.streams
+                .iter()
+                .enumerate()
+                .filter(|(_, st)| st.joined)
+                .map(|(i, st)| (st.replica, ReadServer::Replica(i as u16))),
+        );
+        copies
+            .filter(|&(r, _)| reachable(r))
+            .min_by(|a, b| round_trip(a.0).total_cmp(&round_trip(b.0)))
+            .unwrap_or((self.primary, ReadServer::Primary))
+    }
+
+    /// Loads the state a request for `key` will touch (a read served by
+    /// `read`, or a write when `None`).
+    #[inline]
+    fn prefetch(&self, key: u32, read: Option<ReadServer>) {
+        match read {
+            Some(ReadServer::Replica(i)) => {
+                prefetch(&self.streams[usize::from(i)].keys[key as usize])
+            }
+            Some(ReadServer::Primary) => {}
+            None => {
+                for st in &self.streams {
+                    prefetch(&st.keys[key as usize]);
+                }
+            }
+        }
+    }
+
+    /// A read of `key` served by `server`: the commit time of the oldest
+    /// write of the key it has not applied (`Time::NEVER`: none).
+    #[inline]
+    fn on_read(&self, key: u32, server: ReadServer) -> Time {
+        match server {
+            ReadServer::Primary => Time::NEVER,
+            ReadServer::Replica(i) => {
+                self.streams[usize::from(i)].keys[key as usize].oldest_unapplied
+            }
+        }
+    }
+
+    /// A write of `key` reaches the primary at `now` and commits; returns
+    /// when the primary acknowledges it (`Time::NEVER`: not while a
+    /// replica it waits for is cut off).
+    #[inline]
+    fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        ticket: Option<super::Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
+        if node != self.primary {
+            return self.stray_write(node, now, ctx);
+        }
+        self.commits += 1;
+        let measured = now >= ctx.warmup;
+        if let Replication::SemiSync { acks, .. } = self.mode {
+            self.semi_sync_before(now, usize::from(acks), ctx);
+        }
+        let mut first_received = Time::NEVER;
+        let d = self.dataset.0;
+        let base = usize::from(self.stream_base);
+        for (i, st) in self.streams.iter_mut().enumerate() {
+            let sent = st.send(now, key, self.record_bytes, ctx.net);
+            if sent.head {
+                ctx.sched.schedule(sent.applied, apply(d, base + i, st.gen));
+            }
+            if st.deferred {
+                st.pump(
+                    now,
+                    self.record_bytes,
+                    true,
+                    ctx.net,
+                    ctx.sched,
+                    d,
+                    base + i,
+                );
+            }
+            first_received = first_received.min(sent.arrival);
+            self.acks.times[i] = sent.ack;
+        }
+        let acked = match self.mode {
+            Replication::Async => now,
+            Replication::Sync => self
+                .acks
+                .times
+                .iter()
+                .zip(&self.streams)
+                .filter(|(_, st)| st.joined)
+                .map(|(t, _)| *t)
+                .max()
+                .unwrap_or(now),
+            Replication::SemiSync { acks, timeout } => {
+                let quorum = self.acks.kth(usize::from(acks));
+                let starts_wait = self.semi_sync == SemiSync::On;
+                let acked = self.semi_sync_ack(now, quorum, timeout);
+                if quorum == Time::NEVER && acked != now {
+                    self.await_replicas(ticket, acked, starts_wait);
+                }
+                acked
+            }
+        };
+        if self.failover.is_some() {
+            self.note_acks(acked);
+        }
+        if self.residency.is_some() {
+            self.rests(key, self.primary, now, ctx);
+        }
+        if measured {
+            ctx.metrics
+                .record_commit(usize::from(d), acked < first_received);
+        }
+        if let Some(trace) = ctx.trace.as_mut() {
+            trace.push(Trace::Acked {
+                dataset: d,
+                seq: self.commits,
+                commit: now,
+                at: acked,
+            });
+        }
+        acked
+    }
+
+    /// Handles one of the dataset's events.
+    #[inline]
+    fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        match event {
+            Event::Apply { stream, gen, .. } => {
+                let stream = stream - self.stream_base;
+                let st = &mut self.streams[usize::from(stream)];
+                if gen != st.gen {
+                    // Its message was taken back when the replica went down.
+                    return;
+                }
+                let m = st
+                    .in_flight
+                    .pop_front()
+                    .expect("an Apply event is queued only for a message in flight");
+                st.held_from -= 1;
+                st.offered -= 1;
+                if let Some(trace) = ctx.trace.as_mut() {
+                    trace.push(Trace::Applied {
+                        dataset: self.dataset.0,
+                        replica: stream,
+                        seq: st.head_seq,
+                        at: now,
+                    });
+                }
+                st.head_seq += 1;
+                st.applied += 1;
+                st.keys[m.key as usize].oldest_unapplied = m.next_commit;
+                let replica = st.replica;
+                if m.commit >= ctx.warmup {
+                    ctx.metrics.record_apply(
+                        usize::from(self.dataset.0),
+                        st.slot,
+                        now.since(m.commit),
+                        m.wait,
+                    );
+                }
+                if let Some(head) = st.in_flight.front() {
+                    if head.applied != Time::NEVER {
+                        ctx.sched.schedule(
+                            head.applied,
+                            apply(
+                                self.dataset.0,
+                                usize::from(self.stream_base + stream),
+                                st.gen,
+                            ),
+                        );
+                    }
+                }
+                if self.residency.is_some() {
+                    // Counted by commit time, as lag and commits are:
+                    // every write committed after the warm-up that
+                    // reaches the copy, once.
+                    self.rests(m.key, replica, m.commit, ctx);
+                }
+            }
+            Event::Ship { stream, gen, .. } => {
+                let i = usize::from(stream - self.stream_base);
+                let up = ctx.net.db_up(self.primary);
+                let st = &mut self.streams[i];
+                if gen != st.ship_gen {
+                    // Cut short by a failure, or an earlier one was queued.
+                    return;
+                }
+                st.ship_at = Time::NEVER;
+                let d = self.dataset.0;
+                st.pump(
+                    now,
+                    self.record_bytes,
+                    up,
+                    ctx.net,
+                    ctx.sched,
+                    d,
+                    usize::from(stream),
+                );
+            }
+            Event::Promote { .. } | Event::Rejoin { .. } => self.on_control(now, event, ctx),
+        }
+    }
+
+    /// A link came up or a database node came back at `now`: the messages
+    /// that waited are sent, in order, where they now can be.
+    fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        if !ctx.net.db_up(self.primary) {
+            return;
+        }
+        let d = self.dataset.0;
+        for (i, st) in self.streams.iter_mut().enumerate() {
+            let stream = usize::from(self.stream_base) + i;
+            if st.deferred {
+                st.pump(now, self.record_bytes, true, ctx.net, ctx.sched, d, stream);
+                continue;
+            }
+            let mut waiting = self.awaiting.iter_mut().peekable();
+            while st.held_from < st.in_flight.len() {
+                let seq = st.head_seq + st.held_from as u64;
+                let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net, true);
+                if sent.arrival == Time::NEVER {
+                    break;
+                }
+                if sent.head {
+                    ctx.sched.schedule(sent.applied, apply(d, stream, st.gen));
+                }
+                // A waiting write learns when this replica acknowledges it.
+                while waiting.next_if(|w| w.seqs[i] < seq).is_some() {}
+                if let Some(w) = waiting.next_if(|w| w.seqs[i] == seq) {
+                    w.acks[i] = sent.ack;
+                }
+            }
+        }
+        if let (Replication::SemiSync { acks, .. }, false) = (self.mode, self.awaiting.is_empty()) {
+            self.release_awaiting(now, usize::from(acks), ctx);
+        }
+    }
+
+    /// `link` went down at `now`: what was being sent over it stops (the
+    /// log keeps it, to be sent when the link is back).
+    fn link_down(&mut self, link: LinkId, now: Time) {
+        for st in &mut self.streams {
+            if st.link == link {
+                st.unoffer(now);
+            }
+        }
+    }
+
+    /// The database nodes of `region` went down at `now`: a primary there
+    /// stops sending, a replica there takes back what it had not applied.
+    fn node_down(&mut self, region: RegionId, now: Time) {
+        if region == self.primary {
+            self.primary_down.get_or_insert(now);
+            // What had not left stays in its log: what was being sent
+            // was cut short.
+            for st in &mut self.streams {
+                st.unoffer(now);
+            }
+        }
+        for st in &mut self.streams {
+            if st.replica == region {
+                st.take_back(now);
+            }
+        }
+    }
+
+    /// The database nodes of `region` are up again at `now`: a deposed
+    /// primary there starts to resynchronise.
+    fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
+        if region == self.primary {
+            self.primary_down = None;
+        }
+        if let (Some(d), Some(f)) = (self.deposed, &self.failover) {
+            if d.region == region {
+                ctx.sched.schedule(
+                    now + f.resync,
+                    control(Event::Rejoin {
+                        dataset: self.dataset.0,
+                        shard: self.shard,
+                    }),
+                );
+            }
+        }
+    }
+
+    /// The health checks' verdict on `region`'s database changed at `now`:
+    /// a primary seen down starts a failover. Returns true if it did.
+    fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool {
+        let Some(f) = &self.failover else {
+            return false;
+        };
+        if healthy || region != self.primary || self.promoting {
+            return false;
+        }
+        self.promoting = true;
+        let at = now + f.operator_delay + f.promotion_delay;
+        ctx.sched.schedule(
+            at,
+            control(Event::Promote {
+                dataset: self.dataset.0,
+                shard: self.shard,
+            }),
+        );
+        true
+    }
+
     /// End of bucket `bucket` at `now`: each replica's current lag.
-    pub fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+    fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         for st in &self.streams {
             if st.joined {
                 metrics.record_current_lag(
@@ -1467,7 +1482,7 @@ impl SinglePrimary {
     }
 
     /// The run ended at `end`: a fallback still going counts up to it.
-    pub fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
+    fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         for st in &self.streams {
             metrics.add_apply_busy(usize::from(self.dataset.0), st.slot, st.apply.busy());
         }
@@ -1495,13 +1510,7 @@ impl SinglePrimary {
     /// When replica `server` applies the write of `key` committed at
     /// `commit` (`now` if it has; `None`: not known yet, waiting for its
     /// link or replica).
-    pub fn applied_at(
-        &self,
-        server: ReadServer,
-        key: u32,
-        commit: Time,
-        now: Time,
-    ) -> Option<Time> {
+    fn applied_at(&self, server: ReadServer, key: u32, commit: Time, now: Time) -> Option<Time> {
         let ReadServer::Replica(i) = server else {
             return Some(now);
         };
@@ -1521,13 +1530,8 @@ impl SinglePrimary {
         }
     }
 
-    /// Its replication streams.
-    pub fn streams(&self) -> usize {
-        self.streams.len()
-    }
-
     /// Writes committed, and per stream (applied, in flight or waiting).
-    pub fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+    fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         (
             self.commits,
             self.streams
