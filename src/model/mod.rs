@@ -31,6 +31,7 @@ pub mod faults;
 pub mod health;
 pub mod net;
 pub mod placement;
+pub mod replication;
 pub mod routing;
 pub mod station;
 mod users;

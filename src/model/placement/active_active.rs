@@ -31,10 +31,10 @@
 //! back. What a copy had received before it went down it keeps.
 
 use super::super::net::{LinkId, Network};
-use super::super::station::Station;
+use super::super::replication::{Channel, KeyedQueue, Queued};
 use super::super::{Ctx, Event as WorldEvent};
 use super::ReadServer;
-use crate::engine::{stream, Duration, SimRng, Time};
+use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Resolution, Scenario};
 use std::collections::VecDeque;
@@ -68,33 +68,27 @@ struct Message {
     applied: Time,
 }
 
-/// Per key, what a stream has not applied yet.
-#[derive(Clone, Copy)]
-struct KeyState {
-    /// Commit time of the oldest unapplied write (`Time::NEVER`: none).
-    oldest_unapplied: Time,
-    /// Sequence number of the key's newest unapplied message (0: none).
-    last_seq: u64,
+impl Queued for Message {
+    fn key(&self) -> u32 {
+        self.key
+    }
+    fn commit(&self) -> Time {
+        self.commit
+    }
+    fn next_commit(&mut self) -> &mut Time {
+        &mut self.next_commit
+    }
 }
 
 /// Copy `from` to copy `to`: the FIFO connection and `to`'s apply threads.
 struct ReplicationStream {
     from: usize,
     to: usize,
-    /// The region of copy `to` (its apply slowdowns).
-    to_region: RegionId,
-    link: LinkId,
-    apply: Station,
-    rng_link: SimRng,
-    rng_apply: SimRng,
-    last_arrival: Time,
-    last_applied: Time,
-    in_flight: VecDeque<Message>,
-    /// First message not yet sent (`in_flight.len()`: none waits).
+    channel: Channel,
+    /// What copy `to` has not applied of what `from` committed.
+    queue: KeyedQueue<Message>,
+    /// First message not yet sent (`queue.in_flight.len()`: none waits).
     held_from: usize,
-    /// Sequence number of the head of `in_flight` (the first is 1).
-    head_seq: u64,
-    keys: Vec<KeyState>,
 }
 
 impl ReplicationStream {
@@ -108,44 +102,20 @@ impl ReplicationStream {
         to_up: bool,
         net: &mut Network,
     ) -> bool {
-        let delivered = if to_up {
-            net.send_queued(self.link, now, bytes, &mut self.rng_link)
+        let carried = if to_up {
+            self.channel.carry(now, bytes, true, net)
         } else {
             None
         };
-        let Some(at) = delivered else {
+        let Some(c) = carried else {
             self.held_from = i;
             return false;
         };
-        let arrival = at.max(self.last_arrival);
-        self.last_arrival = arrival;
-        let service = self
-            .apply
-            .admit(
-                arrival,
-                net.apply_factor(self.to_region),
-                &mut self.rng_apply,
-            )
-            .expect("an apply queue has no limit");
-        let applied = service.done.max(self.last_applied);
-        self.last_applied = applied;
-        let m = &mut self.in_flight[i];
-        m.wait = service.wait(arrival);
-        m.applied = applied;
+        let m = &mut self.queue.in_flight[i];
+        m.wait = c.wait;
+        m.applied = c.applied;
         self.held_from = i + 1;
         true
-    }
-
-    /// The message of sequence number `seq` (unapplied).
-    fn message(&self, seq: u64) -> &Message {
-        &self.in_flight[(seq - self.head_seq) as usize]
-    }
-
-    /// Now minus the commit time of the oldest write not applied here.
-    fn current_lag(&self, now: Time) -> Duration {
-        self.in_flight
-            .front()
-            .map_or(Duration::ZERO, |m| now.since(m.commit.min(now)))
     }
 }
 
@@ -197,32 +167,23 @@ impl ActiveActive {
                     scenario.regions[usize::from(a.0)].name,
                     scenario.regions[usize::from(b.0)].name
                 );
-                let mut apply =
-                    Station::new(ds.apply_time.clone(), ds.apply_threads as usize, None);
-                apply.measure(
-                    Time::ZERO + scenario.warmup,
-                    Time::ZERO + scenario.warmup + scenario.duration,
-                );
                 streams.push(ReplicationStream {
                     from,
                     to,
-                    to_region: b,
-                    link: net.link(a, b),
-                    apply,
-                    rng_link: stream(scenario.seed, run, &format!("replication-link/{name}")),
-                    rng_apply: stream(scenario.seed, run, &format!("apply-queue/{name}")),
-                    last_arrival: Time::ZERO,
-                    last_applied: Time::ZERO,
-                    in_flight: VecDeque::new(),
+                    channel: Channel::new(
+                        &name,
+                        (scenario.seed, run),
+                        b,
+                        net.link(a, b),
+                        &ds.apply_time,
+                        ds.apply_threads as usize,
+                        (
+                            Time::ZERO + scenario.warmup,
+                            Time::ZERO + scenario.warmup + scenario.duration,
+                        ),
+                    ),
+                    queue: KeyedQueue::new(ds.keys),
                     held_from: 0,
-                    head_seq: 1,
-                    keys: vec![
-                        KeyState {
-                            oldest_unapplied: Time::NEVER,
-                            last_seq: 0,
-                        };
-                        ds.keys as usize
-                    ],
                 });
             }
         }
@@ -398,7 +359,7 @@ impl super::Strategy for ActiveActive {
             return Time::NEVER;
         };
         self.into(usize::from(i))
-            .map(|s| s.keys[key as usize].oldest_unapplied)
+            .map(|s| s.queue.oldest_unapplied(key))
             .min()
             .unwrap_or(Time::NEVER)
     }
@@ -412,7 +373,7 @@ impl super::Strategy for ActiveActive {
         };
         self.into(usize::from(to))
             .find(|s| s.from == from)
-            .is_some_and(|s| s.keys[key as usize].oldest_unapplied <= commit)
+            .is_some_and(|s| s.queue.oldest_unapplied(key) <= commit)
     }
 
     /// A write of `key` reaches the copy in `node` at `now` and commits
@@ -451,9 +412,10 @@ impl super::Strategy for ActiveActive {
         let mut conflicts = 0u64;
         let mut lost_new = false;
         for st in self.streams.iter().filter(|s| s.to == c) {
-            let mut seq = st.keys[key as usize].last_seq;
-            while seq >= st.head_seq && seq != 0 {
-                let m = st.message(seq);
+            let q = &st.queue;
+            let mut seq = q.newest_of(key).unwrap_or(0);
+            while seq >= q.head_seq && seq != 0 {
+                let m = q.message(seq);
                 conflicts += 1;
                 if m.stamp > stamp {
                     lost_new = true;
@@ -488,31 +450,21 @@ impl super::Strategy for ActiveActive {
             if st.from != c {
                 continue;
             }
-            let ks = &mut st.keys[key as usize];
-            let prev = ks.last_seq;
-            let seq = st.head_seq + st.in_flight.len() as u64;
-            if prev >= st.head_seq && prev != 0 {
-                let i = (prev - st.head_seq) as usize;
-                st.in_flight[i].next_commit = now;
-            } else {
-                ks.oldest_unapplied = now;
-            }
-            ks.last_seq = seq;
-            st.in_flight.push_back(Message {
+            st.queue.push(key, now, |prev_same_key| Message {
                 key,
                 commit: now,
                 stamp,
                 id,
-                prev_same_key: if prev >= st.head_seq { prev } else { 0 },
+                prev_same_key,
                 next_commit: Time::NEVER,
                 wait: Duration::ZERO,
                 applied: Time::NEVER,
             });
-            let last = st.in_flight.len() - 1;
+            let last = st.queue.in_flight.len() - 1;
             if st.held_from == last {
                 let up = ctx.net.db_up(self.copies[st.to]);
                 if st.transmit(last, now, bytes, up, ctx.net) && last == 0 {
-                    let at = st.in_flight[0].applied;
+                    let at = st.queue.in_flight[0].applied;
                     ctx.sched.schedule(at, apply(self.dataset.0, k));
                 }
             }
@@ -526,14 +478,10 @@ impl super::Strategy for ActiveActive {
         let d = usize::from(self.dataset.0);
         let st = &mut self.streams[usize::from(k)];
         let m = st
-            .in_flight
+            .queue
             .pop_front()
             .expect("an Apply event is queued only for a message in flight");
         st.held_from -= 1;
-        st.head_seq += 1;
-        // Chains of unapplied messages stop below `head_seq`: nothing
-        // else needs to forget this one.
-        st.keys[m.key as usize].oldest_unapplied = m.next_commit;
         let to = st.to;
         if m.commit >= ctx.warmup {
             self.rests(m.key, self.copies[to], ctx);
@@ -542,7 +490,7 @@ impl super::Strategy for ActiveActive {
         if m.commit >= ctx.warmup {
             ctx.metrics.record_apply(d, to, now.since(m.commit), m.wait);
         }
-        if let Some(head) = st.in_flight.front() {
+        if let Some(head) = st.queue.in_flight.front() {
             if head.applied != Time::NEVER {
                 ctx.sched
                     .schedule(head.applied, apply(self.dataset.0, usize::from(k)));
@@ -567,14 +515,14 @@ impl super::Strategy for ActiveActive {
         let bytes = self.record_bytes;
         for (k, st) in self.streams.iter_mut().enumerate() {
             let up = ctx.net.db_up(self.copies[st.to]) && ctx.net.db_up(self.copies[st.from]);
-            while st.held_from < st.in_flight.len() {
+            while st.held_from < st.queue.in_flight.len() {
                 let i = st.held_from;
                 if !st.transmit(i, now, bytes, up, ctx.net) {
                     break;
                 }
                 if i == 0 {
                     ctx.sched
-                        .schedule(st.in_flight[0].applied, apply(self.dataset.0, k));
+                        .schedule(st.queue.in_flight[0].applied, apply(self.dataset.0, k));
                 }
             }
         }
@@ -589,7 +537,7 @@ impl super::Strategy for ActiveActive {
                 usize::from(self.dataset.0),
                 st.to,
                 bucket,
-                st.current_lag(now),
+                st.queue.current_lag(now),
             );
         }
     }
@@ -604,7 +552,7 @@ impl super::Strategy for ActiveActive {
             metrics.add_apply_busy(
                 usize::from(self.dataset.0),
                 st.to,
-                Duration::from_nanos(st.apply.busy().as_nanos() / (n as u64 - 1)),
+                Duration::from_nanos(st.channel.apply.busy().as_nanos() / (n as u64 - 1)),
             );
         }
     }
@@ -615,7 +563,7 @@ impl super::Strategy for ActiveActive {
             self.commits,
             self.streams
                 .iter()
-                .map(|s| (s.head_seq - 1, s.in_flight.len() as u64))
+                .map(|s| (s.queue.head_seq - 1, s.queue.in_flight.len() as u64))
                 .collect(),
         )
     }

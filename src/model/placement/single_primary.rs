@@ -39,7 +39,7 @@
 //! Stale read). Reads at the primary are never stale.
 
 use super::super::net::{LinkId, Network};
-use super::super::station::Station;
+use super::super::replication::{Acks, Carried, Channel, KeyedQueue, Queued};
 use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::{ReadServer, Strategy};
 use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
@@ -91,14 +91,16 @@ struct Message {
     applied: Time,
 }
 
-/// What a replica stream tracks for one key.
-#[derive(Clone, Copy)]
-struct KeyState {
-    /// Commit time of the oldest write of the key not yet applied here
-    /// (`Time::NEVER` when the replica has them all).
-    oldest_unapplied: Time,
-    /// Sequence number of the key's newest message (0: none yet).
-    last_seq: u64,
+impl Queued for Message {
+    fn key(&self) -> u32 {
+        self.key
+    }
+    fn commit(&self) -> Time {
+        self.commit
+    }
+    fn next_commit(&mut self) -> &mut Time {
+        &mut self.next_commit
+    }
 }
 
 /// Where a message got to when it was sent.
@@ -146,8 +148,6 @@ enum AckOn {
 /// their shipping delay, or, held, for the link, the replica or the
 /// primary to be back.
 struct ReplicationStream {
-    /// The replica's region.
-    replica: RegionId,
     /// Where its figures go: the index of its region among the dataset's
     /// replicas, or one past them for the scenario's primary (which a
     /// failover can make a replica).
@@ -158,31 +158,21 @@ struct ReplicationStream {
     /// The replica takes replication (false while a deposed primary
     /// resynchronises).
     joined: bool,
-    link: LinkId,
+    /// The link to the replica (`channel.to`) and its apply threads.
+    channel: Channel,
     back: LinkId,
-    /// The replica's apply threads.
-    apply: Station,
-    rng_link: SimRng,
-    rng_apply: SimRng,
     rng_ack: SimRng,
-    last_arrival: Time,
-    /// When the newest message sent was applied: with several apply
-    /// threads a write becomes visible only after every earlier one.
-    last_applied: Time,
     /// Arrival at the primary of the newest acknowledgement.
     last_ack: Time,
     /// Writes applied here so far.
     applied: u64,
-    in_flight: VecDeque<Message>,
-    /// Index in `in_flight` of the first message that has not left.
+    /// What the replica has not applied, in commit order.
+    queue: KeyedQueue<Message>,
+    /// Index in `queue.in_flight` of the first message that has not left.
     held_from: usize,
     /// Index in `in_flight` of the first message still in the log (not
     /// offered to the transmitter).
     offered: usize,
-    /// Sequence number of the head of `in_flight` (the first is 1).
-    head_seq: u64,
-    /// Per key replication state, one cache line touch per key.
-    keys: Vec<KeyState>,
     /// The acknowledgement the replica sends.
     ack_on: AckOn,
     /// Messages leave at their own `Ship` events (async with a shipping
@@ -213,21 +203,12 @@ impl ReplicationStream {
     /// older messages wait or the stream sends at `Ship` events.
     #[inline]
     fn send(&mut self, commit: Time, key: u32, bytes: u32, net: &mut Network) -> Sent {
-        let ks = &mut self.keys[key as usize];
-        if ks.last_seq >= self.head_seq {
-            // An older write of this key is still in flight: it learns who
-            // follows it, and the key's oldest unapplied commit is unchanged.
-            self.in_flight[(ks.last_seq - self.head_seq) as usize].next_commit = commit;
-        } else {
-            ks.oldest_unapplied = commit;
-        }
-        ks.last_seq = self.head_seq + self.in_flight.len() as u64;
         let due = if self.deferred {
             self.ready_time(commit)
         } else {
             commit
         };
-        self.in_flight.push_back(Message {
+        self.queue.push(key, commit, |_| Message {
             key,
             commit,
             acked: Time::NEVER,
@@ -236,12 +217,12 @@ impl ReplicationStream {
             due,
             applied: Time::NEVER,
         });
-        if self.deferred || self.held_from + 1 < self.in_flight.len() {
+        if self.deferred || self.held_from + 1 < self.queue.in_flight.len() {
             // It leaves at a `Ship` event, or behind older messages that
             // wait for the link.
             return Sent::HELD;
         }
-        self.transmit(self.in_flight.len() - 1, commit, bytes, net, true)
+        self.transmit(self.queue.in_flight.len() - 1, commit, bytes, net, true)
     }
 
     /// When a write committed at `commit` may leave the log: after its
@@ -270,30 +251,23 @@ impl ReplicationStream {
         net: &mut Network,
         queued: bool,
     ) -> Sent {
-        let delivered = if !(self.joined && net.db_up(self.replica)) {
-            None
-        } else if queued {
-            net.send_queued(self.link, now, bytes, &mut self.rng_link)
+        let carried = if self.joined && net.db_up(self.channel.to) {
+            self.channel.carry(now, bytes, queued, net)
         } else {
-            net.deliver(self.link, now, bytes, &mut self.rng_link)
+            None
         };
-        let Some(at) = delivered else {
+        let Some(Carried {
+            arrival,
+            applied,
+            wait,
+        }) = carried
+        else {
             self.held_from = i;
             self.offered = i;
             return Sent::HELD;
         };
-        let arrival = at.max(self.last_arrival);
-        self.last_arrival = arrival;
-        let service = self
-            .apply
-            .admit(arrival, net.apply_factor(self.replica), &mut self.rng_apply)
-            .expect("an apply queue has no limit");
-        // In commit order: not before the write ahead of it (the same
-        // time with one thread).
-        let applied = service.done.max(self.last_applied);
-        self.last_applied = applied;
-        let m = &mut self.in_flight[i];
-        m.wait = service.wait(arrival);
+        let m = &mut self.queue.in_flight[i];
+        m.wait = wait;
         m.applied = applied;
         self.held_from = i + 1;
         self.offered = self.offered.max(i + 1);
@@ -302,7 +276,7 @@ impl ReplicationStream {
             AckOn::Receipt => self.ack(arrival, net),
             AckOn::Apply => self.ack(applied, net),
         };
-        if self.mark == self.head_seq + i as u64 {
+        if self.mark == self.queue.head_seq + i as u64 {
             self.mark_ack = ack;
         }
         Sent {
@@ -340,11 +314,13 @@ impl ReplicationStream {
         dataset: u16,
         index: usize,
     ) {
-        let can_send =
-            source_up && self.joined && net.db_up(self.replica) && net.state(self.link).up;
+        let can_send = source_up
+            && self.joined
+            && net.db_up(self.channel.to)
+            && net.state(self.channel.link).up;
         loop {
             let mut moved = false;
-            while self.held_from < self.offered && self.in_flight[self.held_from].due <= now {
+            while self.held_from < self.offered && self.queue.in_flight[self.held_from].due <= now {
                 if !can_send {
                     self.unoffer(now);
                     break;
@@ -361,11 +337,11 @@ impl ReplicationStream {
                 moved = true;
             }
             while can_send
-                && self.offered < self.in_flight.len()
-                && self.in_flight[self.offered].due <= now
+                && self.offered < self.queue.in_flight.len()
+                && self.queue.in_flight[self.offered].due <= now
             {
-                let end = net.transmission_end(self.link, now, bytes);
-                self.in_flight[self.offered].due = end;
+                let end = net.transmission_end(self.channel.link, now, bytes);
+                self.queue.in_flight[self.offered].due = end;
                 self.offered += 1;
                 moved = true;
             }
@@ -375,10 +351,10 @@ impl ReplicationStream {
         }
         let mut next = Time::NEVER;
         if self.held_from < self.offered {
-            next = self.in_flight[self.held_from].due;
+            next = self.queue.in_flight[self.held_from].due;
         }
-        if can_send && self.offered < self.in_flight.len() {
-            next = next.min(self.in_flight[self.offered].due);
+        if can_send && self.offered < self.queue.in_flight.len() {
+            next = next.min(self.queue.in_flight[self.offered].due);
         }
         if next < self.ship_at {
             if self.ship_at != Time::NEVER {
@@ -394,7 +370,7 @@ impl ReplicationStream {
     /// short (the link or the primary went down) or the replica cannot
     /// take them. The queued `Ship` no longer counts.
     fn unoffer(&mut self, now: Time) {
-        for m in self.in_flight.range_mut(self.held_from..self.offered) {
+        for m in self.queue.in_flight.range_mut(self.held_from..self.offered) {
             m.due = now;
         }
         self.offered = self.held_from;
@@ -406,25 +382,23 @@ impl ReplicationStream {
     /// back, to be sent again when it is up (its relay log is gone; the
     /// stream resumes from the last write it applied).
     fn take_back(&mut self, now: Time) {
-        let Some(first) = self.in_flight.iter().position(|m| m.applied > now) else {
+        let Some(first) = self.queue.in_flight.iter().position(|m| m.applied > now) else {
             return;
         };
         let first = first.min(self.held_from);
         self.unoffer(now);
-        for m in self.in_flight.range_mut(first..self.held_from) {
+        for m in self.queue.in_flight.range_mut(first..self.held_from) {
             m.applied = Time::NEVER;
             m.wait = Duration::ZERO;
             m.due = now;
         }
-        if self.mark >= self.head_seq + first as u64 {
+        if self.mark >= self.queue.head_seq + first as u64 {
             // Its acknowledgement came from what the replica lost.
             self.mark_ack = Time::NEVER;
         }
         self.held_from = first;
         self.offered = first;
-        self.apply.abandon(now);
-        self.last_arrival = self.last_arrival.min(now);
-        self.last_applied = self.last_applied.min(now);
+        self.channel.abandon(now);
         if first == 0 {
             // The head's queued `Apply` no longer counts.
             self.gen = self.gen.wrapping_add(1);
@@ -437,61 +411,29 @@ impl ReplicationStream {
         if n == 0 {
             return;
         }
-        let keep = self.in_flight.len() - n;
-        let mut dropped: Vec<u32> = self.in_flight.range(keep..).map(|m| m.key).collect();
-        dropped.sort_unstable();
-        dropped.dedup();
-        self.in_flight.truncate(keep);
+        self.queue.drop_newest(n);
+        let keep = self.queue.in_flight.len();
         self.held_from = self.held_from.min(keep);
         self.offered = self.offered.min(keep);
         if keep == 0 {
             self.gen = self.gen.wrapping_add(1);
-            self.apply.abandon(now);
-            self.last_arrival = self.last_arrival.min(now);
-            self.last_applied = self.last_applied.min(now);
-        }
-        let mut last: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
-        for (i, m) in self.in_flight.iter().enumerate() {
-            if dropped.binary_search(&m.key).is_ok() {
-                last.insert(m.key, i);
-            }
-        }
-        for key in dropped {
-            let ks = &mut self.keys[key as usize];
-            match last.get(&key) {
-                Some(&i) => {
-                    ks.last_seq = self.head_seq + i as u64;
-                    self.in_flight[i].next_commit = Time::NEVER;
-                }
-                None => {
-                    ks.last_seq = 0;
-                    ks.oldest_unapplied = Time::NEVER;
-                }
-            }
+            self.channel.abandon(now);
         }
     }
 
     /// The replica now holds every write (restored from a snapshot of the
     /// primary at `now`, or it just became the primary).
     fn reset(&mut self, now: Time) {
-        self.in_flight.clear();
+        self.queue.clear();
         self.held_from = 0;
         self.offered = 0;
         self.gen = self.gen.wrapping_add(1);
         self.ship_gen = self.ship_gen.wrapping_add(1);
         self.ship_at = Time::NEVER;
         self.mark = 0;
-        self.apply.abandon(now);
-        self.last_arrival = self.last_arrival.min(now);
-        self.last_applied = self.last_applied.min(now);
+        self.channel.abandon(now);
         self.last_ack = self.last_ack.min(now);
         self.last_ready = self.last_ready.min(now);
-        for ks in &mut self.keys {
-            *ks = KeyState {
-                oldest_unapplied: Time::NEVER,
-                last_seq: 0,
-            };
-        }
     }
 
     /// Semi-sync falls back: the newest write is the one the replica must
@@ -499,41 +441,18 @@ impl ReplicationStream {
     /// semi-sync back on once a replica has caught up with the largest
     /// position a commit waited for).
     fn set_mark(&mut self) {
-        if self.in_flight.is_empty() {
+        if self.queue.in_flight.is_empty() {
             // Applied, and acknowledged, already.
             self.mark = 0;
             self.mark_ack = self.last_ack;
             return;
         }
-        self.mark = self.head_seq + self.in_flight.len() as u64 - 1;
-        self.mark_ack = if self.held_from == self.in_flight.len() {
+        self.mark = self.queue.head_seq + self.queue.in_flight.len() as u64 - 1;
+        self.mark_ack = if self.held_from == self.queue.in_flight.len() {
             self.last_ack
         } else {
             Time::NEVER
         };
-    }
-
-    /// Lag a monitoring probe would read at `now`: how long the oldest
-    /// write not yet applied here has been committed, 0 when caught up. The
-    /// replica shows the primary's state as of just before that commit.
-    fn current_lag(&self, now: Time) -> Duration {
-        self.in_flight
-            .front()
-            .map_or(Duration::ZERO, |head| now.since(head.commit))
-    }
-}
-
-/// The acknowledgement times of one write, one per replica: a fixed buffer
-/// so that a commit allocates nothing.
-struct Acks {
-    times: Vec<Time>,
-}
-
-impl Acks {
-    /// The `k`-th earliest (1-based) of the times.
-    fn kth(&mut self, k: usize) -> Time {
-        let (_, t, _) = self.times.select_nth_unstable(k - 1);
-        *t
     }
 }
 
@@ -716,39 +635,28 @@ impl SinglePrimary {
                     format!("{}/{}/{}", ds.name, region_name(primary), region_name(r))
                 };
                 ReplicationStream {
-                    replica: r,
                     slot: slots.iter().position(|&c| c == r).unwrap_or(slots.len()),
                     gen: 0,
                     joined: true,
-                    link: net.link(primary, r),
-                    back: net.link(r, primary),
-                    apply: {
-                        let threads = ds.apply_threads as usize;
-                        let mut s = Station::new(ds.apply_time.clone(), threads, None);
-                        s.measure(
+                    channel: Channel::new(
+                        &name,
+                        (seed, run),
+                        r,
+                        net.link(primary, r),
+                        &ds.apply_time,
+                        ds.apply_threads as usize,
+                        (
                             Time::ZERO + scenario.warmup,
                             Time::ZERO + scenario.warmup + scenario.duration,
-                        );
-                        s
-                    },
-                    rng_link: stream(seed, run, &format!("replication-link/{name}")),
-                    rng_apply: stream(seed, run, &format!("apply-queue/{name}")),
+                        ),
+                    ),
+                    back: net.link(r, primary),
                     rng_ack: stream(seed, run, &format!("replication-ack/{name}")),
-                    last_arrival: Time::ZERO,
-                    last_applied: Time::ZERO,
                     last_ack: Time::ZERO,
                     applied: 0,
-                    in_flight: VecDeque::new(),
+                    queue: KeyedQueue::new(ds.keys),
                     held_from: 0,
                     offered: 0,
-                    head_seq: 1,
-                    keys: vec![
-                        KeyState {
-                            oldest_unapplied: Time::NEVER,
-                            last_seq: 0,
-                        };
-                        ds.keys as usize
-                    ],
                     ack_on,
                     deferred: deferred(ack_on, shipping.is_some(), net, net.link(primary, r)),
                     shipping: shipping.cloned(),
@@ -804,7 +712,7 @@ impl SinglePrimary {
     #[inline(never)]
     fn note_acks(&mut self, acked: Time) {
         for st in &mut self.streams {
-            if let Some(m) = st.in_flight.back_mut() {
+            if let Some(m) = st.queue.in_flight.back_mut() {
                 m.acked = acked;
             }
         }
@@ -866,7 +774,7 @@ impl SinglePrimary {
             seqs: self
                 .streams
                 .iter()
-                .map(|st| st.head_seq + st.in_flight.len() as u64 - 1)
+                .map(|st| st.queue.head_seq + st.queue.in_flight.len() as u64 - 1)
                 .collect(),
             acks: self.acks.times.clone(),
         });
@@ -951,13 +859,13 @@ impl SinglePrimary {
     fn candidate(&self, net: &Network) -> Option<(usize, bool)> {
         let up = |i: &usize| {
             let st = &self.streams[*i];
-            st.joined && net.db_up(st.replica)
+            st.joined && net.db_up(st.channel.to)
         };
         let named = self.target.map(|t| {
             // By region: a failover changes which stream feeds which copy.
             self.streams
                 .iter()
-                .position(|st| st.replica == t)
+                .position(|st| st.channel.to == t)
                 .filter(up)
         });
         if let Some(Some(t)) = named {
@@ -976,16 +884,21 @@ impl SinglePrimary {
         self.promoting = false;
         let (j, target_down) = self.candidate(ctx.net)?;
         let old = self.primary;
-        let new = self.streams[j].replica;
+        let new = self.streams[j].channel.to;
         let st = &self.streams[j];
-        let applied = st.in_flight.iter().take_while(|m| m.applied <= now).count();
-        let missing = st.in_flight.len() - applied;
+        let applied = st
+            .queue
+            .in_flight
+            .iter()
+            .take_while(|m| m.applied <= now)
+            .count();
+        let missing = st.queue.in_flight.len() - applied;
         // Acknowledged while the old primary could still send the
         // acknowledgement: before it went down, or before now.
         let cutoff = self.primary_down.unwrap_or(now).min(now);
         let mut lost = 0;
         let mut window: Option<(Time, Time)> = None;
-        for m in st.in_flight.range(applied..) {
+        for m in st.queue.in_flight.range(applied..) {
             if m.acked <= cutoff {
                 lost += 1;
                 window = Some(match window {
@@ -995,7 +908,7 @@ impl SinglePrimary {
             }
         }
         for st in &mut self.streams {
-            let n = missing.min(st.in_flight.len());
+            let n = missing.min(st.queue.in_flight.len());
             st.drop_newest(n, now);
         }
         self.commits -= missing as u64;
@@ -1003,21 +916,24 @@ impl SinglePrimary {
         // still sending them did not leave it, and goes from the new one.
         for st in &mut self.streams {
             st.unoffer(now);
-            st.link = ctx.net.link(new, st.replica);
-            st.back = ctx.net.link(st.replica, new);
-            st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.link);
+            st.channel.link = ctx.net.link(new, st.channel.to);
+            st.back = ctx.net.link(st.channel.to, new);
+            st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.channel.link);
         }
         let slot = self.slot_of(old);
         let st = &mut self.streams[j];
         // The apply thread's busy time so far was the promoted replica's.
-        ctx.metrics
-            .add_apply_busy(usize::from(self.dataset.0), st.slot, st.apply.take_busy());
+        ctx.metrics.add_apply_busy(
+            usize::from(self.dataset.0),
+            st.slot,
+            st.channel.apply.take_busy(),
+        );
         st.reset(now);
         st.slot = slot;
-        st.replica = old;
-        st.link = ctx.net.link(new, old);
+        st.channel.to = old;
+        st.channel.link = ctx.net.link(new, old);
         st.back = ctx.net.link(old, new);
-        st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.link);
+        st.deferred = deferred(st.ack_on, st.shipping.is_some(), ctx.net, st.channel.link);
         st.joined = false;
         let fenced = self.failover.as_ref().is_none_or(|f| f.fencing);
         self.deposed = Some(Deposed {
@@ -1128,7 +1044,7 @@ impl super::Strategy for SinglePrimary {
         }
         self.streams
             .iter()
-            .position(|st| st.replica == region && st.joined)
+            .position(|st| st.channel.to == region && st.joined)
             .map(|i| ReadServer::Replica(i as u16))
     }
 
@@ -1140,7 +1056,7 @@ impl super::Strategy for SinglePrimary {
             ReadServer::Primary => region == self.primary,
             ReadServer::Replica(i) => {
                 let st = &self.streams[usize::from(i)];
-                st.replica == region && st.joined
+                st.channel.to == region && st.joined
             }
         }
     }
@@ -1163,7 +1079,7 @@ impl super::Strategy for SinglePrimary {
                 .iter()
                 .enumerate()
                 .filter(|(_, st)| st.joined)
-                .map(|(i, st)| (st.replica, ReadServer::Replica(i as u16))),
+                .map(|(i, st)| (st.channel.to, ReadServer::Replica(i as u16))),
         );
         copies
             .filter(|&(r, _)| reachable(r))
@@ -1177,12 +1093,12 @@ impl super::Strategy for SinglePrimary {
     fn prefetch(&self, key: u32, read: Option<ReadServer>) {
         match read {
             Some(ReadServer::Replica(i)) => {
-                prefetch(&self.streams[usize::from(i)].keys[key as usize])
+                prefetch(self.streams[usize::from(i)].queue.key_state(key))
             }
             Some(ReadServer::Primary) => {}
             None => {
                 for st in &self.streams {
-                    prefetch(&st.keys[key as usize]);
+                    prefetch(st.queue.key_state(key));
                 }
             }
         }
@@ -1194,9 +1110,7 @@ impl super::Strategy for SinglePrimary {
     fn on_read(&self, key: u32, server: ReadServer) -> Time {
         match server {
             ReadServer::Primary => Time::NEVER,
-            ReadServer::Replica(i) => {
-                self.streams[usize::from(i)].keys[key as usize].oldest_unapplied
-            }
+            ReadServer::Replica(i) => self.streams[usize::from(i)].queue.oldest_unapplied(key),
         }
     }
 
@@ -1295,8 +1209,9 @@ impl super::Strategy for SinglePrimary {
                     // Its message was taken back when the replica went down.
                     return;
                 }
+                let seq = st.queue.head_seq;
                 let m = st
-                    .in_flight
+                    .queue
                     .pop_front()
                     .expect("an Apply event is queued only for a message in flight");
                 st.held_from -= 1;
@@ -1305,14 +1220,12 @@ impl super::Strategy for SinglePrimary {
                     trace.push(Trace::Applied {
                         dataset: self.dataset.0,
                         replica: stream,
-                        seq: st.head_seq,
+                        seq,
                         at: now,
                     });
                 }
-                st.head_seq += 1;
                 st.applied += 1;
-                st.keys[m.key as usize].oldest_unapplied = m.next_commit;
-                let replica = st.replica;
+                let replica = st.channel.to;
                 if m.commit >= ctx.warmup {
                     ctx.metrics.record_apply(
                         usize::from(self.dataset.0),
@@ -1321,7 +1234,7 @@ impl super::Strategy for SinglePrimary {
                         m.wait,
                     );
                 }
-                if let Some(head) = st.in_flight.front() {
+                if let Some(head) = st.queue.in_flight.front() {
                     if head.applied != Time::NEVER {
                         ctx.sched.schedule(
                             head.applied,
@@ -1378,8 +1291,8 @@ impl super::Strategy for SinglePrimary {
                 continue;
             }
             let mut waiting = self.awaiting.iter_mut().peekable();
-            while st.held_from < st.in_flight.len() {
-                let seq = st.head_seq + st.held_from as u64;
+            while st.held_from < st.queue.in_flight.len() {
+                let seq = st.queue.head_seq + st.held_from as u64;
                 let sent = st.transmit(st.held_from, now, self.record_bytes, ctx.net, true);
                 if sent.arrival == Time::NEVER {
                     break;
@@ -1403,7 +1316,7 @@ impl super::Strategy for SinglePrimary {
     /// log keeps it, to be sent when the link is back).
     fn link_down(&mut self, link: LinkId, now: Time) {
         for st in &mut self.streams {
-            if st.link == link {
+            if st.channel.link == link {
                 st.unoffer(now);
             }
         }
@@ -1421,7 +1334,7 @@ impl super::Strategy for SinglePrimary {
             }
         }
         for st in &mut self.streams {
-            if st.replica == region {
+            if st.channel.to == region {
                 st.take_back(now);
             }
         }
@@ -1475,7 +1388,7 @@ impl super::Strategy for SinglePrimary {
                     usize::from(self.dataset.0),
                     st.slot,
                     bucket,
-                    st.current_lag(now),
+                    st.queue.current_lag(now),
                 );
             }
         }
@@ -1484,7 +1397,11 @@ impl super::Strategy for SinglePrimary {
     /// The run ended at `end`: a fallback still going counts up to it.
     fn finish(&mut self, end: Time, warmup: Time, metrics: &mut RunMetrics) {
         for st in &self.streams {
-            metrics.add_apply_busy(usize::from(self.dataset.0), st.slot, st.apply.busy());
+            metrics.add_apply_busy(
+                usize::from(self.dataset.0),
+                st.slot,
+                st.channel.apply.busy(),
+            );
         }
         let Replication::SemiSync { acks, .. } = self.mode else {
             return;
@@ -1517,8 +1434,9 @@ impl super::Strategy for SinglePrimary {
         let st = &self.streams[usize::from(i)];
         // In flight in commit order: the first message committed at or
         // after `commit` of that key.
-        let from = st.in_flight.partition_point(|m| m.commit < commit);
+        let from = st.queue.in_flight.partition_point(|m| m.commit < commit);
         let m = st
+            .queue
             .in_flight
             .range(from..)
             .take_while(|m| m.commit == commit)
@@ -1536,7 +1454,7 @@ impl super::Strategy for SinglePrimary {
             self.commits,
             self.streams
                 .iter()
-                .map(|st| (st.applied, st.in_flight.len() as u64))
+                .map(|st| (st.applied, st.queue.in_flight.len() as u64))
                 .collect(),
         )
     }
