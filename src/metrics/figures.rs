@@ -433,8 +433,13 @@ impl Latency {
 /// One dataset.
 #[derive(Serialize, Clone, Debug)]
 pub struct DatasetFigures {
+    /// The placement strategy: `single-primary`, `active-active` or
+    /// `geo-sharded` (its section's name in the scenario file).
+    pub placement: String,
+    /// The one region that takes every write (empty when several do).
     pub primary: String,
-    /// `async`, `semi-sync` or `sync`.
+    /// `async`, `semi-sync`, `sync`, `active-active (lww)`,
+    /// `active-active (merge)` or `geo-sharded (async)`.
     pub replication: String,
     /// Writes at the primary.
     pub writes: WriteFigures,
@@ -756,6 +761,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             (
                 d.name.clone(),
                 DatasetFigures {
+                    placement: st.name().to_string(),
                     primary: st
                         .primary()
                         .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),

@@ -180,12 +180,7 @@ fn point_tables(out: &mut String, f: &Value) {
                 "<tr><td>{}@{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(ds),
                 escape(region),
-                match d["primary"].as_str().unwrap_or_default() {
-                    "" if super::is_geo_sharded(d) => "from its shard's home".to_string(),
-                    "" => "from the other copies".to_string(),
-                    p if p == region => "after a failover".to_string(),
-                    p => format!("from {}", escape(p)),
-                },
+                escape(&super::replica_source(d, region)),
                 ms(at(r, "lag.p50_ms")),
                 ms(at(r, "lag.p99_ms")),
                 ms(at(r, "lag.max_ms")),

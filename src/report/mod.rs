@@ -327,11 +327,25 @@ pub fn has_residency(f: &Value) -> bool {
         .is_some_and(|d| d.values().any(|d| !d["residency"].is_null()))
 }
 
-/// Whether the dataset figures `d` are a geo-sharded dataset's.
-pub fn is_geo_sharded(d: &Value) -> bool {
-    d["replication"]
-        .as_str()
-        .is_some_and(|r| r.starts_with("geo-sharded"))
+/// The placement strategy of the dataset figures `d` (`single-primary`,
+/// `active-active`, `geo-sharded`), as the figures say.
+pub fn placement_of(d: &Value) -> &str {
+    d["placement"].as_str().unwrap_or_default()
+}
+
+/// How replica `region` of the dataset figures `d` gets its writes, for
+/// tables: from the primary, from its shard's home, from the other copies,
+/// or (the primary's own slot) after a failover deposed it.
+pub fn replica_source(d: &Value, region: &str) -> String {
+    let primary = d["primary"].as_str().unwrap_or_default();
+    match placement_of(d) {
+        "geo-sharded" => "from its shard's home".to_string(),
+        "active-active" => "from the other copies".to_string(),
+        "single-primary" if region == primary => "after a failover".to_string(),
+        "single-primary" => format!("from {primary}"),
+        // Figures of a strategy this report does not know yet: say so.
+        other => format!("by {other} replication"),
+    }
 }
 
 /// Whether some dataset of the point figures `f` is active-active (has
@@ -340,4 +354,28 @@ pub fn has_conflicts(f: &Value) -> bool {
     f["datasets"]
         .as_object()
         .is_some_and(|d| d.values().any(|d| !d["conflicts"].is_null()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The figures say the strategy: no guess from the label or from an
+    /// empty primary (a geo-sharded dataset has no single primary either).
+    #[test]
+    fn a_replica_source_follows_the_placement_the_figures_state() {
+        let sp = json!({"placement": "single-primary", "primary": "us-east-1"});
+        assert_eq!(replica_source(&sp, "eu-west-1"), "from us-east-1");
+        assert_eq!(replica_source(&sp, "us-east-1"), "after a failover");
+        let aa = json!({"placement": "active-active", "primary": ""});
+        assert_eq!(replica_source(&aa, "eu-west-1"), "from the other copies");
+        let geo = json!({"placement": "geo-sharded", "primary": "", "replication": "async"});
+        assert_eq!(
+            replica_source(&geo, "eu-central-1"),
+            "from its shard's home"
+        );
+        let next = json!({"placement": "leaderless", "primary": ""});
+        assert_eq!(replica_source(&next, "a"), "by leaderless replication");
+    }
 }

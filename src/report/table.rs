@@ -236,18 +236,7 @@ pub fn table(s: &Value) -> String {
         .collect::<Vec<_>>()];
         for (ds, d) in f["datasets"].as_object().into_iter().flatten() {
             for (region, r) in d["replicas"].as_object().into_iter().flatten() {
-                let primary = d["primary"].as_str().unwrap_or_default();
-                // The primary's own slot: it is a replica only after a
-                // failover deposed it.
-                let from = if primary.is_empty() && super::is_geo_sharded(d) {
-                    "from its shard's home".to_string()
-                } else if primary.is_empty() {
-                    "from the other copies".to_string()
-                } else if region == primary {
-                    "after a failover".to_string()
-                } else {
-                    format!("from {primary}")
-                };
+                let from = super::replica_source(d, region);
                 let mut row = vec![format!("{ds}@{region} ({from})")];
                 for path in [
                     "lag.p50_ms",

@@ -152,8 +152,12 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
     for (name, lon, lat, zone) in &placed {
         let mut roles = Vec::new();
         for (ds, d) in datasets.into_iter().flatten() {
-            if d["primary"].as_str() == Some("") && d["replicas"].get(name.as_str()).is_some() {
+            let copy = d["replicas"].get(name.as_str()).is_some();
+            let placement = crate::report::placement_of(d);
+            if placement == "active-active" && copy {
                 roles.push(format!("{ds} active-active copy"));
+            } else if placement == "geo-sharded" && copy {
+                roles.push(format!("{ds} shard replica"));
             } else if d["primary"].as_str() == Some(name.as_str()) {
                 roles.push(format!("{ds} primary"));
             } else if d["replicas"].get(name.as_str()).is_some() {

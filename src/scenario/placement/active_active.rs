@@ -16,6 +16,10 @@ pub struct ActiveActive {
 }
 
 impl Strategy for ActiveActive {
+    fn name(&self) -> &'static str {
+        "active-active"
+    }
+
     fn label(&self) -> &'static str {
         match self.resolution {
             Resolution::Lww => "active-active (lww)",

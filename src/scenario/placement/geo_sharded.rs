@@ -49,6 +49,10 @@ impl GeoSharded {
 }
 
 impl Strategy for GeoSharded {
+    fn name(&self) -> &'static str {
+        "geo-sharded"
+    }
+
     fn label(&self) -> &'static str {
         "geo-sharded (async)"
     }

@@ -48,6 +48,10 @@ impl Placement {
 /// What a placement strategy answers for the rest of the crate. No method
 /// has a default: a new strategy says what it does, or does not compile.
 pub trait Strategy: std::fmt::Debug + Send + Sync {
+    /// Its section's name in a scenario file (`single-primary`), which the
+    /// figures' `placement` repeats.
+    fn name(&self) -> &'static str;
+
     /// The figures' `replication` label: `async`, `semi-sync`, `sync`,
     /// `active-active (lww)`, `geo-sharded (async)`.
     fn label(&self) -> &'static str;

@@ -59,6 +59,10 @@ pub enum RywMitigation {
 }
 
 impl Strategy for SinglePrimary {
+    fn name(&self) -> &'static str {
+        "single-primary"
+    }
+
     fn label(&self) -> &'static str {
         match self.replication {
             Replication::Async => "async",
