@@ -42,7 +42,7 @@ use reads::*;
 
 use super::net::LinkId;
 use super::net::Network;
-use super::placement::ReadServer;
+use super::placement::{Answer, ReadServer};
 use super::users::Users;
 use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};

@@ -14,10 +14,11 @@ pub(super) struct Here {
 }
 
 /// The read `r` of a user reaches copy `at.server`: with a session token,
-/// a replica that has not applied the user's last write holds the read
-/// until it has (`TokenWait`, within its bound) or sends it to the primary
-/// (`None`: answered later). Otherwise counts a cross-border read of
-/// restricted data and returns what the per-user checks found.
+/// the strategy answers what the copy does with a read that must see the
+/// user's last write: serve it, hold it until the copy has applied the
+/// write (`TokenWait`, within its bound), or send it on to the copy that
+/// takes writes (`None`: answered later). Otherwise counts a cross-border
+/// read of restricted data and returns what the per-user checks found.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub(super) fn user_read(
@@ -33,27 +34,31 @@ pub(super) fn user_read(
     use crate::scenario::RywMitigation as M;
     let token = matches!(s.ryw, Some(M::TokenWait(_) | M::TokenPrimary));
     if token && matches!(at.server, ReadServer::Replica(_)) {
-        if let Some((node, commit)) = users.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
-            if placement.missed(at.server, r.key, node, commit) {
-                let measured = r.bucket != NOT_MEASURED;
-                let applied = placement.applied_at(at.server, r.key, commit, at.now);
-                if let (Some(M::TokenWait(max)), Some(t)) = (s.ryw, applied) {
-                    if t <= at.now + max {
-                        // Just after the apply (whose event may come after
-                        // this one's at the same time).
-                        let t = t + Duration::from_nanos(1);
-                        mitigated(r, at, t, HELD, measured, s.client, metrics, sched);
+        if let Some(write) = users.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
+            let hold = match s.ryw {
+                Some(M::TokenWait(max)) => Some(max),
+                _ => None,
+            };
+            let measured = r.bucket != NOT_MEASURED;
+            match placement.answer(at.server, r.key, write, at.now, hold) {
+                Answer::Serve => {}
+                Answer::HoldUntil(t) => {
+                    // Just after the apply (whose event may come after
+                    // this one's at the same time).
+                    let t = t + Duration::from_nanos(1);
+                    mitigated(r, at, t, HELD, measured, s.client, metrics, sched);
+                    return None;
+                }
+                Answer::Forward => {
+                    // On to the copy that takes writes, from this one.
+                    let primary = placement.write_node(usize::from(s.shard), r.serve, net);
+                    let link = net.link(r.node, primary);
+                    if let Some(t) = net.transit(link, at.now, s.bytes_in, &mut s.rng_network) {
+                        r.node = primary;
+                        r.server = ReadServer::Primary;
+                        mitigated(r, at, t, TO_PRIMARY, measured, s.client, metrics, sched);
                         return None;
                     }
-                }
-                // On to the primary, from the replica.
-                let primary = placement.write_node(usize::from(s.shard), r.serve, net);
-                let link = net.link(r.node, primary);
-                if let Some(t) = net.transit(link, at.now, s.bytes_in, &mut s.rng_network) {
-                    r.node = primary;
-                    r.server = ReadServer::Primary;
-                    mitigated(r, at, t, TO_PRIMARY, measured, s.client, metrics, sched);
-                    return None;
                 }
             }
         }

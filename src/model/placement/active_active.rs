@@ -33,7 +33,7 @@
 use super::super::net::{LinkId, Network};
 use super::super::replication::{Channel, KeyedQueue, Queued};
 use super::super::{Ctx, Event as WorldEvent};
-use super::ReadServer;
+use super::{Answer, ReadServer};
 use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Resolution, Scenario};
@@ -77,6 +77,9 @@ impl Queued for Message {
     }
     fn next_commit(&mut self) -> &mut Time {
         &mut self.next_commit
+    }
+    fn applied(&self) -> Time {
+        self.applied
     }
 }
 
@@ -286,16 +289,32 @@ impl ActiveActive {
 impl super::Strategy for ActiveActive {
     type Event = Event;
 
-    /// Nothing holds a read here: read-your-writes mitigations are
-    /// single-primary settings.
-    fn applied_at(
+    /// A copy that has not applied the write holds the read until its
+    /// stream from the committing copy has, if that is known to be within
+    /// `hold`; else it serves what it has (no copy here has every write to
+    /// send it to).
+    fn answer(
         &self,
-        _server: ReadServer,
-        _key: u32,
-        _commit: Time,
-        _now: Time,
-    ) -> Option<Time> {
-        None
+        server: ReadServer,
+        key: u32,
+        (node, commit): (RegionId, Time),
+        now: Time,
+        hold: Option<Duration>,
+    ) -> Answer {
+        if !self.missed(server, key, node, commit) {
+            return Answer::Serve;
+        }
+        let (ReadServer::Replica(to), Some(from)) = (server, self.copy_in(node)) else {
+            return Answer::Serve;
+        };
+        let applied = self
+            .into(usize::from(to))
+            .find(|s| s.from == from)
+            .and_then(|s| s.queue.applied_at(key, commit, now));
+        match (hold, applied) {
+            (Some(max), Some(t)) if t <= now + max => Answer::HoldUntil(t),
+            _ => Answer::Serve,
+        }
     }
 
     /// One shard: every copy holds every record.

@@ -10,8 +10,8 @@
 use super::super::net::Network;
 use super::super::Ctx;
 use super::single_primary::{Event, SinglePrimary};
-use super::ReadServer;
-use crate::engine::Time;
+use super::{Answer, ReadServer};
+use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
 use std::sync::Arc;
@@ -62,16 +62,16 @@ impl GeoSharded {
 impl super::Strategy for GeoSharded {
     type Event = Event;
 
-    /// Nothing holds a read here: read-your-writes mitigations are
-    /// single-primary settings.
-    fn applied_at(
+    /// As its shard's single primary answers.
+    fn answer(
         &self,
-        _server: ReadServer,
-        _key: u32,
-        _commit: Time,
-        _now: Time,
-    ) -> Option<Time> {
-        None
+        server: ReadServer,
+        key: u32,
+        write: (RegionId, Time),
+        now: Time,
+        hold: Option<Duration>,
+    ) -> Answer {
+        self.shards[self.shard_of(key)].answer(server, key, write, now, hold)
     }
 
     /// A request's state is looked up when it arrives.

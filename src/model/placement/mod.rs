@@ -14,7 +14,7 @@ pub mod single_primary;
 
 use super::net::{LinkId, Network};
 use super::Ctx;
-use crate::engine::Time;
+use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
 use active_active::ActiveActive;
@@ -35,6 +35,17 @@ pub enum Event {
 pub struct Ticket {
     pub req: u32,
     pub attempt: u8,
+}
+
+/// What a copy does with a read that must see a given write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Serve it now: the copy has the write (or nothing else can be done).
+    Serve,
+    /// Hold it: the copy applies the write at this time, then serves it.
+    HoldUntil(Time),
+    /// Send it on to the copy that takes writes, which has every write.
+    Forward,
 }
 
 /// Which copy serves a client region's reads.
@@ -68,10 +79,18 @@ pub trait Strategy {
     /// sends (of shard `shard`'s records), with the network as it is now.
     fn read_node(&self, shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer);
 
-    /// When copy `server` applies (applied, `now` if it already has) the
-    /// write of `key` committed at `commit`; `None` if that is not known
-    /// yet (waiting for its link) or the strategy cannot hold a read.
-    fn applied_at(&self, server: ReadServer, key: u32, commit: Time, now: Time) -> Option<Time>;
+    /// A read of `key` at copy `server` at `now` that must see the write
+    /// of `key` the copy in `node` committed at `commit` (a session token):
+    /// what the copy does with it. `hold`: how long the copy may hold a
+    /// read for a write it has not applied (`None`: it may not).
+    fn answer(
+        &self,
+        server: ReadServer,
+        key: u32,
+        write: (RegionId, Time),
+        now: Time,
+        hold: Option<Duration>,
+    ) -> Answer;
 
     /// The residency rules the dataset is held to, if restricted.
     fn residency(&self) -> Option<&Residency>;
@@ -173,15 +192,16 @@ impl Placement {
         each!(self, p => p.write_node(shard, app, net))
     }
 
-    /// See [`Strategy::applied_at`].
-    pub fn applied_at(
+    /// See [`Strategy::answer`].
+    pub fn answer(
         &self,
         server: ReadServer,
         key: u32,
-        commit: Time,
+        write: (RegionId, Time),
         now: Time,
-    ) -> Option<Time> {
-        each!(self, p => p.applied_at(server, key, commit, now))
+        hold: Option<Duration>,
+    ) -> Answer {
+        each!(self, p => p.answer(server, key, write, now, hold))
     }
 
     /// See [`Strategy::residency`].

@@ -41,7 +41,7 @@
 use super::super::net::{LinkId, Network};
 use super::super::replication::{Acks, Carried, Channel, KeyedQueue, Queued};
 use super::super::{Ctx, Event as WorldEvent, Trace};
-use super::{ReadServer, Strategy};
+use super::{Answer, ReadServer, Strategy};
 use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
 use crate::metrics::{Promotion, RunMetrics};
 use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
@@ -100,6 +100,9 @@ impl Queued for Message {
     }
     fn next_commit(&mut self) -> &mut Time {
         &mut self.next_commit
+    }
+    fn applied(&self) -> Time {
+        self.applied
     }
 }
 
@@ -1424,27 +1427,29 @@ impl super::Strategy for SinglePrimary {
         );
     }
 
-    /// When replica `server` applies the write of `key` committed at
-    /// `commit` (`now` if it has; `None`: not known yet, waiting for its
-    /// link or replica).
-    fn applied_at(&self, server: ReadServer, key: u32, commit: Time, now: Time) -> Option<Time> {
+    /// A replica that has not applied the write holds the read until it
+    /// has, if that is known to be within `hold`, else sends it to the
+    /// primary; the primary, and a replica that has it, serve it.
+    fn answer(
+        &self,
+        server: ReadServer,
+        key: u32,
+        (node, commit): (RegionId, Time),
+        now: Time,
+        hold: Option<Duration>,
+    ) -> Answer {
         let ReadServer::Replica(i) = server else {
-            return Some(now);
+            return Answer::Serve;
         };
-        let st = &self.streams[usize::from(i)];
-        // In flight in commit order: the first message committed at or
-        // after `commit` of that key.
-        let from = st.queue.in_flight.partition_point(|m| m.commit < commit);
-        let m = st
+        if !self.missed(server, key, node, commit) {
+            return Answer::Serve;
+        }
+        let applied = self.streams[usize::from(i)]
             .queue
-            .in_flight
-            .range(from..)
-            .take_while(|m| m.commit == commit)
-            .find(|m| m.key == key);
-        match m {
-            None => Some(now),
-            Some(m) if m.applied == Time::NEVER => None,
-            Some(m) => Some(m.applied.max(now)),
+            .applied_at(key, commit, now);
+        match (hold, applied) {
+            (Some(max), Some(t)) if t <= now + max => Answer::HoldUntil(t),
+            _ => Answer::Forward,
         }
     }
 

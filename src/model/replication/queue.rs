@@ -12,6 +12,8 @@ pub trait Queued {
     /// The commit time of the next write of the same key behind it in the
     /// queue (`Time::NEVER`: none).
     fn next_commit(&mut self) -> &mut Time;
+    /// When it is applied (`Time::NEVER`: not known, it has not left).
+    fn applied(&self) -> Time;
 }
 
 /// What a queue tracks for one key: one cache line touch per key.
@@ -103,6 +105,25 @@ impl<M: Queued> KeyedQueue<M> {
         &self.in_flight[(seq - self.head_seq) as usize]
     }
 
+    /// When the copy applies (applied: `now`) the write of `key` committed
+    /// at `commit`; `None` while that is not known (the write has not left
+    /// for the copy).
+    pub fn applied_at(&self, key: u32, commit: Time, now: Time) -> Option<Time> {
+        // In commit order: the first message committed at or after
+        // `commit` of that key.
+        let from = self.in_flight.partition_point(|m| m.commit() < commit);
+        let m = self
+            .in_flight
+            .range(from..)
+            .take_while(|m| m.commit() == commit)
+            .find(|m| m.key() == key);
+        match m {
+            None => Some(now),
+            Some(m) if m.applied() == Time::NEVER => None,
+            Some(m) => Some(m.applied().max(now)),
+        }
+    }
+
     /// The state of `key` (for prefetching it).
     #[inline(always)]
     pub fn key_state(&self, key: u32) -> &KeyState {
@@ -173,6 +194,13 @@ mod tests {
         fn next_commit(&mut self) -> &mut Time {
             &mut self.next
         }
+        fn applied(&self) -> Time {
+            if self.prev == 99 {
+                Time::NEVER
+            } else {
+                self.commit + Duration::from_millis(100)
+            }
+        }
     }
 
     fn t(ms: u64) -> Time {
@@ -209,6 +237,20 @@ mod tests {
         assert_eq!(q.oldest_unapplied(0), Time::NEVER);
         assert_eq!(q.newest_of(0), None);
         assert_eq!(q.current_lag(t(10)), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_write_is_applied_when_its_message_is() {
+        let mut q = KeyedQueue::new(2);
+        push(&mut q, 0, 1);
+        push(&mut q, 1, 1);
+        // Key 1's write of 1 ms is applied 100 ms later; one the queue no
+        // longer holds was applied already.
+        assert_eq!(q.applied_at(1, t(1), t(5)), Some(t(101)));
+        assert_eq!(q.applied_at(1, t(1), t(200)), Some(t(200)));
+        assert_eq!(q.applied_at(0, t(0), t(5)), Some(t(5)));
+        q.in_flight[0].prev = 99;
+        assert_eq!(q.applied_at(0, t(1), t(5)), None);
     }
 
     #[test]
