@@ -29,6 +29,9 @@
 //!   nothing of regions.
 //! - [`scenario`]: the YAML format, its checks (every message names file,
 //!   line and column), network presets, resolution of names to indices.
+//!   Each dataset holds one [`scenario::Placement`], whose
+//!   [`scenario::Strategy`] answers what the rest of the crate asks of a
+//!   placement (copies, streams, estimate, figures, lints).
 //!   SLO and precision paths are checked against the figures a run writes,
 //!   which the loader is given ([`scenario::FigureShape`]: pass
 //!   [`metrics::figure_shape`]) rather than naming the metrics.
@@ -36,8 +39,13 @@
 //!   series), the record types the model fills, and a run's figures;
 //!   memory is bounded by the model's size, not the run's length.
 //! - [`model`]: the world: client sources, placements (single-primary,
-//!   active-active, geo-sharded), replication streams with apply queues,
-//!   failures, health checks, DNS. One event enum, dispatched by `match`.
+//!   active-active, geo-sharded, each implementing
+//!   `model::placement::Strategy` in its own file), the replication kit
+//!   they all build on (`model::replication`: channel, per-key queue,
+//!   k-of-n acknowledgements), the truth checker (`model::truth`:
+//!   staleness, read-your-writes, monotonic reads), failures, health
+//!   checks, DNS. One event enum of per-component enums, dispatched by
+//!   `match`.
 //! - [`analysis`]: replications aggregated into means and intervals, SLO
 //!   verdicts.
 //! - [`runner`]: runs on a thread pool, gathered in run order; precision

@@ -34,6 +34,7 @@ pub mod placement;
 pub mod replication;
 pub mod routing;
 pub mod station;
+mod truth;
 mod users;
 
 pub use crate::metrics::{StationStats, Traffic};
@@ -150,6 +151,8 @@ pub struct World {
     metrics: RunMetrics,
     /// Who sends the requests, their sessions and what they have seen.
     users: users::Users,
+    /// What users wrote and read: the consistency checks.
+    truth: truth::Truth,
     trace: Option<Vec<Trace>>,
     /// See [`Ctx::early_replies`]; scheduled by [`World::resume`].
     early_replies: Vec<(Time, placement::Ticket)>,
@@ -299,6 +302,7 @@ impl World {
             bucket: scenario.bucket,
             buckets: buckets as u32,
             users: users::Users::new(scenario, run),
+            truth: truth::Truth::new(scenario),
             trace: None,
             early_replies: Vec::new(),
         };

@@ -1,5 +1,6 @@
-//! Users: who sends each request, where their session is, and what each
-//! has written and read, for the per-user consistency checks.
+//! Users: who sends each request and where their session is. What each
+//! has written and read, for the per-user consistency checks, is
+//! [`super::truth`]'s.
 //!
 //! A client region's users are numbered `first .. first + count` (see
 //! [`UserPool`]); each request of the region is sent by one of them, drawn
@@ -20,42 +21,13 @@
 //! starts in their own region, written before the run (everywhere, for a
 //! global store).
 //!
-//! # Read-your-writes and monotonic reads
-//! Per (user, dataset) the checker keeps the user's last write (key, the
-//! copy that committed it, commit time, when its acknowledgement reached
-//! the user) and last read (key, and the frontier of the version returned:
-//! every write committed before it was in it). State is O(1) per user and
-//! dataset, whatever the run's length: the checks cover the last key the
-//! user wrote and the last one they read, which is exact when each user
-//! has their own record (`popularity: per-user`).
-//!
-//! A copy's version of a key holds every write committed before the
-//! oldest one it has not applied (single-primary streams and active-active
-//! FIFO streams apply in commit order), or every write committed by now
-//! when it has applied all. So:
-//! - a read sent after the user's write was acknowledged misses it (RYW
-//!   violation) iff the copy it reads has not applied that write
-//!   ([`super::placement::Placement::missed`]);
-//! - a read returns an older version than the user's previous read of the
-//!   key (monotonic-read violation) iff its copy's oldest unapplied write
-//!   was committed before the previous read's frontier.
-
 use super::net::Network;
-use super::placement::{Placement, ReadServer};
 use crate::engine::{stream, Dist, Duration, SimRng, Time};
 use crate::scenario::{RegionId, Scenario, UserPool};
 use rand::RngExt;
 
 /// Draws of another user when the one drawn cannot be in the region yet.
 pub const REDRAWS: u32 = 8;
-
-/// No key (a user who has not written, or read, the dataset).
-const NO_KEY: u32 = u32::MAX;
-
-/// A read broke read-your-writes.
-pub const RYW: u8 = 1;
-/// A read broke monotonic reads.
-pub const MONOTONIC: u8 = 2;
 
 #[derive(Clone, Copy)]
 struct UserState {
@@ -67,30 +39,6 @@ struct UserState {
     session: RegionId,
     written: Time,
 }
-
-/// What one user last wrote and read of one dataset.
-#[derive(Clone, Copy)]
-struct UserData {
-    write_key: u32,
-    /// The region whose copy committed the write.
-    write_node: RegionId,
-    commit: Time,
-    /// When its acknowledgement reached the user (`Time::NEVER`: not yet).
-    acked: Time,
-    read_key: u32,
-    /// Every write of `read_key` committed before this was in the version
-    /// the user last read.
-    frontier: Time,
-}
-
-const NO_DATA: UserData = UserData {
-    write_key: NO_KEY,
-    write_node: RegionId(0),
-    commit: Time::ZERO,
-    acked: Time::NEVER,
-    read_key: NO_KEY,
-    frontier: Time::ZERO,
-};
 
 /// The session store.
 struct Store {
@@ -104,8 +52,6 @@ struct Store {
 /// Every user's state in one run.
 pub(super) struct Users {
     state: Vec<UserState>,
-    /// Per dataset, per user (empty for a dataset no user uses).
-    data: Vec<Vec<UserData>>,
     store: Option<Store>,
 }
 
@@ -121,21 +67,15 @@ impl Users {
             };
             scenario.users as usize
         ];
-        let mut data: Vec<Vec<UserData>> = vec![Vec::new(); scenario.datasets.len()];
         for w in &scenario.workload {
             let Some(pool) = w.users else { continue };
             for u in &mut state[pool.first as usize..(pool.first + pool.count) as usize] {
                 u.at = w.region;
                 u.session = w.region;
             }
-            let d = &mut data[usize::from(w.dataset.0)];
-            if d.is_empty() {
-                *d = vec![NO_DATA; scenario.users as usize];
-            }
         }
         Users {
             state,
-            data,
             store: scenario.sessions.as_ref().map(|s| Store {
                 global: s.global,
                 residency: scenario.residency.clone(),
@@ -203,88 +143,6 @@ impl Users {
         u.session = serve;
         u.written = now;
         (!present, outside)
-    }
-
-    /// `user`'s write of `key` to dataset `d` committed at `commit` in the
-    /// copy of `node`.
-    #[inline]
-    pub fn wrote(&mut self, d: u16, user: u32, key: u32, node: RegionId, commit: Time) {
-        let w = &mut self.data[usize::from(d)][user as usize];
-        w.write_key = key;
-        w.write_node = node;
-        w.commit = commit;
-        w.acked = Time::NEVER;
-    }
-
-    /// The acknowledgement of `user`'s write of `key` reached them at `at`.
-    #[inline]
-    pub fn acked(&mut self, d: u16, user: u32, key: u32, at: Time) {
-        let w = &mut self.data[usize::from(d)][user as usize];
-        if w.write_key == key && w.acked == Time::NEVER {
-            w.acked = at;
-        }
-    }
-
-    /// The copy and commit time of `user`'s last write of `key` to dataset
-    /// `d`, if its acknowledgement reached them by `sent`.
-    pub fn unseen_write(
-        &self,
-        d: u16,
-        user: u32,
-        key: u32,
-        sent: Time,
-    ) -> Option<(RegionId, Time)> {
-        let w = &self.data[usize::from(d)][user as usize];
-        (w.write_key == key && w.acked <= sent).then_some((w.write_node, w.commit))
-    }
-
-    /// Whether a write of `user` to dataset `d` was acknowledged to them
-    /// less than `x` before `now`.
-    pub fn wrote_within(&self, d: u16, user: u32, now: Time, x: Duration) -> bool {
-        let w = &self.data[usize::from(d)][user as usize];
-        w.write_key != NO_KEY && w.acked <= now && now < w.acked + x
-    }
-
-    /// `user`'s read of `key` in dataset `d`, sent at `sent`, is served at
-    /// `now` by `server` in `node`, whose oldest unapplied write of the key
-    /// was committed at `oldest` (`Time::NEVER`: none). Returns the
-    /// anomalies ([`RYW`], [`MONOTONIC`]) and moves the user's frontier.
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    pub fn read(
-        &mut self,
-        d: u16,
-        user: u32,
-        key: u32,
-        sent: Time,
-        now: Time,
-        oldest: Time,
-        placement: &Placement,
-        server: ReadServer,
-    ) -> u8 {
-        let w = &mut self.data[usize::from(d)][user as usize];
-        let mut found = 0;
-        if w.write_key == key
-            && w.acked <= sent
-            && oldest <= w.commit
-            && placement.missed(server, key, w.write_node, w.commit)
-        {
-            found |= RYW;
-        }
-        // The version holds every write committed before this.
-        let frontier = if oldest <= now {
-            oldest
-        } else {
-            now + Duration::from_nanos(1)
-        };
-        if w.read_key == key && frontier < w.frontier {
-            found |= MONOTONIC;
-        }
-        if w.read_key != key || frontier > w.frontier {
-            w.read_key = key;
-            w.frontier = frontier;
-        }
-        found
     }
 }
 

@@ -28,6 +28,7 @@ impl World {
             dns,
             stations,
             users,
+            truth,
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
@@ -64,7 +65,7 @@ impl World {
                 s,
                 now,
                 &placements[usize::from(s.dataset)],
-                users,
+                truth,
                 net,
                 metrics,
             )
@@ -134,7 +135,7 @@ impl World {
             end,
             routes_changed,
             stations,
-            users,
+            truth,
             early_replies,
             ..
         } = self;
@@ -180,12 +181,12 @@ impl World {
                                 oldest,
                                 server,
                             };
-                            user_read(at, r, s, placement, users, net, metrics, sched)
+                            user_read(at, r, s, placement, truth, net, metrics, sched)
                         };
                         match found {
                             Some(found) => {
                                 anomalies = found;
-                                Some((oldest <= now).then(|| now.since(oldest)))
+                                Some(staleness(oldest, now))
                             }
                             // Held for the user's own write, or sent on to
                             // the primary: answered later.
@@ -231,7 +232,7 @@ impl World {
                     let ticket = live.then_some(super::super::placement::Ticket { req, attempt });
                     let acked = placement.on_write(now, r.key, r.node, ticket, &mut ctx);
                     if r.user != NO_USER && acked != Time::NEVER {
-                        users.wrote(s.dataset, r.user, r.key, r.node, now);
+                        truth.wrote(s.dataset, r.user, r.key, r.node, now);
                     }
                     if acked != now && acked != Time::NEVER && live {
                         later = true;
@@ -252,7 +253,7 @@ impl World {
                     let answered = respond(r, s, net, metrics, now, stale, anomalies, sched);
                     if r.user != NO_USER && s.op == Op::Write {
                         if let Some(at) = answered {
-                            users.acked(s.dataset, r.user, r.key, at);
+                            truth.acked(s.dataset, r.user, r.key, at);
                         }
                     }
                 }
@@ -361,7 +362,7 @@ impl World {
             if self.net.db_up(r.node) {
                 let answered = respond(r, s, &mut self.net, &mut self.metrics, now, None, 0, sched);
                 if let (Some(at), true) = (answered, r.user != NO_USER) {
-                    self.users.acked(s.dataset, r.user, r.key, at);
+                    self.truth.acked(s.dataset, r.user, r.key, at);
                 }
             } else if s.timeout.is_none() {
                 // The primary went down before it could acknowledge.
@@ -420,7 +421,7 @@ impl World {
                 s,
                 now,
                 &self.placements[usize::from(s.dataset)],
-                &self.users,
+                &self.truth,
                 &self.net,
                 &mut self.metrics,
             )

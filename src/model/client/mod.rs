@@ -43,6 +43,7 @@ use reads::*;
 use super::net::LinkId;
 use super::net::Network;
 use super::placement::{Answer, ReadServer};
+use super::truth::{staleness, Truth};
 use super::users::Users;
 use super::{Ctx, Event, World};
 use crate::engine::{AliasTable, Dist, Duration, Scheduler, SimRng, Time, Timer};

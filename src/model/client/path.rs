@@ -88,8 +88,8 @@ pub(super) fn send(
 /// The node responds to the current attempt of `r` (of source `s`) at
 /// `now`; a read missed writes committed `stale` before it, if that is
 /// `Some`.
-/// `anomalies`: what the per-user checks found in a read ([`super::super::users::RYW`],
-/// [`super::super::users::MONOTONIC`]). Returns when the response reached the user, if it
+/// `anomalies`: what the per-user checks found in a read ([`super::super::truth::RYW`],
+/// [`super::super::truth::MONOTONIC`]). Returns when the response reached the user, if it
 /// did in time.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]

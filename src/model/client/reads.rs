@@ -26,7 +26,7 @@ pub(super) fn user_read(
     r: &mut Request,
     s: &mut Source,
     placement: &super::super::placement::Placement,
-    users: &mut Users,
+    truth: &mut Truth,
     net: &mut Network,
     metrics: &mut RunMetrics,
     sched: &mut Scheduler<Event>,
@@ -34,7 +34,7 @@ pub(super) fn user_read(
     use crate::scenario::RywMitigation as M;
     let token = matches!(s.ryw, Some(M::TokenWait(_) | M::TokenPrimary));
     if token && matches!(at.server, ReadServer::Replica(_)) {
-        if let Some(write) = users.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
+        if let Some(write) = truth.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
             let hold = match s.ryw {
                 Some(M::TokenWait(max)) => Some(max),
                 _ => None,
@@ -68,7 +68,7 @@ pub(super) fn user_read(
             metrics.record_cross_border_read(usize::from(s.dataset));
         }
     }
-    Some(users.read(
+    Some(truth.read(
         s.dataset,
         r.user,
         r.key,
@@ -114,14 +114,14 @@ pub(super) fn primary_after_write(
     s: &Source,
     now: Time,
     placement: &super::super::placement::Placement,
-    users: &Users,
+    truth: &Truth,
     net: &Network,
     metrics: &mut RunMetrics,
 ) -> LinkId {
     let Some(crate::scenario::RywMitigation::PrimaryFor(x)) = s.ryw else {
         return s.to_node;
     };
-    if r.server == ReadServer::Primary || !users.wrote_within(s.dataset, r.user, now, x) {
+    if r.server == ReadServer::Primary || !truth.wrote_within(s.dataset, r.user, now, x) {
         return s.to_node;
     }
     r.node = placement.write_node(usize::from(s.shard), s.serve, net);
