@@ -153,6 +153,31 @@ pub fn round(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
+/// Where the figures of one scope live in a run's figure tree, and so in
+/// `summary.json`, SLO and precision paths, tables and charts: each prefix
+/// is spelled here once (ending in a dot, before a figure's own path).
+pub mod scope {
+    /// The figures of the users of client region `c`.
+    pub fn client(c: &str) -> String {
+        format!("clients.{c}.")
+    }
+
+    /// The figures of the users of client region `c` on dataset `d`.
+    pub fn client_dataset(c: &str, d: &str) -> String {
+        format!("clients.{c}.by_dataset.{d}.")
+    }
+
+    /// The figures of dataset `d`.
+    pub fn dataset(d: &str) -> String {
+        format!("datasets.{d}.")
+    }
+
+    /// The figures of dataset `d`'s copy in region `r`.
+    pub fn replica(d: &str, r: &str) -> String {
+        format!("datasets.{d}.replicas.{r}.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

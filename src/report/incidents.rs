@@ -8,6 +8,7 @@
 
 use super::aggregate::at;
 use super::format::{estimate, value, Shown};
+use crate::units::scope;
 use serde_json::{json, Map, Value};
 
 /// The milestones of an incident, in the order they read: (key in an
@@ -85,7 +86,7 @@ pub fn pooled(runs: &[&Value], random: bool) -> Option<Value> {
     for name in names {
         let mut rto = Map::new();
         for key in ["read_rto_ms", "write_rto_ms"] {
-            rto.insert(key.into(), pool(&format!("clients.{name}.{key}")));
+            rto.insert(key.into(), pool(&(scope::client(&name) + key)));
         }
         clients.insert(name, Value::Object(rto));
     }
@@ -134,7 +135,7 @@ pub fn rows(point: &Value, threshold: f64) -> Vec<Vec<String>> {
     for c in &clients {
         for (op, key) in [("read", "read_rto_ms"), ("write", "write_rto_ms")] {
             lines.push((
-                format!("clients.{c}.{key}"),
+                scope::client(c) + key,
                 format!("{op} RTO {c}"),
                 Shown::Duration,
             ));

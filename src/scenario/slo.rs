@@ -14,8 +14,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-use crate::units::round;
 pub use crate::units::Unit;
+use crate::units::{round, scope};
 
 /// A service-level objective.
 #[derive(Deserialize, JsonSchema, Clone, Debug)]
@@ -191,14 +191,14 @@ pub type Problem = (&'static str, String);
 pub fn metric_path(f: &SloFile) -> Result<String, Problem> {
     let prefix = match &f.scope {
         None => String::new(),
-        Some(ScopeFile { client: Some(c), dataset: None, replica: None }) => format!("clients.{c}."),
+        Some(ScopeFile { client: Some(c), dataset: None, replica: None }) => scope::client(c),
         Some(ScopeFile { client: Some(c), dataset: Some(d), replica: None }) => {
-            format!("clients.{c}.by_dataset.{d}.")
+            scope::client_dataset(c, d)
         }
         Some(ScopeFile { client: None, dataset: Some(d), replica: Some(r) }) => {
-            format!("datasets.{d}.replicas.{r}.")
+            scope::replica(d, r)
         }
-        Some(ScopeFile { client: None, dataset: Some(d), replica: None }) => format!("datasets.{d}."),
+        Some(ScopeFile { client: None, dataset: Some(d), replica: None }) => scope::dataset(d),
         Some(_) => {
             return Err((
                 "scope",

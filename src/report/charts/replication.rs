@@ -40,7 +40,7 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
             if let Some(s) = cdf_series(summary, &r["lag"], region, color) {
                 distribution.series.push(s);
             }
-            let prefix = format!("datasets.{ds}.replicas.{region}.");
+            let prefix = crate::units::scope::replica(ds, region);
             over_time.hlines.extend(slo_lines(point, &prefix));
             distribution.vlines.extend(slo_lines(point, &prefix));
         }
