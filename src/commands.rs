@@ -509,7 +509,8 @@ pub fn report_verdicts(
         fail += f;
     }
     match opts.format {
-        Format::Json => print(out, &report::json_text(&Value::Array(summaries.to_vec())))?,
+        // The verdicts, not the summaries (written beside the reports).
+        Format::Json => print(out, &report::json_text(&report::slo::verdicts(summaries)))?,
         // Quiet: nothing when every SLO passed, only the failures otherwise.
         Format::Table if opts.quiet && fail == 0 => {}
         Format::Table => {

@@ -71,8 +71,73 @@ fn mean_aside(v: &Value) -> String {
     }
 }
 
+/// Every SLO verdict of `summaries`, one flat object each, in scenario,
+/// point and SLO order: what `check --format json` prints for a CI step to
+/// read first. `pass` is the verdict; `value` the number judged (the mean,
+/// or an end of its interval), `bound` the objective as written.
+pub fn verdicts(summaries: &[Value]) -> Value {
+    let mut out = Vec::new();
+    for s in summaries {
+        for p in s["points"].as_array().into_iter().flatten() {
+            for v in p["slo"].as_array().into_iter().flatten() {
+                out.push(serde_json::json!({
+                    "scenario": s["scenario"],
+                    "point": p["label"],
+                    "slo": v["name"],
+                    "figure": v["metric"],
+                    "value": v["judged"],
+                    "value_text": v["judged_text"],
+                    "judged_on": v["judged_on"],
+                    "mean": v["mean"],
+                    "bound": v["bound"],
+                    "comparison": v["comparison"],
+                    "replications": v["replications"],
+                    "pass": v["verdict"] == "pass",
+                }));
+            }
+        }
+    }
+    Value::Array(out)
+}
+
+/// The JUnit test case names of one point's verdicts: the SLO's name
+/// (given, or its figure path), which a change of its bound leaves alone so
+/// that CI dashboards keep the test's history; two SLOs of one name are
+/// told apart by their direction (`max`, `min`), then by their order.
+fn case_names(slos: &[Value]) -> Vec<String> {
+    let base: Vec<String> = slos
+        .iter()
+        .map(|v| v["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let with_direction: Vec<String> = slos
+        .iter()
+        .zip(&base)
+        .map(|(v, n)| {
+            if base.iter().filter(|b| *b == n).count() > 1 {
+                let dir = if v["max"].is_null() { "min" } else { "max" };
+                format!("{n} ({dir})")
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    with_direction
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let k = with_direction[..i].iter().filter(|m| *m == n).count();
+            if k > 0 {
+                format!("{n} #{}", k + 1)
+            } else {
+                n.clone()
+            }
+        })
+        .collect()
+}
+
 /// JUnit XML of a summary's SLO verdicts: one test suite per scenario, one
-/// test case per SLO and sweep point. `None` when it has no SLOs.
+/// test case per SLO and sweep point, named by [`case_names`] (the bound is
+/// in the case's message, never in its name). `None` when it has no SLOs.
 pub fn junit(summary: &Value) -> Option<String> {
     let (pass, fail) = counts(summary);
     if pass + fail == 0 {
@@ -92,14 +157,19 @@ pub fn junit(summary: &Value) -> Option<String> {
     );
     for p in summary["points"].as_array().into_iter().flatten() {
         let class = format!("{name}.{}", escape(p["label"].as_str().unwrap_or_default()));
-        for v in p["slo"].as_array().into_iter().flatten() {
-            let case = escape(&format!(
-                "{} {}",
-                v["name"].as_str().unwrap_or_default(),
-                v["bound"].as_str().unwrap_or_default()
-            ));
+        let slos = p["slo"].as_array().map(Vec::as_slice).unwrap_or_default();
+        for (v, case) in slos.iter().zip(case_names(slos)) {
+            let case = escape(&case);
             if v["verdict"] == "pass" {
-                let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\"/>");
+                let objective = escape(&format!(
+                    "{} ({}); metric {}",
+                    v["comparison"].as_str().unwrap_or_default(),
+                    judged_on(v),
+                    v["metric"].as_str().unwrap_or_default()
+                ));
+                let _ = writeln!(out, "    <testcase classname=\"{class}\" name=\"{case}\">");
+                let _ = writeln!(out, "      <system-out>{objective}</system-out>");
+                let _ = writeln!(out, "    </testcase>");
             } else {
                 let message = escape(&format!(
                     "{} ({} of {} replications{}); metric {}",

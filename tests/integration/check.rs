@@ -318,3 +318,67 @@ fn a_perfect_run_meets_a_nines_slo_it_is_large_enough_to_show() {
     let (code, out, _, _t) = check(&format!("{small}slo:\n{slo}"));
     assert_eq!(code, Some(1), "{out}");
 }
+
+/// `check --format json` on a folder with a failing SLO: exit 1, and stdout
+/// is a JSON array of flat verdicts that names it, with its figure, the
+/// value judged and its bound.
+#[test]
+fn check_json_prints_the_verdicts_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    std::fs::create_dir(&dir).unwrap();
+    write(
+        &dir,
+        "s.yaml",
+        &with_slo(
+            "  - {name: writes from b, metric: write_latency.max_ms, scope: {client: b}, max: 75ms}\n  - {metric: clients.b.stale_reads.50ms.count, max: 0}\n",
+        ),
+    );
+    let o = regionsim(
+        tmp.path(),
+        &["check", "scenarios", "-o", "out", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("stdout is a JSON array");
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    let failed: Vec<&Value> = all.iter().filter(|v| v["pass"] == false).collect();
+    assert_eq!(failed.len(), 1);
+    let f = failed[0];
+    assert_eq!(f["scenario"], "two-regions");
+    assert_eq!(f["slo"], "writes from b");
+    assert_eq!(f["figure"], "clients.b.write_latency.max_ms");
+    assert_eq!(f["bound"], "<= 75ms");
+    assert_eq!(f["value"].as_f64(), Some(78.0));
+    assert_eq!(all[1]["slo"], "clients.b.stale_reads.50ms.count");
+    assert_eq!(all[1]["pass"], true);
+}
+
+/// JUnit case names do not change when a bound does (CI dashboards keep a
+/// test's history); two SLOs on one figure stay apart.
+#[test]
+fn junit_names_are_stable_under_a_bound_change() {
+    let names = |max: &str| -> Vec<String> {
+        let (_, _, _, tmp) = check(&with_slo(&format!(
+            "  - {{name: writes from b, metric: write_latency.max_ms, scope: {{client: b}}, max: {max}}}\n  - {{metric: clients.b.write_latency.max_ms, max: 1s}}\n  - {{metric: clients.b.write_latency.max_ms, min: 1ms}}\n"
+        )));
+        let xml = std::fs::read(tmp.path().join("out/two-regions/junit.xml")).unwrap();
+        let suites = junit_parser::from_reader(BufReader::new(&xml[..])).expect("JUnit parses");
+        suites.suites[0]
+            .cases
+            .iter()
+            // The parser prefixes the class: `two-regions.base::NAME`.
+            .map(|c| c.name.rsplit("::").next().unwrap().to_string())
+            .collect()
+    };
+    let loose = names("80ms");
+    assert_eq!(
+        loose,
+        [
+            "writes from b",
+            "clients.b.write_latency.max_ms (max)",
+            "clients.b.write_latency.max_ms (min)"
+        ]
+    );
+    assert_eq!(names("75ms"), loose, "tightening a bound renames nothing");
+}
