@@ -52,7 +52,7 @@ fn reader(key: &str) -> Option<Reader> {
         "bucket" => typed::<Option<Duration>>,
         "staleness_bounds" => typed::<Vec<Duration>>,
         "availability_threshold" => typed::<Option<serde_yaml::Value>>,
-        "load" => typed::<Option<f64>>,
+        "load" | "read_load" | "write_load" => typed::<Option<f64>>,
         "start_utc" => typed::<Option<Duration>>,
         "regions" => typed::<Vec<RegionFile>>,
         "network" => typed::<NetworkFile>,

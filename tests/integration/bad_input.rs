@@ -710,6 +710,24 @@ fn load_factors_outside_0_to_1000() {
             "load: 1e9",
             &["at most 1000", "got 1e9"][..],
         ),
+        (
+            "regions:\n",
+            "write_load: 0\nregions:\n",
+            "write_load: 0",
+            &["load multiplies", "got 0"][..],
+        ),
+        (
+            "  - region: b\n",
+            "  - region: b\n    read_load: -1\n",
+            "read_load: -1",
+            &["above 0", "got -1"][..],
+        ),
+        (
+            "  - name: users\n",
+            "  - name: users\n    write_load: .nan\n",
+            "write_load: .nan",
+            &["at most 1000", "got NaN"][..],
+        ),
     ] {
         assert_rejected(from, to, located_at, words);
     }

@@ -52,6 +52,57 @@ fn region_and_dataset_factors_multiply_with_the_global_one() {
     assert_eq!(ratio("clients.a.write_latency.count"), 1.0);
 }
 
+/// `write_load: 2` doubles the measured writes and leaves the reads as
+/// they were, request for request: reads and writes are separate streams,
+/// so the reads draw the same numbers (common random numbers), and the
+/// writes are load 1's over twice the time.
+#[test]
+fn write_load_doubles_writes_and_leaves_reads_alone() {
+    let base = summary(&scaled("60s", ""));
+    let writes2 = summary(&scaled("60s", "write_load: 2"));
+    let single = summary(&scaled("120s", ""));
+    assert_eq!(
+        fig(&writes2, "clients.b.read_latency.count"),
+        fig(&base, "clients.b.read_latency.count"),
+        "the reads are the same requests"
+    );
+    for path in [
+        "clients.a.write_latency.count",
+        "clients.b.write_latency.count",
+    ] {
+        let (w, s) = (fig(&writes2, path), fig(&single, path));
+        assert!(
+            (w - s).abs() <= 1.0,
+            "{path}: {w} at write_load 2 in 60 s, {s} in 120 s"
+        );
+        let ratio = w / fig(&base, path);
+        assert!((ratio - 2.0).abs() < 0.1, "{path}: x{ratio}");
+    }
+    // Per region and per dataset, and reads alone.
+    let yaml = scaled("60s", "read_load: 3")
+        .replace(
+            "  - region: b
+",
+            "  - region: b
+    write_load: 0.5
+",
+        )
+        .replace(
+            "  - name: users
+",
+            "  - name: users
+    read_load: 0.5
+",
+        );
+    let s = summary(&yaml);
+    let ratio = |path: &str| fig(&s, path) / fig(&base, path);
+    let reads = ratio("clients.b.read_latency.count");
+    assert!((reads - 1.5).abs() < 0.05, "b reads x{reads}");
+    let writes = ratio("clients.b.write_latency.count");
+    assert!((writes - 0.5).abs() < 0.08, "b writes x{writes}");
+    assert_eq!(ratio("clients.a.write_latency.count"), 1.0);
+}
+
 #[test]
 fn load_is_a_sweep_parameter_and_an_override() {
     let swept = summary(&format!(

@@ -190,7 +190,7 @@ fn bad_set_names_what_is_wrong_and_lists_valid_keys() {
             "datasets.users.keyz=5",
             &[
                 "unknown field `keyz`",
-                "`name`, `keys`, `popularity`, `record_bytes`, `load`, `restricted`, `placement`",
+                "`name`, `keys`, `popularity`, `record_bytes`, `load`, `read_load`, `write_load`, `restricted`, `placement`",
             ],
         ),
         (

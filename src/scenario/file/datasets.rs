@@ -36,6 +36,10 @@ pub struct DatasetFile {
     pub record_bytes: Option<u64>,
     /// Multiplies every request rate to this dataset (default 1).
     pub load: Option<f64>,
+    /// Multiplies every read rate of this dataset (default 1).
+    pub read_load: Option<f64>,
+    /// Multiplies every write rate to this dataset (default 1).
+    pub write_load: Option<f64>,
     /// Its records are personal data of the users who own them (record k
     /// belongs to user k), held to the `residency` rules: a copy outside a
     /// record's allowed regions is a violation (default false; always true

@@ -61,6 +61,12 @@ pub struct ScenarioFile {
     /// Multiplies every request rate of the workload (default 1): `--set
     /// load=2` doubles the whole load.
     pub load: Option<f64>,
+    /// Multiplies every read rate of the workload (default 1), on top of
+    /// `load`.
+    pub read_load: Option<f64>,
+    /// Multiplies every write rate of the workload (default 1), on top of
+    /// `load`: `--set write_load=2` asks what doubled writes do.
+    pub write_load: Option<f64>,
     /// UTC time of day at the start of the measured span, for diurnal
     /// profiles (default `0h`: midnight UTC).
     pub start_utc: Option<Duration>,

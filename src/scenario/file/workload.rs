@@ -24,6 +24,10 @@ pub struct WorkloadFile {
     /// Multiplies every request rate of this region's users (default 1):
     /// `--set workload.eu-west-1.load=1.5`.
     pub load: Option<f64>,
+    /// Multiplies every read rate of this region's users (default 1).
+    pub read_load: Option<f64>,
+    /// Multiplies every write rate of this region's users (default 1).
+    pub write_load: Option<f64>,
     /// How this region's rates vary over the run (default: constant):
     /// one of `diurnal`, `step`, `burst` or `table`.
     pub profile: Option<ProfileFile>,

@@ -18,15 +18,43 @@ pub(super) fn workload(
     let mut seen_regions = Vec::new();
     // The next user's number: regions' populations follow one another.
     let mut next_user: u64 = 0;
-    let global = load_factor(raw.load, yaml_path!["load"], check);
-    let by_dataset: Vec<f64> = raw
+    // Each level's factors: (both, reads, writes).
+    let factors = |load, read, write, at: &dyn Fn(&str) -> Vec<Seg>, check: &mut Checker| {
+        (
+            load_factor(load, at("load"), check),
+            load_factor(read, at("read_load"), check),
+            load_factor(write, at("write_load"), check),
+        )
+    };
+    let global = factors(
+        raw.load,
+        raw.read_load,
+        raw.write_load,
+        &|k| yaml_path![k],
+        check,
+    );
+    let by_dataset: Vec<(f64, f64, f64)> = raw
         .datasets
         .iter()
         .enumerate()
-        .map(|(d, ds)| load_factor(ds.load, yaml_path!["datasets", d, "load"], check))
+        .map(|(d, ds)| {
+            factors(
+                ds.load,
+                ds.read_load,
+                ds.write_load,
+                &|k| yaml_path!["datasets", d, k],
+                check,
+            )
+        })
         .collect();
     for (i, w) in raw.workload.iter().enumerate() {
-        let regional = load_factor(w.load, yaml_path!["workload", i, "load"], check);
+        let regional = factors(
+            w.load,
+            w.read_load,
+            w.write_load,
+            &|k| yaml_path!["workload", i, k],
+            check,
+        );
         let Some(region) = check.region(names, &w.region, yaml_path!["workload", i, "region"])
         else {
             continue;
@@ -103,20 +131,29 @@ pub(super) fn workload(
                 continue;
             };
             // The rates as simulated: every load factor that applies.
-            let factor = global * regional * by_dataset[d];
-            let scaled = |r: Option<f64>| r.map(|x| x * factor);
-            let (reads_per_s, writes_per_s) =
-                (scaled(rates.reads_per_s), scaled(rates.writes_per_s));
+            let f = by_dataset[d];
+            let both = global.0 * regional.0 * f.0;
+            let (read_factor, write_factor) = (
+                both * global.1 * regional.1 * f.1,
+                both * global.2 * regional.2 * f.2,
+            );
+            let (reads_per_s, writes_per_s) = (
+                rates.reads_per_s.map(|x| x * read_factor),
+                rates.writes_per_s.map(|x| x * write_factor),
+            );
             // Checked at the profile's peak: the highest rate simulated.
-            let scaled_note = if factor * peak == 1.0 {
-                String::new()
-            } else {
-                format!(
-                    " (after load factors of {} in all, the profile's peak included)",
-                    factor * peak
-                )
-            };
-            for (key, rate) in [("reads_per_s", reads_per_s), ("writes_per_s", writes_per_s)] {
+            for (key, rate, factor) in [
+                ("reads_per_s", reads_per_s, read_factor),
+                ("writes_per_s", writes_per_s, write_factor),
+            ] {
+                let scaled_note = if factor * peak == 1.0 {
+                    String::new()
+                } else {
+                    format!(
+                        " (after load factors of {} in all, the profile's peak included)",
+                        factor * peak
+                    )
+                };
                 match rate.map(|x| x * peak) {
                     Some(x) if !(x.is_finite() && x > 0.0) => check.error(
                         at(key),
@@ -135,7 +172,7 @@ pub(super) fn workload(
             }
             if rates.reads_per_s.is_none() && rates.writes_per_s.is_none() {
                 check.error(
-                    yaml_path!["workload", i, "rates", ds],
+                    yaml_path!["workload", i, "rates", ds.as_str()],
                     "give reads_per_s, writes_per_s or both",
                 );
             }
