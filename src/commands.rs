@@ -483,6 +483,22 @@ pub fn merge_and_show(opts: &RunOptions, out: &mut dyn Write) -> Result<Vec<Valu
     Ok(summaries)
 }
 
+/// `regionsim figures`: every figure a run of the scenario at `path`
+/// writes, with its unit and meaning, from the figure shape (nothing runs).
+pub fn figures(path: &Path, sets: &[Set], format: Format, out: &mut dyn Write) -> Result<()> {
+    let plan = scenario::load_plan(path, sets, crate::metrics::figure_shape)?;
+    let shapes: Vec<Value> = plan
+        .points
+        .iter()
+        .map(|p| crate::metrics::figure_shape(&p.scenario))
+        .collect();
+    let list = report::figure_list::list(&shapes);
+    match format {
+        Format::Table => print(out, &report::figure_list::text(&list)),
+        Format::Json => print(out, &report::json_text(&report::figure_list::json(&list))),
+    }
+}
+
 /// `regionsim check`: [`run`], then judge every SLO. Prints one line per
 /// SLO; returns whether all passed.
 pub fn check(opts: &RunOptions, out: &mut dyn Write) -> Result<bool> {

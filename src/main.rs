@@ -166,6 +166,20 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,
+    /// List every figure a run of the scenario writes: its path (what SLOs,
+    /// --format json and the long CSVs name), unit and meaning. Runs
+    /// nothing.
+    Figures {
+        /// The scenario file.
+        #[arg(default_value = "scenarios/reference.yaml")]
+        path: PathBuf,
+        /// Override any field, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Set::parse)]
+        sets: Vec<Set>,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+    },
     /// Load and lint scenarios, and estimate what running them costs.
     Validate {
         /// Scenario files or folders of them.
@@ -324,6 +338,9 @@ fn run() -> u8 {
             } else {
                 commands::merge_and_show(&opts, &mut stdout).map(|_| 0)
             }
+        }
+        Command::Figures { path, sets, format } => {
+            commands::figures(&path, &sets, self::format(format), &mut stdout).map(|()| 0)
         }
         Command::Schema => {
             let text = regionsim::report::json_text(&regionsim::scenario::schema());

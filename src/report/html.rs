@@ -310,7 +310,13 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
             let _ = writeln!(out, "<h3>Figures</h3>{body}");
         }
     }
-    let mut files = vec!["summary.json", "summary.md", "timeline.csv"];
+    let mut files = vec![
+        "summary.json",
+        "summary.md",
+        "timeline.csv",
+        "figures.csv",
+        "estimates.csv",
+    ];
     if pass + fail > 0 {
         files.push("junit.xml");
     }

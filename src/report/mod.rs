@@ -8,6 +8,8 @@
 pub use crate::analysis::aggregate;
 pub use crate::files::write_atomic;
 pub mod charts;
+pub mod export;
+pub mod figure_list;
 pub mod format;
 pub mod headroom;
 pub mod html;
@@ -244,6 +246,14 @@ pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
     write_file(
         &folder.join("timeline.csv"),
         timeline_csv(summary).as_bytes(),
+    )?;
+    write_file(
+        &folder.join("figures.csv"),
+        export::figures_csv(summary).as_bytes(),
+    )?;
+    write_file(
+        &folder.join("estimates.csv"),
+        export::estimates_csv(summary).as_bytes(),
     )?;
     if let Some(xml) = slo::junit(summary) {
         write_file(&folder.join("junit.xml"), xml.as_bytes())?;

@@ -11,6 +11,7 @@ mod common;
 mod corpus;
 mod corpus_sections;
 mod determinism;
+mod exports;
 mod failover;
 mod failures;
 mod formulas;

@@ -1,0 +1,224 @@
+//! Long ("tidy") tables of every figure, for notebooks and spreadsheets:
+//! one row per number, as OMNeT++'s scalar export and k6's summary export
+//! give them.
+//!
+//! - `NAME/figures.csv`: `point,replication,figure,unit,value`, every
+//!   number of every run's figures (a series or a list one row per element,
+//!   its index the last part of the path);
+//! - `NAME/estimates.csv`: `point,figure,unit,mean,low,high,n`, every
+//!   figure aggregated over the replications (`low` and `high`: the
+//!   confidence interval's ends, or the least and largest run for figures
+//!   that are a minimum or a maximum; empty with one replication; a
+//!   series one row per element, its index the last part of the path, and
+//!   one row with only `n` when it has no element).
+//!
+//! Numbers are written exactly as `summary.json` writes them (the same
+//! shortest round-trip text), so a value read from either file is the same
+//! `f64`. Units are those of [`crate::units`] (`ms`, `s`, `share`,
+//! `count`, `per_s`; empty for a figure without one, such as an index).
+
+use crate::units::{unit_of_number, Unit};
+use serde_json::Value;
+
+/// The unit of figure `path`, as a word.
+fn unit_word(path: &str) -> &'static str {
+    match unit_of_number(path) {
+        Some(Unit::Millis) => "ms",
+        Some(Unit::Seconds) => "s",
+        Some(Unit::Share) => "share",
+        Some(Unit::Count) => "count",
+        Some(Unit::PerSecond) => "per_s",
+        None => "",
+    }
+}
+
+/// A JSON number as `summary.json` writes it; empty for `null`.
+fn number_text(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Calls `f(path, number)` for every number under `v`, in document order;
+/// `path` is dotted, list elements by index.
+fn walk(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value)) {
+    match v {
+        Value::Number(_) => f(path, v),
+        Value::Object(o) => {
+            for (k, x) in o {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                walk(x, path, f);
+                path.truncate(len);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let len = path.len();
+                path.push('.');
+                path.push_str(&i.to_string());
+                walk(x, path, f);
+                path.truncate(len);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+}
+
+/// `figures.csv` of a summary: every number of every run's figures.
+pub fn figures_csv(summary: &Value) -> String {
+    let mut w = writer();
+    let _ = w.write_record(["point", "replication", "figure", "unit", "value"]);
+    for p in summary["points"].as_array().into_iter().flatten() {
+        let label = p["label"].as_str().unwrap_or_default();
+        for (r, run) in p["runs"].as_array().into_iter().flatten().enumerate() {
+            let replication = r.to_string();
+            walk(run, &mut String::new(), &mut |path, v| {
+                let _ =
+                    w.write_record([label, &replication, path, unit_word(path), &number_text(v)]);
+            });
+        }
+    }
+    finish(w)
+}
+
+/// Whether `v` is an aggregated figure: `{mean, ci_low, ci_high, n}` or
+/// `{mean, min, max, n}`.
+fn is_estimate(v: &Value) -> bool {
+    v.get("mean").is_some() && v.get("n").is_some()
+}
+
+/// Calls `f(path, estimate)` for every aggregated figure under `v`.
+fn walk_estimates(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value)) {
+    if is_estimate(v) {
+        return f(path, v);
+    }
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                walk_estimates(x, path, f);
+                path.truncate(len);
+            }
+        }
+        // A list of records (failovers, failures): element by index.
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let len = path.len();
+                path.push('.');
+                path.push_str(&i.to_string());
+                walk_estimates(x, path, f);
+                path.truncate(len);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
+/// The interval (or range) of an estimate: its two ends.
+fn ends(e: &Value) -> (&Value, &Value) {
+    if e.get("ci_low").is_some() {
+        (&e["ci_low"], &e["ci_high"])
+    } else {
+        (&e["min"], &e["max"])
+    }
+}
+
+/// `estimates.csv` of a summary: every figure aggregated over the
+/// replications, a series one row per bucket.
+pub fn estimates_csv(summary: &Value) -> String {
+    let mut w = writer();
+    let _ = w.write_record(["point", "figure", "unit", "mean", "low", "high", "n"]);
+    for p in summary["points"].as_array().into_iter().flatten() {
+        let label = p["label"].as_str().unwrap_or_default();
+        walk_estimates(&p["figures"], &mut String::new(), &mut |path, e| {
+            let (low, high) = ends(e);
+            let n = number_text(&e["n"]);
+            match &e["mean"] {
+                // A series without elements (nothing measured): its n.
+                Value::Array(means) if means.is_empty() => {
+                    let _ = w.write_record([label, path, unit_word(path), "", "", "", &n]);
+                }
+                // A series: element i of each list.
+                Value::Array(means) => {
+                    for (i, m) in means.iter().enumerate() {
+                        let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
+                        let _ = w.write_record([
+                            label,
+                            &format!("{path}.{i}"),
+                            unit_word(path),
+                            &number_text(m),
+                            &at(low),
+                            &at(high),
+                            &n,
+                        ]);
+                    }
+                }
+                mean => {
+                    let _ = w.write_record([
+                        label,
+                        path,
+                        unit_word(path),
+                        &number_text(mean),
+                        &number_text(low),
+                        &number_text(high),
+                        &n,
+                    ]);
+                }
+            }
+        });
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_number_is_a_row_with_its_unit() {
+        let s = json!({"points": [{"label": "base", "runs": [
+            {"events": 7, "clients": {"b": {"write_latency": {"p99_ms": 78.5, "quantiles_ms": [1.0, 2.5]}}}}
+        ], "figures": {
+            "events": {"mean": 7.0, "ci_low": null, "ci_high": null, "n": 1},
+            "clients": {"b": {"write_latency": {"max_ms": {"mean": 78.5, "min": 70.0, "max": 80.0, "n": 2}},
+                "timeline": {"reads_per_s": {"mean": [1.0, 2.0], "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5], "n": 2}}}}
+        }}]});
+        assert_eq!(
+            figures_csv(&s),
+            "point,replication,figure,unit,value\n\
+             base,0,events,count,7\n\
+             base,0,clients.b.write_latency.p99_ms,ms,78.5\n\
+             base,0,clients.b.write_latency.quantiles_ms.0,ms,1.0\n\
+             base,0,clients.b.write_latency.quantiles_ms.1,ms,2.5\n"
+        );
+        assert_eq!(
+            estimates_csv(&s),
+            "point,figure,unit,mean,low,high,n\n\
+             base,events,count,7.0,,,1\n\
+             base,clients.b.write_latency.max_ms,ms,78.5,70.0,80.0,2\n\
+             base,clients.b.timeline.reads_per_s.0,per_s,1.0,0.5,1.5,2\n\
+             base,clients.b.timeline.reads_per_s.1,per_s,2.0,1.5,2.5,2\n"
+        );
+    }
+}
