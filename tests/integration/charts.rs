@@ -488,3 +488,32 @@ fn incident_charts_draw_the_recovery_they_report() {
         assert!(s.points.windows(2).all(|w| w[0].0 <= w[1].0));
     }
 }
+
+/// A year of availability reads in days, and availabilities 0.01 % apart
+/// read apart: no two tick labels of an axis are the same number.
+#[test]
+fn a_year_reads_in_days_and_close_values_read_apart() {
+    let out = shipped_report();
+    let svg =
+        std::fs::read_to_string(out.join("year-of-failures/charts/availability.svg")).unwrap();
+    assert!(
+        svg.contains("time since the warm-up ended (days)"),
+        "the x axis of a year is in days"
+    );
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let numbers: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(|t| t.trim().replace(',', ""))
+        .filter(|t| t.parse::<f64>().is_ok())
+        .collect();
+    let values: Vec<f64> = numbers.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(values.iter().all(|&v| v <= 400.0), "ticks: {numbers:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    for t in &numbers {
+        assert!(seen.insert(t.clone()), "tick `{t}` twice: {numbers:?}");
+    }
+    // The y ticks (availabilities near 100 %) show their decimals.
+    assert!(numbers.iter().any(|t| t.starts_with("99.9")), "{numbers:?}");
+}

@@ -268,6 +268,7 @@ pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
     for chart in POINT_CHARTS {
         for (k, p) in points.iter().enumerate() {
             if let Some(mut f) = chart(summary, p) {
+                readable_time_axes(&mut f);
                 if swept {
                     f.stem = format!("{}-p{}", f.stem, k + 1);
                 }
@@ -276,9 +277,97 @@ pub fn figures(summary: &Value) -> Vec<(Option<usize>, Figure)> {
         }
     }
     for chart in SCENARIO_CHARTS {
-        out.extend(chart(summary).into_iter().map(|f| (None, f)));
+        out.extend(chart(summary).into_iter().map(|mut f| {
+            readable_time_axes(&mut f);
+            (None, f)
+        }));
     }
     out
+}
+
+/// An axis label whose unit is a duration (`... (s)`, `... (ms)`,
+/// `... (swept, ms)`): the label without that unit and its closing
+/// parenthesis, and the unit in milliseconds.
+fn time_unit_of(label: &str) -> Option<(&str, f64)> {
+    for (unit, ms) in [("ms)", 1.0), ("s)", 1e3)] {
+        if let Some(head) = label.strip_suffix(unit) {
+            if head.ends_with('(') || head.ends_with(' ') {
+                return Some((head, ms));
+            }
+        }
+    }
+    None
+}
+
+/// Linear time axes (labelled `(s)` or `(ms)`) in the unit their range
+/// reads best in ([`crate::units::span_unit`]: ms, s, min, h, days), every
+/// position on them (points, bands, markers, reference lines, windows)
+/// converted: a year of availability reads 0 to 365 days.
+fn readable_time_axes(f: &mut Figure) {
+    for p in &mut f.panels {
+        if matches!(p.x.scale, Scale::Linear) {
+            if let Some((head, ms)) = time_unit_of(&p.x.label) {
+                {
+                    let xs = p.series.iter().flat_map(|s| {
+                        s.points
+                            .iter()
+                            .map(|q| q.0)
+                            .chain(s.band.iter().map(|b| b.0))
+                            .chain(s.markers.iter().map(|m| m.0))
+                    });
+                    let max = xs
+                        .chain(p.windows.iter().map(|w| w.to))
+                        .chain(p.vlines.iter().map(|l| l.at))
+                        .fold(0.0_f64, |a, x| a.max(x.abs()));
+                    let (unit, unit_ms) = crate::units::span_unit(max * ms);
+                    let k = ms / unit_ms;
+                    if k != 1.0 {
+                        p.x.label = format!("{head}{unit})");
+                        for s in &mut p.series {
+                            s.points.iter_mut().for_each(|q| q.0 *= k);
+                            s.band.iter_mut().for_each(|b| b.0 *= k);
+                            s.markers.iter_mut().for_each(|m| m.0 *= k);
+                        }
+                        for w in &mut p.windows {
+                            w.from *= k;
+                            w.to *= k;
+                        }
+                        p.vlines.iter_mut().for_each(|l| l.at *= k);
+                    }
+                }
+            }
+        }
+        if matches!(p.y.scale, Scale::Linear) {
+            if let Some((head, ms)) = time_unit_of(&p.y.label) {
+                {
+                    let ys = p.series.iter().flat_map(|s| {
+                        s.points
+                            .iter()
+                            .map(|q| q.1)
+                            .chain(s.band.iter().map(|b| b.2))
+                            .chain(s.markers.iter().map(|m| m.1))
+                    });
+                    let max = ys
+                        .chain(p.hlines.iter().map(|l| l.at))
+                        .fold(0.0_f64, |a, y| a.max(y.abs()));
+                    let (unit, unit_ms) = crate::units::span_unit(max * ms);
+                    let k = ms / unit_ms;
+                    if k != 1.0 {
+                        p.y.label = format!("{head}{unit})");
+                        for s in &mut p.series {
+                            s.points.iter_mut().for_each(|q| q.1 *= k);
+                            s.band.iter_mut().for_each(|b| {
+                                b.1 *= k;
+                                b.2 *= k;
+                            });
+                            s.markers.iter_mut().for_each(|m| m.1 *= k);
+                        }
+                        p.hlines.iter_mut().for_each(|l| l.at *= k);
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn write_figure(dir: &Path, f: &Figure, point: Option<usize>) -> Result<Rendered> {

@@ -176,10 +176,39 @@ fn short(v: f64) -> String {
     }
 }
 
-/// The tick label of position `p` on an axis of `scale`.
-fn tick(scale: &Scale, p: f64) -> String {
+/// A linear axis's tick at `v` on an axis spanning `span`: as many
+/// decimals as its ticks (about eight) need to differ, so 99.90 and 99.95
+/// do not both read "100"; whole numbers with thousands separators
+/// (593,511, not 593511).
+fn linear_tick(v: f64, span: f64) -> String {
+    let step = span.abs() / 8.0;
+    let decimals = if step >= 1.0 || !step.is_finite() || step <= 0.0 {
+        0
+    } else {
+        ((-step.log10()).ceil() as usize).min(6)
+    };
+    if decimals > 0 {
+        return format!("{v:.decimals$}");
+    }
+    let whole = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 && whole != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// The tick label of position `p` on an axis of `scale` whose drawn range
+/// spans `span` positions.
+fn tick(scale: &Scale, p: f64, span: f64) -> String {
     match scale {
-        Scale::Linear => short(p),
+        Scale::Linear => linear_tick(p, span),
         // Label only 1-2-5 steps; the other ticks are light grid lines.
         Scale::Log => {
             let decade = 10f64.powf(p.floor());
@@ -317,8 +346,8 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(62)
         .y_label_area_size(y_labels as u32)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    let xfmt = |v: &f64| tick(&p.x.scale, *v);
-    let yfmt = |v: &f64| tick(&p.y.scale, *v);
+    let xfmt = |v: &f64| tick(&p.x.scale, *v, x1 - x0);
+    let yfmt = |v: &f64| tick(&p.y.scale, *v, y1 - y0);
     // Tick counts that make plotters step by 0.1 decade (labels at 1-2-5)
     // or, over wide ranges, by half decades (labels at powers of ten), and
     // by whole nines.
@@ -689,16 +718,23 @@ mod tests {
 
     #[test]
     fn ticks_read_as_values() {
-        assert_eq!(tick(&Scale::Log, 2.0), "100");
-        assert_eq!(tick(&Scale::Log, 0.5), "");
-        assert_eq!(tick(&Scale::Log, 0.7), "5");
-        assert_eq!(tick(&Scale::Nines, 2.0), "99%");
-        assert_eq!(tick(&Scale::Nines, 3.0), "99.9%");
-        assert_eq!(tick(&Scale::Nines, 4.0), "99.99%");
-        assert_eq!(tick(&Scale::Nines, 0.0), "0%");
+        assert_eq!(tick(&Scale::Log, 2.0, 3.0), "100");
+        assert_eq!(tick(&Scale::Log, 0.5, 3.0), "");
+        assert_eq!(tick(&Scale::Log, 0.7, 3.0), "5");
+        assert_eq!(tick(&Scale::Nines, 2.0, 3.0), "99%");
+        assert_eq!(tick(&Scale::Nines, 3.0, 3.0), "99.9%");
+        assert_eq!(tick(&Scale::Nines, 4.0, 3.0), "99.99%");
+        assert_eq!(tick(&Scale::Nines, 0.0, 3.0), "0%");
+        // Linear: the decimals the axis needs, separators past 999.
+        assert_eq!(tick(&Scale::Linear, 99.95, 0.2), "99.95");
+        assert_eq!(tick(&Scale::Linear, 100.0, 0.2), "100.00");
+        assert_eq!(tick(&Scale::Linear, 593_511.0, 700_000.0), "593,511");
+        assert_eq!(tick(&Scale::Linear, -1234.0, 5000.0), "-1,234");
+        assert_eq!(tick(&Scale::Linear, 0.2, 1.0), "0.2");
+        assert_eq!(tick(&Scale::Linear, 40.0, 100.0), "40");
         let cats = Scale::Categories(vec!["a".into(), "b".into()]);
-        assert_eq!(tick(&cats, 1.0), "b");
-        assert_eq!(tick(&cats, 0.5), "");
+        assert_eq!(tick(&cats, 1.0, 2.0), "b");
+        assert_eq!(tick(&cats, 0.5, 2.0), "");
         assert_eq!(short(1234.6), "1235");
         assert_eq!(short(0.01234), "0.0123");
     }
