@@ -20,16 +20,20 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
             }
         })
         .collect();
+    // NaN: the scenario has no such figure (no replica, no read), drawn
+    // as "n/a".
     let worst = |s: &Value, group: &str, tail: &str| -> f64 {
-        let mut best = 0.0f64;
+        let mut best = f64::NAN;
         for p in s["points"].as_array().into_iter().flatten() {
             for (_, c) in p["figures"][group].as_object().into_iter().flatten() {
                 if group == "datasets" {
                     for (_, r) in c["replicas"].as_object().into_iter().flatten() {
-                        best = best.max(mean(r, tail).unwrap_or(0.0));
+                        if let Some(v) = mean(r, tail) {
+                            best = best.max(v);
+                        }
                     }
-                } else {
-                    best = best.max(mean(c, tail).unwrap_or(0.0));
+                } else if let Some(v) = mean(c, tail) {
+                    best = best.max(v);
                 }
             }
         }
@@ -64,7 +68,8 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
             .filter(|&v| v > 0.0)
             .fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(0.0, f64::max);
-        let y = if lo.is_finite() && hi / lo > 20.0 {
+        let log = lo.is_finite() && hi / lo > 20.0;
+        let y = if log {
             // Bars rise from a decade below the smallest, so it shows.
             let mut a = Axis::new(format!("{unit}, log scale"), Scale::Log);
             a.include = Some(10f64.powf(lo.log10().floor() - 1.0));
@@ -72,6 +77,10 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
         } else {
             Axis::from_zero(*unit)
         };
+        if names.len() > MAX_UPRIGHT {
+            panels.push(lollipops(title, &names, y, &values, i));
+            continue;
+        }
         let mut p = Panel::lines(
             *title,
             Axis::new("scenario", Scale::Categories(names.clone())),
@@ -96,6 +105,82 @@ pub fn comparison(summaries: &[Value]) -> Option<Figure> {
         title: "Scenarios side by side (the worst point of each)".into(),
         panels,
     })
+}
+
+/// Beyond this many scenarios their names would overprint under upright
+/// bars: each gets a row instead ([`lollipops`]).
+const MAX_UPRIGHT: usize = 6;
+
+/// One row per scenario, first on top, its name beside it: a line from the
+/// axis's start to its value, the value written at the end ("n/a" where
+/// the scenario has no such figure). `value_axis` becomes the x axis.
+fn lollipops(
+    title: &str,
+    names: &[String],
+    value_axis: Axis,
+    values: &[f64],
+    color: usize,
+) -> Panel {
+    let n = names.len();
+    let row = |k: usize| (n - 1 - k) as f64;
+    let mut rows: Vec<String> = names.to_vec();
+    rows.reverse();
+    let start = value_axis.include.unwrap_or(0.0);
+    let mut p = Panel::lines(title, value_axis, Axis::new("", Scale::Categories(rows)));
+    for (k, &v) in values.iter().enumerate() {
+        let y = row(k);
+        if v.is_nan() {
+            p.series.push(Series {
+                color,
+                points: vec![(start, y)],
+                markers: vec![(start, y, " n/a".into())],
+                labels_only: true,
+                ..Series::default()
+            });
+            continue;
+        }
+        p.series.push(Series {
+            color,
+            points: vec![(start, y), (v, y)],
+            ..Series::default()
+        });
+        // Its own one-point series: a place keeps its label however many
+        // rows there are.
+        p.series.push(Series {
+            color,
+            points: vec![(v, y)],
+            markers: vec![(v, y, format!(" {}", value_text(v)))],
+            ..Series::default()
+        });
+    }
+    p
+}
+
+/// A bar's value as written beside it: three significant digits,
+/// thousands separators from 10,000.
+fn value_text(v: f64) -> String {
+    let digits = if v == 0.0 {
+        0
+    } else {
+        (2 - v.abs().log10().floor() as i32).clamp(0, 6) as usize
+    };
+    if v.abs() >= 10_000.0 {
+        let whole = format!("{:.0}", v.abs());
+        let mut out = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        return if v < 0.0 { format!("-{out}") } else { out };
+    }
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Write strategies side by side: for a sweep over a dataset's

@@ -162,10 +162,14 @@ fn position(scale: &Scale, v: f64) -> Option<f64> {
     p.is_finite().then_some(p)
 }
 
-/// Up to three significant digits, no trailing zeros.
+/// Up to three significant digits, no trailing zeros; from 10,000 whole
+/// numbers with thousands separators.
 fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
+    }
+    if v.abs() >= 10_000.0 {
+        return linear_tick(v, f64::INFINITY);
     }
     let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
     let s = format!("{v:.digits$}");
@@ -439,6 +443,19 @@ fn draw_panel<DB: DrawingBackend>(
                 for &(x, y) in &s.points {
                     let left = x - 0.4 + width * k as f64;
                     let base = position(&p.y.scale, 0.0).unwrap_or(y0).max(y0);
+                    if y.is_nan() {
+                        // Nothing to measure here (no replica, no read):
+                        // said, not left as an empty slot.
+                        layout.request(Request {
+                            text: "n/a".into(),
+                            size: LABEL_SIZE,
+                            color: BLACK,
+                            anchor: pixel(left + width * 0.46, base),
+                            bounds,
+                            tries: vec![((-0.5, -1.0), (0, -3))],
+                        });
+                        continue;
+                    }
                     if let Some(top) = position(&p.y.scale, y) {
                         chart.draw_series(std::iter::once(Rectangle::new(
                             [(left, base), (left + width * 0.92, top)],
@@ -736,6 +753,7 @@ mod tests {
         assert_eq!(tick(&cats, 1.0, 2.0), "b");
         assert_eq!(tick(&cats, 0.5, 2.0), "");
         assert_eq!(short(1234.6), "1235");
+        assert_eq!(short(593_511.0), "593,511");
         assert_eq!(short(0.01234), "0.0123");
     }
 }
