@@ -517,3 +517,80 @@ fn a_year_reads_in_days_and_close_values_read_apart() {
     // The y ticks (availabilities near 100 %) show their decimals.
     assert!(numbers.iter().any(|t| t.starts_with("99.9")), "{numbers:?}");
 }
+
+/// Every shipped chart, as drawn: no tick label overlaps its neighbour on
+/// any axis, categorical axes of 15 scenarios included. Tick labels are the
+/// SVG's texts in a row (centred, same baseline: an x axis) or a column
+/// (right-aligned, same x: a y axis); a label's width is estimated at 0.55
+/// em a character, generous for the sans-serif the charts use.
+/// A tick label: its position along its row or column, font size, text.
+type Tick = (f64, f64, String);
+
+#[test]
+fn no_tick_label_overlaps_another_in_any_shipped_chart() {
+    let out = shipped_report();
+    let mut files = Vec::new();
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "svg") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 50, "{} charts", files.len());
+    let mut rows_seen = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        // (anchor, row or column key) -> (position along it, size, text)
+        let mut groups: std::collections::BTreeMap<(String, String), Vec<Tick>> =
+            Default::default();
+        for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            let label = n.text().unwrap_or_default().trim().to_string();
+            if label.is_empty() {
+                continue;
+            }
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+            let (Some(x), Some(y), Some(size)) = (num("x"), num("y"), num("font-size")) else {
+                continue;
+            };
+            match n.attribute("text-anchor") {
+                Some("middle") => groups
+                    .entry(("row".into(), y.to_string()))
+                    .or_default()
+                    .push((x, size, label)),
+                Some("end") => groups
+                    .entry(("column".into(), x.to_string()))
+                    .or_default()
+                    .push((y, size, label)),
+                _ => {}
+            }
+        }
+        for ((kind, _), mut items) in groups {
+            if items.len() < 3 {
+                continue;
+            }
+            rows_seen += 1;
+            items.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for w in items.windows(2) {
+                let ((p1, s1, t1), (p2, s2, t2)) = (&w[0], &w[1]);
+                let apart = if kind == "row" {
+                    let half = |t: &str, s: f64| t.chars().count() as f64 * s * 0.55 / 2.0;
+                    p2 - half(t2, *s2) >= p1 + half(t1, *s1)
+                } else {
+                    p2 - p1 >= 0.8 * s1.max(*s2)
+                };
+                assert!(
+                    apart,
+                    "{}: tick `{t1}` overlaps `{t2}`",
+                    f.strip_prefix(out).unwrap().display()
+                );
+            }
+        }
+    }
+    assert!(rows_seen > 100, "{rows_seen} tick rows and columns checked");
+}
