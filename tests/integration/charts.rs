@@ -474,10 +474,19 @@ fn incident_charts_draw_the_recovery_they_report() {
         );
     }
     let labels: Vec<&str> = panel.vlines.iter().map(|l| l.label.trim()).collect();
+    // The milestones, then the SLOs' recovery objective (two SLOs of 60 s:
+    // one line), where a region's bar must end.
     assert_eq!(
         labels,
-        ["detected", "DNS 95 %", "promoted", "availability back"]
+        [
+            "detected",
+            "DNS 95 %",
+            "promoted",
+            "availability back",
+            "SLO <= 60s"
+        ]
     );
+    assert_eq!(panel.vlines.last().unwrap().at, 60.0);
     assert!(charts::recovery_distribution(&s, point).is_none());
     let year = charts::with_region_colors(&[summary(out, "year-of-failures")]).remove(0);
     let point = &year["points"][0];

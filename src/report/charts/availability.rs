@@ -160,6 +160,7 @@ pub fn failover_timeline(summary: &Value, point: &Value) -> Option<Figure> {
         );
         p.series = series;
         p.vlines = vlines;
+        p.vlines.extend(rto_objectives(point));
         panels.push(p);
     }
     (!panels.is_empty()).then(|| Figure {
@@ -167,6 +168,30 @@ pub fn failover_timeline(summary: &Value, point: &Value) -> Option<Figure> {
         title: point_title(summary, point, "failover timeline"),
         panels,
     })
+}
+
+/// The recovery-time objectives of a point's SLOs (on a `read_rto_ms` or
+/// `write_rto_ms`), once per bound, in seconds from the failure start: the
+/// line a region's bar must end before.
+fn rto_objectives(point: &Value) -> Vec<RefLine> {
+    let mut out: Vec<RefLine> = Vec::new();
+    for v in point["slo"].as_array().into_iter().flatten() {
+        let metric = v["metric"].as_str().unwrap_or_default();
+        if !(metric.ends_with(".read_rto_ms") || metric.ends_with(".write_rto_ms")) {
+            continue;
+        }
+        let Some(max) = v["max"].as_f64() else {
+            continue;
+        };
+        let at = max / 1000.0;
+        if out.iter().all(|l| l.at != at) {
+            out.push(RefLine {
+                at,
+                label: format!(" SLO {}", v["bound"].as_str().unwrap_or_default()),
+            });
+        }
+    }
+    out
 }
 
 /// For random failures: how recovery times and lost-write windows spread
