@@ -90,6 +90,9 @@ pub struct Scenario {
     /// Users over every client region (0: requests are not attributed to
     /// users).
     pub users: u32,
+    /// Some load factor (`load`, `read_load`, `write_load`, at any level)
+    /// is not 1.
+    pub load_scaled: bool,
     /// Data residency rules, if any.
     pub residency: Option<Arc<Residency>>,
     /// Lint findings: legal, but an architect should know.
@@ -837,6 +840,7 @@ pub fn lint(s: &Scenario) -> Vec<String> {
     }
     out.extend(spof(s));
     out.extend(capacity_lint(s));
+    out.extend(load_lint(s));
     out.extend(residency_lint(s));
     // Clocks matter to last-writer-wins only: a copy of an active-active
     // dataset with `resolution: lww` in the region.
@@ -962,6 +966,25 @@ fn capacity_lint(s: &Scenario) -> Vec<String> {
         }
     }
     out
+}
+
+/// Load factors scale counts and rates; latencies move with load only
+/// where something has finite capacity. Without an app tier, commit path
+/// or link bandwidth, only the apply queues (replication lag, staleness)
+/// see it: said, so that "what if writes double?" is not answered by
+/// unchanged latencies silently.
+fn load_lint(s: &Scenario) -> Option<String> {
+    let finite = s.regions.iter().any(|r| r.app.is_some())
+        || s.datasets.iter().any(|d| d.strategy().commit().is_some())
+        || (0..s.regions.len() * s.regions.len()).any(|i| {
+            let n = s.regions.len();
+            s.network
+                .bandwidth(RegionId((i / n) as u16), RegionId((i % n) as u16))
+                .is_some()
+        });
+    (s.load_scaled && !finite).then(|| {
+        "load factors are set, but no app tier, commit path or link bandwidth has a finite capacity: request latencies here do not depend on load (only apply queues do: replication lag and staleness); give app tiers `capacity:` or a commit path to see load in latencies".to_string()
+    })
 }
 
 /// Single points of failure that failures, health checks and failover

@@ -237,3 +237,27 @@ fn the_apply_lint_looks_at_the_profiles_peak() {
     );
     assert!(!lint("1").contains("apply"), "{}", lint("1"));
 }
+
+/// A load factor where nothing but apply queues has finite capacity is
+/// said to leave latencies alone; with an app tier, or without a factor,
+/// nothing is said.
+#[test]
+fn a_load_factor_without_finite_capacity_is_linted() {
+    let lint = |yaml: &str| crate::common::scenario(yaml).warnings.join("\n");
+    let words = "no app tier, commit path or link bandwidth has a finite capacity";
+    assert!(lint(&scaled("10s", "write_load: 2")).contains(words));
+    let per_entry = scaled("10s", "").replace("  - region: b\n", "  - region: b\n    load: 3\n");
+    assert!(lint(&per_entry).contains(words));
+    assert!(!lint(&scaled("10s", "")).contains(words));
+    assert!(!lint(&scaled("10s", "load: 1")).contains(words));
+    let with_app = scaled("10s", "write_load: 2").replace(
+        "  - {name: a, jurisdiction: US}\n",
+        "  - {name: a, jurisdiction: US, app: {servers: 8, service_time: 1ms}}\n",
+    );
+    assert_ne!(
+        with_app,
+        scaled("10s", "write_load: 2"),
+        "the app tier is added"
+    );
+    assert!(!lint(&with_app).contains(words), "{}", lint(&with_app));
+}

@@ -176,6 +176,19 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         sessions,
         users,
         residency,
+        load_scaled: [raw.load, raw.read_load, raw.write_load]
+            .into_iter()
+            .chain(
+                raw.workload
+                    .iter()
+                    .flat_map(|w| [w.load, w.read_load, w.write_load]),
+            )
+            .chain(
+                raw.datasets
+                    .iter()
+                    .flat_map(|d| [d.load, d.read_load, d.write_load]),
+            )
+            .any(|x| x.is_some_and(|x| x != 1.0)),
         warnings: Vec::new(),
     };
     // Which figures exist, for SLO and precision paths; built only when
