@@ -463,6 +463,20 @@ pub fn describe(path: &str) -> String {
     out
 }
 
+/// The unit of any number at `path` (see [`unit_of_number`]) as the long
+/// exports and `regionsim figures` write it: `ms`, `s`, `share`, `count`,
+/// `per_s`; empty for a number without one.
+pub fn unit_word(path: &str) -> &'static str {
+    match unit_of_number(path) {
+        Some(Unit::Millis) => "ms",
+        Some(Unit::Seconds) => "s",
+        Some(Unit::Share) => "share",
+        Some(Unit::Count) => "count",
+        Some(Unit::PerSecond) => "per_s",
+        None => "",
+    }
+}
+
 /// Families of figures keyed by a name the scenario chooses (a staleness
 /// bound, an anomaly): their members have the family's unit.
 const KEYED: &[(&str, Unit)] = &[

@@ -17,20 +17,8 @@
 //! `f64`. Units are those of [`crate::units`] (`ms`, `s`, `share`,
 //! `count`, `per_s`; empty for a figure without one, such as an index).
 
-use crate::units::{unit_of_number, Unit};
+use crate::units::unit_word;
 use serde_json::Value;
-
-/// The unit of figure `path`, as a word.
-fn unit_word(path: &str) -> &'static str {
-    match unit_of_number(path) {
-        Some(Unit::Millis) => "ms",
-        Some(Unit::Seconds) => "s",
-        Some(Unit::Share) => "share",
-        Some(Unit::Count) => "count",
-        Some(Unit::PerSecond) => "per_s",
-        None => "",
-    }
-}
 
 /// A JSON number as `summary.json` writes it; empty for `null`.
 fn number_text(v: &Value) -> String {
@@ -40,32 +28,34 @@ fn number_text(v: &Value) -> String {
     }
 }
 
-/// Calls `f(path, number)` for every number under `v`, in document order;
-/// `path` is dotted, list elements by index.
-fn walk(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value)) {
+/// Calls `f(path, x)` for every value `x` under `v` that `leaf` accepts,
+/// in document order, without looking inside it; `path` is dotted, list
+/// elements by index. Other scalars (texts, flags, nulls) are passed over.
+fn walk(
+    v: &Value,
+    path: &mut String,
+    leaf: &dyn Fn(&Value) -> bool,
+    f: &mut dyn FnMut(&str, &Value),
+) {
+    if leaf(v) {
+        return f(path, v);
+    }
+    let mut step = |key: &str, x: &Value, f: &mut dyn FnMut(&str, &Value)| {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        walk(x, path, leaf, f);
+        path.truncate(len);
+    };
     match v {
-        Value::Number(_) => f(path, v),
-        Value::Object(o) => {
-            for (k, x) in o {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                walk(x, path, f);
-                path.truncate(len);
-            }
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                let len = path.len();
-                path.push('.');
-                path.push_str(&i.to_string());
-                walk(x, path, f);
-                path.truncate(len);
-            }
-        }
-        Value::Null | Value::Bool(_) | Value::String(_) => {}
+        Value::Object(o) => o.iter().for_each(|(k, x)| step(k, x, f)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| step(&i.to_string(), x, f)),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
     }
 }
 
@@ -88,10 +78,20 @@ pub fn figures_csv(summary: &Value) -> String {
         let label = p["label"].as_str().unwrap_or_default();
         for (r, run) in p["runs"].as_array().into_iter().flatten().enumerate() {
             let replication = r.to_string();
-            walk(run, &mut String::new(), &mut |path, v| {
-                let _ =
-                    w.write_record([label, &replication, path, unit_word(path), &number_text(v)]);
-            });
+            walk(
+                run,
+                &mut String::new(),
+                &Value::is_number,
+                &mut |path, v| {
+                    let _ = w.write_record([
+                        label,
+                        &replication,
+                        path,
+                        unit_word(path),
+                        &number_text(v),
+                    ]);
+                },
+            );
         }
     }
     finish(w)
@@ -101,37 +101,6 @@ pub fn figures_csv(summary: &Value) -> String {
 /// `{mean, min, max, n}`.
 fn is_estimate(v: &Value) -> bool {
     v.get("mean").is_some() && v.get("n").is_some()
-}
-
-/// Calls `f(path, estimate)` for every aggregated figure under `v`.
-fn walk_estimates(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Value)) {
-    if is_estimate(v) {
-        return f(path, v);
-    }
-    match v {
-        Value::Object(o) => {
-            for (k, x) in o {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                walk_estimates(x, path, f);
-                path.truncate(len);
-            }
-        }
-        // A list of records (failovers, failures): element by index.
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                let len = path.len();
-                path.push('.');
-                path.push_str(&i.to_string());
-                walk_estimates(x, path, f);
-                path.truncate(len);
-            }
-        }
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
-    }
 }
 
 /// The interval (or range) of an estimate: its two ends.
@@ -150,42 +119,47 @@ pub fn estimates_csv(summary: &Value) -> String {
     let _ = w.write_record(["point", "figure", "unit", "mean", "low", "high", "n"]);
     for p in summary["points"].as_array().into_iter().flatten() {
         let label = p["label"].as_str().unwrap_or_default();
-        walk_estimates(&p["figures"], &mut String::new(), &mut |path, e| {
-            let (low, high) = ends(e);
-            let n = number_text(&e["n"]);
-            match &e["mean"] {
-                // A series without elements (nothing measured): its n.
-                Value::Array(means) if means.is_empty() => {
-                    let _ = w.write_record([label, path, unit_word(path), "", "", "", &n]);
-                }
-                // A series: element i of each list.
-                Value::Array(means) => {
-                    for (i, m) in means.iter().enumerate() {
-                        let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
+        walk(
+            &p["figures"],
+            &mut String::new(),
+            &is_estimate,
+            &mut |path, e| {
+                let (low, high) = ends(e);
+                let n = number_text(&e["n"]);
+                match &e["mean"] {
+                    // A series without elements (nothing measured): its n.
+                    Value::Array(means) if means.is_empty() => {
+                        let _ = w.write_record([label, path, unit_word(path), "", "", "", &n]);
+                    }
+                    // A series: element i of each list.
+                    Value::Array(means) => {
+                        for (i, m) in means.iter().enumerate() {
+                            let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
+                            let _ = w.write_record([
+                                label,
+                                &format!("{path}.{i}"),
+                                unit_word(path),
+                                &number_text(m),
+                                &at(low),
+                                &at(high),
+                                &n,
+                            ]);
+                        }
+                    }
+                    mean => {
                         let _ = w.write_record([
                             label,
-                            &format!("{path}.{i}"),
+                            path,
                             unit_word(path),
-                            &number_text(m),
-                            &at(low),
-                            &at(high),
+                            &number_text(mean),
+                            &number_text(low),
+                            &number_text(high),
                             &n,
                         ]);
                     }
                 }
-                mean => {
-                    let _ = w.write_record([
-                        label,
-                        path,
-                        unit_word(path),
-                        &number_text(mean),
-                        &number_text(low),
-                        &number_text(high),
-                        &n,
-                    ]);
-                }
-            }
-        });
+            },
+        );
     }
     finish(w)
 }

@@ -2,7 +2,7 @@
 //! with its unit and what it is, from the figure shape of the scenario
 //! (what a run that recorded nothing writes), so it needs no run.
 
-use crate::units::{describe, unit_of_number, Unit};
+use crate::units::{describe, unit_of_number, unit_word};
 use serde_json::{json, Value};
 
 /// One figure a run writes.
@@ -20,17 +20,6 @@ pub struct Entry {
     /// When a run writes it only sometimes (a link, only when it carried
     /// traffic; an incident, only when one happened).
     pub when: &'static str,
-}
-
-fn unit_word(u: Option<Unit>) -> &'static str {
-    match u {
-        Some(Unit::Millis) => "ms",
-        Some(Unit::Seconds) => "s",
-        Some(Unit::Share) => "share",
-        Some(Unit::Count) => "count",
-        Some(Unit::PerSecond) => "per_s",
-        None => "",
-    }
 }
 
 /// Every figure of the figure shapes `shapes` (see
@@ -71,7 +60,7 @@ fn push(out: &mut Vec<Entry>, segs: &[String], kind: &'static str) {
         _ => "",
     };
     out.push(Entry {
-        unit: unit_word(unit_of_number(&path)),
+        unit: unit_word(&path),
         meaning: describe(&path),
         path,
         kind,

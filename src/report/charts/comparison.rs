@@ -149,38 +149,11 @@ fn lollipops(
         p.series.push(Series {
             color,
             points: vec![(v, y)],
-            markers: vec![(v, y, format!(" {}", value_text(v)))],
+            markers: vec![(v, y, format!(" {}", render::short(v)))],
             ..Series::default()
         });
     }
     p
-}
-
-/// A bar's value as written beside it: three significant digits,
-/// thousands separators from 10,000.
-fn value_text(v: f64) -> String {
-    let digits = if v == 0.0 {
-        0
-    } else {
-        (2 - v.abs().log10().floor() as i32).clamp(0, 6) as usize
-    };
-    if v.abs() >= 10_000.0 {
-        let whole = format!("{:.0}", v.abs());
-        let mut out = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        return if v < 0.0 { format!("-{out}") } else { out };
-    }
-    let s = format!("{v:.digits$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// Write strategies side by side: for a sweep over a dataset's

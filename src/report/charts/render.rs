@@ -164,7 +164,7 @@ fn position(scale: &Scale, v: f64) -> Option<f64> {
 
 /// Up to three significant digits, no trailing zeros; from 10,000 whole
 /// numbers with thousands separators.
-fn short(v: f64) -> String {
+pub(super) fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
