@@ -305,67 +305,58 @@ fn time_unit_of(label: &str) -> Option<(&str, f64)> {
 /// converted: a year of availability reads 0 to 365 days.
 fn readable_time_axes(f: &mut Figure) {
     for p in &mut f.panels {
-        if matches!(p.x.scale, Scale::Linear) {
-            if let Some((head, ms)) = time_unit_of(&p.x.label) {
-                {
-                    let xs = p.series.iter().flat_map(|s| {
-                        s.points
-                            .iter()
-                            .map(|q| q.0)
-                            .chain(s.band.iter().map(|b| b.0))
-                            .chain(s.markers.iter().map(|m| m.0))
-                    });
-                    let max = xs
-                        .chain(p.windows.iter().map(|w| w.to))
-                        .chain(p.vlines.iter().map(|l| l.at))
-                        .fold(0.0_f64, |a, x| a.max(x.abs()));
-                    let (unit, unit_ms) = crate::units::span_unit(max * ms);
-                    let k = ms / unit_ms;
-                    if k != 1.0 {
-                        p.x.label = format!("{head}{unit})");
-                        for s in &mut p.series {
-                            s.points.iter_mut().for_each(|q| q.0 *= k);
-                            s.band.iter_mut().for_each(|b| b.0 *= k);
-                            s.markers.iter_mut().for_each(|m| m.0 *= k);
-                        }
-                        for w in &mut p.windows {
-                            w.from *= k;
-                            w.to *= k;
-                        }
-                        p.vlines.iter_mut().for_each(|l| l.at *= k);
-                    }
-                }
+        let Panel {
+            x,
+            y,
+            series,
+            hlines,
+            vlines,
+            windows,
+            ..
+        } = p;
+        let mut xs: Vec<&mut f64> = Vec::new();
+        let mut ys: Vec<&mut f64> = Vec::new();
+        for s in series.iter_mut() {
+            for q in &mut s.points {
+                xs.push(&mut q.0);
+                ys.push(&mut q.1);
+            }
+            for b in &mut s.band {
+                xs.push(&mut b.0);
+                ys.push(&mut b.1);
+                ys.push(&mut b.2);
+            }
+            for m in &mut s.markers {
+                xs.push(&mut m.0);
+                ys.push(&mut m.1);
             }
         }
-        if matches!(p.y.scale, Scale::Linear) {
-            if let Some((head, ms)) = time_unit_of(&p.y.label) {
-                {
-                    let ys = p.series.iter().flat_map(|s| {
-                        s.points
-                            .iter()
-                            .map(|q| q.1)
-                            .chain(s.band.iter().map(|b| b.2))
-                            .chain(s.markers.iter().map(|m| m.1))
-                    });
-                    let max = ys
-                        .chain(p.hlines.iter().map(|l| l.at))
-                        .fold(0.0_f64, |a, y| a.max(y.abs()));
-                    let (unit, unit_ms) = crate::units::span_unit(max * ms);
-                    let k = ms / unit_ms;
-                    if k != 1.0 {
-                        p.y.label = format!("{head}{unit})");
-                        for s in &mut p.series {
-                            s.points.iter_mut().for_each(|q| q.1 *= k);
-                            s.band.iter_mut().for_each(|b| {
-                                b.1 *= k;
-                                b.2 *= k;
-                            });
-                            s.markers.iter_mut().for_each(|m| m.1 *= k);
-                        }
-                        p.hlines.iter_mut().for_each(|l| l.at *= k);
-                    }
-                }
-            }
+        for w in windows.iter_mut() {
+            xs.push(&mut w.from);
+            xs.push(&mut w.to);
+        }
+        xs.extend(vlines.iter_mut().map(|l| &mut l.at));
+        ys.extend(hlines.iter_mut().map(|l| &mut l.at));
+        readable_time_axis(x, xs);
+        readable_time_axis(y, ys);
+    }
+}
+
+/// One axis of [`readable_time_axes`], with every position on it.
+fn readable_time_axis(axis: &mut Axis, positions: Vec<&mut f64>) {
+    if !matches!(axis.scale, Scale::Linear) {
+        return;
+    }
+    let Some((head, ms)) = time_unit_of(&axis.label) else {
+        return;
+    };
+    let max = positions.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    let (unit, unit_ms) = crate::units::span_unit(max * ms);
+    let k = ms / unit_ms;
+    if k != 1.0 {
+        axis.label = format!("{head}{unit})");
+        for v in positions {
+            *v *= k;
         }
     }
 }
