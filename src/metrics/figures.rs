@@ -430,6 +430,30 @@ impl Latency {
     }
 }
 
+/// Each region's roles in a placement, in words, regions in placement
+/// order.
+fn roles(s: &Scenario, st: &dyn crate::scenario::Strategy) -> Ordered<String> {
+    let rule = |k: u16| {
+        s.residency
+            .as_ref()
+            .and_then(|r| r.rules.get(usize::from(k)))
+            .map_or_else(|| format!("rule {k}"), |r| r.label.clone())
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (region, role) in st.roles() {
+        let name = region_name(s, usize::from(region.0));
+        let text = role.text(rule);
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, t)) => {
+                t.push_str("; ");
+                t.push_str(&text);
+            }
+            None => out.push((name, text)),
+        }
+    }
+    Ordered(out)
+}
+
 /// One dataset.
 #[derive(Serialize, Clone, Debug)]
 pub struct DatasetFigures {
@@ -438,6 +462,10 @@ pub struct DatasetFigures {
     pub placement: String,
     /// The one region that takes every write (empty when several do).
     pub primary: String,
+    /// What each region's copy is, from the placement: `primary`,
+    /// `replica`, `EU shard home`, `US shard replica`, `active-active
+    /// copy` (several joined by "; ").
+    pub roles: Ordered<String>,
     /// `async`, `semi-sync`, `sync`, `active-active (lww)`,
     /// `active-active (merge)` or `geo-sharded (async)`.
     pub replication: String,
@@ -766,6 +794,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         .primary()
                         .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
                     replication: st.label().to_string(),
+                    roles: roles(s, st),
                     conflicts: st.conflicts().then(|| ConflictFigures {
                         conflicts: w.conflicts,
                         conflicts_per_s: w.conflicts as f64 / s.duration.as_secs_f64(),

@@ -139,9 +139,23 @@ pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
         "regions": regions,
         "network_mean_ms": network,
     });
-    summary
-        .as_object_mut()
-        .expect("an object")
-        .insert("points".into(), Value::Array(points));
+    let map = summary.as_object_mut().expect("an object");
+    if let Some(r) = &s.residency {
+        // The rules as the map outlines them: where each one's data may rest.
+        let name = |i: usize| s.regions[i].name.clone();
+        let rules: Vec<Value> = r
+            .rules
+            .iter()
+            .map(|k| {
+                json!({
+                    "rule": k.label,
+                    "home": name(usize::from(k.home.0)),
+                    "allowed": (0..s.regions.len()).filter(|&i| k.allowed[i]).map(name).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        map.insert("residency".into(), Value::Array(rules));
+    }
+    map.insert("points".into(), Value::Array(points));
     summary
 }

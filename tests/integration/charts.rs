@@ -603,3 +603,120 @@ fn no_tick_label_overlaps_another_in_any_shipped_chart() {
     }
     assert!(rows_seen > 100, "{rows_seen} tick rows and columns checked");
 }
+
+/// The map names each copy by its placement's role (a shard's home, a
+/// shard's replica, a primary, an active-active copy), outlines where each
+/// residency rule lets its data rest, draws a map again for a sweep point
+/// that moves a copy, and says which copies no write reached.
+#[test]
+fn maps_name_roles_outline_rules_and_redraw_for_points_that_move_copies() {
+    use regionsim::report::charts;
+    let out = shipped_report();
+    let s = charts::with_region_colors(&[summary(out, "eu-residency")]).remove(0);
+    let roles = |k: usize, ds: &str| s["points"][k]["figures"]["datasets"][ds]["roles"].clone();
+    assert_eq!(
+        roles(0, "profiles"),
+        serde_json::json!({"eu-west-1": "EU shard home", "us-east-1": "US shard home", "us-west-2": "US shard replica"})
+    );
+    assert_eq!(
+        roles(1, "profiles")["us-east-1"],
+        "US shard home; EU shard replica"
+    );
+    assert_eq!(roles(0, "catalog")["us-east-1"], "primary");
+    assert_eq!(roles(0, "catalog")["eu-central-1"], "replica");
+    assert_eq!(
+        s["residency"][0],
+        serde_json::json!({"rule": "EU", "home": "eu-west-1", "allowed": ["eu-west-1", "eu-central-1"]})
+    );
+    let maps = charts::topology(&s);
+    let stems: Vec<&str> = maps.iter().map(|f| f.stem.as_str()).collect();
+    assert_eq!(stems, ["topology", "topology-p2"]);
+    let label_of = |fig: &charts::Figure, region: &str| -> String {
+        fig.panels[0]
+            .series
+            .iter()
+            .find(|s| s.name == region)
+            .map(|s| s.markers[0].2.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        label_of(&maps[1], "us-east-1"),
+        "us-east-1 [US]: profiles US shard home; EU shard replica, catalog primary"
+    );
+    // The catalog takes no writes here: its replicas say so.
+    assert!(label_of(&maps[0], "eu-central-1").contains("catalog replica (no write reached it)"));
+    // The EU rule's outline holds Ireland and Frankfurt, not Virginia.
+    let eu = maps[0].panels[0]
+        .series
+        .iter()
+        .find(|s| {
+            s.markers
+                .first()
+                .is_some_and(|m| m.2 == "EU data may rest here")
+        })
+        .expect("an outline of the EU rule");
+    let (xs, ys): (Vec<f64>, Vec<f64>) = eu.points.iter().copied().unzip();
+    let inside = |region: &str| {
+        let (lon, lat) = (
+            s["regions"][region]["lon"].as_f64().unwrap(),
+            s["regions"][region]["lat"].as_f64().unwrap(),
+        );
+        lon > xs.iter().copied().fold(f64::INFINITY, f64::min)
+            && lon < xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            && lat > ys.iter().copied().fold(f64::INFINITY, f64::min)
+            && lat < ys.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    };
+    assert!(inside("eu-west-1") && inside("eu-central-1") && !inside("us-east-1"));
+    // Active-active copies are called so; a map without rules outlines
+    // nothing.
+    let aa = charts::with_region_colors(&[summary(out, "active-active-lww-skew")]).remove(0);
+    let map = &charts::topology(&aa)[0];
+    assert!(label_of(map, "us-east-1").contains("active-active copy"));
+    assert!(map.panels[0].series.iter().all(|s| !s.labels_only));
+    // Links take the shorter way round: no drawn piece spans more than
+    // half the globe (Oregon to Tokyo crosses the Pacific).
+    let global = charts::with_region_colors(&[summary(out, "global-five-regions")]).remove(0);
+    for s in &charts::topology(&global)[0].panels[0].series {
+        if s.name.starts_with("link") {
+            for w in s.points.windows(2) {
+                // NaN breaks between links compare false: they pass.
+                let span = (w[0].0 - w[1].0).abs();
+                assert!(span.is_nan() || span <= 180.0, "{}: {w:?}", s.name);
+            }
+        }
+    }
+}
+
+/// A replica no write reached is not drawn as a flat zero lag, and the
+/// chart says so; a line hidden under another is drawn dashed and named.
+#[test]
+fn idle_replicas_and_hidden_lines_are_said() {
+    use regionsim::report::charts;
+    let out = shipped_report();
+    let s = charts::with_region_colors(&[summary(out, "region-outage")]).remove(0);
+    let point = &s["points"][0];
+    let fig = charts::replication_lag(&s, point).unwrap();
+    assert!(
+        fig.panels[0]
+            .title
+            .ends_with("(no write reached us-east-1)"),
+        "{}",
+        fig.panels[0].title
+    );
+    assert!(fig
+        .panels
+        .iter()
+        .flat_map(|p| &p.series)
+        .all(|s| s.name != "us-east-1"));
+    // us-west-2's and eu-west-1's availability are within a pixel all along.
+    let fig = charts::availability(&s, point).unwrap();
+    let (_, _, boxes) = charts::render_layout(&fig).unwrap();
+    let texts: Vec<&str> = boxes.iter().map(|b| b.text.as_str()).collect();
+    assert!(texts.contains(&"eu-west-1 (dashed) runs"), "{texts:?}");
+    assert!(texts.contains(&"on us-west-2"), "{texts:?}");
+    // Random failures strike at a different moment in each replication:
+    // a year's availability marks no milestone of a mean incident.
+    let year = charts::with_region_colors(&[summary(out, "year-of-failures")]).remove(0);
+    let fig = charts::availability(&year, &year["points"][0]).unwrap();
+    assert!(fig.panels[0].vlines.is_empty());
+}

@@ -6,7 +6,8 @@ use super::*;
 /// failover milestones marked. Reads `clients.R.timeline.availability` (one
 /// share per bucket), `failures[] {label, start_ms, end_ms}` and
 /// `failovers[] {dataset, detection_ms, dns_95_ms, promotion_ms}` of a
-/// point's figures; absent when every request succeeded and nothing failed.
+/// point's figures (milestones of scheduled failures only); absent when
+/// every request succeeded and nothing failed.
 pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
     let f = &point["figures"];
     let mut p = Panel::lines(
@@ -40,7 +41,16 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
         return None;
     }
     p.windows.extend(failure_windows(f));
-    for fo in f["failovers"].as_array().into_iter().flatten() {
+    // Random failures strike at different times in each replication: the
+    // mean of their milestones marks no moment of any run (the recovery
+    // distribution chart shows them instead).
+    let random = point["incidents"]["random_failures"].as_bool() == Some(true);
+    for fo in f["failovers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|_| !random)
+    {
         for (key, label) in [
             ("detection_ms", "detected"),
             ("dns_95_ms", "DNS 95 %"),

@@ -24,6 +24,10 @@ const AXIS_SIZE: u32 = 19;
 const TICK_SIZE: u32 = 17;
 const LABEL_SIZE: u32 = 16;
 const LEGEND_SIZE: u32 = 18;
+/// Rows of the label strip above a plot with milestones or failures.
+const STRIP_ROWS: i32 = 3;
+/// Height of one row of that strip, in pixels.
+const STRIP_ROW: i32 = 21;
 
 /// A box of text drawn on a figure, in pixels: what the layout keeps apart.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +65,9 @@ struct Request {
     /// Offsets from the anchor of the box's top-left corner to try, in
     /// order, as multiples of the box's own (width, height) plus pixels.
     tries: Vec<((f64, f64), (i32, i32))>,
+    /// Pixels kept clear on each side (labels in a row read as one
+    /// otherwise).
+    gap: i32,
 }
 
 /// Where labels go: each at the first place near its anchor that is inside
@@ -70,6 +77,9 @@ struct Request {
 struct Layout {
     placed: Vec<Placed>,
     requests: Vec<Request>,
+    /// Lines drawn over another of the same shape, said in the legend
+    /// column: (series, the one it hides under, panel number or none).
+    under: Vec<(String, String, Option<usize>)>,
 }
 
 impl Layout {
@@ -103,7 +113,12 @@ impl Layout {
                     && y >= r.bounds.1
                     && x + w <= r.bounds.2
                     && y + h <= r.bounds.3;
-                (inside && !self.placed.iter().any(|q| q.overlaps(&p))).then_some(p)
+                let g = r.gap;
+                let padded = Placed {
+                    rect: (x - g, y, x + w + g, y + h),
+                    text: String::new(),
+                };
+                (inside && !self.placed.iter().any(|q| q.overlaps(&padded))).then_some(p)
             });
             if let Some(p) = spot {
                 let at = (p.rect.0, p.rect.1);
@@ -128,6 +143,18 @@ fn around_point() -> Vec<((f64, f64), (i32, i32))> {
             ((-1.0, -1.0), (-d / 2, -d / 2 - 2)),
             ((-1.0, 0.0), (-d / 2, d / 2 + 2)),
         ]);
+    }
+    t
+}
+
+/// Places in the label strip above a plot, for a label naming the vertical
+/// line at the anchor (the plot's top edge): right of the line, then left
+/// of it, row by row upwards.
+fn strip_tries() -> Vec<((f64, f64), (i32, i32))> {
+    let mut t = Vec::new();
+    for k in 0..STRIP_ROWS {
+        t.push(((0.0, -1.0), (4, -3 - STRIP_ROW * k)));
+        t.push(((-1.0, -1.0), (-4, -3 - STRIP_ROW * k)));
     }
     t
 }
@@ -181,15 +208,27 @@ pub(super) fn short(v: f64) -> String {
 }
 
 /// A linear axis's tick at `v` on an axis spanning `span`: as many
-/// decimals as its ticks (about eight) need to differ, so 99.90 and 99.95
-/// do not both read "100"; whole numbers with thousands separators
-/// (593,511, not 593511).
+/// decimals as its ticks need to differ, so 99.90 and 99.95 do not both
+/// read "100", and no more (99.96, not 99.960); whole numbers with
+/// thousands separators (593,511, not 593511).
 fn linear_tick(v: f64, span: f64) -> String {
-    let step = span.abs() / 8.0;
-    let decimals = if step >= 1.0 || !step.is_finite() || step <= 0.0 {
+    // The step plotters takes for at most eight ticks: the smallest 1, 2
+    // or 5 times a power of ten that fits the span in seven steps.
+    let least = span.abs() / 7.0;
+    let step = if least.is_finite() && least > 0.0 {
+        let decade = 10f64.powf(least.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * decade)
+            .find(|&s| s >= least * (1.0 - 1e-9))
+            .unwrap_or(10.0 * decade)
+    } else {
+        f64::INFINITY
+    };
+    let decimals = if step >= 1.0 || !step.is_finite() {
         0
     } else {
-        ((-step.log10()).ceil() as usize).min(6)
+        ((-step.log10() - 1e-9).ceil() as usize).min(6)
     };
     if decimals > 0 {
         return format!("{v:.decimals$}");
@@ -266,6 +305,12 @@ fn range(scale: &Scale, values: impl Iterator<Item = f64>, include: Option<f64>)
             _ => (lo - pad, hi + pad),
         };
     }
+    if *scale == Scale::Log && hi - lo < 1.0 {
+        // Under a decade, the 1-2-5 labels could all fall outside (200 to
+        // 600 ms showed only "200"): the whole decades around it instead.
+        let (a, b) = (lo.floor(), hi.ceil());
+        return (a, if b - a < 1.0 { a + 1.0 } else { b });
+    }
     let pad = (hi - lo) * 0.05;
     let lo = if include.and_then(|v| position(scale, v)) == Some(lo) {
         lo
@@ -282,9 +327,30 @@ fn rgb(i: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
+/// Whether two lines drawn through `a` and `b` (at the same x values) stay
+/// within two pixels of each other everywhere; `pixel` maps a data point to
+/// the picture.
+fn same_path(
+    a: &[(f64, f64)],
+    b: &[(f64, f64)],
+    pixel: impl Fn(f64, f64) -> Option<(i32, i32)>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(p, q)| {
+            p.0 == q.0
+                && match (pixel(p.0, p.1), pixel(q.0, q.1)) {
+                    (Some(u), Some(v)) => (u.1 - v.1).abs() <= 2,
+                    (None, None) => true,
+                    _ => false,
+                }
+        })
+}
+
+/// Draws panel `panel` (its number when the figure has several, for notes).
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &Panel,
+    panel: Option<usize>,
     layout: &mut Layout,
 ) -> DrawResult<DB> {
     let xs = p
@@ -318,7 +384,7 @@ fn draw_panel<DB: DrawingBackend>(
         })
         .chain(p.hlines.iter().map(|l| l.at));
     let (x0, x1) = range(&p.x.scale, xs, p.x.include);
-    let (y0, mut y1) = range(
+    let (y0, y1) = range(
         &p.y.scale,
         ys,
         match (&p.marks, &p.y.scale) {
@@ -326,6 +392,23 @@ fn draw_panel<DB: DrawingBackend>(
             _ => p.y.include,
         },
     );
+    // A narrow band far from zero (availability from 99.95 % to 100 %) is
+    // drawn relative to a round value below it: plotters finds its ticks
+    // in floating point and, at 100 with steps of 0.01, lost the top one.
+    let yoff = match p.y.scale {
+        Scale::Linear => {
+            let unit = 10f64.powf((y1 - y0).log10().floor() + 1.0);
+            let off = (y0 / unit).floor() * unit;
+            if off.is_finite() && off > 0.0 {
+                off
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    };
+    let (y0, mut y1) = (y0 - yoff, y1 - yoff);
+    let ypos = |v: f64| position(&p.y.scale, v).map(|q| q - yoff);
     if p.marks == Marks::Bars {
         // Room above the tallest bar for its value.
         y1 += (y1 - y0) * 0.08;
@@ -341,17 +424,24 @@ fn draw_panel<DB: DrawingBackend>(
             .max(96),
         _ => 96,
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            &p.title,
-            (FONT, CAPTION_SIZE).into_font().style(FontStyle::Bold),
-        )
-        .margin(14)
+    // Milestone and failure labels get a strip of their own between the
+    // caption and the plot: inside the plot they sat on the lines.
+    let strip = if p.vlines.is_empty() && p.windows.is_empty() {
+        0
+    } else {
+        STRIP_ROWS * STRIP_ROW + 4
+    };
+    let inner = area.margin(14, 14, 14, 14).titled(
+        &p.title,
+        (FONT, CAPTION_SIZE).into_font().style(FontStyle::Bold),
+    )?;
+    let mut chart = ChartBuilder::on(&inner)
+        .margin_top(strip)
         .x_label_area_size(62)
         .y_label_area_size(y_labels as u32)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let xfmt = |v: &f64| tick(&p.x.scale, *v, x1 - x0);
-    let yfmt = |v: &f64| tick(&p.y.scale, *v, y1 - y0);
+    let yfmt = |v: &f64| tick(&p.y.scale, *v + yoff, y1 - y0);
     // Tick counts that make plotters step by 0.1 decade (labels at 1-2-5)
     // or, over wide ranges, by half decades (labels at powers of ten), and
     // by whole nines.
@@ -384,6 +474,8 @@ fn draw_panel<DB: DrawingBackend>(
     let bounds = (xr.start, yr.start, xr.end, yr.end);
     let coord = chart.as_coord_spec().clone();
     let pixel = |x: f64, y: f64| coord.translate(&(x, y));
+    // The strip above the plot, reaching a little past its sides.
+    let strip_bounds = (bounds.0 - 40, bounds.1 - strip, bounds.2 + 40, bounds.1);
     for w in &p.windows {
         let (Some(a), Some(b)) = (position(&p.x.scale, w.from), position(&p.x.scale, w.to)) else {
             continue;
@@ -397,8 +489,9 @@ fn draw_panel<DB: DrawingBackend>(
             size: LABEL_SIZE,
             color: grey,
             anchor: pixel(a, y1),
-            bounds,
-            tries: (0..6).map(|k| ((0.0, 0.0), (4, 4 + 20 * k))).collect(),
+            bounds: strip_bounds,
+            gap: 12,
+            tries: strip_tries(),
         });
     }
     let n = p.series.len().max(1) as f64;
@@ -406,7 +499,7 @@ fn draw_panel<DB: DrawingBackend>(
         let c = rgb(s.color);
         let pts = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
             v.iter()
-                .filter_map(|&(x, y)| Some((position(&p.x.scale, x)?, position(&p.y.scale, y)?)))
+                .filter_map(|&(x, y)| Some((position(&p.x.scale, x)?, ypos(y)?)))
                 .collect()
         };
         if bands && !s.band.is_empty() {
@@ -421,17 +514,41 @@ fn draw_panel<DB: DrawingBackend>(
             let polygon: Vec<(f64, f64)> =
                 lower.into_iter().chain(upper.into_iter().rev()).collect();
             if polygon.len() >= 3 {
-                chart.draw_series(std::iter::once(Polygon::new(polygon, c.mix(0.18).filled())))?;
+                chart.draw_series(std::iter::once(Polygon::new(polygon, c.mix(0.1).filled())))?;
             }
         }
         match p.marks {
             Marks::Lines => {
+                // A line within a pixel or two of an earlier one along its
+                // whole length would vanish under it: drawn dashed over it,
+                // and said beside the legend.
+                let under = p.series[..k].iter().find(|e| {
+                    !s.name.is_empty()
+                        && !e.name.is_empty()
+                        && e.name != s.name
+                        && s.points.len() > 1
+                        && same_path(&e.points, &s.points, |x, y| {
+                            position(&p.x.scale, x)
+                                .zip(ypos(y))
+                                .map(|(x, y)| pixel(x, y))
+                        })
+                });
+                if let Some(e) = under {
+                    layout.under.push((s.name.clone(), e.name.clone(), panel));
+                }
                 // A non-finite point breaks the line: one series can hold
                 // several separate segments.
                 for segment in s.points.split(|q| !(q.0.is_finite() && q.1.is_finite())) {
                     let line = pts(segment);
                     if line.len() == 1 && s.points.len() == 1 {
                         chart.draw_series(std::iter::once(Circle::new(line[0], 4, c.filled())))?;
+                    } else if line.len() > 1 && under.is_some() {
+                        chart.draw_series(DashedLineSeries::new(
+                            line,
+                            14,
+                            14,
+                            c.stroke_width(3),
+                        ))?;
                     } else if line.len() > 1 {
                         let width = if s.color == COAST { 1 } else { 3 };
                         chart.draw_series(LineSeries::new(line, c.stroke_width(width)))?;
@@ -442,7 +559,7 @@ fn draw_panel<DB: DrawingBackend>(
                 let width = 0.8 / n;
                 for &(x, y) in &s.points {
                     let left = x - 0.4 + width * k as f64;
-                    let base = position(&p.y.scale, 0.0).unwrap_or(y0).max(y0);
+                    let base = ypos(0.0).unwrap_or(y0).max(y0);
                     if y.is_nan() {
                         // Nothing to measure here (no replica, no read):
                         // said, not left as an empty slot.
@@ -452,11 +569,12 @@ fn draw_panel<DB: DrawingBackend>(
                             color: BLACK,
                             anchor: pixel(left + width * 0.46, base),
                             bounds,
+                            gap: 0,
                             tries: vec![((-0.5, -1.0), (0, -3))],
                         });
                         continue;
                     }
-                    if let Some(top) = position(&p.y.scale, y) {
+                    if let Some(top) = ypos(y) {
                         chart.draw_series(std::iter::once(Rectangle::new(
                             [(left, base), (left + width * 0.92, top)],
                             c.filled(),
@@ -468,6 +586,7 @@ fn draw_panel<DB: DrawingBackend>(
                             color: BLACK,
                             anchor: pixel(left + width * 0.46, top),
                             bounds,
+                            gap: 0,
                             tries: vec![((-0.5, -1.0), (0, -3)), ((-0.5, 0.0), (0, 3))],
                         });
                     }
@@ -475,7 +594,7 @@ fn draw_panel<DB: DrawingBackend>(
             }
         }
         for (x, y, label) in &s.markers {
-            let (Some(px), Some(py)) = (position(&p.x.scale, *x), position(&p.y.scale, *y)) else {
+            let (Some(px), Some(py)) = (position(&p.x.scale, *x), ypos(*y)) else {
                 continue;
             };
             if !s.labels_only {
@@ -495,6 +614,7 @@ fn draw_panel<DB: DrawingBackend>(
                     color: c,
                     anchor: pixel(px, py),
                     bounds,
+                    gap: 0,
                     tries: around_point(),
                 });
             }
@@ -502,7 +622,7 @@ fn draw_panel<DB: DrawingBackend>(
     }
     let black = RGBColor(30, 30, 30);
     for l in &p.hlines {
-        let Some(y) = position(&p.y.scale, l.at) else {
+        let Some(y) = ypos(l.at) else {
             continue;
         };
         chart.draw_series(DashedLineSeries::new(
@@ -518,6 +638,7 @@ fn draw_panel<DB: DrawingBackend>(
             color: black,
             anchor: pixel(x0, y),
             bounds,
+            gap: 0,
             tries: vec![
                 ((0.0, -1.0), (8, -4)),
                 ((0.0, 0.0), (8, 4)),
@@ -536,19 +657,21 @@ fn draw_panel<DB: DrawingBackend>(
             4,
             grey.stroke_width(1),
         ))?;
-        // Beside the line near its top, stepping down past other labels.
-        let mut tries = Vec::new();
-        for k in 0..8 {
-            tries.push(((0.0, 0.0), (6, 6 + 22 * k)));
-            tries.push(((-1.0, 0.0), (-6, 6 + 22 * k)));
-        }
+        // A faint leader up through the strip to the label.
+        let (bx, by) = area.get_base_pixel();
+        let px = pixel(x, y1).0 - bx;
+        area.draw(&PathElement::new(
+            vec![(px, bounds.1 - strip - by), (px, bounds.1 - by)],
+            grey.mix(0.35).stroke_width(1),
+        ))?;
         layout.request(Request {
             text: l.label.trim().to_string(),
             size: LABEL_SIZE,
             color: grey,
             anchor: pixel(x, y1),
-            bounds,
-            tries,
+            bounds: strip_bounds,
+            gap: 12,
+            tries: strip_tries(),
         });
     }
     Ok(())
@@ -609,8 +732,9 @@ fn draw<DB: DrawingBackend>(
     };
     let (plots, legend) = body.split_horizontally(w - legend_width);
     let areas = plots.split_evenly((fig.panels.len().max(1), 1));
-    for (area, panel) in areas.iter().zip(&fig.panels) {
-        draw_panel(area, panel, layout)?;
+    let several = fig.panels.len() > 1;
+    for (i, (area, panel)) in areas.iter().zip(&fig.panels).enumerate() {
+        draw_panel(area, panel, several.then_some(i + 1), layout)?;
     }
     // The legend lives in its own column, so it never covers data.
     let (lx, ly) = legend.get_base_pixel();
@@ -631,6 +755,29 @@ fn draw<DB: DrawingBackend>(
             (lx + 48, ly + y - lh / 2, lx + 48 + lw, ly + y - lh / 2 + lh),
             &label,
         );
+    }
+    // Lines hidden under another, below the legend.
+    let mut y = 44 + 30 * legend_entries.len() as i32;
+    for (name, other, panel) in std::mem::take(&mut layout.under) {
+        let lines = [
+            format!("{name} (dashed) runs"),
+            match panel {
+                Some(k) => format!("on {other} in panel {k}"),
+                None => format!("on {other}"),
+            },
+        ];
+        for line in lines {
+            let text = fitted_legend(&line, LEGEND_WIDTH as i32 - 20);
+            let (tw, th) = text_size(&text, LABEL_SIZE);
+            legend.draw_text(
+                &text,
+                &(FONT, LABEL_SIZE).into_font().color(&RGBColor(70, 70, 70)),
+                (8, y),
+            )?;
+            layout.fixed((lx + 8, ly + y, lx + 8 + tw, ly + y + th), &text);
+            y += th + 2;
+        }
+        y += 8;
     }
     for ((x, y), r) in layout.place() {
         // A light halo keeps a label readable over lines and grid.
@@ -745,6 +892,9 @@ mod tests {
         // Linear: the decimals the axis needs, separators past 999.
         assert_eq!(tick(&Scale::Linear, 99.95, 0.2), "99.95");
         assert_eq!(tick(&Scale::Linear, 100.0, 0.2), "100.00");
+        assert_eq!(tick(&Scale::Linear, 99.96, 0.0515), "99.96");
+        assert_eq!(tick(&Scale::Linear, 2.5, 3.0), "2.5");
+        assert_eq!(tick(&Scale::Linear, 2.0, 4.0), "2");
         assert_eq!(tick(&Scale::Linear, 593_511.0, 700_000.0), "593,511");
         assert_eq!(tick(&Scale::Linear, -1234.0, 5000.0), "-1,234");
         assert_eq!(tick(&Scale::Linear, 0.2, 1.0), "0.2");

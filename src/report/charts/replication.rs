@@ -32,7 +32,14 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
             Axis::new("replication lag (ms, log scale)", Scale::Log),
             Axis::new("writes at or below (percentile)", Scale::Nines),
         );
+        // A copy no write reached has no lag to draw (its current lag is
+        // a flat zero that would read as "caught up"): named instead.
+        let mut idle = Vec::new();
         for (region, r) in d["replicas"].as_object().into_iter().flatten() {
+            if r["lag"]["count"]["mean"].as_f64() == Some(0.0) {
+                idle.push(region.as_str());
+                continue;
+            }
             let color = region_color(summary, region);
             if let Some(s) = time_series(summary, r.get("current_lag_ms"), 1.0, region, color) {
                 over_time.series.push(s);
@@ -43,6 +50,9 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
             let prefix = crate::units::scope::replica(ds, region);
             over_time.hlines.extend(slo_lines(point, &prefix));
             distribution.vlines.extend(slo_lines(point, &prefix));
+        }
+        if !idle.is_empty() {
+            over_time.title = format!("{} (no write reached {})", over_time.title, idle.join(", "));
         }
         if !over_time.series.is_empty() {
             time_panels.push(over_time);

@@ -39,14 +39,81 @@ pub(super) fn coastlines(view: (f64, f64, f64, f64)) -> Series {
     }
 }
 
-/// Regions placed by coordinates over the world's coastlines, each in its
-/// colour, links in greys by mean one-way delay, primaries and replicas
-/// labelled, one outline per jurisdiction (where data may reside). Reads
-/// `regions`, `network_mean_ms` and the first point's `datasets`.
-pub fn topology(summary: &Value) -> Vec<Figure> {
-    let Some(regions) = summary["regions"].as_object() else {
-        return Vec::new();
+/// Where a straight line on the map from `a` to `b` (lon, lat) runs the
+/// shorter way around the globe: itself when the two are less than 180
+/// degrees of longitude apart, else two pieces, each from one end to the
+/// map's edge (`x0` west, `x1` east) it leaves by, latitude interpolated.
+fn link_pieces(a: (f64, f64), b: (f64, f64), x0: f64, x1: f64) -> Vec<[(f64, f64); 2]> {
+    if (b.0 - a.0).abs() <= 180.0 {
+        return vec![[a, b]];
+    }
+    // West end first: the short way leaves it westwards, the other end
+    // eastwards.
+    let (w, e) = if a.0 < b.0 { (a, b) } else { (b, a) };
+    let lat_at = |from: (f64, f64), to_lon: f64, lon: f64, to_lat: f64| {
+        from.1 + (lon - from.0) / (to_lon - from.0) * (to_lat - from.1)
     };
+    vec![
+        [w, (x0, lat_at(w, e.0 - 360.0, x0, e.1))],
+        [e, (x1, lat_at(e, w.0 + 360.0, x1, w.1))],
+    ]
+}
+
+/// Each region's roles in dataset `d` of a point, in words: `catalog
+/// primary`, `profiles EU shard home`; a copy that no write reached says so.
+fn roles_of(d: &Value, ds: &str, region: &str) -> Option<String> {
+    let role = d["roles"][region].as_str()?;
+    let idle = d["replicas"][region]["lag"]["count"]["mean"].as_f64() == Some(0.0)
+        && !role.contains("home")
+        && role != "primary";
+    Some(if idle {
+        format!("{ds} {role} (no write reached it)")
+    } else {
+        format!("{ds} {role}")
+    })
+}
+
+/// The regions on a map, links by mean one-way delay, each region's copies
+/// named by their placement roles, and each residency rule's allowed
+/// regions outlined: the first point's, and again for every point whose
+/// roles differ from it (a sweep that moves a replica). Reads `regions`,
+/// `network_mean_ms`, `residency` and each point's `datasets.D.roles`.
+pub fn topology(summary: &Value) -> Vec<Figure> {
+    let points: &[Value] = summary["points"].as_array().map_or(&[], Vec::as_slice);
+    let roles = |p: &Value| {
+        p["figures"]["datasets"].as_object().map(|o| {
+            o.iter()
+                .map(|(k, d)| (k.clone(), d["roles"].clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let first = points.first().and_then(roles);
+    let shown: Vec<usize> = (0..points.len())
+        .filter(|&k| k == 0 || roles(&points[k]) != first)
+        .collect();
+    if shown.is_empty() {
+        return map(summary, None, "topology".into(), false)
+            .into_iter()
+            .collect();
+    }
+    // Titled by point only when the maps differ between points.
+    let labelled = shown.len() > 1;
+    shown
+        .into_iter()
+        .filter_map(|k| {
+            let stem = if k == 0 {
+                "topology".to_string()
+            } else {
+                format!("topology-p{}", k + 1)
+            };
+            map(summary, points.get(k), stem, labelled)
+        })
+        .collect()
+}
+
+/// One map, of `point`'s roles; `labelled`: its title names the point.
+fn map(summary: &Value, point: Option<&Value>, stem: String, labelled: bool) -> Option<Figure> {
+    let regions = summary["regions"].as_object()?;
     let placed: Vec<(&String, f64, f64, String)> = regions
         .iter()
         .filter_map(|(name, r)| {
@@ -59,14 +126,17 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
         })
         .collect();
     if placed.len() < 2 {
-        return Vec::new();
+        return None;
     }
+    let rules: &[Value] = summary["residency"].as_array().map_or(&[], Vec::as_slice);
     let hidden = regions.len() - placed.len();
     let mut p = Panel::lines(
         if hidden > 0 {
             format!("{hidden} region(s) without coordinates not shown")
+        } else if rules.is_empty() {
+            "Regions by location, links by mean one-way delay".to_string()
         } else {
-            "Regions by location; grey outlines: where each jurisdiction's data may rest"
+            "Regions by location; outlines: where each residency rule lets its data rest"
                 .to_string()
         },
         Axis::new("longitude (degrees)", Scale::Linear),
@@ -108,8 +178,9 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
                     .fold(0.0, f64::max);
                 if d >= lower && d < limit {
                     // One series per class; NaN breaks the line between links.
-                    s.points.extend([(a.1, a.2), (b.1, b.2)]);
-                    s.points.push((f64::NAN, f64::NAN));
+                    for [u, v] in link_pieces((a.1, a.2), (b.1, b.2), x0, x1) {
+                        s.points.extend([u, v, (f64::NAN, f64::NAN)]);
+                    }
                 }
             }
         }
@@ -117,22 +188,30 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
             p.series.push(s);
         }
     }
-    let mut zones: Vec<String> = placed.iter().map(|r| r.3.clone()).collect();
-    zones.sort();
-    zones.dedup();
-    for zone in &zones {
-        let members: Vec<_> = placed.iter().filter(|r| &r.3 == zone).collect();
-        let pad = 4.0;
-        let (zx0, zx1) = members
+    // Each rule's allowed regions, outlined: a box around them, named.
+    for (k, rule) in rules.iter().enumerate() {
+        let allowed: Vec<_> = placed
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
-                (a.0.min(r.1), a.1.max(r.1))
-            });
-        let (zy0, zy1) = members
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
-                (a.0.min(r.2), a.1.max(r.2))
-            });
+            .filter(|r| {
+                rule["allowed"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|n| n.as_str() == Some(r.0.as_str())))
+            })
+            .collect();
+        if allowed.is_empty() {
+            continue;
+        }
+        // Nested boxes stay apart when two rules allow the same region.
+        let pad = 4.0 + 1.5 * k as f64;
+        let fold = |f: fn(&(&String, f64, f64, String)) -> f64| {
+            allowed
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
+                    (a.0.min(f(r)), a.1.max(f(r)))
+                })
+        };
+        let (zx0, zx1) = fold(|r| r.1);
+        let (zy0, zy1) = fold(|r| r.2);
         p.series.push(Series {
             name: String::new(),
             color: GREY,
@@ -143,27 +222,25 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
                 (zx0 - pad, zy1 + pad),
                 (zx0 - pad, zy0 - pad),
             ],
-            markers: vec![(zx0 - pad, zy1 + pad, format!("{zone} zone"))],
+            markers: vec![(
+                zx0 - pad,
+                zy1 + pad,
+                format!(
+                    "{} data may rest here",
+                    rule["rule"].as_str().unwrap_or("rule")
+                ),
+            )],
             labels_only: true,
             ..Series::default()
         });
     }
-    let datasets = summary["points"][0]["figures"]["datasets"].as_object();
+    let datasets = point.and_then(|p| p["figures"]["datasets"].as_object());
     for (name, lon, lat, zone) in &placed {
-        let mut roles = Vec::new();
-        for (ds, d) in datasets.into_iter().flatten() {
-            let copy = d["replicas"].get(name.as_str()).is_some();
-            let placement = crate::report::placement_of(d);
-            if placement == "active-active" && copy {
-                roles.push(format!("{ds} active-active copy"));
-            } else if placement == "geo-sharded" && copy {
-                roles.push(format!("{ds} shard replica"));
-            } else if d["primary"].as_str() == Some(name.as_str()) {
-                roles.push(format!("{ds} primary"));
-            } else if d["replicas"].get(name.as_str()).is_some() {
-                roles.push(format!("{ds} replica"));
-            }
-        }
+        let roles: Vec<String> = datasets
+            .into_iter()
+            .flatten()
+            .filter_map(|(ds, d)| roles_of(d, ds, name))
+            .collect();
         let roles = if roles.is_empty() {
             String::new()
         } else {
@@ -187,12 +264,43 @@ pub fn topology(summary: &Value) -> Vec<Figure> {
         points: vec![(x1, y1), (f64::NAN, f64::NAN), (x0, y0)],
         ..Series::default()
     });
-    vec![Figure {
-        stem: "topology".into(),
+    let what = match point {
+        Some(pt) if labelled => format!("topology{}", point_label(summary, pt)),
+        _ => "topology".to_string(),
+    };
+    Some(Figure {
+        stem,
         title: format!(
-            "{}: topology",
+            "{}: {what}",
             summary["scenario"].as_str().unwrap_or_default()
         ),
         panels: vec![p],
-    }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_pieces;
+
+    #[test]
+    fn links_take_the_shorter_way_around() {
+        // Oregon to Tokyo crosses the Pacific: two pieces, each to the edge
+        // it leaves by, at the latitude of the wrapped straight line.
+        let pieces = link_pieces((-120.0, 45.0), (140.0, 35.0), -130.0, 150.0);
+        assert_eq!(pieces.len(), 2);
+        let [(a, b), (c, d)] = [pieces[0][0], pieces[0][1]];
+        assert_eq!((a, b), (-120.0, 45.0));
+        assert_eq!(c, -130.0);
+        // 10 of the 100 degrees westwards: a tenth of the way to 35.
+        assert!((d - 44.0).abs() < 1e-9, "{d}");
+        let [(e, f), (g, h)] = [pieces[1][0], pieces[1][1]];
+        assert_eq!((e, f), (140.0, 35.0));
+        assert_eq!(g, 150.0);
+        assert!((h - 36.0).abs() < 1e-9, "{h}");
+        // Virginia to Frankfurt stays one straight line.
+        assert_eq!(
+            link_pieces((-77.0, 39.0), (8.7, 50.1), -130.0, 150.0).len(),
+            1
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Active-active: every copy takes writes and streams them to every other;
 //! concurrent writes to one key conflict and are resolved.
 
-use super::{nearest, Strategy};
+use super::{nearest, Role, Strategy};
 use crate::scenario::{
     Capacity, ClientLoad, Dataset, Failover, RegionId, Resolution, RywMitigation, Scenario,
 };
@@ -33,6 +33,10 @@ impl Strategy for ActiveActive {
 
     fn regions(&self) -> Vec<RegionId> {
         self.regions.clone()
+    }
+
+    fn roles(&self) -> Vec<(RegionId, Role)> {
+        self.regions.iter().map(|&r| (r, Role::Copy)).collect()
     }
 
     fn copies(&self) -> Vec<RegionId> {

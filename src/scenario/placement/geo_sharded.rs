@@ -2,7 +2,7 @@
 //! residency rule; a shard per home is single-primary there (async), with
 //! replicas where the scenario lists them.
 
-use super::{async_stream_events, user_regions, Strategy};
+use super::{async_stream_events, user_regions, Role, Strategy};
 use crate::engine::Dist;
 use crate::scenario::{Capacity, ClientLoad, Dataset, Failover, RegionId, RywMitigation, Scenario};
 
@@ -73,6 +73,31 @@ impl Strategy for GeoSharded {
             if !out.contains(&r) {
                 out.push(r);
             }
+        }
+        out
+    }
+
+    /// Each home, then each replica, with the rules whose users' records
+    /// it holds.
+    fn roles(&self) -> Vec<(RegionId, Role)> {
+        let rules_of = |k: usize| -> Vec<u16> {
+            (0..self.shard_of_rule.len())
+                .filter(|&r| usize::from(self.shard_of_rule[r]) == k)
+                .map(|r| r as u16)
+                .collect()
+        };
+        let mut out: Vec<(RegionId, Role)> = self
+            .shards
+            .iter()
+            .enumerate()
+            .map(|(k, sh)| (sh.home, Role::ShardHome { rules: rules_of(k) }))
+            .collect();
+        for (k, sh) in self.shards.iter().enumerate() {
+            out.extend(
+                sh.replicas
+                    .iter()
+                    .map(|&r| (r, Role::ShardReplica { rules: rules_of(k) })),
+            );
         }
         out
     }

@@ -22,9 +22,40 @@ mod single_primary;
 
 pub use active_active::ActiveActive;
 pub use geo_sharded::{GeoSharded, Shard};
+
 pub use single_primary::{Replication, RywMitigation, SinglePrimary};
 
 use super::{Capacity, ClientLoad, Dataset, Failover, Network, RegionId, Scenario};
+
+/// What one region's copy of a dataset is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Takes every write (single-primary).
+    Primary,
+    /// Applies the primary's writes and serves reads.
+    Replica,
+    /// Takes the writes of the users of these residency rules (a shard's
+    /// home, geo-sharded).
+    ShardHome { rules: Vec<u16> },
+    /// Applies the writes of the shard of these rules.
+    ShardReplica { rules: Vec<u16> },
+    /// One of several copies that each take writes (active-active).
+    Copy,
+}
+
+impl Role {
+    /// The role in words, rules named by `rule` (`EU`).
+    pub fn text(&self, rule: impl Fn(u16) -> String) -> String {
+        let rules = |r: &[u16]| r.iter().map(|&k| rule(k)).collect::<Vec<_>>().join("/");
+        match self {
+            Role::Primary => "primary".into(),
+            Role::Replica => "replica".into(),
+            Role::ShardHome { rules: r } => format!("{} shard home", rules(r)),
+            Role::ShardReplica { rules: r } => format!("{} shard replica", rules(r)),
+            Role::Copy => "active-active copy".into(),
+        }
+    }
+}
 
 /// One dataset's placement.
 #[derive(Clone, Debug)]
@@ -63,6 +94,11 @@ pub trait Strategy: std::fmt::Debug + Send + Sync {
     /// Every region that holds a copy of some record, a region that takes
     /// writes first.
     fn regions(&self) -> Vec<RegionId>;
+
+    /// What each region's copy is, for the figures and the map: one entry
+    /// per role (a region can be one shard's home and another's replica),
+    /// in [`Strategy::regions`] order.
+    fn roles(&self) -> Vec<(RegionId, Role)>;
 
     /// The copies whose replication figures are reported, in the order of
     /// the figures' slots (a copy that may become one only after a

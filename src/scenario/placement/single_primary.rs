@@ -1,7 +1,7 @@
 //! Single-primary: one region takes every write and streams it to read
 //! replicas (async, semi-sync or sync), with an optional failover.
 
-use super::{async_stream_events, mean_ns, user_regions, Strategy};
+use super::{async_stream_events, mean_ns, user_regions, Role, Strategy};
 use crate::engine::{Dist, Duration};
 use crate::scenario::{
     Capacity, ClientLoad, Dataset, Failover, FailureKind, RegionId, Scenario, Service,
@@ -78,6 +78,12 @@ impl Strategy for SinglePrimary {
     fn regions(&self) -> Vec<RegionId> {
         std::iter::once(self.primary)
             .chain(self.replicas.iter().copied())
+            .collect()
+    }
+
+    fn roles(&self) -> Vec<(RegionId, Role)> {
+        std::iter::once((self.primary, Role::Primary))
+            .chain(self.replicas.iter().map(|&r| (r, Role::Replica)))
             .collect()
     }
 
