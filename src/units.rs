@@ -552,6 +552,17 @@ pub fn round(x: f64) -> f64 {
 /// Where the figures of one scope live in a run's figure tree, and so in
 /// `summary.json`, SLO and precision paths, tables and charts: each prefix
 /// is spelled here once (ending in a dot, before a figure's own path).
+/// Whether the series at `figure` (a path without an element index) holds
+/// one value per bucket of the measured span, as opposed to a curve over
+/// quantile levels or staleness ages.
+pub fn per_bucket(figure: &str) -> bool {
+    let last = figure.rsplit('.').next().unwrap_or(figure);
+    figure.starts_with("timeline.")
+        || figure.contains(".timeline.")
+        || last == "current_lag_ms"
+        || last.ends_with("_by_bucket")
+}
+
 pub mod scope {
     /// The figures of the users of client region `c`.
     pub fn client(c: &str) -> String {

@@ -12,6 +12,14 @@
 //!   series one row per element, its index the last part of the path, and
 //!   one row with only `n` when it has no element).
 //!
+//! - `NAME/buckets.csv`: `point,bucket,start_s,region,figure,unit,mean,low,high,n`,
+//!   every series with a value per bucket (availability, request rates,
+//!   stale shares, anomalies, current lag, utilisation, conflicts), one row
+//!   per bucket: `start_s` the bucket's start in seconds of the measured
+//!   span, `region` the client region, app tier or replica the series
+//!   belongs to (empty for a whole-scenario or whole-dataset series),
+//!   `figure` the series' path as in `estimates.csv` without the index.
+//!
 //! Numbers are written exactly as `summary.json` writes them (the same
 //! shortest round-trip text), so a value read from either file is the same
 //! `f64`. Units are those of [`crate::units`] (`ms`, `s`, `share`,
@@ -164,6 +172,64 @@ pub fn estimates_csv(summary: &Value) -> String {
     finish(w)
 }
 
+/// The region a figure belongs to: the client region of `clients.R.`, the
+/// app tier's of `app_tiers.R.`, the copy's of `datasets.D.replicas.R.`;
+/// none for others.
+fn region_of(figure: &str) -> &str {
+    let parts: Vec<&str> = figure.split('.').collect();
+    match parts.as_slice() {
+        ["clients" | "app_tiers", r, ..] => r,
+        ["datasets", _, "replicas", r, ..] => r,
+        _ => "",
+    }
+}
+
+/// `buckets.csv` of a summary: every per-bucket series, aggregated over the
+/// replications, one row per bucket.
+pub fn buckets_csv(summary: &Value) -> String {
+    let mut w = writer();
+    let _ = w.write_record([
+        "point", "bucket", "start_s", "region", "figure", "unit", "mean", "low", "high", "n",
+    ]);
+    let bucket_s = summary["bucket_s"].as_f64().unwrap_or(f64::NAN);
+    for p in summary["points"].as_array().into_iter().flatten() {
+        let label = p["label"].as_str().unwrap_or_default();
+        walk(
+            &p["figures"],
+            &mut String::new(),
+            &is_estimate,
+            &mut |path, e| {
+                let Value::Array(means) = &e["mean"] else {
+                    return;
+                };
+                if !crate::units::per_bucket(path) {
+                    return;
+                }
+                let (low, high) = ends(e);
+                let n = number_text(&e["n"]);
+                for (i, m) in means.iter().enumerate() {
+                    let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
+                    let start = serde_json::Number::from_f64(i as f64 * bucket_s)
+                        .map_or_else(String::new, |x| x.to_string());
+                    let _ = w.write_record([
+                        label,
+                        &i.to_string(),
+                        &start,
+                        region_of(path),
+                        path,
+                        unit_word(path),
+                        &number_text(m),
+                        &at(low),
+                        &at(high),
+                        &n,
+                    ]);
+                }
+            },
+        );
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +259,22 @@ mod tests {
              base,clients.b.write_latency.max_ms,ms,78.5,70.0,80.0,2\n\
              base,clients.b.timeline.reads_per_s.0,per_s,1.0,0.5,1.5,2\n\
              base,clients.b.timeline.reads_per_s.1,per_s,2.0,1.5,2.5,2\n"
+        );
+        let mut s = s;
+        s["bucket_s"] = json!(10.0);
+        // Quantile curves are not per bucket: only the timeline is here.
+        assert_eq!(
+            buckets_csv(&s),
+            "point,bucket,start_s,region,figure,unit,mean,low,high,n\n\
+             base,0,0.0,b,clients.b.timeline.reads_per_s,per_s,1.0,0.5,1.5,2\n\
+             base,1,10.0,b,clients.b.timeline.reads_per_s,per_s,2.0,1.5,2.5,2\n"
+        );
+        assert_eq!(region_of("datasets.d.replicas.eu.current_lag_ms"), "eu");
+        assert_eq!(region_of("app_tiers.us.utilisation_by_bucket"), "us");
+        assert_eq!(region_of("timeline.writes_per_s"), "");
+        assert_eq!(
+            region_of("datasets.d.conflicts.conflicts_per_s_by_bucket"),
+            ""
         );
     }
 }

@@ -316,6 +316,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         "timeline.csv",
         "figures.csv",
         "estimates.csv",
+        "buckets.csv",
     ];
     if pass + fail > 0 {
         files.push("junit.xml");

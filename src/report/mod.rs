@@ -255,6 +255,10 @@ pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
         &folder.join("estimates.csv"),
         export::estimates_csv(summary).as_bytes(),
     )?;
+    write_file(
+        &folder.join("buckets.csv"),
+        export::buckets_csv(summary).as_bytes(),
+    )?;
     if let Some(xml) = slo::junit(summary) {
         write_file(&folder.join("junit.xml"), xml.as_bytes())?;
     }

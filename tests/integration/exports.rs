@@ -229,3 +229,86 @@ fn the_figures_command_lists_what_a_run_writes() {
     }
     assert!(checked >= 15);
 }
+
+/// `buckets.csv` holds every per-bucket series of every shipped scenario in
+/// long form: one row per point, bucket and series, its start time the
+/// bucket's, its region the series' owner, its numbers those of the
+/// summary; availability, utilisation, stale shares and anomalies included
+/// where a scenario has them, and no curve over quantiles or ages.
+#[test]
+fn buckets_csv_holds_every_series_per_bucket_and_region() {
+    let dir = shipped_report();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut scenarios = 0;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let folder = e.path();
+        let Ok(text) = std::fs::read_to_string(folder.join("summary.json")) else {
+            continue;
+        };
+        scenarios += 1;
+        let s: Value = serde_json::from_str(&text).unwrap();
+        let bucket_s = s["bucket_s"].as_f64().unwrap();
+        let buckets = (s["duration_s"].as_f64().unwrap() / bucket_s).ceil() as usize;
+        let csv_text = std::fs::read_to_string(folder.join("buckets.csv")).unwrap();
+        let got = rows(&csv_text);
+        let index: BTreeMap<(&str, &str, &str), &Vec<String>> = got
+            .iter()
+            .map(|r| ((r[0].as_str(), r[1].as_str(), r[4].as_str()), r))
+            .collect();
+        assert_eq!(index.len(), got.len(), "a row per point, bucket and series");
+        let mut expected = 0;
+        for p in s["points"].as_array().unwrap() {
+            let label = p["label"].as_str().unwrap();
+            let mut n = Vec::new();
+            numbers(&p["figures"], String::new(), &mut n);
+            for (path, v) in n {
+                // `X.mean.I` of a series as long as the span has buckets,
+                // not a quantile curve nor a staleness-age curve.
+                let Some((series, i)) = path
+                    .strip_suffix(|c: char| c.is_ascii_digit())
+                    .and_then(|_| path.rsplit_once(".mean."))
+                else {
+                    continue;
+                };
+                if series.ends_with("quantiles_ms") || series.ends_with("stale_share_by_age") {
+                    continue;
+                }
+                let len = p["figures"]
+                    .pointer(&format!("/{}/mean", series.replace('.', "/")))
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                assert_eq!(len, buckets, "{series}: one value per bucket");
+                expected += 1;
+                let row = index
+                    .get(&(label, i, series))
+                    .unwrap_or_else(|| panic!("{label} {series} bucket {i} missing"));
+                let bucket: f64 = i.parse().unwrap();
+                assert_eq!(number(&row[2]), Some(bucket * bucket_s));
+                assert_eq!(number(&row[6]), Some(v), "{series} {i}");
+                let owner = series.split('.').nth(1).unwrap_or_default();
+                match series.split('.').next() {
+                    Some("clients" | "app_tiers") => assert_eq!(row[3], owner),
+                    Some("timeline") => assert_eq!(row[3], ""),
+                    _ => {}
+                }
+                let last = series.rsplit('.').nth(1).unwrap_or_default();
+                kinds.insert(if series.ends_with("availability") {
+                    "availability"
+                } else if series.ends_with("utilisation_by_bucket") {
+                    "utilisation"
+                } else if last == "stale_share" {
+                    "stale share"
+                } else if last == "anomalies_per_s" {
+                    "anomalies"
+                } else {
+                    "other"
+                });
+            }
+        }
+        assert_eq!(got.len(), expected, "{}: nothing else", folder.display());
+    }
+    assert!(scenarios >= 10);
+    for k in ["availability", "utilisation", "stale share", "anomalies"] {
+        assert!(kinds.contains(k), "no {k} series in any scenario");
+    }
+}
