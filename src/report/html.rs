@@ -43,7 +43,45 @@ figure { margin: 18px 0; } figure svg { width: 100%; height: auto; border: 1px s
 figcaption { font-size: 16px; color: #444; }
 .note { color: #444; font-size: 17px; } details summary { cursor: pointer; font-size: 21px; margin: 12px 0; }
 .warning { background: #fff4e0; border-left: 5px solid #E69F00; padding: 6px 12px; margin: 6px 0; }
+.rs-tip { position: absolute; display: none; background: #fff; border: 1px solid #8a939c; border-radius: 4px;
+          padding: 4px 9px; font-size: 16px; pointer-events: none; box-shadow: 0 2px 6px rgba(0,0,0,.15); }
 ";
+
+/// The page's one script: under the pointer, the value of the nearest
+/// point of a chart (within 20 px), read from the chart's
+/// `<desc class="rs-hover">` (`#SERIES` lines, each followed by its points'
+/// `x y text` lines, in the SVG's pixels). No library and nothing fetched:
+/// the page stays one self-contained file.
+const HOVER_SCRIPT: &str = "(function () {
+  var tip = document.createElement('div'); tip.className = 'rs-tip'; document.body.appendChild(tip);
+  document.querySelectorAll('figure svg').forEach(function (svg) {
+    var d = svg.querySelector('desc.rs-hover'); if (!d) return;
+    var pts = [], name = '';
+    d.textContent.trim().split('\\n').forEach(function (l) {
+      if (l.charAt(0) === '#') { name = l.slice(1); return; }
+      var a = l.indexOf(' '), b = l.indexOf(' ', a + 1);
+      pts.push([+l.slice(0, a), +l.slice(a + 1, b), name + ': ' + l.slice(b + 1)]);
+    });
+    var dot = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
+    dot.setAttribute('r', '7'); dot.setAttribute('fill', 'none'); dot.setAttribute('stroke', '#222');
+    dot.setAttribute('stroke-width', '2'); dot.style.display = 'none'; svg.appendChild(dot);
+    function hide() { tip.style.display = 'none'; dot.style.display = 'none'; }
+    svg.addEventListener('mousemove', function (e) {
+      var m = svg.getScreenCTM(); if (!m) return;
+      var p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
+      var best = null, bd = 400;
+      for (var i = 0; i < pts.length; i++) {
+        var dx = pts[i][0] - p.x, dy = pts[i][1] - p.y, dd = dx * dx + dy * dy;
+        if (dd < bd) { bd = dd; best = pts[i]; }
+      }
+      if (!best) { hide(); return; }
+      dot.setAttribute('cx', best[0]); dot.setAttribute('cy', best[1]); dot.style.display = '';
+      tip.textContent = best[2]; tip.style.display = 'block';
+      tip.style.left = (e.pageX + 14) + 'px'; tip.style.top = (e.pageY + 14) + 'px';
+    });
+    svg.addEventListener('mouseleave', hide);
+  });
+})();";
 
 fn verdict_badge(summary: &Value) -> String {
     let (pass, fail) = counts(summary);
@@ -387,6 +425,6 @@ pub fn index(
     for (i, s) in summaries.iter().enumerate() {
         scenario_section(&mut out, s, charts.get(i).map_or(&[], Vec::as_slice));
     }
-    let _ = writeln!(out, "</body>\n</html>");
+    let _ = writeln!(out, "<script>{HOVER_SCRIPT}</script>\n</body>\n</html>");
     out
 }

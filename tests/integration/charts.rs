@@ -720,3 +720,63 @@ fn idle_replicas_and_hidden_lines_are_said() {
     let fig = charts::availability(&year, &year["points"][0]).unwrap();
     assert!(fig.panels[0].vlines.is_empty());
 }
+
+/// The page shows values under the pointer from data each chart carries
+/// (no library, nothing fetched: one script, inline), those values are the
+/// summary's, and the page stays a few megabytes.
+#[test]
+fn the_page_shows_the_summarys_values_under_the_pointer_and_stays_small() {
+    let out = shipped_report();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(html.matches("<script>").count(), 1, "one inline script");
+    assert!(!html.contains("<script src") && !html.contains("<link"));
+    assert!(
+        html.contains("desc.rs-hover"),
+        "the script reads the charts' values"
+    );
+    // Sized for mail and a review: today 3.2 MB for the 15 scenarios (4.1
+    // MB before the charts were compacted, without values under the
+    // pointer).
+    assert!(html.len() < 3_600_000, "index.html is {} bytes", html.len());
+    // Reference's read latency curves: at p99 the pointer reads each
+    // region's p99 from the summary (three significant digits).
+    let s = summary(out, "reference");
+    let levels: Vec<f64> = s["quantile_levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let k = levels.iter().position(|&l| l == 0.99).unwrap();
+    let svg = std::fs::read_to_string(out.join("reference/charts/latency-cdf.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let desc = doc
+        .descendants()
+        .find(|n| n.has_tag_name("desc") && n.attribute("class") == Some("rs-hover"))
+        .expect("hover values")
+        .text()
+        .unwrap();
+    let mut regions = 0;
+    for (region, c) in s["points"][0]["figures"]["clients"].as_object().unwrap() {
+        let Some(q) = c["read_latency"]["quantiles_ms"]["mean"].as_array() else {
+            continue;
+        };
+        let p99 = q[k].as_f64().unwrap();
+        // The region's first series (reads), its p99 line.
+        let block = desc
+            .split(&format!("#{region}\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no hover series {region}"));
+        let line = block
+            .lines()
+            .find(|l| l.ends_with(" \u{b7} p99"))
+            .unwrap_or_else(|| panic!("{region}: no p99 point"));
+        let shown: f64 = line.split(' ').nth(2).unwrap().parse().unwrap();
+        assert!(
+            (shown - p99).abs() <= p99 * 0.005,
+            "{region}: pointer reads {shown} ms, summary p99 {p99}"
+        );
+        regions += 1;
+    }
+    assert_eq!(regions, 3);
+}

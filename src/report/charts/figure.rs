@@ -157,6 +157,9 @@ pub struct Panel {
     pub windows: Vec<Window>,
     /// Lines or bars.
     pub marks: Marks,
+    /// Whether the page shows each point's values under the pointer (not
+    /// on a map, whose points are places).
+    pub hover: bool,
 }
 
 impl Panel {
@@ -171,6 +174,7 @@ impl Panel {
             vlines: Vec::new(),
             windows: Vec::new(),
             marks: Marks::Lines,
+            hover: true,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod availability;
 mod capacity;
+mod compact;
 mod comparison;
 mod consistency;
 mod figure;

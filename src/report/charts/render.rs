@@ -55,6 +55,10 @@ fn text_size(text: &str, size: u32) -> (i32, i32) {
     (w as i32, h.max(size) as i32)
 }
 
+/// A series' values under the pointer: its name and its points (pixel x,
+/// pixel y, text).
+type HoverSeries = (String, Vec<(i32, i32, String)>);
+
 /// A label waiting for a place: near `anchor`, inside `bounds`.
 struct Request {
     text: String,
@@ -80,6 +84,9 @@ struct Layout {
     /// Lines drawn over another of the same shape, said in the legend
     /// column: (series, the one it hides under, panel number or none).
     under: Vec<(String, String, Option<usize>)>,
+    /// Values the page shows under the pointer, per series: its name and
+    /// its points (pixel x, pixel y, text).
+    hover: Vec<HoverSeries>,
 }
 
 impl Layout {
@@ -327,6 +334,70 @@ fn rgb(i: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
+/// The unit an axis label names in its parentheses (`ms` of `replication
+/// lag (ms, log scale)` and of `apply_time (swept, ms, log scale)`), if
+/// any.
+fn axis_unit(label: &str) -> &str {
+    label
+        .rsplit_once('(')
+        .and_then(|(_, u)| u.strip_suffix(')'))
+        .and_then(|u| {
+            u.split(',')
+                .map(str::trim)
+                .find(|w| *w != "swept" && !w.ends_with("scale"))
+        })
+        .unwrap_or("")
+}
+
+/// A value on an axis as the page's pointer shows it: a category's name, a
+/// percentile (`p99.9`), or the number with the axis's unit.
+fn axis_value(axis: &super::figure::Axis, v: f64) -> String {
+    match &axis.scale {
+        Scale::Categories(names) => names
+            .get(v.round().max(0.0) as usize)
+            .cloned()
+            .unwrap_or_default(),
+        // Every nine kept: p99.95 is not p100.
+        Scale::Nines => {
+            let s = format!("{:.4}", 100.0 * v);
+            format!("p{}", s.trim_end_matches('0').trim_end_matches('.'))
+        }
+        Scale::Linear | Scale::Log => match axis_unit(&axis.label) {
+            "" | "percentile" | "degrees" => short(v),
+            "%" => format!("{} %", short(v)),
+            u => format!("{} {u}", short(v)),
+        },
+    }
+}
+
+/// What the pointer shows on a point of a panel: its x and y.
+fn hover_text(p: &Panel, x: f64, y: f64) -> String {
+    format!("{} \u{b7} {}", axis_value(&p.x, x), axis_value(&p.y, y))
+}
+
+/// The hover values of a figure as the SVG carries them in a
+/// `<desc class="rs-hover">` the page's script reads: a line `#NAME` per
+/// series, then a line `x y text` per point; empty without any.
+fn hover_desc(series: &[HoverSeries]) -> String {
+    if series.iter().all(|s| s.1.is_empty()) {
+        return String::new();
+    }
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = String::from("<desc class=\"rs-hover\">\n");
+    for (name, points) in series.iter().filter(|s| !s.1.is_empty()) {
+        out.push_str(&format!("#{}\n", escape(name)));
+        for (x, y, t) in points {
+            out.push_str(&format!("{x} {y} {}\n", escape(t)));
+        }
+    }
+    out.push_str("</desc>\n");
+    out
+}
+
 /// Whether two lines drawn through `a` and `b` (at the same x values) stay
 /// within two pixels of each other everywhere; `pixel` maps a data point to
 /// the picture.
@@ -536,6 +607,27 @@ fn draw_panel<DB: DrawingBackend>(
                 if let Some(e) = under {
                     layout.under.push((s.name.clone(), e.name.clone(), panel));
                 }
+                if p.hover && !s.name.is_empty() && !s.labels_only {
+                    let mut kept: Vec<(i32, i32, String)> = Vec::new();
+                    for &(x, y) in &s.points {
+                        let at = position(&p.x.scale, x)
+                            .zip(ypos(y))
+                            .map(|(a, b)| pixel(a, b));
+                        let Some(at) = at.filter(|_| x.is_finite() && y.is_finite()) else {
+                            continue;
+                        };
+                        // Points within 4 px of the last one kept are one
+                        // place under a pointer.
+                        if kept
+                            .last()
+                            .is_some_and(|l| (l.0 - at.0).abs() < 4 && (l.1 - at.1).abs() < 4)
+                        {
+                            continue;
+                        }
+                        kept.push((at.0, at.1, hover_text(p, x, y)));
+                    }
+                    layout.hover.push((s.name.clone(), kept));
+                }
                 // A non-finite point breaks the line: one series can hold
                 // several separate segments.
                 for segment in s.points.split(|q| !(q.0.is_finite() && q.1.is_finite())) {
@@ -575,6 +667,12 @@ fn draw_panel<DB: DrawingBackend>(
                         continue;
                     }
                     if let Some(top) = ypos(y) {
+                        if p.hover && !s.name.is_empty() {
+                            let at = pixel(left + width * 0.46, top);
+                            layout
+                                .hover
+                                .push((s.name.clone(), vec![(at.0, at.1, hover_text(p, x, y))]));
+                        }
                         chart.draw_series(std::iter::once(Rectangle::new(
                             [(left, base), (left + width * 0.92, top)],
                             c.filled(),
@@ -836,7 +934,11 @@ pub fn svg_with_layout(fig: &Figure) -> Result<(String, Vec<Placed>), String> {
         let root = SVGBackend::with_string(&mut out, size(fig)).into_drawing_area();
         draw(fig, root, &mut layout).map_err(|e| format!("{}: {e}", fig.stem))?;
     }
-    Ok((out, layout.placed))
+    let mut svg = super::compact::compact(&out);
+    if let Some(end) = svg.rfind("</svg>") {
+        svg.insert_str(end, &hover_desc(&layout.hover));
+    }
+    Ok((svg, layout.placed))
 }
 
 /// The figure as a PNG file at `path`. Drawn into an RGB buffer and encoded
@@ -878,6 +980,40 @@ mod tests {
         let b = RGBColor(0x00, 0x72, 0xB2);
         assert_eq!(legible(b), b);
         assert_eq!(legible(BLACK), BLACK);
+    }
+
+    #[test]
+    fn the_pointer_reads_values_in_the_axes_units() {
+        use super::super::figure::Axis;
+        assert_eq!(axis_unit("replication lag (ms, log scale)"), "ms");
+        assert_eq!(
+            axis_unit("apply_time: exponential mean (swept, ms, log scale)"),
+            "ms"
+        );
+        assert_eq!(axis_unit("availability (%)"), "%");
+        assert_eq!(axis_unit("client region"), "");
+        let mut p = Panel::lines(
+            "",
+            Axis::new("time since the warm-up ended (min)", Scale::Linear),
+            Axis::new("availability (%)", Scale::Linear),
+        );
+        assert_eq!(hover_text(&p, 2.5, 99.2), "2.5 min \u{b7} 99.2 %");
+        p.x = Axis::new("latency (ms, log scale)", Scale::Log);
+        p.y = Axis::new("reads at or below (percentile)", Scale::Nines);
+        assert_eq!(hover_text(&p, 78.26, 0.999), "78.3 ms \u{b7} p99.9");
+        assert_eq!(hover_text(&p, 1.0, 0.9995), "1 ms \u{b7} p99.95");
+        assert_eq!(hover_text(&p, 1.0, 0.5), "1 ms \u{b7} p50");
+        p.x = Axis::new(
+            "",
+            Scale::Categories(vec!["reference".into(), "ttl-60".into()]),
+        );
+        assert_eq!(hover_text(&p, 1.0, 0.999), "ttl-60 \u{b7} p99.9");
+        let desc = hover_desc(&[("a<b".into(), vec![(1, 2, "3 ms \u{b7} p50".into())])]);
+        assert_eq!(
+            desc,
+            "<desc class=\"rs-hover\">\n#a&lt;b\n1 2 3 ms \u{b7} p50\n</desc>\n"
+        );
+        assert_eq!(hover_desc(&[]), "");
     }
 
     #[test]

@@ -255,6 +255,7 @@ fn map(summary: &Value, point: Option<&Value>, stem: String, labelled: bool) -> 
             ..Series::default()
         });
     }
+    p.hover = false;
     // The map's extent, so the coastline clipping is the drawn range.
     p.x.include = Some(x0);
     p.y.include = Some(y0);
