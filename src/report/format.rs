@@ -73,7 +73,8 @@ pub fn estimate(kind: Shown, v: Option<&Value>) -> String {
 pub fn parameter(v: &Value) -> String {
     match v {
         Value::String(t) => t.clone(),
-        Value::Null => "null".into(),
+        // A swept `null` unsets the field: "none" says so to a reader.
+        Value::Null => "none".into(),
         Value::Object(o) => o
             .iter()
             .map(|(k, x)| format!("{k} {}", parameter(x)))

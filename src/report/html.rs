@@ -51,7 +51,8 @@ figcaption { font-size: 16px; color: #444; }
 /// point of a chart (within 20 px), read from the chart's
 /// `<desc class="rs-hover">` (`#SERIES` lines, each followed by its points'
 /// `x y text` lines, in the SVG's pixels). No library and nothing fetched:
-/// the page stays one self-contained file.
+/// the page stays one self-contained file. Written without `<` and `&` so
+/// the page stays well-formed XML too (its tests parse it so).
 const HOVER_SCRIPT: &str = "(function () {
   var tip = document.createElement('div'); tip.className = 'rs-tip'; document.body.appendChild(tip);
   document.querySelectorAll('figure svg').forEach(function (svg) {
@@ -70,9 +71,9 @@ const HOVER_SCRIPT: &str = "(function () {
       var m = svg.getScreenCTM(); if (!m) return;
       var p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
       var best = null, bd = 400;
-      for (var i = 0; i < pts.length; i++) {
+      for (var i = 0; pts.length > i; i++) {
         var dx = pts[i][0] - p.x, dy = pts[i][1] - p.y, dd = dx * dx + dy * dy;
-        if (dd < bd) { bd = dd; best = pts[i]; }
+        if (bd > dd) { bd = dd; best = pts[i]; }
       }
       if (!best) { hide(); return; }
       dot.setAttribute('cx', best[0]); dot.setAttribute('cy', best[1]); dot.style.display = '';

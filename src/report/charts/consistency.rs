@@ -231,7 +231,7 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
     let mut p = Panel::lines(
         "Share of reads stale at T, for every staleness bound T",
         Axis::new("staleness bound T (ms, log scale)", Scale::Log),
-        Axis::from_zero("reads missing a write committed T or more before (%)"),
+        Axis::from_zero("reads stale at T (%)"),
     );
     for (region, m, band) in &curves {
         let mut s = Series {

@@ -182,14 +182,11 @@ fn cdf_series(summary: &Value, latency: &Value, name: &str, color: usize) -> Opt
     })
 }
 
+/// A duration in milliseconds as a label: three significant digits in the
+/// unit its size reads best in (8.65ms, 91.8s, 9.89min).
 fn ms_text(v: f64) -> String {
-    if v >= 1000.0 {
-        format!("{:.2}s", v / 1000.0)
-    } else if v >= 10.0 {
-        format!("{v:.0}ms")
-    } else {
-        format!("{v:.1}ms")
-    }
+    let (unit, per) = crate::units::span_unit(v);
+    format!("{}{unit}", render::short(v / per))
 }
 
 /// A time series with its confidence band from an aggregated series.
@@ -399,7 +396,16 @@ pub fn write_comparison(dir: &Path, summaries: &[Value]) -> Result<Option<Render
 
 #[cfg(test)]
 mod tests {
-    use super::metric_words;
+    use super::{metric_words, ms_text};
+
+    #[test]
+    fn durations_on_labels_read_in_their_unit() {
+        assert_eq!(ms_text(8.65), "8.65ms");
+        assert_eq!(ms_text(1999.0), "1999ms");
+        assert_eq!(ms_text(91_770.0), "91.8s");
+        assert_eq!(ms_text(593_511.0), "9.89min");
+        assert_eq!(ms_text(0.0), "0ms");
+    }
 
     #[test]
     fn metrics_read_as_words_on_axes() {

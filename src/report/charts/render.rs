@@ -502,7 +502,9 @@ fn draw_panel<DB: DrawingBackend>(
     } else {
         STRIP_ROWS * STRIP_ROW + 4
     };
-    let inner = area.margin(14, 14, 14, 14).titled(
+    // Room on the right for half the last tick label (1,000,000 at the
+    // end of a log axis was cut off).
+    let inner = area.margin(14, 14, 14, 44).titled(
         &p.title,
         (FONT, CAPTION_SIZE).into_font().style(FontStyle::Bold),
     )?;
@@ -525,16 +527,28 @@ fn draw_panel<DB: DrawingBackend>(
     };
     let x_ticks = ticks(&p.x.scale, x1 - x0);
     let y_ticks = ticks(&p.y.scale, y1 - y0);
+    // The y axis's title runs along the plot's height: smaller type, then
+    // shortened (its unit kept), rather than cut off at the panel's edge.
+    let (_, rows) = chart.plotting_area().get_pixel_range();
+    let (y_desc, desc_size) = fitted_axis(&p.y.label, rows.end - rows.start - 8);
+    if !y_desc.is_empty() {
+        // Turned a quarter, centred on the plot's height at the panel's
+        // left: kept apart from every other text like a label.
+        let (w, h) = text_size(&y_desc, desc_size);
+        let (left, _) = inner.get_base_pixel();
+        let middle = (rows.start + rows.end) / 2;
+        layout.fixed((left, middle - w / 2, left + h, middle + w / 2), &y_desc);
+    }
     chart
         .configure_mesh()
         .x_desc(&p.x.label)
-        .y_desc(&p.y.label)
+        .y_desc(&y_desc)
         .x_label_formatter(&xfmt)
         .y_label_formatter(&yfmt)
         .x_labels(x_ticks)
         .y_labels(y_ticks)
         .label_style((FONT, TICK_SIZE))
-        .axis_desc_style((FONT, AXIS_SIZE))
+        .axis_desc_style((FONT, desc_size))
         .max_light_lines(2)
         .light_line_style(RGBColor(242, 242, 242))
         .bold_line_style(RGBColor(215, 215, 215))
@@ -791,6 +805,27 @@ fn fitted_title(title: &str, width: i32) -> (String, u32) {
 }
 
 /// A legend entry's text, shortened with an ellipsis to `width`.
+/// An axis title that fits `room` pixels: at [`AXIS_SIZE`] or down to 14 px,
+/// else at 14 px shortened with an ellipsis before its unit (the last
+/// parenthesis), which it keeps.
+fn fitted_axis(label: &str, room: i32) -> (String, u32) {
+    for size in (14..=AXIS_SIZE).rev() {
+        if text_size(label, size).0 <= room {
+            return (label.to_string(), size);
+        }
+    }
+    let (head, unit) = match label.rfind(" (") {
+        Some(i) if label.ends_with(')') => label.split_at(i),
+        _ => (label, ""),
+    };
+    let mut t: Vec<char> = head.chars().collect();
+    let text = |t: &[char]| format!("{}…{unit}", t.iter().collect::<String>());
+    while t.len() > 1 && text_size(&text(&t), 14).0 > room {
+        t.pop();
+    }
+    (text(&t), 14)
+}
+
 fn fitted_legend(name: &str, width: i32) -> String {
     if text_size(name, LEGEND_SIZE).0 <= width {
         return name.to_string();
@@ -1014,6 +1049,20 @@ mod tests {
             "<desc class=\"rs-hover\">\n#a&lt;b\n1 2 3 ms \u{b7} p50\n</desc>\n"
         );
         assert_eq!(hover_desc(&[]), "");
+    }
+
+    #[test]
+    fn axis_titles_fit_their_axis_and_keep_their_unit() {
+        fonts();
+        let label = "reads missing a write committed T or more before (%)";
+        assert_eq!(fitted_axis(label, 2000), (label.to_string(), AXIS_SIZE));
+        let wide = text_size(label, AXIS_SIZE).0;
+        let (_, size) = fitted_axis(label, wide - 30);
+        assert!((14..AXIS_SIZE).contains(&size));
+        let (short, size) = fitted_axis(label, 200);
+        assert_eq!(size, 14);
+        assert!(short.ends_with("… (%)"), "{short}");
+        assert!(text_size(&short, 14).0 <= 200);
     }
 
     #[test]
