@@ -780,3 +780,32 @@ fn the_page_shows_the_summarys_values_under_the_pointer_and_stays_small() {
     }
     assert_eq!(regions, 3);
 }
+
+/// An SLO is drawn on the chart of the metric it judges: a latency
+/// quantile's bound as a marker at (bound, level) on the CDF, an
+/// availability floor as a line on the availability chart.
+#[test]
+fn slo_objectives_are_drawn_on_the_charts_they_judge() {
+    use regionsim::report::charts;
+    let out = shipped_report();
+    let s = charts::with_region_colors(&[summary(out, "reference")]).remove(0);
+    let fig = charts::latency_cdf(&s, &s["points"][0]).unwrap();
+    let marks: Vec<(f64, f64, String)> = fig.panels[0]
+        .series
+        .iter()
+        .flat_map(|s| s.markers.clone())
+        .filter(|m| m.2.contains("SLO"))
+        .collect();
+    assert_eq!(
+        marks,
+        [(60.0, 0.99, " SLO <= 60ms: p99 eu-west-1".to_string())]
+    );
+    let s = charts::with_region_colors(&[summary(out, "app-everywhere-database-in-one")]).remove(0);
+    let fig = charts::availability(&s, &s["points"][0]).unwrap();
+    let lines: Vec<(f64, &str)> = fig.panels[0]
+        .hlines
+        .iter()
+        .map(|l| (l.at, l.label.trim()))
+        .collect();
+    assert_eq!(lines, [(99.0, "SLO >= 99%: eu-west-1")]);
+}

@@ -41,6 +41,22 @@ pub fn availability(summary: &Value, point: &Value) -> Option<Figure> {
         return None;
     }
     p.windows.extend(failure_windows(f));
+    // SLOs on a region's availability: the line it must stay above.
+    for v in point["slo"].as_array().into_iter().flatten() {
+        let metric = v["metric"].as_str().unwrap_or_default();
+        let segs: Vec<&str> = metric.split('.').collect();
+        if let (["clients", region, "requests", "availability"], Some(min)) =
+            (segs.as_slice(), v["min"].as_f64())
+        {
+            let label = format!(" SLO {}: {region}", v["bound"].as_str().unwrap_or_default());
+            if p.hlines.iter().all(|l| l.at != 100.0 * min) {
+                p.hlines.push(RefLine {
+                    at: 100.0 * min,
+                    label,
+                });
+            }
+        }
+    }
     // Random failures strike at different times in each replication: the
     // mean of their milestones marks no moment of any run (the recovery
     // distribution chart shows them instead).

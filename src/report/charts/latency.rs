@@ -20,6 +20,7 @@ pub fn latency_cdf(summary: &Value, point: &Value) -> Option<Figure> {
             }
         }
         if !p.series.is_empty() {
+            p.series.extend(quantile_slos(point, key));
             panels.push(p);
         }
     }
@@ -28,6 +29,46 @@ pub fn latency_cdf(summary: &Value, point: &Value) -> Option<Figure> {
         title: point_title(summary, point, "request latency"),
         panels,
     })
+}
+
+/// SLOs on a client region's latency quantile (`clients.R.KEY.p99_ms`) as
+/// markers where the curve must pass to their left: at (bound, level), in
+/// the region's colour, `SLO <= 150ms: p99 us-east-1`.
+fn quantile_slos(point: &Value, key: &str) -> Option<Series> {
+    let mut s = Series {
+        name: String::new(),
+        color: GREYS[3],
+        ..Series::default()
+    };
+    for v in point["slo"].as_array().into_iter().flatten() {
+        let metric = v["metric"].as_str().unwrap_or_default();
+        let segs: Vec<&str> = metric.split('.').collect();
+        let ["clients", region, k, q] = segs.as_slice() else {
+            continue;
+        };
+        let level = match *q {
+            "p50_ms" => 0.5,
+            "p90_ms" => 0.9,
+            "p99_ms" => 0.99,
+            "p999_ms" => 0.999,
+            _ => continue,
+        };
+        let Some(at) = v["max"].as_f64().or(v["min"].as_f64()) else {
+            continue;
+        };
+        if *k == key && at > 0.0 {
+            s.markers.push((
+                at,
+                level,
+                format!(
+                    " SLO {}: {} {region}",
+                    v["bound"].as_str().unwrap_or_default(),
+                    q.trim_end_matches("_ms")
+                ),
+            ));
+        }
+    }
+    (!s.markers.is_empty()).then_some(s)
 }
 
 /// SLO bounds on figures under `prefix`, as reference lines (in ms).

@@ -618,6 +618,9 @@ fn draw_panel<DB: DrawingBackend>(
                                 .map(|(x, y)| pixel(x, y))
                         })
                 });
+                // Each hidden line its own dash length, so two hidden under
+                // one line both show.
+                let dash = 14 + 10 * layout.under.iter().filter(|u| u.2 == panel).count() as u32;
                 if let Some(e) = under {
                     layout.under.push((s.name.clone(), e.name.clone(), panel));
                 }
@@ -651,8 +654,8 @@ fn draw_panel<DB: DrawingBackend>(
                     } else if line.len() > 1 && under.is_some() {
                         chart.draw_series(DashedLineSeries::new(
                             line,
-                            14,
-                            14,
+                            dash,
+                            dash,
                             c.stroke_width(3),
                         ))?;
                     } else if line.len() > 1 {
