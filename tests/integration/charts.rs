@@ -808,4 +808,18 @@ fn slo_objectives_are_drawn_on_the_charts_they_judge() {
         .map(|l| (l.at, l.label.trim()))
         .collect();
     assert_eq!(lines, [(99.0, "SLO >= 99%: eu-west-1")]);
+    // A stale share's bound on its staleness bound's panel.
+    let s = charts::with_region_colors(&[summary(out, "apply-speed-sweep")]).remove(0);
+    let fig = charts::consistency(&s, &s["points"][3]).unwrap();
+    let panel = fig
+        .panels
+        .iter()
+        .find(|p| p.title.contains("T = 500ms"))
+        .unwrap();
+    let lines: Vec<(f64, &str)> = panel
+        .hlines
+        .iter()
+        .map(|l| (l.at, l.label.trim()))
+        .collect();
+    assert_eq!(lines, [(0.5, "SLO <= 0.5% over the run: eu-west-1")]);
 }

@@ -102,6 +102,25 @@ pub fn consistency(summary: &Value, point: &Value) -> Option<Figure> {
                 p.series.push(s);
             }
         }
+        // SLOs on a region's share stale at this bound: the whole run's
+        // share is judged, drawn as the line the buckets hover around.
+        for v in point["slo"].as_array().into_iter().flatten() {
+            let metric = v["metric"].as_str().unwrap_or_default();
+            let segs: Vec<&str> = metric.split('.').collect();
+            if let (["clients", region, "stale_reads", b, "share"], Some(max)) =
+                (segs.as_slice(), v["max"].as_f64())
+            {
+                if b == bound {
+                    p.hlines.push(RefLine {
+                        at: 100.0 * max,
+                        label: format!(
+                            " SLO {} over the run: {region}",
+                            v["bound"].as_str().unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
         // A bound no read reached says so in the title, not in a flat panel.
         if p.series.iter().all(|s| s.points.iter().all(|q| q.1 == 0.0)) {
             never.push(bound.clone());
