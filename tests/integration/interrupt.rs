@@ -133,25 +133,29 @@ fn killing_a_run_at_any_moment_leaves_one_whole_report() {
 fn two_runs_into_one_folder_never_interleave() {
     let tmp = tempfile::tempdir().unwrap();
     scenarios(tmp.path());
-    let spawn = |seed: &str| {
+    let spawn = |seed: &str, duration: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_regionsim"))
             .args([
-                "run", "one.yaml", "two.yaml", "-q", "-o", "out", "--seed", seed,
+                "run", "one.yaml", "two.yaml", "-q", "-o", "out", "--seed", seed, "--set",
             ])
+            .arg(format!("duration={duration}"))
             .current_dir(tmp.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
-    let first = spawn("1");
+    // The first simulates ten times longer, so it still holds the lock
+    // when the second starts even on a loaded machine (at 30 s, under the
+    // whole suite, it once finished before the poll below saw its lock).
+    let first = spawn("1", "300s");
     // Once the first holds the folder's lock, start the second.
     let lock = tmp.path().join(".out.regionsim-lock");
     let start = Instant::now();
     while !lock.exists() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(5));
     }
-    let second = spawn("2").wait_with_output().unwrap();
+    let second = spawn("2", "30s").wait_with_output().unwrap();
     let first = first.wait_with_output().unwrap();
     // The lock file appears a moment before the first locks it: the second
     // may win that race. Either way exactly one writes the folder and the
