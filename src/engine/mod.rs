@@ -55,8 +55,9 @@ pub fn prefetch<T>(value: &T) {
 
 /// A simulated world: receives each event at its time.
 pub trait Model {
-    /// The events of this model; one enum, dispatched by `match`.
-    type Event;
+    /// The events of this model; one enum, dispatched by `match`. `Copy`:
+    /// the queue hands out a copy of its top entry (see `queue`).
+    type Event: Copy;
     /// Handles `event` at simulated time `now`; may schedule further events.
     fn handle(&mut self, now: Time, event: Self::Event, sched: &mut Scheduler<Self::Event>);
 }
