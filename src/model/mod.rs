@@ -258,6 +258,7 @@ impl World {
                         access: load.access_delay.clone(),
                         keys: key_choosers[d].clone(),
                         next_key: 0,
+                        next_user: 0,
                         timeout: load.timeout,
                         retries: load.retries.min(u32::from(u8::MAX) - 1) as u8,
                         backoff: load.backoff,

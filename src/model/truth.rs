@@ -92,6 +92,15 @@ impl Truth {
         Truth { data }
     }
 
+    /// Asks the processor for what `user` last wrote and read of dataset
+    /// `d`, ahead of their request.
+    #[inline]
+    pub fn prefetch(&self, d: u16, user: u32) {
+        if let Some(w) = self.data[usize::from(d)].get(user as usize) {
+            crate::engine::prefetch(w);
+        }
+    }
+
     /// `user`'s write of `key` to dataset `d` committed at `commit` in the
     /// copy of `node`.
     #[inline]

@@ -55,6 +55,12 @@ pub(super) struct Users {
     store: Option<Store>,
 }
 
+/// A user of `pool`, uniformly.
+#[inline]
+pub fn draw(pool: UserPool, rng: &mut SimRng) -> u32 {
+    pool.first + rng.random_range(0..pool.count)
+}
+
 impl Users {
     /// The users of `scenario`, run `run` (none when it models none).
     pub fn new(scenario: &Scenario, run: u64) -> Users {
@@ -85,31 +91,41 @@ impl Users {
         }
     }
 
-    /// The user of `pool` who sends a request from `from` at `now`, drawn
-    /// from `rng`: one who could be there (see the module's roaming).
+    /// The user of `pool` who sends a request from `from` at `now`: `first`
+    /// (drawn by [`draw`] one arrival early), or if they could not be there
+    /// (see the module's roaming) others drawn from `rng`.
     #[inline]
     pub fn pick(
         &mut self,
         pool: UserPool,
+        first: u32,
         from: RegionId,
         now: Time,
         delay: Duration,
         rng: &mut SimRng,
     ) -> u32 {
-        let mut user = pool.first + rng.random_range(0..pool.count);
+        let mut user = first;
         if delay > Duration::ZERO {
             for _ in 0..REDRAWS {
                 let u = &self.state[user as usize];
                 if u.at == from || u.last == Time::ZERO || now >= u.last + delay {
                     break;
                 }
-                user = pool.first + rng.random_range(0..pool.count);
+                user = draw(pool, rng);
             }
         }
         let u = &mut self.state[user as usize];
         u.at = from;
         u.last = now;
         user
+    }
+
+    /// Asks the processor for `user`'s state ahead of their request.
+    #[inline]
+    pub fn prefetch(&self, user: u32) {
+        if let Some(u) = self.state.get(user as usize) {
+            crate::engine::prefetch(u);
+        }
     }
 
     /// `user`'s request reaches the app tier of `serve` at `now`: whether
@@ -166,10 +182,12 @@ mod tests {
         let (a, b) = (RegionId(0), RegionId(1));
         let t = |ms| Time::ZERO + Duration::from_millis(ms);
         let second = Duration::from_secs(1);
-        assert_eq!(users.pick(pool, a, t(100), second, &mut rng), 0);
+        let first = draw(pool, &mut rng);
+        assert_eq!(users.pick(pool, first, a, t(100), second, &mut rng), 0);
         assert_eq!(users.state[0].at, a);
         // One user only: redrawn to no avail, the request is still sent.
-        users.pick(pool, b, t(500), second, &mut rng);
+        let first = draw(pool, &mut rng);
+        users.pick(pool, first, b, t(500), second, &mut rng);
         assert_eq!((users.state[0].at, users.state[0].last), (b, t(500)));
     }
 }

@@ -82,6 +82,11 @@ impl World {
         if next < *end {
             s.next_key = s.rng_keys.next_u64();
             s.keys.prefetch(s.next_key);
+            if s.users.is_some() {
+                s.draw_user();
+                users.prefetch(s.next_user);
+                truth.prefetch(s.dataset, s.next_user);
+            }
             let epoch = s.epoch;
             sched.schedule(next, event(ClientEvent::Arrival { source, epoch }));
         }

@@ -157,6 +157,10 @@ pub(super) struct Source {
     /// The random number that picks the next request's key, drawn one
     /// arrival early so that its memory can be prefetched.
     pub next_key: u64,
+    /// The user of the next request (before any redraw, see
+    /// [`crate::model::users::Users::pick`]), drawn with `next_key` for the
+    /// same reason: with millions of users, their state is a cache miss.
+    pub next_user: u32,
     pub timeout: Option<Duration>,
     pub retries: u8,
     pub backoff: Duration,
@@ -280,11 +284,21 @@ impl Source {
         t
     }
 
-    /// Draws the first arrival time (before `end`, or none) and key.
+    /// Draws the first arrival time (before `end`, or none), key and user.
     pub fn first_arrival(&mut self, end: Time) -> Time {
         let at = self.next_arrival(Time::ZERO, end);
         self.next_key = self.rng_keys.next_u64();
+        self.draw_user();
         at
+    }
+
+    /// Draws the next request's user (users only), from the same stream
+    /// and in the same order as drawing it at the arrival would.
+    #[inline]
+    pub fn draw_user(&mut self) {
+        if let Some(pool) = self.users {
+            self.next_user = crate::model::users::draw(pool, &mut self.rng_users);
+        }
     }
 }
 

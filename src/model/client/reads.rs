@@ -147,7 +147,14 @@ pub(super) fn attribute(
     net: &Network,
     metrics: &mut RunMetrics,
 ) -> (u32, u32) {
-    let user = users.pick(pool, s.region, now, s.roam_delay, &mut s.rng_users);
+    let user = users.pick(
+        pool,
+        s.next_user,
+        s.region,
+        now,
+        s.roam_delay,
+        &mut s.rng_users,
+    );
     let (miss, outside) = users.session(user, s.serve, now, net);
     if let Some(b) = bucket {
         if miss {
