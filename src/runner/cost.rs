@@ -25,7 +25,10 @@ const MESSAGE_BYTES: f64 = 56.0;
 /// and the events that refer to it.
 const REQUEST_BYTES: f64 = 128.0;
 /// Bytes of per-key replication state at one replica (`KeyState`).
-const KEY_STATE_BYTES: f64 = 16.0;
+const KEY_STATE_BYTES: f64 = crate::model::replication::KEY_STATE_BYTES as f64;
+/// Bytes of one key's state in a sparse map: key, state and control byte,
+/// at the map's worst load (7/8) and doubling slack.
+const SPARSE_KEY_BYTES: f64 = 64.0;
 /// Bytes of one key of a Zipf alias table, and the peak while it is built.
 const ALIAS_BYTES: f64 = 16.0;
 const ALIAS_BUILD_BYTES: f64 = 48.0;
@@ -364,7 +367,15 @@ fn run_bytes(s: &Scenario) -> f64 {
         // Figures per copy (histograms, series), state per stream.
         let figures_per = copies;
         bytes += figures_per * (2.0 * hist_each + buckets * 8.0);
-        bytes += replicas * (f64::from(d.keys) * KEY_STATE_BYTES + backlog * MESSAGE_BYTES);
+        // Key state: a slot per key, or (past the dense budget, the same
+        // rule the model follows) an entry per key with a write in flight,
+        // at a hash map's load.
+        let key_state = if crate::model::replication::dense(d.keys, streams.len()) {
+            f64::from(d.keys) * KEY_STATE_BYTES
+        } else {
+            backlog * SPARSE_KEY_BYTES
+        };
+        bytes += replicas * (key_state + backlog * MESSAGE_BYTES);
         bytes += link_backlog * MESSAGE_BYTES;
         // A commit path past saturation without a queue limit keeps every
         // write it cannot serve waiting.

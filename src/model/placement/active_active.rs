@@ -161,6 +161,7 @@ impl ActiveActive {
         let copies = aa.regions.clone();
         let n = copies.len();
         let mut streams = Vec::with_capacity(n * (n - 1));
+        let dense = super::super::replication::dense(ds.keys, n * (n - 1));
         for from in 0..n {
             for to in (0..n).filter(|&t| t != from) {
                 let (a, b) = (copies[from], copies[to]);
@@ -185,7 +186,7 @@ impl ActiveActive {
                             Time::ZERO + scenario.warmup + scenario.duration,
                         ),
                     ),
-                    queue: KeyedQueue::new(ds.keys),
+                    queue: KeyedQueue::with_layout(ds.keys, dense),
                     held_from: 0,
                 });
             }

@@ -42,7 +42,7 @@ use super::super::net::{LinkId, Network};
 use super::super::replication::{Acks, Carried, Channel, KeyedQueue, Queued};
 use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::{Answer, ReadServer, Strategy};
-use crate::engine::{prefetch, stream, Dist, Duration, Scheduler, SimRng, Time};
+use crate::engine::{stream, Dist, Duration, Scheduler, SimRng, Time};
 use crate::metrics::{Promotion, RunMetrics};
 use crate::scenario::{DatasetId, Failover, RegionId, Replication, Residency, Scenario};
 use std::collections::VecDeque;
@@ -629,6 +629,8 @@ impl SinglePrimary {
             Replication::SemiSync { .. } => AckOn::Receipt,
             Replication::Sync => AckOn::Apply,
         };
+        // Every stream of the dataset (all shards'), for the key layout.
+        let dense = super::super::replication::dense(ds.keys, ds.strategy().streams().len());
         let streams = replicas
             .iter()
             .map(|&r| {
@@ -657,7 +659,7 @@ impl SinglePrimary {
                     rng_ack: stream(seed, run, &format!("replication-ack/{name}")),
                     last_ack: Time::ZERO,
                     applied: 0,
-                    queue: KeyedQueue::new(ds.keys),
+                    queue: KeyedQueue::with_layout(ds.keys, dense),
                     held_from: 0,
                     offered: 0,
                     ack_on,
@@ -1095,13 +1097,11 @@ impl super::Strategy for SinglePrimary {
     #[inline]
     fn prefetch(&self, key: u32, read: Option<ReadServer>) {
         match read {
-            Some(ReadServer::Replica(i)) => {
-                prefetch(self.streams[usize::from(i)].queue.key_state(key))
-            }
+            Some(ReadServer::Replica(i)) => self.streams[usize::from(i)].queue.prefetch(key),
             Some(ReadServer::Primary) => {}
             None => {
                 for st in &self.streams {
-                    prefetch(st.queue.key_state(key));
+                    st.queue.prefetch(key);
                 }
             }
         }

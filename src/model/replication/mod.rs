@@ -15,4 +15,4 @@ mod queue;
 
 pub use acks::Acks;
 pub use channel::{Carried, Channel};
-pub use queue::{KeyState, KeyedQueue, Queued};
+pub use queue::{dense, KeyState, KeyedQueue, Queued, DENSE_BUDGET, KEY_STATE_BYTES};
