@@ -295,8 +295,8 @@ pub fn summaries(plans: &[Plan], records: Vec<RunRecord>) -> Vec<Value> {
 }
 
 /// Writes every report into `output`'s new folder.
-fn write_reports(opts: &RunOptions, summaries: &[Value], dir: &Path) -> Result<()> {
-    for s in summaries {
+fn write_reports(opts: &RunOptions, summaries: &mut [Value], dir: &Path) -> Result<()> {
+    for s in summaries.iter() {
         report::write_scenario(dir, s)?;
     }
     report::write_index(dir, summaries)?;
@@ -423,8 +423,8 @@ fn publish(
     opts: &RunOptions,
     output: Output,
 ) -> Result<Vec<Value>> {
-    let summaries = summaries(plans, records);
-    write_reports(opts, &summaries, output.dir())?;
+    let mut summaries = summaries(plans, records);
+    write_reports(opts, &mut summaries, output.dir())?;
     output.commit()?;
     Ok(summaries)
 }

@@ -267,21 +267,38 @@ pub fn write_scenario(dir: &Path, summary: &Value) -> Result<()> {
 
 /// Writes every scenario's charts under `dir/NAME/charts/` and the
 /// cross-scenario comparison under `dir/charts/`.
+///
+/// The summaries carry the page's region-to-colour map while the charts are
+/// drawn (added, then taken out again: a copy of every summary, runs and
+/// all, was 70 MiB of the shipped suite's peak).
 pub fn write_charts(
     dir: &Path,
-    summaries: &[Value],
+    summaries: &mut [Value],
 ) -> Result<(Vec<Vec<charts::Rendered>>, Option<charts::Rendered>)> {
     use rayon::prelude::*;
-    let summaries = charts::with_region_colors(summaries);
-    let per_scenario = summaries
+    let colors = charts::region_colors(summaries);
+    for s in summaries.iter_mut() {
+        s["region_colors"] = colors.clone();
+    }
+    let drawn = summaries
         .par_iter()
         .map(|s| {
             let name = s["scenario"].as_str().unwrap_or("scenario");
             charts::write_scenario_charts(&dir.join(name).join("charts"), s)
         })
-        .collect::<Result<Vec<_>>>()?;
-    let comparison = charts::write_comparison(&dir.join("charts"), &summaries)?;
-    Ok((per_scenario, comparison))
+        .collect::<Result<Vec<_>>>()
+        .and_then(|per| {
+            Ok((
+                per,
+                charts::write_comparison(&dir.join("charts"), summaries)?,
+            ))
+        });
+    for s in summaries.iter_mut() {
+        if let Some(o) = s.as_object_mut() {
+            o.remove("region_colors");
+        }
+    }
+    drawn
 }
 
 /// Writes `summary.md` of every scenario under `dir`: what a CI job puts in

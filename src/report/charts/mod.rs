@@ -123,6 +123,20 @@ fn region_color(summary: &Value, region: &str) -> usize {
 /// appearance over all scenarios), so that a region has one colour on every
 /// chart of the page, in every scenario.
 pub fn with_region_colors(summaries: &[Value]) -> Vec<Value> {
+    let map = region_colors(summaries);
+    summaries
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s["region_colors"] = map.clone();
+            s
+        })
+        .collect()
+}
+
+/// The region-to-colour map of [`with_region_colors`]: each region's
+/// palette index, in order of first appearance over `summaries`.
+pub fn region_colors(summaries: &[Value]) -> Value {
     let mut order: Vec<String> = Vec::new();
     for s in summaries {
         for r in keys(s.get("regions")) {
@@ -136,14 +150,7 @@ pub fn with_region_colors(summaries: &[Value]) -> Vec<Value> {
         .enumerate()
         .map(|(i, r)| (r.clone(), Value::from(i)))
         .collect();
-    summaries
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            s["region_colors"] = Value::Object(map.clone());
-            s
-        })
-        .collect()
+    Value::Object(map)
 }
 
 /// End of each bucket, in seconds after the warm-up.
