@@ -466,9 +466,16 @@ impl super::Strategy for ActiveActive {
         }
         // Replicate to every other copy.
         let bytes = self.record_bytes;
+        let lww = self.resolution == Resolution::Lww;
         for (k, st) in self.streams.iter_mut().enumerate() {
             if st.from != c {
                 continue;
+            }
+            // The stamp each copy compares at apply, a link delay from now:
+            // fetched while few other lines are touched in between (a miss
+            // per apply was most of a wide mesh's time).
+            if lww {
+                crate::engine::prefetch(&self.values[st.to][key as usize]);
             }
             st.queue.push(key, now, |prev_same_key| Message {
                 key,
