@@ -83,6 +83,17 @@ enum Keys {
     Sparse(SparseKeys),
 }
 
+impl Keys {
+    /// The state of `key`, to change (sparse: made when it is not there).
+    #[inline(always)]
+    fn slot(&mut self, key: u32) -> &mut KeyState {
+        match self {
+            Keys::Dense(v) => &mut v[key as usize],
+            Keys::Sparse(m) => m.entry(key).or_insert(KeyState::CAUGHT_UP),
+        }
+    }
+}
+
 /// The writes one copy has not applied, oldest first, each numbered in
 /// order (the first is 1), with per key the oldest commit it lacks: a read
 /// of a key learns in one lookup which writes it misses.
@@ -126,10 +137,7 @@ impl<M: Queued> KeyedQueue<M> {
     /// The state of `key`, to change (sparse: made when it is not there).
     #[inline(always)]
     fn state_mut(&mut self, key: u32) -> &mut KeyState {
-        match &mut self.keys {
-            Keys::Dense(v) => &mut v[key as usize],
-            Keys::Sparse(m) => m.entry(key).or_insert(KeyState::CAUGHT_UP),
-        }
+        self.keys.slot(key)
     }
 
     /// `key` has no write in the queue.
@@ -147,21 +155,17 @@ impl<M: Queued> KeyedQueue<M> {
     /// queue (0: none), which learns who follows it.
     #[inline]
     pub fn push(&mut self, key: u32, commit: Time, make: impl FnOnce(u64) -> M) {
-        let head_seq = self.head_seq;
-        let len = self.in_flight.len() as u64;
-        let last = self.state(key).last_seq;
-        if last >= head_seq {
-            *self.in_flight[(last - head_seq) as usize].next_commit() = commit;
-        }
-        let ks = self.state_mut(key);
-        let prev = if last >= head_seq {
-            last
+        // One lookup: the key's state and the messages are apart.
+        let ks = self.keys.slot(key);
+        let prev = if ks.last_seq >= self.head_seq {
+            *self.in_flight[(ks.last_seq - self.head_seq) as usize].next_commit() = commit;
+            ks.last_seq
         } else {
             // The key's oldest unapplied commit is this one.
             ks.oldest_unapplied = commit;
             0
         };
-        ks.last_seq = head_seq + len;
+        ks.last_seq = self.head_seq + self.in_flight.len() as u64;
         self.in_flight.push_back(make(prev));
     }
 
