@@ -120,55 +120,65 @@ fn ends(e: &Value) -> (&Value, &Value) {
     }
 }
 
-/// `estimates.csv` of a summary: every figure aggregated over the
-/// replications, a series one row per bucket.
-pub fn estimates_csv(summary: &Value) -> String {
-    let mut w = writer();
-    let _ = w.write_record(["point", "figure", "unit", "mean", "low", "high", "n"]);
+/// Calls `f(point label, path, estimate)` for every aggregated figure of
+/// every point of `summary`, in document order.
+fn each_estimate(summary: &Value, f: &mut dyn FnMut(&str, &str, &Value)) {
     for p in summary["points"].as_array().into_iter().flatten() {
         let label = p["label"].as_str().unwrap_or_default();
         walk(
             &p["figures"],
             &mut String::new(),
             &is_estimate,
-            &mut |path, e| {
-                let (low, high) = ends(e);
-                let n = number_text(&e["n"]);
-                match &e["mean"] {
-                    // A series without elements (nothing measured): its n.
-                    Value::Array(means) if means.is_empty() => {
-                        let _ = w.write_record([label, path, unit_word(path), "", "", "", &n]);
-                    }
-                    // A series: element i of each list.
-                    Value::Array(means) => {
-                        for (i, m) in means.iter().enumerate() {
-                            let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
-                            let _ = w.write_record([
-                                label,
-                                &format!("{path}.{i}"),
-                                unit_word(path),
-                                &number_text(m),
-                                &at(low),
-                                &at(high),
-                                &n,
-                            ]);
-                        }
-                    }
-                    mean => {
-                        let _ = w.write_record([
-                            label,
-                            path,
-                            unit_word(path),
-                            &number_text(mean),
-                            &number_text(low),
-                            &number_text(high),
-                            &n,
-                        ]);
-                    }
-                }
-            },
+            &mut |path, e| f(label, path, e),
         );
     }
+}
+
+/// Element `i` of a series' list `v` as text (empty for `null` or none).
+fn element(v: &Value, i: usize) -> String {
+    number_text(v.get(i).unwrap_or(&Value::Null))
+}
+
+/// `estimates.csv` of a summary: every figure aggregated over the
+/// replications, a series one row per bucket.
+pub fn estimates_csv(summary: &Value) -> String {
+    let mut w = writer();
+    let _ = w.write_record(["point", "figure", "unit", "mean", "low", "high", "n"]);
+    each_estimate(summary, &mut |label, path, e| {
+        let (low, high) = ends(e);
+        let n = number_text(&e["n"]);
+        match &e["mean"] {
+            // A series without elements (nothing measured): its n.
+            Value::Array(means) if means.is_empty() => {
+                let _ = w.write_record([label, path, unit_word(path), "", "", "", &n]);
+            }
+            // A series: element i of each list.
+            Value::Array(means) => {
+                for (i, m) in means.iter().enumerate() {
+                    let _ = w.write_record([
+                        label,
+                        &format!("{path}.{i}"),
+                        unit_word(path),
+                        &number_text(m),
+                        &element(low, i),
+                        &element(high, i),
+                        &n,
+                    ]);
+                }
+            }
+            mean => {
+                let _ = w.write_record([
+                    label,
+                    path,
+                    unit_word(path),
+                    &number_text(mean),
+                    &number_text(low),
+                    &number_text(high),
+                    &n,
+                ]);
+            }
+        }
+    });
     finish(w)
 }
 
@@ -192,41 +202,32 @@ pub fn buckets_csv(summary: &Value) -> String {
         "point", "bucket", "start_s", "region", "figure", "unit", "mean", "low", "high", "n",
     ]);
     let bucket_s = summary["bucket_s"].as_f64().unwrap_or(f64::NAN);
-    for p in summary["points"].as_array().into_iter().flatten() {
-        let label = p["label"].as_str().unwrap_or_default();
-        walk(
-            &p["figures"],
-            &mut String::new(),
-            &is_estimate,
-            &mut |path, e| {
-                let Value::Array(means) = &e["mean"] else {
-                    return;
-                };
-                if !crate::units::per_bucket(path) {
-                    return;
-                }
-                let (low, high) = ends(e);
-                let n = number_text(&e["n"]);
-                for (i, m) in means.iter().enumerate() {
-                    let at = |v: &Value| number_text(v.get(i).unwrap_or(&Value::Null));
-                    let start = serde_json::Number::from_f64(i as f64 * bucket_s)
-                        .map_or_else(String::new, |x| x.to_string());
-                    let _ = w.write_record([
-                        label,
-                        &i.to_string(),
-                        &start,
-                        region_of(path),
-                        path,
-                        unit_word(path),
-                        &number_text(m),
-                        &at(low),
-                        &at(high),
-                        &n,
-                    ]);
-                }
-            },
-        );
-    }
+    each_estimate(summary, &mut |label, path, e| {
+        let Value::Array(means) = &e["mean"] else {
+            return;
+        };
+        if !crate::units::per_bucket(path) {
+            return;
+        }
+        let (low, high) = ends(e);
+        let n = number_text(&e["n"]);
+        for (i, m) in means.iter().enumerate() {
+            let start = serde_json::Number::from_f64(i as f64 * bucket_s)
+                .map_or_else(String::new, |x| x.to_string());
+            let _ = w.write_record([
+                label,
+                &i.to_string(),
+                &start,
+                region_of(path),
+                path,
+                unit_word(path),
+                &number_text(m),
+                &element(low, i),
+                &element(high, i),
+                &n,
+            ]);
+        }
+    });
     finish(w)
 }
 

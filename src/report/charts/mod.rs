@@ -100,6 +100,12 @@ fn band_of(e: &Value) -> Option<(f64, f64)> {
     pair("ci_low", "ci_high").or_else(|| pair("min", "max"))
 }
 
+/// Whether a copy's figures (`datasets.D.replicas.R`) say no write reached
+/// it in the measured span: it has no lag to draw.
+fn no_write_reached(replica: &Value) -> bool {
+    replica["lag"]["count"]["mean"].as_f64() == Some(0.0)
+}
+
 fn keys(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_object)
         .map(|o| o.keys().cloned().collect())

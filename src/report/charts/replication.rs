@@ -36,7 +36,7 @@ pub fn replication_lag(summary: &Value, point: &Value) -> Option<Figure> {
         // a flat zero that would read as "caught up"): named instead.
         let mut idle = Vec::new();
         for (region, r) in d["replicas"].as_object().into_iter().flatten() {
-            if r["lag"]["count"]["mean"].as_f64() == Some(0.0) {
+            if no_write_reached(r) {
                 idle.push(region.as_str());
                 continue;
             }

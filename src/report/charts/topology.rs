@@ -63,9 +63,8 @@ fn link_pieces(a: (f64, f64), b: (f64, f64), x0: f64, x1: f64) -> Vec<[(f64, f64
 /// primary`, `profiles EU shard home`; a copy that no write reached says so.
 fn roles_of(d: &Value, ds: &str, region: &str) -> Option<String> {
     let role = d["roles"][region].as_str()?;
-    let idle = d["replicas"][region]["lag"]["count"]["mean"].as_f64() == Some(0.0)
-        && !role.contains("home")
-        && role != "primary";
+    let idle =
+        no_write_reached(&d["replicas"][region]) && !role.contains("home") && role != "primary";
     Some(if idle {
         format!("{ds} {role} (no write reached it)")
     } else {
