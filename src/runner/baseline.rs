@@ -287,33 +287,56 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
     let end = warmup + ns(scenario.duration);
     let width = ns(scenario.bucket);
 
+    // The queue: a binary heap ordered by (time, sequence). An event that
+    // schedules a successor overwrites its own entry (one sift down) rather
+    // than popping it and pushing another; the top is popped only when the
+    // event schedules nothing. Same order as pop-then-push: sequence numbers
+    // are unique.
     let mut heap: BinaryHeap<Reverse<(u64, u64, Ev)>> = BinaryHeap::new();
     let mut seq = 0u64;
-    let mut push = |heap: &mut BinaryHeap<Reverse<(u64, u64, Ev)>>, t: u64, e: Ev| {
-        heap.push(Reverse((t, seq, e)));
+    let mut next_seq = || {
         seq += 1;
+        seq - 1
+    };
+    // Each source's next key is drawn one arrival early and its alias
+    // column prefetched; at the arrival, the replica state its request
+    // will touch is prefetched (a network delay before it is read), as
+    // regionsim does.
+    let draw_key = |s: &mut Source| {
+        let draw = s.rng_keys.next_u64();
+        if let Some(t) = &s.table {
+            t.prefetch(draw);
+        }
+        draw
     };
     for (i, s) in sources.iter_mut().enumerate() {
         let at = ns(s.interarrival.sample(&mut s.rng_arrivals));
-        let key_draw = s.rng_keys.next_u64();
+        let key_draw = draw_key(s);
         if at < end {
-            push(
-                &mut heap,
+            heap.push(Reverse((
                 at,
+                next_seq(),
                 Ev::Arrival {
                     source: i as u16,
                     key_draw,
                 },
-            );
+            )));
         }
     }
-    push(
-        &mut heap,
+    heap.push(Reverse((
         warmup + width.min(end - warmup),
+        next_seq(),
         Ev::Sample { bucket: 0 },
-    );
+    )));
     let mut events = 0u64;
-    while let Some(Reverse((now, _, ev))) = heap.pop() {
+    let mut pending: Vec<(u64, u64, Ev)> = Vec::new();
+    loop {
+        let Some(top) = heap.peek_mut() else { break };
+        let Reverse((now, _, ev)) = *top;
+        // The successor, if the handler schedules one: it takes the top's
+        // place.
+        let mut then: Option<(u64, u64, Ev)> = None;
+        let mut also: Option<(u64, u64, Ev)> = None;
         events += 1;
         match ev {
             Ev::Arrival { source, key_draw } => {
@@ -322,6 +345,15 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                     Some(t) => t.index_of(key_draw),
                     None => ((u128::from(key_draw) * u128::from(s.uniform_keys)) >> 64) as u32,
                 };
+                match (s.write, s.replica_stream) {
+                    (true, _) => {
+                        for st in &streams[first_stream[s.dataset]..first_stream[s.dataset + 1]] {
+                            crate::engine::prefetch(&st.keys[key as usize]);
+                        }
+                    }
+                    (false, Some(st)) => crate::engine::prefetch(&streams[st].keys[key as usize]),
+                    (false, None) => {}
+                }
                 let at_db = now
                     + ns(s.access.sample(&mut s.rng_network))
                     + ns(s.to_db.sample(&mut s.rng_network));
@@ -338,11 +370,11 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                         sent: now,
                     }
                 };
-                push(&mut heap, at_db, e);
+                also = Some((at_db, next_seq(), e));
                 let next = now + ns(s.interarrival.sample(&mut s.rng_arrivals));
                 if next < end {
-                    let key_draw = s.rng_keys.next_u64();
-                    push(&mut heap, next, Ev::Arrival { source, key_draw });
+                    let key_draw = draw_key(s);
+                    then = Some((next, next_seq(), Ev::Arrival { source, key_draw }));
                 }
             }
             Ev::Commit { source, key, sent } => {
@@ -380,7 +412,14 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                         applied,
                     });
                     if st.queue.len() == 1 {
-                        push(&mut heap, applied, Ev::Apply { stream: i as u16 });
+                        let e = (applied, next_seq(), Ev::Apply { stream: i as u16 });
+                        if then.is_none() {
+                            then = Some(e);
+                        } else {
+                            // A write starts at most one apply per
+                            // replica: the second and later go in after.
+                            pending.push(e);
+                        }
                     }
                 }
             }
@@ -420,7 +459,7 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                     st.lag_sum += u128::from(now - m.commit);
                 }
                 if let Some(head) = st.queue.front() {
-                    push(&mut heap, head.applied, Ev::Apply { stream: i });
+                    then = Some((head.applied, next_seq(), Ev::Apply { stream: i }));
                 }
             }
             Ev::Sample { bucket } => {
@@ -428,13 +467,30 @@ pub fn run(scenario: &Scenario, run: u64) -> Totals {
                     st.current[bucket as usize] = st.queue.front().map_or(0, |h| now - h.commit);
                 }
                 if bucket + 1 < buckets {
-                    push(
-                        &mut heap,
+                    then = Some((
                         (now + width).min(end),
+                        next_seq(),
                         Ev::Sample { bucket: bucket + 1 },
-                    );
+                    ));
                 }
             }
+        }
+        // Sequence numbers were taken in scheduling order, so where an
+        // event sits in the heap does not change the order.
+        match then {
+            Some(e) => {
+                let mut top = top;
+                *top = Reverse(e);
+            }
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
+        }
+        if let Some(e) = also {
+            heap.push(Reverse(e));
+        }
+        for e in pending.drain(..) {
+            heap.push(Reverse(e));
         }
     }
     Totals {
