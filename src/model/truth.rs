@@ -49,27 +49,79 @@ pub fn staleness(oldest: Time, now: Time) -> Option<Duration> {
     (oldest <= now).then(|| now.since(oldest))
 }
 
-/// What one user last wrote and read of one dataset.
+/// What one user last wrote and read of one dataset: 32 bytes, so that
+/// a record never straddles two cache lines (with 3 million users the
+/// checker's load of it at each read is a cache miss; see
+/// [`Truth::prefetch`]).
 #[derive(Clone, Copy)]
+#[repr(align(32))]
 struct UserData {
-    write_key: u32,
-    /// The region whose copy committed the write.
-    write_node: RegionId,
+    /// The key last written (27 bits), the key last read (27 bits) and the
+    /// region whose copy committed the write (10 bits): see [`Packed`].
+    keys: Packed,
     commit: Time,
-    /// When its acknowledgement reached the user (`Time::NEVER`: not yet).
+    /// When the write's acknowledgement reached the user (`Time::NEVER`:
+    /// not yet).
     acked: Time,
-    read_key: u32,
-    /// Every write of `read_key` committed before this was in the version
-    /// the user last read.
+    /// Every write of the read key committed before this was in the
+    /// version the user last read.
     frontier: Time,
 }
 
+/// Two keys and a region in one word. Keys are below
+/// [`crate::scenario::limits::MAX_KEYS`] (10^8 < 2^27, so 2^27 - 1 is free
+/// for "no key") and regions below
+/// [`crate::scenario::limits::MAX_REGIONS`] (1,000 < 2^10).
+#[derive(Clone, Copy)]
+struct Packed(u64);
+
+const KEY_BITS: u32 = 27;
+const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
+const NO_PACKED_KEY: u64 = KEY_MASK;
+const _: () = assert!((crate::scenario::limits::MAX_KEYS as u64) < NO_PACKED_KEY);
+const _: () = assert!(crate::scenario::limits::MAX_REGIONS <= 1 << (64 - 2 * KEY_BITS));
+
+impl Packed {
+    #[inline(always)]
+    fn key(k: u32) -> u64 {
+        if k == NO_KEY {
+            NO_PACKED_KEY
+        } else {
+            u64::from(k)
+        }
+    }
+    #[inline(always)]
+    fn is_write_key(self, k: u32) -> bool {
+        self.0 & KEY_MASK == Packed::key(k)
+    }
+    #[inline(always)]
+    fn has_write(self) -> bool {
+        self.0 & KEY_MASK != NO_PACKED_KEY
+    }
+    #[inline(always)]
+    fn is_read_key(self, k: u32) -> bool {
+        (self.0 >> KEY_BITS) & KEY_MASK == Packed::key(k)
+    }
+    #[inline(always)]
+    fn write_node(self) -> RegionId {
+        RegionId((self.0 >> (2 * KEY_BITS)) as u16)
+    }
+    #[inline(always)]
+    fn set_write(&mut self, k: u32, node: RegionId) {
+        self.0 = (self.0 & (KEY_MASK << KEY_BITS))
+            | Packed::key(k)
+            | (u64::from(node.0) << (2 * KEY_BITS));
+    }
+    #[inline(always)]
+    fn set_read(&mut self, k: u32) {
+        self.0 = (self.0 & !(KEY_MASK << KEY_BITS)) | (Packed::key(k) << KEY_BITS);
+    }
+}
+
 const NO_DATA: UserData = UserData {
-    write_key: NO_KEY,
-    write_node: RegionId(0),
+    keys: Packed(NO_PACKED_KEY | (NO_PACKED_KEY << KEY_BITS)),
     commit: Time::ZERO,
     acked: Time::NEVER,
-    read_key: NO_KEY,
     frontier: Time::ZERO,
 };
 
@@ -106,8 +158,7 @@ impl Truth {
     #[inline]
     pub fn wrote(&mut self, d: u16, user: u32, key: u32, node: RegionId, commit: Time) {
         let w = &mut self.data[usize::from(d)][user as usize];
-        w.write_key = key;
-        w.write_node = node;
+        w.keys.set_write(key, node);
         w.commit = commit;
         w.acked = Time::NEVER;
     }
@@ -116,7 +167,7 @@ impl Truth {
     #[inline]
     pub fn acked(&mut self, d: u16, user: u32, key: u32, at: Time) {
         let w = &mut self.data[usize::from(d)][user as usize];
-        if w.write_key == key && w.acked == Time::NEVER {
+        if w.keys.is_write_key(key) && w.acked == Time::NEVER {
             w.acked = at;
         }
     }
@@ -131,14 +182,14 @@ impl Truth {
         sent: Time,
     ) -> Option<(RegionId, Time)> {
         let w = &self.data[usize::from(d)][user as usize];
-        (w.write_key == key && w.acked <= sent).then_some((w.write_node, w.commit))
+        (w.keys.is_write_key(key) && w.acked <= sent).then_some((w.keys.write_node(), w.commit))
     }
 
     /// Whether a write of `user` to dataset `d` was acknowledged to them
     /// less than `x` before `now`.
     pub fn wrote_within(&self, d: u16, user: u32, now: Time, x: Duration) -> bool {
         let w = &self.data[usize::from(d)][user as usize];
-        w.write_key != NO_KEY && w.acked <= now && now < w.acked + x
+        w.keys.has_write() && w.acked <= now && now < w.acked + x
     }
 
     /// `user`'s read of `key` in dataset `d`, sent at `sent`, is served at
@@ -160,10 +211,10 @@ impl Truth {
     ) -> u8 {
         let w = &mut self.data[usize::from(d)][user as usize];
         let mut found = 0;
-        if w.write_key == key
+        if w.keys.is_write_key(key)
             && w.acked <= sent
             && oldest <= w.commit
-            && placement.missed(server, key, w.write_node, w.commit)
+            && placement.missed(server, key, w.keys.write_node(), w.commit)
         {
             found |= RYW;
         }
@@ -173,11 +224,12 @@ impl Truth {
         } else {
             now + Duration::from_nanos(1)
         };
-        if w.read_key == key && frontier < w.frontier {
+        let same = w.keys.is_read_key(key);
+        if same && frontier < w.frontier {
             found |= MONOTONIC;
         }
-        if w.read_key != key || frontier > w.frontier {
-            w.read_key = key;
+        if !same || frontier > w.frontier {
+            w.keys.set_read(key);
             w.frontier = frontier;
         }
         found
