@@ -135,6 +135,11 @@ pub struct ActiveActive {
     streams: Vec<ReplicationStream>,
     /// Per copy and key, the LWW stamp of the value it holds.
     values: Vec<Vec<Stamp>>,
+    /// Messages in flight on the stream from copy `from` to copy `to`, at
+    /// `to * n + from`: a read or a conflict check at `to` scans this row
+    /// (a few cache lines) and looks up only the streams with something in
+    /// flight, rather than touching all n - 1 streams.
+    in_flight: Vec<u32>,
     /// Per key, the commit time of its latest write anywhere.
     latest: Vec<Time>,
     /// Writes committed so far (the next write's id is this).
@@ -198,6 +203,7 @@ impl ActiveActive {
                 .map(|r| scenario.regions[usize::from(r.0)].clock)
                 .collect(),
             values: vec![vec![(i64::MIN, 0); ds.keys as usize]; n],
+            in_flight: vec![0; n * n],
             latest: vec![Time::ZERO; ds.keys as usize],
             copies,
             resolution: aa.resolution,
@@ -220,10 +226,28 @@ impl ActiveActive {
     /// the k-th copy other than `from` (indexed, not scanned: a wide mesh
     /// has n (n - 1) streams).
     fn into(&self, to: usize) -> impl Iterator<Item = &ReplicationStream> {
-        let n = self.copies.len();
-        (0..n)
-            .filter(move |&from| from != to)
-            .map(move |from| &self.streams[from * (n - 1) + if to < from { to } else { to - 1 }])
+        Self::busy_into(&self.streams, &self.in_flight, self.copies.len(), to)
+    }
+
+    /// The index of the stream from copy `from` to copy `to`.
+    fn stream_index(n: usize, from: usize, to: usize) -> usize {
+        from * (n - 1) + if to < from { to } else { to - 1 }
+    }
+
+    /// The streams into copy `to` with a message in flight, in the order
+    /// of [`Self::into`] (an empty stream holds no write to miss or to
+    /// conflict with); for a caller that holds other fields mutably.
+    fn busy_into<'a>(
+        streams: &'a [ReplicationStream],
+        in_flight: &'a [u32],
+        n: usize,
+        to: usize,
+    ) -> impl Iterator<Item = &'a ReplicationStream> {
+        in_flight[to * n..(to + 1) * n]
+            .iter()
+            .enumerate()
+            .filter(move |&(from, &m)| m > 0 && from != to)
+            .map(move |(from, _)| &streams[Self::stream_index(n, from, to)])
     }
 
     /// The copy with the smallest mean round trip from `app` whose database
@@ -308,10 +332,9 @@ impl super::Strategy for ActiveActive {
         let (ReadServer::Replica(to), Some(from)) = (server, self.copy_in(node)) else {
             return Answer::Serve;
         };
-        let applied = self
-            .into(usize::from(to))
-            .find(|s| s.from == from)
-            .and_then(|s| s.queue.applied_at(key, commit, now));
+        // `missed` said the stream from `from` to `to` holds the write.
+        let k = Self::stream_index(self.copies.len(), from, usize::from(to));
+        let applied = self.streams[k].queue.applied_at(key, commit, now);
         match (hold, applied) {
             (Some(max), Some(t)) if t <= now + max => Answer::HoldUntil(t),
             _ => Answer::Serve,
@@ -391,9 +414,12 @@ impl super::Strategy for ActiveActive {
         let (ReadServer::Replica(to), Some(from)) = (server, self.copy_in(node)) else {
             return false;
         };
-        self.into(usize::from(to))
-            .find(|s| s.from == from)
-            .is_some_and(|s| s.queue.oldest_unapplied(key) <= commit)
+        let (n, to) = (self.copies.len(), usize::from(to));
+        from != to
+            && self.streams[Self::stream_index(n, from, to)]
+                .queue
+                .oldest_unapplied(key)
+                <= commit
     }
 
     /// A write of `key` reaches the copy in `node` at `now` and commits
@@ -431,7 +457,8 @@ impl super::Strategy for ActiveActive {
         let lww = self.resolution == Resolution::Lww;
         let mut conflicts = 0u64;
         let mut lost_new = false;
-        for st in self.streams.iter().filter(|s| s.to == c) {
+        let n = self.copies.len();
+        for st in Self::busy_into(&self.streams, &self.in_flight, n, c) {
             let q = &st.queue;
             let mut seq = q.newest_of(key).unwrap_or(0);
             while seq >= q.head_seq && seq != 0 {
@@ -467,16 +494,17 @@ impl super::Strategy for ActiveActive {
         // Replicate to every other copy.
         let bytes = self.record_bytes;
         let lww = self.resolution == Resolution::Lww;
-        for (k, st) in self.streams.iter_mut().enumerate() {
-            if st.from != c {
-                continue;
-            }
+        // The streams from copy `c`, in order (indexed, not scanned).
+        let out = c * (n - 1)..(c + 1) * (n - 1);
+        for (k, st) in self.streams[out.clone()].iter_mut().enumerate() {
+            let k = out.start + k;
             // The stamp each copy compares at apply, a link delay from now:
             // fetched while few other lines are touched in between (a miss
             // per apply was most of a wide mesh's time).
             if lww {
                 crate::engine::prefetch(&self.values[st.to][key as usize]);
             }
+            self.in_flight[st.to * n + c] += 1;
             st.queue.push(key, now, |prev_same_key| Message {
                 key,
                 commit: now,
@@ -510,6 +538,7 @@ impl super::Strategy for ActiveActive {
             .expect("an Apply event is queued only for a message in flight");
         st.held_from -= 1;
         let to = st.to;
+        self.in_flight[to * self.copies.len() + st.from] -= 1;
         if m.commit >= ctx.warmup {
             self.rests(m.key, self.copies[to], ctx);
         }
