@@ -43,7 +43,7 @@ impl KeyState {
 }
 
 /// Key-state bytes one dataset's streams may hold in dense tables: 64 MiB.
-pub const DENSE_BUDGET: u64 = 64 << 20;
+pub const DENSE_BUDGET: u64 = 16 << 20;
 
 /// Bytes of one key's state.
 pub const KEY_STATE_BYTES: u64 = std::mem::size_of::<KeyState>() as u64;
