@@ -423,7 +423,12 @@ fn publish(
     opts: &RunOptions,
     output: Output,
 ) -> Result<Vec<Value>> {
+    for p in plans {
+        p.release_tables();
+    }
+    runner::release_free_memory();
     let mut summaries = summaries(plans, records);
+    runner::release_free_memory();
     write_reports(opts, &mut summaries, output.dir())?;
     output.commit()?;
     Ok(summaries)

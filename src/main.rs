@@ -276,6 +276,7 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    regionsim::runner::one_malloc_arena();
     // A panic is a bug in regionsim, never the user's input: exit 3.
     let code = match std::panic::catch_unwind(run) {
         Ok(code) => code,

@@ -35,7 +35,7 @@ use file::ScenarioFile;
 use locate::Tree;
 use resolve::{resolve, Checker};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Index of a region in [`Scenario::regions`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -340,8 +340,9 @@ pub enum Popularity {
         s: f64,
         /// The weights as an alias table, built by the first run that needs
         /// it (never by `validate`) and shared by every run and every sweep
-        /// point with the same keys and exponent.
-        table: Arc<OnceLock<Arc<AliasTable>>>,
+        /// point with the same keys and exponent; dropped once the runs are
+        /// over ([`Popularity::release_table`]).
+        table: KeyTable,
     },
     /// Each user's own record: key = the user's number.
     PerUser,
@@ -349,16 +350,34 @@ pub enum Popularity {
 
 impl Popularity {
     /// The key chooser's table of a Zipf law over `keys` keys, built on
-    /// first use.
-    pub fn zipf_table(table: &OnceLock<Arc<AliasTable>>, keys: u32, s: f64) -> Arc<AliasTable> {
-        Arc::clone(table.get_or_init(|| {
+    /// first use (a run that asks while another builds it waits for it).
+    pub fn zipf_table(table: &KeyTable, keys: u32, s: f64) -> Arc<AliasTable> {
+        let mut slot = table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(slot.get_or_insert_with(|| {
             Arc::new(
                 AliasTable::new(&crate::engine::zipf_weights(keys, s))
                     .expect("positive finite weights"),
             )
         }))
     }
+
+    /// Drops the shared table once no more runs need it (a run that still
+    /// holds it keeps it alive; a later run would build it again, the
+    /// same). The suite's 23 MB of tables were held through reporting.
+    pub fn release_table(&self) {
+        if let Popularity::Zipf { table, .. } = self {
+            *table
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
 }
+
+/// A lazily built Zipf key table, shared by the runs and points that use
+/// it.
+pub type KeyTable = Arc<std::sync::Mutex<Option<Arc<AliasTable>>>>;
 
 /// A dataset and where its copies live.
 #[derive(Clone, Debug)]
@@ -1078,4 +1097,34 @@ fn infinite_means(s: &Scenario) -> Vec<String> {
             String::new()
         }
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A released key table is built again, the same, by the next run that
+    /// needs it; the runs that held it keep theirs.
+    #[test]
+    fn a_released_key_table_is_rebuilt_the_same() {
+        let p = Popularity::Zipf {
+            s: 0.9,
+            table: KeyTable::default(),
+        };
+        let Popularity::Zipf { table, .. } = &p else {
+            unreachable!()
+        };
+        let held = Popularity::zipf_table(table, 1000, 0.9);
+        assert!(Arc::ptr_eq(
+            &held,
+            &Popularity::zipf_table(table, 1000, 0.9)
+        ));
+        p.release_table();
+        assert!(table.lock().unwrap().is_none());
+        let again = Popularity::zipf_table(table, 1000, 0.9);
+        assert!(!Arc::ptr_eq(&held, &again));
+        let draws = (0..10_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        assert!(draws.clone().all(|d| held.index_of(d) == again.index_of(d)));
+        assert!(draws.map(|d| held.index_of(d)).any(|k| k > 100));
+    }
 }

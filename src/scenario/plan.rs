@@ -53,6 +53,16 @@ pub struct Point {
 }
 
 impl Plan {
+    /// Drops the key tables the runs built (see
+    /// [`super::Popularity::release_table`]): called when the runs are over.
+    pub fn release_tables(&self) {
+        for p in &self.points {
+            for d in &p.scenario.datasets {
+                d.popularity.release_table();
+            }
+        }
+    }
+
     /// The first point's scenario: name, description and settings shared
     /// by every point.
     pub fn base(&self) -> &Scenario {
@@ -495,12 +505,10 @@ fn is_prefix(short: &[String], long: &[String]) -> bool {
     short.len() <= long.len() && long[..short.len()] == *short
 }
 
-/// A lazily built Zipf key table, shared.
-type KeyTable = Arc<std::sync::OnceLock<Arc<crate::engine::AliasTable>>>;
-
 /// Points whose datasets have the same keys and Zipf exponent share one
 /// (lazily built) key table.
 fn share_key_tables(points: &mut [Point]) {
+    use super::KeyTable;
     let mut seen: Vec<(u32, u64, KeyTable)> = Vec::new();
     for p in points {
         for d in &mut p.scenario.datasets {
