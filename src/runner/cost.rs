@@ -312,50 +312,80 @@ fn run_bytes(s: &Scenario) -> f64 {
         let st = d.strategy();
         let streams = st.streams();
         let copies = st.copies().len() as f64;
-        let replicas = streams.len() as f64;
         let values = st.state_bytes_per_key() * f64::from(d.keys);
         bytes += values;
-        // Writes at the rates' peaks (profiles, load bursts): a queue past
-        // saturation grows while they last.
-        let lambda: f64 = s
+        // Writes at the rates' peaks (profiles, load bursts), in all and
+        // per stream: a queue past saturation grows while they last. With
+        // no failure a write travels only the streams its placement sends
+        // it on (an active-active mesh's stream carries its sending copy's
+        // writes); a failure may move writes to any copy, so then every
+        // stream is counted at the dataset's whole rate.
+        let loads: Vec<(f64, &crate::scenario::ClientLoad)> = s
             .workload
             .iter()
             .filter(|w| usize::from(w.dataset.0) == i)
-            .map(|w| w.writes_per_s * rate_factors(s, w).1)
-            .sum();
-        let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
-        let link_s = streams
-            .iter()
-            .map(|&(from, to)| s.network.delay(from, to).capped_mean_nanos() / 1e9)
-            .fold(0.0, f64::max);
-        // Writes in flight on the link and in a stable queue (a generous
-        // multiple of the M/M/1 number in system), plus, when writes
-        // outpace the apply thread, the backlog it leaves by the end.
-        let rho = lambda * apply_s;
-        let mut backlog = if rho >= 1.0 {
-            (lambda - 1.0 / apply_s.max(1e-12)) * span + lambda * link_s * 4.0 + 1024.0
+            .map(|w| (w.writes_per_s * rate_factors(s, w).1, w))
+            .collect();
+        let lambda: f64 = loads.iter().map(|(r, _)| r).sum();
+        let carried: Vec<Vec<(RegionId, RegionId)>> = if s.failures.is_empty() {
+            loads.iter().map(|(_, w)| st.carries(s, w)).collect()
         } else {
-            lambda * link_s * 4.0 + 4.0 * rho / (1.0 - rho) + 16.0
+            Vec::new()
         };
-        // A failure that slows a replica's apply builds a backlog while it
-        // lasts (the largest over the replicas it slows).
-        for f in &s.failures {
-            if let FailureKind::ApplySlowdown(r, x) = f.kind {
-                if st.copies().contains(&r) {
-                    let mu = f64::from(d.apply_threads) / (apply_s * x).max(1e-12);
-                    backlog += (lambda - mu).max(0.0) * active_share(s, f) * span;
+        let stream_rate = |stream: (RegionId, RegionId)| -> f64 {
+            if s.failures.is_empty() {
+                loads
+                    .iter()
+                    .zip(&carried)
+                    .filter(|(_, c)| c.contains(&stream))
+                    .map(|((r, _), _)| r)
+                    .sum()
+            } else {
+                lambda
+            }
+        };
+        let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
+        let dense = crate::model::replication::dense(d.keys, streams.len());
+        for &(from, to) in &streams {
+            let lambda = stream_rate((from, to));
+            let link_s = s.network.delay(from, to).capped_mean_nanos() / 1e9;
+            // Writes in flight on the link and in a stable queue (a
+            // generous multiple of the M/M/1 number in system), plus, when
+            // writes outpace the apply thread, the backlog it leaves by the
+            // end.
+            let rho = lambda * apply_s;
+            let mut backlog = if rho >= 1.0 {
+                (lambda - 1.0 / apply_s.max(1e-12)) * span + lambda * link_s * 4.0 + 1024.0
+            } else {
+                lambda * link_s * 4.0 + 4.0 * rho / (1.0 - rho) + 16.0
+            };
+            // A failure that slows the receiving copy's apply builds a
+            // backlog while it lasts.
+            for f in &s.failures {
+                if let FailureKind::ApplySlowdown(r, x) = f.kind {
+                    if r == to {
+                        let mu = f64::from(d.apply_threads) / (apply_s * x).max(1e-12);
+                        backlog += (lambda - mu).max(0.0) * active_share(s, f) * span;
+                    }
                 }
             }
-        }
-        // Writes a bandwidth-limited link cannot send keep in the log.
-        let link_backlog: f64 = streams
-            .iter()
-            .filter_map(|&(from, to)| s.network.bandwidth(from, to))
-            .map(|bw| {
-                (lambda * f64::from(d.record_bytes) - bw).max(0.0) / f64::from(d.record_bytes)
+            // Writes a bandwidth-limited link cannot send keep in the log.
+            if let Some(bw) = s.network.bandwidth(from, to) {
+                bytes += (lambda * f64::from(d.record_bytes) - bw).max(0.0)
+                    / f64::from(d.record_bytes)
                     * span
-            })
-            .sum();
+                    * MESSAGE_BYTES;
+            }
+            // Key state: a slot per key, or (past the dense budget, the
+            // same rule the model follows) an entry per key with a write in
+            // flight, at a hash map's load.
+            let key_state = if dense {
+                f64::from(d.keys) * KEY_STATE_BYTES
+            } else {
+                backlog * SPARSE_KEY_BYTES
+            };
+            bytes += key_state + backlog * MESSAGE_BYTES;
+        }
         // A lightly loaded copy keeps its values in a small vector, not a
         // histogram.
         let values_per_copy = lambda * span;
@@ -364,19 +394,8 @@ fn run_bytes(s: &Scenario) -> f64 {
         } else {
             values_per_copy * 8.0 + 64.0
         };
-        // Figures per copy (histograms, series), state per stream.
-        let figures_per = copies;
-        bytes += figures_per * (2.0 * hist_each + buckets * 8.0);
-        // Key state: a slot per key, or (past the dense budget, the same
-        // rule the model follows) an entry per key with a write in flight,
-        // at a hash map's load.
-        let key_state = if crate::model::replication::dense(d.keys, streams.len()) {
-            f64::from(d.keys) * KEY_STATE_BYTES
-        } else {
-            backlog * SPARSE_KEY_BYTES
-        };
-        bytes += replicas * (key_state + backlog * MESSAGE_BYTES);
-        bytes += link_backlog * MESSAGE_BYTES;
+        // Figures per copy (histograms, series).
+        bytes += copies * (2.0 * hist_each + buckets * 8.0);
         // A commit path past saturation without a queue limit keeps every
         // write it cannot serve waiting.
         if let Some(c) = st.commit().filter(|c| c.queue_limit.is_none()) {
@@ -405,7 +424,7 @@ fn run_bytes(s: &Scenario) -> f64 {
     bytes += s.workload.len() as f64 * (4.0 * hist + 2.0 * series * 8.0);
     bytes += buckets * 2.0 * 8.0;
     // Users: where each is and their session (24 bytes), and per dataset
-    // they use their last write and read (40 bytes).
+    // they use their last write and read (32 bytes).
     if s.users > 0 {
         let mut used: Vec<u16> = s
             .workload
@@ -415,7 +434,7 @@ fn run_bytes(s: &Scenario) -> f64 {
             .collect();
         used.sort_unstable();
         used.dedup();
-        bytes += f64::from(s.users) * (24.0 + 40.0 * used.len() as f64);
+        bytes += f64::from(s.users) * (24.0 + 32.0 * used.len() as f64);
     }
     // Requests in flight: one queued event each.
     for w in &s.workload {
