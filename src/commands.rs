@@ -660,13 +660,16 @@ pub fn bench(
     print(
         out,
         &format!(
-            "{}: {} simulated ({}s measured + {}s warm-up), {} events in {:.3} s wall: {:.2} M events/s on one thread; peak RSS {}\n",
+            "{}: {} simulated ({}s measured + {}s warm-up), {} events in {:.3} s wall ({} CPU): {:.2} M events/s on one thread; peak RSS {}\n",
             s.name,
             s.duration + s.warmup,
             s.duration.as_secs_f64(),
             s.warmup.as_secs_f64(),
             r.events,
             r.wall_s,
+            r.cpu_s
+                .map(|c| format!("{c:.3} s"))
+                .unwrap_or_else(|| "unknown".into()),
             r.events_per_s() / 1e6,
             r.peak_rss_kib
                 .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))

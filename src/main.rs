@@ -249,7 +249,7 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
-    /// Measure simulated events per second of one scenario on one thread.
+    /// Measure simulated events per second, wall and CPU time and peak memory of one scenario on one thread.
     Bench {
         /// The scenario to run.
         #[arg(default_value = "scenarios/reference.yaml")]

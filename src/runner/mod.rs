@@ -273,6 +273,10 @@ pub struct BenchReport {
     pub events: u64,
     /// Wall-clock seconds for the run (model construction included).
     pub wall_s: f64,
+    /// CPU seconds this thread spent on the run (Linux; model
+    /// construction included), if known: on a busy machine, the figure
+    /// that does not count the time the thread waited.
+    pub cpu_s: Option<f64>,
     /// Peak resident memory of the process in KiB (Linux), if known.
     pub peak_rss_kib: Option<u64>,
 }
@@ -287,12 +291,14 @@ impl BenchReport {
 /// Runs replication 0 of `scenario` on the calling thread and measures it.
 /// The wall clock is read here only, never by the model.
 pub fn bench(scenario: &Scenario) -> BenchReport {
+    let cpu = thread_cpu_s();
     let start = std::time::Instant::now();
     let m = World::run(scenario, 0);
     let wall_s = start.elapsed().as_secs_f64();
     BenchReport {
         events: m.events,
         wall_s,
+        cpu_s: cpu.zip(thread_cpu_s()).map(|(a, b)| b - a),
         peak_rss_kib: peak_rss_kib(),
     }
 }
@@ -332,6 +338,20 @@ pub fn release_free_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// CPU seconds (user and system) the calling thread has used, if known.
+fn thread_cpu_s() -> Option<f64> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) } == 0;
+        let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        ok.then(|| s(u.ru_utime) + s(u.ru_stime))
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
 }
 
 /// Peak resident memory of this process so far, in KiB (Linux `VmHWM`,

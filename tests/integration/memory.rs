@@ -15,11 +15,18 @@ fn peak_rss_mib(duration: &str) -> f64 {
         "{out}{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    out.split("peak RSS ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no peak RSS in: {out}"))
+    // The run's CPU time is reported beside its wall time, and a
+    // single-threaded run uses at most its wall time of CPU.
+    let num = |after: &str| -> f64 {
+        out.split(after)
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|s| s.trim_start_matches('(').parse().ok())
+            .unwrap_or_else(|| panic!("no {after:?} in: {out}"))
+    };
+    let (wall, cpu) = (num(" events in "), num(" s wall "));
+    assert!(cpu > 0.0 && cpu <= wall * 1.05 + 0.01, "{out}");
+    num("peak RSS ")
 }
 
 #[test]
