@@ -135,11 +135,11 @@ pub struct ActiveActive {
     streams: Vec<ReplicationStream>,
     /// Per copy and key, the LWW stamp of the value it holds.
     values: Vec<Vec<Stamp>>,
-    /// Messages in flight on the stream from copy `from` to copy `to`, at
-    /// `to * n + from`: a read or a conflict check at `to` scans this row
-    /// (a few cache lines) and looks up only the streams with something in
-    /// flight, rather than touching all n - 1 streams.
-    in_flight: Vec<u32>,
+    /// Which streams have a message in flight: per receiving copy `to`, a
+    /// row of bits (`from`), words `to * words..`: a read or a conflict
+    /// check at `to` walks the set bits of its row and looks up only those
+    /// streams, rather than touching all n - 1.
+    busy: Vec<u64>,
     /// Per key, the commit time of its latest write anywhere.
     latest: Vec<Time>,
     /// Writes committed so far (the next write's id is this).
@@ -203,7 +203,7 @@ impl ActiveActive {
                 .map(|r| scenario.regions[usize::from(r.0)].clock)
                 .collect(),
             values: vec![vec![(i64::MIN, 0); ds.keys as usize]; n],
-            in_flight: vec![0; n * n],
+            busy: vec![0; n * n.div_ceil(64)],
             latest: vec![Time::ZERO; ds.keys as usize],
             copies,
             resolution: aa.resolution,
@@ -226,7 +226,7 @@ impl ActiveActive {
     /// the k-th copy other than `from` (indexed, not scanned: a wide mesh
     /// has n (n - 1) streams).
     fn into(&self, to: usize) -> impl Iterator<Item = &ReplicationStream> {
-        Self::busy_into(&self.streams, &self.in_flight, self.copies.len(), to)
+        Self::busy_into(&self.streams, &self.busy, self.copies.len(), to)
     }
 
     /// The index of the stream from copy `from` to copy `to`.
@@ -239,15 +239,36 @@ impl ActiveActive {
     /// conflict with); for a caller that holds other fields mutably.
     fn busy_into<'a>(
         streams: &'a [ReplicationStream],
-        in_flight: &'a [u32],
+        busy: &'a [u64],
         n: usize,
         to: usize,
     ) -> impl Iterator<Item = &'a ReplicationStream> {
-        in_flight[to * n..(to + 1) * n]
+        Self::busy_froms(busy, n, to).map(move |from| &streams[Self::stream_index(n, from, to)])
+    }
+
+    /// The copies whose stream into `to` is busy, in increasing order.
+    fn busy_froms(busy: &[u64], n: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        let words = n.div_ceil(64);
+        busy[to * words..(to + 1) * words]
             .iter()
             .enumerate()
-            .filter(move |&(from, &m)| m > 0 && from != to)
-            .map(move |(from, _)| &streams[Self::stream_index(n, from, to)])
+            .flat_map(|(w, &bits)| {
+                std::iter::successors((bits != 0).then_some(bits), |&b| {
+                    let rest = b & (b - 1);
+                    (rest != 0).then_some(rest)
+                })
+                .map(move |b| w * 64 + b.trailing_zeros() as usize)
+            })
+    }
+
+    /// Marks the stream from `from` to `to` busy or idle.
+    fn set_busy(busy: &mut [u64], n: usize, from: usize, to: usize, on: bool) {
+        let (word, bit) = (to * n.div_ceil(64) + from / 64, 1u64 << (from % 64));
+        if on {
+            busy[word] |= bit;
+        } else {
+            busy[word] &= !bit;
+        }
     }
 
     /// The copy with the smallest mean round trip from `app` whose database
@@ -458,7 +479,7 @@ impl super::Strategy for ActiveActive {
         let mut conflicts = 0u64;
         let mut lost_new = false;
         let n = self.copies.len();
-        for st in Self::busy_into(&self.streams, &self.in_flight, n, c) {
+        for st in Self::busy_into(&self.streams, &self.busy, n, c) {
             let q = &st.queue;
             let mut seq = q.newest_of(key).unwrap_or(0);
             while seq >= q.head_seq && seq != 0 {
@@ -504,7 +525,9 @@ impl super::Strategy for ActiveActive {
             if lww {
                 crate::engine::prefetch(&self.values[st.to][key as usize]);
             }
-            self.in_flight[st.to * n + c] += 1;
+            if st.queue.in_flight.is_empty() {
+                Self::set_busy(&mut self.busy, n, c, st.to, true);
+            }
             st.queue.push(key, now, |prev_same_key| Message {
                 key,
                 commit: now,
@@ -538,7 +561,9 @@ impl super::Strategy for ActiveActive {
             .expect("an Apply event is queued only for a message in flight");
         st.held_from -= 1;
         let to = st.to;
-        self.in_flight[to * self.copies.len() + st.from] -= 1;
+        if st.queue.in_flight.is_empty() {
+            Self::set_busy(&mut self.busy, self.copies.len(), st.from, to, false);
+        }
         if m.commit >= ctx.warmup {
             self.rests(m.key, self.copies[to], ctx);
         }
@@ -664,4 +689,46 @@ fn apply(dataset: u16, k: usize) -> WorldEvent {
         dataset,
         stream: k as u16,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The busy-stream bits over three words (130 copies): after random
+    /// marks, each row walks exactly the streams marked busy, in order.
+    #[test]
+    fn busy_rows_walk_the_marked_streams_in_order() {
+        let n: usize = 130;
+        let mut busy = vec![0u64; n * n.div_ceil(64)];
+        let mut truth = vec![false; n * n];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let (from, to, on) = (
+                (x % n as u64) as usize,
+                ((x >> 20) % n as u64) as usize,
+                x >> 63 == 1,
+            );
+            if from == to {
+                continue;
+            }
+            ActiveActive::set_busy(&mut busy, n, from, to, on);
+            truth[to * n + from] = on;
+        }
+        let mut seen = 0;
+        for to in 0..n {
+            let want: Vec<usize> = (0..n).filter(|&f| truth[to * n + f]).collect();
+            let got: Vec<usize> = ActiveActive::busy_froms(&busy, n, to).collect();
+            assert_eq!(got, want, "row {to}");
+            seen += got.len();
+        }
+        assert!(seen > 1000 && seen < n * n - 1000, "{seen}");
+        assert!(
+            (0..n).any(|to| ActiveActive::busy_froms(&busy, n, to).any(|f| f >= 128)),
+            "the third word is walked"
+        );
+    }
 }
