@@ -81,10 +81,9 @@ fn lww_with_exact_clocks_keeps_the_latest_commit() {
     let Placement::ActiveActive(p) = sim.model().placement(0) else {
         panic!("an active-active dataset");
     };
-    let (values, latest) = p.values();
-    for (k, &t) in latest.iter().enumerate() {
-        for copy in values {
-            assert_eq!(copy[k].0, t.as_nanos() as i64, "key {k}");
+    for (k, &t) in p.latest().iter().enumerate() {
+        for copy in 0..2 {
+            assert_eq!(p.held(copy, k as u32).0, t.as_nanos() as i64, "key {k}");
         }
     }
     let s = summary(&two_copies("lww", "", 120, 1));

@@ -133,8 +133,11 @@ pub struct ActiveActive {
     record_bytes: u32,
     /// Streams, `from * (n - 1) + k` for the k-th other copy.
     streams: Vec<ReplicationStream>,
-    /// Per copy and key, the LWW stamp of the value it holds.
-    values: Vec<Vec<Stamp>>,
+    /// Per key and copy (`key * n + copy`), the LWW stamp of the value
+    /// the copy holds: key-major, so that the n - 1 applies of one write
+    /// share a few cache lines (four copies a line) rather than one line
+    /// each, which a wide mesh's applies found cold.
+    values: Vec<Stamp>,
     /// Which streams have a message in flight: per receiving copy `to`, a
     /// row of bits (`from`), words `to * words..`: a read or a conflict
     /// check at `to` walks the set bits of its row and looks up only those
@@ -202,7 +205,7 @@ impl ActiveActive {
                 .iter()
                 .map(|r| scenario.regions[usize::from(r.0)].clock)
                 .collect(),
-            values: vec![vec![(i64::MIN, 0); ds.keys as usize]; n],
+            values: vec![(i64::MIN, 0); ds.keys as usize * n],
             busy: vec![0; n * n.div_ceil(64)],
             latest: vec![Time::ZERO; ds.keys as usize],
             copies,
@@ -324,11 +327,21 @@ impl ActiveActive {
         }
     }
 
-    /// Per copy and key, the LWW timestamp of the value it holds, and per
-    /// key the commit time of its latest write (for tests: with exact
+    /// The LWW timestamp of the value copy `copy` holds of `key`.
+    pub fn held(&self, copy: usize, key: u32) -> Stamp {
+        self.values[self.value_index(copy, key)]
+    }
+
+    /// Per key, the commit time of its latest write (for tests: with exact
     /// clocks, once replication has drained, every copy holds that one).
-    pub fn values(&self) -> (&[Vec<Stamp>], &[Time]) {
-        (&self.values, &self.latest)
+    pub fn latest(&self) -> &[Time] {
+        &self.latest
+    }
+
+    /// Where copy `copy`'s stamp of `key` is in `values`.
+    #[inline(always)]
+    fn value_index(&self, copy: usize, key: u32) -> usize {
+        key as usize * self.copies.len() + copy
     }
 }
 
@@ -497,7 +510,8 @@ impl super::Strategy for ActiveActive {
             // The value this copy holds outranks the new write: it was
             // applied here, so the new write saw it; it did not see the
             // new write.
-            let held = &mut self.values[c][key as usize];
+            let i = self.value_index(c, key);
+            let held = &mut self.values[i];
             if *held > stamp {
                 lost_new = true;
             } else {
@@ -523,7 +537,7 @@ impl super::Strategy for ActiveActive {
             // fetched while few other lines are touched in between (a miss
             // per apply was most of a wide mesh's time).
             if lww {
-                crate::engine::prefetch(&self.values[st.to][key as usize]);
+                crate::engine::prefetch(&self.values[key as usize * n + st.to]);
             }
             if st.queue.in_flight.is_empty() {
                 Self::set_busy(&mut self.busy, n, c, st.to, true);
@@ -578,7 +592,8 @@ impl super::Strategy for ActiveActive {
             }
         }
         if self.resolution == Resolution::Lww {
-            let v = &mut self.values[to][m.key as usize];
+            let i = self.value_index(to, m.key);
+            let v = &mut self.values[i];
             if m.stamp > *v {
                 *v = m.stamp;
             }
