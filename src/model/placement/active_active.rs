@@ -122,6 +122,30 @@ impl ReplicationStream {
     }
 }
 
+/// The set bits of a row of [`ActiveActive::busy`], lowest first.
+struct BusyFroms<'a> {
+    row: &'a [u64],
+    /// The word `bits` came from.
+    word: usize,
+    /// Its bits not yet returned.
+    bits: u64,
+}
+
+impl Iterator for BusyFroms<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = *self.row.get(self.word)?;
+        }
+        let bit = self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(self.word * 64 + bit)
+    }
+}
+
 /// One active-active dataset.
 pub struct ActiveActive {
     dataset: DatasetId,
@@ -250,18 +274,14 @@ impl ActiveActive {
     }
 
     /// The copies whose stream into `to` is busy, in increasing order.
-    fn busy_froms(busy: &[u64], n: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    fn busy_froms(busy: &[u64], n: usize, to: usize) -> BusyFroms<'_> {
         let words = n.div_ceil(64);
-        busy[to * words..(to + 1) * words]
-            .iter()
-            .enumerate()
-            .flat_map(|(w, &bits)| {
-                std::iter::successors((bits != 0).then_some(bits), |&b| {
-                    let rest = b & (b - 1);
-                    (rest != 0).then_some(rest)
-                })
-                .map(move |b| w * 64 + b.trailing_zeros() as usize)
-            })
+        let row = &busy[to * words..(to + 1) * words];
+        BusyFroms {
+            row,
+            word: 0,
+            bits: row.first().copied().unwrap_or(0),
+        }
     }
 
     /// Marks the stream from `from` to `to` busy or idle.
