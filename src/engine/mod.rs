@@ -60,6 +60,17 @@ pub trait Model {
     type Event: Copy;
     /// Handles `event` at simulated time `now`; may schedule further events.
     fn handle(&mut self, now: Time, event: Self::Event, sched: &mut Scheduler<Self::Event>);
+
+    /// Whether the loop should offer [`Model::prefetch`] the event likely
+    /// to come next, before each event is handled (false: no cost beyond
+    /// one predictable branch). Asked once per event.
+    fn lookahead(&self) -> bool {
+        false
+    }
+
+    /// Asks the processor for the state `event` will touch, while the
+    /// current event is handled. Must change nothing.
+    fn prefetch(&self, _event: &Self::Event) {}
 }
 
 /// A model and its scheduler: the run loop.
@@ -109,6 +120,11 @@ impl<M: Model> Simulation<M> {
     fn step_until(&mut self, end: Time) -> bool {
         match self.sched.pop_until(end) {
             Some((now, event)) => {
+                if self.model.lookahead() {
+                    if let Some(next) = self.sched.after_top() {
+                        self.model.prefetch(next);
+                    }
+                }
                 self.model.handle(now, event, &mut self.sched);
                 true
             }

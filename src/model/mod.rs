@@ -156,6 +156,10 @@ pub struct World {
     trace: Option<Vec<Trace>>,
     /// See [`Ctx::early_replies`]; scheduled by [`World::resume`].
     early_replies: Vec<(Time, placement::Ticket)>,
+    /// Whether the loop offers the next event for prefetching: for wide
+    /// active-active meshes, whose applies find their stream cold (see
+    /// [`Model::prefetch`]).
+    lookahead: bool,
 }
 
 /// Where every committed write is, for checks that none is lost: at each
@@ -285,7 +289,9 @@ impl World {
         }
         let buckets = scenario.buckets();
         let warmup = Time::ZERO + scenario.warmup;
+        let lookahead = placements.iter().any(Placement::wants_lookahead);
         let world = World {
+            lookahead,
             metrics: RunMetrics::for_scenario(scenario),
             sources,
             requests: Requests::default(),
@@ -546,6 +552,18 @@ impl World {
 
 impl Model for World {
     type Event = Event;
+
+    #[inline(always)]
+    fn lookahead(&self) -> bool {
+        self.lookahead
+    }
+
+    #[inline]
+    fn prefetch(&self, event: &Event) {
+        if let Event::Data(e) = event {
+            self.placements[usize::from(Placement::dataset_of(*e))].prefetch_event(e);
+        }
+    }
 
     #[inline]
     fn handle(&mut self, now: Time, event: Event, sched: &mut Scheduler<Event>) {

@@ -236,6 +236,26 @@ impl Placement {
         }
     }
 
+    /// Whether the run loop should offer this dataset's next events for
+    /// prefetching: a wide active-active mesh (each write makes an apply
+    /// per other copy, and each apply finds its stream cold).
+    pub fn wants_lookahead(&self) -> bool {
+        matches!(self, Placement::ActiveActive(p) if p.is_wide())
+    }
+
+    /// Asks the processor for what `event` will touch (see
+    /// [`Self::wants_lookahead`]).
+    #[inline]
+    pub fn prefetch_event(&self, event: &Event) {
+        if let (
+            Placement::ActiveActive(p),
+            Event::ActiveActive(active_active::Event::Apply { stream, .. }),
+        ) = (self, event)
+        {
+            p.prefetch_apply(*stream);
+        }
+    }
+
     /// See [`Strategy::node_up`].
     pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
         each!(self, p => p.node_up(region, now, ctx))
