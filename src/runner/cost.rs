@@ -327,22 +327,22 @@ fn run_bytes(s: &Scenario) -> f64 {
             .map(|w| (w.writes_per_s * rate_factors(s, w).1, w))
             .collect();
         let lambda: f64 = loads.iter().map(|(r, _)| r).sum();
-        let carried: Vec<Vec<(RegionId, RegionId)>> = if s.failures.is_empty() {
-            loads.iter().map(|(_, w)| st.carries(s, w)).collect()
-        } else {
-            Vec::new()
-        };
+        // Per stream, the writes it carries (summed in workload order; one
+        // pass over what each load is sent on, not a scan per stream).
+        let carried: Option<std::collections::HashMap<(RegionId, RegionId), f64>> =
+            s.failures.is_empty().then(|| {
+                let mut rates = std::collections::HashMap::new();
+                for (r, w) in &loads {
+                    for stream in st.carries(s, w) {
+                        *rates.entry(stream).or_insert(0.0) += r;
+                    }
+                }
+                rates
+            });
         let stream_rate = |stream: (RegionId, RegionId)| -> f64 {
-            if s.failures.is_empty() {
-                loads
-                    .iter()
-                    .zip(&carried)
-                    .filter(|(_, c)| c.contains(&stream))
-                    .map(|((r, _), _)| r)
-                    .sum()
-            } else {
-                lambda
-            }
+            carried
+                .as_ref()
+                .map_or(lambda, |c| c.get(&stream).copied().unwrap_or(0.0))
         };
         let apply_s = d.apply_time.capped_mean_nanos() / 1e9;
         let dense = crate::model::replication::dense(d.keys, streams.len());
