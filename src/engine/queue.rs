@@ -183,8 +183,6 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
-    /// The time of the last event popped (zero before the first): the
-    /// simulated clock.
     /// The event most likely to pop after the one just popped (the
     /// smaller of the top's children), for a model to prefetch its state
     /// while it handles the current one. A hint only: the handler may
@@ -203,6 +201,8 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// The time of the last event popped (zero before the first): the
+    /// simulated clock.
     #[inline]
     pub fn now(&self) -> Time {
         Time::from_nanos((self.popped_below.saturating_sub(1) >> 64) as u64)

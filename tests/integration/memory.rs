@@ -393,22 +393,22 @@ fn mesh(n: usize) -> String {
     y
 }
 
-/// A 30-region active-active mesh (870 streams of 100,000 keys) keeps key
-/// state only for keys with a write in flight: it took 1.4 GiB with a slot
-/// per key per stream, and runs in under 150 MiB; the estimate stays an
-/// upper bound within 2x.
-#[test]
+/// Runs `yaml` (a mesh) and checks its peak is under `limit_mib` and the
+/// estimate an upper bound within 2x of it.
 #[cfg(target_os = "linux")]
-fn a_wide_mesh_keeps_key_state_for_writes_in_flight_only() {
+fn runs_under_and_is_estimated_within_2x(yaml: &str, limit_mib: f64) {
     let tmp = tempfile::tempdir().unwrap();
-    let yaml = mesh(30);
-    crate::common::write(tmp.path(), "mesh.yaml", &yaml);
+    crate::common::write(tmp.path(), "mesh.yaml", yaml);
     let measured = reported_peak_bytes(
         tmp.path(),
         &["run", "mesh.yaml", "--no-charts", "-j", "1", "-o", "out"],
     );
-    assert!(measured < 150.0 * 1048576.0, "{} MiB", measured / 1048576.0);
-    let plan = crate::common::plan(&yaml);
+    assert!(
+        measured < limit_mib * 1048576.0,
+        "{} MiB",
+        measured / 1048576.0
+    );
+    let plan = crate::common::plan(yaml);
     let c = regionsim::runner::cost::estimate(std::slice::from_ref(&plan), Some(1), None);
     assert!(
         c.peak_bytes >= measured && c.peak_bytes <= 2.0 * measured,
@@ -416,6 +416,16 @@ fn a_wide_mesh_keeps_key_state_for_writes_in_flight_only() {
         c.peak_bytes / 1048576.0,
         measured / 1048576.0
     );
+}
+
+/// A 30-region active-active mesh (870 streams of 100,000 keys) keeps key
+/// state only for keys with a write in flight: it took 1.4 GiB with a slot
+/// per key per stream, and runs in under 150 MiB; the estimate stays an
+/// upper bound within 2x.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_wide_mesh_keeps_key_state_for_writes_in_flight_only() {
+    runs_under_and_is_estimated_within_2x(&mesh(30), 150.0);
 }
 
 /// The width target: a 100-region active-active mesh (9,900
@@ -426,20 +436,8 @@ fn a_wide_mesh_keeps_key_state_for_writes_in_flight_only() {
 #[test]
 #[cfg(target_os = "linux")]
 fn a_100_region_mesh_runs_under_300_mib_and_is_estimated_within_2x() {
-    let tmp = tempfile::tempdir().unwrap();
-    let yaml = mesh(100).replace("duration: 60s", "duration: 20s");
-    crate::common::write(tmp.path(), "mesh.yaml", &yaml);
-    let measured = reported_peak_bytes(
-        tmp.path(),
-        &["run", "mesh.yaml", "--no-charts", "-j", "1", "-o", "out"],
-    );
-    assert!(measured < 300.0 * 1048576.0, "{} MiB", measured / 1048576.0);
-    let plan = crate::common::plan(&yaml);
-    let c = regionsim::runner::cost::estimate(std::slice::from_ref(&plan), Some(1), None);
-    assert!(
-        c.peak_bytes >= measured && c.peak_bytes <= 2.0 * measured,
-        "estimated {} MiB, measured {} MiB",
-        c.peak_bytes / 1048576.0,
-        measured / 1048576.0
+    runs_under_and_is_estimated_within_2x(
+        &mesh(100).replace("duration: 60s", "duration: 20s"),
+        300.0,
     );
 }

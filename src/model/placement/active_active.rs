@@ -249,9 +249,10 @@ impl ActiveActive {
         self.copies.iter().position(|&r| r == region)
     }
 
-    /// The streams into copy `to`: stream `from * (n - 1) + k` goes to
-    /// the k-th copy other than `from` (indexed, not scanned: a wide mesh
-    /// has n (n - 1) streams).
+    /// The streams into copy `to` with a message in flight (an empty
+    /// stream holds no write to miss or to conflict with), by sending copy:
+    /// indexed through [`Self::busy`], not scanned (a wide mesh has
+    /// n (n - 1) streams).
     fn into(&self, to: usize) -> impl Iterator<Item = &ReplicationStream> {
         Self::busy_into(&self.streams, &self.busy, self.copies.len(), to)
     }
@@ -284,9 +285,7 @@ impl ActiveActive {
         from * (n - 1) + if to < from { to } else { to - 1 }
     }
 
-    /// The streams into copy `to` with a message in flight, in the order
-    /// of [`Self::into`] (an empty stream holds no write to miss or to
-    /// conflict with); for a caller that holds other fields mutably.
+    /// [`Self::into`], for a caller that holds other fields mutably.
     fn busy_into<'a>(
         streams: &'a [ReplicationStream],
         busy: &'a [u64],
