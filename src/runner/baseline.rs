@@ -122,7 +122,7 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
         }
     };
     // The loop is single-primary, async, one apply thread.
-    let [mut aa, mut geo, mut acked, mut commit, mut ship, mut failover] = [false; 6];
+    let [mut aa, mut geo, mut quorum, mut acked, mut commit, mut ship, mut failover] = [false; 7];
     for d in &s.datasets {
         match &d.placement {
             Placement::SinglePrimary(sp) => {
@@ -133,10 +133,12 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
             }
             Placement::ActiveActive(_) => aa = true,
             Placement::GeoSharded(_) => geo = true,
+            Placement::Leaderless(_) => quorum = true,
         }
     }
     add(aa, "active-active datasets");
     add(geo, "geo-sharded datasets");
+    add(quorum, "leaderless datasets");
     add(acked, "semi-sync or sync replication");
     add(
         s.datasets.iter().any(|d| d.apply_threads > 1),
@@ -182,7 +184,9 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
 fn single_primary(ds: &crate::scenario::Dataset) -> &crate::scenario::SinglePrimary {
     match &ds.placement {
         crate::scenario::Placement::SinglePrimary(sp) => sp,
-        crate::scenario::Placement::ActiveActive(_) | crate::scenario::Placement::GeoSharded(_) => {
+        crate::scenario::Placement::ActiveActive(_)
+        | crate::scenario::Placement::GeoSharded(_)
+        | crate::scenario::Placement::Leaderless(_) => {
             unreachable!("`beyond` names every other placement; the loop is not run for them")
         }
     }

@@ -127,6 +127,7 @@ pub fn run_events(s: &Scenario) -> f64 {
         events += timed_out_events(s, w) * factor * span;
         let writes = w.writes_per_s * factor * span;
         events += writes * d.strategy().write_events(s, w);
+        events += w.reads_per_s * factor * span * d.strategy().read_events();
         // While a failure takes down what its requests need, each attempt
         // times out: a deadline, and per retry a retry and a deadline more.
         if w.timeout.is_some() {

@@ -29,6 +29,9 @@ pub const MIN_RATE_PER_S: f64 = 1e-6;
 /// (region, dataset, operation) request streams, and replication streams
 /// (the model indexes each with 16 bits).
 pub const MAX_CLIENT_STREAMS: usize = 65_535;
+/// Replicas of one leaderless dataset (each write's acknowledgements are
+/// ordered on the stack).
+pub const MAX_QUORUM_REPLICAS: usize = 64;
 /// Replicas over all datasets.
 pub const MAX_REPLICATION_STREAMS: usize = 65_535;
 /// Warm-up plus measured duration: one year of simulated time.

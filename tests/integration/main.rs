@@ -22,6 +22,7 @@ mod interrupt;
 mod intervals;
 mod knobs;
 mod layers;
+mod leaderless;
 mod load;
 mod matrix;
 mod memory;

@@ -1,6 +1,7 @@
 //! The world's client events: arrivals, a request at its node, responses, timeouts and retries.
 
 use super::*;
+use crate::model::placement::QuorumRead;
 
 impl World {
     /// A source sends a request.
@@ -150,7 +151,9 @@ impl World {
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
         if !net.db_up(r.node) {
-            // The node is down: the attempt is not answered.
+            // The node is down: the attempt is not answered (nor asked
+            // about again, if its replicas were answering it).
+            placement.forget_read(req);
             if live && s.timeout.is_none() {
                 fail(r, s, metrics);
             }
@@ -173,8 +176,36 @@ impl World {
                 } else {
                     server_now(placement, r.key, r.node)
                 };
-                match server {
-                    Some(server) => {
+                // A quorum's coordinator asks its replicas first.
+                let quorum = if placement.reads_by_quorum() {
+                    let mut ctx = Ctx {
+                        net,
+                        sched,
+                        metrics,
+                        warmup: *warmup,
+                        end: *end,
+                        trace,
+                        routes_changed,
+                        early_replies,
+                    };
+                    server.map(|server| {
+                        placement.quorum_read(now, r.key, server, (req, attempt), &mut ctx)
+                    })
+                } else {
+                    Some(QuorumRead::Serve)
+                };
+                match (server, quorum) {
+                    (_, Some(QuorumRead::Later(t))) => {
+                        later = true;
+                        r.pending += 1;
+                        sched.schedule(t, event(ClientEvent::AtNode { req, attempt }));
+                        None
+                    }
+                    // Users are refused on a quorum's datasets: no
+                    // per-user check to make.
+                    (_, Some(QuorumRead::Done { start, oldest })) => Some(staleness(oldest, start)),
+                    (_, Some(QuorumRead::Unavailable)) => None,
+                    (Some(server), _) => {
                         let oldest = placement.on_read(r.key, server);
                         let found = if r.user == NO_USER {
                             Some(0)
@@ -201,7 +232,7 @@ impl World {
                             }
                         }
                     }
-                    None => None,
+                    (None, _) => None,
                 }
             }
             None => {

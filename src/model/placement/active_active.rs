@@ -471,6 +471,21 @@ impl super::Strategy for ActiveActive {
         matches!(server, ReadServer::Replica(i) if self.copies.get(usize::from(i)) == Some(&region))
     }
 
+    /// The serving copy answers at once.
+    fn quorum_read(
+        &mut self,
+        _now: Time,
+        _key: u32,
+        _server: ReadServer,
+        _ticket: (u32, u8),
+        _ctx: &mut Ctx,
+    ) -> super::QuorumRead {
+        super::QuorumRead::Serve
+    }
+
+    /// No read waits for answers.
+    fn forget_read(&mut self, _req: u32) {}
+
     /// A read of `key` at copy `server` at `now`: how long ago the oldest
     /// write it misses was committed, if it misses one.
     fn on_read(&self, key: u32, server: ReadServer) -> Time {

@@ -112,6 +112,21 @@ impl super::Strategy for GeoSharded {
         self.shards[self.shard_of(key)].server_in(key, region)
     }
 
+    /// The serving copy answers at once.
+    fn quorum_read(
+        &mut self,
+        _now: Time,
+        _key: u32,
+        _server: ReadServer,
+        _ticket: (u32, u8),
+        _ctx: &mut Ctx,
+    ) -> super::QuorumRead {
+        super::QuorumRead::Serve
+    }
+
+    /// No read waits for answers.
+    fn forget_read(&mut self, _req: u32) {}
+
     #[inline(never)]
     fn on_read(&self, key: u32, server: ReadServer) -> Time {
         self.shards[self.shard_of(key)].on_read(key, server)

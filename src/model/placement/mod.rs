@@ -10,6 +10,7 @@
 
 pub mod active_active;
 pub mod geo_sharded;
+pub mod leaderless;
 pub mod single_primary;
 
 use super::net::{LinkId, Network};
@@ -19,6 +20,8 @@ use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
 use active_active::ActiveActive;
 use geo_sharded::GeoSharded;
+use leaderless::Leaderless;
+pub use leaderless::QuorumRead;
 use single_primary::SinglePrimary;
 
 /// The events of every strategy, each strategy's own enum inside.
@@ -26,6 +29,7 @@ use single_primary::SinglePrimary;
 pub enum Event {
     SinglePrimary(single_primary::Event),
     ActiveActive(active_active::Event),
+    Leaderless(leaderless::Event),
 }
 
 /// A write's attempt that its client still awaits, for a strategy that
@@ -63,6 +67,7 @@ pub enum Placement {
     SinglePrimary(SinglePrimary),
     ActiveActive(ActiveActive),
     GeoSharded(GeoSharded),
+    Leaderless(Leaderless),
 }
 
 /// What the world asks of one dataset's strategy. No method has a
@@ -112,6 +117,22 @@ pub trait Strategy {
     /// write of the key the copy has not applied (`Time::NEVER`: it has
     /// them all). Its version holds every write committed before that.
     fn on_read(&self, key: u32, server: ReadServer) -> Time;
+
+    /// A read of `key` reaches copy `server` at `now` as attempt
+    /// `ticket` of its request: [`QuorumRead::Serve`] when the copy
+    /// answers at once ([`Strategy::on_read`]); a quorum's coordinator asks
+    /// its replicas and says when to ask again.
+    fn quorum_read(
+        &mut self,
+        now: Time,
+        key: u32,
+        server: ReadServer,
+        ticket: (u32, u8),
+        ctx: &mut Ctx,
+    ) -> QuorumRead;
+
+    /// The read of request `req` will not be asked about again.
+    fn forget_read(&mut self, req: u32);
 
     /// Whether the copy `server` has not applied the write of `key`
     /// committed at `commit` by the copy in `node`.
@@ -168,6 +189,7 @@ macro_rules! each {
             Placement::SinglePrimary($p) => $body,
             Placement::ActiveActive($p) => $body,
             Placement::GeoSharded($p) => $body,
+            Placement::Leaderless($p) => $body,
         }
     };
 }
@@ -184,6 +206,7 @@ impl Placement {
                 Placement::ActiveActive(ActiveActive::new(scenario, d, aa, net, run))
             }
             Spec::GeoSharded(g) => Placement::GeoSharded(GeoSharded::new(scenario, d, g, net, run)),
+            Spec::Leaderless(l) => Placement::Leaderless(Leaderless::new(scenario, d, l, net, run)),
         }
     }
 
@@ -232,6 +255,7 @@ impl Placement {
         match event {
             Event::SinglePrimary(E::Apply { dataset, .. } | E::Ship { dataset, .. }) => dataset,
             Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
+            Event::Leaderless(leaderless::Event::Message { dataset, .. }) => u16::from(dataset),
             Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
         }
     }
@@ -294,6 +318,32 @@ impl Placement {
         each!(self, p => p.on_read(key, server))
     }
 
+    /// See [`Strategy::quorum_read`].
+    #[inline(always)]
+    pub fn quorum_read(
+        &mut self,
+        now: Time,
+        key: u32,
+        server: ReadServer,
+        ticket: (u32, u8),
+        ctx: &mut Ctx,
+    ) -> QuorumRead {
+        each!(self, p => p.quorum_read(now, key, server, ticket, ctx))
+    }
+
+    /// Whether reads are answered by a quorum (see
+    /// [`Strategy::quorum_read`]): the read path builds its context only
+    /// for them.
+    #[inline(always)]
+    pub fn reads_by_quorum(&self) -> bool {
+        matches!(self, Placement::Leaderless(_))
+    }
+
+    /// See [`Strategy::forget_read`].
+    pub fn forget_read(&mut self, req: u32) {
+        each!(self, p => p.forget_read(req))
+    }
+
     /// See [`Strategy::missed`].
     #[cold]
     #[inline(never)]
@@ -322,8 +372,16 @@ impl Placement {
             (Placement::SinglePrimary(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
             (Placement::ActiveActive(p), Event::ActiveActive(e)) => p.on_event(now, e, ctx),
             (Placement::GeoSharded(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
-            (Placement::SinglePrimary(_) | Placement::GeoSharded(_), Event::ActiveActive(_))
-            | (Placement::ActiveActive(_), Event::SinglePrimary(_)) => {
+            (Placement::Leaderless(p), Event::Leaderless(e)) => p.on_event(now, e, ctx),
+            (
+                Placement::SinglePrimary(_) | Placement::GeoSharded(_) | Placement::Leaderless(_),
+                Event::ActiveActive(_),
+            )
+            | (Placement::ActiveActive(_) | Placement::Leaderless(_), Event::SinglePrimary(_))
+            | (
+                Placement::SinglePrimary(_) | Placement::GeoSharded(_) | Placement::ActiveActive(_),
+                Event::Leaderless(_),
+            ) => {
                 unreachable!("an event reaches the dataset that scheduled it")
             }
         }

@@ -1107,6 +1107,21 @@ impl super::Strategy for SinglePrimary {
         }
     }
 
+    /// The serving copy answers at once.
+    fn quorum_read(
+        &mut self,
+        _now: Time,
+        _key: u32,
+        _server: ReadServer,
+        _ticket: (u32, u8),
+        _ctx: &mut Ctx,
+    ) -> super::QuorumRead {
+        super::QuorumRead::Serve
+    }
+
+    /// No read waits for answers.
+    fn forget_read(&mut self, _req: u32) {}
+
     /// A read of `key` served by `server`: the commit time of the oldest
     /// write of the key it has not applied (`Time::NEVER`: none).
     #[inline]

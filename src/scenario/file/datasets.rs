@@ -81,6 +81,30 @@ pub enum PlacementFile {
     /// where listed.
     #[serde(rename = "geo-sharded")]
     GeoSharded(GeoShardedFile),
+    /// Dynamo-style quorums: a write goes to every replica and is
+    /// acknowledged by `w` of them; a read asks every replica and returns
+    /// the freshest of the first `r` answers.
+    #[serde(rename = "leaderless")]
+    Leaderless(LeaderlessFile),
+}
+
+/// Leaderless (quorum) placement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderlessFile {
+    /// Regions holding a replica, one each (N is their number).
+    pub replicas: Vec<String>,
+    /// Replicas that must acknowledge a write (1 to N).
+    #[schemars(range(min = 1, max = 64))]
+    pub w: u32,
+    /// Replicas whose answers a read waits for (1 to N).
+    #[schemars(range(min = 1, max = 64))]
+    pub r: u32,
+    /// Time for one of a replica's apply threads to apply one write.
+    pub apply_time: Dist,
+    /// Threads applying writes at each replica (default 1).
+    #[schemars(range(min = 1, max = 64))]
+    pub apply_threads: Option<u32>,
 }
 
 /// Geo-sharded placement: one single-primary shard per residency home.

@@ -79,6 +79,11 @@ impl Strategy for ActiveActive {
         self.regions.len() as f64 - 1.0
     }
 
+    /// A read is served where it arrives.
+    fn read_events(&self) -> f64 {
+        0.0
+    }
+
     /// Acknowledged at commit.
     fn ack_wait(&self, _s: &Scenario, _d: &Dataset, _w: &ClientLoad) -> (f64, f64) {
         (0.0, 0.0)

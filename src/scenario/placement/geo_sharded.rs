@@ -148,6 +148,11 @@ impl Strategy for GeoSharded {
         async_stream_events(s, &self.carries(s, w), self.shipping_delay.is_some())
     }
 
+    /// A read is served where it arrives.
+    fn read_events(&self) -> f64 {
+        0.0
+    }
+
     /// Acknowledged at commit (async).
     fn ack_wait(&self, _s: &Scenario, _d: &Dataset, _w: &ClientLoad) -> (f64, f64) {
         (0.0, 0.0)

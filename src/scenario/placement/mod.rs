@@ -18,10 +18,12 @@
 
 mod active_active;
 mod geo_sharded;
+mod leaderless;
 mod single_primary;
 
 pub use active_active::ActiveActive;
 pub use geo_sharded::{GeoSharded, Shard};
+pub use leaderless::Leaderless;
 
 pub use single_primary::{Replication, RywMitigation, SinglePrimary};
 
@@ -41,6 +43,8 @@ pub enum Role {
     ShardReplica { rules: Vec<u16> },
     /// One of several copies that each take writes (active-active).
     Copy,
+    /// One of a quorum's N replicas (leaderless): any coordinates.
+    Quorum,
 }
 
 impl Role {
@@ -53,6 +57,7 @@ impl Role {
             Role::ShardHome { rules: r } => format!("{} shard home", rules(r)),
             Role::ShardReplica { rules: r } => format!("{} shard replica", rules(r)),
             Role::Copy => "active-active copy".into(),
+            Role::Quorum => "quorum replica".into(),
         }
     }
 }
@@ -63,6 +68,7 @@ pub enum Placement {
     SinglePrimary(SinglePrimary),
     ActiveActive(ActiveActive),
     GeoSharded(GeoSharded),
+    Leaderless(Leaderless),
 }
 
 impl Placement {
@@ -72,6 +78,7 @@ impl Placement {
             Placement::SinglePrimary(p) => p,
             Placement::ActiveActive(p) => p,
             Placement::GeoSharded(p) => p,
+            Placement::Leaderless(p) => p,
         }
     }
 }
@@ -127,6 +134,9 @@ pub trait Strategy: std::fmt::Debug + Send + Sync {
     /// Expected events one write of `w` schedules beyond its request's own
     /// (for the run's estimate): one per message, one per extra step.
     fn write_events(&self, s: &Scenario, w: &ClientLoad) -> f64;
+
+    /// Expected events one read schedules beyond its request's own.
+    fn read_events(&self) -> f64;
 
     /// The mean wait, in nanoseconds, between a write's commit and its
     /// acknowledgement, and the extra events of that acknowledgement (for

@@ -129,6 +129,11 @@ impl Strategy for SinglePrimary {
         }
     }
 
+    /// A read is served where it arrives.
+    fn read_events(&self) -> f64 {
+        0.0
+    }
+
     /// Semi-sync: the round trip to the `acks`-th nearest replica, at most
     /// the timeout; sync: to the farthest, and its apply.
     fn ack_wait(&self, s: &Scenario, d: &Dataset, _w: &ClientLoad) -> (f64, f64) {

@@ -205,6 +205,12 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 }
                 continue;
             }
+            PlacementFile::Leaderless(l) => {
+                if let Some(ds) = leaderless(d, l, i, names, popularity, record_bytes, check) {
+                    datasets.push(ds);
+                }
+                continue;
+            }
         };
         let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
         let primary = check.region(names, &sp.primary, at("primary"));
@@ -337,6 +343,85 @@ pub(super) fn active_active(
             regions,
             resolution: aa.resolution.unwrap_or_default(),
         }),
+    })
+}
+
+/// A leaderless dataset: one or more regions, each listed once, and
+/// quorums of 1 to N.
+pub(super) fn leaderless(
+    d: &crate::scenario::file::DatasetFile,
+    l: &crate::scenario::file::LeaderlessFile,
+    i: usize,
+    names: &[String],
+    popularity: Popularity,
+    record_bytes: u32,
+    check: &mut Checker,
+) -> Option<Dataset> {
+    let at = |k: &str| yaml_path!["datasets", i, "placement", "leaderless", k];
+    let mut replicas: Vec<RegionId> = Vec::new();
+    for (j, r) in l.replicas.iter().enumerate() {
+        let mut p = at("replicas");
+        p.push(Seg::Index(j));
+        if let Some(id) = check.region(names, r, p.clone()) {
+            if replicas.contains(&id) {
+                check.error(
+                    p,
+                    format!("region `{r}` is listed twice (one replica per region)"),
+                );
+            } else {
+                replicas.push(id);
+            }
+        }
+    }
+    if l.replicas.is_empty() {
+        check.error(at("replicas"), "leaderless needs one or more replicas");
+        return None;
+    }
+    let n = l.replicas.len();
+    use crate::scenario::limits::MAX_QUORUM_REPLICAS;
+    if n > MAX_QUORUM_REPLICAS {
+        check.error(
+            at("replicas"),
+            format!("{n} replicas; a leaderless dataset has at most {MAX_QUORUM_REPLICAS}"),
+        );
+        return None;
+    }
+    let mut quorum = |k: &str, v: u32, what: &str| -> u16 {
+        if (1..=n as u32).contains(&v) {
+            v as u16
+        } else {
+            check.error(
+                at(k),
+                format!("{k} is {v}; give 1 to N = {n} (the replicas listed) {what}"),
+            );
+            1
+        }
+    };
+    let w = quorum("w", l.w, "acknowledgements a write waits for");
+    let r = quorum("r", l.r, "answers a read waits for");
+    let apply_threads = match l.apply_threads {
+        None => 1,
+        Some(t) if (1..=MAX_APPLY_THREADS).contains(&t) => t,
+        Some(t) => {
+            check.error(
+                at("apply_threads"),
+                format!("apply_threads is {t}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
+            );
+            1
+        }
+    };
+    if replicas.len() != n {
+        return None;
+    }
+    Some(Dataset {
+        name: d.name.clone(),
+        keys: d.keys,
+        popularity,
+        apply_time: l.apply_time.clone(),
+        apply_threads,
+        record_bytes,
+        restricted: d.restricted.unwrap_or(false),
+        placement: Placement::Leaderless(Leaderless { replicas, w, r }),
     })
 }
 

@@ -1,0 +1,669 @@
+//! Leaderless quorums (Dynamo, Cassandra), as the PBS model has them
+//! (Bailis et al., VLDB 2012): N replicas, any of which coordinates a
+//! request (the world sends it to the replica nearest its app tier).
+//!
+//! - A write at coordinator c at `now` takes the timestamp `(now, c)` and
+//!   goes to every replica that answers over a FIFO channel (the link, then
+//!   the replica's apply threads: the W delay); each replica acknowledges
+//!   it once applied (the A delay). It is committed, and acknowledged to its
+//!   client, at the `w`-th acknowledgement; with fewer than `w` replicas
+//!   reachable it is refused (nothing is sent).
+//! - A read at c at `now` asks every replica that answers (the R delay);
+//!   each reads its version of the key when the request arrives and answers
+//!   (the S delay); the coordinator returns the freshest version among the
+//!   first `r` answers. Each replica's read is an event of its own, so a
+//!   write applied there before the request arrives is seen, however late
+//!   it was sent.
+//! - A replica keeps the version with the largest timestamp.
+//!
+//! Each leg is decided when it is sent (DESIGN.md): a replica that goes
+//! down after a write was sent to it still applies and acknowledges it.
+//!
+//! # What a read misses
+//! A read that started at t is stale if it returns a version older than a
+//! write committed at or before t; its staleness is t minus the commit of
+//! the oldest such write. Each key keeps a record (timestamp, commit) of
+//! every committed write some replica has not applied yet, in timestamp
+//! order; a replica answering a read looks up the oldest commit among the
+//! records newer than its version. The freshest answer's is the read's: a
+//! replica with a newer version misses a subset of an older one's writes.
+
+use super::super::net::{LinkId, Network};
+use super::super::replication::Channel;
+use super::super::{Ctx, Event as WorldEvent};
+use super::{Answer, ReadServer};
+use crate::engine::{stream, Duration, SimRng, Time};
+use crate::metrics::RunMetrics;
+use crate::scenario::{DatasetId, RegionId, Scenario};
+
+/// A version: the coordinator's timestamp (ns) and index (ties).
+type Stamp = (i64, u16);
+
+/// The version of a replica that has no write of the key.
+const NONE: Stamp = (i64::MIN, 0);
+
+/// The events of leaderless datasets.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// Message `msg` (an apply or a replica's read) is due. Its slot's
+    /// bytes and a one-byte dataset (at most 100) keep the event within 8
+    /// bytes.
+    Message { dataset: u8, msg: [u8; 4] },
+}
+
+impl Event {
+    /// The message slot.
+    fn slot(self) -> u32 {
+        let Event::Message { msg, .. } = self;
+        u32::from_le_bytes(msg)
+    }
+}
+
+/// A message in flight, in the dataset's slab.
+#[derive(Clone, Copy)]
+enum Msg {
+    /// Replica `replica` applies write `stamp` of `key`.
+    Apply {
+        key: u32,
+        replica: u16,
+        stamp: Stamp,
+        /// When the coordinator took the write (for the lag), and whether
+        /// it is measured.
+        taken: Time,
+        wait: Duration,
+    },
+    /// Replica `replica` reads its version for read `read` (request slot
+    /// and attempt).
+    Read { req: u32, attempt: u8, replica: u16 },
+    /// A free slot, and the next free one.
+    Free { next: u32 },
+}
+
+/// A committed write some replica has not applied yet.
+#[derive(Clone, Copy)]
+struct Record {
+    stamp: Stamp,
+    commit: Time,
+    /// The key's next record (newer timestamp), or [`END`].
+    next: u32,
+}
+
+/// The end of a list, an empty head.
+const END: u32 = u32::MAX;
+
+/// A read being answered: what its replicas have said so far.
+#[derive(Clone, Copy)]
+struct Pending {
+    attempt: u8,
+    key: u32,
+    /// When it reached the coordinator.
+    start: Time,
+    /// Answers still to come.
+    left: u16,
+    /// The commit of the oldest write committed by `start` that the
+    /// freshest answer so far misses (`Time::NEVER`: none).
+    oldest: Time,
+}
+
+/// What a read that a quorum answers asks of the world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuorumRead {
+    /// Not a quorum read: the serving copy answers now ([`super::Strategy::on_read`]).
+    Serve,
+    /// The replicas' answers come in: ask again at this time.
+    Later(Time),
+    /// Answered: it started at `start` and misses writes committed from
+    /// `oldest` on (`Time::NEVER`: none).
+    Done { start: Time, oldest: Time },
+    /// Fewer than `r` replicas can answer.
+    Unavailable,
+}
+
+/// One leaderless dataset.
+pub struct Leaderless {
+    dataset: DatasetId,
+    /// The replicas' regions (replica i).
+    replicas: Vec<RegionId>,
+    w: usize,
+    r: usize,
+    record_bytes: u32,
+    /// From coordinator c to replica j: `c * n + j` (c == j included: the
+    /// coordinator's own replica, over the region's own network).
+    channels: Vec<Channel>,
+    /// The same pairs: acknowledgements and reads (their own delays).
+    links: Vec<(LinkId, LinkId, SimRng)>,
+    /// Per key and replica (`key * n + i`), the version it holds.
+    values: Vec<Stamp>,
+    /// Per key, its oldest record (list head).
+    heads: Vec<u32>,
+    records: Vec<Record>,
+    free_record: u32,
+    msgs: Vec<Msg>,
+    free_msg: u32,
+    /// Reads being answered, by request slot.
+    pending: Vec<Option<Pending>>,
+    /// Writes committed so far, and messages applied per replica.
+    commits: u64,
+    applied: Vec<u64>,
+    in_flight: Vec<u64>,
+    /// Scratch: (answer time, replica, first leg's arrival).
+    order: Vec<(Time, u16, Time)>,
+    /// The residency rules, for a restricted dataset.
+    residency: Option<std::sync::Arc<crate::scenario::Residency>>,
+}
+
+impl Leaderless {
+    /// Leaderless dataset `d` of `scenario`, placed as `l`, in run `run`.
+    pub fn new(
+        scenario: &Scenario,
+        d: DatasetId,
+        l: &crate::scenario::Leaderless,
+        net: &Network,
+        run: u64,
+    ) -> Leaderless {
+        let ds = &scenario.datasets[usize::from(d.0)];
+        let n = l.replicas.len();
+        let mut channels = Vec::with_capacity(n * n);
+        let mut links = Vec::with_capacity(n * n);
+        for &a in &l.replicas {
+            for &b in &l.replicas {
+                let name = format!(
+                    "{}/{}/{}",
+                    ds.name,
+                    scenario.regions[usize::from(a.0)].name,
+                    scenario.regions[usize::from(b.0)].name
+                );
+                channels.push(Channel::new(
+                    &name,
+                    (scenario.seed, run),
+                    b,
+                    net.link(a, b),
+                    &ds.apply_time,
+                    ds.apply_threads as usize,
+                    (
+                        Time::ZERO + scenario.warmup,
+                        Time::ZERO + scenario.warmup + scenario.duration,
+                    ),
+                ));
+                links.push((
+                    net.link(a, b),
+                    net.link(b, a),
+                    stream(scenario.seed, run, &format!("quorum-messages/{name}")),
+                ));
+            }
+        }
+        Leaderless {
+            dataset: d,
+            replicas: l.replicas.clone(),
+            w: usize::from(l.w),
+            r: usize::from(l.r),
+            record_bytes: ds.record_bytes,
+            channels,
+            links,
+            values: vec![NONE; ds.keys as usize * n],
+            heads: vec![END; ds.keys as usize],
+            records: Vec::new(),
+            free_record: END,
+            msgs: Vec::new(),
+            free_msg: END,
+            pending: Vec::new(),
+            commits: 0,
+            applied: vec![0; n],
+            in_flight: vec![0; n],
+            order: Vec::with_capacity(n),
+            residency: scenario.residency.clone().filter(|_| ds.restricted),
+        }
+    }
+
+    /// The replica in `region`.
+    fn replica_in(&self, region: RegionId) -> Option<usize> {
+        self.replicas.iter().position(|&r| r == region)
+    }
+
+    /// The replica nearest `app` whose database answers and whose links
+    /// from `app` are up (its own if it has one).
+    fn nearest(&self, app: RegionId, net: &Network) -> usize {
+        if let Some(i) = self.replica_in(app).filter(|_| net.db_up(app)) {
+            return i;
+        }
+        let trip =
+            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
+        let reachable = |r: RegionId| {
+            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
+        };
+        (0..self.replicas.len())
+            .filter(|&i| reachable(self.replicas[i]))
+            .min_by(|&a, &b| trip(self.replicas[a]).total_cmp(&trip(self.replicas[b])))
+            .or_else(|| self.replica_in(app))
+            .unwrap_or(0)
+    }
+
+    /// Whether replica `j` can take a message from coordinator `c` now.
+    fn reachable(&self, c: usize, j: usize, net: &Network) -> bool {
+        let (to, back, _) = &self.links[c * self.replicas.len() + j];
+        net.db_up(self.replicas[j]) && net.state(*to).up && net.state(*back).up
+    }
+
+    /// Puts `m` in a free message slot and schedules it at `at`.
+    fn send(&mut self, at: Time, m: Msg, ctx: &mut Ctx) {
+        let id = if self.free_msg == END {
+            self.msgs.push(m);
+            (self.msgs.len() - 1) as u32
+        } else {
+            let id = self.free_msg;
+            let Msg::Free { next } = self.msgs[id as usize] else {
+                unreachable!("the free list holds free slots")
+            };
+            self.free_msg = next;
+            self.msgs[id as usize] = m;
+            id
+        };
+        ctx.sched.schedule(
+            at,
+            WorldEvent::Data(super::Event::Leaderless(Event::Message {
+                dataset: self.dataset.0 as u8,
+                msg: id.to_le_bytes(),
+            })),
+        );
+    }
+
+    /// Adds a record of a committed write of `key`, newest last.
+    fn add_record(&mut self, key: u32, stamp: Stamp, commit: Time) {
+        let rec = Record {
+            stamp,
+            commit,
+            next: END,
+        };
+        let id = if self.free_record == END {
+            self.records.push(rec);
+            (self.records.len() - 1) as u32
+        } else {
+            let id = self.free_record;
+            self.free_record = self.records[id as usize].next;
+            self.records[id as usize] = rec;
+            id
+        };
+        // In timestamp order (a later write may have an earlier stamp when
+        // it came through a slower coordinator's clock: none here, but the
+        // list does not rely on it).
+        let head = self.heads[key as usize];
+        if head == END || self.records[head as usize].stamp > stamp {
+            self.records[id as usize].next = head;
+            self.heads[key as usize] = id;
+            return;
+        }
+        let mut prev = head;
+        loop {
+            let next = self.records[prev as usize].next;
+            if next == END || self.records[next as usize].stamp > stamp {
+                self.records[id as usize].next = next;
+                self.records[prev as usize].next = id;
+                return;
+            }
+            prev = next;
+        }
+    }
+
+    /// Drops the records of `key` that every replica holds.
+    fn prune(&mut self, key: u32) {
+        let n = self.replicas.len();
+        let i = key as usize * n;
+        let least = self.values[i..i + n].iter().copied().min().unwrap_or(NONE);
+        let head = &mut self.heads[key as usize];
+        while *head != END && self.records[*head as usize].stamp <= least {
+            let id = *head;
+            *head = self.records[id as usize].next;
+            self.records[id as usize].next = self.free_record;
+            self.free_record = id;
+        }
+    }
+
+    /// The commit of the oldest write of `key` committed by `by` that a
+    /// replica holding `version` misses (`Time::NEVER`: none).
+    fn oldest_missed(&self, key: u32, version: Stamp, by: Time) -> Time {
+        let mut oldest = Time::NEVER;
+        let mut at = self.heads[key as usize];
+        while at != END {
+            let r = &self.records[at as usize];
+            if r.stamp > version && r.commit <= by {
+                oldest = oldest.min(r.commit);
+            }
+            at = r.next;
+        }
+        oldest
+    }
+
+    /// A write of `key` comes to rest in `region`: a residency violation
+    /// if it may not be there.
+    fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
+        if let Some(r) = &self.residency {
+            if !r.allows(key, region) {
+                ctx.metrics
+                    .record_residency_violation(usize::from(self.dataset.0));
+            }
+        }
+    }
+}
+
+impl super::Strategy for Leaderless {
+    type Event = Event;
+
+    /// A read of `key` (request `req`, attempt `attempt`) at the replica
+    /// `server` coordinates at `now` (see [`QuorumRead`]).
+    fn quorum_read(
+        &mut self,
+        now: Time,
+        key: u32,
+        server: ReadServer,
+        (req, attempt): (u32, u8),
+        ctx: &mut Ctx,
+    ) -> QuorumRead {
+        let slot = req as usize;
+        if let Some(Some(p)) = self.pending.get(slot) {
+            if p.attempt == attempt && p.left == 0 {
+                let done = QuorumRead::Done {
+                    start: p.start,
+                    oldest: p.oldest,
+                };
+                self.pending[slot] = None;
+                return done;
+            }
+        }
+        let ReadServer::Replica(c) = server else {
+            return QuorumRead::Unavailable;
+        };
+        let (c, n) = (usize::from(c), self.replicas.len());
+        // Every replica that answers is asked; the first `r` answers count.
+        self.order.clear();
+        for j in 0..n {
+            if !self.reachable(c, j, ctx.net) {
+                continue;
+            }
+            let (to, back, rng) = &mut self.links[c * n + j];
+            let Some(there) = ctx.net.transit(*to, now, 64, rng) else {
+                continue;
+            };
+            if let Some(answer) = ctx.net.transit(*back, there, self.record_bytes, rng) {
+                self.order.push((answer, j as u16, there));
+            }
+        }
+        if self.order.len() < self.r {
+            return QuorumRead::Unavailable;
+        }
+        self.order.sort_unstable();
+        let done = self.order[self.r - 1].0;
+        if self.pending.len() <= slot {
+            self.pending.resize(slot + 1, None);
+        }
+        self.pending[slot] = Some(Pending {
+            attempt,
+            key,
+            start: now,
+            left: self.r as u16,
+            oldest: Time::ZERO,
+        });
+        for k in 0..self.r {
+            let (_, replica, there) = self.order[k];
+            self.send(
+                there,
+                Msg::Read {
+                    req,
+                    attempt,
+                    replica,
+                },
+                ctx,
+            );
+        }
+        QuorumRead::Later(done)
+    }
+
+    /// Forgets the read of request `req` (it will not be asked again).
+    fn forget_read(&mut self, req: u32) {
+        if let Some(p) = self.pending.get_mut(req as usize) {
+            *p = None;
+        }
+    }
+
+    /// A coordinator answers with what its quorum returns: nothing to hold.
+    fn answer(
+        &self,
+        _server: ReadServer,
+        _key: u32,
+        _write: (RegionId, Time),
+        _now: Time,
+        _hold: Option<Duration>,
+    ) -> Answer {
+        Answer::Serve
+    }
+
+    fn residency(&self) -> Option<&crate::scenario::Residency> {
+        self.residency.as_deref()
+    }
+
+    /// One shard: every replica holds every record.
+    fn shard_of(&self, _user: u32) -> usize {
+        0
+    }
+
+    /// Whether `server` is still the replica in `region`.
+    fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
+        matches!(server, ReadServer::Replica(i) if self.replicas.get(usize::from(i)) == Some(&region))
+    }
+
+    fn server_in(&self, _key: u32, region: RegionId) -> Option<ReadServer> {
+        self.replica_in(region)
+            .map(|i| ReadServer::Replica(i as u16))
+    }
+
+    fn prefetch(&self, _key: u32, _read: Option<ReadServer>) {}
+
+    /// Reads are answered by [`Leaderless::quorum_read`], never here.
+    fn on_read(&self, _key: u32, _server: ReadServer) -> Time {
+        Time::NEVER
+    }
+
+    /// Whether replica `server` lacks the write committed at `commit`
+    /// (no user checks reach a leaderless dataset: the scenario refuses
+    /// users on one).
+    fn missed(&self, _server: ReadServer, _key: u32, _node: RegionId, _commit: Time) -> bool {
+        false
+    }
+
+    /// A write of `key` reaches coordinator `node` at `now`: sent to every
+    /// replica that answers; acknowledged at the `w`-th acknowledgement
+    /// (`Time::NEVER`: fewer than `w` can answer, and nothing is sent).
+    fn on_write(
+        &mut self,
+        now: Time,
+        key: u32,
+        node: RegionId,
+        _ticket: Option<super::Ticket>,
+        ctx: &mut Ctx,
+    ) -> Time {
+        let Some(c) = self.replica_in(node) else {
+            return Time::NEVER;
+        };
+        let n = self.replicas.len();
+        let live = (0..n).filter(|&j| self.reachable(c, j, ctx.net)).count();
+        if live < self.w {
+            return Time::NEVER;
+        }
+        let stamp = (now.as_nanos() as i64, c as u16);
+        let mut acks: [Time; 64] = [Time::NEVER; 64];
+        let mut got = 0;
+        for j in 0..n {
+            if !self.reachable(c, j, ctx.net) {
+                continue;
+            }
+            let Some(carried) =
+                self.channels[c * n + j].carry(now, self.record_bytes, false, ctx.net)
+            else {
+                continue;
+            };
+            let (_, back, rng) = &mut self.links[c * n + j];
+            if let Some(ack) = ctx.net.transit(*back, carried.applied, 64, rng) {
+                acks[got] = ack;
+                got += 1;
+            }
+            self.in_flight[j] += 1;
+            self.send(
+                carried.applied,
+                Msg::Apply {
+                    key,
+                    replica: j as u16,
+                    stamp,
+                    taken: now,
+                    wait: carried.wait,
+                },
+                ctx,
+            );
+        }
+        self.commits += 1;
+        if got < self.w {
+            // Sent, applied where it got to, but never acknowledged.
+            return Time::NEVER;
+        }
+        acks[..got].sort_unstable();
+        let commit = acks[self.w - 1];
+        self.add_record(key, stamp, commit);
+        if (ctx.warmup..ctx.end).contains(&now) {
+            ctx.metrics
+                .record_commit(usize::from(self.dataset.0), self.w == 1);
+        }
+        commit
+    }
+
+    /// A message is due: an apply, or a replica's answer to a read.
+    fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
+        let msg = event.slot();
+        let m = std::mem::replace(
+            &mut self.msgs[msg as usize],
+            Msg::Free {
+                next: self.free_msg,
+            },
+        );
+        self.free_msg = msg;
+        let n = self.replicas.len();
+        match m {
+            Msg::Apply {
+                key,
+                replica,
+                stamp,
+                taken,
+                wait,
+            } => {
+                let j = usize::from(replica);
+                self.in_flight[j] -= 1;
+                self.applied[j] += 1;
+                let v = &mut self.values[key as usize * n + j];
+                if stamp > *v {
+                    *v = stamp;
+                }
+                if taken >= ctx.warmup {
+                    self.rests(key, self.replicas[j], ctx);
+                    ctx.metrics.record_apply(
+                        usize::from(self.dataset.0),
+                        j,
+                        now.since(taken),
+                        wait,
+                    );
+                }
+                self.prune(key);
+            }
+            Msg::Read {
+                req,
+                attempt,
+                replica,
+            } => {
+                let Some(Some(p)) = self.pending.get(req as usize) else {
+                    return;
+                };
+                if p.attempt != attempt {
+                    return;
+                }
+                let (key, start) = (p.key, p.start);
+                let version = self.values[key as usize * n + usize::from(replica)];
+                let missed = self.oldest_missed(key, version, start);
+                let Some(Some(p)) = self.pending.get_mut(req as usize) else {
+                    return;
+                };
+                // The freshest answer misses the least: the latest oldest.
+                p.oldest = p.oldest.max(missed);
+                p.left -= 1;
+            }
+            Msg::Free { .. } => unreachable!("a queued message is in use"),
+        }
+    }
+
+    /// Messages are decided when sent: nothing waits.
+    fn resume(&mut self, _now: Time, _ctx: &mut Ctx) {}
+
+    fn link_down(&mut self, _link: LinkId, _now: Time) {}
+
+    fn node_down(&mut self, _region: RegionId, _now: Time) {}
+
+    fn node_up(&mut self, _region: RegionId, _now: Time, _ctx: &mut Ctx) {}
+
+    /// Every replica coordinates: nothing to fail over.
+    fn on_db_verdict(
+        &mut self,
+        _region: RegionId,
+        _healthy: bool,
+        _now: Time,
+        _ctx: &mut Ctx,
+    ) -> bool {
+        false
+    }
+
+    /// Where the app tier in `app` writes: the nearest replica that
+    /// answers, which coordinates.
+    fn write_node(&self, _shard: usize, app: RegionId, net: &Network) -> RegionId {
+        self.replicas[self.nearest(app, net)]
+    }
+
+    /// Where it reads: the same coordinator.
+    fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
+        let i = self.nearest(app, net);
+        (self.replicas[i], ReadServer::Replica(i as u16))
+    }
+
+    /// Each replica's current lag: how long ago the oldest write it has
+    /// not applied was taken.
+    /// (A scan of the messages in flight, once a bucket.)
+    fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
+        let mut lag = vec![Duration::ZERO; self.replicas.len()];
+        for m in &self.msgs {
+            if let Msg::Apply { replica, taken, .. } = *m {
+                let l = &mut lag[usize::from(replica)];
+                *l = (*l).max(now.since(taken));
+            }
+        }
+        for (j, l) in lag.into_iter().enumerate() {
+            metrics.record_current_lag(usize::from(self.dataset.0), j, bucket, l);
+        }
+    }
+
+    /// Apply busy time per replica (over the channels into it).
+    fn finish(&mut self, _end: Time, _warmup: Time, metrics: &mut RunMetrics) {
+        let n = self.replicas.len();
+        for (k, ch) in self.channels.iter().enumerate() {
+            metrics.add_apply_busy(
+                usize::from(self.dataset.0),
+                k % n,
+                Duration::from_nanos(ch.apply.busy().as_nanos() / n as u64),
+            );
+        }
+    }
+
+    /// Writes committed, and per replica (applied, in flight).
+    fn audit(&self) -> (u64, Vec<(u64, u64)>) {
+        (
+            self.commits,
+            self.applied
+                .iter()
+                .zip(&self.in_flight)
+                .map(|(&a, &f)| (a, f))
+                .collect(),
+        )
+    }
+}
