@@ -250,6 +250,12 @@ const UNITS: &[(&str, Unit, &str)] = &[
         Unit::PerSecond,
         "bytes a second over the link",
     ),
+    // Leaderless quorums.
+    (
+        "k_staleness",
+        Unit::Share,
+        "share of reads that returned one of the latest k committed versions (element k - 1)",
+    ),
     // Active-active conflicts.
     (
         "conflicts",
@@ -384,6 +390,11 @@ const GROUPS: &[(&str, &str)] = &[
     ("semi_sync", "semi-sync replication"),
     ("failover", "database failover"),
     ("conflicts", "concurrent writes"),
+    ("quorum", "quorum reads"),
+    (
+        "pairs",
+        "from the first region's writes to the second's reads",
+    ),
     ("residency", "data residency"),
     ("availability", "availability"),
     ("dns", "DNS failover"),
@@ -397,6 +408,14 @@ const GROUPS: &[(&str, &str)] = &[
 
 /// Members of keyed families: `{}` is the member's key.
 const FAMILIES: &[(&str, &str)] = &[
+    (
+        "t_visibility",
+        "share of probe reads {} after a write's commit that returned it",
+    ),
+    (
+        "t_visibility_probes",
+        "probe reads answered {} after a commit",
+    ),
     ("stale_share", "share of reads stale at {}, per bucket"),
     ("anomalies_per_s", "{} a second, per bucket"),
 ];
@@ -480,6 +499,9 @@ pub fn unit_word(path: &str) -> &'static str {
 /// Families of figures keyed by a name the scenario chooses (a staleness
 /// bound, an anomaly): their members have the family's unit.
 const KEYED: &[(&str, Unit)] = &[
+    // `quorum.t_visibility.1ms`
+    ("t_visibility", Unit::Share),
+    ("t_visibility_probes", Unit::Count),
     // `timeline.stale_share.500ms`
     ("stale_share", Unit::Share),
     // `timeline.anomalies_per_s.read_your_writes`

@@ -490,6 +490,35 @@ pub struct DatasetFigures {
     /// Restricted and geo-sharded datasets: data residency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub residency: Option<ResidencyFigures>,
+    /// Leaderless datasets: how soon reads see writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<QuorumFigures>,
+}
+
+/// What a leaderless dataset's reads see (DESIGN.md, t-visibility).
+#[derive(Serialize, Clone, Debug)]
+pub struct QuorumFigures {
+    /// Per probe time t (`0ms`, `1ms`...): the share of probe reads
+    /// started t after a measured write's commit, from every replica's
+    /// region, that returned it or a later version (null: no probe read
+    /// was answered).
+    pub t_visibility: Ordered<Option<f64>>,
+    /// The probe reads answered at each probe time.
+    pub t_visibility_probes: Ordered<u64>,
+    /// The same per region pair: the write's coordinator, then the
+    /// reading region.
+    pub pairs: Ordered<Ordered<PairVisibility>>,
+    /// Element k - 1: the share of measured reads that returned one of
+    /// the latest k versions committed before them (k-staleness, k = 1 to
+    /// 10; null when no read was measured).
+    pub k_staleness: Vec<Option<f64>>,
+}
+
+/// t-visibility from one region's writes to another's reads.
+#[derive(Serialize, Clone, Debug)]
+pub struct PairVisibility {
+    pub t_visibility: Ordered<Option<f64>>,
+    pub t_visibility_probes: Ordered<u64>,
 }
 
 /// Where a restricted dataset's records went (DESIGN.md, Residency
@@ -579,6 +608,69 @@ fn availability(ok: u64, failed: u64) -> f64 {
     } else {
         ok as f64 / (ok + failed) as f64
     }
+}
+
+/// The quorum figures of dataset `d` (leaderless only).
+fn quorum_figures(
+    s: &Scenario,
+    d: &crate::scenario::Dataset,
+    w: &super::WriteMetrics,
+) -> Option<QuorumFigures> {
+    let crate::scenario::Placement::Leaderless(l) = &d.placement else {
+        return None;
+    };
+    let (n, probes) = (l.replicas.len(), l.probes.len());
+    let curve = |counts: &[[u64; 2]]| PairVisibility {
+        t_visibility: Ordered(
+            l.probes
+                .iter()
+                .zip(counts)
+                .map(|(t, c)| (t.to_string(), (c[0] > 0).then(|| c[1] as f64 / c[0] as f64)))
+                .collect(),
+        ),
+        t_visibility_probes: Ordered(
+            l.probes
+                .iter()
+                .zip(counts)
+                .map(|(t, c)| (t.to_string(), c[0]))
+                .collect(),
+        ),
+    };
+    let mut pooled = vec![[0u64; 2]; probes];
+    for (i, c) in w.probes.iter().enumerate() {
+        pooled[i % probes.max(1)][0] += c[0];
+        pooled[i % probes.max(1)][1] += c[1];
+    }
+    let all = curve(&pooled);
+    let name = |i: usize| region_name(s, usize::from(l.replicas[i].0));
+    let pairs = (0..n)
+        .map(|a| {
+            let row = (0..n)
+                .map(|b| {
+                    let at = (a * n + b) * probes;
+                    (name(b), curve(&w.probes[at..at + probes]))
+                })
+                .collect();
+            (name(a), Ordered(row))
+        })
+        .collect();
+    let reads: u64 = w.versions_behind.iter().sum();
+    let mut within = 0;
+    let k_staleness = w
+        .versions_behind
+        .iter()
+        .take(super::MAX_BEHIND)
+        .map(|&c| {
+            within += c;
+            (reads > 0).then(|| within as f64 / reads as f64)
+        })
+        .collect();
+    Some(QuorumFigures {
+        t_visibility: all.t_visibility,
+        t_visibility_probes: all.t_visibility_probes,
+        pairs: Ordered(pairs),
+        k_staleness,
+    })
 }
 
 fn share(count: u64, of: u64) -> f64 {
@@ -832,6 +924,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                             .map_or_else(String::new, |r| region_name(s, usize::from(r.0))),
                         target_passed_over: w.target_down,
                     }),
+                    quorum: quorum_figures(s, d, w),
                     replicas: Ordered(replicas),
                     commit: st.commit().and_then(|c| {
                         let st = m.commit_stations.get(di)?.as_ref()?;

@@ -46,6 +46,10 @@ pub struct DurationStats {
     max_ns: u64,
 }
 
+/// Versions behind a leaderless read counts one by one up to this (the
+/// k-staleness figure's k); more are counted here.
+pub const MAX_BEHIND: usize = 10;
+
 /// Values kept exactly before a distribution takes a histogram: 2 KiB.
 pub const SMALL_VALUES: usize = 256;
 
@@ -529,6 +533,14 @@ pub struct WriteMetrics {
     /// region the record's rule does not allow (the data crossed the
     /// border).
     pub cross_border_reads: u64,
+    /// Leaderless datasets with probe times: per (write's coordinator,
+    /// reading region, probe time), `(w * n + r) * probes + p`, probe reads
+    /// answered and those that returned the probed write or a later one.
+    pub probes: Vec<[u64; 2]>,
+    /// Leaderless datasets: measured reads by how many committed versions
+    /// newer than the one they returned there were (the last element: that
+    /// many or more); empty otherwise.
+    pub versions_behind: Vec<u64>,
 }
 
 /// Counts per time bucket (by send time) over all client regions.
@@ -720,9 +732,20 @@ impl RunMetrics {
                     } else {
                         0
                     };
+                    let (probes, behind) = match &d.placement {
+                        crate::scenario::Placement::Leaderless(l) => (
+                            l.replicas.len() * l.replicas.len() * l.probes.len(),
+                            MAX_BEHIND + 1,
+                        ),
+                        crate::scenario::Placement::SinglePrimary(_)
+                        | crate::scenario::Placement::ActiveActive(_)
+                        | crate::scenario::Placement::GeoSharded(_) => (0, 0),
+                    };
                     WriteMetrics {
                         conflicts_by_bucket: vec![0; n],
                         lost_by_bucket: vec![0; n],
+                        probes: vec![[0; 2]; probes],
+                        versions_behind: vec![0; behind],
                         ..WriteMetrics::default()
                     }
                 })

@@ -7,6 +7,23 @@ use super::{RunMetrics, StationStats, Traffic};
 use crate::engine::{Duration, Time};
 
 impl RunMetrics {
+    /// A probe read of leaderless `dataset` (figure index `index`, see
+    /// [`super::WriteMetrics::probes`]) was answered; `seen`: with the
+    /// probed write or a later one.
+    #[inline]
+    pub fn record_probe(&mut self, dataset: usize, index: usize, seen: bool) {
+        let p = &mut self.writes[dataset].probes[index];
+        p[0] += 1;
+        p[1] += u64::from(seen);
+    }
+
+    /// A measured read of leaderless `dataset` returned a version `k`
+    /// committed versions behind (`k` at most the last index).
+    #[inline]
+    pub fn record_versions_behind(&mut self, dataset: usize, k: usize) {
+        self.writes[dataset].versions_behind[k] += 1;
+    }
+
     /// A write of `dataset` committed in the measured span; `unreplicated`:
     /// acknowledged before any replica had it.
     #[inline(always)]

@@ -75,6 +75,16 @@ enum Msg {
     /// Replica `replica` reads its version for read `read` (request slot
     /// and attempt).
     Read { req: u32, attempt: u8, replica: u16 },
+    /// Probe time `probe` after the commit of write `stamp` of `key`
+    /// (coordinated by replica `writer`): every replica's region reads.
+    Probe {
+        key: u32,
+        stamp: Stamp,
+        writer: u16,
+        probe: u16,
+    },
+    /// Replica `replica` reads its version for probe read `slot`.
+    ProbeRead { slot: u32, replica: u16 },
     /// A free slot, and the next free one.
     Free { next: u32 },
 }
@@ -103,6 +113,22 @@ struct Pending {
     /// The commit of the oldest write committed by `start` that the
     /// freshest answer so far misses (`Time::NEVER`: none).
     oldest: Time,
+    /// Committed versions (by `start`) newer than the freshest answer's.
+    behind: u32,
+}
+
+/// A probe read from one replica's region: whether an answer so far
+/// holds the probed write.
+#[derive(Clone, Copy)]
+struct ProbeState {
+    key: u32,
+    stamp: Stamp,
+    /// Figure index: (writer * n + reader) * probes + probe.
+    index: u32,
+    left: u16,
+    seen: bool,
+    /// The next free slot, when free.
+    next: u32,
 }
 
 /// What a read that a quorum answers asks of the world.
@@ -132,6 +158,15 @@ pub struct Leaderless {
     channels: Vec<Channel>,
     /// The same pairs: acknowledgements and reads (their own delays).
     links: Vec<(LinkId, LinkId, SimRng)>,
+    /// The same pairs, for probe reads (their own draws: probes change
+    /// nothing a run's requests draw).
+    probe_rngs: Vec<SimRng>,
+    /// PBS delays given in the file.
+    delays: Box<crate::scenario::QuorumDelays>,
+    /// Probe times after each measured commit.
+    probes: Vec<Duration>,
+    probe_slots: Vec<ProbeState>,
+    free_probe: u32,
     /// Per key and replica (`key * n + i`), the version it holds.
     values: Vec<Stamp>,
     /// Per key, its oldest record (list head).
@@ -165,6 +200,7 @@ impl Leaderless {
         let n = l.replicas.len();
         let mut channels = Vec::with_capacity(n * n);
         let mut links = Vec::with_capacity(n * n);
+        let mut probe_rngs = Vec::with_capacity(n * n);
         for &a in &l.replicas {
             for &b in &l.replicas {
                 let name = format!(
@@ -190,6 +226,7 @@ impl Leaderless {
                     net.link(b, a),
                     stream(scenario.seed, run, &format!("quorum-messages/{name}")),
                 ));
+                probe_rngs.push(stream(scenario.seed, run, &format!("quorum-probes/{name}")));
             }
         }
         Leaderless {
@@ -200,6 +237,11 @@ impl Leaderless {
             record_bytes: ds.record_bytes,
             channels,
             links,
+            probe_rngs,
+            delays: Box::new(l.delays.clone()),
+            probes: l.probes.clone(),
+            probe_slots: Vec::new(),
+            free_probe: END,
             values: vec![NONE; ds.keys as usize * n],
             heads: vec![END; ds.keys as usize],
             records: Vec::new(),
@@ -319,18 +361,101 @@ impl Leaderless {
     }
 
     /// The commit of the oldest write of `key` committed by `by` that a
-    /// replica holding `version` misses (`Time::NEVER`: none).
-    fn oldest_missed(&self, key: u32, version: Stamp, by: Time) -> Time {
-        let mut oldest = Time::NEVER;
+    /// replica holding `version` misses (`Time::NEVER`: none), and how
+    /// many such writes there are.
+    fn missed_by(&self, key: u32, version: Stamp, by: Time) -> (Time, u32) {
+        let (mut oldest, mut count) = (Time::NEVER, 0);
         let mut at = self.heads[key as usize];
         while at != END {
             let r = &self.records[at as usize];
             if r.stamp > version && r.commit <= by {
                 oldest = oldest.min(r.commit);
+                count += 1;
             }
             at = r.next;
         }
-        oldest
+        (oldest, count)
+    }
+
+    /// When a read from coordinator `c` sent at `now` reaches replica
+    /// `j`, and when its answer, sent on arrival, reaches `c` (`None`:
+    /// lost), with the file's read and response delays if it gives them.
+    fn ask(&mut self, c: usize, j: usize, now: Time, net: &mut Network) -> Option<(Time, Time)> {
+        let bytes = self.record_bytes;
+        let (to, back, rng) = &mut self.links[c * self.replicas.len() + j];
+        let there = match &self.delays.read {
+            Some(d) => now + d.sample(rng),
+            None => net.transit(*to, now, 64, rng)?,
+        };
+        let answer = match &self.delays.response {
+            Some(d) => there + d.sample(rng),
+            None => net.transit(*back, there, bytes, rng)?,
+        };
+        Some((there, answer))
+    }
+
+    /// A probe of write `stamp` of `key` (coordinated by `writer`) at its
+    /// commit plus probe time `probe`: each replica's region reads it as a
+    /// coordinator, its first `r` answers counted. Not traffic, and drawn
+    /// from streams of its own.
+    fn probe(
+        &mut self,
+        now: Time,
+        (key, stamp): (u32, Stamp),
+        writer: usize,
+        probe: usize,
+        ctx: &mut Ctx,
+    ) {
+        let n = self.replicas.len();
+        for b in 0..n {
+            self.order.clear();
+            for j in 0..n {
+                if !self.reachable(b, j, ctx.net) {
+                    continue;
+                }
+                let (to, back, _) = self.links[b * n + j];
+                let rng = &mut self.probe_rngs[b * n + j];
+                let there = match &self.delays.read {
+                    Some(d) => Some(now + d.sample(rng)),
+                    None => ctx.net.arrival(to, now, rng),
+                };
+                let Some(there) = there else { continue };
+                let answer = match &self.delays.response {
+                    Some(d) => Some(there + d.sample(rng)),
+                    None => ctx.net.arrival(back, there, rng),
+                };
+                if let Some(answer) = answer {
+                    self.order.push((answer, j as u16, there));
+                }
+            }
+            // Fewer than `r` answers: the probe read is unavailable, and
+            // not counted.
+            if self.order.len() < self.r {
+                continue;
+            }
+            self.order.sort_unstable();
+            let state = ProbeState {
+                key,
+                stamp,
+                index: (((writer * n + b) * self.probes.len()) + probe) as u32,
+                left: self.r as u16,
+                seen: false,
+                next: END,
+            };
+            let slot = if self.free_probe == END {
+                self.probe_slots.push(state);
+                (self.probe_slots.len() - 1) as u32
+            } else {
+                let slot = self.free_probe;
+                self.free_probe = self.probe_slots[slot as usize].next;
+                self.probe_slots[slot as usize] = state;
+                slot
+            };
+            for k in 0..self.r {
+                let (_, replica, there) = self.order[k];
+                self.send(there, Msg::ProbeRead { slot, replica }, ctx);
+            }
+        }
     }
 
     /// A write of `key` comes to rest in `region`: a residency violation
@@ -379,11 +504,7 @@ impl super::Strategy for Leaderless {
             if !self.reachable(c, j, ctx.net) {
                 continue;
             }
-            let (to, back, rng) = &mut self.links[c * n + j];
-            let Some(there) = ctx.net.transit(*to, now, 64, rng) else {
-                continue;
-            };
-            if let Some(answer) = ctx.net.transit(*back, there, self.record_bytes, rng) {
+            if let Some((there, answer)) = self.ask(c, j, now, ctx.net) {
                 self.order.push((answer, j as u16, there));
             }
         }
@@ -401,6 +522,7 @@ impl super::Strategy for Leaderless {
             start: now,
             left: self.r as u16,
             oldest: Time::ZERO,
+            behind: u32::MAX,
         });
         for k in 0..self.r {
             let (_, replica, there) = self.order[k];
@@ -495,25 +617,33 @@ impl super::Strategy for Leaderless {
             if !self.reachable(c, j, ctx.net) {
                 continue;
             }
-            let Some(carried) =
-                self.channels[c * n + j].carry(now, self.record_bytes, false, ctx.net)
-            else {
-                continue;
+            let (applied, wait) = match &self.delays.write {
+                Some(d) => (now + d.sample(&mut self.links[c * n + j].2), Duration::ZERO),
+                None => {
+                    match self.channels[c * n + j].carry(now, self.record_bytes, false, ctx.net) {
+                        Some(carried) => (carried.applied, carried.wait),
+                        None => continue,
+                    }
+                }
             };
             let (_, back, rng) = &mut self.links[c * n + j];
-            if let Some(ack) = ctx.net.transit(*back, carried.applied, 64, rng) {
+            let ack = match &self.delays.ack {
+                Some(d) => Some(applied + d.sample(rng)),
+                None => ctx.net.transit(*back, applied, 64, rng),
+            };
+            if let Some(ack) = ack {
                 acks[got] = ack;
                 got += 1;
             }
             self.in_flight[j] += 1;
             self.send(
-                carried.applied,
+                applied,
                 Msg::Apply {
                     key,
                     replica: j as u16,
                     stamp,
                     taken: now,
-                    wait: carried.wait,
+                    wait,
                 },
                 ctx,
             );
@@ -529,6 +659,15 @@ impl super::Strategy for Leaderless {
         if (ctx.warmup..ctx.end).contains(&now) {
             ctx.metrics
                 .record_commit(usize::from(self.dataset.0), self.w == 1);
+            for probe in 0..self.probes.len() {
+                let m = Msg::Probe {
+                    key,
+                    stamp,
+                    writer: c as u16,
+                    probe: probe as u16,
+                };
+                self.send(commit + self.probes[probe], m, ctx);
+            }
         }
         commit
     }
@@ -583,14 +722,47 @@ impl super::Strategy for Leaderless {
                 }
                 let (key, start) = (p.key, p.start);
                 let version = self.values[key as usize * n + usize::from(replica)];
-                let missed = self.oldest_missed(key, version, start);
+                let (missed, behind) = self.missed_by(key, version, start);
                 let Some(Some(p)) = self.pending.get_mut(req as usize) else {
                     return;
                 };
                 // The freshest answer misses the least: the latest oldest.
                 p.oldest = p.oldest.max(missed);
+                p.behind = p.behind.min(behind);
                 p.left -= 1;
+                if p.left == 0 && (ctx.warmup..ctx.end).contains(&p.start) {
+                    let k = (p.behind as usize).min(crate::metrics::MAX_BEHIND);
+                    ctx.metrics
+                        .record_versions_behind(usize::from(self.dataset.0), k);
+                }
             }
+            Msg::Probe {
+                key,
+                stamp,
+                writer,
+                probe,
+            } => self.probe(
+                now,
+                (key, stamp),
+                usize::from(writer),
+                usize::from(probe),
+                ctx,
+            ),
+            Msg::ProbeRead { slot, replica } => {
+                let key = self.probe_slots[slot as usize].key;
+                let version = self.values[key as usize * n + usize::from(replica)];
+                let p = &mut self.probe_slots[slot as usize];
+                p.seen |= version >= p.stamp;
+                p.left -= 1;
+                if p.left == 0 {
+                    let (index, seen) = (p.index as usize, p.seen);
+                    p.next = self.free_probe;
+                    self.free_probe = slot;
+                    ctx.metrics
+                        .record_probe(usize::from(self.dataset.0), index, seen);
+                }
+            }
+
             Msg::Free { .. } => unreachable!("a queued message is in use"),
         }
     }

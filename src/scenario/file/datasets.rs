@@ -100,11 +100,36 @@ pub struct LeaderlessFile {
     /// Replicas whose answers a read waits for (1 to N).
     #[schemars(range(min = 1, max = 64))]
     pub r: u32,
-    /// Time for one of a replica's apply threads to apply one write.
-    pub apply_time: Dist,
+    /// Time for one of a replica's apply threads to apply one write
+    /// (required unless `delays.write` gives the whole write delay).
+    pub apply_time: Option<Dist>,
     /// Threads applying writes at each replica (default 1).
     #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
+    /// The PBS model's message delays as distributions of their own, each
+    /// drawn independently per message (default: from the network, and
+    /// the write through the replica's apply threads).
+    pub delays: Option<QuorumDelaysFile>,
+    /// Probe reads: for every write committed in the measured span, a read
+    /// from each replica's region this long after the commit (e.g.
+    /// `[0ms, 1ms, 10ms, 100ms]`): the t-visibility curve, per region pair.
+    /// Probes change nothing and are not requests (default: none).
+    pub t_visibility: Option<Vec<Duration>>,
+}
+
+/// A quorum's message delays (Bailis et al., PBS: W, A, R, S).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuorumDelaysFile {
+    /// W: from the coordinator until the replica has applied the write
+    /// (replaces the link and the apply threads).
+    pub write: Option<Dist>,
+    /// A: the replica's acknowledgement back to the coordinator.
+    pub ack: Option<Dist>,
+    /// R: a read request to the replica.
+    pub read: Option<Dist>,
+    /// S: the replica's answer back to the coordinator.
+    pub response: Option<Dist>,
 }
 
 /// Geo-sharded placement: one single-primary shard per residency home.

@@ -4,6 +4,7 @@
 //! returns the freshest of the first `r` answers (PBS, Bailis et al. 2012).
 
 use super::{nearest, Role, Strategy};
+use crate::engine::{Dist, Duration};
 use crate::scenario::{Capacity, ClientLoad, Dataset, Failover, RegionId, RywMitigation, Scenario};
 
 /// A leaderless placement.
@@ -15,6 +16,20 @@ pub struct Leaderless {
     pub w: u16,
     /// Answers a read waits for, 1 to N.
     pub r: u16,
+    /// The PBS delays given in the file (each `None`: from the network).
+    pub delays: QuorumDelays,
+    /// Probe reads this long after each measured commit, ascending.
+    pub probes: Vec<Duration>,
+}
+
+/// A quorum's message delays (PBS's W, A, R, S), each drawn per message.
+#[derive(Clone, Debug, Default)]
+pub struct QuorumDelays {
+    /// Until the replica has applied the write (no apply threads then).
+    pub write: Option<Dist>,
+    pub ack: Option<Dist>,
+    pub read: Option<Dist>,
+    pub response: Option<Dist>,
 }
 
 impl Strategy for Leaderless {
@@ -76,7 +91,10 @@ impl Strategy for Leaderless {
     /// An apply at every replica (the coordinator's own included); a read
     /// costs `r` answers, counted with the reads (see `read_events`).
     fn write_events(&self, _s: &Scenario, _w: &ClientLoad) -> f64 {
-        self.replicas.len() as f64
+        // Each probe time: one event, then from every replica's region a
+        // read answered by `r`.
+        let n = self.replicas.len() as f64;
+        n + self.probes.len() as f64 * (1.0 + n * f64::from(self.r))
     }
 
     /// A read asks the replicas: an answer from each of `r` counted,

@@ -23,7 +23,7 @@ mod single_primary;
 
 pub use active_active::ActiveActive;
 pub use geo_sharded::{GeoSharded, Shard};
-pub use leaderless::Leaderless;
+pub use leaderless::{Leaderless, QuorumDelays};
 
 pub use single_primary::{Replication, RywMitigation, SinglePrimary};
 

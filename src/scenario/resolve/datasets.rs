@@ -378,7 +378,7 @@ pub(super) fn leaderless(
         return None;
     }
     let n = l.replicas.len();
-    use crate::scenario::limits::MAX_QUORUM_REPLICAS;
+    use crate::scenario::limits::{MAX_BOUNDS, MAX_DELAY, MAX_QUORUM_REPLICAS};
     if n > MAX_QUORUM_REPLICAS {
         check.error(
             at("replicas"),
@@ -410,6 +410,60 @@ pub(super) fn leaderless(
             1
         }
     };
+    let delays = l
+        .delays
+        .as_ref()
+        .map_or_else(QuorumDelays::default, |d| QuorumDelays {
+            write: d.write.clone(),
+            ack: d.ack.clone(),
+            read: d.read.clone(),
+            response: d.response.clone(),
+        });
+    // With `delays.write` the write delay W is the whole way to an applied
+    // write: apply threads would be a knob that does nothing.
+    let apply_time = match (&l.apply_time, &delays.write) {
+        (Some(a), None) => a.clone(),
+        (None, Some(_)) => Dist::constant(Duration::ZERO),
+        (Some(_), Some(_)) => {
+            check.error(
+                at("apply_time"),
+                "delays.write is the whole delay until a replica has applied a write: leave apply_time out, or delays.write",
+            );
+            Dist::constant(Duration::ZERO)
+        }
+        (None, None) => {
+            check.error(
+                at("replicas"),
+                "give apply_time (how long a replica takes to apply a write), or delays.write",
+            );
+            Dist::constant(Duration::ZERO)
+        }
+    };
+    if delays.write.is_some() && l.apply_threads.is_some() {
+        check.error(
+            at("apply_threads"),
+            "delays.write is the whole delay until a replica has applied a write: with it there are no apply threads; leave apply_threads out",
+        );
+    }
+    let mut probes = l.t_visibility.clone().unwrap_or_default();
+    probes.sort();
+    probes.dedup();
+    let probes_at = yaml_path!["datasets", i, "placement", "leaderless", "t_visibility"];
+    if probes.len() != l.t_visibility.as_ref().map_or(0, Vec::len) {
+        check.error(probes_at.clone(), "t_visibility lists a time twice");
+    }
+    if probes.len() > MAX_BOUNDS {
+        check.error(
+            probes_at.clone(),
+            format!("{} probe times; the limit is {MAX_BOUNDS}", probes.len()),
+        );
+    }
+    if probes.iter().any(|&p| p > MAX_DELAY) {
+        check.error(
+            probes_at,
+            format!("a probe time is above {MAX_DELAY}, the longest delay a scenario may give"),
+        );
+    }
     if replicas.len() != n {
         return None;
     }
@@ -417,11 +471,17 @@ pub(super) fn leaderless(
         name: d.name.clone(),
         keys: d.keys,
         popularity,
-        apply_time: l.apply_time.clone(),
+        apply_time,
         apply_threads,
         record_bytes,
         restricted: d.restricted.unwrap_or(false),
-        placement: Placement::Leaderless(Leaderless { replicas, w, r }),
+        placement: Placement::Leaderless(Leaderless {
+            replicas,
+            w,
+            r,
+            delays,
+            probes,
+        }),
     })
 }
 
