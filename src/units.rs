@@ -252,6 +252,11 @@ const UNITS: &[(&str, Unit, &str)] = &[
     ),
     // Leaderless quorums.
     (
+        "probes",
+        Unit::Count,
+        "probe reads answered this long after a write's commit",
+    ),
+    (
         "k_staleness",
         Unit::Share,
         "share of reads that returned one of the latest k committed versions (element k - 1)",
@@ -391,6 +396,7 @@ const GROUPS: &[(&str, &str)] = &[
     ("failover", "database failover"),
     ("conflicts", "concurrent writes"),
     ("quorum", "quorum reads"),
+    ("t_visibility", "probe reads after a write's commit"),
     (
         "pairs",
         "from the first region's writes to the second's reads",
@@ -422,6 +428,11 @@ const FAMILIES: &[(&str, &str)] = &[
 
 /// Leaves whose meaning depends on their group.
 const IN_GROUP: &[(&str, &str, &str)] = &[
+    (
+        "t_visibility",
+        "share",
+        "share of probe reads this long after a write's commit that returned it",
+    ),
     ("stale_reads", "count", "reads stale at the bound"),
     ("read_latency", "count", "reads answered"),
     ("write_latency", "count", "writes acknowledged"),
@@ -499,9 +510,6 @@ pub fn unit_word(path: &str) -> &'static str {
 /// Families of figures keyed by a name the scenario chooses (a staleness
 /// bound, an anomaly): their members have the family's unit.
 const KEYED: &[(&str, Unit)] = &[
-    // `quorum.t_visibility.1ms`
-    ("t_visibility", Unit::Share),
-    ("t_visibility_probes", Unit::Count),
     // `timeline.stale_share.500ms`
     ("stale_share", Unit::Share),
     // `timeline.anomalies_per_s.read_your_writes`

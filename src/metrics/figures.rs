@@ -498,13 +498,10 @@ pub struct DatasetFigures {
 /// What a leaderless dataset's reads see (DESIGN.md, t-visibility).
 #[derive(Serialize, Clone, Debug)]
 pub struct QuorumFigures {
-    /// Per probe time t (`0ms`, `1ms`...): the share of probe reads
-    /// started t after a measured write's commit, from every replica's
-    /// region, that returned it or a later version (null: no probe read
-    /// was answered).
-    pub t_visibility: Ordered<Option<f64>>,
-    /// The probe reads answered at each probe time.
-    pub t_visibility_probes: Ordered<u64>,
+    /// Per probe time t (`0ms`, `1ms`...): the probe reads started t after
+    /// a measured write's commit, from every replica's region, and the
+    /// share that returned it or a later version.
+    pub t_visibility: Ordered<Visibility>,
     /// The same per region pair: the write's coordinator, then the
     /// reading region.
     pub pairs: Ordered<Ordered<PairVisibility>>,
@@ -514,11 +511,20 @@ pub struct QuorumFigures {
     pub k_staleness: Vec<Option<f64>>,
 }
 
+/// Probe reads at one time after the commit.
+#[derive(Serialize, Clone, Debug)]
+pub struct Visibility {
+    /// Those that returned the probed write or a later one (null: no
+    /// probe read was answered).
+    pub share: Option<f64>,
+    /// Probe reads answered.
+    pub probes: u64,
+}
+
 /// t-visibility from one region's writes to another's reads.
 #[derive(Serialize, Clone, Debug)]
 pub struct PairVisibility {
-    pub t_visibility: Ordered<Option<f64>>,
-    pub t_visibility_probes: Ordered<u64>,
+    pub t_visibility: Ordered<Visibility>,
 }
 
 /// Where a restricted dataset's records went (DESIGN.md, Residency
@@ -625,14 +631,15 @@ fn quorum_figures(
             l.probes
                 .iter()
                 .zip(counts)
-                .map(|(t, c)| (t.to_string(), (c[0] > 0).then(|| c[1] as f64 / c[0] as f64)))
-                .collect(),
-        ),
-        t_visibility_probes: Ordered(
-            l.probes
-                .iter()
-                .zip(counts)
-                .map(|(t, c)| (t.to_string(), c[0]))
+                .map(|(t, c)| {
+                    (
+                        t.to_string(),
+                        Visibility {
+                            share: (c[0] > 0).then(|| c[1] as f64 / c[0] as f64),
+                            probes: c[0],
+                        },
+                    )
+                })
                 .collect(),
         ),
     };
@@ -667,7 +674,6 @@ fn quorum_figures(
         .collect();
     Some(QuorumFigures {
         t_visibility: all.t_visibility,
-        t_visibility_probes: all.t_visibility_probes,
         pairs: Ordered(pairs),
         k_staleness,
     })

@@ -263,14 +263,18 @@ fn buckets_csv_holds_every_series_per_bucket_and_region() {
             numbers(&p["figures"], String::new(), &mut n);
             for (path, v) in n {
                 // `X.mean.I` of a series as long as the span has buckets,
-                // not a quantile curve nor a staleness-age curve.
+                // not a quantile curve, a staleness-age curve nor
+                // k-staleness.
                 let Some((series, i)) = path
                     .strip_suffix(|c: char| c.is_ascii_digit())
                     .and_then(|_| path.rsplit_once(".mean."))
                 else {
                     continue;
                 };
-                if series.ends_with("quantiles_ms") || series.ends_with("stale_share_by_age") {
+                if series.ends_with("quantiles_ms")
+                    || series.ends_with("stale_share_by_age")
+                    || series.ends_with("k_staleness")
+                {
                     continue;
                 }
                 let len = p["figures"]

@@ -221,7 +221,7 @@ fn pbs(n: usize, w: u32, r: u32, delays: &str, probes: &str, keys: u32, seconds:
 
 /// The share of probe reads at `t` that returned the probed write.
 fn visible(s: &serde_json::Value, t: &str) -> f64 {
-    fig(s, &format!("datasets.d.quorum.t_visibility.{t}"))
+    fig(s, &format!("datasets.d.quorum.t_visibility.{t}.share"))
 }
 
 /// PBS's closed form (Bailis et al., VLDB 2012, section 3): acknowledged
@@ -257,7 +257,7 @@ fn a_read_at_commit_misses_the_write_as_pbs_closed_form_says() {
             "N={n} W={w} R={r}: missed {}, closed form {missed}",
             1.0 - seen
         );
-        assert!(fig(&s, "datasets.d.quorum.t_visibility_probes.0ms") > 29_000.0);
+        assert!(fig(&s, "datasets.d.quorum.t_visibility.0ms.probes") > 29_000.0);
     }
 }
 
@@ -350,5 +350,5 @@ fn probes_change_nothing_they_measure() {
         }
         assert_eq!(fig(&with, path), fig(&without, path), "{path}");
     }
-    assert!(fig(&with, "datasets.d.quorum.t_visibility_probes.10ms") > 0.0);
+    assert!(fig(&with, "datasets.d.quorum.t_visibility.10ms.probes") > 0.0);
 }

@@ -318,3 +318,87 @@ pub fn staleness_age(summary: &Value, point: &Value) -> Option<Figure> {
         panels: vec![p],
     })
 }
+
+/// The t-visibility curves of each leaderless dataset with probe times:
+/// a panel per dataset and region whose writes were probed (the write's
+/// coordinator), the share of probe reads that saw a write against the
+/// time after its commit they started, one line per reading region and a
+/// grey one for every pair of the dataset. Reads `datasets.D.quorum`.
+pub fn t_visibility(summary: &Value, point: &Value) -> Option<Figure> {
+    /// (x, share in %, its band in shares).
+    type Point = (f64, f64, Option<(f64, f64)>);
+    let datasets = point["figures"]["datasets"].as_object()?;
+    let mut panels = Vec::new();
+    for (name, d) in datasets {
+        let Some(q) = d.get("quorum") else { continue };
+        let times = keys(q.get("t_visibility"));
+        if times.is_empty() {
+            continue;
+        }
+        let curve = |v: &Value| -> Vec<Point> {
+            times
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| {
+                    let e = &v["t_visibility"][t]["share"];
+                    let m = e["mean"].as_f64()?;
+                    Some((i as f64, m * 100.0, band_of(e)))
+                })
+                .collect()
+        };
+        let series = |label: String, color: usize, points: Vec<Point>| {
+            let mut s = Series {
+                name: label,
+                color,
+                ..Series::default()
+            };
+            for (x, y, band) in points {
+                s.points.push((x, y));
+                if let Some((lo, hi)) = band {
+                    s.band.push((x, lo * 100.0, hi * 100.0));
+                }
+            }
+            s
+        };
+        let all = curve(q);
+        for (writer, row) in q["pairs"].as_object().into_iter().flatten() {
+            let lines: Vec<Series> = row
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(reader, pair)| (reader, curve(pair)))
+                .filter(|(_, points)| !points.is_empty())
+                .map(|(reader, points)| {
+                    series(
+                        format!("read in {reader}"),
+                        region_color(summary, reader),
+                        points,
+                    )
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let mut p = Panel::lines(
+                format!("{name}: writes coordinated in {writer}"),
+                Axis::new(
+                    "time after the commit the read starts",
+                    Scale::Categories(times.clone()),
+                ),
+                Axis::from_zero("reads that see the write (%)"),
+            );
+            p.series = lines;
+            p.series
+                .push(series("every pair".into(), GREY, all.clone()));
+            panels.push(p);
+        }
+    }
+    if panels.is_empty() {
+        return None;
+    }
+    Some(Figure {
+        stem: "t-visibility".into(),
+        title: point_title(summary, point, "how soon reads see writes (t-visibility)"),
+        panels,
+    })
+}

@@ -58,6 +58,7 @@ pub const POINT_CHARTS: &[PointChart] = &[
     consistency,
     conflicts,
     staleness_age,
+    t_visibility,
 ];
 /// Whole-scenario charts, in page order.
 pub const SCENARIO_CHARTS: &[ScenarioChart] = &[topology, sweep_slos, strategies];
