@@ -252,6 +252,26 @@ const UNITS: &[(&str, Unit, &str)] = &[
     ),
     // Leaderless quorums.
     (
+        "read_repairs",
+        Unit::Count,
+        "newer versions read repair sent to replicas",
+    ),
+    (
+        "hinted_writes",
+        Unit::Count,
+        "writes a stand-in took for a replica it could not reach",
+    ),
+    (
+        "hints_handed_over",
+        Unit::Count,
+        "hinted writes handed over to their replica",
+    ),
+    (
+        "anti_entropy_updates",
+        Unit::Count,
+        "replica versions anti-entropy brought up to date",
+    ),
+    (
         "probes",
         Unit::Count,
         "probe reads answered this long after a write's commit",

@@ -509,6 +509,15 @@ pub struct QuorumFigures {
     /// the latest k versions committed before them (k-staleness, k = 1 to
     /// 10; null when no read was measured).
     pub k_staleness: Vec<Option<f64>>,
+    /// Versions read repair sent to replicas that answered a read with an
+    /// older one (over the whole run, warm-up included).
+    pub read_repairs: u64,
+    /// Writes a stand-in took for a replica it could not reach (sloppy
+    /// quorum), and those it handed over by the end of the run.
+    pub hinted_writes: u64,
+    pub hints_handed_over: u64,
+    /// Replica versions of a key anti-entropy brought up to date.
+    pub anti_entropy_updates: u64,
 }
 
 /// Probe reads at one time after the commit.
@@ -676,6 +685,10 @@ fn quorum_figures(
         t_visibility: all.t_visibility,
         pairs: Ordered(pairs),
         k_staleness,
+        read_repairs: w.read_repairs,
+        hinted_writes: w.hinted,
+        hints_handed_over: w.handed_over,
+        anti_entropy_updates: w.synced,
     })
 }
 

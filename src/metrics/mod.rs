@@ -46,6 +46,19 @@ pub struct DurationStats {
     max_ns: u64,
 }
 
+/// What a leaderless dataset's repair mechanisms did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuorumEvent {
+    /// Read repair sent a replica a newer version.
+    Repaired,
+    /// A stand-in took a write for a replica it could not reach.
+    Hinted,
+    /// A stand-in handed a write over to its replica.
+    HandedOver,
+    /// Anti-entropy brought a replica's version of a key up to date.
+    Synced,
+}
+
 /// Versions behind a leaderless read counts one by one up to this (the
 /// k-staleness figure's k); more are counted here.
 pub const MAX_BEHIND: usize = 10;
@@ -537,6 +550,13 @@ pub struct WriteMetrics {
     /// reading region, probe time), `(w * n + r) * probes + p`, probe reads
     /// answered and those that returned the probed write or a later one.
     pub probes: Vec<[u64; 2]>,
+    /// Leaderless datasets: versions read repair sent, writes stand-ins
+    /// took (sloppy quorum) and handed over, replica versions anti-entropy
+    /// brought up to date; each counted whenever it happens in the run.
+    pub read_repairs: u64,
+    pub hinted: u64,
+    pub handed_over: u64,
+    pub synced: u64,
     /// Leaderless datasets: measured reads by how many committed versions
     /// newer than the one they returned there were (the last element: that
     /// many or more); empty otherwise.

@@ -17,6 +17,24 @@ impl RunMetrics {
         p[1] += u64::from(seen);
     }
 
+    /// Leaderless `dataset`'s repair mechanisms did `what` once.
+    #[inline]
+    pub fn record_quorum_event(&mut self, dataset: usize, what: super::QuorumEvent) {
+        self.record_quorum_events(dataset, what, 1);
+    }
+
+    /// ... `n` times.
+    pub fn record_quorum_events(&mut self, dataset: usize, what: super::QuorumEvent, n: u64) {
+        use super::QuorumEvent as Q;
+        let w = &mut self.writes[dataset];
+        match what {
+            Q::Repaired => w.read_repairs += n,
+            Q::Hinted => w.hinted += n,
+            Q::HandedOver => w.handed_over += n,
+            Q::Synced => w.synced += n,
+        }
+    }
+
     /// A measured read of leaderless `dataset` returned a version `k`
     /// committed versions behind (`k` at most the last index).
     #[inline]

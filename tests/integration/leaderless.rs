@@ -173,6 +173,18 @@ fn bad_quorums_are_refused_with_their_line() {
             vec!["give apply_time"],
         ),
         (
+            "        w: 1\n",
+            "        w: 1\n        anti_entropy: 0s\n",
+            "anti_entropy: 0s",
+            vec!["more than 0"],
+        ),
+        (
+            "        w: 1\n",
+            "        w: 1\n        read_repair: sometimes\n",
+            "read_repair: sometimes",
+            vec!["read_repair"],
+        ),
+        (
             "{write: {constant: 1ms}}",
             "{write: {constant: 1ms}, acks: {constant: 1ms}}",
             "delays:",
@@ -351,4 +363,143 @@ fn probes_change_nothing_they_measure() {
         assert_eq!(fig(&with, path), fig(&without, path), "{path}");
     }
     assert!(fig(&with, "datasets.d.quorum.t_visibility.10ms.probes") > 0.0);
+}
+
+/// Three replicas, `a` 10 ms from `b` and `c`, which are 100 ms apart;
+/// writes coordinated in `a` (w = 1), reads in `b` and `c` (r = 2: a
+/// read in `b` hears from `b` and `a` first). `a` is cut off from `b` and
+/// `c` from 10 s to 20 s, and its database is down from 50 s to 90 s, so
+/// that reads then hear only from `b` and `c`. `extra` is the placement's
+/// repair setting.
+fn repaired(extra: &str) -> String {
+    format!(
+        r#"
+name: repair
+seed: 4
+warmup: 5s
+duration: 95s
+bucket: 1s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 10ms}}
+    - {{between: [a, c], delay: 10ms}}
+    - {{between: [b, c], delay: 100ms}}
+datasets:
+  - name: d
+    keys: 20000
+    placement:
+      leaderless:
+        replicas: [a, b, c]
+        w: 1
+        r: 2
+        apply_time: 0ms
+        {extra}
+workload:
+  - {{region: a, rates: {{d: {{writes_per_s: 200}}}}}}
+  - {{region: b, rates: {{d: {{reads_per_s: 200}}}}}}
+  - {{region: c, rates: {{d: {{reads_per_s: 200}}}}}}
+failures:
+  - {{partition: [[a], [b, c]], at: 10s, duration: 10s}}
+  - {{region: a, service: database, at: 50s, duration: 40s}}
+"#
+    )
+}
+
+/// Stale reads in `b` and `c` while `a` is down (buckets 45 to 84 of the
+/// measured span, which starts at 5 s).
+fn stale_while_a_is_down(s: &serde_json::Value) -> f64 {
+    ["b", "c"]
+        .iter()
+        .map(|r| {
+            let share = crate::common::series(s, &format!("clients.{r}.timeline.stale_share.0ms"));
+            let reads = crate::common::series(s, &format!("clients.{r}.timeline.reads_per_s"));
+            (45..85).map(|i| share[i] * reads[i]).sum::<f64>()
+        })
+        .sum()
+}
+
+/// The writes `a` took while cut off reach `b` and `c` only by repair.
+/// Without any, reads that hear only from `b` and `c` (while `a` is down)
+/// miss them. Read repair fixes the replicas that answered a read with an
+/// older version (a read in `b` hears from `b` and `a`): fewer such stale
+/// reads. Anti-entropy every 7 s syncs everything at 21 s: fewer still,
+/// and it brought at least the 2 x ~2,000 versions the cut-off writes
+/// left behind up to date.
+#[test]
+fn read_repair_and_anti_entropy_heal_what_a_partition_left_behind() {
+    let none = summary(&repaired("read_repair: false"));
+    let rr = summary(&repaired("read_repair: true"));
+    let ae = summary(&repaired("anti_entropy: 7s"));
+    let q = |s: &serde_json::Value, k: &str| fig(s, &format!("datasets.d.quorum.{k}"));
+    assert_eq!(q(&none, "read_repairs"), 0.0);
+    assert_eq!(q(&none, "anti_entropy_updates"), 0.0);
+    assert!(
+        q(&rr, "read_repairs") > 1_000.0,
+        "{}",
+        q(&rr, "read_repairs")
+    );
+    assert_eq!(q(&rr, "anti_entropy_updates"), 0.0);
+    assert_eq!(q(&ae, "read_repairs"), 0.0);
+    assert!(q(&ae, "anti_entropy_updates") > 3_500.0);
+    let (n, r, a) = (
+        stale_while_a_is_down(&none),
+        stale_while_a_is_down(&rr),
+        stale_while_a_is_down(&ae),
+    );
+    assert!(n > 200.0, "without repair: {n}");
+    assert!(r < 0.7 * n, "read repair: {r} against {n}");
+    assert!(a < 0.5 * r, "anti-entropy: {a} against {r}");
+}
+
+/// Sloppy quorum: `c`'s writes need w = 2 while `c` is cut off from `a`
+/// and `b` (10 s to 20 s). Without it every write that reaches `c`'s
+/// coordinator then fails; with it a stand-in in `c` takes each for both
+/// replicas it cannot reach (two hints a write: the same arrivals, drawn
+/// from the same streams) and hands them all over when the partition
+/// heals.
+#[test]
+fn a_sloppy_quorum_takes_writes_a_strict_one_refuses_and_hands_them_over() {
+    let yaml = |sloppy: bool| {
+        format!(
+            r#"
+name: sloppy
+seed: 8
+warmup: 5s
+duration: 30s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 10ms}}
+    - {{between: [a, c], delay: 30ms}}
+    - {{between: [b, c], delay: 40ms}}
+datasets:
+  - name: d
+    keys: 1000
+    placement:
+      leaderless: {{replicas: [a, b, c], w: 2, r: 1, apply_time: 0ms, sloppy_quorum: {sloppy}}}
+workload:
+  - {{region: c, rates: {{d: {{writes_per_s: 100}}}}}}
+failures:
+  - {{partition: [[c], [a, b]], at: 10s, duration: 10s}}
+"#
+        )
+    };
+    let strict = summary(&yaml(false));
+    let sloppy = summary(&yaml(true));
+    let failed = fig(&strict, "clients.c.requests.failed");
+    assert!((800.0..1200.0).contains(&failed), "{failed}");
+    assert_eq!(fig(&sloppy, "clients.c.requests.failed"), 0.0);
+    assert_eq!(fig(&strict, "datasets.d.quorum.hinted_writes"), 0.0);
+    let hinted = fig(&sloppy, "datasets.d.quorum.hinted_writes");
+    assert_eq!(hinted, 2.0 * failed);
+    assert_eq!(fig(&sloppy, "datasets.d.quorum.hints_handed_over"), hinted);
 }

@@ -33,7 +33,7 @@ use super::super::replication::Channel;
 use super::super::{Ctx, Event as WorldEvent};
 use super::{Answer, ReadServer};
 use crate::engine::{stream, Duration, SimRng, Time};
-use crate::metrics::RunMetrics;
+use crate::metrics::{QuorumEvent, RunMetrics};
 use crate::scenario::{DatasetId, RegionId, Scenario};
 
 /// A version: the coordinator's timestamp (ns) and index (ties).
@@ -67,11 +67,23 @@ enum Msg {
         key: u32,
         replica: u16,
         stamp: Stamp,
-        /// When the coordinator took the write (for the lag), and whether
-        /// it is measured.
+        /// When the coordinator took the write (for the lag).
         taken: Time,
         wait: Duration,
+        /// A read repair or an anti-entropy copy, not the write's own
+        /// delivery: no lag of its own.
+        repair: bool,
     },
+    /// Read repair: the coordinator `coord` sends `stamp` of `key` to
+    /// `replica`, which answered a read with an older version.
+    Repair {
+        key: u32,
+        coord: u16,
+        replica: u16,
+        stamp: Stamp,
+    },
+    /// Every replica that answers takes the newest version of every key.
+    AntiEntropy,
     /// Replica `replica` reads its version for read `read` (request slot
     /// and attempt).
     Read { req: u32, attempt: u8, replica: u16 },
@@ -115,6 +127,26 @@ struct Pending {
     oldest: Time,
     /// Committed versions (by `start`) newer than the freshest answer's.
     behind: u32,
+    /// The coordinator, when its answers are all in, and the freshest
+    /// version among them.
+    coord: u16,
+    done: Time,
+    best: Stamp,
+    /// Replicas that answered, and those whose answer is older than
+    /// `best` (read repair sends them `best`).
+    answered: u64,
+    older: u64,
+}
+
+/// A write a stand-in took for a replica it could not reach (sloppy
+/// quorum), to hand over when the replica is back.
+#[derive(Clone, Copy)]
+struct Hint {
+    coord: u16,
+    replica: u16,
+    key: u32,
+    stamp: Stamp,
+    taken: Time,
 }
 
 /// A probe read from one replica's region: whether an answer so far
@@ -167,6 +199,12 @@ pub struct Leaderless {
     probes: Vec<Duration>,
     probe_slots: Vec<ProbeState>,
     free_probe: u32,
+    read_repair: bool,
+    anti_entropy: Option<Duration>,
+    /// Whether the next anti-entropy sync is queued.
+    syncing: bool,
+    sloppy: bool,
+    hints: Vec<Hint>,
     /// Per key and replica (`key * n + i`), the version it holds.
     values: Vec<Stamp>,
     /// Per key, its oldest record (list head).
@@ -242,6 +280,11 @@ impl Leaderless {
             probes: l.probes.clone(),
             probe_slots: Vec::new(),
             free_probe: END,
+            read_repair: l.read_repair,
+            anti_entropy: l.anti_entropy,
+            syncing: false,
+            sloppy: l.sloppy_quorum,
+            hints: Vec::new(),
             values: vec![NONE; ds.keys as usize * n],
             heads: vec![END; ds.keys as usize],
             records: Vec::new(),
@@ -394,6 +437,117 @@ impl Leaderless {
         Some((there, answer))
     }
 
+    /// Sends write `stamp` of `key` (taken at `taken`) from coordinator
+    /// `c` to replica `j` at `now` and queues its apply: when it is
+    /// applied and how long it waited for an apply thread (`None`: the
+    /// link lost it).
+    #[allow(clippy::too_many_arguments)]
+    fn deliver(
+        &mut self,
+        (c, j): (usize, usize),
+        now: Time,
+        (key, stamp): (u32, Stamp),
+        taken: Time,
+        repair: bool,
+        ctx: &mut Ctx,
+    ) -> Option<Time> {
+        let n = self.replicas.len();
+        let (applied, wait) = match &self.delays.write {
+            Some(d) => (now + d.sample(&mut self.links[c * n + j].2), Duration::ZERO),
+            None => {
+                let carried =
+                    self.channels[c * n + j].carry(now, self.record_bytes, false, ctx.net)?;
+                (carried.applied, carried.wait)
+            }
+        };
+        self.in_flight[j] += 1;
+        self.send(
+            applied,
+            Msg::Apply {
+                key,
+                replica: j as u16,
+                stamp,
+                taken,
+                wait,
+                repair,
+            },
+            ctx,
+        );
+        Some(applied)
+    }
+
+    /// Hands over the hints whose replica the stand-in can reach now.
+    fn hand_over(&mut self, now: Time, ctx: &mut Ctx) {
+        if self.hints.is_empty() {
+            return;
+        }
+        let hints = std::mem::take(&mut self.hints);
+        for h in hints {
+            let (c, j) = (usize::from(h.coord), usize::from(h.replica));
+            if ctx.net.db_up(self.replicas[c])
+                && self.reachable(c, j, ctx.net)
+                && self
+                    .deliver((c, j), now, (h.key, h.stamp), h.taken, false, ctx)
+                    .is_some()
+            {
+                ctx.metrics
+                    .record_quorum_event(usize::from(self.dataset.0), QuorumEvent::HandedOver);
+                continue;
+            }
+            self.hints.push(h);
+        }
+    }
+
+    /// Anti-entropy at `now`: replicas that can reach one another (their
+    /// databases up, the links between them up both ways) exchange what
+    /// they hold, and each takes the newest version of every key any of
+    /// its group holds.
+    fn sync(&mut self, ctx: &mut Ctx) {
+        let n = self.replicas.len();
+        // Groups: each up replica takes the smallest index it is joined
+        // to through reachable pairs.
+        let up: Vec<bool> = self.replicas.iter().map(|&r| ctx.net.db_up(r)).collect();
+        let mut group: Vec<usize> = (0..n).collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for a in 0..n {
+                for b in 0..n {
+                    if a != b && up[a] && up[b] && self.reachable(a, b, ctx.net) {
+                        let g = group[a].min(group[b]);
+                        if group[a] != g || group[b] != g {
+                            group[a] = g;
+                            group[b] = g;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut updated = 0u64;
+        let mut newest = vec![NONE; n];
+        for key in 0..self.heads.len() {
+            let row = &mut self.values[key * n..(key + 1) * n];
+            newest.fill(NONE);
+            for j in 0..n {
+                if up[j] {
+                    newest[group[j]] = newest[group[j]].max(row[j]);
+                }
+            }
+            for j in 0..n {
+                if up[j] && row[j] < newest[group[j]] {
+                    row[j] = newest[group[j]];
+                    updated += 1;
+                }
+            }
+            if self.heads[key] != END {
+                self.prune(key as u32);
+            }
+        }
+        ctx.metrics
+            .record_quorum_events(usize::from(self.dataset.0), QuorumEvent::Synced, updated);
+    }
+
     /// A probe of write `stamp` of `key` (coordinated by `writer`) at its
     /// commit plus probe time `probe`: each replica's region reads it as a
     /// coordinator, its first `r` answers counted. Not traffic, and drawn
@@ -523,6 +677,11 @@ impl super::Strategy for Leaderless {
             left: self.r as u16,
             oldest: Time::ZERO,
             behind: u32::MAX,
+            coord: c as u16,
+            done,
+            best: NONE,
+            answered: 0,
+            older: 0,
         });
         for k in 0..self.r {
             let (_, replica, there) = self.order[k];
@@ -607,24 +766,48 @@ impl super::Strategy for Leaderless {
         };
         let n = self.replicas.len();
         let live = (0..n).filter(|&j| self.reachable(c, j, ctx.net)).count();
-        if live < self.w {
+        if live < self.w && !self.sloppy {
             return Time::NEVER;
+        }
+        if let (Some(every), false) = (self.anti_entropy, self.syncing) {
+            self.syncing = true;
+            let at = Time::ZERO + every;
+            if at <= ctx.end {
+                self.send(at.max(now), Msg::AntiEntropy, ctx);
+            }
         }
         let stamp = (now.as_nanos() as i64, c as u16);
         let mut acks: [Time; 64] = [Time::NEVER; 64];
         let mut got = 0;
         for j in 0..n {
             if !self.reachable(c, j, ctx.net) {
-                continue;
-            }
-            let (applied, wait) = match &self.delays.write {
-                Some(d) => (now + d.sample(&mut self.links[c * n + j].2), Duration::ZERO),
-                None => {
-                    match self.channels[c * n + j].carry(now, self.record_bytes, false, ctx.net) {
-                        Some(carried) => (carried.applied, carried.wait),
-                        None => continue,
+                if self.sloppy {
+                    // A stand-in in the coordinator's region takes it, and
+                    // acknowledges once it has it.
+                    let own = ctx.net.link(self.replicas[c], self.replicas[c]);
+                    let rng = &mut self.links[c * n + j].2;
+                    let ack = ctx
+                        .net
+                        .transit(own, now, self.record_bytes, rng)
+                        .and_then(|at| ctx.net.transit(own, at, 64, rng));
+                    if let Some(ack) = ack {
+                        acks[got] = ack;
+                        got += 1;
+                        self.hints.push(Hint {
+                            coord: c as u16,
+                            replica: j as u16,
+                            key,
+                            stamp,
+                            taken: now,
+                        });
+                        ctx.metrics
+                            .record_quorum_event(usize::from(self.dataset.0), QuorumEvent::Hinted);
                     }
                 }
+                continue;
+            }
+            let Some(applied) = self.deliver((c, j), now, (key, stamp), now, false, ctx) else {
+                continue;
             };
             let (_, back, rng) = &mut self.links[c * n + j];
             let ack = match &self.delays.ack {
@@ -635,18 +818,6 @@ impl super::Strategy for Leaderless {
                 acks[got] = ack;
                 got += 1;
             }
-            self.in_flight[j] += 1;
-            self.send(
-                applied,
-                Msg::Apply {
-                    key,
-                    replica: j as u16,
-                    stamp,
-                    taken: now,
-                    wait,
-                },
-                ctx,
-            );
         }
         self.commits += 1;
         if got < self.w {
@@ -690,6 +861,7 @@ impl super::Strategy for Leaderless {
                 stamp,
                 taken,
                 wait,
+                repair,
             } => {
                 let j = usize::from(replica);
                 self.in_flight[j] -= 1;
@@ -700,6 +872,8 @@ impl super::Strategy for Leaderless {
                 }
                 if taken >= ctx.warmup {
                     self.rests(key, self.replicas[j], ctx);
+                }
+                if taken >= ctx.warmup && !repair {
                     ctx.metrics.record_apply(
                         usize::from(self.dataset.0),
                         j,
@@ -730,10 +904,62 @@ impl super::Strategy for Leaderless {
                 p.oldest = p.oldest.max(missed);
                 p.behind = p.behind.min(behind);
                 p.left -= 1;
-                if p.left == 0 && (ctx.warmup..ctx.end).contains(&p.start) {
+                let bit = 1u64 << replica;
+                if version > p.best {
+                    // Every earlier answer is older than this one.
+                    p.older = p.answered;
+                    p.best = version;
+                } else if version < p.best {
+                    p.older |= bit;
+                }
+                p.answered |= bit;
+                if p.left > 0 {
+                    return;
+                }
+                let p = *p;
+                if (ctx.warmup..ctx.end).contains(&p.start) {
                     let k = (p.behind as usize).min(crate::metrics::MAX_BEHIND);
                     ctx.metrics
                         .record_versions_behind(usize::from(self.dataset.0), k);
+                }
+                if self.read_repair {
+                    // Once the answers are in, the coordinator sends the
+                    // freshest to those that answered with older ones.
+                    for j in 0..n {
+                        if p.older & (1u64 << j) != 0 {
+                            let m = Msg::Repair {
+                                key: p.key,
+                                coord: p.coord,
+                                replica: j as u16,
+                                stamp: p.best,
+                            };
+                            self.send(p.done, m, ctx);
+                        }
+                    }
+                }
+            }
+            Msg::Repair {
+                key,
+                coord,
+                replica,
+                stamp,
+            } => {
+                let (c, j) = (usize::from(coord), usize::from(replica));
+                if self.reachable(c, j, ctx.net)
+                    && self
+                        .deliver((c, j), now, (key, stamp), now, true, ctx)
+                        .is_some()
+                {
+                    ctx.metrics
+                        .record_quorum_event(usize::from(self.dataset.0), QuorumEvent::Repaired);
+                }
+            }
+            Msg::AntiEntropy => {
+                self.sync(ctx);
+                if let Some(every) = self.anti_entropy {
+                    if now + every <= ctx.end {
+                        self.send(now + every, Msg::AntiEntropy, ctx);
+                    }
                 }
             }
             Msg::Probe {
@@ -767,14 +993,19 @@ impl super::Strategy for Leaderless {
         }
     }
 
-    /// Messages are decided when sent: nothing waits.
-    fn resume(&mut self, _now: Time, _ctx: &mut Ctx) {}
+    /// A link came up or a node came back: hints that can reach their
+    /// replica now go (other messages were decided when sent).
+    fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        self.hand_over(now, ctx);
+    }
 
     fn link_down(&mut self, _link: LinkId, _now: Time) {}
 
     fn node_down(&mut self, _region: RegionId, _now: Time) {}
 
-    fn node_up(&mut self, _region: RegionId, _now: Time, _ctx: &mut Ctx) {}
+    fn node_up(&mut self, _region: RegionId, now: Time, ctx: &mut Ctx) {
+        self.hand_over(now, ctx);
+    }
 
     /// Every replica coordinates: nothing to fail over.
     fn on_db_verdict(
@@ -805,7 +1036,13 @@ impl super::Strategy for Leaderless {
     fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
         let mut lag = vec![Duration::ZERO; self.replicas.len()];
         for m in &self.msgs {
-            if let Msg::Apply { replica, taken, .. } = *m {
+            if let Msg::Apply {
+                replica,
+                taken,
+                repair: false,
+                ..
+            } = *m
+            {
                 let l = &mut lag[usize::from(replica)];
                 *l = (*l).max(now.since(taken));
             }

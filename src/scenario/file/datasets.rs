@@ -115,6 +115,19 @@ pub struct LeaderlessFile {
     /// `[0ms, 1ms, 10ms, 100ms]`): the t-visibility curve, per region pair.
     /// Probes change nothing and are not requests (default: none).
     pub t_visibility: Option<Vec<Duration>>,
+    /// After a read, the coordinator sends the freshest version it got to
+    /// every answering replica that returned an older one, in the
+    /// background (default false).
+    pub read_repair: Option<bool>,
+    /// Every this long, replicas that answer exchange what they hold (a
+    /// Merkle-tree sync), and each takes the newest version of every key
+    /// (default: never).
+    pub anti_entropy: Option<Duration>,
+    /// Sloppy quorum: a write to a replica that cannot be reached is taken
+    /// by a stand-in in the coordinator's region, which acknowledges it
+    /// (counting towards `w`) and hands it over when the replica is back
+    /// (hinted handoff). Reads ask only the replicas (default false).
+    pub sloppy_quorum: Option<bool>,
 }
 
 /// A quorum's message delays (Bailis et al., PBS: W, A, R, S).

@@ -20,6 +20,12 @@ pub struct Leaderless {
     pub delays: QuorumDelays,
     /// Probe reads this long after each measured commit, ascending.
     pub probes: Vec<Duration>,
+    /// Background read repair.
+    pub read_repair: bool,
+    /// Anti-entropy interval.
+    pub anti_entropy: Option<Duration>,
+    /// Sloppy quorum with hinted handoff.
+    pub sloppy_quorum: bool,
 }
 
 /// A quorum's message delays (PBS's W, A, R, S), each drawn per message.
@@ -172,6 +178,13 @@ impl Strategy for Leaderless {
             out.push(format!(
                 "dataset `{}`: w = {} = N: a write needs every replica ({all}), so losing any one stops writes",
                 d.name, self.w
+            ));
+        }
+        if let Some(every) = self.anti_entropy.filter(|&a| a > s.warmup + s.duration) {
+            out.push(format!(
+                "dataset `{}`: anti_entropy every {every} is longer than the run ({}): no sync happens in it",
+                d.name,
+                s.warmup + s.duration
             ));
         }
         if self.r == n {

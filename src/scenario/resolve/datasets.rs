@@ -464,6 +464,12 @@ pub(super) fn leaderless(
             format!("a probe time is above {MAX_DELAY}, the longest delay a scenario may give"),
         );
     }
+    if l.anti_entropy == Some(Duration::ZERO) {
+        check.error(
+            at("anti_entropy"),
+            "anti_entropy is the time between two syncs: give more than 0, e.g. 10m (leave it out for none)",
+        );
+    }
     if replicas.len() != n {
         return None;
     }
@@ -481,6 +487,9 @@ pub(super) fn leaderless(
             r,
             delays,
             probes,
+            read_repair: l.read_repair.unwrap_or(false),
+            anti_entropy: l.anti_entropy.filter(|&a| a > Duration::ZERO),
+            sloppy_quorum: l.sloppy_quorum.unwrap_or(false),
         }),
     })
 }
