@@ -201,13 +201,55 @@ fn bad_quorums_are_refused_with_their_line() {
             assert!(err.contains(w), "{to}: expected `{w}` in {err}");
         }
     }
-    let users = base.replacen("{region: a, rates:", "{region: a, users: 100, rates:", 1);
-    let (code, err) = validate(&users);
-    assert_eq!(code, Some(2), "{err}");
-    assert!(
-        err.contains("not modelled on a leaderless dataset"),
-        "{err}"
-    );
+}
+
+/// Users of one region, each reading and writing their own record, 30 %
+/// of their requests sent from the other two regions: with w = r = 1 a
+/// read from another region can miss the user's own acknowledged write;
+/// with any strict quorum (w + r > N: every read quorum meets every write
+/// quorum) none does.
+#[test]
+fn strict_quorums_never_miss_a_users_own_write() {
+    let yaml = |w: u32, r: u32| {
+        format!(
+            r#"
+name: users
+seed: 9
+duration: 60s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 30ms}}
+    - {{between: [a, c], delay: 50ms}}
+    - {{between: [b, c], delay: 40ms}}
+datasets:
+  - name: d
+    keys: 2000
+    popularity: per-user
+    placement:
+      leaderless: {{replicas: [a, b, c], w: {w}, r: {r}, apply_time: 1ms}}
+workload:
+  - region: a
+    users: 2000
+    roaming: {{share: 0.3, to: [b, c], delay: 10ms}}
+    rates: {{d: {{reads_per_s: 400, writes_per_s: 200}}}}
+"#
+        )
+    };
+    let ryw = |w, r| {
+        fig(
+            &summary(&yaml(w, r)),
+            "clients.a.users.read_your_writes.count",
+        )
+    };
+    assert!(ryw(1, 1) > 10.0, "{}", ryw(1, 1));
+    for (w, r) in [(2, 2), (1, 3), (3, 1)] {
+        assert_eq!(ryw(w, r), 0.0, "w = {w}, r = {r}");
+    }
 }
 
 /// Three replicas with the PBS message delays of the file (W for the

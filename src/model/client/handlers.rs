@@ -201,9 +201,39 @@ impl World {
                         sched.schedule(t, event(ClientEvent::AtNode { req, attempt }));
                         None
                     }
-                    // Users are refused on a quorum's datasets: no
-                    // per-user check to make.
-                    (_, Some(QuorumRead::Done { start, oldest })) => Some(staleness(oldest, start)),
+                    // The replicas' answers are in: the read's version
+                    // is that of when it reached its coordinator.
+                    (
+                        Some(server),
+                        Some(QuorumRead::Done {
+                            start,
+                            oldest,
+                            frontier,
+                        }),
+                    ) => {
+                        let found = if r.user == NO_USER {
+                            Some(0)
+                        } else {
+                            let at = Here {
+                                req,
+                                attempt,
+                                now: start,
+                                oldest: frontier,
+                                server,
+                            };
+                            user_read(at, r, s, placement, truth, net, metrics, sched)
+                        };
+                        match found {
+                            Some(found) => {
+                                anomalies = found;
+                                Some(staleness(oldest, start))
+                            }
+                            None => {
+                                later = true;
+                                None
+                            }
+                        }
+                    }
                     (_, Some(QuorumRead::Unavailable)) => None,
                     (Some(server), _) => {
                         let oldest = placement.on_read(r.key, server);

@@ -127,6 +127,10 @@ struct Pending {
     oldest: Time,
     /// Committed versions (by `start`) newer than the freshest answer's.
     behind: u32,
+    /// The timestamp (as a time) of the oldest write committed by `start`
+    /// that the freshest answer misses: the version holds every write
+    /// stamped before it (for the user checks).
+    frontier: Time,
     /// The coordinator, when its answers are all in, and the freshest
     /// version among them.
     coord: u16,
@@ -171,8 +175,14 @@ pub enum QuorumRead {
     /// The replicas' answers come in: ask again at this time.
     Later(Time),
     /// Answered: it started at `start` and misses writes committed from
-    /// `oldest` on (`Time::NEVER`: none).
-    Done { start: Time, oldest: Time },
+    /// `oldest` on (`Time::NEVER`: none); its version holds every write
+    /// stamped before `frontier` (`Time::NEVER`: every one committed by
+    /// `start`).
+    Done {
+        start: Time,
+        oldest: Time,
+        frontier: Time,
+    },
     /// Fewer than `r` replicas can answer.
     Unavailable,
 }
@@ -219,6 +229,9 @@ pub struct Leaderless {
     commits: u64,
     applied: Vec<u64>,
     in_flight: Vec<u64>,
+    /// The version the last completed read returned, for the user checks
+    /// that ask about it at once ([`super::Strategy::missed`]).
+    last_read: Stamp,
     /// Scratch: (answer time, replica, first leg's arrival).
     order: Vec<(Time, u16, Time)>,
     /// The residency rules, for a restricted dataset.
@@ -295,6 +308,7 @@ impl Leaderless {
             commits: 0,
             applied: vec![0; n],
             in_flight: vec![0; n],
+            last_read: NONE,
             order: Vec::with_capacity(n),
             residency: scenario.residency.clone().filter(|_| ds.restricted),
         }
@@ -404,20 +418,21 @@ impl Leaderless {
     }
 
     /// The commit of the oldest write of `key` committed by `by` that a
-    /// replica holding `version` misses (`Time::NEVER`: none), and how
-    /// many such writes there are.
-    fn missed_by(&self, key: u32, version: Stamp, by: Time) -> (Time, u32) {
-        let (mut oldest, mut count) = (Time::NEVER, 0);
+    /// replica holding `version` misses (`Time::NEVER`: none), how many
+    /// such writes there are, and the earliest timestamp among them.
+    fn missed_by(&self, key: u32, version: Stamp, by: Time) -> (Time, u32, Time) {
+        let (mut oldest, mut count, mut stamped) = (Time::NEVER, 0, Time::NEVER);
         let mut at = self.heads[key as usize];
         while at != END {
             let r = &self.records[at as usize];
             if r.stamp > version && r.commit <= by {
                 oldest = oldest.min(r.commit);
                 count += 1;
+                stamped = stamped.min(Time::from_nanos(r.stamp.0 as u64));
             }
             at = r.next;
         }
-        (oldest, count)
+        (oldest, count, stamped)
     }
 
     /// When a read from coordinator `c` sent at `now` reaches replica
@@ -643,7 +658,9 @@ impl super::Strategy for Leaderless {
                 let done = QuorumRead::Done {
                     start: p.start,
                     oldest: p.oldest,
+                    frontier: p.frontier,
                 };
+                self.last_read = p.best;
                 self.pending[slot] = None;
                 return done;
             }
@@ -677,6 +694,7 @@ impl super::Strategy for Leaderless {
             left: self.r as u16,
             oldest: Time::ZERO,
             behind: u32::MAX,
+            frontier: Time::ZERO,
             coord: c as u16,
             done,
             best: NONE,
@@ -743,11 +761,14 @@ impl super::Strategy for Leaderless {
         Time::NEVER
     }
 
-    /// Whether replica `server` lacks the write committed at `commit`
-    /// (no user checks reach a leaderless dataset: the scenario refuses
-    /// users on one).
-    fn missed(&self, _server: ReadServer, _key: u32, _node: RegionId, _commit: Time) -> bool {
-        false
+    /// Whether the read just answered (the world asks at once, as it
+    /// checks the read's user) returned a version older than the write
+    /// coordinated in `node` at `commit` (whose timestamp that is).
+    fn missed(&self, _server: ReadServer, _key: u32, node: RegionId, commit: Time) -> bool {
+        let Some(c) = self.replica_in(node) else {
+            return false;
+        };
+        self.last_read < (commit.as_nanos() as i64, c as u16)
     }
 
     /// A write of `key` reaches coordinator `node` at `now`: sent to every
@@ -896,12 +917,13 @@ impl super::Strategy for Leaderless {
                 }
                 let (key, start) = (p.key, p.start);
                 let version = self.values[key as usize * n + usize::from(replica)];
-                let (missed, behind) = self.missed_by(key, version, start);
+                let (missed, behind, stamped) = self.missed_by(key, version, start);
                 let Some(Some(p)) = self.pending.get_mut(req as usize) else {
                     return;
                 };
                 // The freshest answer misses the least: the latest oldest.
                 p.oldest = p.oldest.max(missed);
+                p.frontier = p.frontier.max(stamped);
                 p.behind = p.behind.min(behind);
                 p.left -= 1;
                 let bit = 1u64 << replica;

@@ -67,7 +67,9 @@ pub enum Placement {
     SinglePrimary(SinglePrimary),
     ActiveActive(ActiveActive),
     GeoSharded(GeoSharded),
-    Leaderless(Leaderless),
+    /// Boxed: its state (channels and links per pair, probe and repair
+    /// state) is twice the others'.
+    Leaderless(Box<Leaderless>),
 }
 
 /// What the world asks of one dataset's strategy. No method has a
@@ -206,7 +208,9 @@ impl Placement {
                 Placement::ActiveActive(ActiveActive::new(scenario, d, aa, net, run))
             }
             Spec::GeoSharded(g) => Placement::GeoSharded(GeoSharded::new(scenario, d, g, net, run)),
-            Spec::Leaderless(l) => Placement::Leaderless(Leaderless::new(scenario, d, l, net, run)),
+            Spec::Leaderless(l) => {
+                Placement::Leaderless(Box::new(Leaderless::new(scenario, d, l, net, run)))
+            }
         }
     }
 

@@ -327,21 +327,6 @@ pub(super) fn users_fit(
         }
     }
     for (d, ds) in datasets.iter().enumerate() {
-        if !matches!(ds.placement, crate::scenario::Placement::Leaderless(_)) {
-            continue;
-        }
-        if let Some(w) = workload
-            .iter()
-            .find(|w| usize::from(w.dataset.0) == d && w.users.is_some())
-        {
-            let region = &raw.regions[usize::from(w.region.0)].name;
-            check.error(
-                yaml_path!["datasets", d, "placement", "leaderless"],
-                format!("users' session checks (read-your-writes, monotonic reads) are not modelled on a leaderless dataset yet: the workload of `{region}` gives `users` and uses `{}`", ds.name),
-            );
-        }
-    }
-    for (d, ds) in datasets.iter().enumerate() {
         if ds.strategy().read_your_writes().is_none() {
             continue;
         }
