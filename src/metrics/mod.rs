@@ -759,7 +759,8 @@ impl RunMetrics {
                         ),
                         crate::scenario::Placement::SinglePrimary(_)
                         | crate::scenario::Placement::ActiveActive(_)
-                        | crate::scenario::Placement::GeoSharded(_) => (0, 0),
+                        | crate::scenario::Placement::GeoSharded(_)
+                        | crate::scenario::Placement::Consensus(_) => (0, 0),
                     };
                     WriteMetrics {
                         conflicts_by_bucket: vec![0; n],

@@ -122,7 +122,8 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
         }
     };
     // The loop is single-primary, async, one apply thread.
-    let [mut aa, mut geo, mut quorum, mut acked, mut commit, mut ship, mut failover] = [false; 7];
+    let [mut aa, mut geo, mut quorum, mut consensus, mut acked, mut commit, mut ship, mut failover] =
+        [false; 8];
     for d in &s.datasets {
         match &d.placement {
             Placement::SinglePrimary(sp) => {
@@ -134,11 +135,13 @@ pub fn beyond(scenario: &Scenario) -> Vec<&'static str> {
             Placement::ActiveActive(_) => aa = true,
             Placement::GeoSharded(_) => geo = true,
             Placement::Leaderless(_) => quorum = true,
+            Placement::Consensus(_) => consensus = true,
         }
     }
     add(aa, "active-active datasets");
     add(geo, "geo-sharded datasets");
     add(quorum, "leaderless datasets");
+    add(consensus, "consensus datasets");
     add(acked, "semi-sync or sync replication");
     add(
         s.datasets.iter().any(|d| d.apply_threads > 1),
@@ -186,7 +189,8 @@ fn single_primary(ds: &crate::scenario::Dataset) -> &crate::scenario::SinglePrim
         crate::scenario::Placement::SinglePrimary(sp) => sp,
         crate::scenario::Placement::ActiveActive(_)
         | crate::scenario::Placement::GeoSharded(_)
-        | crate::scenario::Placement::Leaderless(_) => {
+        | crate::scenario::Placement::Leaderless(_)
+        | crate::scenario::Placement::Consensus(_) => {
             unreachable!("`beyond` names every other placement; the loop is not run for them")
         }
     }

@@ -21,8 +21,8 @@ pub mod variants;
 pub use figure_paths::{check_figure_path, FigureShape};
 pub use file::{schema, SweepMode};
 pub use placement::{
-    ActiveActive, GeoSharded, Leaderless, Placement, QuorumDelays, Replication, Role,
-    RywMitigation, Shard, SinglePrimary, Strategy,
+    ActiveActive, Consensus, ConsensusReads, GeoSharded, Leaderless, Placement, QuorumDelays,
+    Replication, Role, RywMitigation, Shard, SinglePrimary, Strategy,
 };
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};

@@ -8,6 +8,7 @@ mod charts;
 mod check;
 mod cli;
 mod common;
+mod consensus;
 mod corpus;
 mod corpus_sections;
 mod determinism;

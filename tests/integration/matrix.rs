@@ -4,13 +4,14 @@
 //!
 //! One workload (users in us-east-1 and eu-west-1 reading and writing
 //! their own records, 5 % of requests roaming to the other side) under
-//! single-primary, active-active (LWW) and geo-sharded placement; each
+//! single-primary, active-active (LWW), geo-sharded and leaderless (w = 2
+//! of 3) placement; each
 //! failure runs from minute 1 to minute 3 of a 4-minute span.
 
 use crate::common::*;
 use serde_json::Value;
 
-const STRATEGIES: [(&str, &str); 3] = [
+const STRATEGIES: [(&str, &str); 4] = [
     (
         "single-primary",
         "single-primary: {primary: us-east-1, replicas: [us-west-2, eu-west-1], apply_time: 1ms, failover: {promotion_delay: 20s}}",
@@ -22,6 +23,10 @@ const STRATEGIES: [(&str, &str); 3] = [
     (
         "geo-sharded",
         "geo-sharded: {apply_time: 1ms, replicas: {us-east-1: [us-west-2], eu-west-1: [eu-central-1]}, failover: {promotion_delay: 20s}}",
+    ),
+    (
+        "leaderless",
+        "leaderless: {replicas: [us-east-1, us-west-2, eu-west-1], w: 2, r: 1, apply_time: 1ms}",
     ),
 ];
 
@@ -89,10 +94,11 @@ fn case(strategy: usize, failure_yaml: &str, path: &str, moves: Moves) {
 const SP: usize = 0;
 const AA: usize = 1;
 const GS: usize = 2;
+const LL: usize = 3;
 
 #[test]
 fn a_region_outage_takes_its_users_down_under_every_strategy() {
-    for s in [SP, AA, GS] {
+    for s in [SP, AA, GS, LL] {
         case(
             s,
             "region: us-east-1",
@@ -124,6 +130,14 @@ fn a_database_outage_hits_what_each_strategy_keeps_there() {
         "clients.us-east-1.requests.write_availability",
         Moves::Down(0.95),
     );
+    // The nearest replica that answers coordinates instead: a continent
+    // further for Virginia's writes.
+    case(
+        LL,
+        "region: us-east-1, service: database",
+        "clients.us-east-1.write_latency.p50_ms",
+        Moves::Up(1.3),
+    );
 }
 
 #[test]
@@ -146,12 +160,18 @@ fn an_apply_slowdown_delays_every_strategy_s_replicas_there() {
         "datasets.d.replicas.eu-central-1.lag.p99_ms",
         Moves::Up(10.0),
     );
+    case(
+        LL,
+        "region: eu-west-1, apply_factor: 50",
+        "datasets.d.replicas.eu-west-1.lag.p99_ms",
+        Moves::Up(10.0),
+    );
 }
 
 #[test]
 fn a_load_burst_multiplies_the_requests_under_every_strategy() {
     // Three times the requests for half the span: twice as many in all.
-    for s in [SP, AA, GS] {
+    for s in [SP, AA, GS, LL] {
         case(
             s,
             "region: eu-west-1, load_factor: 3",
@@ -171,7 +191,7 @@ fn a_clock_step_moves_last_writer_wins_only() {
         "datasets.d.conflicts.lost_updates",
         Moves::Up(2.0),
     );
-    for s in [SP, GS] {
+    for s in [SP, GS, LL] {
         let (name, placement) = STRATEGIES[s];
         let with = yaml(
             placement,
@@ -230,6 +250,13 @@ fn a_partition_cuts_what_each_strategy_sends_across_it() {
         "clients.eu-west-1.requests.availability",
         Moves::Down(0.99),
     );
+    // Europe's coordinator reaches only its own replica: w = 2 fails.
+    case(
+        LL,
+        cut,
+        "clients.eu-west-1.requests.write_availability",
+        Moves::Down(0.8),
+    );
 }
 
 #[test]
@@ -252,6 +279,13 @@ fn a_slow_link_slows_what_each_strategy_sends_over_it() {
         GS,
         slow,
         "clients.eu-west-1.write_latency.p99_ms",
+        Moves::Up(1.5),
+    );
+    // Half its writes come from Europe's own coordinator: the mean moves.
+    case(
+        LL,
+        slow,
+        "datasets.d.replicas.eu-west-1.lag.mean_ms",
         Moves::Up(1.5),
     );
 }

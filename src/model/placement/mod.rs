@@ -9,6 +9,7 @@
 //! [`Placement::new`], and its half in `crate::scenario::placement`.
 
 pub mod active_active;
+pub mod consensus;
 pub mod geo_sharded;
 pub mod leaderless;
 pub mod single_primary;
@@ -19,6 +20,7 @@ use crate::engine::{Duration, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{DatasetId, RegionId, Residency, Scenario};
 use active_active::ActiveActive;
+use consensus::Consensus;
 use geo_sharded::GeoSharded;
 use leaderless::Leaderless;
 pub use leaderless::QuorumRead;
@@ -30,6 +32,7 @@ pub enum Event {
     SinglePrimary(single_primary::Event),
     ActiveActive(active_active::Event),
     Leaderless(leaderless::Event),
+    Consensus(consensus::Event),
 }
 
 /// A write's attempt that its client still awaits, for a strategy that
@@ -70,6 +73,7 @@ pub enum Placement {
     /// Boxed: its state (channels and links per pair, probe and repair
     /// state) is twice the others'.
     Leaderless(Box<Leaderless>),
+    Consensus(Consensus),
 }
 
 /// What the world asks of one dataset's strategy. No method has a
@@ -192,6 +196,7 @@ macro_rules! each {
             Placement::ActiveActive($p) => $body,
             Placement::GeoSharded($p) => $body,
             Placement::Leaderless($p) => $body,
+            Placement::Consensus($p) => $body,
         }
     };
 }
@@ -208,6 +213,7 @@ impl Placement {
                 Placement::ActiveActive(ActiveActive::new(scenario, d, aa, net, run))
             }
             Spec::GeoSharded(g) => Placement::GeoSharded(GeoSharded::new(scenario, d, g, net, run)),
+            Spec::Consensus(c) => Placement::Consensus(Consensus::new(scenario, d, c, net, run)),
             Spec::Leaderless(l) => {
                 Placement::Leaderless(Box::new(Leaderless::new(scenario, d, l, net, run)))
             }
@@ -260,6 +266,7 @@ impl Placement {
             Event::SinglePrimary(E::Apply { dataset, .. } | E::Ship { dataset, .. }) => dataset,
             Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
             Event::Leaderless(leaderless::Event::Message { dataset, .. }) => u16::from(dataset),
+            Event::Consensus(consensus::Event::Apply { dataset, .. }) => dataset,
             Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
         }
     }
@@ -335,12 +342,18 @@ impl Placement {
         each!(self, p => p.quorum_read(now, key, server, ticket, ctx))
     }
 
-    /// Whether reads are answered by a quorum (see
+    /// Whether reads may be answered later (see
     /// [`Strategy::quorum_read`]): the read path builds its context only
     /// for them.
     #[inline(always)]
     pub fn reads_by_quorum(&self) -> bool {
-        matches!(self, Placement::Leaderless(_))
+        match self {
+            Placement::Leaderless(_) => true,
+            Placement::Consensus(p) => p.reads_later(),
+            Placement::SinglePrimary(_) | Placement::ActiveActive(_) | Placement::GeoSharded(_) => {
+                false
+            }
+        }
     }
 
     /// See [`Strategy::forget_read`].
@@ -377,14 +390,31 @@ impl Placement {
             (Placement::ActiveActive(p), Event::ActiveActive(e)) => p.on_event(now, e, ctx),
             (Placement::GeoSharded(p), Event::SinglePrimary(e)) => p.on_event(now, e, ctx),
             (Placement::Leaderless(p), Event::Leaderless(e)) => p.on_event(now, e, ctx),
+            (Placement::Consensus(p), Event::Consensus(e)) => p.on_event(now, e, ctx),
             (
-                Placement::SinglePrimary(_) | Placement::GeoSharded(_) | Placement::Leaderless(_),
+                Placement::SinglePrimary(_)
+                | Placement::GeoSharded(_)
+                | Placement::Leaderless(_)
+                | Placement::Consensus(_),
                 Event::ActiveActive(_),
             )
-            | (Placement::ActiveActive(_) | Placement::Leaderless(_), Event::SinglePrimary(_))
             | (
-                Placement::SinglePrimary(_) | Placement::GeoSharded(_) | Placement::ActiveActive(_),
+                Placement::ActiveActive(_) | Placement::Leaderless(_) | Placement::Consensus(_),
+                Event::SinglePrimary(_),
+            )
+            | (
+                Placement::SinglePrimary(_)
+                | Placement::GeoSharded(_)
+                | Placement::ActiveActive(_)
+                | Placement::Consensus(_),
                 Event::Leaderless(_),
+            )
+            | (
+                Placement::SinglePrimary(_)
+                | Placement::GeoSharded(_)
+                | Placement::ActiveActive(_)
+                | Placement::Leaderless(_),
+                Event::Consensus(_),
             ) => {
                 unreachable!("an event reaches the dataset that scheduled it")
             }

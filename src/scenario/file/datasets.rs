@@ -86,6 +86,41 @@ pub enum PlacementFile {
     /// the freshest of the first `r` answers.
     #[serde(rename = "leaderless")]
     Leaderless(LeaderlessFile),
+    /// A Raft/Paxos group: a leader takes every write and commits it once
+    /// a majority of the voters has it.
+    #[serde(rename = "consensus")]
+    Consensus(ConsensusFile),
+}
+
+/// Consensus group placement.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsensusFile {
+    /// Regions holding a voter, one each (an odd number: a majority of an
+    /// even group tolerates no more failures than one fewer).
+    pub voters: Vec<String>,
+    /// The voter that leads (its region).
+    pub leader: String,
+    /// Time for one of a voter's log threads to persist one entry.
+    pub apply_time: Dist,
+    /// Threads persisting entries at each voter (default 1).
+    #[schemars(range(min = 1, max = 64))]
+    pub apply_threads: Option<u32>,
+    /// Where reads go: `leader` (default; linearizable, a lease read at the
+    /// leader), `follower` (the nearest voter's applied state: bounded
+    /// staleness) or `follower-strong` (the nearest voter, after a round
+    /// trip asking the leader for its commit index).
+    pub reads: Option<ConsensusReadsFile>,
+}
+
+/// Where a consensus group's reads go.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsensusReadsFile {
+    #[default]
+    Leader,
+    Follower,
+    FollowerStrong,
 }
 
 /// Leaderless (quorum) placement.

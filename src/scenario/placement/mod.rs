@@ -17,11 +17,13 @@
 //! strategy does: none answers for it with a wildcard.
 
 mod active_active;
+mod consensus;
 mod geo_sharded;
 mod leaderless;
 mod single_primary;
 
 pub use active_active::ActiveActive;
+pub use consensus::{Consensus, ConsensusReads};
 pub use geo_sharded::{GeoSharded, Shard};
 pub use leaderless::{Leaderless, QuorumDelays};
 
@@ -38,13 +40,20 @@ pub enum Role {
     Replica,
     /// Takes the writes of the users of these residency rules (a shard's
     /// home, geo-sharded).
-    ShardHome { rules: Vec<u16> },
+    ShardHome {
+        rules: Vec<u16>,
+    },
     /// Applies the writes of the shard of these rules.
-    ShardReplica { rules: Vec<u16> },
+    ShardReplica {
+        rules: Vec<u16>,
+    },
     /// One of several copies that each take writes (active-active).
     Copy,
     /// One of a quorum's N replicas (leaderless): any coordinates.
     Quorum,
+    /// A consensus group's leader, and its other voters.
+    Leader,
+    Voter,
 }
 
 impl Role {
@@ -58,6 +67,8 @@ impl Role {
             Role::ShardReplica { rules: r } => format!("{} shard replica", rules(r)),
             Role::Copy => "active-active copy".into(),
             Role::Quorum => "quorum replica".into(),
+            Role::Leader => "consensus leader".into(),
+            Role::Voter => "consensus voter".into(),
         }
     }
 }
@@ -69,6 +80,7 @@ pub enum Placement {
     ActiveActive(ActiveActive),
     GeoSharded(GeoSharded),
     Leaderless(Leaderless),
+    Consensus(Consensus),
 }
 
 impl Placement {
@@ -79,6 +91,7 @@ impl Placement {
             Placement::ActiveActive(p) => p,
             Placement::GeoSharded(p) => p,
             Placement::Leaderless(p) => p,
+            Placement::Consensus(p) => p,
         }
     }
 }

@@ -211,6 +211,12 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 }
                 continue;
             }
+            PlacementFile::Consensus(c) => {
+                if let Some(ds) = consensus(raw, d, c, i, names, popularity, record_bytes, check) {
+                    datasets.push(ds);
+                }
+                continue;
+            }
         };
         let at = |k: &str| yaml_path!["datasets", i, "placement", "single-primary", k];
         let primary = check.region(names, &sp.primary, at("primary"));
@@ -490,6 +496,117 @@ pub(super) fn leaderless(
             read_repair: l.read_repair.unwrap_or(false),
             anti_entropy: l.anti_entropy.filter(|&a| a > Duration::ZERO),
             sloppy_quorum: l.sloppy_quorum.unwrap_or(false),
+        }),
+    })
+}
+
+/// A consensus group: one or more voters, each region once, a leader
+/// among them. Its first part models a steady group: a failure that
+/// touches a voter's region is refused until elections are modelled.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn consensus(
+    raw: &ScenarioFile,
+    d: &crate::scenario::file::DatasetFile,
+    c: &crate::scenario::file::ConsensusFile,
+    i: usize,
+    names: &[String],
+    popularity: Popularity,
+    record_bytes: u32,
+    check: &mut Checker,
+) -> Option<Dataset> {
+    use crate::scenario::limits::MAX_QUORUM_REPLICAS;
+    let at = |k: &str| yaml_path!["datasets", i, "placement", "consensus", k];
+    let mut voters: Vec<RegionId> = Vec::new();
+    for (j, r) in c.voters.iter().enumerate() {
+        let mut p = at("voters");
+        p.push(Seg::Index(j));
+        if let Some(id) = check.region(names, r, p.clone()) {
+            if voters.contains(&id) {
+                check.error(
+                    p,
+                    format!("region `{r}` is listed twice (one voter per region)"),
+                );
+            } else {
+                voters.push(id);
+            }
+        }
+    }
+    if c.voters.is_empty() {
+        check.error(at("voters"), "a consensus group needs one or more voters");
+        return None;
+    }
+    if c.voters.len() > MAX_QUORUM_REPLICAS {
+        check.error(
+            at("voters"),
+            format!(
+                "{} voters; a consensus group has at most {MAX_QUORUM_REPLICAS}",
+                c.voters.len()
+            ),
+        );
+        return None;
+    }
+    let leader = check.region(names, &c.leader, at("leader"));
+    let leader = match leader {
+        Some(l) => match voters.iter().position(|&v| v == l) {
+            Some(k) => Some(k),
+            None => {
+                check.error(
+                    at("leader"),
+                    format!(
+                        "the leader `{}` is not one of the voters: list it under voters",
+                        c.leader
+                    ),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let apply_threads = match c.apply_threads {
+        None => 1,
+        Some(t) if (1..=MAX_APPLY_THREADS).contains(&t) => t,
+        Some(t) => {
+            check.error(
+                at("apply_threads"),
+                format!("apply_threads is {t}; give 1 to {MAX_APPLY_THREADS} threads per voter"),
+            );
+            1
+        }
+    };
+    // Elections are not modelled yet: a failure that reaches a voter is
+    // refused rather than run without them.
+    for (k, f) in raw.failures.iter().enumerate() {
+        let touched: Vec<&String> = f
+            .regions_named()
+            .into_iter()
+            .filter(|r| c.voters.contains(r))
+            .collect();
+        if let Some(r) = touched.first() {
+            check.error(
+                yaml_path!["failures", k],
+                format!(
+                    "this failure reaches `{r}`, a voter of consensus dataset `{}`: leader elections and failures of a consensus group are not modelled yet (issue 25 goes on); leave it out, or place the dataset otherwise",
+                    d.name
+                ),
+            );
+        }
+    }
+    if voters.len() != c.voters.len() {
+        return None;
+    }
+    let leader = leader?;
+    Some(Dataset {
+        name: d.name.clone(),
+        keys: d.keys,
+        popularity,
+        apply_time: c.apply_time.clone(),
+        apply_threads,
+        record_bytes,
+        restricted: d.restricted.unwrap_or(false),
+        placement: Placement::Consensus(Consensus {
+            voters,
+            leader,
+            reads: c.reads.unwrap_or_default(),
         }),
     })
 }

@@ -36,7 +36,9 @@ use super::{
     Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, RywMitigation, Scenario, Sessions,
     Shard, Shed, UserPool,
 };
-use super::{ActiveActive, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary};
+use super::{
+    ActiveActive, Consensus, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary,
+};
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
 use std::collections::BTreeMap;
