@@ -545,3 +545,47 @@ failures:
     assert_eq!(hinted, 2.0 * failed);
     assert_eq!(fig(&sloppy, "datasets.d.quorum.hints_handed_over"), hinted);
 }
+
+/// Anti-entropy is data movement: a European user's record copied into
+/// the US replica by a sync is a residency violation there, as a write
+/// applied there is. European writes while the Atlantic is cut reach only
+/// Ireland; without repair they never rest in Virginia, with a sync after
+/// the cut heals each does, once.
+#[test]
+fn a_sync_that_copies_restricted_data_across_a_border_is_counted() {
+    let yaml = |extra: &str| {
+        format!(
+            r#"
+name: moved
+seed: 2
+duration: 60s
+regions:
+  - {{name: us-east-1, jurisdiction: US}}
+  - {{name: eu-west-1, jurisdiction: EU}}
+network: {{preset: aws}}
+residency:
+  - {{jurisdiction: EU, home: eu-west-1, allowed: [eu-west-1]}}
+  - {{jurisdiction: US, home: us-east-1, allowed: [us-east-1]}}
+datasets:
+  - name: d
+    keys: 100000
+    restricted: true
+    popularity: per-user
+    placement:
+      leaderless: {{replicas: [us-east-1, eu-west-1], w: 1, r: 1, apply_time: 1ms{extra}}}
+workload:
+  - {{region: eu-west-1, users: 50000, rates: {{d: {{writes_per_s: 100}}}}}}
+  - {{region: us-east-1, users: 50000, rates: {{d: {{reads_per_s: 1}}}}}}
+failures:
+  - {{partition: [[us-east-1], [eu-west-1]], at: 10s, duration: 20s}}
+"#
+        )
+    };
+    let v = |extra: &str| fig(&summary(&yaml(extra)), "datasets.d.residency.violations");
+    let (without, with) = (v(""), v(", anti_entropy: 35s"));
+    // About 100/s x 20 s = 2,000 writes held in Ireland, synced at 35 s.
+    assert!(
+        (1_600.0..2_400.0).contains(&(with - without)),
+        "{without} without a sync, {with} with one"
+    );
+}

@@ -541,6 +541,8 @@ impl Leaderless {
         }
         let mut updated = 0u64;
         let mut newest = vec![NONE; n];
+        let (restricted, warm) = (self.residency.is_some(), ctx.warmup.as_nanos() as i64);
+        let mut moved: Vec<(u32, usize)> = Vec::new();
         for key in 0..self.heads.len() {
             let row = &mut self.values[key * n..(key + 1) * n];
             newest.fill(NONE);
@@ -553,11 +555,18 @@ impl Leaderless {
                 if up[j] && row[j] < newest[group[j]] {
                     row[j] = newest[group[j]];
                     updated += 1;
+                    // The version comes to rest there for the first time.
+                    if restricted && row[j].0 >= warm {
+                        moved.push((key as u32, j));
+                    }
                 }
             }
             if self.heads[key] != END {
                 self.prune(key as u32);
             }
+        }
+        for (key, j) in moved {
+            self.rests(key, self.replicas[j], ctx);
         }
         ctx.metrics
             .record_quorum_events(usize::from(self.dataset.0), QuorumEvent::Synced, updated);
