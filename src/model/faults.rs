@@ -263,6 +263,9 @@ impl World {
             // way.
             self.resume(now, sched);
         }
+        if !self.faults.links(f, &self.net).is_empty() {
+            self.topology_changed(now, sched);
+        }
         if let Some(region) = self.faults.region(f) {
             let (app, db) = self.faults.services(region);
             self.set_services(region, app, db, now, sched);

@@ -397,6 +397,16 @@ impl World {
         if self.change_link(link, state, now) {
             self.resume(now, sched);
         }
+        self.topology_changed(now, sched);
+    }
+
+    /// A node or link changed at `now`: strategies that pick their own
+    /// leader look again.
+    pub(super) fn topology_changed(&mut self, now: Time, sched: &mut Scheduler<Event>) {
+        let mut ctx = ctx!(self, sched);
+        for p in &mut self.placements {
+            p.topology_changed(now, &mut ctx);
+        }
     }
 
     /// [`World::set_link_state`] without the resume: true if the link came
@@ -451,6 +461,9 @@ impl World {
                 p.node_up(region, now, &mut ctx);
             }
             self.resume(now, sched);
+        }
+        if db_up != was_up {
+            self.topology_changed(now, sched);
         }
         self.route_version = self.route_version.wrapping_add(1);
     }

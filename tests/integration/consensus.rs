@@ -1,6 +1,7 @@
-//! Consensus groups, steady: the majority-th fastest persist commits a
-//! write, a strong follower read costs one round trip to the leader, a
-//! lease read at the leader none; bad groups refused.
+//! Consensus groups: the majority-th fastest persist commits a write, a
+//! strong follower read costs one round trip to the leader, a lease read
+//! at the leader none; a lost leader is replaced after an election
+//! timeout and one round of votes; bad groups refused.
 
 use crate::common::{fig, regionsim, summary, write};
 
@@ -117,8 +118,8 @@ fn validate(yaml: &str) -> (Option<i32>, String, String) {
 }
 
 /// A leader outside the voters, a voter twice or unknown, no voters, a
-/// failure that reaches a voter (elections are not modelled yet): exit 2
-/// with the line. An even group validates with a warning.
+/// bad election timeout: exit 2 with the line. An even group validates
+/// with a warning.
 #[test]
 fn bad_groups_are_refused_with_their_line() {
     let base = group("[a, b, c]", "leader");
@@ -146,20 +147,99 @@ fn bad_groups_are_refused_with_their_line() {
             assert!(err.contains(w), "{to}: expected `{w}` in {err}");
         }
     }
-    let failing = format!("{base}failures:\n  - {{region: b, at: 10s, duration: 5s}}\n");
-    let (code, err, _) = validate(&failing);
+    let timeout = base.replacen(
+        "reads: leader",
+        "reads: leader, election_timeout: {constant: -1s}",
+        1,
+    );
+    let (code, err, _) = validate(&timeout);
     assert_eq!(code, Some(2), "{err}");
-    let line = failing
-        .lines()
-        .position(|l| l.contains("region: b, at"))
-        .unwrap()
-        + 1;
-    assert!(err.contains(&format!("test.yaml:{line}:")), "{err}");
-    assert!(err.contains("not modelled yet"), "{err}");
-    // An app-only outage does not reach the group.
-    let app = format!("{base}failures:\n  - {{region: b, service: app, at: 10s, duration: 5s}}\n");
-    assert_eq!(validate(&app).0, Some(0));
+    assert!(err.contains("negative"), "{err}");
     let (code, _, out) = validate(&group("[a, b, c, d]", "leader"));
     assert_eq!(code, Some(0));
     assert!(out.contains("4 voters: a majority is 3"), "{out}");
+}
+
+/// Three voters (a leads; b and c 15 ms apart), constant election
+/// timeout `timeout`, users in `b` writing and reading their own records
+/// at the leader, and `failure` from 10 s to 30 s of the span.
+fn election(timeout: &str, failure: &str) -> String {
+    format!(
+        r#"
+name: election
+seed: 3
+warmup: 5s
+duration: 40s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 10ms}}
+    - {{between: [a, c], delay: 20ms}}
+    - {{between: [b, c], delay: 15ms}}
+datasets:
+  - name: k
+    keys: 2000
+    popularity: per-user
+    placement:
+      consensus: {{voters: [a, b, c], leader: a, apply_time: 1ms, election_timeout: {{constant: {timeout}}}}}
+workload:
+  - {{region: a, users: 1000, rates: {{k: {{reads_per_s: 100, writes_per_s: 100}}}}}}
+  - {{region: b, users: 1000, rates: {{k: {{reads_per_s: 100, writes_per_s: 100}}}}}}
+failures:
+  - {{{failure}, at: 10s, duration: 20s}}
+"#
+    )
+}
+
+/// The leader's database fails: b and c hear nothing for the election
+/// timeout E, b stands first and is elected when c's vote is back (one
+/// round trip, 30 ms): writes have a leader again E + 30 ms after the
+/// failure, to the millisecond; none acknowledged before it is missing
+/// after (no user reads their own write older, from the new leader on).
+#[test]
+fn a_lost_leader_is_replaced_after_the_timeout_and_one_round_of_votes() {
+    for (timeout, promoted) in [("1s", 1030.0), ("2s", 2030.0)] {
+        let s = summary(&election(timeout, "region: a, service: database"));
+        let at = |p: &str| {
+            regionsim::report::aggregate::at(&s, &format!("points.0.{p}.mean"))
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or_else(|| panic!("no {p}"))
+        };
+        assert_eq!(
+            at("incidents.milestones.promotion_ms"),
+            promoted,
+            "E = {timeout}"
+        );
+        // b's users write locally once b leads: within a few milliseconds
+        // of the election.
+        let back = fig(&s, "clients.b.recovery.write_rto_ms");
+        assert!((promoted..promoted + 60.0).contains(&back), "{back}");
+        assert_eq!(fig(&s, "clients.b.users.read_your_writes.count"), 0.0);
+        assert_eq!(fig(&s, "clients.b.stale_reads.0ms.count"), 0.0);
+    }
+}
+
+/// A partition that leaves the leader alone deposes it: it can commit
+/// nothing without a majority (a's users' writes all fail while the cut
+/// lasts, none is acknowledged by it), and b is elected on the majority's
+/// side after E and one round of votes.
+#[test]
+fn a_leader_cut_off_from_the_majority_is_deposed() {
+    let s = summary(&election("1s", "partition: [[a], [b, c]]"));
+    let at = |p: &str| {
+        regionsim::report::aggregate::at(&s, &format!("points.0.{p}.mean"))
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("no {p}"))
+    };
+    assert_eq!(at("incidents.milestones.promotion_ms"), 1030.0);
+    // Half the span cut off: a's writes succeed only outside it.
+    let a = fig(&s, "clients.a.requests.write_availability");
+    assert!((0.45..0.55).contains(&a), "{a}");
+    let b = fig(&s, "clients.b.requests.write_availability");
+    assert!(b > 0.97, "{b}");
+    assert_eq!(fig(&s, "clients.b.users.read_your_writes.count"), 0.0);
 }

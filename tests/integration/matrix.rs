@@ -4,14 +4,14 @@
 //!
 //! One workload (users in us-east-1 and eu-west-1 reading and writing
 //! their own records, 5 % of requests roaming to the other side) under
-//! single-primary, active-active (LWW), geo-sharded and leaderless (w = 2
-//! of 3) placement; each
+//! single-primary, active-active (LWW), geo-sharded, leaderless (w = 2 of
+//! 3) and consensus (3 voters) placement; each
 //! failure runs from minute 1 to minute 3 of a 4-minute span.
 
 use crate::common::*;
 use serde_json::Value;
 
-const STRATEGIES: [(&str, &str); 4] = [
+const STRATEGIES: [(&str, &str); 5] = [
     (
         "single-primary",
         "single-primary: {primary: us-east-1, replicas: [us-west-2, eu-west-1], apply_time: 1ms, failover: {promotion_delay: 20s}}",
@@ -27,6 +27,10 @@ const STRATEGIES: [(&str, &str); 4] = [
     (
         "leaderless",
         "leaderless: {replicas: [us-east-1, us-west-2, eu-west-1], w: 2, r: 1, apply_time: 1ms}",
+    ),
+    (
+        "consensus",
+        "consensus: {voters: [us-east-1, us-west-2, eu-west-1], leader: us-east-1, apply_time: 1ms}",
     ),
 ];
 
@@ -95,10 +99,11 @@ const SP: usize = 0;
 const AA: usize = 1;
 const GS: usize = 2;
 const LL: usize = 3;
+const CS: usize = 4;
 
 #[test]
 fn a_region_outage_takes_its_users_down_under_every_strategy() {
-    for s in [SP, AA, GS, LL] {
+    for s in [SP, AA, GS, LL, CS] {
         case(
             s,
             "region: us-east-1",
@@ -138,6 +143,14 @@ fn a_database_outage_hits_what_each_strategy_keeps_there() {
         "clients.us-east-1.write_latency.p50_ms",
         Moves::Up(1.3),
     );
+    // The leader's: an election, and Virginia's writes cross to the new
+    // leader.
+    case(
+        CS,
+        "region: us-east-1, service: database",
+        "clients.us-east-1.write_latency.p50_ms",
+        Moves::Up(1.3),
+    );
 }
 
 #[test]
@@ -166,12 +179,18 @@ fn an_apply_slowdown_delays_every_strategy_s_replicas_there() {
         "datasets.d.replicas.eu-west-1.lag.p99_ms",
         Moves::Up(10.0),
     );
+    case(
+        CS,
+        "region: eu-west-1, apply_factor: 50",
+        "datasets.d.replicas.eu-west-1.lag.p99_ms",
+        Moves::Up(10.0),
+    );
 }
 
 #[test]
 fn a_load_burst_multiplies_the_requests_under_every_strategy() {
     // Three times the requests for half the span: twice as many in all.
-    for s in [SP, AA, GS, LL] {
+    for s in [SP, AA, GS, LL, CS] {
         case(
             s,
             "region: eu-west-1, load_factor: 3",
@@ -191,7 +210,7 @@ fn a_clock_step_moves_last_writer_wins_only() {
         "datasets.d.conflicts.lost_updates",
         Moves::Up(2.0),
     );
-    for s in [SP, GS, LL] {
+    for s in [SP, GS, LL, CS] {
         let (name, placement) = STRATEGIES[s];
         let with = yaml(
             placement,
@@ -257,6 +276,13 @@ fn a_partition_cuts_what_each_strategy_sends_across_it() {
         "clients.eu-west-1.requests.write_availability",
         Moves::Down(0.8),
     );
+    // The leader keeps its majority in America; Europe cannot reach it.
+    case(
+        CS,
+        cut,
+        "clients.eu-west-1.requests.write_availability",
+        Moves::Down(0.8),
+    );
 }
 
 #[test]
@@ -287,6 +313,13 @@ fn a_slow_link_slows_what_each_strategy_sends_over_it() {
         slow,
         "datasets.d.replicas.eu-west-1.lag.mean_ms",
         Moves::Up(1.5),
+    );
+    // The majority commits without Ireland: its entries arrive later.
+    case(
+        CS,
+        slow,
+        "datasets.d.replicas.eu-west-1.lag.p50_ms",
+        Moves::Up(1.8),
     );
 }
 

@@ -438,6 +438,9 @@ impl super::Strategy for ActiveActive {
         self.resume(now, ctx);
     }
 
+    /// Nothing here is decided by the topology at once.
+    fn topology_changed(&mut self, _now: Time, _ctx: &mut Ctx) {}
+
     /// Every copy takes writes: nothing to fail over.
     fn on_db_verdict(
         &mut self,

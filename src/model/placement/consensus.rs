@@ -1,11 +1,12 @@
-//! Consensus groups (Raft, Multi-Paxos), a steady group: the leader
-//! persists each write and sends it to every other voter over its FIFO
-//! channel (the link, then the voter's log threads: `apply_time`); each
-//! voter acknowledges once it has persisted it. The write commits at the
-//! leader when a majority of the voters (the leader among them) has it,
-//! and is acknowledged to its client then. A follower applies a committed
-//! write once it has it and has heard of the commit (the leader tells it
-//! at once, over the link), in log order.
+//! Consensus groups (Raft, Multi-Paxos): the leader persists each write
+//! and sends it to every other voter over its FIFO channel (the link, then
+//! the voter's log threads: `apply_time`); each voter acknowledges once it
+//! has persisted it. The write commits at the leader when a majority of
+//! the voters (the leader among them) has it, and is acknowledged to its
+//! client then. A follower applies a committed write once it has it and
+//! has heard of the commit (the leader tells it at once, over the link),
+//! in log order. An entry for a voter the leader cannot reach waits in
+//! that voter's queue (so its staleness stays right) and goes when it can.
 //!
 //! Reads at the leader are lease reads: everything committed is applied
 //! there. `follower` reads serve the nearest voter's applied state (its
@@ -13,23 +14,40 @@
 //! leader for its commit index (one round trip) and wait until the voter
 //! has applied it (Raft's ReadIndex).
 //!
-//! Each leg is decided when it is sent (DESIGN.md). Elections are not
-//! modelled yet: the scenario refuses failures that reach a voter.
+//! # Elections
+//! When the leader's database goes down, or the leader can no longer
+//! reach a majority of the voters, the others stop hearing from it: each
+//! voter that is up waits its election timeout (drawn anew each time) and
+//! stands. A candidate that can reach a majority (itself among them) of
+//! voters that are up, and whose log is at least as long as each of
+//! theirs, is elected once the majority-th vote is back (one round trip
+//! to the voters, its own vote at once). Writes go nowhere meanwhile (the
+//! old leader commits nothing without a majority: it is deposed). Clients
+//! learn of the new leader at once (`routes_changed`). A candidate that
+//! cannot win waits another timeout.
+//!
+//! Each leg is decided when it is sent (DESIGN.md).
 
 use super::super::net::{LinkId, Network};
 use super::super::replication::{Channel, KeyedQueue, Queued};
 use super::super::station::Station;
 use super::super::{Ctx, Event as WorldEvent};
 use super::{Answer, QuorumRead, ReadServer};
-use crate::engine::{stream, Duration, SimRng, Time};
+use crate::engine::{stream, Dist, Duration, SimRng, Time};
 use crate::metrics::RunMetrics;
 use crate::scenario::{ConsensusReads, DatasetId, RegionId, Scenario};
 
 /// The events of consensus datasets.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
-    /// The head entry of follower stream `stream` is applied.
-    Apply { dataset: u16, stream: u16 },
+    /// The head entry of voter `voter`'s queue is applied. (Datasets, at
+    /// most 100, and voters, at most 64, fit a byte: the event stays
+    /// within 8 bytes.)
+    Apply { dataset: u8, voter: u8 },
+    /// Voter `voter`'s election timeout of election `epoch` ran out.
+    Stand { dataset: u8, voter: u8, epoch: u8 },
+    /// Voter `voter` won election `epoch`.
+    Elected { dataset: u8, voter: u8, epoch: u8 },
 }
 
 /// A committed write on its way to a follower.
@@ -37,10 +55,12 @@ struct Entry {
     key: u32,
     commit: Time,
     next_commit: Time,
-    /// When the leader took it (for the lag), and its
-    /// wait for a log thread.
+    /// When the leader took it (for the lag), and its wait for a log
+    /// thread.
     taken: Time,
     wait: Duration,
+    /// When it is applied; `Time::NEVER` while it waits for the voter to
+    /// be reachable.
     applied: Time,
 }
 
@@ -59,20 +79,31 @@ impl Queued for Entry {
     }
 }
 
-/// The leader to one other voter.
-struct Follower {
-    /// The voter's index.
-    to: usize,
-    channel: Channel,
-    /// Its acknowledgements, the leader's commit notices and read-index
-    /// answers back (their own draws).
-    back: LinkId,
-    out: LinkId,
-    rng: SimRng,
+/// One voter: its log threads (used when it leads), and the committed
+/// writes it has not applied.
+struct Voter {
+    log: Station,
+    log_rng: SimRng,
     queue: KeyedQueue<Entry>,
-    /// When the newest entry is applied (in log order).
+    /// When the newest entry sent to it is applied (in log order).
     last_applied: Time,
+    /// Entries its log holds (every one sent to it).
+    log_len: u64,
     applied: u64,
+    /// Whether an `Apply` for its head entry is queued.
+    scheduled: bool,
+    /// Its election timeouts.
+    timer_rng: SimRng,
+}
+
+/// From one voter to another: the FIFO channel for entries, and the links
+/// and draws of the messages besides (acknowledgements, commit notices,
+/// votes, read indexes).
+struct Pair {
+    channel: Channel,
+    out: LinkId,
+    back: LinkId,
+    rng: SimRng,
 }
 
 /// A strong follower read in progress: its stage and attempt.
@@ -90,19 +121,25 @@ struct Strong {
 pub struct Consensus {
     dataset: DatasetId,
     voters: Vec<RegionId>,
-    leader: usize,
+    /// Who leads (`None` during an election), and the voter clients send
+    /// their writes to (the last leader until a new one is elected).
+    leader: Option<usize>,
+    routed: usize,
     majority: usize,
     reads: ConsensusReads,
     record_bytes: u32,
-    /// The leader's own log threads.
-    own_log: Station,
-    own_rng: SimRng,
-    /// Per voter index, its stream (`None` for the leader).
-    stream_of: Vec<Option<usize>>,
-    followers: Vec<Follower>,
+    election_timeout: Dist,
+    /// The current election (timers of an earlier one are stale).
+    epoch: u8,
+    /// Since when the group has had no leader, if it has none.
+    without_since: Option<Time>,
+    /// Per voter index.
+    state: Vec<Voter>,
+    /// `from * n + to`.
+    pairs: Vec<Pair>,
     strong: Vec<Option<Strong>>,
-    /// Scratch of each write: the acknowledgements, and per follower when
-    /// it persisted the entry and its wait (kept to allocate nothing).
+    /// Scratch of each write: the acknowledgements, and per voter when it
+    /// persisted the entry and its wait (kept to allocate nothing).
     acks: Vec<Time>,
     persisted: Vec<(Time, Duration)>,
     commits: u64,
@@ -119,60 +156,68 @@ impl Consensus {
         run: u64,
     ) -> Consensus {
         let ds = &scenario.datasets[usize::from(d.0)];
-        let l = c.voters[c.leader];
         let span = (
             Time::ZERO + scenario.warmup,
             Time::ZERO + scenario.warmup + scenario.duration,
         );
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
-        let mut own_log = Station::new(ds.apply_time.clone(), ds.apply_threads as usize, None);
-        own_log.measure(span.0, span.1);
-        let mut followers = Vec::new();
-        let mut stream_of = vec![None; c.voters.len()];
-        let dense = super::super::replication::dense(ds.keys, c.voters.len().max(2) - 1);
-        for (i, &v) in c.voters.iter().enumerate() {
-            if i == c.leader {
-                continue;
+        let n = c.voters.len();
+        let dense = super::super::replication::dense(ds.keys, n.max(2) - 1);
+        let state = c
+            .voters
+            .iter()
+            .map(|&v| {
+                let mut log = Station::new(ds.apply_time.clone(), ds.apply_threads as usize, None);
+                log.measure(span.0, span.1);
+                let name = format!("{}/{}", ds.name, region_name(v));
+                Voter {
+                    log,
+                    log_rng: stream(scenario.seed, run, &format!("consensus-log/{name}")),
+                    queue: KeyedQueue::with_layout(ds.keys, dense),
+                    last_applied: Time::ZERO,
+                    log_len: 0,
+                    applied: 0,
+                    scheduled: false,
+                    timer_rng: stream(scenario.seed, run, &format!("consensus-timer/{name}")),
+                }
+            })
+            .collect();
+        let mut pairs = Vec::with_capacity(n * n);
+        for &a in &c.voters {
+            for &b in &c.voters {
+                let name = format!("{}/{}/{}", ds.name, region_name(a), region_name(b));
+                pairs.push(Pair {
+                    channel: Channel::new(
+                        &name,
+                        (scenario.seed, run),
+                        b,
+                        net.link(a, b),
+                        &ds.apply_time,
+                        ds.apply_threads as usize,
+                        span,
+                    ),
+                    out: net.link(a, b),
+                    back: net.link(b, a),
+                    rng: stream(scenario.seed, run, &format!("consensus-messages/{name}")),
+                });
             }
-            let name = format!("{}/{}", ds.name, region_name(v));
-            stream_of[i] = Some(followers.len());
-            followers.push(Follower {
-                to: i,
-                channel: Channel::new(
-                    &name,
-                    (scenario.seed, run),
-                    v,
-                    net.link(l, v),
-                    &ds.apply_time,
-                    ds.apply_threads as usize,
-                    span,
-                ),
-                back: net.link(v, l),
-                out: net.link(l, v),
-                rng: stream(scenario.seed, run, &format!("consensus-messages/{name}")),
-                queue: KeyedQueue::with_layout(ds.keys, dense),
-                last_applied: Time::ZERO,
-                applied: 0,
-            });
         }
         Consensus {
             dataset: d,
             voters: c.voters.clone(),
-            leader: c.leader,
+            leader: Some(c.leader),
+            routed: c.leader,
             majority: c.majority(),
             reads: c.reads,
             record_bytes: ds.record_bytes,
-            own_log,
-            own_rng: stream(
-                scenario.seed,
-                run,
-                &format!("consensus-log/{}/{}", ds.name, region_name(l)),
-            ),
-            stream_of,
-            followers,
+            election_timeout: c.election_timeout.clone(),
+            epoch: 0,
+            without_since: None,
+            state,
+            pairs,
             strong: Vec::new(),
-            acks: Vec::with_capacity(c.voters.len()),
-            persisted: Vec::with_capacity(c.voters.len()),
+            acks: Vec::with_capacity(n),
+            persisted: Vec::with_capacity(n),
             commits: 0,
             residency: scenario.residency.clone().filter(|_| ds.restricted),
         }
@@ -188,16 +233,33 @@ impl Consensus {
         self.voters.iter().position(|&r| r == region)
     }
 
-    /// The voter nearest `app` (its own if it has one).
+    /// Whether voters `a` and `b` can talk now (both up, links both ways).
+    fn talk(&self, a: usize, b: usize, net: &Network) -> bool {
+        let p = &self.pairs[a * self.voters.len() + b];
+        net.db_up(self.voters[a])
+            && net.db_up(self.voters[b])
+            && (a == b || (net.state(p.out).up && net.state(p.back).up))
+    }
+
+    /// Voters `v` can talk to now, itself among them.
+    fn reach(&self, v: usize, net: &Network) -> usize {
+        (0..self.voters.len())
+            .filter(|&u| self.talk(v, u, net))
+            .count()
+    }
+
+    /// The voter nearest `app` whose database answers (its own if it has
+    /// one).
     fn nearest(&self, app: RegionId, net: &Network) -> usize {
-        if let Some(i) = self.voter_in(app) {
+        if let Some(i) = self.voter_in(app).filter(|_| net.db_up(app)) {
             return i;
         }
         let trip =
             |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
         (0..self.voters.len())
+            .filter(|&i| net.db_up(self.voters[i]))
             .min_by(|&a, &b| trip(self.voters[a]).total_cmp(&trip(self.voters[b])))
-            .unwrap_or(self.leader)
+            .unwrap_or(self.routed)
     }
 
     /// A write of `key` comes to rest in `region`: a residency violation
@@ -211,26 +273,151 @@ impl Consensus {
         }
     }
 
-    /// The follower stream of the voter a read server names.
-    fn stream(&self, server: ReadServer) -> Option<&Follower> {
+    /// The queue of the voter a read server names (`None`: the leader's,
+    /// which has applied every committed write).
+    fn queue(&self, server: ReadServer) -> Option<&KeyedQueue<Entry>> {
         match server {
             ReadServer::Primary => None,
-            ReadServer::Replica(i) => self
-                .stream_of
-                .get(usize::from(i))
-                .copied()
-                .flatten()
-                .map(|k| &self.followers[k]),
+            ReadServer::Replica(i) => self.state.get(usize::from(i)).map(|v| &v.queue),
         }
     }
-}
 
-/// The event applying the head entry of stream `stream` of `dataset`.
-fn apply(dataset: u16, stream: usize) -> WorldEvent {
-    WorldEvent::Data(super::Event::Consensus(Event::Apply {
-        dataset,
-        stream: stream as u16,
-    }))
+    /// The read server of voter `i`.
+    fn server(&self, i: usize) -> ReadServer {
+        if Some(i) == self.leader {
+            ReadServer::Primary
+        } else {
+            ReadServer::Replica(i as u16)
+        }
+    }
+
+    /// Queues the apply of voter `v`'s head entry, if it is known and none
+    /// is queued.
+    fn schedule_head(&mut self, v: usize, ctx: &mut Ctx) {
+        let s = &mut self.state[v];
+        if s.scheduled {
+            return;
+        }
+        if let Some(head) = s
+            .queue
+            .in_flight
+            .front()
+            .filter(|e| e.applied != Time::NEVER)
+        {
+            s.scheduled = true;
+            let e = WorldEvent::Data(super::Event::Consensus(Event::Apply {
+                dataset: self.dataset.0 as u8,
+                voter: v as u8,
+            }));
+            ctx.sched.schedule(head.applied, e);
+        }
+    }
+
+    /// Sends voter `v` what it holds but could not be sent, from leader
+    /// `l` at `now`, if they can talk.
+    fn catch_up(&mut self, l: usize, v: usize, now: Time, ctx: &mut Ctx) {
+        if v == l || !self.talk(l, v, ctx.net) {
+            return;
+        }
+        let n = self.voters.len();
+        let bytes = self.record_bytes;
+        let held_from = self.state[v]
+            .queue
+            .in_flight
+            .iter()
+            .position(|e| e.applied == Time::NEVER);
+        let Some(from) = held_from else { return };
+        for i in from..self.state[v].queue.in_flight.len() {
+            let commit = self.state[v].queue.in_flight[i].commit;
+            let p = &mut self.pairs[l * n + v];
+            let Some(c) = p.channel.carry(now, bytes, false, ctx.net) else {
+                return;
+            };
+            let heard = ctx
+                .net
+                .transit(p.out, now, 64, &mut p.rng)
+                .unwrap_or(c.applied);
+            let s = &mut self.state[v];
+            let at = c.applied.max(heard).max(commit).max(s.last_applied);
+            s.last_applied = at;
+            let e = &mut s.queue.in_flight[i];
+            e.applied = at;
+            e.wait = c.wait;
+        }
+        self.schedule_head(v, ctx);
+    }
+
+    /// The leader may have lost its majority, or the group its leader:
+    /// the voters that are up wait their timeouts and stand.
+    fn look(&mut self, now: Time, ctx: &mut Ctx) {
+        if let Some(l) = self.leader {
+            if self.reach(l, ctx.net) >= self.majority {
+                // It leads on: what waited for a voter that is back goes.
+                for v in 0..self.voters.len() {
+                    self.catch_up(l, v, now, ctx);
+                }
+                return;
+            }
+            // Deposed: it commits nothing without a majority.
+            self.leader = None;
+            self.without_since = Some(now);
+            ctx.metrics
+                .record_detection(usize::from(self.dataset.0), now);
+        } else if self.without_since.is_some() {
+            // An election is on; a voter that came back joins it with a
+            // timeout of its own below.
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        for v in 0..self.voters.len() {
+            if ctx.net.db_up(self.voters[v]) {
+                self.wait_to_stand(v, now, ctx);
+            }
+        }
+    }
+
+    /// Voter `v` stands after its next election timeout from `now`.
+    fn wait_to_stand(&mut self, v: usize, now: Time, ctx: &mut Ctx) {
+        let wait = self.election_timeout.sample(&mut self.state[v].timer_rng);
+        let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
+            dataset: self.dataset.0 as u8,
+            voter: v as u8,
+            epoch: self.epoch,
+        }));
+        ctx.sched.schedule(now + wait, e);
+    }
+
+    /// Voter `c` stands at `now`: elected once a majority of the voters it
+    /// can reach (with logs no longer than its own) has voted, else it
+    /// waits again.
+    fn stand(&mut self, c: usize, now: Time, ctx: &mut Ctx) {
+        let n = self.voters.len();
+        let mine = self.state[c].log_len;
+        let mut votes = vec![now];
+        for v in 0..n {
+            if v == c || !self.talk(c, v, ctx.net) || self.state[v].log_len > mine {
+                continue;
+            }
+            let p = &mut self.pairs[c * n + v];
+            let back = ctx
+                .net
+                .transit(p.out, now, 64, &mut p.rng)
+                .and_then(|t| ctx.net.transit(p.back, t, 64, &mut p.rng));
+            if let Some(t) = back {
+                votes.push(t);
+            }
+        }
+        if votes.len() < self.majority {
+            self.wait_to_stand(c, now, ctx);
+            return;
+        }
+        votes.sort_unstable();
+        let e = WorldEvent::Data(super::Event::Consensus(Event::Elected {
+            dataset: self.dataset.0 as u8,
+            voter: c as u8,
+            epoch: self.epoch,
+        }));
+        ctx.sched.schedule(votes[self.majority - 1], e);
+    }
 }
 
 impl super::Strategy for Consensus {
@@ -259,33 +446,31 @@ impl super::Strategy for Consensus {
 
     fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
         match server {
-            ReadServer::Primary => region == self.voters[self.leader],
-            ReadServer::Replica(i) => self.voters.get(usize::from(i)) == Some(&region),
+            ReadServer::Primary => self.leader.map(|l| self.voters[l]) == Some(region),
+            ReadServer::Replica(i) => {
+                Some(usize::from(i)) != self.leader
+                    && self.voters.get(usize::from(i)) == Some(&region)
+            }
         }
     }
 
     fn server_in(&self, _key: u32, region: RegionId) -> Option<ReadServer> {
-        let i = self.voter_in(region)?;
-        Some(if i == self.leader {
-            ReadServer::Primary
-        } else {
-            ReadServer::Replica(i as u16)
-        })
+        self.voter_in(region).map(|i| self.server(i))
     }
 
     /// A follower read's key state (a write's is looked up at commit).
     #[inline]
     fn prefetch(&self, key: u32, read: Option<ReadServer>) {
-        if let Some(f) = read.and_then(|r| self.stream(r)) {
-            f.queue.prefetch(key);
+        if let Some(q) = read.and_then(|r| self.queue(r)) {
+            q.prefetch(key);
         }
     }
 
     /// The oldest committed write the voter has not applied (the leader
     /// has applied every committed one).
     fn on_read(&self, key: u32, server: ReadServer) -> Time {
-        self.stream(server)
-            .map_or(Time::NEVER, |f| f.queue.oldest_unapplied(key))
+        self.queue(server)
+            .map_or(Time::NEVER, |q| q.oldest_unapplied(key))
     }
 
     /// A strong follower read: first the leader's commit index (a round
@@ -301,13 +486,11 @@ impl super::Strategy for Consensus {
         if self.reads != ConsensusReads::FollowerStrong {
             return QuorumRead::Serve;
         }
-        let Some(k) = (match server {
-            ReadServer::Primary => None,
-            ReadServer::Replica(i) => self.stream_of.get(usize::from(i)).copied().flatten(),
-        }) else {
+        let ReadServer::Replica(v) = server else {
             // At the leader: a lease read.
             return QuorumRead::Serve;
         };
+        let v = usize::from(v);
         let slot = req as usize;
         if self.strong.len() <= slot {
             self.strong.resize(slot + 1, None);
@@ -324,8 +507,7 @@ impl super::Strategy for Consensus {
             Some(s) if s.attempt == attempt => {
                 // The leader's answer: the voter waits until it has
                 // applied every write committed by then.
-                let f = &self.followers[k];
-                let applied = f
+                let applied = self.state[v]
                     .queue
                     .in_flight
                     .iter()
@@ -333,15 +515,23 @@ impl super::Strategy for Consensus {
                     .map(|e| e.applied)
                     .max()
                     .unwrap_or(now);
+                if applied == Time::NEVER {
+                    // It holds a write it cannot be sent: no answer yet.
+                    self.strong[slot] = None;
+                    return QuorumRead::Unavailable;
+                }
                 self.strong[slot] = Some(Strong { done: true, ..s });
                 QuorumRead::Later(applied.max(now))
             }
             _ => {
-                let f = &mut self.followers[k];
-                let Some(there) = ctx.net.transit(f.back, now, 64, &mut f.rng) else {
+                let Some(l) = self.leader.filter(|&l| self.talk(l, v, ctx.net)) else {
                     return QuorumRead::Unavailable;
                 };
-                let Some(back) = ctx.net.transit(f.out, there, 64, &mut f.rng) else {
+                let p = &mut self.pairs[v * self.voters.len() + l];
+                let Some(there) = ctx.net.transit(p.out, now, 64, &mut p.rng) else {
+                    return QuorumRead::Unavailable;
+                };
+                let Some(back) = ctx.net.transit(p.back, there, 64, &mut p.rng) else {
                     return QuorumRead::Unavailable;
                 };
                 self.strong[slot] = Some(Strong {
@@ -364,14 +554,14 @@ impl super::Strategy for Consensus {
     /// Whether the voter `server` has not applied the write committed at
     /// `commit` (the leader has every committed write).
     fn missed(&self, server: ReadServer, key: u32, _node: RegionId, commit: Time) -> bool {
-        self.stream(server)
-            .is_some_and(|f| f.queue.oldest_unapplied(key) <= commit)
+        self.queue(server)
+            .is_some_and(|q| q.oldest_unapplied(key) <= commit)
     }
 
     /// A write of `key` reaches the leader in `node` at `now`: persisted
     /// there and sent to every other voter; committed and acknowledged at
-    /// the majority-th persist (`Time::NEVER`: not at the leader, or no
-    /// majority reachable).
+    /// the majority-th persist (`Time::NEVER`: no leader there, or no
+    /// majority to commit it).
     fn on_write(
         &mut self,
         now: Time,
@@ -380,23 +570,34 @@ impl super::Strategy for Consensus {
         _ticket: Option<super::Ticket>,
         ctx: &mut Ctx,
     ) -> Time {
-        if node != self.voters[self.leader] {
+        let Some(l) = self.leader.filter(|&l| self.voters[l] == node) else {
+            return Time::NEVER;
+        };
+        if self.reach(l, ctx.net) < self.majority {
             return Time::NEVER;
         }
-        let own = self
-            .own_log
-            .admit(now, ctx.net.apply_factor(node), &mut self.own_rng)
-            .expect("a log has no limit");
+        let n = self.voters.len();
+        let own = {
+            let s = &mut self.state[l];
+            s.log
+                .admit(now, ctx.net.apply_factor(node), &mut s.log_rng)
+                .expect("a log has no limit")
+        };
         self.acks.clear();
         self.acks.push(own.done);
         self.persisted.clear();
-        for f in &mut self.followers {
-            let Some(c) = f.channel.carry(now, self.record_bytes, false, ctx.net) else {
+        for v in 0..n {
+            if v == l || !self.talk(l, v, ctx.net) {
+                self.persisted.push((Time::NEVER, Duration::ZERO));
+                continue;
+            }
+            let p = &mut self.pairs[l * n + v];
+            let Some(c) = p.channel.carry(now, self.record_bytes, false, ctx.net) else {
                 self.persisted.push((Time::NEVER, Duration::ZERO));
                 continue;
             };
             self.persisted.push((c.applied, c.wait));
-            if let Some(ack) = ctx.net.transit(f.back, c.applied, 64, &mut f.rng) {
+            if let Some(ack) = ctx.net.transit(p.back, c.applied, 64, &mut p.rng) {
                 self.acks.push(ack);
             }
         }
@@ -405,38 +606,40 @@ impl super::Strategy for Consensus {
         }
         let (_, &mut commit, _) = self.acks.select_nth_unstable(self.majority - 1);
         self.commits += 1;
-        let measured = (ctx.warmup..ctx.end).contains(&now);
-        if measured {
+        if (ctx.warmup..ctx.end).contains(&now) {
             ctx.metrics
                 .record_commit(usize::from(self.dataset.0), self.majority == 1);
         }
         if now >= ctx.warmup {
             self.rests(key, node, ctx);
         }
+        self.state[l].log_len += 1;
         // Each follower applies it once it has it and has heard of the
-        // commit, in log order.
-        let d = self.dataset.0;
-        for k in 0..self.followers.len() {
-            let (has, wait) = self.persisted[k];
-            if has == Time::NEVER {
+        // commit, in log order; one it could not be sent waits for it.
+        for v in 0..n {
+            if v == l {
                 continue;
             }
-            let f = &mut self.followers[k];
-            let heard = ctx
-                .net
-                .transit(f.out, commit, 64, &mut f.rng)
-                .unwrap_or(Time::NEVER);
-            if heard == Time::NEVER {
-                continue;
-            }
-            let at = has.max(heard).max(f.last_applied);
-            f.last_applied = at;
-            // Only the head is queued in the run loop: the heap holds one
-            // apply per follower, not one per entry in flight.
-            if f.queue.in_flight.is_empty() {
-                ctx.sched.schedule(at, apply(d, k));
-            }
-            f.queue.push(key, commit, |_| Entry {
+            let (has, wait) = self.persisted[v];
+            let at = if has == Time::NEVER {
+                Time::NEVER
+            } else {
+                let p = &mut self.pairs[l * n + v];
+                let heard = ctx
+                    .net
+                    .transit(p.out, commit, 64, &mut p.rng)
+                    .unwrap_or(Time::NEVER);
+                let s = &mut self.state[v];
+                s.log_len += 1;
+                if heard == Time::NEVER {
+                    Time::NEVER
+                } else {
+                    let at = has.max(heard).max(s.last_applied);
+                    s.last_applied = at;
+                    at
+                }
+            };
+            self.state[v].queue.push(key, commit, |_| Entry {
                 key,
                 commit,
                 next_commit: Time::NEVER,
@@ -444,33 +647,95 @@ impl super::Strategy for Consensus {
                 wait,
                 applied: at,
             });
+            self.schedule_head(v, ctx);
         }
         commit
     }
 
-    /// The head entry of a follower is applied.
+    /// The head entry of a voter is applied; an election timeout runs out;
+    /// an election is won.
     fn on_event(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
-        let Event::Apply { stream: k, .. } = event;
-        let f = &mut self.followers[usize::from(k)];
-        let e = f
-            .queue
-            .pop_front()
-            .expect("an Apply is queued for each entry");
-        f.applied += 1;
-        if let Some(next) = f.queue.in_flight.front() {
-            ctx.sched
-                .schedule(next.applied, apply(self.dataset.0, usize::from(k)));
-        }
-        let to = f.to;
-        if e.taken >= ctx.warmup {
-            self.rests(e.key, self.voters[to], ctx);
-            ctx.metrics
-                .record_apply(usize::from(self.dataset.0), to, now.since(e.commit), e.wait);
+        match event {
+            Event::Apply { voter, .. } => {
+                let v = usize::from(voter);
+                let s = &mut self.state[v];
+                s.scheduled = false;
+                let e = s
+                    .queue
+                    .pop_front()
+                    .expect("an Apply is queued for a head entry");
+                s.applied += 1;
+                if e.taken >= ctx.warmup {
+                    self.rests(e.key, self.voters[v], ctx);
+                    ctx.metrics.record_apply(
+                        usize::from(self.dataset.0),
+                        v,
+                        now.since(e.commit),
+                        e.wait,
+                    );
+                }
+                self.schedule_head(v, ctx);
+            }
+            Event::Stand { voter, epoch, .. } => {
+                let v = usize::from(voter);
+                if epoch == self.epoch && self.leader.is_none() && ctx.net.db_up(self.voters[v]) {
+                    self.stand(v, now, ctx);
+                }
+            }
+            Event::Elected { voter, epoch, .. } => {
+                let v = usize::from(voter);
+                if epoch != self.epoch
+                    || self.leader.is_some()
+                    || self.reach(v, ctx.net) < self.majority
+                {
+                    return;
+                }
+                self.leader = Some(v);
+                self.routed = v;
+                self.epoch = self.epoch.wrapping_add(1);
+                self.without_since = None;
+                *ctx.routes_changed = true;
+                ctx.metrics.record_promotion(
+                    usize::from(self.dataset.0),
+                    now,
+                    crate::metrics::Promotion {
+                        lost: 0,
+                        lost_window: None,
+                        to: self.voters[v],
+                        target_down: false,
+                    },
+                );
+                // It has applied every committed entry it holds (Raft: a
+                // new leader commits its log with an entry of its own).
+                let s = &mut self.state[v];
+                while s.queue.in_flight.front().is_some() {
+                    let e = s.queue.pop_front().expect("a head");
+                    s.applied += 1;
+                    if e.taken >= ctx.warmup {
+                        ctx.metrics.record_apply(
+                            usize::from(self.dataset.0),
+                            v,
+                            now.since(e.commit),
+                            e.wait,
+                        );
+                    }
+                }
+                s.scheduled = false;
+                for u in 0..self.voters.len() {
+                    self.catch_up(v, u, now, ctx);
+                }
+            }
         }
     }
 
-    /// Entries are decided when sent: nothing waits.
-    fn resume(&mut self, _now: Time, _ctx: &mut Ctx) {}
+    /// Voters that waited for a link or a node get what they missed.
+    fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        if let Some(l) = self.leader {
+            for v in 0..self.voters.len() {
+                self.catch_up(l, v, now, ctx);
+            }
+        }
+    }
 
     fn link_down(&mut self, _link: LinkId, _now: Time) {}
 
@@ -478,8 +743,21 @@ impl super::Strategy for Consensus {
 
     fn node_up(&mut self, _region: RegionId, _now: Time, _ctx: &mut Ctx) {}
 
-    /// Elections are not modelled yet (the scenario refuses failures that
-    /// reach a voter).
+    /// Whether the leader still leads; else an election.
+    fn topology_changed(&mut self, now: Time, ctx: &mut Ctx) {
+        if self.leader.is_some() || self.without_since.is_none() {
+            self.look(now, ctx);
+        } else if self.leader.is_none() {
+            // An election is on: voters that came back wait and stand too.
+            for v in 0..self.voters.len() {
+                if ctx.net.db_up(self.voters[v]) {
+                    self.wait_to_stand(v, now, ctx);
+                }
+            }
+        }
+    }
+
+    /// The group elects its own leaders: health checks decide nothing.
     fn on_db_verdict(
         &mut self,
         _region: RegionId,
@@ -490,53 +768,52 @@ impl super::Strategy for Consensus {
         false
     }
 
-    /// Every write goes to the leader.
+    /// Writes go to the leader (the last one, during an election).
     fn write_node(&self, _shard: usize, _app: RegionId, _net: &Network) -> RegionId {
-        self.voters[self.leader]
+        self.voters[self.routed]
     }
 
-    /// The leader, or the nearest voter.
+    /// The leader, or the nearest voter that answers.
     fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
         let i = match self.reads {
-            ConsensusReads::Leader => self.leader,
+            ConsensusReads::Leader => self.routed,
             ConsensusReads::Follower | ConsensusReads::FollowerStrong => self.nearest(app, net),
         };
-        let server = if i == self.leader {
-            ReadServer::Primary
-        } else {
-            ReadServer::Replica(i as u16)
-        };
-        (self.voters[i], server)
+        (self.voters[i], self.server(i))
     }
 
     /// Each follower's current lag.
     fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        for f in &self.followers {
+        for (v, s) in self.state.iter().enumerate() {
             metrics.record_current_lag(
                 usize::from(self.dataset.0),
-                f.to,
+                v,
                 bucket,
-                f.queue.current_lag(now),
+                s.queue.current_lag(now),
             );
         }
     }
 
-    /// Log busy time per voter.
+    /// Log busy time per voter: its own log and the channels into it.
     fn finish(&mut self, _end: Time, _warmup: Time, metrics: &mut RunMetrics) {
         let d = usize::from(self.dataset.0);
-        metrics.add_apply_busy(d, self.leader, self.own_log.busy());
-        for f in &self.followers {
-            metrics.add_apply_busy(d, f.to, f.channel.apply.busy());
+        let n = self.voters.len();
+        for (v, s) in self.state.iter().enumerate() {
+            let into: Duration = (0..n)
+                .filter(|&a| a != v)
+                .map(|a| self.pairs[a * n + v].channel.apply.busy())
+                .fold(Duration::ZERO, |x, y| x + y);
+            metrics.add_apply_busy(d, v, s.log.busy() + into);
         }
     }
 
-    /// Writes committed, and per follower (applied, in flight).
+    /// Writes committed, and per voter (applied, in its queue).
     fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         (
             self.commits,
-            self.followers
+            self.state
                 .iter()
-                .map(|f| (f.applied, f.queue.in_flight.len() as u64))
+                .map(|s| (s.applied, s.queue.in_flight.len() as u64))
                 .collect(),
         )
     }

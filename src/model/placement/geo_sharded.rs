@@ -182,6 +182,9 @@ impl super::Strategy for GeoSharded {
         }
     }
 
+    /// Nothing here is decided by the topology at once.
+    fn topology_changed(&mut self, _now: Time, _ctx: &mut Ctx) {}
+
     fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool {
         let mut started = false;
         for s in &mut self.shards {

@@ -1038,6 +1038,9 @@ impl super::Strategy for Leaderless {
         self.hand_over(now, ctx);
     }
 
+    /// Nothing here is decided by the topology at once.
+    fn topology_changed(&mut self, _now: Time, _ctx: &mut Ctx) {}
+
     /// Every replica coordinates: nothing to fail over.
     fn on_db_verdict(
         &mut self,

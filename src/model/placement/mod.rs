@@ -172,6 +172,11 @@ pub trait Strategy {
     /// The database nodes of `region` are up again at `now`.
     fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx);
 
+    /// Some database node or link went down or came up at `now` (after
+    /// the calls above): a strategy that decides by itself who leads
+    /// looks again.
+    fn topology_changed(&mut self, now: Time, ctx: &mut Ctx);
+
     /// The health checks' verdict on `region`'s database changed at `now`;
     /// true if that started a failover.
     fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool;
@@ -266,7 +271,11 @@ impl Placement {
             Event::SinglePrimary(E::Apply { dataset, .. } | E::Ship { dataset, .. }) => dataset,
             Event::ActiveActive(active_active::Event::Apply { dataset, .. }) => dataset,
             Event::Leaderless(leaderless::Event::Message { dataset, .. }) => u16::from(dataset),
-            Event::Consensus(consensus::Event::Apply { dataset, .. }) => dataset,
+            Event::Consensus(
+                consensus::Event::Apply { dataset, .. }
+                | consensus::Event::Stand { dataset, .. }
+                | consensus::Event::Elected { dataset, .. },
+            ) => u16::from(dataset),
             Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
         }
     }
@@ -294,6 +303,11 @@ impl Placement {
     /// See [`Strategy::node_up`].
     pub fn node_up(&mut self, region: RegionId, now: Time, ctx: &mut Ctx) {
         each!(self, p => p.node_up(region, now, ctx))
+    }
+
+    /// See [`Strategy::topology_changed`].
+    pub fn topology_changed(&mut self, now: Time, ctx: &mut Ctx) {
+        each!(self, p => p.topology_changed(now, ctx))
     }
 
     /// See [`Strategy::on_db_verdict`].

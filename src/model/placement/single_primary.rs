@@ -1377,6 +1377,9 @@ impl super::Strategy for SinglePrimary {
         }
     }
 
+    /// Nothing here is decided by the topology at once.
+    fn topology_changed(&mut self, _now: Time, _ctx: &mut Ctx) {}
+
     /// The health checks' verdict on `region`'s database changed at `now`:
     /// a primary seen down starts a failover. Returns true if it did.
     fn on_db_verdict(&mut self, region: RegionId, healthy: bool, now: Time, ctx: &mut Ctx) -> bool {

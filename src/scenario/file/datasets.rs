@@ -111,6 +111,10 @@ pub struct ConsensusFile {
     /// staleness) or `follower-strong` (the nearest voter, after a round
     /// trip asking the leader for its commit index).
     pub reads: Option<ConsensusReadsFile>,
+    /// How long a voter waits without hearing from a leader before it
+    /// stands for election, drawn anew for each wait (default `{uniform:
+    /// {min: 150ms, max: 300ms}}`, the Raft paper's).
+    pub election_timeout: Option<Dist>,
 }
 
 /// Where a consensus group's reads go.

@@ -48,25 +48,6 @@ pub struct FailureFile {
     pub mttr: Option<crate::scenario::units::LongDist>,
 }
 
-impl FailureFile {
-    /// The regions whose database nodes or links it takes down or
-    /// degrades (an app-only outage, a slowdown, a load burst or a clock
-    /// step names none).
-    pub fn regions_named(&self) -> Vec<&String> {
-        let mut out = Vec::new();
-        let outage = self.apply_factor.is_none()
-            && self.load_factor.is_none()
-            && self.clock_step_ms.is_none()
-            && !matches!(self.service, Some(ServiceFile::App));
-        if outage {
-            out.extend(self.region.iter());
-        }
-        out.extend(self.partition.iter().flatten().flatten());
-        out.extend(self.link.iter().flatten());
-        out
-    }
-}
-
 /// A service of a region that can fail on its own.
 #[derive(Deserialize, serde::Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

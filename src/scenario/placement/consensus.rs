@@ -6,6 +6,7 @@
 //! index).
 
 use super::{mean_ns, Role, Strategy};
+use crate::engine::Dist;
 use crate::scenario::{Capacity, ClientLoad, Dataset, Failover, RegionId, RywMitigation, Scenario};
 
 pub use crate::scenario::file::ConsensusReadsFile as ConsensusReads;
@@ -19,6 +20,8 @@ pub struct Consensus {
     pub leader: usize,
     /// Where reads go.
     pub reads: ConsensusReads,
+    /// A voter's wait for a leader before it stands.
+    pub election_timeout: Dist,
 }
 
 impl Consensus {

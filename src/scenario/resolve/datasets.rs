@@ -212,7 +212,7 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 continue;
             }
             PlacementFile::Consensus(c) => {
-                if let Some(ds) = consensus(raw, d, c, i, names, popularity, record_bytes, check) {
+                if let Some(ds) = consensus(d, c, i, names, popularity, record_bytes, check) {
                     datasets.push(ds);
                 }
                 continue;
@@ -501,11 +501,9 @@ pub(super) fn leaderless(
 }
 
 /// A consensus group: one or more voters, each region once, a leader
-/// among them. Its first part models a steady group: a failure that
-/// touches a voter's region is refused until elections are modelled.
+/// among them.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn consensus(
-    raw: &ScenarioFile,
     d: &crate::scenario::file::DatasetFile,
     c: &crate::scenario::file::ConsensusFile,
     i: usize,
@@ -573,24 +571,6 @@ pub(super) fn consensus(
             1
         }
     };
-    // Elections are not modelled yet: a failure that reaches a voter is
-    // refused rather than run without them.
-    for (k, f) in raw.failures.iter().enumerate() {
-        let touched: Vec<&String> = f
-            .regions_named()
-            .into_iter()
-            .filter(|r| c.voters.contains(r))
-            .collect();
-        if let Some(r) = touched.first() {
-            check.error(
-                yaml_path!["failures", k],
-                format!(
-                    "this failure reaches `{r}`, a voter of consensus dataset `{}`: leader elections and failures of a consensus group are not modelled yet (issue 25 goes on); leave it out, or place the dataset otherwise",
-                    d.name
-                ),
-            );
-        }
-    }
     if voters.len() != c.voters.len() {
         return None;
     }
@@ -607,6 +587,10 @@ pub(super) fn consensus(
             voters,
             leader,
             reads: c.reads.unwrap_or_default(),
+            election_timeout: c.election_timeout.clone().unwrap_or_else(|| {
+                Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
+                    .expect("a valid range")
+            }),
         }),
     })
 }
