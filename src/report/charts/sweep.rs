@@ -148,9 +148,19 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
                 vals,
             )
         } else {
+            // A value that is a section (a placement) is named by its
+            // point's label (the sweep's `names`), not spelled out.
+            let name = |p: &Value| {
+                let v = &p["parameters"][*first];
+                if v.is_object() || v.is_array() {
+                    p["label"].as_str().unwrap_or_default().to_string()
+                } else {
+                    crate::report::format::parameter(v)
+                }
+            };
             let mut categories: Vec<String> = Vec::new();
             for p in points {
-                let v = crate::report::format::parameter(&p["parameters"][*first]);
+                let v = name(p);
                 if !categories.contains(&v) {
                     categories.push(v);
                 }
@@ -158,7 +168,7 @@ pub fn sweep_slos(summary: &Value) -> Vec<Figure> {
             let xs = points
                 .iter()
                 .map(|p| {
-                    let v = crate::report::format::parameter(&p["parameters"][*first]);
+                    let v = name(p);
                     categories.iter().position(|c| *c == v).unwrap_or(0) as f64
                 })
                 .collect();
