@@ -243,3 +243,30 @@ fn a_leader_cut_off_from_the_majority_is_deposed() {
     assert!(b > 0.97, "{b}");
     assert_eq!(fig(&s, "clients.b.users.read_your_writes.count"), 0.0);
 }
+
+/// A lease: the new leader serves only once the deposed leader's lease
+/// has run out, the lease's length after the failure: 2 s, past the
+/// election's 1,030 ms, makes it 2,000 ms; 0.5 s, already out, changes
+/// nothing.
+#[test]
+fn a_new_leader_waits_out_the_old_lease() {
+    for (lease, promoted) in [("2s", 2000.0), ("500ms", 1030.0)] {
+        let yaml = election("1s", "region: a, service: database").replace(
+            "election_timeout: {constant: 1s}}",
+            &format!("election_timeout: {{constant: 1s}}, lease: {lease}}}"),
+        );
+        let s = summary(&yaml);
+        let got =
+            regionsim::report::aggregate::at(&s, "points.0.incidents.milestones.promotion_ms.mean")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap();
+        assert_eq!(got, promoted, "lease {lease}");
+    }
+    let (code, err, _) = validate(&group("[a, b, c]", "leader").replacen(
+        "reads: leader",
+        "reads: leader, lease: 2d",
+        1,
+    ));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("lease above"), "{err}");
+}

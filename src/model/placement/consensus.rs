@@ -24,7 +24,9 @@
 //! to the voters, its own vote at once). Writes go nowhere meanwhile (the
 //! old leader commits nothing without a majority: it is deposed). Clients
 //! learn of the new leader at once (`routes_changed`). A candidate that
-//! cannot win waits another timeout.
+//! cannot win waits another timeout. With a `lease`, the new leader serves
+//! only once the deposed leader's lease has run out (the lease's length
+//! after the leader was deposed).
 //!
 //! Each leg is decided when it is sent (DESIGN.md).
 
@@ -129,6 +131,7 @@ pub struct Consensus {
     reads: ConsensusReads,
     record_bytes: u32,
     election_timeout: Dist,
+    lease: Option<Duration>,
     /// The current election (timers of an earlier one are stale).
     epoch: u8,
     /// Since when the group has had no leader, if it has none.
@@ -211,6 +214,7 @@ impl Consensus {
             reads: c.reads,
             record_bytes: ds.record_bytes,
             election_timeout: c.election_timeout.clone(),
+            lease: c.lease,
             epoch: 0,
             without_since: None,
             state,
@@ -411,12 +415,18 @@ impl Consensus {
             return;
         }
         votes.sort_unstable();
+        // With leases, it serves once the deposed leader's has run out.
+        let lease_out = match (self.lease, self.without_since) {
+            (Some(lease), Some(since)) => since + lease,
+            _ => Time::ZERO,
+        };
         let e = WorldEvent::Data(super::Event::Consensus(Event::Elected {
             dataset: self.dataset.0 as u8,
             voter: c as u8,
             epoch: self.epoch,
         }));
-        ctx.sched.schedule(votes[self.majority - 1], e);
+        ctx.sched
+            .schedule(votes[self.majority - 1].max(lease_out), e);
     }
 }
 

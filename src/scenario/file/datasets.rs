@@ -115,6 +115,10 @@ pub struct ConsensusFile {
     /// stands for election, drawn anew for each wait (default `{uniform:
     /// {min: 150ms, max: 300ms}}`, the Raft paper's).
     pub election_timeout: Option<Dist>,
+    /// The leader's lease: a new leader serves only once the lease of the
+    /// one it replaces has run out, this long after that leader last held
+    /// a majority (default: none, it serves once elected).
+    pub lease: Option<Duration>,
 }
 
 /// Where a consensus group's reads go.

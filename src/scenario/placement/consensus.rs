@@ -22,6 +22,8 @@ pub struct Consensus {
     pub reads: ConsensusReads,
     /// A voter's wait for a leader before it stands.
     pub election_timeout: Dist,
+    /// The leader's lease, if it holds one.
+    pub lease: Option<crate::engine::Duration>,
 }
 
 impl Consensus {

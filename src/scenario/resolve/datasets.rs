@@ -512,7 +512,7 @@ pub(super) fn consensus(
     record_bytes: u32,
     check: &mut Checker,
 ) -> Option<Dataset> {
-    use crate::scenario::limits::MAX_QUORUM_REPLICAS;
+    use crate::scenario::limits::{MAX_DELAY, MAX_QUORUM_REPLICAS};
     let at = |k: &str| yaml_path!["datasets", i, "placement", "consensus", k];
     let mut voters: Vec<RegionId> = Vec::new();
     for (j, r) in c.voters.iter().enumerate() {
@@ -571,6 +571,12 @@ pub(super) fn consensus(
             1
         }
     };
+    if c.lease.is_some_and(|l| l > MAX_DELAY) {
+        check.error(
+            at("lease"),
+            format!("a lease above {MAX_DELAY}, the longest delay a scenario may give"),
+        );
+    }
     if voters.len() != c.voters.len() {
         return None;
     }
@@ -591,6 +597,7 @@ pub(super) fn consensus(
                 Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
                     .expect("a valid range")
             }),
+            lease: c.lease,
         }),
     })
 }
