@@ -240,6 +240,13 @@ impl RunMetrics {
 
     /// The health checks saw a target down at `now`.
     pub fn record_down_verdict(&mut self, now: Time) {
+        self.record_group_detection(now);
+    }
+
+    /// A consensus group's voters stopped hearing from their leader and
+    /// one stood for election at `now`: the group saw the failure itself
+    /// (the incident's detection, if nothing saw it earlier).
+    pub fn record_group_detection(&mut self, now: Time) {
         if let Some(i) = self.current() {
             i.detection.get_or_insert(now);
         }

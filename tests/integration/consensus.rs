@@ -214,6 +214,12 @@ fn a_lost_leader_is_replaced_after_the_timeout_and_one_round_of_votes() {
             promoted,
             "E = {timeout}"
         );
+        // The group saw it itself when the first voter stood: E.
+        assert_eq!(
+            at("incidents.milestones.detection_ms"),
+            promoted - 30.0,
+            "E = {timeout}"
+        );
         // b's users write locally once b leads: within a few milliseconds
         // of the election.
         let back = fig(&s, "clients.b.recovery.write_rto_ms");

@@ -394,6 +394,7 @@ impl Consensus {
     /// can reach (with logs no longer than its own) has voted, else it
     /// waits again.
     fn stand(&mut self, c: usize, now: Time, ctx: &mut Ctx) {
+        ctx.metrics.record_group_detection(now);
         let n = self.voters.len();
         let mine = self.state[c].log_len;
         let mut votes = vec![now];
