@@ -430,6 +430,24 @@ impl Latency {
     }
 }
 
+/// The copies' names: their regions', and where a region holds several
+/// (a consensus group's voters in its zones), `region#1`, `region#2`, ...
+pub fn copy_names(s: &Scenario, copies: &[RegionId]) -> Vec<String> {
+    copies
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let name = region_name(s, usize::from(r.0));
+            if copies.iter().filter(|&&c| c == r).count() > 1 {
+                let k = copies[..i].iter().filter(|&&c| c == r).count() + 1;
+                format!("{name}#{k}")
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
 /// Each region's roles in a placement, in words, regions in placement
 /// order.
 fn roles(s: &Scenario, st: &dyn crate::scenario::Strategy) -> Ordered<String> {
@@ -439,19 +457,34 @@ fn roles(s: &Scenario, st: &dyn crate::scenario::Strategy) -> Ordered<String> {
             .and_then(|r| r.rules.get(usize::from(k)))
             .map_or_else(|| format!("rule {k}"), |r| r.label.clone())
     };
-    let mut out: Vec<(String, String)> = Vec::new();
+    // Per region its roles, each with how many copies there hold it.
+    let mut out: Vec<(String, Vec<(String, usize)>)> = Vec::new();
     for (region, role) in st.roles() {
         let name = region_name(s, usize::from(region.0));
         let text = role.text(rule);
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, t)) => {
-                t.push_str("; ");
-                t.push_str(&text);
+        let i = match out.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                out.push((name, Vec::new()));
+                out.len() - 1
             }
-            None => out.push((name, text)),
+        };
+        match out[i].1.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, k)) => *k += 1,
+            None => out[i].1.push((text, 1)),
         }
     }
-    Ordered(out)
+    Ordered(
+        out.into_iter()
+            .map(|(name, roles)| {
+                let words: Vec<String> = roles
+                    .into_iter()
+                    .map(|(t, k)| if k == 1 { t } else { format!("{t} x{k}") })
+                    .collect();
+                (name, words.join("; "))
+            })
+            .collect(),
+    )
 }
 
 /// One dataset.
@@ -876,15 +909,15 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         .enumerate()
         .map(|(di, ((d, reps), w))| {
             let st = d.strategy();
-            let copies = st.copies();
+            let copies = copy_names(s, &st.copies());
             let replicas = copies
-                .iter()
+                .into_iter()
                 .zip(reps)
-                .map(|(r, rm)| {
+                .map(|(name, rm)| {
                     let series: Vec<f64> =
                         rm.current_lag.iter().map(|d| d.as_millis_f64()).collect();
                     (
-                        region_name(s, usize::from(r.0)),
+                        name,
                         ReplicaFigures {
                             lag: Latency::of(&rm.lag),
                             apply_wait: Latency::of(&rm.apply_wait),

@@ -184,12 +184,13 @@ pub fn estimates_csv(summary: &Value) -> String {
 
 /// The region a figure belongs to: the client region of `clients.R.`, the
 /// app tier's of `app_tiers.R.`, the copy's of `datasets.D.replicas.R.`;
-/// none for others.
+/// none for others. (A copy named `R#k`, one of several in a region, is
+/// in `R`.)
 fn region_of(figure: &str) -> &str {
     let parts: Vec<&str> = figure.split('.').collect();
     match parts.as_slice() {
         ["clients" | "app_tiers", r, ..] => r,
-        ["datasets", _, "replicas", r, ..] => r,
+        ["datasets", _, "replicas", r, ..] => r.split('#').next().unwrap_or(r),
         _ => "",
     }
 }
@@ -271,6 +272,7 @@ mod tests {
              base,1,10.0,b,clients.b.timeline.reads_per_s,per_s,2.0,1.5,2.5,2\n"
         );
         assert_eq!(region_of("datasets.d.replicas.eu.current_lag_ms"), "eu");
+        assert_eq!(region_of("datasets.d.replicas.eu#2.lag.mean_ms"), "eu");
         assert_eq!(region_of("app_tiers.us.utilisation_by_bucket"), "us");
         assert_eq!(region_of("timeline.writes_per_s"), "");
         assert_eq!(

@@ -22,7 +22,7 @@ pub use figure_paths::{check_figure_path, FigureShape};
 pub use file::{schema, SweepMode};
 pub use placement::{
     ActiveActive, Consensus, ConsensusReads, GeoSharded, Leaderless, Placement, QuorumDelays,
-    Replication, Role, RywMitigation, Shard, SinglePrimary, Strategy,
+    Replication, Role, RywMitigation, Shard, SinglePrimary, Strategy, Survive,
 };
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};
@@ -281,6 +281,9 @@ pub struct Region {
     pub app: Option<Capacity>,
     /// Its clock's offset from true time in ns, and drift (a fraction).
     pub clock: (f64, f64),
+    /// How far its clock may be off, as it knows (TrueTime's epsilon):
+    /// what commit wait waits out.
+    pub uncertainty: Option<Dist>,
 }
 
 /// A station where requests queue for finite capacity: an app tier or a
@@ -902,6 +905,16 @@ pub fn lint(s: &Scenario) -> Vec<String> {
         if r.clock != (0.0, 0.0) && !lww_in(RegionId(i as u16)) {
             out.push(format!(
                 "region {}: its clock is set, but only last-writer-wins reads clocks, and it holds no copy of an active-active dataset with `resolution: lww`: it changes nothing here",
+                r.name
+            ));
+        }
+        let waits = |d: &Dataset| match &d.placement {
+            Placement::Consensus(c) => c.commit_wait && c.voters.contains(&RegionId(i as u16)),
+            _ => false,
+        };
+        if r.uncertainty.is_some() && !s.datasets.iter().any(waits) {
+            out.push(format!(
+                "region {}: its clock's uncertainty is set, but only a consensus group's commit wait reads it, and no group with `commit_wait: true` has a voter there: it changes nothing here",
                 r.name
             ));
         }

@@ -128,8 +128,43 @@ fn bad_groups_are_refused_with_their_line() {
         ("leader: a", "leader: d", vec!["not one of the voters"]),
         (
             "voters: [a, b, c]",
-            "voters: [a, b, a]",
-            vec!["listed twice"],
+            "voters: [], witnesses: [a, b]",
+            vec!["witnesses only"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "voters: [b, c], witnesses: [a]",
+            vec!["witness or a non-voter, which never leads"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "voters: [a, b, c], non_voters: [y]",
+            vec!["`y`"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "voters: [a, b, c], survive: zone, regions: [a, b]",
+            vec!["either `survive`"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "survive: region, regions: [a, b]",
+            vec!["at least 3"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "survive: zone, regions: [b, c]",
+            vec!["not among the regions"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "survive: zone",
+            vec!["needs `regions`"],
+        ),
+        (
+            "voters: [a, b, c]",
+            "voters: [a, b, c], commit_wait: true",
+            vec!["no voter's region has one"],
         ),
         ("voters: [a, b, c]", "voters: [a, b, z]", vec!["`z`"]),
         (
@@ -155,6 +190,16 @@ fn bad_groups_are_refused_with_their_line() {
     let (code, err, _) = validate(&timeout);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("negative"), "{err}");
+    let (code, err, _) = validate(&base.replacen(
+        "{name: a, jurisdiction: X}",
+        "{name: a, jurisdiction: X, clock: {uncertainty: {constant: -1ms}}}",
+        1,
+    ));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("test.yaml:6:") && err.contains("uncertainty"),
+        "{err}"
+    );
     let (code, _, out) = validate(&group("[a, b, c, d]", "leader"));
     assert_eq!(code, Some(0));
     assert!(out.contains("4 voters: a majority is 3"), "{out}");
@@ -275,4 +320,154 @@ fn a_new_leader_waits_out_the_old_lease() {
     ));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("lease above"), "{err}");
+}
+
+/// Witnesses vote and hold no data; non-voters hold data and do not vote.
+/// With the leader in `a`: voters a and d with a witness in b commit at
+/// b's persist (21 ms: 3 votes, a majority of 2); voters a, d and e with
+/// non-voters in b and c commit at d's (61 ms: the non-voters' faster
+/// acknowledgements count for nothing). A follower read in `c` is local
+/// at a non-voter there, and goes past a witness there to the nearest
+/// voter (d, 12 ms away; a, 20 ms, without d); the witness has no replica
+/// figures.
+#[test]
+fn witnesses_vote_without_data_and_non_voters_serve_without_a_vote() {
+    for (members, commit, c_read, c_copy) in [
+        ("[a, d], witnesses: [b]", 21.0, 26.0, false),
+        ("[a, d, e], non_voters: [b, c]", 61.0, 4.0, true),
+        ("[a, e], witnesses: [c]", 41.0, 42.0, false),
+    ] {
+        let s = summary(&group(members, "follower"));
+        let f = |p: &str| fig(&s, p);
+        assert_eq!(
+            f("clients.a.write_latency.min_ms"),
+            4.0 + commit,
+            "{members}"
+        );
+        assert_eq!(f("clients.c.read_latency.max_ms"), c_read, "{members}");
+        let copy = regionsim::report::aggregate::at(&s, "points.0.figures.datasets.k.replicas.c");
+        assert_eq!(copy.is_some(), c_copy, "{members}");
+    }
+}
+
+/// A witness votes in elections and never stands: voters a and c with a
+/// witness in b; a's database fails, c stands after E and is elected when
+/// b's vote is back (15 ms each way): E + 30 ms. Writes lose nothing.
+#[test]
+fn a_witness_elects_a_voter_and_never_leads() {
+    let yaml = election("1s", "region: a, service: database").replace(
+        "voters: [a, b, c], leader: a",
+        "voters: [a, c], witnesses: [b], leader: a",
+    );
+    let s = summary(&yaml);
+    let promoted =
+        regionsim::report::aggregate::at(&s, "points.0.incidents.milestones.promotion_ms.mean")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap();
+    assert_eq!(promoted, 1030.0);
+    assert_eq!(fig(&s, "clients.b.users.read_your_writes.count"), 0.0);
+}
+
+/// Survival goals, one field apart. Zone: 3 voters in `a` (1 ms apart),
+/// a commit at the second voter's persist, 1 + 1 + 1 = 3 ms; non-voters
+/// in b and c serve local follower reads. Region: voters a, a, b, b, c: the
+/// third vote is b's at 10 + 1 + 10 = 21 ms. Losing region `a` for half
+/// the span stops the zone group's writes for that half; the region group
+/// elects a leader outside it and writes on.
+#[test]
+fn survival_goals_trade_write_latency_for_surviving_a_region() {
+    let goal = |g: &str| {
+        group("[a]", "follower")
+            .replace("voters: [a]", &format!("survive: {g}, regions: [a, b, c]"))
+    };
+    for (g, commit) in [("zone", 3.0), ("region", 21.0)] {
+        let s = summary(&goal(g));
+        let f = |p: &str| fig(&s, p);
+        assert_eq!(f("clients.a.write_latency.min_ms"), 4.0 + commit, "{g}");
+        assert_eq!(f("clients.c.read_latency.max_ms"), 4.0, "{g}");
+    }
+    let outage = |g: &str| {
+        summary(&format!(
+            "{}failures:\n  - {{region: a, at: 20s, duration: 30s}}\n",
+            goal(g)
+        ))
+    };
+    let zone = fig(&outage("zone"), "clients.c.requests.write_availability");
+    assert!((0.45..0.55).contains(&zone), "{zone}");
+    let region = fig(&outage("region"), "clients.c.requests.write_availability");
+    assert!(region > 0.97, "{region}");
+}
+
+/// Commit wait: the leader acknowledges no sooner than twice its clock's
+/// uncertainty after it took the write. 30 ms of uncertainty in `a` makes
+/// the 21 ms commit of three voters 60 ms; 5 ms (10 ms of wait) hides
+/// under the round trip and changes nothing.
+#[test]
+fn commit_wait_waits_out_twice_the_leaders_uncertainty() {
+    for (eps, commit) in [("30ms", 60.0), ("5ms", 21.0)] {
+        let yaml = group("[a, b, c], commit_wait: true", "leader").replace(
+            "{name: a, jurisdiction: X}",
+            &format!("{{name: a, jurisdiction: X, clock: {{uncertainty: {{constant: {eps}}}}}}}"),
+        );
+        let s = summary(&yaml);
+        assert_eq!(
+            fig(&s, "clients.a.write_latency.min_ms"),
+            4.0 + commit,
+            "{eps}"
+        );
+    }
+    // Under commit wait every write waits it out, queueing hidden.
+    let yaml = group("[a, b, c], commit_wait: true", "leader").replace(
+        "{name: a, jurisdiction: X}",
+        "{name: a, jurisdiction: X, clock: {uncertainty: {constant: 30ms}}}",
+    );
+    assert_eq!(fig(&summary(&yaml), "clients.a.write_latency.max_ms"), 64.0);
+}
+
+/// A witness holds each entry in its log: residency counts a European
+/// user's write resting at a witness in Virginia, as it counts it applied
+/// at a non-voter there; a group kept in the EU has none.
+#[test]
+fn a_witness_or_non_voter_outside_the_allowed_set_is_a_violation() {
+    let yaml = |members: &str| {
+        format!(
+            r#"
+name: resting
+seed: 2
+duration: 30s
+regions:
+  - {{name: us-east-1, jurisdiction: US}}
+  - {{name: eu-west-1, jurisdiction: EU}}
+  - {{name: eu-central-1, jurisdiction: EU}}
+network: {{preset: aws}}
+residency:
+  - {{jurisdiction: EU, home: eu-west-1, allowed: [eu-west-1, eu-central-1]}}
+  - {{jurisdiction: US, home: us-east-1, allowed: [us-east-1]}}
+datasets:
+  - name: d
+    keys: 100000
+    restricted: true
+    popularity: per-user
+    placement:
+      consensus: {{voters: {members}, leader: eu-west-1, apply_time: 1ms}}
+workload:
+  - {{region: eu-west-1, users: 50000, rates: {{d: {{writes_per_s: 100}}}}}}
+"#
+        )
+    };
+    let s = summary(&yaml("[eu-west-1, eu-central-1], witnesses: [us-east-1]"));
+    let committed = fig(&s, "datasets.d.writes.committed");
+    assert!(committed > 2_500.0, "{committed}");
+    assert_eq!(fig(&s, "datasets.d.residency.violations"), committed);
+    let s = summary(&yaml(
+        "[eu-west-1, eu-central-1, eu-west-1], non_voters: [us-east-1]",
+    ));
+    let v = fig(&s, "datasets.d.residency.violations");
+    let committed = fig(&s, "datasets.d.writes.committed");
+    assert!(
+        (committed - 20.0..=committed).contains(&v),
+        "{v} of {committed}"
+    );
+    let s = summary(&yaml("[eu-west-1, eu-central-1, eu-west-1]"));
+    assert_eq!(fig(&s, "datasets.d.residency.violations"), 0.0);
 }

@@ -96,6 +96,11 @@ struct Voter {
     scheduled: bool,
     /// Its election timeouts.
     timer_rng: SimRng,
+    /// A witness's entries it could not be sent (it keeps no queue).
+    held: u64,
+    /// Its clock's uncertainty and draws (commit wait, when it leads).
+    uncertainty: Option<Dist>,
+    clock_rng: SimRng,
 }
 
 /// From one voter to another: the FIFO channel for entries, and the links
@@ -122,7 +127,11 @@ struct Strong {
 /// One consensus dataset.
 pub struct Consensus {
     dataset: DatasetId,
-    voters: Vec<RegionId>,
+    /// Every member's region: voters (`..voting`), non-voters
+    /// (`..stores`), then witnesses.
+    members: Vec<RegionId>,
+    voting: usize,
+    stores: usize,
     /// Who leads (`None` during an election), and the voter clients send
     /// their writes to (the last leader until a new one is elected).
     leader: Option<usize>,
@@ -132,6 +141,7 @@ pub struct Consensus {
     record_bytes: u32,
     election_timeout: Dist,
     lease: Option<Duration>,
+    commit_wait: bool,
     /// The current election (timers of an earlier one are stale).
     epoch: u8,
     /// Since when the group has had no leader, if it has none.
@@ -164,15 +174,25 @@ impl Consensus {
             Time::ZERO + scenario.warmup + scenario.duration,
         );
         let region_name = |r: RegionId| scenario.regions[usize::from(r.0)].name.as_str();
-        let n = c.voters.len();
+        let members = c.members();
+        let n = members.len();
         let dense = super::super::replication::dense(ds.keys, n.max(2) - 1);
-        let state = c
-            .voters
-            .iter()
-            .map(|&v| {
+        // Members of one region are told apart by their zone's index.
+        let zone = |i: usize| {
+            let r = members[i];
+            let k = members[..i].iter().filter(|&&m| m == r).count();
+            if members.iter().filter(|&&m| m == r).count() > 1 {
+                format!("{}#{}", region_name(r), k + 1)
+            } else {
+                region_name(r).to_string()
+            }
+        };
+        let state = (0..n)
+            .map(|i| {
+                let v = members[i];
                 let mut log = Station::new(ds.apply_time.clone(), ds.apply_threads as usize, None);
                 log.measure(span.0, span.1);
-                let name = format!("{}/{}", ds.name, region_name(v));
+                let name = format!("{}/{}", ds.name, zone(i));
                 Voter {
                     log,
                     log_rng: stream(scenario.seed, run, &format!("consensus-log/{name}")),
@@ -182,13 +202,16 @@ impl Consensus {
                     applied: 0,
                     scheduled: false,
                     timer_rng: stream(scenario.seed, run, &format!("consensus-timer/{name}")),
+                    held: 0,
+                    uncertainty: scenario.regions[usize::from(v.0)].uncertainty.clone(),
+                    clock_rng: stream(scenario.seed, run, &format!("consensus-clock/{name}")),
                 }
             })
             .collect();
         let mut pairs = Vec::with_capacity(n * n);
-        for &a in &c.voters {
-            for &b in &c.voters {
-                let name = format!("{}/{}/{}", ds.name, region_name(a), region_name(b));
+        for (i, &a) in members.iter().enumerate() {
+            for (j, &b) in members.iter().enumerate() {
+                let name = format!("{}/{}/{}", ds.name, zone(i), zone(j));
                 pairs.push(Pair {
                     channel: Channel::new(
                         &name,
@@ -207,7 +230,9 @@ impl Consensus {
         }
         Consensus {
             dataset: d,
-            voters: c.voters.clone(),
+            voting: c.voters.len(),
+            stores: c.voters.len() + c.non_voters.len(),
+            members,
             leader: Some(c.leader),
             routed: c.leader,
             majority: c.majority(),
@@ -215,6 +240,7 @@ impl Consensus {
             record_bytes: ds.record_bytes,
             election_timeout: c.election_timeout.clone(),
             lease: c.lease,
+            commit_wait: c.commit_wait,
             epoch: 0,
             without_since: None,
             state,
@@ -232,23 +258,30 @@ impl Consensus {
         self.reads == ConsensusReads::FollowerStrong
     }
 
-    /// The voter in `region`.
+    /// The first member in `region` that holds data.
     fn voter_in(&self, region: RegionId) -> Option<usize> {
-        self.voters.iter().position(|&r| r == region)
+        self.members[..self.stores]
+            .iter()
+            .position(|&r| r == region)
+    }
+
+    /// Whether member `i` votes (a voter or a witness).
+    fn votes(&self, i: usize) -> bool {
+        i < self.voting || i >= self.stores
     }
 
     /// Whether voters `a` and `b` can talk now (both up, links both ways).
     fn talk(&self, a: usize, b: usize, net: &Network) -> bool {
-        let p = &self.pairs[a * self.voters.len() + b];
-        net.db_up(self.voters[a])
-            && net.db_up(self.voters[b])
+        let p = &self.pairs[a * self.members.len() + b];
+        net.db_up(self.members[a])
+            && net.db_up(self.members[b])
             && (a == b || (net.state(p.out).up && net.state(p.back).up))
     }
 
-    /// Voters `v` can talk to now, itself among them.
+    /// Voting members `v` can talk to now, itself among them if it votes.
     fn reach(&self, v: usize, net: &Network) -> usize {
-        (0..self.voters.len())
-            .filter(|&u| self.talk(v, u, net))
+        (0..self.members.len())
+            .filter(|&u| self.votes(u) && self.talk(v, u, net))
             .count()
     }
 
@@ -260,9 +293,9 @@ impl Consensus {
         }
         let trip =
             |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
-        (0..self.voters.len())
-            .filter(|&i| net.db_up(self.voters[i]))
-            .min_by(|&a, &b| trip(self.voters[a]).total_cmp(&trip(self.voters[b])))
+        (0..self.stores)
+            .filter(|&i| net.db_up(self.members[i]))
+            .min_by(|&a, &b| trip(self.members[a]).total_cmp(&trip(self.members[b])))
             .unwrap_or(self.routed)
     }
 
@@ -317,14 +350,27 @@ impl Consensus {
         }
     }
 
-    /// Sends voter `v` what it holds but could not be sent, from leader
+    /// Sends member `v` what it holds but could not be sent, from leader
     /// `l` at `now`, if they can talk.
     fn catch_up(&mut self, l: usize, v: usize, now: Time, ctx: &mut Ctx) {
         if v == l || !self.talk(l, v, ctx.net) {
             return;
         }
-        let n = self.voters.len();
+        let n = self.members.len();
         let bytes = self.record_bytes;
+        // Its log grows by what it was not sent.
+        let held = std::mem::take(&mut self.state[v].held);
+        self.state[v].log_len += held;
+        if v >= self.stores {
+            // A witness: the entries, through its log threads.
+            let p = &mut self.pairs[l * n + v];
+            for _ in 0..held {
+                if p.channel.carry(now, bytes, false, ctx.net).is_none() {
+                    break;
+                }
+            }
+            return;
+        }
         let held_from = self.state[v]
             .queue
             .in_flight
@@ -357,7 +403,7 @@ impl Consensus {
         if let Some(l) = self.leader {
             if self.reach(l, ctx.net) >= self.majority {
                 // It leads on: what waited for a voter that is back goes.
-                for v in 0..self.voters.len() {
+                for v in 0..self.members.len() {
                     self.catch_up(l, v, now, ctx);
                 }
                 return;
@@ -372,8 +418,14 @@ impl Consensus {
             // timeout of its own below.
         }
         self.epoch = self.epoch.wrapping_add(1);
-        for v in 0..self.voters.len() {
-            if ctx.net.db_up(self.voters[v]) {
+        self.all_wait_to_stand(now, ctx);
+    }
+
+    /// The voters that are up (witnesses and non-voters never lead) stand
+    /// after their timeouts.
+    fn all_wait_to_stand(&mut self, now: Time, ctx: &mut Ctx) {
+        for v in 0..self.voting {
+            if ctx.net.db_up(self.members[v]) {
                 self.wait_to_stand(v, now, ctx);
             }
         }
@@ -395,11 +447,12 @@ impl Consensus {
     /// waits again.
     fn stand(&mut self, c: usize, now: Time, ctx: &mut Ctx) {
         ctx.metrics.record_group_detection(now);
-        let n = self.voters.len();
+        let n = self.members.len();
         let mine = self.state[c].log_len;
         let mut votes = vec![now];
         for v in 0..n {
-            if v == c || !self.talk(c, v, ctx.net) || self.state[v].log_len > mine {
+            if v == c || !self.votes(v) || !self.talk(c, v, ctx.net) || self.state[v].log_len > mine
+            {
                 continue;
             }
             let p = &mut self.pairs[c * n + v];
@@ -457,10 +510,10 @@ impl super::Strategy for Consensus {
 
     fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
         match server {
-            ReadServer::Primary => self.leader.map(|l| self.voters[l]) == Some(region),
+            ReadServer::Primary => self.leader.map(|l| self.members[l]) == Some(region),
             ReadServer::Replica(i) => {
                 Some(usize::from(i)) != self.leader
-                    && self.voters.get(usize::from(i)) == Some(&region)
+                    && self.members.get(usize::from(i)) == Some(&region)
             }
         }
     }
@@ -538,7 +591,7 @@ impl super::Strategy for Consensus {
                 let Some(l) = self.leader.filter(|&l| self.talk(l, v, ctx.net)) else {
                     return QuorumRead::Unavailable;
                 };
-                let p = &mut self.pairs[v * self.voters.len() + l];
+                let p = &mut self.pairs[v * self.members.len() + l];
                 let Some(there) = ctx.net.transit(p.out, now, 64, &mut p.rng) else {
                     return QuorumRead::Unavailable;
                 };
@@ -581,13 +634,13 @@ impl super::Strategy for Consensus {
         _ticket: Option<super::Ticket>,
         ctx: &mut Ctx,
     ) -> Time {
-        let Some(l) = self.leader.filter(|&l| self.voters[l] == node) else {
+        let Some(l) = self.leader.filter(|&l| self.members[l] == node) else {
             return Time::NEVER;
         };
         if self.reach(l, ctx.net) < self.majority {
             return Time::NEVER;
         }
-        let n = self.voters.len();
+        let n = self.members.len();
         let own = {
             let s = &mut self.state[l];
             s.log
@@ -608,20 +661,33 @@ impl super::Strategy for Consensus {
                 continue;
             };
             self.persisted.push((c.applied, c.wait));
-            if let Some(ack) = ctx.net.transit(p.back, c.applied, 64, &mut p.rng) {
-                self.acks.push(ack);
+            // A non-voter's acknowledgement commits nothing.
+            if v < self.voting || v >= self.stores {
+                if let Some(ack) = ctx.net.transit(p.back, c.applied, 64, &mut p.rng) {
+                    self.acks.push(ack);
+                }
             }
         }
         if self.acks.len() < self.majority {
             return Time::NEVER;
         }
         let (_, &mut commit, _) = self.acks.select_nth_unstable(self.majority - 1);
+        // Commit wait: until the leader's clock is sure the commit
+        // timestamp (its latest possible now when it took the write) has
+        // passed everywhere: twice its uncertainty after it took it.
+        let leader = &mut self.state[l];
+        let commit = match &leader.uncertainty {
+            Some(u) if self.commit_wait => {
+                let eps = u.sample(&mut leader.clock_rng);
+                commit.max(now + eps + eps)
+            }
+            _ => commit,
+        };
         self.commits += 1;
-        if (ctx.warmup..ctx.end).contains(&now) {
+        let measured = (ctx.warmup..ctx.end).contains(&now);
+        if measured {
             ctx.metrics
                 .record_commit(usize::from(self.dataset.0), self.majority == 1);
-        }
-        if now >= ctx.warmup {
             self.rests(key, node, ctx);
         }
         self.state[l].log_len += 1;
@@ -632,6 +698,19 @@ impl super::Strategy for Consensus {
                 continue;
             }
             let (has, wait) = self.persisted[v];
+            if has == Time::NEVER {
+                self.state[v].held += 1;
+            }
+            if v >= self.stores {
+                // A witness keeps the entry in its log, and applies nothing.
+                if has != Time::NEVER {
+                    self.state[v].log_len += 1;
+                }
+                if measured {
+                    self.rests(key, self.members[v], ctx);
+                }
+                continue;
+            }
             let at = if has == Time::NEVER {
                 Time::NEVER
             } else {
@@ -677,7 +756,9 @@ impl super::Strategy for Consensus {
                     .expect("an Apply is queued for a head entry");
                 s.applied += 1;
                 if e.taken >= ctx.warmup {
-                    self.rests(e.key, self.voters[v], ctx);
+                    if e.taken < ctx.end {
+                        self.rests(e.key, self.members[v], ctx);
+                    }
                     ctx.metrics.record_apply(
                         usize::from(self.dataset.0),
                         v,
@@ -689,7 +770,7 @@ impl super::Strategy for Consensus {
             }
             Event::Stand { voter, epoch, .. } => {
                 let v = usize::from(voter);
-                if epoch == self.epoch && self.leader.is_none() && ctx.net.db_up(self.voters[v]) {
+                if epoch == self.epoch && self.leader.is_none() && ctx.net.db_up(self.members[v]) {
                     self.stand(v, now, ctx);
                 }
             }
@@ -712,13 +793,14 @@ impl super::Strategy for Consensus {
                     crate::metrics::Promotion {
                         lost: 0,
                         lost_window: None,
-                        to: self.voters[v],
+                        to: self.members[v],
                         target_down: false,
                     },
                 );
                 // It has applied every committed entry it holds (Raft: a
                 // new leader commits its log with an entry of its own).
                 let s = &mut self.state[v];
+                s.log_len += std::mem::take(&mut s.held);
                 while s.queue.in_flight.front().is_some() {
                     let e = s.queue.pop_front().expect("a head");
                     s.applied += 1;
@@ -732,7 +814,7 @@ impl super::Strategy for Consensus {
                     }
                 }
                 s.scheduled = false;
-                for u in 0..self.voters.len() {
+                for u in 0..self.members.len() {
                     self.catch_up(v, u, now, ctx);
                 }
             }
@@ -742,7 +824,7 @@ impl super::Strategy for Consensus {
     /// Voters that waited for a link or a node get what they missed.
     fn resume(&mut self, now: Time, ctx: &mut Ctx) {
         if let Some(l) = self.leader {
-            for v in 0..self.voters.len() {
+            for v in 0..self.members.len() {
                 self.catch_up(l, v, now, ctx);
             }
         }
@@ -760,11 +842,7 @@ impl super::Strategy for Consensus {
             self.look(now, ctx);
         } else if self.leader.is_none() {
             // An election is on: voters that came back wait and stand too.
-            for v in 0..self.voters.len() {
-                if ctx.net.db_up(self.voters[v]) {
-                    self.wait_to_stand(v, now, ctx);
-                }
-            }
+            self.all_wait_to_stand(now, ctx);
         }
     }
 
@@ -781,7 +859,7 @@ impl super::Strategy for Consensus {
 
     /// Writes go to the leader (the last one, during an election).
     fn write_node(&self, _shard: usize, _app: RegionId, _net: &Network) -> RegionId {
-        self.voters[self.routed]
+        self.members[self.routed]
     }
 
     /// The leader, or the nearest voter that answers.
@@ -790,12 +868,12 @@ impl super::Strategy for Consensus {
             ConsensusReads::Leader => self.routed,
             ConsensusReads::Follower | ConsensusReads::FollowerStrong => self.nearest(app, net),
         };
-        (self.voters[i], self.server(i))
+        (self.members[i], self.server(i))
     }
 
     /// Each follower's current lag.
     fn sample(&self, now: Time, bucket: usize, metrics: &mut RunMetrics) {
-        for (v, s) in self.state.iter().enumerate() {
+        for (v, s) in self.state[..self.stores].iter().enumerate() {
             metrics.record_current_lag(
                 usize::from(self.dataset.0),
                 v,
@@ -808,8 +886,8 @@ impl super::Strategy for Consensus {
     /// Log busy time per voter: its own log and the channels into it.
     fn finish(&mut self, _end: Time, _warmup: Time, metrics: &mut RunMetrics) {
         let d = usize::from(self.dataset.0);
-        let n = self.voters.len();
-        for (v, s) in self.state.iter().enumerate() {
+        let n = self.members.len();
+        for (v, s) in self.state[..self.stores].iter().enumerate() {
             let into: Duration = (0..n)
                 .filter(|&a| a != v)
                 .map(|a| self.pairs[a * n + v].channel.apply.busy())
@@ -822,7 +900,7 @@ impl super::Strategy for Consensus {
     fn audit(&self) -> (u64, Vec<(u64, u64)>) {
         (
             self.commits,
-            self.state
+            self.state[..self.stores]
                 .iter()
                 .map(|s| (s.applied, s.queue.in_flight.len() as u64))
                 .collect(),

@@ -96,11 +96,35 @@ pub enum PlacementFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsensusFile {
-    /// Regions holding a voter, one each (an odd number: a majority of an
-    /// even group tolerates no more failures than one fewer).
-    pub voters: Vec<String>,
-    /// The voter that leads (its region).
+    /// Regions holding a voter (an odd number: a majority of an even group
+    /// tolerates no more failures than one fewer). A region listed twice
+    /// holds two voters, in different zones of it. Required unless
+    /// `survive` places them.
+    pub voters: Option<Vec<String>>,
+    /// The voter that leads (its region; with `survive`, the home region).
     pub leader: String,
+    /// Regions holding a non-voting replica (CockroachDB's non-voters, a
+    /// Raft learner, Spanner's read-only replicas): it gets every entry
+    /// and serves follower reads, but its acknowledgement commits nothing,
+    /// it never votes and never leads (default: none).
+    pub non_voters: Option<Vec<String>>,
+    /// Regions holding a witness (Spanner's): it persists each entry in
+    /// its log and votes, for commits and in elections, but applies
+    /// nothing, serves no reads and never leads (default: none).
+    pub witnesses: Option<Vec<String>>,
+    /// A survival goal in CockroachDB's sense, instead of `voters`,
+    /// `non_voters` and `witnesses`: `zone` puts 3 voters in the leader's
+    /// region and a non-voter in each other of `regions`; `region` puts 2
+    /// voters in the leader's region and 3 over the others (at least 3
+    /// regions in all), a non-voter in each left without a voter.
+    pub survive: Option<SurviveFile>,
+    /// With `survive`: the database's regions, the leader's among them.
+    pub regions: Option<Vec<String>>,
+    /// Spanner's commit wait: the leader acknowledges a write only once
+    /// twice its region's clock uncertainty (`regions[].clock.uncertainty`)
+    /// has passed since it took the write (overlapping the round to the
+    /// voters). Default false.
+    pub commit_wait: Option<bool>,
     /// Time for one of a voter's log threads to persist one entry.
     pub apply_time: Dist,
     /// Threads persisting entries at each voter (default 1).
@@ -119,6 +143,14 @@ pub struct ConsensusFile {
     /// one it replaces has run out, this long after that leader last held
     /// a majority (default: none, it serves once elected).
     pub lease: Option<Duration>,
+}
+
+/// A consensus group's survival goal.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SurviveFile {
+    Zone,
+    Region,
 }
 
 /// Where a consensus group's reads go.

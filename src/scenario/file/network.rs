@@ -26,9 +26,14 @@ pub struct RegionFile {
 
 /// A region's clock: true time plus `offset_ms` plus `drift_ppm` millionths
 /// of the time since the start of the run.
-#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, Default)]
+#[derive(Deserialize, JsonSchema, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ClockFile {
+    /// How far the clock may be from true time, as it knows itself
+    /// (TrueTime's epsilon), drawn anew at each commit, e.g. `{uniform:
+    /// {min: 1ms, max: 7ms}}` (Spanner's range): what a consensus group's
+    /// `commit_wait` waits out (default: none).
+    pub uncertainty: Option<Dist>,
     /// Constant offset in milliseconds (negative: behind), e.g. 50.
     pub offset_ms: Option<f64>,
     /// Drift in parts per million (NTP-disciplined clocks: under 100).

@@ -11,30 +11,63 @@ use crate::scenario::{Capacity, ClientLoad, Dataset, Failover, RegionId, RywMiti
 
 pub use crate::scenario::file::ConsensusReadsFile as ConsensusReads;
 
+/// A survival goal (CockroachDB's), the placement it chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Survive {
+    Zone,
+    Region,
+}
+
 /// A consensus placement.
 #[derive(Clone, Debug)]
 pub struct Consensus {
-    /// The voters' regions, one each, in file order.
+    /// The voters' regions in file order (a region listed twice holds two
+    /// voters, in different zones).
     pub voters: Vec<RegionId>,
+    /// Regions of non-voting replicas: every entry, follower reads, no
+    /// vote.
+    pub non_voters: Vec<RegionId>,
+    /// Regions of witnesses: a vote and a log, no data.
+    pub witnesses: Vec<RegionId>,
     /// The leader's index in `voters`.
     pub leader: usize,
+    /// The survival goal that placed the members, if one did.
+    pub survive: Option<Survive>,
     /// Where reads go.
     pub reads: ConsensusReads,
     /// A voter's wait for a leader before it stands.
     pub election_timeout: Dist,
     /// The leader's lease, if it holds one.
     pub lease: Option<crate::engine::Duration>,
+    /// Whether the leader waits out twice its clock's uncertainty before
+    /// it acknowledges a write (Spanner's commit wait).
+    pub commit_wait: bool,
 }
 
 impl Consensus {
-    /// Voters a write needs: a majority.
+    /// Votes a write or an election needs: a majority of the voters and
+    /// witnesses.
     pub fn majority(&self) -> usize {
-        self.voters.len() / 2 + 1
+        (self.voters.len() + self.witnesses.len()) / 2 + 1
     }
 
     /// The leader's region.
     pub fn leader_region(&self) -> RegionId {
         self.voters[self.leader]
+    }
+
+    /// Every member's region: voters, non-voters, then witnesses (the
+    /// model's member indices; the first two are the copies).
+    pub fn members(&self) -> Vec<RegionId> {
+        let mut m = self.copies_in_order();
+        m.extend(&self.witnesses);
+        m
+    }
+
+    fn copies_in_order(&self) -> Vec<RegionId> {
+        let mut m = self.voters.clone();
+        m.extend(&self.non_voters);
+        m
     }
 }
 
@@ -51,41 +84,59 @@ impl Strategy for Consensus {
         Some(self.leader_region())
     }
 
+    /// The leader's region first, then each other member's once.
     fn regions(&self) -> Vec<RegionId> {
         let mut r = vec![self.leader_region()];
-        r.extend(self.voters.iter().filter(|&&v| v != self.leader_region()));
+        for m in self.members() {
+            if !r.contains(&m) {
+                r.push(m);
+            }
+        }
         r
     }
 
     fn roles(&self) -> Vec<(RegionId, Role)> {
-        self.regions()
-            .into_iter()
-            .map(|r| {
-                let role = if r == self.leader_region() {
-                    Role::Leader
-                } else {
-                    Role::Voter
-                };
-                (r, role)
+        let mut out: Vec<(RegionId, Role)> = self
+            .voters
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                (
+                    r,
+                    if i == self.leader {
+                        Role::Leader
+                    } else {
+                        Role::Voter
+                    },
+                )
             })
-            .collect()
+            .collect();
+        out.extend(self.non_voters.iter().map(|&r| (r, Role::NonVoter)));
+        out.extend(self.witnesses.iter().map(|&r| (r, Role::Witness)));
+        // The leader's region first, as `regions` lists them.
+        let order = self.regions();
+        out.sort_by_key(|(r, _)| order.iter().position(|o| o == r));
+        out
     }
 
+    /// Voters and non-voters (witnesses hold no data).
     fn copies(&self) -> Vec<RegionId> {
-        self.voters.clone()
+        self.copies_in_order()
     }
 
     fn copies_for_rule(&self, _rule: u16) -> Vec<RegionId> {
-        self.voters.clone()
+        self.copies_in_order()
     }
 
-    /// From the leader to every other voter.
+    /// From the leader to every other member (a voter in the leader's
+    /// region too: its stream stays inside the region).
     fn streams(&self) -> Vec<(RegionId, RegionId)> {
         let l = self.leader_region();
-        self.voters
+        self.members()
             .iter()
-            .filter(|&&v| v != l)
-            .map(|&v| (l, v))
+            .enumerate()
+            .filter(|&(i, _)| i != self.leader)
+            .map(|(_, &v)| (l, v))
             .collect()
     }
 
@@ -102,9 +153,9 @@ impl Strategy for Consensus {
         self.streams()
     }
 
-    /// An apply at every follower.
+    /// An apply at every follower and non-voter.
     fn write_events(&self, _s: &Scenario, _w: &ClientLoad) -> f64 {
-        self.voters.len() as f64 - 1.0
+        (self.voters.len() + self.non_voters.len()) as f64 - 1.0
     }
 
     /// A strong follower read asks again twice: after the leader's answer,
@@ -116,16 +167,22 @@ impl Strategy for Consensus {
         }
     }
 
-    /// The majority-th fastest round trip from the leader, plus a persist
-    /// (estimated as the slowest, an upper bound).
+    /// The slowest round trip from the leader to a voting member (an
+    /// upper bound on the majority-th), plus a persist, or the commit
+    /// wait if longer.
     fn ack_wait(&self, s: &Scenario, d: &Dataset, _w: &ClientLoad) -> (f64, f64) {
         let l = self.leader_region();
         let trip = self
             .voters
             .iter()
+            .chain(&self.witnesses)
             .map(|&v| mean_ns(s, l, v) + mean_ns(s, v, l))
             .fold(0.0, f64::max);
-        (trip + d.apply_time.capped_mean_nanos(), 1.0)
+        let wait = match &s.regions[usize::from(l.0)].uncertainty {
+            Some(u) if self.commit_wait => 2.0 * u.capped_mean_nanos(),
+            _ => 0.0,
+        };
+        ((trip + d.apply_time.capped_mean_nanos()).max(wait), 1.0)
     }
 
     fn state_bytes_per_key(&self) -> f64 {
@@ -178,13 +235,20 @@ impl Strategy for Consensus {
         })
     }
 
-    /// An even number of voters survives no more failures than one fewer.
+    /// An even number of votes survives no more failures than one fewer;
+    /// a region holding a majority of them stops writes when it is lost.
     fn lint_outages(&self, s: &Scenario, d: &Dataset, _i: usize) -> Vec<String> {
-        let n = self.voters.len();
+        let n = self.voters.len() + self.witnesses.len();
+        let name = |r: RegionId| s.regions[usize::from(r.0)].name.as_str();
         let mut out = Vec::new();
         if n.is_multiple_of(2) {
+            let votes = if self.witnesses.is_empty() {
+                format!("{n} voters")
+            } else {
+                format!("{n} votes (voters and witnesses)")
+            };
             out.push(format!(
-                "dataset `{}`: {n} voters: a majority is {}, so it survives the loss of {} voters, as {} would",
+                "dataset `{}`: {votes}: a majority is {}, so it survives the loss of {} of them, as {} would",
                 d.name,
                 self.majority(),
                 n - self.majority(),
@@ -195,7 +259,20 @@ impl Strategy for Consensus {
             out.push(format!(
                 "dataset `{}`: one voter, in {}: losing it stops reads and writes",
                 d.name,
-                s.regions[usize::from(self.voters[0].0)].name
+                name(self.voters[0])
+            ));
+        } else if let Some(r) = self.regions().into_iter().find(|&r| {
+            self.voters
+                .iter()
+                .chain(&self.witnesses)
+                .filter(|&&v| v == r)
+                .count()
+                >= self.majority()
+        }) {
+            out.push(format!(
+                "dataset `{}`: {} holds a majority of the votes: it survives a zone, but losing the region stops writes (and leader reads) until it is back",
+                d.name,
+                name(r)
             ));
         }
         out

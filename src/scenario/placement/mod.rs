@@ -23,7 +23,7 @@ mod leaderless;
 mod single_primary;
 
 pub use active_active::ActiveActive;
-pub use consensus::{Consensus, ConsensusReads};
+pub use consensus::{Consensus, ConsensusReads, Survive};
 pub use geo_sharded::{GeoSharded, Shard};
 pub use leaderless::{Leaderless, QuorumDelays};
 
@@ -54,6 +54,9 @@ pub enum Role {
     /// A consensus group's leader, and its other voters.
     Leader,
     Voter,
+    /// A consensus group's non-voting replica, and its witness.
+    NonVoter,
+    Witness,
 }
 
 impl Role {
@@ -69,6 +72,8 @@ impl Role {
             Role::Quorum => "quorum replica".into(),
             Role::Leader => "consensus leader".into(),
             Role::Voter => "consensus voter".into(),
+            Role::NonVoter => "consensus non-voter".into(),
+            Role::Witness => "consensus witness".into(),
         }
     }
 }

@@ -500,8 +500,66 @@ pub(super) fn leaderless(
     })
 }
 
-/// A consensus group: one or more voters, each region once, a leader
-/// among them.
+/// The regions of list `field` (at `at`): each known, and once unless
+/// `twice` allows repeats (`twice` names what one holds, for the error).
+/// `None` if any is not.
+fn region_list(
+    list: &[String],
+    at: Vec<Seg>,
+    once: Option<&str>,
+    names: &[String],
+    check: &mut Checker,
+) -> Option<Vec<RegionId>> {
+    let mut out: Vec<RegionId> = Vec::new();
+    let mut ok = true;
+    for (j, r) in list.iter().enumerate() {
+        let mut p = at.clone();
+        p.push(Seg::Index(j));
+        match check.region(names, r, p.clone()) {
+            Some(id) if once.is_some() && out.contains(&id) => {
+                let what = once.unwrap_or_default();
+                check.error(
+                    p,
+                    format!("region `{r}` is listed twice (one {what} per region)"),
+                );
+                ok = false;
+            }
+            Some(id) => out.push(id),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// A consensus group's members as its file gives them, or as its
+/// survival goal places them: (voters, non-voters, witnesses).
+type Members = (Vec<RegionId>, Vec<RegionId>, Vec<RegionId>);
+
+/// The members a survival goal places for `leader` over `regions`
+/// (CockroachDB's: zone, 3 voters at home and a non-voter in each other
+/// region; region, 2 voters at home, 3 over the others in turn, a
+/// non-voter in each left without one).
+fn survival_members(goal: Survive, leader: RegionId, regions: &[RegionId]) -> Members {
+    let others: Vec<RegionId> = regions.iter().copied().filter(|&r| r != leader).collect();
+    match goal {
+        Survive::Zone => (vec![leader; 3], others, Vec::new()),
+        Survive::Region => {
+            let mut voters = vec![leader; 2];
+            voters.extend(others.iter().cycle().take(3));
+            voters[2..].sort_by_key(|r| others.iter().position(|o| o == r));
+            let non_voters = others
+                .iter()
+                .copied()
+                .filter(|r| !voters.contains(r))
+                .collect();
+            (voters, non_voters, Vec::new())
+        }
+    }
+}
+
+/// A consensus group: voters (a region may hold several, in its zones),
+/// non-voters and witnesses, or a survival goal that places them; a
+/// leader among the voters.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn consensus(
     d: &crate::scenario::file::DatasetFile,
@@ -514,51 +572,127 @@ pub(super) fn consensus(
 ) -> Option<Dataset> {
     use crate::scenario::limits::{MAX_DELAY, MAX_QUORUM_REPLICAS};
     let at = |k: &str| yaml_path!["datasets", i, "placement", "consensus", k];
-    let mut voters: Vec<RegionId> = Vec::new();
-    for (j, r) in c.voters.iter().enumerate() {
-        let mut p = at("voters");
-        p.push(Seg::Index(j));
-        if let Some(id) = check.region(names, r, p.clone()) {
-            if voters.contains(&id) {
-                check.error(
-                    p,
-                    format!("region `{r}` is listed twice (one voter per region)"),
-                );
-            } else {
-                voters.push(id);
+    let leader_region = check.region(names, &c.leader, at("leader"));
+    let members: Option<Members> = match (c.survive, &c.voters) {
+        (Some(goal), _) => {
+            let placed = [
+                ("voters", c.voters.is_some()),
+                ("non_voters", c.non_voters.is_some()),
+                ("witnesses", c.witnesses.is_some()),
+            ];
+            for (k, given) in placed {
+                if given {
+                    check.error(
+                        at(k),
+                        format!("`survive` places the members: give either `survive` (with `regions`) or `{k}`, not both"),
+                    );
+                }
             }
-        }
-    }
-    if c.voters.is_empty() {
-        check.error(at("voters"), "a consensus group needs one or more voters");
-        return None;
-    }
-    if c.voters.len() > MAX_QUORUM_REPLICAS {
-        check.error(
-            at("voters"),
-            format!(
-                "{} voters; a consensus group has at most {MAX_QUORUM_REPLICAS}",
-                c.voters.len()
-            ),
-        );
-        return None;
-    }
-    let leader = check.region(names, &c.leader, at("leader"));
-    let leader = match leader {
-        Some(l) => match voters.iter().position(|&v| v == l) {
-            Some(k) => Some(k),
-            None => {
+            let Some(list) = &c.regions else {
                 check.error(
-                    at("leader"),
+                    at("survive"),
+                    "`survive` needs `regions`: the database's regions, the leader's among them",
+                );
+                return None;
+            };
+            let regions = region_list(list, at("regions"), Some("entry"), names, check)?;
+            let leader = leader_region?;
+            if !regions.contains(&leader) {
+                check.error(
+                    at("regions"),
                     format!(
-                        "the leader `{}` is not one of the voters: list it under voters",
+                        "the leader `{}` is not among the regions: list it",
                         c.leader
                     ),
                 );
-                None
+                return None;
             }
-        },
-        None => None,
+            let goal = match goal {
+                crate::scenario::file::SurviveFile::Zone => Survive::Zone,
+                crate::scenario::file::SurviveFile::Region => Survive::Region,
+            };
+            if goal == Survive::Region && regions.len() < 3 {
+                check.error(
+                    at("regions"),
+                    format!(
+                        "{} region(s): surviving a region takes at least 3 (a majority outside any one)",
+                        regions.len()
+                    ),
+                );
+                return None;
+            }
+            (placed.iter().all(|(_, given)| !given))
+                .then(|| survival_members(goal, leader, &regions))
+        }
+        (None, None) => {
+            check.error(
+                at("voters"),
+                "a consensus group needs `voters` (or a `survive` goal with `regions`)",
+            );
+            return None;
+        }
+        (None, Some(voters)) => {
+            if c.regions.is_some() {
+                check.error(
+                    at("regions"),
+                    "`regions` goes with `survive`; with `voters`, list non-voters under `non_voters`",
+                );
+            }
+            let voters = region_list(voters, at("voters"), None, names, check);
+            let non_voters = region_list(
+                c.non_voters.as_deref().unwrap_or_default(),
+                at("non_voters"),
+                None,
+                names,
+                check,
+            );
+            let witnesses = region_list(
+                c.witnesses.as_deref().unwrap_or_default(),
+                at("witnesses"),
+                None,
+                names,
+                check,
+            );
+            match (voters, non_voters, witnesses) {
+                (Some(v), Some(n), Some(w)) => Some((v, n, w)),
+                _ => None,
+            }
+        }
+    };
+    let (voters, non_voters, witnesses) = members?;
+    if voters.is_empty() {
+        let what = if witnesses.is_empty() {
+            "a consensus group needs one or more voters"
+        } else {
+            "witnesses only: a witness stores no data and never leads; give one or more voters"
+        };
+        check.error(at("voters"), what);
+        return None;
+    }
+    let all = voters.len() + non_voters.len() + witnesses.len();
+    if all > MAX_QUORUM_REPLICAS {
+        check.error(
+            at(if c.survive.is_some() {
+                "regions"
+            } else {
+                "voters"
+            }),
+            format!("{all} members; a consensus group has at most {MAX_QUORUM_REPLICAS}"),
+        );
+        return None;
+    }
+    let leader = leader_region?;
+    let Some(leader) = voters.iter().position(|&v| v == leader) else {
+        let what = if witnesses.contains(&leader) || non_voters.contains(&leader) {
+            "holds a witness or a non-voter, which never leads"
+        } else {
+            "is not one of the voters"
+        };
+        check.error(
+            at("leader"),
+            format!("the leader `{}` {what}: list it under voters", c.leader),
+        );
+        return None;
     };
     let apply_threads = match c.apply_threads {
         None => 1,
@@ -577,10 +711,6 @@ pub(super) fn consensus(
             format!("a lease above {MAX_DELAY}, the longest delay a scenario may give"),
         );
     }
-    if voters.len() != c.voters.len() {
-        return None;
-    }
-    let leader = leader?;
     Some(Dataset {
         name: d.name.clone(),
         keys: d.keys,
@@ -591,15 +721,42 @@ pub(super) fn consensus(
         restricted: d.restricted.unwrap_or(false),
         placement: Placement::Consensus(Consensus {
             voters,
+            non_voters,
+            witnesses,
             leader,
+            survive: c.survive.map(|g| match g {
+                crate::scenario::file::SurviveFile::Zone => Survive::Zone,
+                crate::scenario::file::SurviveFile::Region => Survive::Region,
+            }),
             reads: c.reads.unwrap_or_default(),
             election_timeout: c.election_timeout.clone().unwrap_or_else(|| {
                 Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
                     .expect("a valid range")
             }),
             lease: c.lease,
+            commit_wait: c.commit_wait.unwrap_or(false),
         }),
     })
+}
+
+/// Commit wait waits out the clock uncertainty of the voters' regions:
+/// an error where none has one (the knob would do nothing).
+pub(super) fn commit_waits(datasets: &[Dataset], regions: &[Region], check: &mut Checker) {
+    for (i, d) in datasets.iter().enumerate() {
+        let Placement::Consensus(c) = &d.placement else {
+            continue;
+        };
+        if c.commit_wait
+            && c.voters
+                .iter()
+                .all(|v| regions[usize::from(v.0)].uncertainty.is_none())
+        {
+            check.error(
+                yaml_path!["datasets", i, "placement", "consensus", "commit_wait"],
+                "commit wait waits out the leader's clock uncertainty, and no voter's region has one: give `clock: {uncertainty: ...}` (Spanner's is 1 to 7 ms) to the voters' regions",
+            );
+        }
+    }
 }
 
 /// The shipping delay of an async dataset; none when it is always zero

@@ -38,6 +38,7 @@ use super::{
 };
 use super::{
     ActiveActive, Consensus, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary,
+    Survive,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
@@ -117,6 +118,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let names: Vec<String> = raw.regions.iter().map(|r| r.name.clone()).collect();
     let (pair, bandwidth) = network(&raw, &regions, check);
     let datasets = datasets(&raw, &names, check);
+    commit_waits(&datasets, &regions, check);
     let workload = workload(&raw, &names, &regions, &pair, check);
     let failures = failures(&raw, &names, check);
     let health = health_checks(&raw, &names, check);

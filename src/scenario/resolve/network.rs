@@ -92,7 +92,8 @@ pub(super) fn regions(raw: &ScenarioFile, check: &mut Checker) -> Vec<Region> {
             jurisdiction: r.jurisdiction.clone(),
             coords,
             app,
-            clock: clock(r.clock, i, check),
+            clock: clock(r.clock.as_ref(), i, check),
+            uncertainty: r.clock.as_ref().and_then(|c| c.uncertainty.clone()),
         });
     }
     regions
@@ -248,7 +249,7 @@ pub(super) const MAX_DRIFT_PPM: f64 = 10_000.0;
 
 /// A region's clock as (offset in ns, drift as a fraction).
 pub(super) fn clock(
-    c: Option<crate::scenario::file::ClockFile>,
+    c: Option<&crate::scenario::file::ClockFile>,
     i: usize,
     check: &mut Checker,
 ) -> (f64, f64) {
