@@ -136,6 +136,10 @@ pub struct Consensus {
     /// their writes to (the last leader until a new one is elected).
     leader: Option<usize>,
     routed: usize,
+    /// The preferred leader (the file's), and whether leadership is on
+    /// its way back to it.
+    preferred: usize,
+    transfer: bool,
     majority: usize,
     reads: ConsensusReads,
     record_bytes: u32,
@@ -235,6 +239,8 @@ impl Consensus {
             members,
             leader: Some(c.leader),
             routed: c.leader,
+            preferred: c.leader,
+            transfer: false,
             majority: c.majority(),
             reads: c.reads,
             record_bytes: ds.record_bytes,
@@ -276,6 +282,12 @@ impl Consensus {
         net.db_up(self.members[a])
             && net.db_up(self.members[b])
             && (a == b || (net.state(p.out).up && net.state(p.back).up))
+    }
+
+    /// The mean round trip between members `a` and `b`.
+    fn trip(&self, a: usize, b: usize, net: &Network) -> Duration {
+        let p = &self.pairs[a * self.members.len() + b];
+        Duration::from_nanos((net.mean_delay(p.out) + net.mean_delay(p.back)) as u64)
     }
 
     /// Voting members `v` can talk to now, itself among them if it votes.
@@ -406,6 +418,7 @@ impl Consensus {
                 for v in 0..self.members.len() {
                     self.catch_up(l, v, now, ctx);
                 }
+                self.hand_back(l, now, ctx);
                 return;
             }
             // Deposed: it commits nothing without a majority.
@@ -417,6 +430,8 @@ impl Consensus {
             // An election is on; a voter that came back joins it with a
             // timeout of its own below.
         }
+        // An election (a transfer under way gives way to it).
+        self.transfer = false;
         self.epoch = self.epoch.wrapping_add(1);
         self.all_wait_to_stand(now, ctx);
     }
@@ -429,6 +444,32 @@ impl Consensus {
                 self.wait_to_stand(v, now, ctx);
             }
         }
+    }
+
+    /// Leadership goes back to the preferred voter once it is up and can
+    /// reach a majority (CockroachDB's lease preferences, Spanner's default
+    /// leader), as Raft transfers it: leader `l` leads on until the
+    /// preferred voter has applied the backlog it was sent, then stops
+    /// taking writes; the preferred voter stands once it has what was in
+    /// flight (no election timeout, no lease to wait out).
+    fn hand_back(&mut self, l: usize, now: Time, ctx: &mut Ctx) {
+        let p = self.preferred;
+        if self.transfer
+            || l == p
+            || !self.talk(l, p, ctx.net)
+            || self.reach(p, ctx.net) < self.majority
+        {
+            return;
+        }
+        self.transfer = true;
+        self.epoch = self.epoch.wrapping_add(1);
+        let ready = self.state[p].last_applied.max(now);
+        let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
+            dataset: self.dataset.0 as u8,
+            voter: p as u8,
+            epoch: self.epoch,
+        }));
+        ctx.sched.schedule(ready, e);
     }
 
     /// Voter `v` stands after its next election timeout from `now`.
@@ -446,7 +487,9 @@ impl Consensus {
     /// can reach (with logs no longer than its own) has voted, else it
     /// waits again.
     fn stand(&mut self, c: usize, now: Time, ctx: &mut Ctx) {
-        ctx.metrics.record_group_detection(now);
+        if !self.transfer {
+            ctx.metrics.record_group_detection(now);
+        }
         let n = self.members.len();
         let mine = self.state[c].log_len;
         let mut votes = vec![now];
@@ -750,10 +793,18 @@ impl super::Strategy for Consensus {
                 let v = usize::from(voter);
                 let s = &mut self.state[v];
                 s.scheduled = false;
-                let e = s
-                    .queue
-                    .pop_front()
-                    .expect("an Apply is queued for a head entry");
+                // The voter may have been elected meanwhile (and applied
+                // its whole queue), or hold a later head: its one Apply
+                // goes on with what there is.
+                match s.queue.in_flight.front() {
+                    None => return,
+                    Some(h) if h.applied > now => {
+                        self.schedule_head(v, ctx);
+                        return;
+                    }
+                    Some(_) => {}
+                }
+                let e = s.queue.pop_front().expect("a head entry");
                 s.applied += 1;
                 if e.taken >= ctx.warmup {
                     if e.taken < ctx.end {
@@ -770,8 +821,37 @@ impl super::Strategy for Consensus {
             }
             Event::Stand { voter, epoch, .. } => {
                 let v = usize::from(voter);
-                if epoch == self.epoch && self.leader.is_none() && ctx.net.db_up(self.members[v]) {
-                    self.stand(v, now, ctx);
+                if epoch != self.epoch || !ctx.net.db_up(self.members[v]) {
+                    return;
+                }
+                match self.leader {
+                    None => self.stand(v, now, ctx),
+                    Some(l) if self.transfer => {
+                        if !self.talk(l, v, ctx.net) || self.reach(v, ctx.net) < self.majority {
+                            self.transfer = false;
+                            return;
+                        }
+                        // Not caught up yet (writes kept coming while it
+                        // applied the backlog): again once it has what it
+                        // was sent by now, the leader leading on.
+                        let behind = self.state[v].last_applied;
+                        if behind > now + self.trip(l, v, ctx.net) {
+                            let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
+                                dataset: self.dataset.0 as u8,
+                                voter,
+                                epoch,
+                            }));
+                            ctx.sched.schedule(behind, e);
+                            return;
+                        }
+                        // Caught up within a round trip: the leader stops
+                        // taking writes and it stands at once (Raft's
+                        // TimeoutNow); it wins with the votes' round trip.
+                        self.leader = None;
+                        self.without_since = None;
+                        self.stand(v, now, ctx);
+                    }
+                    Some(_) => {}
                 }
             }
             Event::Elected { voter, epoch, .. } => {
@@ -784,6 +864,7 @@ impl super::Strategy for Consensus {
                 }
                 self.leader = Some(v);
                 self.routed = v;
+                self.transfer = false;
                 self.epoch = self.epoch.wrapping_add(1);
                 self.without_since = None;
                 *ctx.routes_changed = true;
@@ -801,10 +882,13 @@ impl super::Strategy for Consensus {
                 // new leader commits its log with an entry of its own).
                 let s = &mut self.state[v];
                 s.log_len += std::mem::take(&mut s.held);
-                while s.queue.in_flight.front().is_some() {
-                    let e = s.queue.pop_front().expect("a head");
-                    s.applied += 1;
+                while self.state[v].queue.in_flight.front().is_some() {
+                    let e = self.state[v].queue.pop_front().expect("a head");
+                    self.state[v].applied += 1;
                     if e.taken >= ctx.warmup {
+                        if e.taken < ctx.end {
+                            self.rests(e.key, self.members[v], ctx);
+                        }
                         ctx.metrics.record_apply(
                             usize::from(self.dataset.0),
                             v,
@@ -813,7 +897,7 @@ impl super::Strategy for Consensus {
                         );
                     }
                 }
-                s.scheduled = false;
+                // An Apply it had queued finds the queue empty.
                 for u in 0..self.members.len() {
                     self.catch_up(v, u, now, ctx);
                 }
