@@ -154,6 +154,8 @@ pub struct Consensus {
     state: Vec<Voter>,
     /// `from * n + to`.
     pairs: Vec<Pair>,
+    /// Whether the two can talk, `from * n + to` (see `refresh`).
+    talks: Vec<bool>,
     strong: Vec<Option<Strong>>,
     /// Scratch of each write: the acknowledgements, and per voter when it
     /// persisted the entry and its wait (kept to allocate nothing).
@@ -232,7 +234,7 @@ impl Consensus {
                 });
             }
         }
-        Consensus {
+        let mut group = Consensus {
             dataset: d,
             voting: c.voters.len(),
             stores: c.voters.len() + c.non_voters.len(),
@@ -250,13 +252,16 @@ impl Consensus {
             epoch: 0,
             without_since: None,
             state,
+            talks: vec![false; n * n],
             pairs,
             strong: Vec::new(),
             acks: Vec::with_capacity(n),
             persisted: Vec::with_capacity(n),
             commits: 0,
             residency: scenario.residency.clone().filter(|_| ds.restricted),
-        }
+        };
+        group.refresh(net);
+        group
     }
 
     /// Whether a read may be answered later: a strong follower read.
@@ -276,12 +281,26 @@ impl Consensus {
         i < self.voting || i >= self.stores
     }
 
-    /// Whether voters `a` and `b` can talk now (both up, links both ways).
-    fn talk(&self, a: usize, b: usize, net: &Network) -> bool {
-        let p = &self.pairs[a * self.members.len() + b];
-        net.db_up(self.members[a])
-            && net.db_up(self.members[b])
-            && (a == b || (net.state(p.out).up && net.state(p.back).up))
+    /// Whether members `a` and `b` can talk now (both up, links both
+    /// ways), as of the last change of nodes or links.
+    #[inline]
+    fn talk(&self, a: usize, b: usize, _net: &Network) -> bool {
+        self.talks[a * self.members.len() + b]
+    }
+
+    /// Who can talk to whom, after nodes or links changed (the world calls
+    /// `resume` or `topology_changed` after each change, before anything
+    /// else asks; a write asks twice per member, so it is looked up).
+    fn refresh(&mut self, net: &Network) {
+        let n = self.members.len();
+        for a in 0..n {
+            for b in 0..n {
+                let p = &self.pairs[a * n + b];
+                self.talks[a * n + b] = net.db_up(self.members[a])
+                    && net.db_up(self.members[b])
+                    && (a == b || (net.state(p.out).up && net.state(p.back).up));
+            }
+        }
     }
 
     /// The mean round trip between members `a` and `b`.
@@ -324,6 +343,7 @@ impl Consensus {
 
     /// The queue of the voter a read server names (`None`: the leader's,
     /// which has applied every committed write).
+    #[inline]
     fn queue(&self, server: ReadServer) -> Option<&KeyedQueue<Entry>> {
         match server {
             ReadServer::Primary => None,
@@ -551,6 +571,7 @@ impl super::Strategy for Consensus {
         0
     }
 
+    #[inline]
     fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
         match server {
             ReadServer::Primary => self.leader.map(|l| self.members[l]) == Some(region),
@@ -575,6 +596,7 @@ impl super::Strategy for Consensus {
 
     /// The oldest committed write the voter has not applied (the leader
     /// has applied every committed one).
+    #[inline]
     fn on_read(&self, key: u32, server: ReadServer) -> Time {
         self.queue(server)
             .map_or(Time::NEVER, |q| q.oldest_unapplied(key))
@@ -907,6 +929,7 @@ impl super::Strategy for Consensus {
 
     /// Voters that waited for a link or a node get what they missed.
     fn resume(&mut self, now: Time, ctx: &mut Ctx) {
+        self.refresh(ctx.net);
         if let Some(l) = self.leader {
             for v in 0..self.members.len() {
                 self.catch_up(l, v, now, ctx);
@@ -922,6 +945,7 @@ impl super::Strategy for Consensus {
 
     /// Whether the leader still leads; else an election.
     fn topology_changed(&mut self, now: Time, ctx: &mut Ctx) {
+        self.refresh(ctx.net);
         if self.leader.is_some() || self.without_since.is_none() {
             self.look(now, ctx);
         } else if self.leader.is_none() {
