@@ -1049,6 +1049,7 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
         FailureKind::Region(r) => format!("{} down", name(r)),
         FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
         FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
+        FailureKind::Zone(r, k) => format!("{}#{k} down", name(r)),
         FailureKind::ApplySlowdown(r, x) => format!("{} apply x{x} slower", name(r)),
         FailureKind::LoadBurst(r, x) => format!("{} load x{x}", name(r)),
         FailureKind::ClockStep(r, x) => format!("{} clock {:+}ms", name(r), x / 1e6),

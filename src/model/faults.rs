@@ -6,6 +6,8 @@
 //!   down: requests that reach them are not answered, replication to and
 //!   from them waits;
 //! - a **service** failure takes one of the two down;
+//! - a **zone** failure takes the consensus members in one zone of a
+//!   region down (the k-th a group lists there), nothing else;
 //! - a **partition** takes every link between its two sets down, both ways;
 //! - a **link degradation** multiplies the link's delays, adds to them and
 //!   loses a share of its messages, both ways.
@@ -31,6 +33,7 @@ fn describe(s: &Scenario, kind: &FailureKind) -> String {
         FailureKind::Region(r) => format!("region/{}", name(r)),
         FailureKind::Service(r, Service::App) => format!("app/{}", name(r)),
         FailureKind::Service(r, Service::Database) => format!("database/{}", name(r)),
+        FailureKind::Zone(r, k) => format!("zone/{}#{k}", name(r)),
         FailureKind::ApplySlowdown(r, _) => format!("apply/{}", name(r)),
         FailureKind::LoadBurst(r, _) => format!("load/{}", name(r)),
         FailureKind::ClockStep(r, _) => format!("clock/{}", name(r)),
@@ -137,6 +140,7 @@ impl Faults {
         match &self.failures[f].kind {
             FailureKind::Region(_)
             | FailureKind::Service(..)
+            | FailureKind::Zone(..)
             | FailureKind::ApplySlowdown(..)
             | FailureKind::LoadBurst(..)
             | FailureKind::ClockStep(..) => {}
@@ -227,6 +231,20 @@ impl Faults {
             .sum()
     }
 
+    /// The zones of `region` down under the failures now active (bit k - 1
+    /// for zone k).
+    fn zones_down(&self, region: RegionId) -> u64 {
+        self.failures
+            .iter()
+            .zip(&self.active)
+            .filter(|(_, &a)| a)
+            .map(|(f, _)| match f.kind {
+                FailureKind::Zone(r, k) if r == region => 1u64 << (k - 1),
+                _ => 0,
+            })
+            .fold(0, |a, b| a | b)
+    }
+
     /// The region whose services failure `f` changes, if it is one.
     fn region(&self, f: usize) -> Option<RegionId> {
         match self.failures[f].kind {
@@ -282,6 +300,14 @@ impl World {
             FailureKind::ClockStep(region, _) => {
                 let step = self.faults.clock_step(region);
                 self.net.set_clock_step(region, step);
+            }
+            FailureKind::Zone(region, _) => {
+                let down = self.faults.zones_down(region);
+                self.net.set_zones_down(region, down);
+                if !on {
+                    self.resume(now, sched);
+                }
+                self.topology_changed(now, sched);
             }
             _ => {}
         }

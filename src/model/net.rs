@@ -96,6 +96,8 @@ pub struct Network {
     apply_factor: Vec<f64>,
     /// Per region: how far a failure has stepped its clock, in ns.
     clock_step: Vec<f64>,
+    /// Per region, the zones down (bit k - 1 for zone k).
+    zones_down: Vec<u64>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
 }
@@ -137,6 +139,7 @@ impl Network {
             db_up: vec![true; n],
             apply_factor: vec![1.0; n],
             clock_step: vec![0.0; n],
+            zones_down: vec![0; n],
             measure_from: Time::ZERO + scenario.warmup,
         }
     }
@@ -156,6 +159,16 @@ impl Network {
     #[inline]
     pub fn clock_step(&self, region: RegionId) -> f64 {
         self.clock_step[usize::from(region.0)]
+    }
+
+    /// Whether zone `zone` (from 1) of `region` is up.
+    pub fn zone_up(&self, region: RegionId, zone: u8) -> bool {
+        zone == 0 || self.zones_down[usize::from(region.0)] & (1 << (zone - 1)) == 0
+    }
+
+    /// Sets the zones of `region` that are down (bit k - 1 for zone k).
+    pub fn set_zones_down(&mut self, region: RegionId, mask: u64) {
+        self.zones_down[usize::from(region.0)] = mask;
     }
 
     /// Steps the clock of `region` by `ns` from now (0: back to normal).

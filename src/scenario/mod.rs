@@ -249,6 +249,8 @@ pub enum FailureKind {
     Region(RegionId),
     /// One service of a region.
     Service(RegionId, Service),
+    /// Zone `k` (from 1) of a region: the consensus members in it.
+    Zone(RegionId, u8),
     /// The replicas in a region apply each write this many times slower.
     ApplySlowdown(RegionId, f64),
     /// The users of a region send this many times their requests.
@@ -880,6 +882,19 @@ pub fn lint(s: &Scenario) -> Vec<String> {
                 name(r),
                 name(r)
             )),
+            FailureKind::Zone(r, k)
+                if !s.datasets.iter().any(|d| match &d.placement {
+                    Placement::Consensus(c) => {
+                        c.members().iter().filter(|&&m| m == r).count() >= usize::from(k)
+                    }
+                    _ => false,
+                }) =>
+            {
+                out.push(format!(
+                    "a failure takes zone {k} of {} down, but no consensus group has {k} members there (zones hold consensus members only): it changes nothing here",
+                    name(r)
+                ))
+            }
             FailureKind::ApplySlowdown(r, _)
                 if !s.datasets.iter().any(|d| d.strategy().copies().contains(&r)) =>
             {

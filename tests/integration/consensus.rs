@@ -504,3 +504,54 @@ fn leadership_goes_back_to_the_preferred_leader() {
     assert_eq!(fig(&s, "clients.b.users.read_your_writes.count"), 0.0);
     assert_eq!(fig(&s, "clients.a.users.read_your_writes.count"), 0.0);
 }
+
+/// A zone outage takes one consensus member down and nothing else. Zone
+/// survival (3 voters in a's zones, a leads from zone 1): losing zone 2
+/// costs no write (the leader commits with zone 3); losing zone 1, the
+/// leader's, costs the election (E = 1 s, then one vote round inside the
+/// region, 2 ms) and the group leads from zone 2, writes local again;
+/// losing the whole region stops writes for the outage (tested above).
+#[test]
+fn a_zone_outage_is_survived_by_zone_survival() {
+    let yaml = |zone: u32| {
+        format!(
+            "{}failures:\n  - {{region: a, zone: {zone}, at: 20s, duration: 30s}}\n",
+            group("[a]", "leader")
+                .replace(
+                    "voters: [a]",
+                    "survive: zone, regions: [a, b, c], election_timeout: {constant: 1s}"
+                )
+                .replace("writes_per_s: 5", "writes_per_s: 50")
+        )
+    };
+    let s = summary(&yaml(2));
+    assert_eq!(fig(&s, "clients.a.requests.write_availability"), 1.0);
+    let p50 = fig(&s, "clients.a.write_latency.p50_ms");
+    assert!((p50 - 7.0).abs() < 0.01, "{p50}");
+    let s = summary(&yaml(1));
+    let promoted =
+        regionsim::report::aggregate::at(&s, "points.0.incidents.milestones.promotion_ms.mean")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap();
+    assert_eq!(promoted, 1002.0);
+    // About a second of a's 50 writes a second fail, of 60 s.
+    let a = fig(&s, "clients.a.requests.write_availability");
+    assert!((0.978..0.990).contains(&a), "{a}");
+    let p50 = fig(&s, "clients.a.write_latency.p50_ms");
+    assert!((p50 - 7.0).abs() < 0.01, "{p50}");
+    // Zone 4 holds no member: validated with a warning, and nothing fails.
+    let (code, _, out) = validate(&yaml(4));
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("no consensus group has 4 members there"),
+        "{out}"
+    );
+    for (zone, words) in [
+        ("zone: 0", "numbered from 1"),
+        ("zone: 2, service: app", "one `zone`"),
+    ] {
+        let (code, err, _) = validate(&yaml(2).replace("zone: 2", zone));
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(words), "{zone}: {err}");
+    }
+}

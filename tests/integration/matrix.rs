@@ -359,3 +359,32 @@ fn nothing(v: &Value) -> bool {
         _ => true,
     }
 }
+
+/// A zone outage takes a consensus member down and nothing else: zone 1
+/// of us-east-1 is the group's leader (one voter per region), whose users'
+/// writes fail until a new leader is elected; under every other strategy
+/// (one copy per region, no zones) it changes nothing, and says so.
+#[test]
+fn a_zone_outage_moves_consensus_groups_only() {
+    case(
+        CS,
+        "region: us-east-1, zone: 1",
+        "clients.us-east-1.requests.failed",
+        Moves::Up(1.0),
+    );
+    for s in [SP, AA, GS, LL] {
+        let (name, placement) = STRATEGIES[s];
+        let with = yaml(placement, &failure("region: us-east-1, zone: 1"));
+        let warned = scenario(&with).warnings;
+        assert!(
+            warned.iter().any(|w| w.contains("it changes nothing here")),
+            "{name}: {warned:?}"
+        );
+        let (a, b) = (summary(&yaml(placement, "")), summary(&with));
+        for part in ["clients", "datasets", "network"] {
+            let at = |v: &Value| v["points"][0]["figures"][part].clone();
+            let moved = first_difference(&at(&a), &at(&b), part);
+            assert!(moved.is_none(), "{name}: a zone outage moved {moved:?}");
+        }
+    }
+}

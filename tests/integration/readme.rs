@@ -15,7 +15,8 @@ fn readme_example_scenario_runs() {
         .replace("at: 8m", "at: 8s")
         .replace("at: 3m", "at: 3s")
         .replace("at: 4m", "at: 4s")
-        .replace("at: 5m", "at: 5s");
+        .replace("at: 5m", "at: 5s")
+        .replace("at: 6m", "at: 6s");
     let s = summary(&yaml);
     assert!(fig(&s, "clients.eu-west-1.read_latency.count") > 0.0);
     assert!(fig(&s, "clients.eu-west-1.write_latency.count") > 0.0);

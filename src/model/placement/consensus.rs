@@ -156,6 +156,11 @@ pub struct Consensus {
     pairs: Vec<Pair>,
     /// Whether the two can talk, `from * n + to` (see `refresh`).
     talks: Vec<bool>,
+    /// Per member: its zone in its region (from 1), and whether it is up
+    /// (its region's database and its zone; see `refresh`).
+    zone: Vec<u8>,
+    zone_up: Vec<bool>,
+    alive: Vec<bool>,
     strong: Vec<Option<Strong>>,
     /// Scratch of each write: the acknowledgements, and per voter when it
     /// persisted the entry and its wait (kept to allocate nothing).
@@ -234,6 +239,9 @@ impl Consensus {
                 });
             }
         }
+        let zone = (0..n)
+            .map(|i| (members[..=i].iter().filter(|&&m| m == members[i]).count()) as u8)
+            .collect();
         let mut group = Consensus {
             dataset: d,
             voting: c.voters.len(),
@@ -253,6 +261,9 @@ impl Consensus {
             without_since: None,
             state,
             talks: vec![false; n * n],
+            zone,
+            zone_up: vec![true; n],
+            alive: vec![false; n],
             pairs,
             strong: Vec::new(),
             acks: Vec::with_capacity(n),
@@ -269,11 +280,9 @@ impl Consensus {
         self.reads == ConsensusReads::FollowerStrong
     }
 
-    /// The first member in `region` that holds data.
+    /// The first member in `region` that holds data and is up.
     fn voter_in(&self, region: RegionId) -> Option<usize> {
-        self.members[..self.stores]
-            .iter()
-            .position(|&r| r == region)
+        (0..self.stores).find(|&i| self.members[i] == region && self.alive[i])
     }
 
     /// Whether member `i` votes (a voter or a witness).
@@ -293,11 +302,15 @@ impl Consensus {
     /// else asks; a write asks twice per member, so it is looked up).
     fn refresh(&mut self, net: &Network) {
         let n = self.members.len();
+        for i in 0..n {
+            self.zone_up[i] = net.zone_up(self.members[i], self.zone[i]);
+            self.alive[i] = net.db_up(self.members[i]) && self.zone_up[i];
+        }
         for a in 0..n {
             for b in 0..n {
                 let p = &self.pairs[a * n + b];
-                self.talks[a * n + b] = net.db_up(self.members[a])
-                    && net.db_up(self.members[b])
+                self.talks[a * n + b] = self.alive[a]
+                    && self.alive[b]
                     && (a == b || (net.state(p.out).up && net.state(p.back).up));
             }
         }
@@ -319,13 +332,13 @@ impl Consensus {
     /// The voter nearest `app` whose database answers (its own if it has
     /// one).
     fn nearest(&self, app: RegionId, net: &Network) -> usize {
-        if let Some(i) = self.voter_in(app).filter(|_| net.db_up(app)) {
+        if let Some(i) = self.voter_in(app) {
             return i;
         }
         let trip =
             |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
         (0..self.stores)
-            .filter(|&i| net.db_up(self.members[i]))
+            .filter(|&i| self.alive[i])
             .min_by(|&a, &b| trip(self.members[a]).total_cmp(&trip(self.members[b])))
             .unwrap_or(self.routed)
     }
@@ -460,7 +473,7 @@ impl Consensus {
     /// after their timeouts.
     fn all_wait_to_stand(&mut self, now: Time, ctx: &mut Ctx) {
         for v in 0..self.voting {
-            if ctx.net.db_up(self.members[v]) {
+            if self.alive[v] {
                 self.wait_to_stand(v, now, ctx);
             }
         }
@@ -574,16 +587,29 @@ impl super::Strategy for Consensus {
     #[inline]
     fn serves(&self, _key: u32, region: RegionId, server: ReadServer) -> bool {
         match server {
-            ReadServer::Primary => self.leader.map(|l| self.members[l]) == Some(region),
+            ReadServer::Primary => self
+                .leader
+                .is_some_and(|l| self.members[l] == region && self.zone_up[l]),
             ReadServer::Replica(i) => {
-                Some(usize::from(i)) != self.leader
-                    && self.members.get(usize::from(i)) == Some(&region)
+                let i = usize::from(i);
+                Some(i) != self.leader && self.members.get(i) == Some(&region) && self.zone_up[i]
             }
         }
     }
 
+    /// The member of `region` that serves its reads now: the leader for
+    /// leader reads, else the first that holds data (a zone down, the
+    /// next).
     fn server_in(&self, _key: u32, region: RegionId) -> Option<ReadServer> {
-        self.voter_in(region).map(|i| self.server(i))
+        match self.reads {
+            ConsensusReads::Leader => self
+                .leader
+                .filter(|&l| self.members[l] == region && self.zone_up[l])
+                .map(|_| ReadServer::Primary),
+            ConsensusReads::Follower | ConsensusReads::FollowerStrong => (0..self.stores)
+                .find(|&i| self.members[i] == region && self.zone_up[i])
+                .map(|i| self.server(i)),
+        }
     }
 
     /// A follower read's key state (a write's is looked up at commit).
@@ -843,7 +869,7 @@ impl super::Strategy for Consensus {
             }
             Event::Stand { voter, epoch, .. } => {
                 let v = usize::from(voter);
-                if epoch != self.epoch || !ctx.net.db_up(self.members[v]) {
+                if epoch != self.epoch || !self.alive[v] {
                     return;
                 }
                 match self.leader {

@@ -11,6 +11,13 @@ pub struct FailureFile {
     pub region: Option<String>,
     /// With `region`: only this service fails (`database` or `app`).
     pub service: Option<ServiceFile>,
+    /// With `region`, instead of an outage of all of it: one of its zones
+    /// fails, 1 for the first consensus member a group lists in the
+    /// region, 2 for the second, ...: those members stop answering; the
+    /// region's app tier and other copies go on (an availability zone
+    /// lost: what `survive: zone` survives).
+    #[schemars(range(min = 1, max = 64))]
+    pub zone: Option<u32>,
     /// With `region`, instead of an outage: the replicas in it apply each
     /// write this many times slower (a noisy neighbour, a degraded disk).
     pub apply_factor: Option<f64>,

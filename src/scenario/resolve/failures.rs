@@ -67,7 +67,26 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             .filter(|(_, v, _)| v.is_some())
             .map(|(k, _, _)| *k)
             .chain(f.service.map(|_| "service"))
+            .chain(f.zone.map(|_| "zone"))
             .collect();
+        if let Some(z) = f.zone {
+            if f.region.is_none() {
+                check.error(
+                    at("zone"),
+                    "`zone` belongs to a `region` failure: name the region whose zone fails",
+                );
+            } else if named.len() > 1 {
+                check.error(
+                    at("zone"),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
+                );
+            } else if !(1..=crate::scenario::limits::MAX_QUORUM_REPLICAS as u32).contains(&z) {
+                check.error(
+                    at("zone"),
+                    format!("zone is {z}; zones are numbered from 1 (the first consensus member a group lists in the region) to {}", crate::scenario::limits::MAX_QUORUM_REPLICAS),
+                );
+            }
+        }
         for (k, v, max) in factors {
             let Some(x) = v else {
                 continue;
@@ -80,7 +99,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             } else if named.len() > 1 {
                 check.error(
                     at(k),
-                    format!("a region failure is one of an outage (optionally of one `service`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
                 );
             } else if k == "clock_step_ms" {
                 if !(x.is_finite() && x != 0.0 && x.abs() <= max) {
@@ -151,6 +170,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 continue;
             };
             match (f.service, f.apply_factor, f.load_factor, f.clock_step_ms) {
+                _ if f.zone.is_some() => FailureKind::Zone(r, f.zone.unwrap_or(1).min(64) as u8),
                 (Some(service), ..) => FailureKind::Service(r, service),
                 (None, Some(x), ..) => FailureKind::ApplySlowdown(r, x),
                 (None, None, Some(x), _) => FailureKind::LoadBurst(r, x),
