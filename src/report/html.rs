@@ -35,6 +35,8 @@ td { white-space: nowrap; }
 th, td { padding: 5px 10px; border-bottom: 1px solid #d8dde3; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #eef2f6; }
+table.sweep td, table.sweep th { white-space: normal; text-align: left; min-width: 10em; }
+table.sweep td:first-child { white-space: nowrap; min-width: 0; }
 table.slo td { white-space: nowrap; } table.slo td.name, table.slo th.name { white-space: normal; text-align: left; }
 .pass { color: #00684a; font-weight: bold; } .fail { color: #b3261e; font-weight: bold; }
 .badge { padding: 2px 8px; border-radius: 4px; color: #fff; font-size: 16px; }
@@ -236,13 +238,19 @@ fn point_tables(out: &mut String, f: &Value) {
 /// [`super::incidents::rows`]).
 fn incident_table(out: &mut String, point: &Value, threshold: f64) {
     if let Some((header, body)) = super::incidents::rows(point, threshold).split_first() {
-        text_table(out, header, body);
+        text_table(out, "", header, body);
     }
 }
 
 /// A table of text cells under a header row.
-fn text_table(out: &mut String, header: &[String], body: &[Vec<String>]) {
-    let _ = write!(out, "<table><tr>");
+/// A table of `header` and `body`; `class` styles it (`sweep`: long
+/// text cells wrap, left-aligned).
+fn text_table(out: &mut String, class: &str, header: &[String], body: &[Vec<String>]) {
+    if class.is_empty() {
+        let _ = write!(out, "<table><tr>");
+    } else {
+        let _ = write!(out, "<table class=\"{class}\"><tr>");
+    }
     for h in header {
         let _ = write!(out, "<th>{}</th>", escape(h));
     }
@@ -294,7 +302,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     let rows = super::format::sweep_rows(s);
     if let Some((header, body)) = rows.split_first() {
         let _ = writeln!(out, "<h3>Sweep points</h3>");
-        text_table(out, header, body);
+        text_table(out, "sweep", header, body);
     }
     let (pass, fail) = counts(s);
     if pass + fail > 0 {
@@ -331,7 +339,7 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         point_tables(&mut body, &p["figures"]);
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         if let Some((header, body_rows)) = super::stations::rows(&p["figures"]).split_first() {
-            text_table(&mut body, header, body_rows);
+            text_table(&mut body, "", header, body_rows);
         }
         incident_table(&mut body, p, threshold);
         for r in charts.iter().filter(|r| r.point == Some(k)) {

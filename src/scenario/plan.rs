@@ -70,8 +70,8 @@ impl Plan {
     }
 
     /// The lint findings of every point: those of all points once, then
-    /// each point's own, naming the point (`sweep point `apply_time=4ms`:
-    /// ...`). A knob that changes nothing in some points but matters in
+    /// each other once, naming the points that have it (`sweep point
+    /// `apply_time=4ms`: ...`, `sweep points `a`, `b`: ...`). A knob that changes nothing in some points but matters in
     /// others (a region's clock that only one point's placement reads) is
     /// no mistake: it is reported only when it changes nothing anywhere.
     pub fn warnings(&self) -> Vec<String> {
@@ -84,9 +84,22 @@ impl Plan {
             .filter(|w| all(w))
             .cloned()
             .collect();
+        // Each of the others once, with the points that have it.
+        let mut seen: Vec<&String> = Vec::new();
         for p in &self.points {
             for w in p.scenario.warnings.iter().filter(|w| !all(w) && !idle(w)) {
-                out.push(format!("sweep point `{}`: {w}", p.label));
+                if seen.contains(&w) {
+                    continue;
+                }
+                seen.push(w);
+                let with: Vec<String> = self
+                    .points
+                    .iter()
+                    .filter(|q| q.scenario.warnings.contains(w))
+                    .map(|q| format!("`{}`", q.label))
+                    .collect();
+                let points = if with.len() == 1 { "point" } else { "points" };
+                out.push(format!("sweep {points} {}: {w}", with.join(", ")));
             }
         }
         out
