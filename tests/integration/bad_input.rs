@@ -1,18 +1,7 @@
 //! Bad input never panics: exit code 2 and a message naming the file, and
 //! where YAML locates it, the line and column.
 
-use crate::common::{regionsim, write, TWO_REGIONS};
-
-/// Runs `regionsim validate` on `yaml` and returns (exit code, stderr).
-fn validate(yaml: &str) -> (Option<i32>, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "test.yaml", yaml);
-    let o = regionsim(tmp.path(), &["validate", "test.yaml"]);
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use crate::common::{regionsim, validate, write, TWO_REGIONS};
 
 /// 1-based line of the first line of `yaml` containing `needle`.
 fn line_of(yaml: &str, needle: &str) -> usize {
@@ -30,7 +19,7 @@ fn assert_rejected(from: &str, to: &str, located_at: &str, words: &[&str]) {
         "`{from}` not in the base scenario"
     );
     let yaml = TWO_REGIONS.replacen(from, to, 1);
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2), "exit code for {to:?}; stderr: {err}");
     let line = line_of(&yaml, located_at);
     let prefix = format!("test.yaml:{line}:");
@@ -180,7 +169,7 @@ fn missing_file() {
 #[test]
 fn empty_file() {
     for text in ["", "\n\n", "# only a comment\n"] {
-        let (code, err) = validate(text);
+        let (code, err, _) = validate(text);
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains("test.yaml") && err.contains("empty"), "{err}");
     }
@@ -202,7 +191,7 @@ fn folder_without_scenarios() {
 
 #[test]
 fn not_yaml_at_all() {
-    let (code, err) = validate("name: [unclosed\n  - : :\n");
+    let (code, err, _) = validate("name: [unclosed\n  - : :\n");
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("test.yaml:"), "{err}");
 }
@@ -212,7 +201,7 @@ fn every_problem_of_a_file_is_reported_at_once() {
     let yaml = TWO_REGIONS
         .replace("primary: a", "primary: zz")
         .replace("users: {writes_per_s: 50}", "users: {writes_per_s: -1}");
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2));
     assert!(
         err.contains("unknown region `zz`") && err.contains("writes_per_s must be"),
@@ -282,7 +271,7 @@ slo:
   - {metric: clients.b.read_latency.p42_ms, max: 1s}
   - {metric: clients.b.by_dataset.users.read_latency.p99_ms, max: 1s}
 "#;
-    let (code, err) = validate(yaml);
+    let (code, err, _) = validate(yaml);
     assert_eq!(code, Some(2), "{err}");
     for (needle, words) in [
         ("keys: many", "invalid type"),
@@ -591,7 +580,7 @@ fn health_checks_and_failover_with_bad_values() {
             &format!("{full_from}health_checks: {health}\n"),
             1,
         );
-        let (code, err) = validate(&yaml);
+        let (code, err, _) = validate(&yaml);
         assert_eq!(code, Some(2), "{failover} {health}: {err}");
         let line = line_of(&yaml, located_at);
         assert!(
@@ -1012,7 +1001,7 @@ fn users_roaming_and_sessions_with_bad_values() {
         )
         .replacen("  - region: a\n", "  - region: a\n    users: 60\n", 1)
         .replacen("  - region: b\n", "  - region: b\n    users: 60\n", 1);
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains(&format!(
@@ -1048,7 +1037,7 @@ fn residency_rules_and_geo_sharding_with_bad_values() {
     let geo = "    placement:\n      geo-sharded:\n        apply_time: 0ms\n";
     let sp = "    placement:\n      single-primary:\n        primary: a\n        replicas: [b]\n        apply_time: 0ms\n";
     let check = |yaml: &str, located_at: &str, words: &[&str]| {
-        let (code, err) = validate(yaml);
+        let (code, err, _) = validate(yaml);
         assert_eq!(code, Some(2), "{yaml}\n{err}");
         let prefix = format!("test.yaml:{}:", line_of(yaml, located_at));
         assert!(err.contains(&prefix), "expected {prefix} in: {err}");
@@ -1178,7 +1167,7 @@ fn read_your_writes_mitigations_with_bad_values() {
         ("{token: later}", &["wait", "primary"][..]),
     ] {
         let yaml = with_users(m);
-        let (code, err) = validate(&yaml);
+        let (code, err, _) = validate(&yaml);
         assert_eq!(code, Some(2), "{m}: {err}");
         let line = line_of(&yaml, "read_your_writes:");
         assert!(err.contains(&format!("test.yaml:{line}:")), "{m}: {err}");
@@ -1192,7 +1181,7 @@ fn read_your_writes_mitigations_with_bad_values() {
     );
     // Per user: every region reading the dataset needs users.
     let yaml = with_users("{primary_for: 1s}").replacen("    users: 10\n", "", 1);
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("read-your-writes is per user") && err.contains("workload of `a`"),
@@ -1247,7 +1236,7 @@ fn overlapping_failures_compound_within_the_limits_of_one() {
         ),
     ] {
         let yaml = with(failures);
-        let (code, err) = validate(&yaml);
+        let (code, err, _) = validate(&yaml);
         assert_eq!(code, Some(2), "{err}");
         let line = line_of(&yaml, located_at);
         assert!(err.contains(&format!("test.yaml:{line}:")), "line {line}: {err}");
@@ -1260,7 +1249,7 @@ fn overlapping_failures_compound_within_the_limits_of_one() {
         "  - {region: a, load_factor: 100, at: 10s, duration: 10s}\n  - {region: a, load_factor: 100, at: 20s, duration: 20s}\n",
         "  - {region: b, clock_step_ms: 500000, at: 1s, duration: 9s}\n  - {region: b, clock_step_ms: -500000, at: 2s, duration: 5s}\n",
     ] {
-        let (code, err) = validate(&with(failures));
+        let (code, err, _) = validate(&with(failures));
         assert_eq!(code, Some(0), "{failures}: {err}");
     }
 }
@@ -1270,7 +1259,7 @@ fn a_link_failure_joins_two_regions() {
     let yaml = format!(
         "{TWO_REGIONS}failures:\n  - {{link: [a, a], delay_factor: 2, at: 1s, duration: 5s}}\n"
     );
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2), "{err}");
     let line = line_of(&yaml, "link: [a, a]");
     assert!(err.contains(&format!("test.yaml:{line}:")), "{err}");
@@ -1327,7 +1316,7 @@ fn a_precision_target_on_a_figure_never_measured_is_refused() {
         "{}precision: {{metrics: [clients.a.read_latency.p99_ms], relative_half_width: 2%, max_replications: 50}}\n",
         TWO_REGIONS.replace("seed: 3", "seed: 3\nreplications: 2")
     );
-    let (code, err) = validate(&yaml);
+    let (code, err, _) = validate(&yaml);
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("is never measured (a sends no reads)"),

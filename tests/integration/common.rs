@@ -82,6 +82,19 @@ pub fn write(dir: &Path, name: &str, yaml: &str) -> PathBuf {
     p
 }
 
+/// Runs `regionsim validate` on `yaml` (as `test.yaml`): (exit code,
+/// stderr, stdout).
+pub fn validate(yaml: &str) -> (Option<i32>, String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "test.yaml", yaml);
+    let o = regionsim(tmp.path(), &["validate", "test.yaml"]);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
 /// Every file under `dir`: relative path and bytes, sorted.
 pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! at the leader none; a lost leader is replaced after an election
 //! timeout and one round of votes; bad groups refused.
 
-use crate::common::{fig, regionsim, summary, write};
+use crate::common::{fig, summary, validate};
 
 /// Five regions with constant delays from the leader `a`: b 10 ms, c 20,
 /// d 30, e 40 (c to the others as listed), 1 ms inside a region and to
@@ -104,17 +104,6 @@ fn follower_reads_are_stale_for_the_commit_notice_and_strong_ones_never() {
     );
     assert_eq!(stale("follower-strong"), 0.0);
     assert_eq!(stale("leader"), 0.0);
-}
-
-fn validate(yaml: &str) -> (Option<i32>, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "test.yaml", yaml);
-    let o = regionsim(tmp.path(), &["validate", "test.yaml"]);
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-    )
 }
 
 /// A leader outside the voters, a voter twice or unknown, no voters, a

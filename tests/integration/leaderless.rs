@@ -2,7 +2,7 @@
 //! fastest answer with constant delays, stale reads against the closed
 //! form of a replication window, and bad quorums refused.
 
-use crate::common::{fig, regionsim, summary, write};
+use crate::common::{fig, summary, validate};
 
 /// Three regions with constant delays (a-b 30 ms, a-c 50 ms, b-c 40 ms,
 /// 1 ms inside a region and to apply a write), one replica in each, and
@@ -105,17 +105,6 @@ workload:
     assert!(fig(&s2, "clients.a.stale_reads.0ms.count") > 20_000.0);
 }
 
-/// Runs `regionsim validate` on `yaml`: (exit code, stderr).
-fn validate(yaml: &str) -> (Option<i32>, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "test.yaml", yaml);
-    let o = regionsim(tmp.path(), &["validate", "test.yaml"]);
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// Quorums outside 1..=N, a region listed twice or unknown, and users on a
 /// leaderless dataset exit 2 naming the line.
 #[test]
@@ -142,7 +131,7 @@ fn bad_quorums_are_refused_with_their_line() {
         ),
     ] {
         let yaml = base.replacen(from, to, 1);
-        let (code, err) = validate(&yaml);
+        let (code, err, _) = validate(&yaml);
         assert_eq!(code, Some(2), "{to}: {err}");
         assert!(err.contains(&format!("test.yaml:{line}:")), "{to}: {err}");
         for w in words {
@@ -194,7 +183,7 @@ fn bad_quorums_are_refused_with_their_line() {
         assert!(pbs_base.contains(from), "{from}");
         let yaml = pbs_base.replacen(from, to, 1);
         let line = yaml.lines().position(|l| l.contains(at)).unwrap() + 1;
-        let (code, err) = validate(&yaml);
+        let (code, err, _) = validate(&yaml);
         assert_eq!(code, Some(2), "{to}: {err}");
         assert!(err.contains(&format!("test.yaml:{line}:")), "{to}: {err}");
         for w in words {

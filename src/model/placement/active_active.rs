@@ -319,19 +319,11 @@ impl ActiveActive {
     /// The copy with the smallest mean round trip from `app` whose database
     /// answers and whose links from `app` are up (its own if it has one).
     fn nearest(&self, app: RegionId, net: &Network) -> usize {
-        if let Some(i) = self.copy_in(app).filter(|_| net.db_up(app)) {
-            return i;
-        }
-        let trip =
-            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
-        let reachable = |r: RegionId| {
-            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
-        };
-        (0..self.copies.len())
-            .filter(|&i| reachable(self.copies[i]))
-            .min_by(|&a, &b| trip(self.copies[a]).total_cmp(&trip(self.copies[b])))
-            .or_else(|| self.copy_in(app))
-            .unwrap_or(0)
+        super::nearest_copy(app, &self.copies, net, |i| {
+            super::reachable(app, self.copies[i], net)
+        })
+        .or_else(|| self.copy_in(app))
+        .unwrap_or(0)
     }
 
     /// Copy `i`'s clock at true time `now`, in ns (with any step a
@@ -345,12 +337,7 @@ impl ActiveActive {
     /// A write of `key` came to rest in `region` in the span: a residency
     /// violation if it may not be there.
     fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
-        if let Some(r) = &self.residency {
-            if !r.allows(key, region) {
-                ctx.metrics
-                    .record_residency_violation(usize::from(self.dataset.0));
-            }
-        }
+        super::record_rest(self.residency.as_deref(), self.dataset, key, region, ctx);
     }
 
     /// Write `id` was applied at one more copy: the lost flags of writes

@@ -280,11 +280,6 @@ impl Consensus {
         self.reads == ConsensusReads::FollowerStrong
     }
 
-    /// The first member in `region` that holds data and is up.
-    fn voter_in(&self, region: RegionId) -> Option<usize> {
-        (0..self.stores).find(|&i| self.members[i] == region && self.alive[i])
-    }
-
     /// Whether member `i` votes (a voter or a witness).
     fn votes(&self, i: usize) -> bool {
         i < self.voting || i >= self.stores
@@ -332,26 +327,14 @@ impl Consensus {
     /// The voter nearest `app` whose database answers (its own if it has
     /// one).
     fn nearest(&self, app: RegionId, net: &Network) -> usize {
-        if let Some(i) = self.voter_in(app) {
-            return i;
-        }
-        let trip =
-            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
-        (0..self.stores)
-            .filter(|&i| self.alive[i])
-            .min_by(|&a, &b| trip(self.members[a]).total_cmp(&trip(self.members[b])))
+        super::nearest_copy(app, &self.members[..self.stores], net, |i| self.alive[i])
             .unwrap_or(self.routed)
     }
 
     /// A write of `key` comes to rest in `region`: a residency violation
     /// if it may not be there.
     fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
-        if let Some(r) = &self.residency {
-            if !r.allows(key, region) {
-                ctx.metrics
-                    .record_residency_violation(usize::from(self.dataset.0));
-            }
-        }
+        super::record_rest(self.residency.as_deref(), self.dataset, key, region, ctx);
     }
 
     /// The queue of the voter a read server names (`None`: the leader's,

@@ -322,19 +322,11 @@ impl Leaderless {
     /// The replica nearest `app` whose database answers and whose links
     /// from `app` are up (its own if it has one).
     fn nearest(&self, app: RegionId, net: &Network) -> usize {
-        if let Some(i) = self.replica_in(app).filter(|_| net.db_up(app)) {
-            return i;
-        }
-        let trip =
-            |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
-        let reachable = |r: RegionId| {
-            net.db_up(r) && net.state(net.link(app, r)).up && net.state(net.link(r, app)).up
-        };
-        (0..self.replicas.len())
-            .filter(|&i| reachable(self.replicas[i]))
-            .min_by(|&a, &b| trip(self.replicas[a]).total_cmp(&trip(self.replicas[b])))
-            .or_else(|| self.replica_in(app))
-            .unwrap_or(0)
+        super::nearest_copy(app, &self.replicas, net, |i| {
+            super::reachable(app, self.replicas[i], net)
+        })
+        .or_else(|| self.replica_in(app))
+        .unwrap_or(0)
     }
 
     /// Whether replica `j` can take a message from coordinator `c` now.
@@ -639,12 +631,7 @@ impl Leaderless {
     /// A write of `key` comes to rest in `region`: a residency violation
     /// if it may not be there.
     fn rests(&self, key: u32, region: RegionId, ctx: &mut Ctx) {
-        if let Some(r) = &self.residency {
-            if !r.allows(key, region) {
-                ctx.metrics
-                    .record_residency_violation(usize::from(self.dataset.0));
-            }
-        }
+        super::record_rest(self.residency.as_deref(), self.dataset, key, region, ctx);
     }
 }
 

@@ -465,3 +465,42 @@ impl Placement {
         each!(self, p => p.audit())
     }
 }
+
+/// The copy nearest `app` among `copies` (their regions) for which `up`
+/// holds: the first such in `app`'s own region, else the one with the
+/// shortest mean round trip (the first of equals). `None`: none is up.
+fn nearest_copy(
+    app: RegionId,
+    copies: &[RegionId],
+    net: &Network,
+    up: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    if let Some(i) = (0..copies.len()).find(|&i| copies[i] == app && up(i)) {
+        return Some(i);
+    }
+    let trip = |r: RegionId| net.mean_delay(net.link(app, r)) + net.mean_delay(net.link(r, app));
+    (0..copies.len())
+        .filter(|&i| up(i))
+        .min_by(|&a, &b| trip(copies[a]).total_cmp(&trip(copies[b])))
+}
+
+/// A write of `key` of dataset `dataset` comes to rest in `region`: a
+/// residency violation if the rules held to it do not allow it there.
+fn record_rest(
+    residency: Option<&Residency>,
+    dataset: DatasetId,
+    key: u32,
+    region: RegionId,
+    ctx: &mut Ctx,
+) {
+    if residency.is_some_and(|r| !r.allows(key, region)) {
+        ctx.metrics
+            .record_residency_violation(usize::from(dataset.0));
+    }
+}
+
+/// Whether the database in `to` answers the app tier in `app` now (up,
+/// and linked both ways).
+fn reachable(app: RegionId, to: RegionId, net: &Network) -> bool {
+    net.db_up(to) && net.state(net.link(app, to)).up && net.state(net.link(to, app)).up
+}

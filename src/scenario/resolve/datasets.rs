@@ -171,17 +171,12 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                     keys: d.keys,
                     popularity,
                     apply_time: g.apply_time.clone(),
-                    apply_threads: match g.apply_threads {
-                        None => 1,
-                        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
-                        Some(n) => {
-                            check.error(
-                                at("apply_threads"),
-                                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
-                            );
-                            1
-                        }
-                    },
+                    apply_threads: apply_threads(
+                        g.apply_threads,
+                        at("apply_threads"),
+                        "replica",
+                        check,
+                    ),
                     record_bytes,
                     restricted: true,
                     // Shards are filled in from the residency rules
@@ -253,17 +248,18 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
             keys: d.keys,
             popularity,
             apply_time: sp.apply_time.clone(),
-            apply_threads: match sp.apply_threads {
-                None => 1,
-                Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
-                Some(n) => {
-                    check.error(
-                        yaml_path!["datasets", i, "placement", "single-primary", "apply_threads"],
-                        format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
-                    );
-                    1
-                }
-            },
+            apply_threads: apply_threads(
+                sp.apply_threads,
+                yaml_path![
+                    "datasets",
+                    i,
+                    "placement",
+                    "single-primary",
+                    "apply_threads"
+                ],
+                "replica",
+                check,
+            ),
             record_bytes,
             restricted: d.restricted.unwrap_or(false),
             placement: Placement::SinglePrimary(SinglePrimary {
@@ -304,18 +300,8 @@ pub(super) fn active_active(
     check: &mut Checker,
 ) -> Option<Dataset> {
     let at = |k: &str| yaml_path!["datasets", i, "placement", "active-active", k];
-    let mut regions: Vec<RegionId> = Vec::new();
-    for (j, r) in aa.regions.iter().enumerate() {
-        let mut p = at("regions");
-        p.push(Seg::Index(j));
-        if let Some(id) = check.region(names, r, p.clone()) {
-            if regions.contains(&id) {
-                check.error(p, format!("region `{r}` is listed twice"));
-            } else {
-                regions.push(id);
-            }
-        }
-    }
+    let regions =
+        region_list(&aa.regions, at("regions"), Some("copy"), names, check).unwrap_or_default();
     if aa.regions.len() < 2 {
         check.error(
             at("regions"),
@@ -323,17 +309,7 @@ pub(super) fn active_active(
         );
         return None;
     }
-    let apply_threads = match aa.apply_threads {
-        None => 1,
-        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
-        Some(n) => {
-            check.error(
-                at("apply_threads"),
-                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per copy"),
-            );
-            1
-        }
-    };
+    let apply_threads = apply_threads(aa.apply_threads, at("apply_threads"), "copy", check);
     if regions.len() < 2 {
         return None;
     }
@@ -364,21 +340,8 @@ pub(super) fn leaderless(
     check: &mut Checker,
 ) -> Option<Dataset> {
     let at = |k: &str| yaml_path!["datasets", i, "placement", "leaderless", k];
-    let mut replicas: Vec<RegionId> = Vec::new();
-    for (j, r) in l.replicas.iter().enumerate() {
-        let mut p = at("replicas");
-        p.push(Seg::Index(j));
-        if let Some(id) = check.region(names, r, p.clone()) {
-            if replicas.contains(&id) {
-                check.error(
-                    p,
-                    format!("region `{r}` is listed twice (one replica per region)"),
-                );
-            } else {
-                replicas.push(id);
-            }
-        }
-    }
+    let replicas =
+        region_list(&l.replicas, at("replicas"), Some("replica"), names, check).unwrap_or_default();
     if l.replicas.is_empty() {
         check.error(at("replicas"), "leaderless needs one or more replicas");
         return None;
@@ -405,17 +368,7 @@ pub(super) fn leaderless(
     };
     let w = quorum("w", l.w, "acknowledgements a write waits for");
     let r = quorum("r", l.r, "answers a read waits for");
-    let apply_threads = match l.apply_threads {
-        None => 1,
-        Some(t) if (1..=MAX_APPLY_THREADS).contains(&t) => t,
-        Some(t) => {
-            check.error(
-                at("apply_threads"),
-                format!("apply_threads is {t}; give 1 to {MAX_APPLY_THREADS} threads per replica"),
-            );
-            1
-        }
-    };
+    let apply_threads = apply_threads(l.apply_threads, at("apply_threads"), "replica", check);
     let delays = l
         .delays
         .as_ref()
@@ -500,9 +453,23 @@ pub(super) fn leaderless(
     })
 }
 
-/// The regions of list `field` (at `at`): each known, and once unless
-/// `twice` allows repeats (`twice` names what one holds, for the error).
-/// `None` if any is not.
+/// Apply (or log) threads per copy: 1 to the limit, 1 when not given.
+fn apply_threads(given: Option<u32>, at: Vec<Seg>, per: &str, check: &mut Checker) -> u32 {
+    match given {
+        None => 1,
+        Some(n) if (1..=MAX_APPLY_THREADS).contains(&n) => n,
+        Some(n) => {
+            check.error(
+                at,
+                format!("apply_threads is {n}; give 1 to {MAX_APPLY_THREADS} threads per {per}"),
+            );
+            1
+        }
+    }
+}
+
+/// The regions of a list at `at`: each known, and, with `once` (what a
+/// region holds one of, for the error), each once. `None` if any is not.
 fn region_list(
     list: &[String],
     at: Vec<Seg>,
@@ -694,17 +661,7 @@ pub(super) fn consensus(
         );
         return None;
     };
-    let apply_threads = match c.apply_threads {
-        None => 1,
-        Some(t) if (1..=MAX_APPLY_THREADS).contains(&t) => t,
-        Some(t) => {
-            check.error(
-                at("apply_threads"),
-                format!("apply_threads is {t}; give 1 to {MAX_APPLY_THREADS} threads per voter"),
-            );
-            1
-        }
-    };
+    let apply_threads = apply_threads(c.apply_threads, at("apply_threads"), "voter", check);
     if c.lease.is_some_and(|l| l > MAX_DELAY) {
         check.error(
             at("lease"),
