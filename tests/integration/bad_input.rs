@@ -1376,3 +1376,24 @@ fn messages_blame_what_is_wrong_and_nothing_else() {
     assert!(err.contains("unknown region `zz`"), "{err}");
     assert!(!err.contains("unknown metric"), "{err}");
 }
+
+/// A dataset field that does not read is the one problem reported: an SLO
+/// on a client's figures is not called unknown because the broken dataset
+/// left that client without figures. A path that is wrong on its own is
+/// still reported once the file reads.
+#[test]
+fn a_broken_dataset_does_not_make_slo_paths_unknown() {
+    let slo = "slo:\n  - {name: reads, metric: clients.b.read_latency.p99_ms, max: 100ms}\n";
+    let broken = format!(
+        "{}{slo}",
+        TWO_REGIONS.replace("keys: 100", "keys: 100\n    popularity: galaxy")
+    );
+    let (code, err, _) = validate(&broken);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("galaxy"), "{err}");
+    assert!(!err.contains("unknown metric"), "{err}");
+    let wrong = format!("{TWO_REGIONS}{}", slo.replace("clients.b.", "clients.z."));
+    let (code, err, _) = validate(&wrong);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown metric `clients.z."), "{err}");
+}
