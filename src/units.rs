@@ -16,6 +16,8 @@ pub enum Unit {
     Count,
     /// Things per second; bounds are plain numbers.
     PerSecond,
+    /// US dollars a month; bounds are plain numbers (`max: 500`).
+    UsdPerMonth,
 }
 
 /// Every figure leaf name, its unit and what it is. A leaf means the same
@@ -250,6 +252,17 @@ const UNITS: &[(&str, Unit, &str)] = &[
         Unit::PerSecond,
         "bytes a second over the link",
     ),
+    (
+        "usd_per_month",
+        Unit::UsdPerMonth,
+        "what the link's bytes cost a month at its source region's price",
+    ),
+    // Cost.
+    (
+        "transfer_usd_per_month",
+        Unit::UsdPerMonth,
+        "inter-region transfer a month: every link's bytes at its source region's price",
+    ),
     // Leaderless quorums.
     (
         "read_repairs",
@@ -422,6 +435,7 @@ const GROUPS: &[(&str, &str)] = &[
         "from the first region's writes to the second's reads",
     ),
     ("residency", "data residency"),
+    ("cost", "the monthly bill"),
     ("availability", "availability"),
     ("dns", "DNS failover"),
     ("incidents", "an incident"),
@@ -523,6 +537,7 @@ pub fn unit_word(path: &str) -> &'static str {
         Some(Unit::Share) => "share",
         Some(Unit::Count) => "count",
         Some(Unit::PerSecond) => "per_s",
+        Some(Unit::UsdPerMonth) => "usd_per_month",
         None => "",
     }
 }
@@ -575,6 +590,7 @@ impl Unit {
             Unit::Share => format!("{}%", round(value * 100.0)),
             Unit::Count => round(value).to_string(),
             Unit::PerSecond => format!("{}/s", round(value)),
+            Unit::UsdPerMonth => format!("${} a month", round(value)),
         }
     }
 
@@ -586,6 +602,7 @@ impl Unit {
             Unit::Share => ("%", 100.0),
             Unit::Count => ("count", 1.0),
             Unit::PerSecond => ("per second", 1.0),
+            Unit::UsdPerMonth => ("USD a month", 1.0),
         }
     }
 }

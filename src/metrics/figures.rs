@@ -43,6 +43,9 @@ pub struct Figures {
     pub datasets: Ordered<DatasetFigures>,
     /// What the links the scenario uses carried: from region, to region.
     pub network: Ordered<Ordered<LinkFigures>>,
+    /// What the design costs a month (with a `cost` section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostFigures>,
     /// Per region whose app tier has finite capacity: how loaded it was.
     #[serde(skip_serializing_if = "Ordered::is_empty")]
     pub app_tiers: Ordered<StationFigures>,
@@ -150,6 +153,22 @@ pub struct LinkFigures {
     /// With a bandwidth: the transmitter replicated writes queue for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transmit: Option<StationFigures>,
+    /// With `cost`: what the link's bytes cost a month (730 hours at the
+    /// measured rate), USD, at its source region's price per GB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usd_per_month: Option<f64>,
+}
+
+/// What the design costs a month, from what the run measured (with a
+/// `cost` section).
+#[derive(Serialize, Clone, Debug)]
+pub struct CostFigures {
+    /// Inter-region transfer: every link's bytes (requests, responses,
+    /// replicated writes, acknowledgements) at the measured rate for 730
+    /// hours, priced per GB by source region; USD.
+    pub transfer_usd_per_month: f64,
+    /// The price table, in words (`aws 2022-01`).
+    pub prices: String,
 }
 
 /// Write conflicts of an active-active dataset in the measured span.
@@ -992,6 +1011,7 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
         clients: Ordered(clients),
         datasets: Ordered(datasets),
         network: network_figures(s, m),
+        cost: cost_figures(s, m),
         app_tiers: Ordered(
             s.regions
                 .iter()
@@ -1194,9 +1214,14 @@ pub(super) fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<L
             continue;
         }
         let (from, to) = (i / n, i % n);
+        let bytes_per_s = t.bytes as f64 / span;
         let f = LinkFigures {
             messages_per_s: t.messages as f64 / span,
-            bytes_per_s: t.bytes as f64 / span,
+            bytes_per_s,
+            usd_per_month: s
+                .cost
+                .as_ref()
+                .map(|c| monthly_usd(bytes_per_s, c.per_gb[i])),
             transmit: m
                 .link_stations
                 .get(i)
@@ -1212,6 +1237,30 @@ pub(super) fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<L
     Ordered(out)
 }
 
+/// What `bytes_per_s` costs for a month (730 hours) at `per_gb` USD per GB
+/// (10^9 bytes).
+fn monthly_usd(bytes_per_s: f64, per_gb: f64) -> f64 {
+    bytes_per_s * crate::scenario::MONTH_HOURS * 3600.0 / 1e9 * per_gb
+}
+
+/// The design's monthly cost from run `m` (with a `cost` section).
+fn cost_figures(s: &Scenario, m: &RunMetrics) -> Option<CostFigures> {
+    let c = s.cost.as_ref()?;
+    let n = s.regions.len();
+    let span = s.duration.as_secs_f64();
+    let transfer = m
+        .links
+        .iter()
+        .enumerate()
+        .take(n * n)
+        .map(|(i, t)| monthly_usd(t.bytes as f64 / span, c.per_gb[i]))
+        .sum();
+    Some(CostFigures {
+        transfer_usd_per_month: transfer,
+        prices: c.prices.clone(),
+    })
+}
+
 /// What a run that lacks the figure at `path` counts as when replications
 /// are aggregated: a link it does not list carried nothing (zero messages
 /// and bytes); `None`: the figure is missing from that run.
@@ -1224,6 +1273,7 @@ pub fn absent_figure(path: &str) -> Option<serde_json::Value> {
                 messages_per_s: 0.0,
                 bytes_per_s: 0.0,
                 transmit: None,
+                usd_per_month: None,
             })
             .expect("figures serialize"),
         ),
@@ -1238,7 +1288,9 @@ pub fn absent_figure(path: &str) -> Option<serde_json::Value> {
 pub fn absent_means_zero(path: &str) -> bool {
     path.starts_with("network.")
         && path.split('.').count() == 4
-        && (path.ends_with(".messages_per_s") || path.ends_with(".bytes_per_s"))
+        && (path.ends_with(".messages_per_s")
+            || path.ends_with(".bytes_per_s")
+            || path.ends_with(".usd_per_month"))
 }
 
 /// Counts per bucket as rates: the last bucket may be cut short by the end

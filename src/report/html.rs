@@ -337,6 +337,9 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
     for (k, p) in points.iter().enumerate() {
         let mut body = String::new();
         point_tables(&mut body, &p["figures"]);
+        if let Some(line) = super::cost_line(&p["figures"]) {
+            let _ = writeln!(body, "<p>Cost: {}.</p>", escape(&line));
+        }
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         if let Some((header, body_rows)) = super::stations::rows(&p["figures"]).split_first() {
             text_table(&mut body, "", header, body_rows);

@@ -319,6 +319,9 @@ pub fn markdown(summary: &Value) -> String {
             }
         }
         out.push('\n');
+        if let Some(line) = super::cost_line(f) {
+            let _ = writeln!(out, "{}.\n", capitalised(&line));
+        }
         let threshold = summary["availability_threshold"].as_f64().unwrap_or(0.99);
         if super::some_request_failed(f) {
             let _ = writeln!(
@@ -357,4 +360,12 @@ pub fn markdown(summary: &Value) -> String {
         let _ = writeln!(out, "> warning: {}", w.as_str().unwrap_or_default());
     }
     out
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

@@ -253,6 +253,9 @@ pub fn table(s: &Value) -> String {
             }
         }
         out.push_str(&aligned(&rows));
+        if let Some(line) = super::cost_line(f) {
+            let _ = writeln!(out, "{line}");
+        }
         out.push_str(&aligned(&super::stations::rows(f)));
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         out.push_str(&aligned(&super::incidents::rows(point, threshold)));

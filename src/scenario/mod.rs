@@ -12,6 +12,7 @@ pub mod locate;
 pub mod placement;
 mod plan;
 pub mod presets;
+pub mod prices;
 mod resolve;
 mod sections;
 pub mod slo;
@@ -96,6 +97,8 @@ pub struct Scenario {
     pub load_scaled: bool,
     /// Data residency rules, if any.
     pub residency: Option<Arc<Residency>>,
+    /// Transfer prices, if the scenario asks what it costs.
+    pub cost: Option<Cost>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
 }
@@ -287,6 +290,19 @@ pub struct Region {
     /// what commit wait waits out.
     pub uncertainty: Option<Dist>,
 }
+
+/// What sending a GB costs, for the monthly bill.
+#[derive(Clone, Debug)]
+pub struct Cost {
+    /// USD per GB (10^9 bytes) from region `a` to `b`, at `a * n + b` (0
+    /// inside a region).
+    pub per_gb: Vec<f64>,
+    /// What priced them, in words: `aws 2022-01`, `... with overrides`.
+    pub prices: String,
+}
+
+/// Hours in a month, as cloud price lists count them (AWS: 730).
+pub const MONTH_HOURS: f64 = 730.0;
 
 /// A station where requests queue for finite capacity: an app tier or a
 /// primary's commit path.

@@ -11,7 +11,7 @@
 //! that belong to the broken items.
 
 use super::file::{
-    DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
+    CostFile, DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
     RegionFile, ResidencyRuleFile, RoutingFile, ScenarioFile, SessionsFile, SweepFile,
     WorkloadFile,
 };
@@ -67,6 +67,7 @@ fn reader(key: &str) -> Option<Reader> {
         "headroom" => typed::<HeadroomFile>,
         "sessions" => typed::<SessionsFile>,
         "residency" => typed::<Vec<ResidencyRuleFile>>,
+        "cost" => typed::<CostFile>,
         _ => return None,
     })
 }
@@ -83,13 +84,14 @@ fn read_as(key: &str, text: &str) -> Result<(), serde_yaml::Error> {
 /// List sections whose items can be dropped for the later checks.
 const LISTS: [&str; 5] = ["regions", "datasets", "workload", "slo", "failures"];
 /// Sections nothing else refers to, which the later checks can do without.
-const OPTIONAL: [&str; 6] = [
+const OPTIONAL: [&str; 7] = [
     "slo",
     "precision",
     "sweep",
     "failures",
     "headroom",
     "sessions",
+    "cost",
 ];
 
 /// The file's lines with only `keep` (1-based, inclusive ranges) left.

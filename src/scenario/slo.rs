@@ -156,13 +156,13 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
             }
             percent(v)?
         }
-        Unit::Count | Unit::PerSecond => match v {
+        Unit::Count | Unit::PerSecond | Unit::UsdPerMonth => match v {
             serde_yaml::Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
             _ => {
-                let what = if unit == Unit::Count {
-                    "a count"
-                } else {
-                    "a rate per second"
+                let what = match unit {
+                    Unit::Count => "a count",
+                    Unit::PerSecond => "a rate per second",
+                    _ => "US dollars a month",
                 };
                 return Err(format!(
                 "`{metric}` is a plain number ({what}): write the bound as a number, not `{text}`"
@@ -177,7 +177,7 @@ fn bound(unit: Unit, v: &serde_yaml::Value, metric: &str) -> Result<f64, String>
         Unit::Share if !(0.0..=1.0).contains(&x) => Err(format!(
             "`{metric}` is a share between 0% and 100%; a bound of `{text}` can never be met or is always met"
         )),
-        Unit::Count | Unit::PerSecond | Unit::Seconds if x < 0.0 => Err(format!(
+        Unit::Count | Unit::PerSecond | Unit::Seconds | Unit::UsdPerMonth if x < 0.0 => Err(format!(
             "`{metric}` counts something and is never negative; a bound of `{text}` can never be met or is always met"
         )),
         _ => Ok(x),

@@ -11,6 +11,7 @@ mod common;
 mod consensus;
 mod corpus;
 mod corpus_sections;
+mod cost;
 mod determinism;
 mod exports;
 mod failover;

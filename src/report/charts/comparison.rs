@@ -162,9 +162,11 @@ fn lollipops(
 /// `placement`, one bar per point in each panel: the slowest region's
 /// write p50 and p99, the worst region's share of reads stale at the first
 /// bound, conflicts per second and lost updates (share of writes) over
-/// every dataset, and, with residency rules, residency violations. Reads
+/// every dataset, with residency rules residency violations, and with a
+/// `cost` section the monthly transfer bill. Reads
 /// `clients.R.write_latency`, `clients.R.stale_reads.T.share`,
-/// `datasets.D.conflicts`, `residency.violations`.
+/// `datasets.D.conflicts`, `residency.violations`,
+/// `cost.transfer_usd_per_month`.
 pub fn strategies(summary: &Value) -> Vec<Figure> {
     let swept_placement = summary["sweep"]["parameters"].as_array().is_some_and(|ps| {
         ps.iter()
@@ -241,6 +243,13 @@ pub fn strategies(summary: &Value) -> Vec<Figure> {
             Box::new(|p: &Value| mean(&p["figures"], "residency.violations").unwrap_or(0.0)),
         ));
     }
+    if points.iter().any(|p| !p["figures"]["cost"].is_null()) {
+        metrics.push((
+            "Inter-region transfer a month".into(),
+            "USD a month",
+            Box::new(|p: &Value| mean(&p["figures"], "cost.transfer_usd_per_month").unwrap_or(0.0)),
+        ));
+    }
     let panels = metrics
         .iter()
         .enumerate()
@@ -253,7 +262,8 @@ pub fn strategies(summary: &Value) -> Vec<Figure> {
             p.marks = Marks::Bars;
             p.series.push(Series {
                 name: String::new(),
-                color: i,
+                // The palette's black (index 6) is too heavy for a bar.
+                color: i % 6,
                 points: points
                     .iter()
                     .enumerate()

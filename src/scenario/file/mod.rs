@@ -2,6 +2,7 @@
 //! checks it and resolves it into a [`super::Scenario`]. The doc comments
 //! here are the descriptions of `regionsim schema`, shown by editors.
 
+mod cost;
 mod datasets;
 mod failures;
 mod network;
@@ -10,6 +11,7 @@ mod routing;
 mod settings;
 mod workload;
 
+pub use cost::*;
 pub use datasets::*;
 pub use failures::*;
 pub use network::*;
@@ -108,6 +110,9 @@ pub struct ScenarioFile {
     /// `restricted` and `geo-sharded` datasets are held to them.
     #[serde(default)]
     pub residency: Vec<ResidencyRuleFile>,
+    /// What the design costs a month: inter-region transfer priced per GB
+    /// by source region (a dated table, overridable).
+    pub cost: Option<CostFile>,
 }
 
 /// The JSON Schema of the scenario format.

@@ -4,6 +4,7 @@
 //! workload, residency, failures, SLOs). Every problem is recorded with its
 //! YAML path, and located when reported.
 
+mod cost;
 mod datasets;
 mod failures;
 mod network;
@@ -13,6 +14,7 @@ mod settings;
 mod slos;
 mod workload;
 
+use cost::*;
 use datasets::*;
 use failures::*;
 use network::*;
@@ -31,7 +33,7 @@ use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, Capacity, ClientLoad, Dataset, DatasetId, Failover, Failure, FailureKind,
+    lint, presets, Capacity, ClientLoad, Cost, Dataset, DatasetId, Failover, Failure, FailureKind,
     FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
     Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, RywMitigation, Scenario, Sessions,
     Shard, Shed, UserPool,
@@ -125,6 +127,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let routing = routing(&raw, &names, &workload, check);
     let users = users_fit(&raw, &datasets, &workload, check);
     let residency = residency(&raw, &names, &regions, &workload, check);
+    let cost = cost(&raw, &names, check);
     let mut datasets = datasets;
     geo_shards(
         &raw,
@@ -180,6 +183,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         sessions,
         users,
         residency,
+        cost,
         load_scaled: [raw.load, raw.read_load, raw.write_load]
             .into_iter()
             .chain(

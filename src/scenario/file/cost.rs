@@ -1,0 +1,17 @@
+//! The cost section.
+
+use super::*;
+
+/// What a design costs a month: inter-region transfer, priced per GB by
+/// source region from a dated table, overridable per region.
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CostFile {
+    /// The price table: `aws` (the AWS price list of 2022-01, per source
+    /// region). Default: none, every source region priced by
+    /// `transfer_per_gb`.
+    pub prices: Option<String>,
+    /// USD per GB (10^9 bytes) sent from a region to any other, by source
+    /// region, over the table's (e.g. `{us-east-1: 0.02}`).
+    pub transfer_per_gb: Option<BTreeMap<String, f64>>,
+}

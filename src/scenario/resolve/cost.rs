@@ -1,0 +1,91 @@
+//! The cost section: a price for every pair of regions.
+
+use super::*;
+
+/// Most a GB may cost: $100 (a typo guard; providers charge cents).
+const MAX_PER_GB: f64 = 100.0;
+
+/// The prices of `raw.cost`, if it has one: the named table's, then each
+/// override. Every region needs a price (a link it sends on is billed).
+pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Option<Cost> {
+    let c = raw.cost.as_ref()?;
+    let n = names.len();
+    let table = match c.prices.as_deref() {
+        None => None,
+        Some("aws") => Some("aws"),
+        Some(other) => {
+            check.error(
+                yaml_path!["cost", "prices"],
+                format!(
+                    "unknown price table `{other}`; the tables: {} (or none, with transfer_per_gb for every region)",
+                    crate::scenario::prices::TABLES.join(", ")
+                ),
+            );
+            return None;
+        }
+    };
+    let mut per_gb: Vec<Option<f64>> = vec![None; n * n];
+    if table == Some("aws") {
+        for a in 0..n {
+            for b in 0..n {
+                per_gb[a * n + b] =
+                    crate::scenario::prices::aws_transfer_per_gb(&names[a], &names[b]);
+            }
+        }
+    }
+    let mut overridden = false;
+    for (region, &price) in c.transfer_per_gb.iter().flatten() {
+        let mut at = yaml_path!["cost", "transfer_per_gb"];
+        at.push(Seg::Key(region.clone()));
+        if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
+            check.error(
+                at.clone(),
+                format!("a price per GB is 0 to {MAX_PER_GB} (USD), got {price}"),
+            );
+            continue;
+        }
+        let Some(a) = check.region(names, region, at) else {
+            continue;
+        };
+        overridden = true;
+        for b in 0..n {
+            per_gb[usize::from(a.0) * n + b] = Some(price);
+        }
+    }
+    let unpriced: Vec<&str> = (0..n)
+        .filter(|&a| (0..n).any(|b| b != a && per_gb[a * n + b].is_none()))
+        .map(|a| names[a].as_str())
+        .collect();
+    if !unpriced.is_empty() {
+        let why = match table {
+            Some(t) => format!("the `{t}` table does not know {}", unpriced.join(", ")),
+            None => "no table is named".to_string(),
+        };
+        check.error(
+            yaml_path!["cost"],
+            format!(
+                "no transfer price for {}: {why}; give cost.transfer_per_gb.{} (USD per GB it sends)",
+                unpriced.join(", "),
+                unpriced[0]
+            ),
+        );
+        return None;
+    }
+    let prices = match (table, overridden) {
+        (Some(t), false) => format!("{t} {}", crate::scenario::prices::AWS_DATE),
+        (Some(t), true) => format!("{t} {} with overrides", crate::scenario::prices::AWS_DATE),
+        (None, _) => "the scenario's own".to_string(),
+    };
+    Some(Cost {
+        per_gb: (0..n * n)
+            .map(|i| {
+                if i / n == i % n {
+                    0.0
+                } else {
+                    per_gb[i].unwrap_or(0.0)
+                }
+            })
+            .collect(),
+        prices,
+    })
+}

@@ -1,0 +1,131 @@
+//! What a design costs a month: every link's measured bytes for 730 hours,
+//! priced per GB by source region from a dated table.
+
+use crate::common::{fig, summary, validate};
+
+/// 1,000 writes a second of 1 KiB records from the primary `from` to two
+/// replicas, priced by the `aws` table.
+fn replicated(from: &str, to: [&str; 2], extra: &str) -> String {
+    format!(
+        r#"
+name: cost
+seed: 1
+duration: 60s
+regions:
+  - {{name: {from}, jurisdiction: X}}
+  - {{name: {}, jurisdiction: X}}
+  - {{name: {}, jurisdiction: X}}
+network: {{preset: aws}}
+datasets:
+  - name: d
+    keys: 1000
+    record_bytes: 1024
+    placement:
+      single-primary: {{primary: {from}, replicas: [{}, {}], apply_time: 0.1ms}}
+workload:
+  - {{region: {from}, rates: {{d: {{writes_per_s: 1000}}}}}}
+cost: {{prices: aws{extra}}}
+"#,
+        to[0], to[1], to[0], to[1]
+    )
+}
+
+/// A month is 730 hours; a GB is 10^9 bytes.
+const MONTH_S: f64 = 730.0 * 3600.0;
+
+/// Each replica's link carries 1,024 bytes per write; the bill is those
+/// bytes for a month at the source region's price, exactly (and, for the
+/// nominal 1,000 writes a second, 1,000 x 1,024 x 2 x 2,628,000 s / 10^9
+/// x $0.02 = $107.6, within the run's Poisson noise). Moving the primary
+/// to Singapore prices the same bytes at $0.09 a GB, as the table says.
+#[test]
+fn a_month_of_replication_costs_its_bytes_at_the_source_price() {
+    for (from, to, price) in [
+        ("us-east-1", ["eu-west-1", "ap-southeast-1"], 0.02),
+        ("ap-southeast-1", ["eu-west-1", "us-east-1"], 0.09),
+    ] {
+        let s = summary(&replicated(from, to, ""));
+        let mut bytes = 0.0;
+        for r in to {
+            let b = fig(&s, &format!("network.{from}.{r}.bytes_per_s"));
+            let usd = fig(&s, &format!("network.{from}.{r}.usd_per_month"));
+            assert!(
+                (usd - b * MONTH_S / 1e9 * price).abs() < 1e-9,
+                "{from}->{r}: {usd}"
+            );
+            bytes += b;
+        }
+        let total = fig(&s, "cost.transfer_usd_per_month");
+        assert!(
+            (total - bytes * MONTH_S / 1e9 * price).abs() < 1e-9,
+            "{total}"
+        );
+        let nominal = 1000.0 * 1024.0 * 2.0 * MONTH_S / 1e9 * price;
+        assert!((total / nominal - 1.0).abs() < 0.03, "{total} vs {nominal}");
+        // Inside a region nothing is billed.
+        assert_eq!(
+            fig(&s, &format!("network.{from}.{from}.usd_per_month")),
+            0.0
+        );
+    }
+}
+
+/// An override of a region's price wins over the table's, and changes the
+/// bill in proportion; the prices say so.
+#[test]
+fn an_override_reprices_its_source_region() {
+    let base = summary(&replicated(
+        "us-east-1",
+        ["eu-west-1", "ap-southeast-1"],
+        "",
+    ));
+    let over = summary(&replicated(
+        "us-east-1",
+        ["eu-west-1", "ap-southeast-1"],
+        ", transfer_per_gb: {us-east-1: 0.05}",
+    ));
+    let (a, b) = (
+        fig(&base, "cost.transfer_usd_per_month"),
+        fig(&over, "cost.transfer_usd_per_month"),
+    );
+    assert!((b / a - 2.5).abs() < 1e-9, "{a} -> {b}");
+    let prices = regionsim::report::aggregate::at(&over, "points.0.figures.cost.prices")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    assert_eq!(prices.as_deref(), Some("aws 2022-01 with overrides"));
+}
+
+/// An unknown table, a negative or absurd price, an unknown region, and a
+/// region no table prices: exit 2 with the line.
+#[test]
+fn bad_prices_are_refused_with_their_line() {
+    let base = replicated("us-east-1", ["eu-west-1", "ap-southeast-1"], "");
+    let line = base.lines().position(|l| l.starts_with("cost:")).unwrap() + 1;
+    for (extra, words) in [
+        (", transfer_per_gb: {us-east-1: -0.02}", "0 to 100"),
+        (", transfer_per_gb: {us-east-1: 5000}", "0 to 100"),
+        (", transfer_per_gb: {mars: 0.02}", "unknown region `mars`"),
+        (", transfer_per_gb: {us-east-1: cheap}", "transfer_per_gb"),
+    ] {
+        let (code, err, _) = validate(&replicated(
+            "us-east-1",
+            ["eu-west-1", "ap-southeast-1"],
+            extra,
+        ));
+        assert_eq!(code, Some(2), "{extra}: {err}");
+        assert!(
+            err.contains(&format!("test.yaml:{line}:")),
+            "{extra}: {err}"
+        );
+        assert!(err.contains(words), "{extra}: {err}");
+    }
+    let (code, err, _) = validate(&base.replace("prices: aws", "prices: oracle"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown price table `oracle`"), "{err}");
+    // A region the table does not know needs a price of its own.
+    let custom = base.replace("eu-west-1", "lab-1");
+    let (code, err, _) = validate(&custom.replace("network: {preset: aws}", "network: {preset: aws, links: [{between: [us-east-1, lab-1], delay: 40ms}, {between: [lab-1, ap-southeast-1], delay: 90ms}]}"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no transfer price for lab-1"), "{err}");
+    assert!(err.contains("cost.transfer_per_gb.lab-1"), "{err}");
+}
