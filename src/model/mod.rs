@@ -485,6 +485,7 @@ impl World {
                 let answering = dns.answering(target.region);
                 self.metrics.watch_dns(target.region, answering, now);
             }
+            self.proxy_follows(now, sched);
             return;
         }
         let mut ctx = ctx!(self, sched);

@@ -205,6 +205,21 @@ impl Dns {
 }
 
 impl World {
+    /// Behind a proxying load balancer, every group follows the health
+    /// checks' verdicts at once (no cache to wait out): each takes its
+    /// answer again at `now`.
+    pub(super) fn proxy_follows(&mut self, now: Time, sched: &mut Scheduler<Event>) {
+        let Some(dns) = self.dns.as_ref().filter(|d| d.config.proxied) else {
+            return;
+        };
+        let groups = dns.regions * dns.groups();
+        for g in 0..groups {
+            if self.dns.as_ref().is_some_and(|d| d.users[g / d.groups()]) {
+                self.on_dns(now, DnsEvent(g as u32), sched);
+            }
+        }
+    }
+
     /// A DNS event at `now`.
     #[inline(never)]
     pub(super) fn on_dns(&mut self, now: Time, e: DnsEvent, sched: &mut Scheduler<Event>) {
@@ -219,7 +234,7 @@ impl World {
                 .expect("a switch follows a fetch")
         } else {
             let next = now + dns.config.ttl;
-            if next < self.end {
+            if next < self.end && !dns.config.proxied {
                 sched.schedule(next, DnsEvent::refresh(g));
             }
             let health = &self.health;

@@ -181,6 +181,9 @@ pub struct Routing {
     /// Share of groups that overstay, and by how long.
     pub overstay_share: f64,
     pub overstay: Duration,
+    /// A proxying load balancer (Cloudflare proxied): no client caches an
+    /// answer; every request follows the health checks' current verdicts.
+    pub proxied: bool,
 }
 
 /// A routing policy, names resolved.

@@ -30,6 +30,7 @@ mod matrix;
 mod memory;
 mod network;
 mod outages;
+mod presets;
 mod properties;
 mod readme;
 mod regressions;

@@ -7,6 +7,12 @@ use super::*;
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingFile {
+    /// A managed service's settings, each field overridable: `route53`
+    /// (DNS answers cached for 60 s, the most Route 53 advises with health
+    /// checks) or `cloudflare-proxied` (Cloudflare's proxied load balancer:
+    /// no client caches an answer, traffic follows the health verdicts at
+    /// once).
+    pub preset: Option<RoutingPresetFile>,
     /// `latency` (nearest healthy endpoint by mean delay), `geo` (a fixed
     /// map, nearest healthy as fallback), `failover` (primary, else
     /// secondary) or `weighted` (by weight among healthy endpoints).
@@ -34,6 +40,23 @@ pub struct RoutingFile {
     /// `weighted`: endpoint region to weight (>= 0, not all 0).
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
+}
+
+/// A routing preset.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutingPresetFile {
+    Route53,
+    CloudflareProxied,
+}
+
+/// A health-check preset.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthPresetFile {
+    Route53,
+    Route53Fast,
+    Cloudflare,
 }
 
 /// A DNS routing policy.
@@ -70,6 +93,13 @@ pub struct OverstayFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthChecksFile {
+    /// A managed service's checks, each field overridable: `route53`
+    /// (every 30 s, 4 s to answer, 3 failures in a row, healthy while more
+    /// than 18 % of checkers say so), `route53-fast` (the same every 10 s)
+    /// or `cloudflare` (every 60 s, a check failed after 5 s and two
+    /// immediate retries, unhealthy at the first failed check, healthy
+    /// by majority).
+    pub preset: Option<HealthPresetFile>,
     /// Regions the probes are sent from (default: every region).
     pub checkers: Option<Vec<String>>,
     /// Time between two probes of one checker (Route 53: 30 s, or 10 s

@@ -185,6 +185,21 @@ pub(super) fn routing(
             }
         }
     }
+    let proxied = r.preset == Some(crate::scenario::file::RoutingPresetFile::CloudflareProxied);
+    if proxied {
+        for (k, given) in [
+            ("ttl", r.ttl.is_some()),
+            ("overstay", r.overstay.is_some()),
+            ("resolver_groups", r.resolver_groups.is_some()),
+        ] {
+            if given {
+                check.error(
+                    at(k),
+                    format!("`{k}` is about clients' DNS caches, and a proxied load balancer leaves them none (preset cloudflare-proxied): it would change nothing"),
+                );
+            }
+        }
+    }
     let ttl = r.ttl.unwrap_or(DEFAULT_TTL);
     if ttl < MIN_PERIOD || ttl > MAX_DELAY {
         check.error(
@@ -232,7 +247,48 @@ pub(super) fn routing(
         groups: groups.clamp(1, MAX_GROUPS),
         overstay_share,
         overstay,
+        proxied,
     })
+}
+
+/// What a health-check preset sets, each overridable.
+pub(super) struct HealthPreset {
+    pub(super) interval: Duration,
+    pub(super) timeout: Duration,
+    pub(super) failure_threshold: u32,
+    pub(super) healthy_share: f64,
+}
+
+/// The checks of `preset` (none: Route 53's defaults). Route 53
+/// (Developer Guide, FACTS.md): every 30 s (fast: 10 s), an HTTP probe
+/// failed without a connection in 4 s, unhealthy after 3 in a row,
+/// healthy while more than 18 % of checkers say so. Cloudflare Load
+/// Balancing (its monitor API's defaults, FACTS.md): every 60 s, a 5 s
+/// timeout and 2 retries made at once (a check fails after 15 s), marked
+/// unhealthy at the first failed check (`consecutive_down` 0), an origin
+/// healthy by the majority of the monitoring regions.
+pub(super) fn health_preset(
+    preset: Option<crate::scenario::file::HealthPresetFile>,
+) -> HealthPreset {
+    use crate::scenario::file::HealthPresetFile as P;
+    match preset {
+        None | Some(P::Route53) => HealthPreset {
+            interval: DEFAULT_INTERVAL,
+            timeout: DEFAULT_PROBE_TIMEOUT,
+            failure_threshold: DEFAULT_THRESHOLD,
+            healthy_share: DEFAULT_HEALTHY_SHARE,
+        },
+        Some(P::Route53Fast) => HealthPreset {
+            interval: Duration::from_secs(10),
+            ..health_preset(None)
+        },
+        Some(P::Cloudflare) => HealthPreset {
+            interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(15),
+            failure_threshold: 1,
+            healthy_share: 0.5,
+        },
+    }
 }
 
 /// Route 53's defaults (FACTS.md): a probe every 30 s, failed when not
@@ -276,14 +332,15 @@ pub(super) fn health_checks(
             out
         }
     };
-    let interval = h.interval.unwrap_or(DEFAULT_INTERVAL);
+    let preset = health_preset(h.preset);
+    let interval = h.interval.unwrap_or(preset.interval);
     if interval < MIN_PERIOD || interval > MAX_DELAY {
         check.error(
             at("interval"),
             format!("interval is {interval}; give {MIN_PERIOD} to {MAX_DELAY} (Route 53 probes every 10 s or 30 s; each probe is events in every run)"),
         );
     }
-    let timeout = h.timeout.unwrap_or(DEFAULT_PROBE_TIMEOUT.min(interval));
+    let timeout = h.timeout.unwrap_or(preset.timeout.min(interval));
     if timeout == Duration::ZERO || timeout > interval {
         check.error(
             at("timeout"),
@@ -300,14 +357,18 @@ pub(super) fn health_checks(
         }
         n.clamp(1, MAX_THRESHOLD)
     };
-    let failure_threshold = threshold("failure_threshold", h.failure_threshold, DEFAULT_THRESHOLD);
+    let failure_threshold = threshold(
+        "failure_threshold",
+        h.failure_threshold,
+        preset.failure_threshold,
+    );
     let recovery_threshold = threshold(
         "recovery_threshold",
         h.recovery_threshold,
         failure_threshold,
     );
     let healthy_share = match h.healthy_share.as_ref().map(slo::percent) {
-        None => DEFAULT_HEALTHY_SHARE,
+        None => preset.healthy_share,
         Some(Ok(x)) if x > 0.0 && x <= 1.0 => x,
         Some(Ok(x)) => {
             check.error(
