@@ -54,12 +54,12 @@ pub fn some_request_failed(f: &Value) -> bool {
 }
 
 /// A point's monthly bill in words, if its scenario prices transfer:
-/// `inter-region transfer $108.7 a month (aws 2022-01 prices; 730 hours
+/// `inter-region transfer $108.7 a month (prices: aws 2022-01; 730 hours
 /// at the measured rates)`.
 pub fn cost_line(f: &Value) -> Option<String> {
     let cost = f.get("cost")?;
     Some(format!(
-        "inter-region transfer ${} a month ({} prices; 730 hours at the measured rates)",
+        "inter-region transfer ${} a month (prices: {}; 730 hours at the measured rates)",
         format::estimate(format::Shown::Count, cost.get("transfer_usd_per_month")),
         cost["prices"].as_str().unwrap_or_default(),
     ))
