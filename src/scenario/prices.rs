@@ -58,8 +58,145 @@ pub fn aws_transfer_per_gb(from: &str, to: &str) -> Option<f64> {
         .map(|&(_, p)| p)
 }
 
+/// The GCP and Azure tables' date (the same skyplane release).
+pub const GCP_DATE: &str = "2022";
+pub const AZURE_DATE: &str = "2022";
+
+/// A GCP region's continent, from its name (`us-east1`: `us`).
+fn gcp_continent(region: &str) -> Option<&str> {
+    let (continent, rest) = region.split_once('-')?;
+    (!rest.is_empty()).then_some(continent)
+}
+
+/// The price of a GB from GCP region `from` to `to` (premium tier), if
+/// the table prices the pair. From the skyplane project's `gcp_pricing.py`
+/// (GCP's network pricing, 2022): within a continent $0.01 in North
+/// America, $0.02 in Europe, $0.05 in Asia, $0.08 in South America and
+/// Australia; between continents $0.08, or $0.15 to or from Australia or
+/// Jakarta (asia-southeast2).
+pub fn gcp_transfer_per_gb(from: &str, to: &str) -> Option<f64> {
+    let (a, b) = (gcp_continent(from)?, gcp_continent(to)?);
+    let america = |c: &str| c == "us" || c == "northamerica";
+    let known =
+        |c: &str| america(c) || ["europe", "asia", "southamerica", "australia"].contains(&c);
+    if !known(a) || !known(b) {
+        return None;
+    }
+    if a == b || (america(a) && america(b)) {
+        return Some(match a {
+            "europe" => 0.02,
+            "asia" => 0.05,
+            "southamerica" | "australia" => 0.08,
+            _ => 0.01,
+        });
+    }
+    let far = |r: &str, c: &str| c == "australia" || r.starts_with("asia-southeast2");
+    Some(if far(from, a) || far(to, b) {
+        0.15
+    } else {
+        0.08
+    })
+}
+
+/// Azure regions by continent (the regions skyplane's `lookup_continent`
+/// knows, 2022).
+const AZURE_CONTINENTS: [(&str, &[&str]); 6] = [
+    (
+        "north-america",
+        &[
+            "eastus",
+            "eastus2",
+            "westus",
+            "westus2",
+            "westus3",
+            "centralus",
+            "northcentralus",
+            "southcentralus",
+            "westcentralus",
+            "canadacentral",
+            "canadaeast",
+        ],
+    ),
+    (
+        "europe",
+        &[
+            "northeurope",
+            "westeurope",
+            "uksouth",
+            "ukwest",
+            "francecentral",
+            "germanywestcentral",
+            "switzerlandnorth",
+            "norwayeast",
+            "swedencentral",
+        ],
+    ),
+    (
+        "asia",
+        &[
+            "eastasia",
+            "southeastasia",
+            "japaneast",
+            "japanwest",
+            "koreacentral",
+            "centralindia",
+            "southindia",
+            "westindia",
+        ],
+    ),
+    (
+        "oceania",
+        &["australiaeast", "australiasoutheast", "australiacentral"],
+    ),
+    ("middle-east", &["uaenorth"]),
+    ("africa", &["southafricanorth"]),
+];
+
+/// The price of a GB from Azure region `from` to `to`, if the table
+/// knows both. From the skyplane project's Azure pricing (Azure's
+/// bandwidth pricing, 2022, below 10 TB a month): within North America or
+/// Europe $0.02, within Asia, Oceania, the Middle East or Africa $0.08;
+/// from North America or Europe to another continent $0.05, from the
+/// others $0.08. (South America is left out: its regions are not in the
+/// list; give their prices with `transfer_per_gb`.)
+pub fn azure_transfer_per_gb(from: &str, to: &str) -> Option<f64> {
+    let continent = |r: &str| {
+        AZURE_CONTINENTS
+            .iter()
+            .find(|(_, rs)| rs.contains(&r))
+            .map(|&(c, _)| c)
+    };
+    let (a, b) = (continent(from)?, continent(to)?);
+    let west = |c: &str| c == "north-america" || c == "europe";
+    Some(match (a == b, west(a)) {
+        (true, true) => 0.02,
+        (true, false) => 0.08,
+        (false, true) => 0.05,
+        (false, false) => 0.08,
+    })
+}
+
 /// The price tables a scenario may name.
-pub const TABLES: [&str; 1] = ["aws"];
+pub const TABLES: [&str; 3] = ["aws", "gcp", "azure"];
+
+/// The price of a GB from `from` to `to` in `table`, and the table's date.
+pub fn transfer_per_gb(table: &str, from: &str, to: &str) -> Option<f64> {
+    match table {
+        "aws" => aws_transfer_per_gb(from, to),
+        "gcp" => gcp_transfer_per_gb(from, to),
+        "azure" => azure_transfer_per_gb(from, to),
+        _ => None,
+    }
+}
+
+/// The date of `table`'s prices.
+pub fn date(table: &str) -> &'static str {
+    match table {
+        "aws" => AWS_DATE,
+        "gcp" => GCP_DATE,
+        _ => AZURE_DATE,
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -76,5 +213,43 @@ mod tests {
         );
         assert_eq!(aws_transfer_per_gb("sa-east-1", "us-east-1"), Some(0.138));
         assert_eq!(aws_transfer_per_gb("mars-1", "us-east-1"), None);
+    }
+
+    #[test]
+    fn the_gcp_table_prices_by_continent() {
+        assert_eq!(gcp_transfer_per_gb("us-east1", "us-west1"), Some(0.01));
+        assert_eq!(
+            gcp_transfer_per_gb("us-east1", "northamerica-northeast1"),
+            Some(0.01)
+        );
+        assert_eq!(
+            gcp_transfer_per_gb("europe-west1", "europe-west4"),
+            Some(0.02)
+        );
+        assert_eq!(gcp_transfer_per_gb("asia-east1", "asia-south1"), Some(0.05));
+        assert_eq!(gcp_transfer_per_gb("us-east1", "europe-west1"), Some(0.08));
+        assert_eq!(
+            gcp_transfer_per_gb("us-east1", "australia-southeast1"),
+            Some(0.15)
+        );
+        assert_eq!(
+            gcp_transfer_per_gb("asia-southeast2", "europe-west1"),
+            Some(0.15)
+        );
+        assert_eq!(gcp_transfer_per_gb("me-west1", "us-east1"), None);
+        assert_eq!(gcp_transfer_per_gb("eastus", "us-east1"), None);
+    }
+
+    #[test]
+    fn the_azure_table_prices_by_continent() {
+        assert_eq!(azure_transfer_per_gb("eastus", "westus2"), Some(0.02));
+        assert_eq!(
+            azure_transfer_per_gb("westeurope", "northeurope"),
+            Some(0.02)
+        );
+        assert_eq!(azure_transfer_per_gb("eastus", "westeurope"), Some(0.05));
+        assert_eq!(azure_transfer_per_gb("southeastasia", "eastus"), Some(0.08));
+        assert_eq!(azure_transfer_per_gb("japaneast", "eastasia"), Some(0.08));
+        assert_eq!(azure_transfer_per_gb("brazilsouth", "eastus"), None);
     }
 }

@@ -129,3 +129,37 @@ fn bad_prices_are_refused_with_their_line() {
     assert!(err.contains("no transfer price for lab-1"), "{err}");
     assert!(err.contains("cost.transfer_per_gb.lab-1"), "{err}");
 }
+
+/// The GCP and Azure tables price by continent: from us-east1, a GB to
+/// us-west1 costs $0.01 and to europe-west1 $0.08; from Azure's eastus, to
+/// westus2 $0.02 and to westeurope $0.05. Each link's bill is its bytes at
+/// its pair's price, exactly.
+#[test]
+fn gcp_and_azure_tables_price_each_pair_by_continent() {
+    for (table, from, near, far, near_price, far_price) in [
+        ("gcp", "us-east1", "us-west1", "europe-west1", 0.01, 0.08),
+        ("azure", "eastus", "westus2", "westeurope", 0.02, 0.05),
+    ] {
+        let yaml = replicated(from, [near, far], "")
+            .replace("prices: aws", &format!("prices: {table}"))
+            .replace(
+                "network: {preset: aws}",
+                &format!(
+                    "network: {{intra_region: 1ms, links: [{{between: [{from}, {near}], delay: 30ms}}, {{between: [{from}, {far}], delay: 40ms}}, {{between: [{near}, {far}], delay: 70ms}}]}}"
+                ),
+            );
+        let s = summary(&yaml);
+        let bill = |to: &str, price: f64| {
+            let b = fig(&s, &format!("network.{from}.{to}.bytes_per_s"));
+            let usd = fig(&s, &format!("network.{from}.{to}.usd_per_month"));
+            assert!(
+                (usd - b * MONTH_S / 1e9 * price).abs() < 1e-9,
+                "{table} {to}: {usd}"
+            );
+            usd
+        };
+        let total = bill(near, near_price) + bill(far, far_price);
+        let got = fig(&s, "cost.transfer_usd_per_month");
+        assert!((got - total).abs() < 1e-9, "{table}: {got} vs {total}");
+    }
+}

@@ -8,8 +8,8 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct CostFile {
     /// The price table: `aws` (the AWS price list of 2022-01, per source
-    /// region). Default: none, every source region priced by
-    /// `transfer_per_gb`.
+    /// region), `gcp` or `azure` (their 2022 rates, by continent). Default:
+    /// none, every source region priced by `transfer_per_gb`.
     pub prices: Option<String>,
     /// USD per GB (10^9 bytes) sent from a region to any other, by source
     /// region, over the table's (e.g. `{us-east-1: 0.02}`).

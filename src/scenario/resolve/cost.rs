@@ -12,7 +12,7 @@ pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) ->
     let n = names.len();
     let table = match c.prices.as_deref() {
         None => None,
-        Some("aws") => Some("aws"),
+        Some(t) if crate::scenario::prices::TABLES.contains(&t) => Some(t),
         Some(other) => {
             check.error(
                 yaml_path!["cost", "prices"],
@@ -25,11 +25,11 @@ pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) ->
         }
     };
     let mut per_gb: Vec<Option<f64>> = vec![None; n * n];
-    if table == Some("aws") {
+    if let Some(t) = table {
         for a in 0..n {
             for b in 0..n {
                 per_gb[a * n + b] =
-                    crate::scenario::prices::aws_transfer_per_gb(&names[a], &names[b]);
+                    crate::scenario::prices::transfer_per_gb(t, &names[a], &names[b]);
             }
         }
     }
@@ -72,8 +72,8 @@ pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) ->
         return None;
     }
     let prices = match (table, overridden) {
-        (Some(t), false) => format!("{t} {}", crate::scenario::prices::AWS_DATE),
-        (Some(t), true) => format!("{t} {} with overrides", crate::scenario::prices::AWS_DATE),
+        (Some(t), false) => format!("{t} {}", crate::scenario::prices::date(t)),
+        (Some(t), true) => format!("{t} {} with overrides", crate::scenario::prices::date(t)),
         (None, _) => "the scenario's own".to_string(),
     };
     Some(Cost {
