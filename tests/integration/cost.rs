@@ -163,3 +163,43 @@ fn gcp_and_azure_tables_price_each_pair_by_continent() {
         assert!((got - total).abs() < 1e-9, "{table}: {got} vs {total}");
     }
 }
+
+/// Headroom on cost: with an SLO of $217.3 a month (twice the nominal
+/// $108.6 bill), `regionsim headroom` finds the load at which the bill
+/// crosses it, about 2 (the bill grows with the writes), to the asked
+/// precision.
+#[test]
+fn headroom_finds_the_load_a_monthly_budget_allows() {
+    let yaml = format!(
+        "{}slo:\n  - {{name: transfer budget, metric: cost.transfer_usd_per_month, max: 217.3}}\n",
+        replicated("us-east-1", ["eu-west-1", "ap-southeast-1"], "")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::common::write(dir.path(), "budget.yaml", &yaml);
+    let o = crate::common::regionsim(
+        dir.path(),
+        &[
+            "headroom",
+            file.to_str().unwrap(),
+            "-o",
+            "out",
+            "--quiet",
+            "--no-charts",
+            "--precision",
+            "2%",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.path().join("out/cost/headroom.json")).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let s = &j["searches"][0];
+    let (lo, hi) = (
+        s["headroom"].as_f64().unwrap(),
+        s["breaks_at"].as_f64().unwrap(),
+    );
+    assert_eq!(s["first_to_break"], "transfer budget");
+    assert!(
+        (1.94..=2.06).contains(&lo) && hi <= lo * 1.02 + 1e-9,
+        "({lo}, {hi}]"
+    );
+}
