@@ -23,7 +23,7 @@ pub use figure_paths::{check_figure_path, FigureShape};
 pub use file::{schema, SweepMode};
 pub use placement::{
     ActiveActive, Consensus, ConsensusReads, GeoSharded, Leaderless, Placement, QuorumDelays,
-    Replication, Role, RywMitigation, Shard, SinglePrimary, Strategy, Survive,
+    Replication, Role, RywMitigation, Shard, SinglePrimary, Strategy,
 };
 pub use plan::{load_plan, plan_from_str, Plan, Point, Sweep};
 pub use slo::{Slo, Unit};

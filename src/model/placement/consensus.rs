@@ -480,23 +480,36 @@ impl Consensus {
         self.transfer = true;
         self.epoch = self.epoch.wrapping_add(1);
         let ready = self.state[p].last_applied.max(now);
-        let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
-            dataset: self.dataset.0 as u8,
-            voter: p as u8,
-            epoch: self.epoch,
-        }));
-        ctx.sched.schedule(ready, e);
+        self.stand_at(p, ready, ctx);
     }
 
     /// Voter `v` stands after its next election timeout from `now`.
     fn wait_to_stand(&mut self, v: usize, now: Time, ctx: &mut Ctx) {
         let wait = self.election_timeout.sample(&mut self.state[v].timer_rng);
+        self.stand_at(v, now + wait, ctx);
+    }
+
+    /// Voter `v` stands at `at`, in the current election.
+    fn stand_at(&self, v: usize, at: Time, ctx: &mut Ctx) {
         let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
             dataset: self.dataset.0 as u8,
             voter: v as u8,
             epoch: self.epoch,
         }));
-        ctx.sched.schedule(now + wait, e);
+        ctx.sched.schedule(at, e);
+    }
+
+    /// Voter `v` has applied entry `e` at `now`: its count, and (for a
+    /// write taken in the measured span) the rest and the lag.
+    fn record_applied(&mut self, v: usize, e: &Entry, now: Time, ctx: &mut Ctx) {
+        self.state[v].applied += 1;
+        if e.taken >= ctx.warmup {
+            if e.taken < ctx.end {
+                self.rests(e.key, self.members[v], ctx);
+            }
+            ctx.metrics
+                .record_apply(usize::from(self.dataset.0), v, now.since(e.commit), e.wait);
+        }
     }
 
     /// Voter `c` stands at `now`: elected once a majority of the voters it
@@ -836,18 +849,7 @@ impl super::Strategy for Consensus {
                     Some(_) => {}
                 }
                 let e = s.queue.pop_front().expect("a head entry");
-                s.applied += 1;
-                if e.taken >= ctx.warmup {
-                    if e.taken < ctx.end {
-                        self.rests(e.key, self.members[v], ctx);
-                    }
-                    ctx.metrics.record_apply(
-                        usize::from(self.dataset.0),
-                        v,
-                        now.since(e.commit),
-                        e.wait,
-                    );
-                }
+                self.record_applied(v, &e, now, ctx);
                 self.schedule_head(v, ctx);
             }
             Event::Stand { voter, epoch, .. } => {
@@ -867,12 +869,7 @@ impl super::Strategy for Consensus {
                         // was sent by now, the leader leading on.
                         let behind = self.state[v].last_applied;
                         if behind > now + self.trip(l, v, ctx.net) {
-                            let e = WorldEvent::Data(super::Event::Consensus(Event::Stand {
-                                dataset: self.dataset.0 as u8,
-                                voter,
-                                epoch,
-                            }));
-                            ctx.sched.schedule(behind, e);
+                            self.stand_at(v, behind, ctx);
                             return;
                         }
                         // Caught up within a round trip: the leader stops
@@ -913,20 +910,8 @@ impl super::Strategy for Consensus {
                 // new leader commits its log with an entry of its own).
                 let s = &mut self.state[v];
                 s.log_len += std::mem::take(&mut s.held);
-                while self.state[v].queue.in_flight.front().is_some() {
-                    let e = self.state[v].queue.pop_front().expect("a head");
-                    self.state[v].applied += 1;
-                    if e.taken >= ctx.warmup {
-                        if e.taken < ctx.end {
-                            self.rests(e.key, self.members[v], ctx);
-                        }
-                        ctx.metrics.record_apply(
-                            usize::from(self.dataset.0),
-                            v,
-                            now.since(e.commit),
-                            e.wait,
-                        );
-                    }
+                while let Some(e) = self.state[v].queue.pop_front() {
+                    self.record_applied(v, &e, now, ctx);
                 }
                 // An Apply it had queued finds the queue empty.
                 for u in 0..self.members.len() {

@@ -11,13 +11,6 @@ use crate::scenario::{Capacity, ClientLoad, Dataset, Failover, RegionId, RywMiti
 
 pub use crate::scenario::file::ConsensusReadsFile as ConsensusReads;
 
-/// A survival goal (CockroachDB's), the placement it chose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Survive {
-    Zone,
-    Region,
-}
-
 /// A consensus placement.
 #[derive(Clone, Debug)]
 pub struct Consensus {
@@ -31,8 +24,6 @@ pub struct Consensus {
     pub witnesses: Vec<RegionId>,
     /// The leader's index in `voters`.
     pub leader: usize,
-    /// The survival goal that placed the members, if one did.
-    pub survive: Option<Survive>,
     /// Where reads go.
     pub reads: ConsensusReads,
     /// A voter's wait for a leader before it stands.

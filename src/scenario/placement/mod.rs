@@ -23,7 +23,7 @@ mod leaderless;
 mod single_primary;
 
 pub use active_active::ActiveActive;
-pub use consensus::{Consensus, ConsensusReads, Survive};
+pub use consensus::{Consensus, ConsensusReads};
 pub use geo_sharded::{GeoSharded, Shard};
 pub use leaderless::{Leaderless, QuorumDelays};
 

@@ -1,6 +1,7 @@
 //! Datasets and their placements: single-primary, active-active, geo-sharded; replication modes, commit paths, failover, read-your-writes.
 
 use super::*;
+use crate::scenario::file::SurviveFile;
 
 /// Most servers of one station (an app tier's servers x concurrency).
 pub const MAX_SERVERS: u64 = 100_000;
@@ -506,11 +507,11 @@ type Members = (Vec<RegionId>, Vec<RegionId>, Vec<RegionId>);
 /// (CockroachDB's: zone, 3 voters at home and a non-voter in each other
 /// region; region, 2 voters at home, 3 over the others in turn, a
 /// non-voter in each left without one).
-fn survival_members(goal: Survive, leader: RegionId, regions: &[RegionId]) -> Members {
+fn survival_members(goal: SurviveFile, leader: RegionId, regions: &[RegionId]) -> Members {
     let others: Vec<RegionId> = regions.iter().copied().filter(|&r| r != leader).collect();
     match goal {
-        Survive::Zone => (vec![leader; 3], others, Vec::new()),
-        Survive::Region => {
+        SurviveFile::Zone => (vec![leader; 3], others, Vec::new()),
+        SurviveFile::Region => {
             let mut voters = vec![leader; 2];
             voters.extend(others.iter().cycle().take(3));
             voters[2..].sort_by_key(|r| others.iter().position(|o| o == r));
@@ -574,11 +575,7 @@ pub(super) fn consensus(
                 );
                 return None;
             }
-            let goal = match goal {
-                crate::scenario::file::SurviveFile::Zone => Survive::Zone,
-                crate::scenario::file::SurviveFile::Region => Survive::Region,
-            };
-            if goal == Survive::Region && regions.len() < 3 {
+            if goal == SurviveFile::Region && regions.len() < 3 {
                 check.error(
                     at("regions"),
                     format!(
@@ -681,10 +678,6 @@ pub(super) fn consensus(
             non_voters,
             witnesses,
             leader,
-            survive: c.survive.map(|g| match g {
-                crate::scenario::file::SurviveFile::Zone => Survive::Zone,
-                crate::scenario::file::SurviveFile::Region => Survive::Region,
-            }),
             reads: c.reads.unwrap_or_default(),
             election_timeout: c.election_timeout.clone().unwrap_or_else(|| {
                 Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))

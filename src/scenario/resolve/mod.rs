@@ -40,7 +40,6 @@ use super::{
 };
 use super::{
     ActiveActive, Consensus, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary,
-    Survive,
 };
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
