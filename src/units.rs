@@ -263,6 +263,16 @@ const UNITS: &[(&str, Unit, &str)] = &[
         Unit::UsdPerMonth,
         "inter-region transfer a month: every link's bytes at its source region's price",
     ),
+    (
+        "replicated_writes_usd_per_month",
+        Unit::UsdPerMonth,
+        "replicated write units a month, where a preset bills them (DynamoDB global tables)",
+    ),
+    (
+        "total_usd_per_month",
+        Unit::UsdPerMonth,
+        "the month's bill: transfer and replicated writes",
+    ),
     // Leaderless quorums.
     (
         "read_repairs",

@@ -167,6 +167,12 @@ pub struct CostFigures {
     /// replicated writes, acknowledgements) at the measured rate for 730
     /// hours, priced per GB by source region; USD.
     pub transfer_usd_per_month: f64,
+    /// Replicated write units, where a preset bills them (DynamoDB global
+    /// tables): each write committed in the span, once per other copy and
+    /// KB started, at the measured rate for 730 hours; USD.
+    pub replicated_writes_usd_per_month: f64,
+    /// Transfer and replicated writes; USD.
+    pub total_usd_per_month: f64,
     /// The price table, in words (`aws 2022-01`).
     pub prices: String,
 }
@@ -979,7 +985,10 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                         fallbacks: w.fallbacks,
                         fallback_share: w.fallback.as_secs_f64() / s.duration.as_secs_f64(),
                     }),
-                    failover: st.failover().map(|_| FailoverFigures {
+                    failover: (st.failover().is_some()
+                        || matches!(&d.placement,
+                            crate::scenario::Placement::SinglePrimary(sp) if sp.switchover_planned))
+                    .then(|| FailoverFigures {
                         started: w.failovers_started,
                         promotions: w.promotions,
                         lost_writes: w.lost,
@@ -1066,6 +1075,9 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
     let name = |r: &RegionId| region_name(s, usize::from(r.0));
     let names = |rs: &[RegionId]| rs.iter().map(name).collect::<Vec<_>>().join("+");
     match &f.kind {
+        FailureKind::Switchover(d, _) => {
+            format!("{} switchover", s.datasets[usize::from(d.0)].name)
+        }
         FailureKind::Region(r) => format!("{} down", name(r)),
         FailureKind::Service(r, Service::App) => format!("{} app down", name(r)),
         FailureKind::Service(r, Service::Database) => format!("{} database down", name(r)),
@@ -1255,8 +1267,26 @@ fn cost_figures(s: &Scenario, m: &RunMetrics) -> Option<CostFigures> {
         .take(n * n)
         .map(|(i, t)| monthly_usd(t.bytes as f64 / span, c.per_gb[i]))
         .sum();
+    let replicated: f64 = s
+        .datasets
+        .iter()
+        .zip(&m.writes)
+        .map(|(d, w)| match &d.placement {
+            crate::scenario::Placement::ActiveActive(aa) => {
+                aa.replicated_write_price.map_or(0.0, |price| {
+                    let units = w.commits as f64
+                        * (aa.regions.len() - 1) as f64
+                        * f64::from(d.record_bytes.div_ceil(1024));
+                    units / span * crate::scenario::MONTH_HOURS * 3600.0 / 1e6 * price
+                })
+            }
+            _ => 0.0,
+        })
+        .sum();
     Some(CostFigures {
         transfer_usd_per_month: transfer,
+        replicated_writes_usd_per_month: replicated,
+        total_usd_per_month: transfer + replicated,
         prices: c.prices.clone(),
     })
 }

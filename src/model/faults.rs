@@ -30,6 +30,9 @@ use crate::scenario::{Failure, FailureKind, FailureTiming, RegionId, Scenario, S
 fn describe(s: &Scenario, kind: &FailureKind) -> String {
     let name = |r: &RegionId| s.regions[usize::from(r.0)].name.clone();
     match kind {
+        FailureKind::Switchover(d, _) => {
+            format!("switchover/{}", s.datasets[usize::from(d.0)].name)
+        }
         FailureKind::Region(r) => format!("region/{}", name(r)),
         FailureKind::Service(r, Service::App) => format!("app/{}", name(r)),
         FailureKind::Service(r, Service::Database) => format!("database/{}", name(r)),
@@ -138,7 +141,8 @@ impl Faults {
             out.push(net.link(b, a));
         };
         match &self.failures[f].kind {
-            FailureKind::Region(_)
+            FailureKind::Switchover(..)
+            | FailureKind::Region(_)
             | FailureKind::Service(..)
             | FailureKind::Zone(..)
             | FailureKind::ApplySlowdown(..)
@@ -300,6 +304,9 @@ impl World {
             FailureKind::ClockStep(region, _) => {
                 let step = self.faults.clock_step(region);
                 self.net.set_clock_step(region, step);
+            }
+            FailureKind::Switchover(d, to) if on => {
+                self.switchover(usize::from(d.0), to, now, sched);
             }
             FailureKind::Zone(region, _) => {
                 let down = self.faults.zones_down(region);

@@ -496,6 +496,21 @@ impl World {
         }
     }
 
+    /// A planned switchover of dataset `d` starts at `now` (to the replica
+    /// in `to`, if named).
+    pub(super) fn switchover(
+        &mut self,
+        d: usize,
+        to: Option<crate::scenario::RegionId>,
+        now: Time,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let mut ctx = ctx!(self, sched);
+        if let placement::Placement::SinglePrimary(p) = &mut self.placements[d] {
+            p.switchover(to, now, &mut ctx);
+        }
+    }
+
     /// Replication that waited for a link or a node goes on.
     pub(super) fn resume(&mut self, now: Time, sched: &mut Scheduler<Event>) {
         let mut ctx = ctx!(self, sched);

@@ -58,11 +58,26 @@ pub fn some_request_failed(f: &Value) -> bool {
 /// at the measured rates)`.
 pub fn cost_line(f: &Value) -> Option<String> {
     let cost = f.get("cost")?;
-    Some(format!(
-        "inter-region transfer ${} a month (prices: {}; 730 hours at the measured rates)",
-        format::estimate(format::Shown::Count, cost.get("transfer_usd_per_month")),
-        cost["prices"].as_str().unwrap_or_default(),
-    ))
+    let usd = |k: &str| format::estimate(format::Shown::Count, cost.get(k));
+    let replicated = aggregate::at(cost, "replicated_writes_usd_per_month.mean")
+        .or_else(|| cost.get("replicated_writes_usd_per_month"))
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    Some(if replicated > 0.0 {
+        format!(
+            "${} a month: inter-region transfer ${}, replicated writes ${} (prices: {}; 730 hours at the measured rates)",
+            usd("total_usd_per_month"),
+            usd("transfer_usd_per_month"),
+            usd("replicated_writes_usd_per_month"),
+            cost["prices"].as_str().unwrap_or_default(),
+        )
+    } else {
+        format!(
+            "inter-region transfer ${} a month (prices: {}; 730 hours at the measured rates)",
+            usd("transfer_usd_per_month"),
+            cost["prices"].as_str().unwrap_or_default(),
+        )
+    })
 }
 
 /// What a point's runs did that its figures alone do not say in words:

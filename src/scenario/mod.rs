@@ -15,6 +15,7 @@ pub mod presets;
 pub mod prices;
 mod resolve;
 mod sections;
+pub mod services;
 pub mod slo;
 mod units;
 pub mod variants;
@@ -226,6 +227,9 @@ pub struct Failover {
     pub target: Option<usize>,
     pub fencing: bool,
     pub resync: Duration,
+    /// How long app tiers keep sending writes to the old primary after a
+    /// promotion (the writer endpoint's DNS TTL; 0: they follow at once).
+    pub endpoint_ttl: Duration,
 }
 
 pub use file::FailoverMode;
@@ -251,6 +255,9 @@ pub enum FailureTiming {
 /// What a failure takes down.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FailureKind {
+    /// A planned switchover of a single-primary dataset, to the replica in
+    /// a region (`None`: its failover target, else the most caught-up).
+    Switchover(DatasetId, Option<RegionId>),
     /// A region's services (app tier and every database node in it).
     Region(RegionId),
     /// One service of a region.
@@ -328,6 +335,7 @@ impl Capacity {
     }
 }
 
+pub use file::DataTypeFile as DataType;
 pub use file::ResolutionFile as Resolution;
 pub use file::ShedFile as Shed;
 

@@ -39,6 +39,7 @@ mod requests;
 mod residency;
 mod routing;
 mod schema;
+mod services;
 mod shards;
 mod staleness;
 mod sweeps;

@@ -153,7 +153,9 @@ impl super::Strategy for GeoSharded {
                     (self.bases[i]..self.bases[i] + n).contains(&stream)
                 })
                 .expect("an event of a stream names a stream of some shard"),
-            Event::Promote { shard, .. } | Event::Rejoin { shard, .. } => usize::from(shard),
+            Event::Promote { shard, .. }
+            | Event::Rejoin { shard, .. }
+            | Event::EndpointMoved { shard, .. } => usize::from(shard),
         };
         self.shards[shard].on_event(now, event, ctx);
     }

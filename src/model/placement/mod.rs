@@ -276,7 +276,11 @@ impl Placement {
                 | consensus::Event::Stand { dataset, .. }
                 | consensus::Event::Elected { dataset, .. },
             ) => u16::from(dataset),
-            Event::SinglePrimary(E::Promote { dataset, .. } | E::Rejoin { dataset, .. }) => dataset,
+            Event::SinglePrimary(
+                E::Promote { dataset, .. }
+                | E::Rejoin { dataset, .. }
+                | E::EndpointMoved { dataset, .. },
+            ) => dataset,
         }
     }
 

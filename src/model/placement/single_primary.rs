@@ -70,6 +70,9 @@ pub enum Event {
     Promote { dataset: u16, shard: u8 },
     /// A deposed primary has resynchronised and rejoins as a replica.
     Rejoin { dataset: u16, shard: u8 },
+    /// The app tiers' cached answer for the writer endpoint has expired:
+    /// their writes go to the new primary.
+    EndpointMoved { dataset: u16, shard: u8 },
 }
 
 /// One replicated write on its way from the primary to a replica.
@@ -483,6 +486,14 @@ pub struct SinglePrimary {
     primary_down: Option<Time>,
     /// A promotion is under way.
     promoting: bool,
+    /// A planned switchover is under way, to the replica of this stream:
+    /// the primary takes no write until it has been promoted.
+    switching: Option<usize>,
+    /// From a switchover's target having every write to its promotion.
+    switchover_delay: Duration,
+    /// The old primary, while the app tiers' cached answer for the writer
+    /// endpoint still names it after a promotion.
+    endpoint: Option<RegionId>,
     /// The primary a failover deposed, until it rejoins as a replica.
     deposed: Option<Deposed>,
     /// Its shard in a geo-sharded dataset (0 otherwise), and the index
@@ -536,6 +547,7 @@ struct Log<'a> {
     shipping: Option<&'a crate::engine::Dist>,
     failover: Option<&'a crate::scenario::Failover>,
     target: Option<RegionId>,
+    switchover_delay: Duration,
     /// The dataset's replica figure slots.
     slots: Vec<RegionId>,
     /// A shard: its index and the index of its first stream.
@@ -570,6 +582,7 @@ impl SinglePrimary {
             shipping: sp.shipping_delay.as_ref(),
             failover: sp.failover.as_ref(),
             target: sp.failover_target(),
+            switchover_delay: sp.switchover_delay,
             slots: sp.copies(),
             shard: None,
         };
@@ -598,6 +611,8 @@ impl SinglePrimary {
             // promote their own target.
             failover: g.failover.as_ref().filter(|_| !sh.replicas.is_empty()),
             target: sh.target.and_then(|t| sh.replicas.get(t).copied()),
+            // Shards take no planned switchover.
+            switchover_delay: Duration::ZERO,
             slots: g.copies(),
             shard: Some((shard, stream_base)),
         };
@@ -619,6 +634,7 @@ impl SinglePrimary {
             shipping,
             failover,
             target,
+            switchover_delay,
             slots,
             shard,
         } = log;
@@ -690,6 +706,9 @@ impl SinglePrimary {
             failover: failover.cloned(),
             primary_down: None,
             promoting: false,
+            switching: None,
+            switchover_delay,
+            endpoint: None,
             deposed: None,
             shard: shard.map_or(0, |s| s.0),
             stream_base: shard.map_or(0, |s| s.1),
@@ -846,15 +865,57 @@ impl SinglePrimary {
     #[cold]
     #[inline(never)]
     fn on_control(&mut self, now: Time, event: Event, ctx: &mut Ctx) {
-        if let Event::Promote { .. } = event {
-            if let Some(p) = self.promote(now, ctx) {
-                ctx.metrics
-                    .record_promotion(usize::from(self.dataset.0), now, p);
+        match event {
+            Event::Promote { .. } => {
+                if let Some(p) = self.promote(now, ctx) {
+                    ctx.metrics
+                        .record_promotion(usize::from(self.dataset.0), now, p);
+                }
             }
-        } else {
-            self.rejoin(now);
+            Event::EndpointMoved { .. } => self.endpoint = None,
+            _ => self.rejoin(now),
         }
         *ctx.routes_changed = true;
+    }
+
+    /// A planned switchover starts at `now`, to the replica in `to` (else
+    /// the failover's target, else the most caught-up): the primary stops
+    /// taking writes; once the target has applied every write the
+    /// primary committed, it is promoted. Nothing is done while the
+    /// primary is down or a promotion is under way (a switchover needs a
+    /// primary to hand over).
+    #[cold]
+    #[inline(never)]
+    pub fn switchover(&mut self, to: Option<RegionId>, now: Time, ctx: &mut Ctx) {
+        if self.promoting || self.primary_down.is_some() {
+            return;
+        }
+        let net = &*ctx.net;
+        let named = to.or(self.target).and_then(|t| {
+            self.streams
+                .iter()
+                .position(|st| st.channel.to == t && st.joined && net.db_up(t))
+        });
+        let Some(j) = named.or_else(|| self.candidate(net).map(|c| c.0)) else {
+            return;
+        };
+        self.switching = Some(j);
+        self.promoting = true;
+        self.when_drained(j, now, ctx);
+    }
+
+    /// A switchover's target (stream `j`) has every write once nothing is
+    /// in flight to it: its promotion starts.
+    fn when_drained(&mut self, j: usize, now: Time, ctx: &mut Ctx) {
+        if self.streams[j].queue.in_flight.is_empty() {
+            ctx.sched.schedule(
+                now + self.switchover_delay,
+                control(Event::Promote {
+                    dataset: self.dataset.0,
+                    shard: self.shard,
+                }),
+            );
+        }
     }
 
     /// The replica a promotion at `now` picks: the named target if its
@@ -887,7 +948,11 @@ impl SinglePrimary {
     /// rejoin as a replica fed by the promoted replica's stream.
     fn promote(&mut self, now: Time, ctx: &mut Ctx) -> Option<Promotion> {
         self.promoting = false;
-        let (j, target_down) = self.candidate(ctx.net)?;
+        let planned = self.switching.take();
+        let (j, target_down) = match planned {
+            Some(j) => (j, false),
+            None => self.candidate(ctx.net)?,
+        };
         let old = self.primary;
         let new = self.streams[j].channel.to;
         let st = &self.streams[j];
@@ -953,9 +1018,27 @@ impl SinglePrimary {
         for st in &mut self.streams {
             st.mark = 0;
         }
-        // A deposed primary already up resynchronises from now.
-        if ctx.net.db_up(old) {
+        if planned.is_some() {
+            // Handed over in sync: it goes on as a replica at once.
+            self.rejoin(now);
+        } else if ctx.net.db_up(old) {
+            // A deposed primary already up resynchronises from now.
             self.node_up(old, now, ctx);
+        }
+        if let Some(ttl) = self
+            .failover
+            .as_ref()
+            .map(|f| f.endpoint_ttl)
+            .filter(|t| *t > Duration::ZERO)
+        {
+            self.endpoint = Some(old);
+            ctx.sched.schedule(
+                now + ttl,
+                control(Event::EndpointMoved {
+                    dataset: self.dataset.0,
+                    shard: self.shard,
+                }),
+            );
         }
         self.resume(now, ctx);
         Some(Promotion {
@@ -1038,7 +1121,9 @@ impl super::Strategy for SinglePrimary {
     fn write_node(&self, _shard: usize, app: RegionId, net: &Network) -> RegionId {
         match self.deposed {
             Some(d) if !d.fenced && d.region == app && net.db_up(app) => app,
-            _ => self.primary,
+            // The app tiers still name the old primary (the writer
+            // endpoint's TTL).
+            _ => self.endpoint.unwrap_or(self.primary),
         }
     }
 
@@ -1144,7 +1229,7 @@ impl super::Strategy for SinglePrimary {
         ticket: Option<super::Ticket>,
         ctx: &mut Ctx,
     ) -> Time {
-        if node != self.primary {
+        if node != self.primary || self.switching.is_some() {
             return self.stray_write(node, now, ctx);
         }
         self.commits += 1;
@@ -1264,6 +1349,9 @@ impl super::Strategy for SinglePrimary {
                         );
                     }
                 }
+                if self.switching == Some(usize::from(stream)) {
+                    self.when_drained(usize::from(stream), now, ctx);
+                }
                 if self.residency.is_some() {
                     // Counted by commit time, as lag and commits are:
                     // every write committed after the warm-up that
@@ -1291,7 +1379,9 @@ impl super::Strategy for SinglePrimary {
                     usize::from(stream),
                 );
             }
-            Event::Promote { .. } | Event::Rejoin { .. } => self.on_control(now, event, ctx),
+            Event::Promote { .. } | Event::Rejoin { .. } | Event::EndpointMoved { .. } => {
+                self.on_control(now, event, ctx)
+            }
         }
     }
 

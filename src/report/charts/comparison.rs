@@ -163,10 +163,10 @@ fn lollipops(
 /// write p50 and p99, the worst region's share of reads stale at the first
 /// bound, conflicts per second and lost updates (share of writes) over
 /// every dataset, with residency rules residency violations, and with a
-/// `cost` section the monthly transfer bill. Reads
+/// `cost` section the monthly bill (transfer and replicated writes). Reads
 /// `clients.R.write_latency`, `clients.R.stale_reads.T.share`,
 /// `datasets.D.conflicts`, `residency.violations`,
-/// `cost.transfer_usd_per_month`.
+/// `cost.total_usd_per_month`.
 pub fn strategies(summary: &Value) -> Vec<Figure> {
     let swept_placement = summary["sweep"]["parameters"].as_array().is_some_and(|ps| {
         ps.iter()
@@ -245,9 +245,9 @@ pub fn strategies(summary: &Value) -> Vec<Figure> {
     }
     if points.iter().any(|p| !p["figures"]["cost"].is_null()) {
         metrics.push((
-            "Inter-region transfer a month".into(),
+            "Monthly bill (transfer, replicated writes)".into(),
             "USD a month",
-            Box::new(|p: &Value| mean(&p["figures"], "cost.transfer_usd_per_month").unwrap_or(0.0)),
+            Box::new(|p: &Value| mean(&p["figures"], "cost.total_usd_per_month").unwrap_or(0.0)),
         ));
     }
     let panels = metrics

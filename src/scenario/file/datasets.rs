@@ -246,10 +246,30 @@ pub struct GeoShardedFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveActiveFile {
+    /// A managed database's settings, each field overridable:
+    /// `redis-active-active` (Redis Enterprise Active-Active: conflicts
+    /// resolved by `data_type`) or `dynamodb-global` (DynamoDB global
+    /// tables, multi-Region eventual consistency: last writer wins per
+    /// item; replicated writes billed). Values and sources: README,
+    /// "Managed-service presets".
+    pub preset: Option<ActiveActivePresetFile>,
+    /// With `preset: redis-active-active`, what the records are, which
+    /// decides how concurrent writes resolve (Redis's CRDTs): `string`
+    /// (default; last writer wins on the copy's wall clock, so a skewed
+    /// clock loses updates), `counter` (INCRBY: merged, nothing lost),
+    /// `set` (SADD: observed-remove, add wins, nothing lost) or `hash`
+    /// (each record a field: its value last-writer-wins, as a string's).
+    pub data_type: Option<DataTypeFile>,
+    /// USD per million replicated writes of 1 KB (a write of a larger
+    /// record bills one per KB started) at each other copy: DynamoDB's
+    /// replicated write request units (`dynamodb-global`: $0.625,
+    /// on-demand, 2024-11). Needs a top-level `cost` section.
+    pub replicated_write_price: Option<f64>,
     /// Regions holding a copy that takes writes (two or more).
     pub regions: Vec<String>,
-    /// Time for one of a copy's apply threads to apply one replicated write.
-    pub apply_time: Dist,
+    /// Time for one of a copy's apply threads to apply one replicated
+    /// write (required unless a `preset` sets it).
+    pub apply_time: Option<Dist>,
     /// Threads applying writes at each copy (default 1).
     #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
@@ -257,6 +277,25 @@ pub struct ActiveActiveFile {
     /// wins and a concurrent one it beats is lost; `merge`: concurrent
     /// writes are merged (a CRDT), nothing is lost.
     pub resolution: Option<ResolutionFile>,
+}
+
+/// A managed active-active database.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActiveActivePresetFile {
+    RedisActiveActive,
+    DynamodbGlobal,
+}
+
+/// A Redis data type, for Redis Enterprise Active-Active's per-type
+/// conflict resolution.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DataTypeFile {
+    String,
+    Counter,
+    Set,
+    Hash,
 }
 
 /// How concurrent writes to one key are resolved.
@@ -274,6 +313,12 @@ pub enum ResolutionFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SinglePrimaryFile {
+    /// A managed database's settings, each field overridable:
+    /// `aurora-global` (Aurora Global Database: storage-level async
+    /// replication, lag under a second; a promotion within a minute; the
+    /// writer endpoint's 5 s DNS TTL). Values and sources: README,
+    /// "Managed-service presets".
+    pub preset: Option<SinglePrimaryPresetFile>,
     /// Region that takes every write.
     pub primary: String,
     /// Regions with a read replica.
@@ -283,8 +328,9 @@ pub struct SinglePrimaryFile {
     #[serde(default, with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "ReplicationFile")]
     pub replication: ReplicationFile,
-    /// Time for one of a replica's apply threads to apply one write.
-    pub apply_time: Dist,
+    /// Time for one of a replica's apply threads to apply one write
+    /// (required unless a `preset` sets it).
+    pub apply_time: Option<Dist>,
     /// Threads applying writes at each replica (default 1): writes are
     /// applied in parallel and become visible in commit order, as MySQL's
     /// `replica_parallel_workers` with `replica_preserve_commit_order`.
@@ -306,6 +352,13 @@ pub struct SinglePrimaryFile {
     /// or of its link to a replica, keeps in the log what had not left;
     /// a failover loses it.
     pub shipping_delay: Option<Dist>,
+}
+
+/// A managed single-primary database.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SinglePrimaryPresetFile {
+    AuroraGlobal,
 }
 
 /// How a single-primary dataset keeps a user from missing their own
@@ -359,6 +412,12 @@ pub struct FailoverFile {
     /// From the deposed primary being up again to its rejoining as a
     /// replica, resynchronised (default 5m).
     pub resync: Option<Duration>,
+    /// The app tiers find the primary through a DNS name whose answer
+    /// they cache this long (Aurora's global writer endpoint: 5 s): after
+    /// a promotion their writes go on to the old primary, unanswered,
+    /// until it expires (default 0: they follow at once). Modelled at its
+    /// worst: every cache filled just before the promotion.
+    pub endpoint_ttl: Option<Duration>,
 }
 
 /// A failover's target: one region, or one per shard of a geo-sharded

@@ -2,10 +2,22 @@
 
 use super::*;
 
-/// One failure: exactly one of `region`, `partition` or `link`, and when.
+/// One failure: exactly one of `region`, `partition` or `link`, and when;
+/// or a planned `switchover`, and when.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FailureFile {
+    /// Not a failure but a planned operation, scheduled the same way (with
+    /// `at` only): a managed switchover of this single-primary dataset
+    /// (Aurora Global Database's): the primary stops taking writes, the
+    /// target applies everything the primary committed, then it is
+    /// promoted (the failover's `promotion_delay`) and the old primary
+    /// goes on as its replica. No acknowledged write is lost; writes fail
+    /// for as long as the target takes to catch up, plus the promotion.
+    pub switchover: Option<String>,
+    /// With `switchover`: the replica's region that becomes the primary
+    /// (default: the failover's target, else the most caught-up replica).
+    pub to: Option<String>,
     /// The region that fails: its app tier and every database node in it
     /// stop answering (with `service`, only that service).
     pub region: Option<String>,

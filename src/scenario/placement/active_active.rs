@@ -3,7 +3,8 @@
 
 use super::{nearest, Role, Strategy};
 use crate::scenario::{
-    Capacity, ClientLoad, Dataset, Failover, RegionId, Resolution, RywMitigation, Scenario,
+    Capacity, ClientLoad, DataType, Dataset, Failover, RegionId, Resolution, RywMitigation,
+    Scenario,
 };
 
 /// An active-active placement.
@@ -13,6 +14,11 @@ pub struct ActiveActive {
     pub regions: Vec<RegionId>,
     /// How concurrent writes to one key are resolved.
     pub resolution: Resolution,
+    /// Redis Enterprise Active-Active: the records' data type, which set
+    /// the resolution.
+    pub data_type: Option<DataType>,
+    /// USD per million replicated write units (DynamoDB's), if billed.
+    pub replicated_write_price: Option<f64>,
 }
 
 impl Strategy for ActiveActive {
@@ -21,9 +27,13 @@ impl Strategy for ActiveActive {
     }
 
     fn label(&self) -> &'static str {
-        match self.resolution {
-            Resolution::Lww => "active-active (lww)",
-            Resolution::Merge => "active-active (merge)",
+        match (self.data_type, self.resolution) {
+            (Some(DataType::String), Resolution::Lww) => "active-active (strings, lww)",
+            (Some(DataType::Hash), Resolution::Lww) => "active-active (hash fields, lww)",
+            (Some(DataType::Counter), Resolution::Merge) => "active-active (counters, merged)",
+            (Some(DataType::Set), Resolution::Merge) => "active-active (sets, add-wins)",
+            (_, Resolution::Lww) => "active-active (lww)",
+            (_, Resolution::Merge) => "active-active (merge)",
         }
     }
 

@@ -25,6 +25,12 @@ pub struct SinglePrimary {
     /// Async only: how long a committed write waits in the primary's log
     /// before it is sent to the replicas (`None`: it is sent at commit).
     pub shipping_delay: Option<Dist>,
+    /// From a planned switchover's target having every write to its
+    /// taking writes (the failover's promotion delay, else the preset's,
+    /// else the default).
+    pub switchover_delay: Duration,
+    /// A planned switchover in the failures can depose the primary.
+    pub switchover_planned: bool,
 }
 
 /// When a single primary acknowledges a write.
@@ -87,13 +93,14 @@ impl Strategy for SinglePrimary {
             .collect()
     }
 
-    /// The replicas and, with a failover (which can depose it), the
-    /// primary.
+    /// The replicas and, with a failover or a planned switchover (which
+    /// can depose it), the primary.
     fn copies(&self) -> Vec<RegionId> {
+        let deposable = self.failover.is_some() || self.switchover_planned;
         self.replicas
             .iter()
             .copied()
-            .chain(self.failover.as_ref().map(|_| self.primary))
+            .chain(deposable.then_some(self.primary))
             .collect()
     }
 

@@ -1,7 +1,7 @@
 //! Datasets and their placements: single-primary, active-active, geo-sharded; replication modes, commit paths, failover, read-your-writes.
 
 use super::*;
-use crate::scenario::file::SurviveFile;
+use crate::scenario::file::{SinglePrimaryPresetFile, SurviveFile};
 
 /// Most servers of one station (an app tier's servers x concurrency).
 pub const MAX_SERVERS: u64 = 100_000;
@@ -163,10 +163,10 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                         }
                     }
                 }
-                let failover = g
-                    .failover
-                    .as_ref()
-                    .and_then(|f| failover(raw, f, names, &replicas, i, "geo-sharded", check));
+                let failover = g.failover.as_ref().and_then(|f| {
+                    let kind = ("geo-sharded", FailoverDefaults::NONE);
+                    failover(raw, f, names, &replicas, i, kind, check)
+                });
                 datasets.push(Dataset {
                     name: d.name.clone(),
                     keys: d.keys,
@@ -240,15 +240,50 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 "shipping_delay is for async replication: under semi-sync and sync the primary sends each write at commit and waits for the replicas",
             );
         }
-        let failover = sp
-            .failover
+        let preset = sp.preset.map(|p| match p {
+            SinglePrimaryPresetFile::AuroraGlobal => crate::scenario::services::aurora_global(),
+        });
+        let defaults = preset
             .as_ref()
-            .and_then(|f| failover(raw, f, names, &replicas, i, "single-primary", check));
+            .map_or(FailoverDefaults::NONE, |a| FailoverDefaults {
+                promotion_delay: a.promotion_delay,
+                endpoint_ttl: a.endpoint_ttl,
+            });
+        let failover = sp.failover.as_ref().and_then(|f| {
+            failover(
+                raw,
+                f,
+                names,
+                &replicas,
+                i,
+                ("single-primary", defaults),
+                check,
+            )
+        });
+        let switchover_delay = failover
+            .as_ref()
+            .map_or(defaults.promotion_delay, |f| f.promotion_delay);
+        let apply_time = match (&sp.apply_time, &preset) {
+            (Some(d), _) => d.clone(),
+            (None, Some(p)) => p.apply_time.clone(),
+            (None, None) => {
+                check.error(
+                    yaml_path!["datasets", i, "placement", "single-primary"],
+                    "give apply_time (how long a replica takes to apply a write, e.g. apply_time: 2ms), or a preset (preset: aurora-global)",
+                );
+                Dist::constant(Duration::ZERO)
+            }
+        };
+        // A preset's log delay is for its own (async) replication.
+        let shipping = sp.shipping_delay.as_ref().or(preset
+            .as_ref()
+            .filter(|_| replication == Replication::Async)
+            .map(|p| &p.shipping_delay));
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
             popularity,
-            apply_time: sp.apply_time.clone(),
+            apply_time,
             apply_threads: apply_threads(
                 sp.apply_threads,
                 yaml_path![
@@ -283,7 +318,10 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                     .read_your_writes
                     .as_ref()
                     .and_then(|r| read_your_writes(r, i, check)),
-                shipping_delay: shipping_delay(sp.shipping_delay.as_ref(), replication),
+                shipping_delay: shipping_delay(shipping, replication),
+                switchover_delay,
+                // Set once the failures are read.
+                switchover_planned: false,
             }),
         });
     }
@@ -311,6 +349,43 @@ pub(super) fn active_active(
         return None;
     }
     let apply_threads = apply_threads(aa.apply_threads, at("apply_threads"), "copy", check);
+    use crate::scenario::file::ActiveActivePresetFile as P;
+    use crate::scenario::services;
+    let redis = aa.preset == Some(P::RedisActiveActive);
+    if aa.data_type.is_some() && !redis {
+        check.error(
+            at("data_type"),
+            "data_type picks Redis Enterprise Active-Active's resolution per type: add preset: redis-active-active (or set `resolution` yourself)",
+        );
+    }
+    let data_type = redis.then(|| aa.data_type.unwrap_or(DataType::String));
+    let resolution = aa
+        .resolution
+        .or(data_type.map(services::redis_resolution))
+        .unwrap_or_default();
+    let apply_time = match (&aa.apply_time, aa.preset) {
+        (Some(d), _) => d.clone(),
+        (None, Some(_)) => services::active_active_apply(),
+        (None, None) => {
+            check.error(
+                yaml_path!["datasets", i, "placement", "active-active"],
+                "give apply_time (how long a copy takes to apply a replicated write, e.g. apply_time: 1ms), or a preset (redis-active-active, dynamodb-global)",
+            );
+            Dist::constant(Duration::ZERO)
+        }
+    };
+    let price = aa
+        .replicated_write_price
+        .or((aa.preset == Some(P::DynamodbGlobal))
+            .then_some(services::DYNAMODB_REPLICATED_WRITE_USD));
+    if let Some(x) = aa.replicated_write_price {
+        if !(x.is_finite() && (0.0..=1000.0).contains(&x)) {
+            check.error(
+                at("replicated_write_price"),
+                format!("replicated_write_price is USD per million replicated writes: give 0 to 1000, got {}", super::failures::number(x)),
+            );
+        }
+    }
     if regions.len() < 2 {
         return None;
     }
@@ -318,13 +393,15 @@ pub(super) fn active_active(
         name: d.name.clone(),
         keys: d.keys,
         popularity,
-        apply_time: aa.apply_time.clone(),
+        apply_time,
         apply_threads,
         record_bytes,
         restricted: d.restricted.unwrap_or(false),
         placement: Placement::ActiveActive(ActiveActive {
             regions,
-            resolution: aa.resolution.unwrap_or_default(),
+            resolution,
+            data_type,
+            replicated_write_price: price,
         }),
     })
 }
@@ -791,7 +868,7 @@ pub(super) fn failover(
     names: &[String],
     replicas: &[RegionId],
     i: usize,
-    kind: &str,
+    (kind, defaults): (&str, FailoverDefaults),
     check: &mut Checker,
 ) -> Option<Failover> {
     let at = |k: &str| yaml_path!["datasets", i, "placement", kind, "failover", k];
@@ -813,6 +890,7 @@ pub(super) fn failover(
         ("promotion_delay", f.promotion_delay),
         ("operator_delay", f.operator_delay),
         ("resync", f.resync),
+        ("endpoint_ttl", f.endpoint_ttl),
     ] {
         if let Some(d) = v {
             if d > MAX_DELAY {
@@ -860,12 +938,32 @@ pub(super) fn failover(
         mode: f.mode,
         promotion_delay: f
             .promotion_delay
-            .unwrap_or(DEFAULT_PROMOTION)
+            .unwrap_or(defaults.promotion_delay)
             .min(MAX_DELAY),
         target,
         fencing: f.fencing.unwrap_or(true),
         resync: f.resync.unwrap_or(DEFAULT_RESYNC).min(MAX_DELAY),
+        endpoint_ttl: f
+            .endpoint_ttl
+            .unwrap_or(defaults.endpoint_ttl)
+            .min(MAX_DELAY),
     })
+}
+
+/// What a failover takes when its fields are not given: a preset's
+/// values, or the defaults.
+#[derive(Clone, Copy)]
+pub(super) struct FailoverDefaults {
+    pub(super) promotion_delay: Duration,
+    pub(super) endpoint_ttl: Duration,
+}
+
+impl FailoverDefaults {
+    /// No preset: a promotion takes 30 s; app tiers follow it at once.
+    pub(super) const NONE: FailoverDefaults = FailoverDefaults {
+        promotion_delay: DEFAULT_PROMOTION,
+        endpoint_ttl: Duration::ZERO,
+    };
 }
 
 /// Payload of a record when a dataset does not say: 1 KiB.

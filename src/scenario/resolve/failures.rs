@@ -20,6 +20,19 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
     let mut index = Vec::new();
     for (i, f) in raw.failures.iter().enumerate() {
         let at = |k: &str| yaml_path!["failures", i, k];
+        if let Some(name) = &f.switchover {
+            if let Some(s) = switchover(raw, f, name, names, i, check) {
+                out.push(s);
+                index.push(i);
+            }
+            continue;
+        }
+        if f.to.is_some() {
+            check.error(
+                at("to"),
+                "`to` belongs to a `switchover`: the region whose replica becomes the primary",
+            );
+        }
         let given: Vec<&str> = [
             ("region", f.region.is_some()),
             ("partition", f.partition.is_some()),
@@ -254,6 +267,106 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
     }
     compounded(&out, &index, check);
     out
+}
+
+/// A planned switchover (failure `i`) of the dataset named `name`: a
+/// single-primary dataset with a replica (in `to`, if given), at `at`.
+fn switchover(
+    raw: &ScenarioFile,
+    f: &crate::scenario::file::FailureFile,
+    name: &str,
+    names: &[String],
+    i: usize,
+    check: &mut Checker,
+) -> Option<Failure> {
+    use crate::scenario::file::PlacementFile;
+    let at = |k: &str| yaml_path!["failures", i, k];
+    let others = [
+        ("region", f.region.is_some()),
+        ("partition", f.partition.is_some()),
+        ("link", f.link.is_some()),
+        ("duration", f.duration.is_some()),
+        ("mtbf", f.mtbf.is_some()),
+        ("mttr", f.mttr.is_some()),
+    ];
+    for (k, given) in others {
+        if given {
+            check.error(
+                at(k),
+                format!("a switchover is a planned operation at one moment, `at`, of one dataset: `{k}` does not belong to it"),
+            );
+        }
+    }
+    let Some(start) = f.at else {
+        check.error(
+            yaml_path!["failures", i],
+            "a switchover happens at a moment: give `at`, e.g. at: 10m",
+        );
+        return None;
+    };
+    if start >= raw.duration {
+        check.error(
+            at("at"),
+            format!(
+                "the switchover starts at {start}, at or after the end of the measured span ({}): it would change nothing",
+                raw.duration
+            ),
+        );
+    }
+    let Some(d) = raw.datasets.iter().position(|d| d.name == name) else {
+        if !check.is_broken(name) {
+            check.error(
+                at("switchover"),
+                format!(
+                    "unknown dataset `{name}`; the scenario's datasets are: {}",
+                    raw.datasets
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        return None;
+    };
+    let PlacementFile::SinglePrimary(sp) = &raw.datasets[d].placement else {
+        check.error(
+            at("switchover"),
+            format!("dataset `{name}` is not single-primary: a switchover hands one primary's role to a replica"),
+        );
+        return None;
+    };
+    if sp.replicas.is_empty() {
+        check.error(
+            at("switchover"),
+            format!("dataset `{name}` has no replica to hand its primary's role to"),
+        );
+        return None;
+    }
+    let to = match &f.to {
+        None => None,
+        Some(r) => {
+            let id = check.region(names, r, at("to"))?;
+            if !sp.replicas.contains(r) {
+                check.error(
+                    at("to"),
+                    format!(
+                        "`{r}` holds no replica of `{name}`; its replicas are in: {}",
+                        sp.replicas.join(", ")
+                    ),
+                );
+                return None;
+            }
+            Some(id)
+        }
+    };
+    Some(Failure {
+        kind: FailureKind::Switchover(DatasetId(d as u16), to),
+        timing: FailureTiming::Scheduled {
+            at: start,
+            duration: Duration::ZERO,
+        },
+    })
 }
 
 /// Failures that overlap compound: factors multiply, clock steps and

@@ -33,10 +33,10 @@ use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
 use super::Precision;
 use super::{
-    lint, presets, Capacity, ClientLoad, Cost, Dataset, DatasetId, Failover, Failure, FailureKind,
-    FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId, Replication,
-    Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, RywMitigation, Scenario, Sessions,
-    Shard, Shed, UserPool,
+    lint, presets, Capacity, ClientLoad, Cost, DataType, Dataset, DatasetId, Failover, Failure,
+    FailureKind, FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId,
+    Replication, Residency, ResidencyRule, Roaming, Routing, RoutingPolicy, RywMitigation,
+    Scenario, Sessions, Shard, Shed, UserPool,
 };
 use super::{
     ActiveActive, Consensus, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary,
@@ -128,6 +128,15 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let residency = residency(&raw, &names, &regions, &workload, check);
     let cost = cost(&raw, &names, check);
     let mut datasets = datasets;
+    for f in &failures {
+        if let FailureKind::Switchover(d, _) = f.kind {
+            if let Some(Placement::SinglePrimary(sp)) =
+                datasets.get_mut(usize::from(d.0)).map(|d| &mut d.placement)
+            {
+                sp.switchover_planned = true;
+            }
+        }
+    }
     geo_shards(
         &raw,
         &mut datasets,

@@ -1,0 +1,447 @@
+//! Managed databases as presets (Aurora Global Database, DynamoDB global
+//! tables, Redis Enterprise Active-Active, Spanner, CockroachDB): each
+//! value is the cited figure (README, FACTS.md), each field overridable,
+//! and each preset behaves as the service does.
+
+use crate::common::{fig, scenario, summary, validate};
+use regionsim::engine::{Dist, Duration, Time};
+use regionsim::model::{Trace, World};
+use regionsim::scenario::Placement;
+
+/// Primary in a, an Aurora secondary in b, 10 ms apart; Route 53's checks
+/// from b; users in a and b writing; `extra` goes into the placement,
+/// `failures` is the failures section.
+fn aurora(extra: &str, failures: &str) -> String {
+    format!(
+        r#"
+name: aurora
+seed: 11
+warmup: 5s
+duration: 200s
+bucket: 5s
+regions:
+  - {{name: a, jurisdiction: US}}
+  - {{name: b, jurisdiction: US}}
+network:
+  intra_region: 1ms
+  links: [{{between: [a, b], delay: 10ms}}]
+health_checks: {{preset: route53-fast, checkers: [b]}}
+datasets:
+  - name: users
+    keys: 1000
+    placement:
+      single-primary:
+        preset: aurora-global
+        primary: a
+        replicas: [b]
+        {extra}
+workload:
+  - region: a
+    timeout: 1s
+    rates: {{users: {{writes_per_s: 100, reads_per_s: 10}}}}
+  - region: b
+    timeout: 1s
+    rates: {{users: {{writes_per_s: 20}}}}
+failures:
+{failures}
+"#
+    )
+}
+
+const OUTAGE: &str = "  - {region: a, at: 20s, duration: 150s}";
+
+fn sp(s: &regionsim::scenario::Scenario) -> &regionsim::scenario::SinglePrimary {
+    match &s.datasets[0].placement {
+        Placement::SinglePrimary(sp) => sp,
+        _ => panic!("single-primary"),
+    }
+}
+
+/// Aurora Global Database resolves to its cited figures: lag under a
+/// second (a lognormal log delay, median 100 ms, p99 250 ms; applying
+/// free), a promotion within a minute (60 s, failover and switchover),
+/// the writer endpoint's 5 s TTL; each field overridable.
+#[test]
+fn aurora_resolves_to_its_cited_figures() {
+    let s = scenario(&aurora("failover: {}", OUTAGE));
+    let p = sp(&s);
+    let lag = Dist::lognormal_quantiles(
+        Duration::ZERO,
+        Duration::from_millis(100),
+        Duration::from_millis(250),
+    )
+    .unwrap();
+    assert_eq!(
+        format!("{:?}", p.shipping_delay.as_ref().expect("a log delay")),
+        format!("{lag:?}")
+    );
+    assert_eq!(
+        format!("{:?}", s.datasets[0].apply_time),
+        format!("{:?}", Dist::constant(Duration::ZERO))
+    );
+    let f = p.failover.as_ref().expect("failover");
+    assert_eq!(f.promotion_delay, Duration::from_secs(60));
+    assert_eq!(f.endpoint_ttl, Duration::from_secs(5));
+    assert_eq!(p.switchover_delay, Duration::from_secs(60));
+    // Without `failover:` Aurora promotes nothing by itself (a cross-region
+    // failover is asked for), but a switchover still takes a minute.
+    let s = scenario(&aurora("", OUTAGE));
+    assert!(sp(&s).failover.is_none());
+    assert_eq!(sp(&s).switchover_delay, Duration::from_secs(60));
+    // Overrides win, field by field.
+    let s = scenario(&aurora(
+        "apply_time: 2ms\n        shipping_delay: 1s\n        failover: {promotion_delay: 20s, endpoint_ttl: 0s}",
+        OUTAGE,
+    ));
+    let p = sp(&s);
+    assert_eq!(
+        format!("{:?}", p.shipping_delay.as_ref().unwrap()),
+        format!("{:?}", Dist::constant(Duration::from_secs(1)))
+    );
+    assert_eq!(
+        format!("{:?}", s.datasets[0].apply_time),
+        format!("{:?}", Dist::constant(Duration::from_millis(2)))
+    );
+    let f = p.failover.as_ref().unwrap();
+    assert_eq!(f.promotion_delay, Duration::from_secs(20));
+    assert_eq!(f.endpoint_ttl, Duration::ZERO);
+    assert_eq!(p.switchover_delay, Duration::from_secs(20));
+}
+
+/// Acknowledged commits of `yaml`'s run 0 with their commit times, and its
+/// metrics.
+fn commits(yaml: &str) -> (Vec<Time>, regionsim::metrics::RunMetrics, Time) {
+    let s = scenario(yaml);
+    let mut sim = World::new(&s, 0);
+    sim.model_mut().trace_writes();
+    sim.run_to_completion();
+    let acked = sim
+        .model()
+        .trace()
+        .iter()
+        .filter_map(|t| match *t {
+            Trace::Acked { commit, .. } => Some(commit),
+            _ => None,
+        })
+        .collect();
+    (acked, sim.into_model().finish(), Time::ZERO + s.warmup)
+}
+
+/// An unplanned failover (region a lost at 20 s) with a constant 500 ms
+/// in the log loses exactly the acknowledged writes committed in the last
+/// 500 ms before the failure: they had not left a.
+#[test]
+fn aurora_unplanned_failover_loses_the_writes_of_the_lag_window() {
+    let yaml = aurora("shipping_delay: 500ms\n        failover: {}", OUTAGE);
+    let (acked, m, start) = commits(&yaml);
+    let failure = start + Duration::from_secs(20);
+    let window = (start + Duration::from_millis(19_500))..failure;
+    let in_window: Vec<Time> = acked
+        .iter()
+        .copied()
+        .filter(|c| window.contains(c))
+        .collect();
+    // About 100 writes/s x 0.5 s.
+    assert!((25..80).contains(&in_window.len()), "{}", in_window.len());
+    assert_eq!(m.writes[0].promotions, 1);
+    assert_eq!(m.writes[0].lost, in_window.len() as u64);
+    assert_eq!(
+        m.writes[0].lost_window,
+        in_window.last().unwrap().since(in_window[0])
+    );
+    // A longer lag (an override of the preset's) loses more.
+    let longer = aurora("shipping_delay: 2s\n        failover: {}", OUTAGE);
+    let s = summary(&longer);
+    assert!(
+        fig(&s, "datasets.users.failover.lost_writes") > 3.0 * in_window.len() as f64,
+        "{}",
+        fig(&s, "datasets.users.failover.lost_writes")
+    );
+}
+
+/// A managed switchover at 20 s loses no acknowledged write: the primary
+/// stops taking writes, b applies the last of them 510 ms later (500 ms
+/// in the log, 10 ms on the link), and is promoted a minute after that.
+#[test]
+fn aurora_switchover_loses_no_acknowledged_write() {
+    let planned = "  - {switchover: users, to: b, at: 20s}";
+    let yaml = aurora("shipping_delay: 500ms", planned);
+    let (acked, m, start) = commits(&yaml);
+    let s = start + Duration::from_secs(20);
+    assert_eq!(m.writes[0].promotions, 1);
+    assert_eq!(m.writes[0].lost, 0);
+    // The last write before it was applied at b 510 ms after its commit;
+    // the promotion a minute later; no write committed between.
+    let last = acked.iter().filter(|c| **c < s).max().copied().unwrap();
+    let promoted = last + Duration::from_millis(510) + Duration::from_secs(60);
+    assert!(
+        !acked.iter().any(|c| (s..promoted).contains(c)),
+        "a write committed during the switchover"
+    );
+    let planned = summary(&yaml);
+    let promotion = fig(&planned, "datasets.users.failover.first_promotion_ms");
+    assert_eq!(promotion, promoted.since(start).as_millis_f64());
+    assert_eq!(fig(&planned, "datasets.users.failover.lost_writes"), 0.0);
+    // Afterwards b takes the writes: b's users write locally (4 x 1 ms).
+    assert_eq!(fig(&planned, "clients.b.write_latency.min_ms"), 4.0);
+    // The same moment unplanned (a lost at 20 s, the same lag) loses some.
+    let unplanned = summary(&aurora(
+        "shipping_delay: 500ms\n        failover: {}",
+        OUTAGE,
+    ));
+    assert!(fig(&unplanned, "datasets.users.failover.lost_writes") > 20.0);
+}
+
+/// The writer endpoint's TTL: after a promotion the app tiers write to the
+/// old primary for 5 s more; with a TTL of 0 they follow at once.
+#[test]
+fn the_writer_endpoint_ttl_delays_writes_after_a_promotion() {
+    let planned = "  - {switchover: users, at: 20s}";
+    let rto = |ttl: &str| {
+        let s = summary(&aurora(
+            &format!("shipping_delay: 500ms\n        failover: {{endpoint_ttl: {ttl}}}"),
+            planned,
+        ));
+        fig(&s, "clients.b.recovery.write_rto_ms")
+    };
+    let (with, without) = (rto("5s"), rto("0s"));
+    // b writes 20 times a second: the first write after each moment comes
+    // within a few hundred ms of it.
+    let gap = with - without;
+    assert!((4_000.0..6_000.0).contains(&gap), "{with} vs {without}");
+}
+
+/// Bad presets and switchovers exit 2 with their line.
+#[test]
+fn bad_presets_and_switchovers_are_refused_with_their_line() {
+    let cases = [
+        (
+            aurora("", OUTAGE).replace("preset: aurora-global", "preset: aurora"),
+            "unknown variant `aurora`",
+        ),
+        (
+            aurora("", OUTAGE).replace("preset: aurora-global", "preset: [aurora-global]"),
+            "preset",
+        ),
+        (
+            aurora("", OUTAGE).replace(
+                "        preset: aurora-global\n",
+                "        apply_time_: 1ms\n",
+            ),
+            "apply_time_",
+        ),
+        (
+            aurora("", OUTAGE).replace("        preset: aurora-global\n", ""),
+            "give apply_time",
+        ),
+        (
+            aurora("failover: {endpoint_ttl: -5s}", OUTAGE),
+            "endpoint_ttl",
+        ),
+        (
+            aurora("", "  - {switchover: orders, at: 20s}"),
+            "unknown dataset `orders`",
+        ),
+        (
+            aurora("", "  - {switchover: users, to: a, at: 20s}"),
+            "holds no replica",
+        ),
+        (
+            aurora("", "  - {switchover: users, at: 20s, duration: 5s}"),
+            "`duration` does not belong",
+        ),
+        (aurora("", "  - {switchover: users}"), "give `at`"),
+        (
+            aurora("", "  - {region: a, to: b, at: 20s, duration: 5s}"),
+            "`to` belongs to a `switchover`",
+        ),
+    ];
+    let more = [
+        (
+            redis("").replace("preset: redis-active-active, data_type: string, ", ""),
+            "give apply_time",
+        ),
+        (
+            redis("").replace(
+                "preset: redis-active-active, data_type: counter",
+                "apply_time: 0ms, data_type: counter",
+            ),
+            "data_type picks Redis",
+        ),
+        (
+            redis("").replace("data_type: set", "data_type: list"),
+            "unknown variant `list`",
+        ),
+        (
+            redis("").replace(
+                "preset: redis-active-active, data_type: hash",
+                "preset: redis",
+            ),
+            "unknown variant `redis`",
+        ),
+        (
+            dynamodb(", replicated_write_price: -1", 1024),
+            "replicated_write_price",
+        ),
+        (
+            dynamodb(", replicated_write_price: lots", 1024),
+            "replicated_write_price",
+        ),
+    ];
+    for (yaml, expected) in cases.into_iter().chain(more) {
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{expected}: {err}");
+        assert!(err.contains(expected), "{expected}: {err}");
+        assert!(err.contains(".yaml:"), "no line: {err}");
+    }
+}
+
+/// Two copies 10 ms apart; b's clock an hour fast; four Redis datasets,
+/// one per data type, each written 50 times a second in a and 100 in b
+/// over 10 keys.
+fn redis(extra: &str) -> String {
+    let ds = |name: &str, t: &str| {
+        format!(
+            "  - name: {name}\n    keys: 10\n    placement: {{active-active: {{preset: redis-active-active, data_type: {t}, regions: [a, b]{extra}}}}}\n"
+        )
+    };
+    format!(
+        r#"
+name: redis
+seed: 3
+warmup: 2s
+duration: 30s
+regions:
+  - {{name: a, jurisdiction: US}}
+  - {{name: b, jurisdiction: US, clock: {{offset_ms: 3600000}}}}
+network:
+  intra_region: 1ms
+  links: [{{between: [a, b], delay: 10ms}}]
+cost: {{prices: aws, transfer_per_gb: {{a: 0.02, b: 0.02}}}}
+datasets:
+{}{}{}{}workload:
+  - region: a
+    rates: {{s: {{writes_per_s: 50}}, c: {{writes_per_s: 50}}, t: {{writes_per_s: 50}}, h: {{writes_per_s: 50}}}}
+  - region: b
+    rates: {{s: {{writes_per_s: 100}}, c: {{writes_per_s: 100}}, t: {{writes_per_s: 100}}, h: {{writes_per_s: 100}}}}
+"#,
+        ds("s", "string"),
+        ds("c", "counter"),
+        ds("t", "set"),
+        ds("h", "hash"),
+    )
+}
+
+/// Redis Enterprise Active-Active resolves per data type: strings and
+/// hash fields last-writer-wins on the wall clock, counters and sets
+/// merged. With b's clock an hour fast, every write of b outranks every
+/// write of a: once b's first write has reached a (in the warm-up), each
+/// string (and hash field) write a commits is lost, exactly, and b's are
+/// not (they outrank a's, and b's own are ordered); counters and sets lose
+/// none. Conflicts (concurrent pairs) are counted alike in all four.
+#[test]
+fn redis_with_a_skewed_clock_loses_string_updates_and_no_counter_or_set_update() {
+    use regionsim::scenario::{DataType, Resolution};
+    let sc = scenario(&redis(""));
+    let want = [
+        (DataType::String, Resolution::Lww),
+        (DataType::Counter, Resolution::Merge),
+        (DataType::Set, Resolution::Merge),
+        (DataType::Hash, Resolution::Lww),
+    ];
+    for (d, (t, r)) in sc.datasets.iter().zip(want) {
+        let Placement::ActiveActive(aa) = &d.placement else {
+            panic!("active-active");
+        };
+        assert_eq!((aa.data_type, aa.resolution), (Some(t), r), "{}", d.name);
+        assert_eq!(aa.replicated_write_price, None);
+    }
+    let s = summary(&redis(""));
+    let lost = |d: &str| fig(&s, &format!("datasets.{d}.conflicts.lost_updates"));
+    let written_in_a = |d: &str| fig(&s, &format!("clients.a.by_dataset.{d}.write_latency.count"));
+    assert!(written_in_a("s") > 1_000.0);
+    assert_eq!(lost("s"), written_in_a("s"));
+    assert_eq!(lost("h"), written_in_a("h"));
+    assert_eq!(lost("c"), 0.0);
+    assert_eq!(lost("t"), 0.0);
+    for d in ["s", "c", "t", "h"] {
+        assert!(fig(&s, &format!("datasets.{d}.conflicts.conflicts")) > 100.0);
+    }
+    // An override of the type's resolution wins: strings merged lose
+    // nothing.
+    let merged = summary(&redis(", resolution: merge"));
+    assert_eq!(fig(&merged, "datasets.s.conflicts.lost_updates"), 0.0);
+}
+
+/// One dataset of DynamoDB global tables in a and b, 1 KiB items (one
+/// write unit), `extra` in its placement.
+fn dynamodb(extra: &str, bytes: u32) -> String {
+    format!(
+        r#"
+name: dynamodb
+seed: 4
+warmup: 2s
+duration: 60s
+regions:
+  - {{name: us-east-1, jurisdiction: US}}
+  - {{name: eu-west-1, jurisdiction: EU}}
+network: {{preset: aws}}
+cost: {{prices: aws}}
+datasets:
+  - name: carts
+    keys: 10000
+    record_bytes: {bytes}
+    placement: {{active-active: {{preset: dynamodb-global, regions: [us-east-1, eu-west-1]{extra}}}}}
+workload:
+  - region: us-east-1
+    rates: {{carts: {{writes_per_s: 300}}}}
+  - region: eu-west-1
+    rates: {{carts: {{writes_per_s: 100}}}}
+"#
+    )
+}
+
+/// DynamoDB global tables (multi-Region eventual consistency): last
+/// writer wins per item, nothing added to the network's delay, and each
+/// write bills one replicated write unit per other replica and KB started
+/// at $0.625 a million: a month of 400 writes/s to 2 regions is 400 x
+/// 2,628,000 s / 10^6 x $0.625 = $657 (measured: the writes committed).
+#[test]
+fn dynamodb_global_tables_bill_replicated_writes() {
+    use regionsim::scenario::Resolution;
+    let sc = scenario(&dynamodb("", 1024));
+    let Placement::ActiveActive(aa) = &sc.datasets[0].placement else {
+        panic!("active-active");
+    };
+    assert_eq!(aa.resolution, Resolution::Lww);
+    assert_eq!(aa.data_type, None);
+    assert_eq!(aa.replicated_write_price, Some(0.625));
+    assert_eq!(
+        format!("{:?}", sc.datasets[0].apply_time),
+        format!("{:?}", Dist::constant(Duration::ZERO))
+    );
+    let bill = |extra: &str, bytes: u32| {
+        let s = summary(&dynamodb(extra, bytes));
+        let writes = fig(&s, "clients.us-east-1.write_latency.count")
+            + fig(&s, "clients.eu-west-1.write_latency.count");
+        let per_s = writes / 60.0;
+        let cost = fig(&s, "cost.replicated_writes_usd_per_month");
+        let total = fig(&s, "cost.total_usd_per_month");
+        let transfer = fig(&s, "cost.transfer_usd_per_month");
+        assert!((total - cost - transfer).abs() < 1e-9);
+        (cost, per_s * 730.0 * 3600.0 / 1e6)
+    };
+    let (cost, million_units) = bill("", 1024);
+    // Writes answered in the span and writes committed in it differ by
+    // those in flight at its ends (4 ms of 400/s).
+    assert!(
+        (cost / (million_units * 0.625) - 1.0).abs() < 0.002,
+        "{cost}"
+    );
+    assert!((600.0..715.0).contains(&cost), "{cost}");
+    // Items of 1.5 KiB bill two units each; an override of the price wins.
+    let (two, units) = bill("", 1536);
+    assert!((two / (units * 2.0 * 0.625) - 1.0).abs() < 0.002, "{two}");
+    let (dear, units) = bill(", replicated_write_price: 1.25", 1024);
+    assert!((dear / (units * 1.25) - 1.0).abs() < 0.002, "{dear}");
+}
