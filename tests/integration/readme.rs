@@ -23,3 +23,68 @@ fn readme_example_scenario_runs() {
     // The primary's region is down from 2 s: writes from the EU fail.
     assert!(fig(&s, "clients.eu-west-1.requests.failed") > 0.0);
 }
+
+/// The README's first example: every cell of its answers table is what
+/// the shipped `b2c-global` run says, at the table's rounding.
+#[test]
+fn the_founding_design_answers_match_its_run() {
+    use regionsim::report::aggregate::at;
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("<!-- b2c-global answers")
+        .expect("the answers table");
+    let end = readme.find("<!-- end of b2c-global answers -->").unwrap();
+    let rows: Vec<Vec<&str>> = readme[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| variant"))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let path = crate::common::shipped_report().join("b2c-global/summary.json");
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("the shipped run")).unwrap();
+    let names = ["failover", "ttl-300", "writes-x2", "switchover"];
+    for (i, (row, name)) in rows.iter().zip(names).enumerate() {
+        assert_eq!(row[0], name);
+        let f = |p: &str| {
+            at(&s, &format!("points.{i}.figures.{p}.mean"))
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or_else(|| panic!("{name}: no {p}"))
+        };
+        let secs = |p: &str| format!("{:.1} s", f(p) / 1000.0);
+        let pct = |p: &str| format!("{:.2} %", f(p) * 100.0);
+        assert_eq!(
+            row[1],
+            format!(
+                "{} / {}",
+                secs("clients.us-east-1.recovery.read_rto_ms"),
+                secs("clients.us-east-1.recovery.write_rto_ms")
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            row[2],
+            format!("{:.0}", f("datasets.accounts.failover.lost_writes")),
+            "{name}"
+        );
+        assert_eq!(
+            row[3],
+            format!(
+                "{} / {}",
+                pct("clients.eu-west-1.stale_reads.500ms.share"),
+                pct("clients.ap-southeast-1.stale_reads.500ms.share")
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            row[4],
+            format!("{:.0}", f("residency.violations")),
+            "{name}"
+        );
+        assert_eq!(
+            row[5],
+            format!("${:.1}", f("cost.transfer_usd_per_month")),
+            "{name}"
+        );
+    }
+}
