@@ -166,7 +166,10 @@ pub fn failover_timeline(summary: &Value, point: &Value) -> Option<Figure> {
         // The failure's end, when it is inside the picture (a ten-minute
         // outage would otherwise squeeze a one-minute failover to a
         // sliver), or when nothing else happened: then it is the picture.
-        let end = mean(inc, "failure_end_ms").map(|e| e / 1000.0);
+        // A planned switchover is a moment, not a span: no end to mark.
+        let end = mean(inc, "failure_end_ms")
+            .map(|e| e / 1000.0)
+            .filter(|&e| e > 0.0);
         if let Some(e) = end.filter(|&e| latest == 0.0 || e <= 1.5 * latest) {
             vlines.push(RefLine {
                 at: e,
