@@ -192,6 +192,28 @@ fn aurora_switchover_loses_no_acknowledged_write() {
     assert!(fig(&unplanned, "datasets.users.failover.lost_writes") > 20.0);
 }
 
+/// A switchover cut short: a is lost 200 ms after the switchover began,
+/// before b had the writes of its last 500 ms (they wait in a's log for
+/// 500 ms). It cannot finish, so the failover takes over, and loses what
+/// it would have: the acknowledged writes committed in the 300 ms before
+/// the switchover (those after 19.7 s had not left a at 20.2 s); writes
+/// were paused from 20 s, so none later.
+#[test]
+fn a_switchover_cut_short_by_the_primarys_failure_falls_to_the_failover() {
+    let failures =
+        "  - {switchover: users, to: b, at: 20s}\n  - {region: a, at: 20200ms, duration: 150s}";
+    let yaml = aurora("shipping_delay: 500ms\n        failover: {}", failures);
+    let (acked, m, start) = commits(&yaml);
+    let window = (start + Duration::from_millis(19_700))..(start + Duration::from_secs(20));
+    let in_window = acked.iter().filter(|c| window.contains(c)).count();
+    assert!(in_window > 10, "{in_window}");
+    assert_eq!(m.writes[0].promotions, 1);
+    assert_eq!(m.writes[0].lost, in_window as u64);
+    assert!(!acked.iter().any(|c| (start + Duration::from_secs(20)
+        ..start + Duration::from_millis(20_200))
+        .contains(c)));
+}
+
 /// The writer endpoint's TTL: after a promotion the app tiers write to the
 /// old primary for 5 s more; with a TTL of 0 they follow at once.
 #[test]

@@ -492,8 +492,10 @@ pub struct SinglePrimary {
     /// From a switchover's target having every write to its promotion.
     switchover_delay: Duration,
     /// The old primary, while the app tiers' cached answer for the writer
-    /// endpoint still names it after a promotion.
+    /// endpoint still names it after a promotion, and when that answer
+    /// expires (a later promotion's answer outlives an earlier one's).
     endpoint: Option<RegionId>,
+    endpoint_until: Time,
     /// The primary a failover deposed, until it rejoins as a replica.
     deposed: Option<Deposed>,
     /// Its shard in a geo-sharded dataset (0 otherwise), and the index
@@ -709,6 +711,7 @@ impl SinglePrimary {
             switching: None,
             switchover_delay,
             endpoint: None,
+            endpoint_until: Time::ZERO,
             deposed: None,
             shard: shard.map_or(0, |s| s.0),
             stream_base: shard.map_or(0, |s| s.1),
@@ -872,7 +875,8 @@ impl SinglePrimary {
                         .record_promotion(usize::from(self.dataset.0), now, p);
                 }
             }
-            Event::EndpointMoved { .. } => self.endpoint = None,
+            Event::EndpointMoved { .. } if now >= self.endpoint_until => self.endpoint = None,
+            Event::EndpointMoved { .. } => {}
             _ => self.rejoin(now),
         }
         *ctx.routes_changed = true;
@@ -1032,6 +1036,7 @@ impl SinglePrimary {
             .filter(|t| *t > Duration::ZERO)
         {
             self.endpoint = Some(old);
+            self.endpoint_until = now + ttl;
             ctx.sched.schedule(
                 now + ttl,
                 control(Event::EndpointMoved {
@@ -1435,6 +1440,15 @@ impl super::Strategy for SinglePrimary {
     fn node_down(&mut self, region: RegionId, now: Time) {
         if region == self.primary {
             self.primary_down.get_or_insert(now);
+            // A switchover whose target had not caught up cannot finish:
+            // what had not left stays in the failed primary's log. It is
+            // called off, and the failover (if any) takes over.
+            if let Some(j) = self.switching {
+                if !self.streams[j].queue.in_flight.is_empty() {
+                    self.switching = None;
+                    self.promoting = false;
+                }
+            }
             // What had not left stays in its log: what was being sent
             // was cut short.
             for st in &mut self.streams {
