@@ -309,6 +309,10 @@ fn bad_presets_and_switchovers_are_refused_with_their_line() {
             dynamodb(", replicated_write_price: lots", 1024),
             "replicated_write_price",
         ),
+        (
+            dynamodb(", replicated_write_price: 1", 1024).replace("cost: {prices: aws}\n", ""),
+            "add a top-level `cost:` section",
+        ),
     ];
     for (yaml, expected) in cases.into_iter().chain(more) {
         let (code, err, _) = validate(&yaml);

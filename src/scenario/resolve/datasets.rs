@@ -196,6 +196,12 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 continue;
             }
             PlacementFile::ActiveActive(aa) => {
+                if aa.replicated_write_price.is_some() && raw.cost.is_none() {
+                    check.error(
+                        yaml_path!["datasets", i, "placement", "active-active", "replicated_write_price"],
+                        "replicated_write_price is billed in the monthly cost: add a top-level `cost:` section (e.g. cost: {prices: aws}), or leave it out",
+                    );
+                }
                 if let Some(ds) = active_active(d, aa, i, names, popularity, record_bytes, check) {
                     datasets.push(ds);
                 }
