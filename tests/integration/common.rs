@@ -279,3 +279,43 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     let top = term * f64::from(c) / (f64::from(c) - a);
     top / (sum + top)
 }
+
+/// The commit time of every acknowledged write, from the trace of run 0
+/// of `yaml`, and what the run measured.
+pub fn commits_and_metrics(
+    yaml: &str,
+) -> (Vec<regionsim::engine::Time>, regionsim::metrics::RunMetrics) {
+    use regionsim::model::{Trace, World};
+    let s = scenario(yaml);
+    let mut sim = World::new(&s, 0);
+    sim.model_mut().trace_writes();
+    sim.run_to_completion();
+    let commits = sim
+        .model()
+        .trace()
+        .iter()
+        .filter_map(|t| match *t {
+            Trace::Acked { commit, .. } => Some(commit),
+            _ => None,
+        })
+        .collect();
+    (commits, sim.into_model().finish())
+}
+
+/// Runs `regionsim headroom` on `file` (in `dir`, writing under `out`)
+/// with `extra` arguments, and returns scenario `name`'s headroom.json.
+pub fn headroom(dir: &Path, file: &Path, name: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "headroom",
+        file.to_str().unwrap(),
+        "-o",
+        "out",
+        "--quiet",
+        "--no-charts",
+    ];
+    args.extend_from_slice(extra);
+    let o = regionsim(dir, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.join(format!("out/{name}/headroom.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}

@@ -176,22 +176,7 @@ fn headroom_finds_the_load_a_monthly_budget_allows() {
     );
     let dir = tempfile::tempdir().unwrap();
     let file = crate::common::write(dir.path(), "budget.yaml", &yaml);
-    let o = crate::common::regionsim(
-        dir.path(),
-        &[
-            "headroom",
-            file.to_str().unwrap(),
-            "-o",
-            "out",
-            "--quiet",
-            "--no-charts",
-            "--precision",
-            "2%",
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(dir.path().join("out/cost/headroom.json")).unwrap();
-    let j: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let j = crate::common::headroom(dir.path(), &file, "cost", &["--precision", "2%"]);
     let s = &j["searches"][0];
     let (lo, hi) = (
         s["headroom"].as_f64().unwrap(),

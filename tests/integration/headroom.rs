@@ -39,21 +39,10 @@ headroom: {parameter: load, precision: 2%}
 "#;
 
 fn search(dir: &std::path::Path, file: &std::path::Path, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "headroom",
-        file.to_str().unwrap(),
-        "-o",
-        "out",
-        "--quiet",
-        "--no-charts",
-    ];
-    args.extend_from_slice(extra);
-    let o = regionsim(dir, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = crate::common::headroom(dir, file, "apply-queue", extra);
     let page = std::fs::read_to_string(dir.join("out/apply-queue/index.html")).unwrap();
     assert!(page.contains("headroom of <code>load</code>"), "{page}");
-    let text = std::fs::read_to_string(dir.join("out/apply-queue/headroom.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    j
 }
 
 /// The search brackets the saturation load: every SLO holds at the

@@ -4,9 +4,8 @@
 //! wire are not; semi-sync falls back to async and returns once the
 //! replicas have caught up.
 
-use crate::common::{fig, scenario, summary};
+use crate::common::{commits_and_metrics, fig, summary};
 use regionsim::engine::{Duration, Time};
-use regionsim::model::{Trace, World};
 
 /// A client region `c` 5 ms from the primary `a`; a replica `b` 20 ms
 /// from `a`; every delay constant. Health checks from `b` and `c` every
@@ -54,25 +53,6 @@ failures:
 }
 
 const FAILURE: Duration = Duration::from_secs(20);
-
-/// The commit time of every write, from the trace of run 0 of `yaml`, and
-/// what the run measured.
-fn commits_and_metrics(yaml: &str) -> (Vec<Time>, regionsim::metrics::RunMetrics) {
-    let s = scenario(yaml);
-    let mut sim = World::new(&s, 0);
-    sim.model_mut().trace_writes();
-    sim.run_to_completion();
-    let commits: Vec<Time> = sim
-        .model()
-        .trace()
-        .iter()
-        .filter_map(|t| match *t {
-            Trace::Acked { commit, .. } => Some(commit),
-            _ => None,
-        })
-        .collect();
-    (commits, sim.into_model().finish())
-}
 
 /// With a bandwidth limit the writes queue at the primary to be sent, one
 /// every 10 ms (1,000 bytes at 100 kB/s); at 150 writes/s the queue grows

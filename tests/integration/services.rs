@@ -3,9 +3,8 @@
 //! value is the cited figure (README, FACTS.md), each field overridable,
 //! and each preset behaves as the service does.
 
-use crate::common::{fig, scenario, summary, validate};
+use crate::common::{commits_and_metrics, fig, scenario, summary, validate};
 use regionsim::engine::{Dist, Duration, Time};
-use regionsim::model::{Trace, World};
 use regionsim::scenario::Placement;
 
 /// Primary in a, an Aurora secondary in b, 10 ms apart; Route 53's checks
@@ -108,23 +107,11 @@ fn aurora_resolves_to_its_cited_figures() {
     assert_eq!(p.switchover_delay, Duration::from_secs(20));
 }
 
-/// Acknowledged commits of `yaml`'s run 0 with their commit times, and its
-/// metrics.
+/// Acknowledged commits of `yaml`'s run 0 with their commit times, its
+/// metrics, and the start of its measured span.
 fn commits(yaml: &str) -> (Vec<Time>, regionsim::metrics::RunMetrics, Time) {
-    let s = scenario(yaml);
-    let mut sim = World::new(&s, 0);
-    sim.model_mut().trace_writes();
-    sim.run_to_completion();
-    let acked = sim
-        .model()
-        .trace()
-        .iter()
-        .filter_map(|t| match *t {
-            Trace::Acked { commit, .. } => Some(commit),
-            _ => None,
-        })
-        .collect();
-    (acked, sim.into_model().finish(), Time::ZERO + s.warmup)
+    let (acked, m) = commits_and_metrics(yaml);
+    (acked, m, Time::ZERO + scenario(yaml).warmup)
 }
 
 /// An unplanned failover (region a lost at 20 s) with a constant 500 ms
