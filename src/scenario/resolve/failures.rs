@@ -313,22 +313,8 @@ fn switchover(
             ),
         );
     }
-    let Some(d) = raw.datasets.iter().position(|d| d.name == name) else {
-        if !check.is_broken(name) {
-            check.error(
-                at("switchover"),
-                format!(
-                    "unknown dataset `{name}`; the scenario's datasets are: {}",
-                    raw.datasets
-                        .iter()
-                        .map(|d| d.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
-        return None;
-    };
+    let ds_names: Vec<String> = raw.datasets.iter().map(|d| d.name.clone()).collect();
+    let d = check.dataset(&ds_names, name, at("switchover"))?;
     let PlacementFile::SinglePrimary(sp) = &raw.datasets[d].placement else {
         check.error(
             at("switchover"),

@@ -92,6 +92,22 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// Resolves a dataset name (`names`: the file's datasets, in order) to
+    /// its index, or records why it cannot.
+    fn dataset(&mut self, names: &[String], name: &str, at: Vec<Seg>) -> Option<usize> {
+        let found = names.iter().position(|n| n == name);
+        if found.is_none() && !self.is_broken(name) {
+            self.error(
+                at,
+                format!(
+                    "unknown dataset `{name}`; the scenario's datasets are: {}",
+                    names.join(", ")
+                ),
+            );
+        }
+        found
+    }
+
     /// True for a name of an item that did not read.
     fn is_broken(&self, name: &str) -> bool {
         self.broken.iter().any(|b| b == name)

@@ -117,17 +117,8 @@ pub(super) fn workload(
             .and_then(|r| roaming(r, i, region, names, w.users.is_some(), check));
         for (ds, rates) in &w.rates {
             let at = |k: &str| yaml_path!["workload", i, "rates", ds, k];
-            let Some(d) = ds_names.iter().position(|n| n == ds) else {
-                if check.is_broken(ds) {
-                    continue;
-                }
-                check.error(
-                    yaml_path!["workload", i, "rates", ds],
-                    format!(
-                        "unknown dataset `{ds}`; the scenario's datasets are: {}",
-                        ds_names.join(", ")
-                    ),
-                );
+            let Some(d) = check.dataset(&ds_names, ds, yaml_path!["workload", i, "rates", ds])
+            else {
                 continue;
             };
             // The rates as simulated: every load factor that applies.
