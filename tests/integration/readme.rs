@@ -86,5 +86,50 @@ fn the_founding_design_answers_match_its_run() {
             format!("${:.1}", f("cost.transfer_usd_per_month")),
             "{name}"
         );
+        // The preset table's claim: the lag stays under a second (p99.9
+        // 0.41-0.53 s over the points).
+        for r in ["us-west-2", "eu-west-1", "ap-southeast-1"] {
+            let p999 = f(&format!("datasets.accounts.replicas.{r}.lag.p999_ms"));
+            assert!((405.0..535.0).contains(&p999), "{name} {r}: {p999}");
+        }
+        assert_eq!(f("datasets.eu_profiles.residency.cross_border_reads"), 0.0);
     }
+    // The prose under the table, from the failover point (and the
+    // switchover point's outage, its second incident).
+    let said = |p: &str, text: &str| {
+        let v = at(&s, &format!("points.{p}.mean"))
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("no {p}"));
+        let shown = if text.ends_with(" s") {
+            format!("{:.0} s", v / 1000.0)
+        } else if text.ends_with(" ms") {
+            format!("{v:.0} ms")
+        } else {
+            format!("{:.1} %", v * 100.0)
+        };
+        assert_eq!(shown, text, "{p}");
+        let prose = &readme[end..readme[end..].find("## Quick start").unwrap() + end];
+        assert!(
+            prose.replace('\n', " ").contains(text),
+            "{text} not in the prose"
+        );
+    };
+    said("0.figures.incidents.0.detection_ms", "29 s");
+    said("0.figures.incidents.0.dns_95_ms", "84 s");
+    said("0.figures.incidents.0.promotion_ms", "91 s");
+    said("0.figures.incidents.0.first_write_ms", "96 s");
+    said("0.figures.incidents.0.lost_window_ms", "118 ms");
+    said(
+        "0.figures.datasets.accounts.replicas.eu-west-1.lag.p99_ms",
+        "358 ms",
+    );
+    said(
+        "0.figures.datasets.accounts.replicas.ap-southeast-1.lag.p99_ms",
+        "407 ms",
+    );
+    said("0.figures.clients.eu-west-1.stale_reads.0ms.share", "3.4 %");
+    said(
+        "3.figures.incidents.1.clients.us-east-1.read_rto_ms",
+        "86 s",
+    );
 }
