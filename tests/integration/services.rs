@@ -300,6 +300,24 @@ fn bad_presets_and_switchovers_are_refused_with_their_line() {
             dynamodb(", replicated_write_price: 1", 1024).replace("cost: {prices: aws}\n", ""),
             "add a top-level `cost:` section",
         ),
+        (
+            forwarding("read_consistency: strong"),
+            "unknown variant `strong`",
+        ),
+        (
+            forwarding("read_consistency: global\n        read_your_writes: {token: wait}"),
+            "leave out read_your_writes",
+        ),
+        (
+            forwarding("read_consistency: session").replace("replicas: [b]", "replicas: []"),
+            "it changes nothing here",
+        ),
+        (
+            forwarding("read_consistency: session")
+                .replace("    users: 10\n", "")
+                .replace("popularity: per-user", "popularity: uniform"),
+            "read-your-writes is per user",
+        ),
     ];
     for (yaml, expected) in cases.into_iter().chain(more) {
         let (code, err, _) = validate(&yaml);
@@ -457,4 +475,100 @@ fn dynamodb_global_tables_bill_replicated_writes() {
     assert!((two / (units * 2.0 * 0.625) - 1.0).abs() < 0.002, "{two}");
     let (dear, units) = bill(", replicated_write_price: 1.25", 1024);
     assert!((dear / (units * 1.25) - 1.0).abs() < 0.002, "{dear}");
+}
+
+/// Users of b reading their own record at an Aurora-style secondary: the
+/// primary in a, 50 ms away; each write waits 100 ms in the primary's
+/// log, crosses in 50 ms and is applied in 20 ms; a's users write their
+/// own records too (keys the b users read are theirs only). `consistency`
+/// is the placement's `read_consistency` line ("" for none).
+fn forwarding(consistency: &str) -> String {
+    format!(
+        "name: forwarding
+duration: 60s
+warmup: 5s
+regions: [{{name: a, jurisdiction: X}}, {{name: b, jurisdiction: X}}]
+network: {{intra_region: 1ms, links: [{{between: [a, b], delay: 50ms}}]}}
+datasets:
+  - name: d
+    keys: 100
+    popularity: per-user
+    placement:
+      single-primary:
+        primary: a
+        replicas: [b]
+        apply_time: 20ms
+        shipping_delay: 100ms
+        {consistency}
+workload:
+  - region: b
+    users: 10
+    rates: {{d: {{reads_per_s: 5000, writes_per_s: 2}}}}
+"
+    )
+}
+
+/// Aurora's write forwarding read consistency (AWS Aurora User Guide,
+/// aurora-mysql-write-forwarding-consistency): EVENTUAL reads the
+/// secondary as it is; SESSION waits for the session's own writes,
+/// however long they take to arrive (also while they wait in the
+/// primary's log); GLOBAL waits until the secondary is current with the
+/// primary as of the read.
+#[test]
+fn write_forwarding_session_waits_for_ones_own_writes_and_global_for_every_write() {
+    // A write sent at t from b commits at t + 51 ms and its ack is back at
+    // t + 102; it leaves a's log at t + 151 and is applied at b at
+    // t + 221 (plus any wait for the apply thread): a read reaching b in
+    // between misses it.
+    let eventual = summary(&forwarding(""));
+    let ryw = fig(&eventual, "clients.b.users.read_your_writes.count");
+    assert!(ryw > 500.0, "{ryw}");
+    // Saying so changes nothing.
+    let said = summary(&forwarding("read_consistency: eventual"));
+    assert_eq!(fig(&said, "clients.b.users.read_your_writes.count"), ryw);
+    // SESSION: exactly those reads wait (the same arrivals), none goes to
+    // the primary, none misses, and none waits longer than the window.
+    let session = summary(&forwarding("read_consistency: session"));
+    assert_eq!(fig(&session, "clients.b.users.read_your_writes.count"), 0.0);
+    assert_eq!(fig(&session, "clients.b.users.reads_held.count"), ryw);
+    assert_eq!(
+        fig(&session, "clients.b.users.reads_sent_to_primary.count"),
+        0.0
+    );
+    let max = fig(&session, "clients.b.read_latency.max_ms");
+    let apply_wait = fig(&session, "datasets.d.replicas.b.apply_wait.max_ms");
+    assert!(max <= 2.0 + 119.0 + apply_wait + 2.0 + 0.1, "{max}");
+    assert!(max > 100.0, "{max}");
+    // A bounded session token cannot hold a read for a write still in the
+    // log (its apply time is not known yet): it sends those on, the 49 of
+    // the window's 119 ms (41 %), and holds the rest.
+    let token = summary(&forwarding("read_your_writes: {token: wait}"));
+    let sent = fig(&token, "clients.b.users.reads_sent_to_primary.count");
+    let held = fig(&token, "clients.b.users.reads_held.count");
+    assert_eq!(sent + held, ryw);
+    assert!((sent / ryw - 49.0 / 119.0).abs() < 0.03, "{sent} of {ryw}");
+    // GLOBAL: every read at b first asks a for its newest commit (a
+    // 100 ms round trip), then waits until b has applied it: none is
+    // stale, none misses the user's write, and each costs at least the
+    // round trip: a read with nothing to wait for takes 1 + 1 + 100 + 1 +
+    // 1 ms (app tier to database and back on each side of the round).
+    let global = summary(&forwarding("read_consistency: global"));
+    assert_eq!(fig(&global, "clients.b.users.read_your_writes.count"), 0.0);
+    assert_eq!(fig(&global, "clients.b.stale_reads.0ms.count"), 0.0);
+    assert!(fig(&eventual, "clients.b.stale_reads.0ms.count") > 0.0);
+    let p50 = fig(&global, "clients.b.read_latency.p50_ms");
+    let eventual_p50 = fig(&eventual, "clients.b.read_latency.p50_ms");
+    assert!(
+        (p50 - eventual_p50 - 100.0).abs() < 0.5,
+        "{p50} vs {eventual_p50}"
+    );
+    // A read whose round trip catches a write in the log waits for it:
+    // the write reaches b 170 ms after its commit at most (plus the apply
+    // thread's wait), the read's answer 50 ms after the commit index.
+    let max = fig(&global, "clients.b.read_latency.max_ms");
+    assert!(max > eventual_p50 + 100.0 + 100.0, "{max}");
+    assert!(
+        max <= eventual_p50 + 100.0 + 170.0 + apply_wait + 1.0,
+        "{max}"
+    );
 }

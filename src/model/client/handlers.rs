@@ -51,6 +51,7 @@ impl World {
             attempt: 1,
             pending: 0,
             done: false,
+            held: false,
             key,
             bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
             serve: s.serve,
@@ -455,6 +456,7 @@ impl World {
             let wait =
                 Duration::from_nanos(s.backoff.as_nanos().saturating_mul(1 << (r.attempt - 1)));
             r.attempt += 1;
+            r.held = false;
             r.pending += 1;
             if measured {
                 self.metrics.record_retry(s.client);

@@ -313,6 +313,10 @@ struct Request {
     pending: u8,
     /// Its fate is known (succeeded or failed).
     done: bool,
+    /// A read-your-writes mitigation has held the current attempt (a
+    /// read held while the write waits in the primary's log is held again
+    /// when it has left, and counted once).
+    held: bool,
     key: u32,
     /// Time bucket of the first send (`NOT_MEASURED`: outside the span).
     bucket: u32,

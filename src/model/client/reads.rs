@@ -32,11 +32,12 @@ pub(super) fn user_read(
     sched: &mut Scheduler<Event>,
 ) -> Option<u8> {
     use crate::scenario::RywMitigation as M;
-    let token = matches!(s.ryw, Some(M::TokenWait(_) | M::TokenPrimary));
+    let token = matches!(s.ryw, Some(M::TokenWait(_) | M::TokenPrimary | M::Session));
     if token && matches!(at.server, ReadServer::Replica(_)) {
         if let Some(write) = truth.unseen_write(s.dataset, r.user, r.key, r.first_sent) {
             let hold = match s.ryw {
                 Some(M::TokenWait(max)) => Some(max),
+                Some(M::Session) => Some(super::super::placement::UNBOUNDED_HOLD),
                 _ => None,
             };
             let measured = r.bucket != NOT_MEASURED;
@@ -46,7 +47,9 @@ pub(super) fn user_read(
                     // Just after the apply (whose event may come after
                     // this one's at the same time).
                     let t = t + Duration::from_nanos(1);
-                    mitigated(r, at, t, HELD, measured, s.client, metrics, sched);
+                    let first = !r.held;
+                    r.held = true;
+                    mitigated(r, at, t, HELD, measured && first, s.client, metrics, sched);
                     return None;
                 }
                 Answer::Forward => {

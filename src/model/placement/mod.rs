@@ -55,6 +55,10 @@ pub enum Answer {
     Forward,
 }
 
+/// The hold of `read_consistency: session`: however long the copy takes
+/// to apply the write, also while it still waits in the primary's log.
+pub const UNBOUNDED_HOLD: Duration = Duration::from_nanos(u64::MAX);
+
 /// Which copy serves a client region's reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadServer {
@@ -368,9 +372,8 @@ impl Placement {
         match self {
             Placement::Leaderless(_) => true,
             Placement::Consensus(p) => p.reads_later(),
-            Placement::SinglePrimary(_) | Placement::ActiveActive(_) | Placement::GeoSharded(_) => {
-                false
-            }
+            Placement::SinglePrimary(p) => p.reads_later(),
+            Placement::ActiveActive(_) | Placement::GeoSharded(_) => false,
         }
     }
 

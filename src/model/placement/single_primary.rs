@@ -498,6 +498,12 @@ pub struct SinglePrimary {
     endpoint_until: Time,
     /// The primary a failover deposed, until it rejoins as a replica.
     deposed: Option<Deposed>,
+    /// `read_consistency: global`: each read at a replica asks the
+    /// primary for its newest commit first; the reads doing so, by
+    /// request slot, and the draws of their messages.
+    global_reads: bool,
+    global: Vec<Option<GlobalRead>>,
+    rng_index: SimRng,
     /// Its shard in a geo-sharded dataset (0 otherwise), and the index
     /// its first stream has among the dataset's.
     shard: u8,
@@ -550,10 +556,25 @@ struct Log<'a> {
     failover: Option<&'a crate::scenario::Failover>,
     target: Option<RegionId>,
     switchover_delay: Duration,
+    /// Reads at replicas wait for the primary's newest commit.
+    global_reads: bool,
     /// The dataset's replica figure slots.
     slots: Vec<RegionId>,
     /// A shard: its index and the index of its first stream.
     shard: Option<(u8, u16)>,
+}
+
+/// A `read_consistency: global` read in progress (Aurora's GLOBAL: the
+/// replica waits until it is current with the primary as of the read).
+#[derive(Clone, Copy)]
+struct GlobalRead {
+    attempt: u8,
+    /// When it reached the replica.
+    start: Time,
+    /// When the primary answered with its newest commit.
+    index_at: Time,
+    /// The replica has applied every write committed by then: answered.
+    done: bool,
 }
 
 /// A primary deposed by a failover, until it rejoins as a replica.
@@ -585,6 +606,7 @@ impl SinglePrimary {
             failover: sp.failover.as_ref(),
             target: sp.failover_target(),
             switchover_delay: sp.switchover_delay,
+            global_reads: sp.global_reads,
             slots: sp.copies(),
             shard: None,
         };
@@ -615,6 +637,7 @@ impl SinglePrimary {
             target: sh.target.and_then(|t| sh.replicas.get(t).copied()),
             // Shards take no planned switchover.
             switchover_delay: Duration::ZERO,
+            global_reads: false,
             slots: g.copies(),
             shard: Some((shard, stream_base)),
         };
@@ -637,6 +660,7 @@ impl SinglePrimary {
             failover,
             target,
             switchover_delay,
+            global_reads,
             slots,
             shard,
         } = log;
@@ -713,11 +737,19 @@ impl SinglePrimary {
             endpoint: None,
             endpoint_until: Time::ZERO,
             deposed: None,
+            global_reads,
+            global: Vec::new(),
+            rng_index: stream(seed, run, &format!("read-index/{}", ds.name)),
             shard: shard.map_or(0, |s| s.0),
             stream_base: shard.map_or(0, |s| s.1),
             slots,
             residency: scenario.residency.clone().filter(|_| ds.restricted),
         }
+    }
+
+    /// Whether a read may be answered later: `read_consistency: global`.
+    pub fn reads_later(&self) -> bool {
+        self.global_reads
     }
 
     /// A write of `key` committed at `at` came to rest in `region`
@@ -1198,19 +1230,90 @@ impl super::Strategy for SinglePrimary {
     }
 
     /// The serving copy answers at once.
+    /// A read at a replica under `read_consistency: global`: first the
+    /// primary's newest commit (a round trip from the replica), then until
+    /// the replica has applied every write committed by then. Any other
+    /// read is served at once.
     fn quorum_read(
         &mut self,
-        _now: Time,
+        now: Time,
         _key: u32,
-        _server: ReadServer,
-        _ticket: (u32, u8),
-        _ctx: &mut Ctx,
+        server: ReadServer,
+        (req, attempt): (u32, u8),
+        ctx: &mut Ctx,
     ) -> super::QuorumRead {
-        super::QuorumRead::Serve
+        use super::QuorumRead;
+        let ReadServer::Replica(i) = server else {
+            return QuorumRead::Serve;
+        };
+        if !self.global_reads {
+            return QuorumRead::Serve;
+        }
+        let i = usize::from(i);
+        let slot = req as usize;
+        if self.global.len() <= slot {
+            self.global.resize(slot + 1, None);
+        }
+        match self.global[slot] {
+            Some(g) if g.attempt == attempt && g.done => {
+                self.global[slot] = None;
+                QuorumRead::Done {
+                    start: g.start,
+                    oldest: Time::NEVER,
+                    frontier: Time::NEVER,
+                }
+            }
+            Some(g) if g.attempt == attempt => {
+                // The primary's answer: wait for every write it had
+                // committed by then. One still in its log looks again when
+                // it may leave; one held there by a failure cannot come.
+                let mut until = now;
+                for m in &self.streams[i].queue.in_flight {
+                    if m.commit > g.index_at {
+                        break;
+                    }
+                    if m.applied != Time::NEVER {
+                        until = until.max(m.applied);
+                    } else if m.due > now {
+                        return QuorumRead::Later(m.due);
+                    } else {
+                        self.global[slot] = None;
+                        return QuorumRead::Unavailable;
+                    }
+                }
+                self.global[slot] = Some(GlobalRead { done: true, ..g });
+                QuorumRead::Later(until)
+            }
+            _ => {
+                let st = &self.streams[i];
+                let up = self.primary_down.is_none() && st.joined && self.switching.is_none();
+                let (out, back) = (st.back, st.channel.link);
+                if !up {
+                    return QuorumRead::Unavailable;
+                }
+                let Some(there) = ctx.net.transit(out, now, 64, &mut self.rng_index) else {
+                    return QuorumRead::Unavailable;
+                };
+                let Some(answer) = ctx.net.transit(back, there, 64, &mut self.rng_index) else {
+                    return QuorumRead::Unavailable;
+                };
+                self.global[slot] = Some(GlobalRead {
+                    attempt,
+                    start: now,
+                    index_at: there,
+                    done: false,
+                });
+                QuorumRead::Later(answer)
+            }
+        }
     }
 
-    /// No read waits for answers.
-    fn forget_read(&mut self, _req: u32) {}
+    /// A global read will not be asked about again.
+    fn forget_read(&mut self, req: u32) {
+        if let Some(g) = self.global.get_mut(req as usize) {
+            *g = None;
+        }
+    }
 
     /// A read of `key` served by `server`: the commit time of the oldest
     /// write of the key it has not applied (`Time::NEVER`: none).
@@ -1566,11 +1669,16 @@ impl super::Strategy for SinglePrimary {
         if !self.missed(server, key, node, commit) {
             return Answer::Serve;
         }
-        let applied = self.streams[usize::from(i)]
-            .queue
-            .applied_at(key, commit, now);
-        match (hold, applied) {
+        let queue = &self.streams[usize::from(i)].queue;
+        match (hold, queue.applied_at(key, commit, now)) {
             (Some(max), Some(t)) if t <= now + max => Answer::HoldUntil(t),
+            // Still in the primary's log: a read that waits however long
+            // (`read_consistency: session`) looks again when it may leave.
+            // One held there by a failure goes to the primary.
+            (Some(super::UNBOUNDED_HOLD), None) => queue
+                .find(key, commit)
+                .filter(|m| m.due > now)
+                .map_or(Answer::Forward, |m| Answer::HoldUntil(m.due)),
             _ => Answer::Forward,
         }
     }

@@ -299,19 +299,23 @@ impl<M: Queued> KeyedQueue<M> {
         &self.in_flight[(seq - self.head_seq) as usize]
     }
 
+    /// The message of the write of `key` committed at `commit`, if the
+    /// copy has not applied it.
+    pub fn find(&self, key: u32, commit: Time) -> Option<&M> {
+        // In commit order: the first message committed at or after
+        // `commit` of that key.
+        let from = self.in_flight.partition_point(|m| m.commit() < commit);
+        self.in_flight
+            .range(from..)
+            .take_while(|m| m.commit() == commit)
+            .find(|m| m.key() == key)
+    }
+
     /// When the copy applies (applied: `now`) the write of `key` committed
     /// at `commit`; `None` while that is not known (the write has not left
     /// for the copy).
     pub fn applied_at(&self, key: u32, commit: Time, now: Time) -> Option<Time> {
-        // In commit order: the first message committed at or after
-        // `commit` of that key.
-        let from = self.in_flight.partition_point(|m| m.commit() < commit);
-        let m = self
-            .in_flight
-            .range(from..)
-            .take_while(|m| m.commit() == commit)
-            .find(|m| m.key() == key);
-        match m {
+        match self.find(key, commit) {
             None => Some(now),
             Some(m) if m.applied() == Time::NEVER => None,
             Some(m) => Some(m.applied().max(now)),

@@ -352,6 +352,22 @@ pub struct SinglePrimaryFile {
     /// or of its link to a replica, keeps in the log what had not left;
     /// a failover loses it.
     pub shipping_delay: Option<Dist>,
+    /// What a read at a replica waits for (Aurora's
+    /// `aurora_replica_read_consistency` for write forwarding):
+    /// `eventual` (default: the replica's state now), `session` (a
+    /// user's read waits until the replica has the user's last write,
+    /// however long), `global` (the replica asks the primary for its
+    /// newest commit, then waits until it has applied it).
+    pub read_consistency: Option<ReadConsistencyFile>,
+}
+
+/// What a read at a single-primary replica waits for.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadConsistencyFile {
+    Eventual,
+    Session,
+    Global,
 }
 
 /// A managed single-primary database.

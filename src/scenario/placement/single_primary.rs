@@ -31,6 +31,10 @@ pub struct SinglePrimary {
     pub switchover_delay: Duration,
     /// A planned switchover in the failures can depose the primary.
     pub switchover_planned: bool,
+    /// A read at a replica first asks the primary for its newest commit
+    /// and waits until the replica has applied it (`read_consistency:
+    /// global`).
+    pub global_reads: bool,
 }
 
 /// When a single primary acknowledges a write.
@@ -62,6 +66,9 @@ pub enum RywMitigation {
     /// A replica behind the user's last write sends the read to the
     /// primary.
     TokenPrimary,
+    /// A replica behind the user's last write holds the read until it has
+    /// applied it, however long (`read_consistency: session`).
+    Session,
 }
 
 impl Strategy for SinglePrimary {

@@ -1,7 +1,7 @@
 //! Datasets and their placements: single-primary, active-active, geo-sharded; replication modes, commit paths, failover, read-your-writes.
 
 use super::*;
-use crate::scenario::file::{SinglePrimaryPresetFile, SurviveFile};
+use crate::scenario::file::{ReadConsistencyFile, SinglePrimaryPresetFile, SurviveFile};
 
 /// Most servers of one station (an app tier's servers x concurrency).
 pub const MAX_SERVERS: u64 = 100_000;
@@ -285,6 +285,7 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
             .as_ref()
             .filter(|_| replication == Replication::Async)
             .map(|p| &p.shipping_delay));
+        let consistency = read_consistency(sp, i, check);
         datasets.push(Dataset {
             name: d.name.clone(),
             keys: d.keys,
@@ -320,14 +321,18 @@ pub(super) fn datasets(raw: &ScenarioFile, names: &[String], check: &mut Checker
                     )
                 }),
                 failover,
-                read_your_writes: sp
-                    .read_your_writes
-                    .as_ref()
-                    .and_then(|r| read_your_writes(r, i, check)),
+                read_your_writes: match consistency {
+                    Some(ReadConsistencyFile::Session) => Some(RywMitigation::Session),
+                    _ => sp
+                        .read_your_writes
+                        .as_ref()
+                        .and_then(|r| read_your_writes(r, i, check)),
+                },
                 shipping_delay: shipping_delay(shipping, replication),
                 switchover_delay,
                 // Set once the failures are read.
                 switchover_planned: false,
+                global_reads: consistency == Some(ReadConsistencyFile::Global),
             }),
         });
     }
@@ -797,6 +802,42 @@ pub(super) fn commit_waits(datasets: &[Dataset], regions: &[Region], check: &mut
 pub(super) fn shipping_delay(d: Option<&Dist>, replication: Replication) -> Option<Dist> {
     d.filter(|d| replication == Replication::Async && d.mean_nanos() > 0.0)
         .cloned()
+}
+
+/// Dataset `i`'s `read_consistency`, checked against what else the file
+/// says: `session` and `global` are read-your-writes mitigations of their
+/// own, and act at replicas only.
+fn read_consistency(
+    sp: &crate::scenario::file::SinglePrimaryFile,
+    i: usize,
+    check: &mut Checker,
+) -> Option<ReadConsistencyFile> {
+    let c = sp.read_consistency?;
+    let at = yaml_path![
+        "datasets",
+        i,
+        "placement",
+        "single-primary",
+        "read_consistency"
+    ];
+    if c == ReadConsistencyFile::Eventual {
+        return Some(c);
+    }
+    if sp.read_your_writes.is_some() {
+        check.error(
+            at,
+            "read_consistency: session or global already keeps users' reads from missing their writes: leave out read_your_writes, or the read_consistency",
+        );
+        return None;
+    }
+    if sp.replicas.is_empty() {
+        check.error(
+            at,
+            "read_consistency acts on reads at replicas, and this dataset has none: it changes nothing here",
+        );
+        return None;
+    }
+    Some(c)
 }
 
 /// The default longest wait of `read_your_writes: {token: wait}`.

@@ -326,8 +326,12 @@ pub(super) fn users_fit(
             .find(|w| usize::from(w.dataset.0) == d && w.users.is_none())
         {
             let region = &raw.regions[usize::from(w.region.0)].name;
+            let field = match ds.strategy().read_your_writes() {
+                Some(crate::scenario::RywMitigation::Session) => "read_consistency",
+                _ => "read_your_writes",
+            };
             check.error(
-                yaml_path!["datasets", d, "placement", "single-primary", "read_your_writes"],
+                yaml_path!["datasets", d, "placement", "single-primary", field],
                 format!("read-your-writes is per user: give `users` to the workload of `{region}`, which uses `{}`", ds.name),
             );
         }
