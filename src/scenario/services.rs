@@ -37,6 +37,32 @@
 //! replicated write request unit per other replica table and KB: $0.625
 //! per million on demand (us-east-1, 2024-11).
 //!
+//! # Spanner (`consensus`, `spanner`)
+//! Corbett et al., "Spanner: Google's Globally-Distributed Database",
+//! OSDI 2012: TrueTime's uncertainty epsilon "is typically a sawtooth
+//! function of time, varying from about 1 to 7 ms over each poll
+//! interval" (the preset draws it uniform over 1-7 ms, for a voter whose
+//! region sets no `clock: {uncertainty}`); a leader waits out the commit
+//! (`commit_wait`, about twice epsilon); Paxos leaders hold timed leases
+//! "10 seconds by default" (`lease` 10 s: a new leader serves only once
+//! the old lease has run out). Multi-region configurations place two
+//! read-write regions of two replicas each and a witness region
+//! (cloud.google.com/spanner/docs/instance-configurations): the preset
+//! places nothing, list the voters and the witness.
+//!
+//! # CockroachDB (`consensus`, `cockroachdb`)
+//! cockroachdb/cockroach, `pkg/base/testdata/raft_config_recovery`
+//! (the recovery budget its defaults are tested against, read 2026-12):
+//! the Raft election timeout is drawn from 1x to 2x a 2 s timeout
+//! (`election_timeout` uniform 2-4 s); an expiration-based range lease
+//! lasts 6 s (`lease` 6 s: the new leaseholder waits it out, so writes
+//! come back about 6 s after the leaseholder's loss, the upper end of
+//! the file's 3.0-6.4 s, which counts a heartbeat's offset the model
+//! does not). Survival goals are `survive: zone|region`.
+//!
+//! Both publish no time to persist an entry: the presets take none
+//! (`apply_time` 0); override it with the disks' figure.
+//!
 //! Both publish only bounds for replication: the presets add no time of
 //! their own to the network's delay (`apply_time` 0), which stays within
 //! the bound; override `apply_time` to model a slower one.
@@ -82,5 +108,43 @@ pub fn aurora_global() -> Aurora {
         apply_time: Dist::constant(Duration::ZERO),
         promotion_delay: Duration::from_secs(60),
         endpoint_ttl: Duration::from_secs(5),
+    }
+}
+
+/// What the consensus presets set.
+pub struct ConsensusPreset {
+    pub apply_time: Dist,
+    pub election_timeout: Dist,
+    pub lease: Option<Duration>,
+    pub commit_wait: bool,
+    /// Clock uncertainty where a voter's region sets none.
+    pub uncertainty: Option<Dist>,
+}
+
+/// The `spanner` preset (see the module docs for each source).
+pub fn spanner() -> ConsensusPreset {
+    ConsensusPreset {
+        apply_time: Dist::constant(Duration::ZERO),
+        // Not Spanner's own (it publishes none): the Raft paper's.
+        election_timeout: Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
+            .expect("a valid range"),
+        lease: Some(Duration::from_secs(10)),
+        commit_wait: true,
+        uncertainty: Some(
+            Dist::uniform(Duration::from_millis(1), Duration::from_millis(7))
+                .expect("a valid range"),
+        ),
+    }
+}
+
+/// The `cockroachdb` preset (see the module docs for each source).
+pub fn cockroachdb() -> ConsensusPreset {
+    ConsensusPreset {
+        apply_time: Dist::constant(Duration::ZERO),
+        election_timeout: Dist::uniform(Duration::from_secs(2), Duration::from_secs(4))
+            .expect("a valid range"),
+        lease: Some(Duration::from_secs(6)),
+        commit_wait: false,
+        uncertainty: None,
     }
 }

@@ -301,6 +301,16 @@ fn bad_presets_and_switchovers_are_refused_with_their_line() {
             "add a top-level `cost:` section",
         ),
         (
+            managed_group("spanner-global", "", ""),
+            "unknown variant `spanner-global`",
+        ),
+        (managed_group("{cockroachdb: {}}", "", ""), "preset"),
+        (
+            managed_group("spanner", "", "").replace("preset: spanner, ", ""),
+            "give apply_time",
+        ),
+        (managed_group("cockroachdb", ", lease: -6s", ""), "lease"),
+        (
             forwarding("read_consistency: strong"),
             "unknown variant `strong`",
         ),
@@ -571,4 +581,154 @@ fn write_forwarding_session_waits_for_ones_own_writes_and_global_for_every_write
         max <= eventual_p50 + 100.0 + 170.0 + apply_wait + 1.0,
         "{max}"
     );
+}
+
+/// Three voters (a leads; b 10 ms away, c 20 ms, b to c 15 ms), 1 ms
+/// inside a region, under `preset` with `extra` placement fields; clients
+/// in a and b; `failure` from 10 s for the rest of the span.
+fn managed_group(preset: &str, extra: &str, failure: &str) -> String {
+    format!(
+        r#"
+name: group
+seed: 3
+warmup: 5s
+duration: 40s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 10ms}}
+    - {{between: [a, c], delay: 20ms}}
+    - {{between: [b, c], delay: 15ms}}
+datasets:
+  - name: k
+    keys: 2000
+    placement:
+      consensus: {{preset: {preset}, voters: [a, b, c], leader: a{extra}}}
+workload:
+  - {{region: a, rates: {{k: {{reads_per_s: 100, writes_per_s: 100}}}}}}
+  - {{region: b, rates: {{k: {{reads_per_s: 100, writes_per_s: 100}}}}}}
+failures:
+{failure}
+"#
+    )
+}
+
+const LEADER_LOST: &str = "  - {region: a, service: database, at: 10s, duration: 30s}";
+
+fn group_of(s: &regionsim::scenario::Scenario) -> &regionsim::scenario::Consensus {
+    match &s.datasets[0].placement {
+        Placement::Consensus(c) => c,
+        _ => panic!("consensus"),
+    }
+}
+
+fn debug<T: std::fmt::Debug>(t: T) -> String {
+    format!("{t:?}")
+}
+
+fn promotion_ms(s: &serde_json::Value) -> f64 {
+    regionsim::report::aggregate::at(s, "points.0.incidents.milestones.promotion_ms.mean")
+        .and_then(serde_json::Value::as_f64)
+        .expect("a promotion")
+}
+
+/// Spanner (OSDI 2012: TrueTime's epsilon 1-7 ms, commit wait, 10 s
+/// leader leases) and CockroachDB (`raft_config_recovery`: elections after
+/// 2-4 s, 6 s range leases) resolve to their cited figures, and a field
+/// given with them wins.
+#[test]
+fn spanner_and_cockroachdb_resolve_to_their_cited_figures() {
+    let ms = Duration::from_millis;
+    let s = scenario(&managed_group("spanner", "", ""));
+    let g = group_of(&s);
+    assert!(g.commit_wait);
+    assert_eq!(g.lease, Some(Duration::from_secs(10)));
+    assert_eq!(
+        debug(g.uncertainty.as_ref()),
+        debug(Some(&Dist::uniform(ms(1), ms(7)).unwrap()))
+    );
+    assert_eq!(
+        debug(&g.election_timeout),
+        debug(Dist::uniform(ms(150), ms(300)).unwrap())
+    );
+    assert_eq!(
+        debug(&s.datasets[0].apply_time),
+        debug(Dist::constant(Duration::ZERO))
+    );
+    let s = scenario(&managed_group("cockroachdb", "", ""));
+    let g = group_of(&s);
+    assert!(!g.commit_wait);
+    assert!(g.uncertainty.is_none());
+    assert_eq!(g.lease, Some(Duration::from_secs(6)));
+    assert_eq!(
+        debug(&g.election_timeout),
+        debug(Dist::uniform(ms(2000), ms(4000)).unwrap())
+    );
+    // Overrides win, field by field.
+    let s = scenario(&managed_group(
+        "spanner",
+        ", lease: 2s, commit_wait: false, apply_time: 1ms, election_timeout: {constant: 1s}",
+        "",
+    ));
+    let g = group_of(&s);
+    assert!(!g.commit_wait);
+    assert_eq!(g.lease, Some(Duration::from_secs(2)));
+    assert_eq!(debug(&g.election_timeout), debug(Dist::constant(ms(1000))));
+    assert_eq!(
+        debug(&s.datasets[0].apply_time),
+        debug(Dist::constant(ms(1)))
+    );
+}
+
+/// Losing the leader's database: the new leader is elected within the
+/// election timeout and a round of votes, and serves once the old lease
+/// has run out: CockroachDB's 6 s, Spanner's 10 s, to the millisecond
+/// (both longer than any election); a shorter lease given with the preset
+/// brings the election back into view (CockroachDB's 2-4 s timeout plus
+/// b's round of votes, 30 ms).
+#[test]
+fn a_lost_leader_serves_again_after_the_presets_lease() {
+    let crdb = summary(&managed_group("cockroachdb", "", LEADER_LOST));
+    assert_eq!(promotion_ms(&crdb), 6000.0);
+    let spanner = summary(&managed_group("spanner", "", LEADER_LOST));
+    assert_eq!(promotion_ms(&spanner), 10_000.0);
+    let short = summary(&managed_group("cockroachdb", ", lease: 1s", LEADER_LOST));
+    let p = promotion_ms(&short);
+    assert!((2030.0..=4030.0).contains(&p), "{p}");
+    // b's clients write again once b leads.
+    let back = fig(&crdb, "clients.b.recovery.write_rto_ms");
+    assert!((6000.0..6100.0).contains(&back), "{back}");
+}
+
+/// Spanner's commit wait: a group of three zones of region a commits in
+/// 2 ms (a round to the nearest zone), under TrueTime's 2 x epsilon of
+/// 2-14 ms: the wait shows. A write costs 4 ms outside the group (client
+/// to app tier to leader and back), so 6-18 ms, its median near 4 + 8 ms.
+/// A region's own uncertainty overrides the preset's: 30 ms makes every
+/// write 64 ms.
+#[test]
+fn spanner_waits_out_truetimes_uncertainty() {
+    let zones = |extra: &str| {
+        managed_group("spanner", "", "")
+            .replace("voters: [a, b, c]", "voters: [a, a, a]")
+            .replace(
+                "{name: a, jurisdiction: X}",
+                &format!("{{name: a, jurisdiction: X{extra}}}"),
+            )
+    };
+    let s = summary(&zones(""));
+    let max = fig(&s, "clients.a.write_latency.max_ms");
+    let p50 = fig(&s, "clients.a.write_latency.p50_ms");
+    assert!(max <= 18.0 + 0.01 && max > 16.0, "{max}");
+    assert!((p50 - 12.0).abs() < 0.6, "{p50}");
+    let s = summary(&zones(", clock: {uncertainty: {constant: 30ms}}"));
+    assert_eq!(fig(&s, "clients.a.write_latency.min_ms"), 64.0);
+    assert_eq!(fig(&s, "clients.a.write_latency.max_ms"), 64.0);
+    // Without the preset's commit wait: the 2 ms round only.
+    let s = summary(&zones("").replace("leader: a}", "leader: a, commit_wait: false}"));
+    assert_eq!(fig(&s, "clients.a.write_latency.max_ms"), 6.0);
 }

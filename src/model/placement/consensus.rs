@@ -214,7 +214,10 @@ impl Consensus {
                     scheduled: false,
                     timer_rng: stream(scenario.seed, run, &format!("consensus-timer/{name}")),
                     held: 0,
-                    uncertainty: scenario.regions[usize::from(v.0)].uncertainty.clone(),
+                    uncertainty: scenario.regions[usize::from(v.0)]
+                        .uncertainty
+                        .clone()
+                        .or_else(|| c.uncertainty.clone()),
                     clock_rng: stream(scenario.seed, run, &format!("consensus-clock/{name}")),
                 }
             })

@@ -125,8 +125,14 @@ pub struct ConsensusFile {
     /// has passed since it took the write (overlapping the round to the
     /// voters). Default false.
     pub commit_wait: Option<bool>,
-    /// Time for one of a voter's log threads to persist one entry.
-    pub apply_time: Dist,
+    /// A managed database's settings, each field overridable: `spanner`
+    /// (commit wait over TrueTime's 1-7 ms uncertainty, 10 s leader
+    /// leases) or `cockroachdb` (elections after 2-4 s, 6 s range
+    /// leases). Values and sources: README, "Managed-service presets".
+    pub preset: Option<ConsensusPresetFile>,
+    /// Time for one of a voter's log threads to persist one entry
+    /// (required unless a `preset` sets it).
+    pub apply_time: Option<Dist>,
     /// Threads persisting entries at each voter (default 1).
     #[schemars(range(min = 1, max = 64))]
     pub apply_threads: Option<u32>,
@@ -143,6 +149,14 @@ pub struct ConsensusFile {
     /// one it replaces has run out, this long after that leader last held
     /// a majority (default: none, it serves once elected).
     pub lease: Option<Duration>,
+}
+
+/// A managed consensus database.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsensusPresetFile {
+    Spanner,
+    Cockroachdb,
 }
 
 /// A consensus group's survival goal.

@@ -30,6 +30,9 @@ pub struct Consensus {
     pub election_timeout: Dist,
     /// The leader's lease, if it holds one.
     pub lease: Option<crate::engine::Duration>,
+    /// The clock uncertainty of a voter whose region sets none (a
+    /// preset's: Spanner's TrueTime).
+    pub uncertainty: Option<Dist>,
     /// Whether the leader waits out twice its clock's uncertainty before
     /// it acknowledges a write (Spanner's commit wait).
     pub commit_wait: bool,
@@ -169,7 +172,11 @@ impl Strategy for Consensus {
             .chain(&self.witnesses)
             .map(|&v| mean_ns(s, l, v) + mean_ns(s, v, l))
             .fold(0.0, f64::max);
-        let wait = match &s.regions[usize::from(l.0)].uncertainty {
+        let wait = match s.regions[usize::from(l.0)]
+            .uncertainty
+            .as_ref()
+            .or(self.uncertainty.as_ref())
+        {
             Some(u) if self.commit_wait => 2.0 * u.capped_mean_nanos(),
             _ => 0.0,
         };

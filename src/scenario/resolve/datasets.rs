@@ -747,6 +747,23 @@ pub(super) fn consensus(
         return None;
     };
     let apply_threads = apply_threads(c.apply_threads, at("apply_threads"), "voter", check);
+    use crate::scenario::file::ConsensusPresetFile as P;
+    let preset = c.preset.map(|p| match p {
+        P::Spanner => crate::scenario::services::spanner(),
+        P::Cockroachdb => crate::scenario::services::cockroachdb(),
+    });
+    let apply_time = match (&c.apply_time, &preset) {
+        (Some(d), _) => d.clone(),
+        (None, Some(p)) => p.apply_time.clone(),
+        (None, None) => {
+            check.error(
+                yaml_path!["datasets", i, "placement", "consensus"],
+                "give apply_time (how long a voter takes to persist an entry, e.g. apply_time: 1ms), or a preset (preset: spanner or cockroachdb)",
+            );
+            Dist::constant(Duration::ZERO)
+        }
+    };
+    let lease = c.lease.or(preset.as_ref().and_then(|p| p.lease));
     if c.lease.is_some_and(|l| l > MAX_DELAY) {
         check.error(
             at("lease"),
@@ -757,7 +774,7 @@ pub(super) fn consensus(
         name: d.name.clone(),
         keys: d.keys,
         popularity,
-        apply_time: c.apply_time.clone(),
+        apply_time,
         apply_threads,
         record_bytes,
         restricted: d.restricted.unwrap_or(false),
@@ -767,12 +784,20 @@ pub(super) fn consensus(
             witnesses,
             leader,
             reads: c.reads.unwrap_or_default(),
-            election_timeout: c.election_timeout.clone().unwrap_or_else(|| {
-                Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
-                    .expect("a valid range")
-            }),
-            lease: c.lease,
-            commit_wait: c.commit_wait.unwrap_or(false),
+            election_timeout: c
+                .election_timeout
+                .clone()
+                .or_else(|| preset.as_ref().map(|p| p.election_timeout.clone()))
+                .unwrap_or_else(|| {
+                    Dist::uniform(Duration::from_millis(150), Duration::from_millis(300))
+                        .expect("a valid range")
+                }),
+            lease,
+            commit_wait: c
+                .commit_wait
+                .or(preset.as_ref().map(|p| p.commit_wait))
+                .unwrap_or(false),
+            uncertainty: preset.and_then(|p| p.uncertainty),
         }),
     })
 }
@@ -785,6 +810,7 @@ pub(super) fn commit_waits(datasets: &[Dataset], regions: &[Region], check: &mut
             continue;
         };
         if c.commit_wait
+            && c.uncertainty.is_none()
             && c.voters
                 .iter()
                 .all(|v| regions[usize::from(v.0)].uncertainty.is_none())
