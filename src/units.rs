@@ -295,6 +295,11 @@ const UNITS: &[(&str, Unit, &str)] = &[
         "replica versions anti-entropy brought up to date",
     ),
     (
+        "conflict_failures",
+        Unit::Count,
+        "writes refused: another region's write of the key was still replicating",
+    ),
+    (
         "probes",
         Unit::Count,
         "probe reads answered this long after a write's commit",

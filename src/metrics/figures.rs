@@ -576,6 +576,10 @@ pub struct QuorumFigures {
     pub hints_handed_over: u64,
     /// Replica versions of a key anti-entropy brought up to date.
     pub anti_entropy_updates: u64,
+    /// Writes in the span refused because another region's write of the
+    /// key was still replicating (`concurrent_writes: fail`; each a
+    /// retryable error its client retried or failed on).
+    pub conflict_failures: u64,
 }
 
 /// Probe reads at one time after the commit.
@@ -747,6 +751,7 @@ fn quorum_figures(
         hinted_writes: w.hinted,
         hints_handed_over: w.handed_over,
         anti_entropy_updates: w.synced,
+        conflict_failures: w.conflict_failures,
     })
 }
 

@@ -57,6 +57,9 @@ pub enum QuorumEvent {
     HandedOver,
     /// Anti-entropy brought a replica's version of a key up to date.
     Synced,
+    /// A write was refused: another region's write of the key was still
+    /// replicating.
+    Conflict,
 }
 
 /// Versions behind a leaderless read counts one by one up to this (the
@@ -557,6 +560,9 @@ pub struct WriteMetrics {
     pub hinted: u64,
     pub handed_over: u64,
     pub synced: u64,
+    /// Leaderless datasets with `concurrent_writes: fail`: writes in the
+    /// span refused for a concurrent write of their key.
+    pub conflict_failures: u64,
     /// Leaderless datasets: measured reads by how many committed versions
     /// newer than the one they returned there were (the last element: that
     /// many or more); empty otherwise.

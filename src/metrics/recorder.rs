@@ -32,6 +32,7 @@ impl RunMetrics {
             Q::Hinted => w.hinted += n,
             Q::HandedOver => w.handed_over += n,
             Q::Synced => w.synced += n,
+            Q::Conflict => w.conflict_failures += n,
         }
     }
 

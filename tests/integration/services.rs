@@ -311,6 +311,19 @@ fn bad_presets_and_switchovers_are_refused_with_their_line() {
         ),
         (managed_group("cockroachdb", ", lease: -6s", ""), "lease"),
         (
+            mrsc("", 10, 1, 1).replace("replicas: [a, b, c]", "replicas: [a, b]"),
+            "takes exactly three regions",
+        ),
+        (
+            mrsc(", apply_time: 1ms", 10, 1, 1).replace("preset: dynamodb-strong, ", ""),
+            "give w",
+        ),
+        (
+            mrsc(", concurrent_writes: first-writer-wins", 10, 1, 1),
+            "unknown variant `first-writer-wins`",
+        ),
+        (mrsc(", w: 4", 10, 1, 1), "w is 4"),
+        (
             forwarding("read_consistency: strong"),
             "unknown variant `strong`",
         ),
@@ -731,4 +744,138 @@ fn spanner_waits_out_truetimes_uncertainty() {
     // Without the preset's commit wait: the 2 ms round only.
     let s = summary(&zones("").replace("leader: a}", "leader: a, commit_wait: false}"));
     assert_eq!(fig(&s, "clients.a.write_latency.max_ms"), 6.0);
+}
+
+/// DynamoDB multi-Region strong consistency over a, b and c (b 10 ms from
+/// a, c 20 ms from a and 15 from b; 1 ms inside a region), `extra` fields
+/// in the placement, writes per second from a and b on `keys` keys.
+fn mrsc(extra: &str, keys: u32, from_a: u32, from_b: u32) -> String {
+    format!(
+        r#"
+name: mrsc
+seed: 5
+warmup: 5s
+duration: 600s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: c, jurisdiction: X}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 10ms}}
+    - {{between: [a, c], delay: 20ms}}
+    - {{between: [b, c], delay: 15ms}}
+datasets:
+  - name: k
+    keys: {keys}
+    placement:
+      leaderless: {{preset: dynamodb-strong, replicas: [a, b, c]{extra}}}
+workload:
+  - {{region: a, rates: {{k: {{reads_per_s: 20, writes_per_s: {from_a}}}}}}}
+  - {{region: b, rates: {{k: {{reads_per_s: 20, writes_per_s: {from_b}}}}}}}
+"#
+    )
+}
+
+fn quorum_of(s: &regionsim::scenario::Scenario) -> &regionsim::scenario::Leaderless {
+    match &s.datasets[0].placement {
+        Placement::Leaderless(l) => l,
+        _ => panic!("leaderless"),
+    }
+}
+
+/// DynamoDB's multi-Region strong consistency (AWS prescriptive guidance,
+/// DynamoDB global tables, 2025): three regions, RPO 0 (a write is in two
+/// before it is acknowledged: w 2), strongly consistent reads anywhere
+/// (r 2: a read meets every acknowledged write), concurrent writes to one
+/// item from two regions refused with a retryable conflict; each field
+/// given with it wins.
+#[test]
+fn dynamodb_strong_resolves_to_a_majority_of_three_that_refuses_conflicts() {
+    let s = scenario(&mrsc("", 1000, 10, 10));
+    let l = quorum_of(&s);
+    assert_eq!((l.w, l.r), (2, 2));
+    assert!(l.fail_concurrent);
+    assert_eq!(
+        debug(&s.datasets[0].apply_time),
+        debug(Dist::constant(Duration::ZERO))
+    );
+    let s = scenario(&mrsc(
+        ", r: 1, concurrent_writes: last-writer-wins, apply_time: 2ms",
+        1000,
+        10,
+        10,
+    ));
+    let l = quorum_of(&s);
+    assert_eq!((l.w, l.r), (2, 1));
+    assert!(!l.fail_concurrent);
+    assert_eq!(
+        debug(&s.datasets[0].apply_time),
+        debug(Dist::constant(Duration::from_millis(2)))
+    );
+    // Without the preset, `concurrent_writes: fail` works on any quorum.
+    let s = scenario(
+        &mrsc(
+            ", w: 1, r: 1, apply_time: 0ms, concurrent_writes: fail",
+            10,
+            1,
+            1,
+        )
+        .replace("preset: dynamodb-strong, ", ""),
+    );
+    assert!(quorum_of(&s).fail_concurrent);
+}
+
+/// With constant delays: a write from a commits at b's acknowledgement,
+/// 20 ms (the round trip to the nearest other region), so 24 ms with the
+/// client's and app tier's hops; a strongly consistent read waits as long
+/// for the second answer; no read is stale. On a key only one region
+/// writes, nothing conflicts.
+#[test]
+fn dynamodb_strong_writes_and_reads_cost_the_nearest_round_trip() {
+    let s = summary(&mrsc("", 1000, 10, 0).replace(
+        "  - {region: b, rates: {k: {reads_per_s: 20, writes_per_s: 0}}}\n",
+        "",
+    ));
+    assert_eq!(fig(&s, "clients.a.write_latency.min_ms"), 24.0);
+    assert_eq!(fig(&s, "clients.a.write_latency.max_ms"), 24.0);
+    assert_eq!(fig(&s, "clients.a.read_latency.max_ms"), 24.0);
+    assert_eq!(fig(&s, "clients.a.stale_reads.0ms.count"), 0.0);
+    assert_eq!(fig(&s, "datasets.k.quorum.conflict_failures"), 0.0);
+    assert_eq!(fig(&s, "clients.a.requests.write_availability"), 1.0);
+}
+
+/// One item written from a at 50/s and from b at 5/s; every write is on
+/// its way to its quorum for 20 ms (a to b and back, b to a and back). A
+/// write is refused when the other region has an accepted write of the
+/// item in its last 20 ms. a's accepted writes are nearly Poisson at
+/// 50/s x (1 - q_a), where q_a, the share of a's writes refused, is
+/// 1 - exp(-5/s x (1 - q_b) x 20 ms); b's share refused is
+/// q_b = 1 - exp(-50/s x (1 - q_a) x 20 ms). The fixed point: q_b = 0.618,
+/// q_a = 0.0373. With no retries each refused write fails; under
+/// last-writer-wins none does.
+#[test]
+fn dynamodb_strong_refuses_a_write_while_another_regions_write_of_the_item_replicates() {
+    let (mut qa, mut qb) = (0.0f64, 0.0f64);
+    for _ in 0..50 {
+        qa = 1.0 - (-5.0 * (1.0 - qb) * 0.02f64).exp();
+        qb = 1.0 - (-50.0 * (1.0 - qa) * 0.02f64).exp();
+    }
+    let s = summary(&mrsc("", 1, 50, 5));
+    let b = 1.0 - fig(&s, "clients.b.requests.write_availability");
+    let a = 1.0 - fig(&s, "clients.a.requests.write_availability");
+    assert!((b - qb).abs() < 0.03, "b refused {b}, want {qb}");
+    assert!((a - qa).abs() < 0.005, "a refused {a}, want {qa}");
+    let refused = fig(&s, "datasets.k.quorum.conflict_failures");
+    let failed = fig(&s, "clients.a.write_latency.count") * a / (1.0 - a)
+        + fig(&s, "clients.b.write_latency.count") * b / (1.0 - b);
+    assert!(
+        (refused / failed - 1.0).abs() < 0.01,
+        "{refused} vs {failed}"
+    );
+    // The override: both taken, the later timestamp wins.
+    let lww = summary(&mrsc(", concurrent_writes: last-writer-wins", 1, 50, 5));
+    assert_eq!(fig(&lww, "clients.b.requests.write_availability"), 1.0);
+    assert_eq!(fig(&lww, "datasets.k.quorum.conflict_failures"), 0.0);
 }

@@ -298,6 +298,14 @@ impl World {
                     // Only an attempt still awaited can be answered early.
                     let ticket = live.then_some(super::super::placement::Ticket { req, attempt });
                     let acked = placement.on_write(now, r.key, r.node, ticket, &mut ctx);
+                    // Refused with a retryable error: the client is told
+                    // at once, as when a commit queue is full.
+                    let acked = if acked == super::super::placement::REFUSED {
+                        shed = live;
+                        Time::NEVER
+                    } else {
+                        acked
+                    };
                     if r.user != NO_USER && acked != Time::NEVER {
                         truth.wrote(s.dataset, r.user, r.key, r.node, now);
                     }

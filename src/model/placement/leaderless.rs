@@ -214,6 +214,12 @@ pub struct Leaderless {
     /// Whether the next anti-entropy sync is queued.
     syncing: bool,
     sloppy: bool,
+    /// A write of a key another coordinator's write is still replicating
+    /// is refused (DynamoDB's ReplicatedWriteConflictException): per key,
+    /// the commit of its newest write and its coordinator (empty unless
+    /// so; only one coordinator's writes of a key can be on their way).
+    fail_concurrent: bool,
+    replicating: Vec<(Time, u16)>,
     hints: Vec<Hint>,
     /// Per key and replica (`key * n + i`), the version it holds.
     values: Vec<Stamp>,
@@ -297,6 +303,12 @@ impl Leaderless {
             anti_entropy: l.anti_entropy,
             syncing: false,
             sloppy: l.sloppy_quorum,
+            fail_concurrent: l.fail_concurrent,
+            replicating: if l.fail_concurrent {
+                vec![(Time::ZERO, 0); ds.keys as usize]
+            } else {
+                Vec::new()
+            },
             hints: Vec::new(),
             values: vec![NONE; ds.keys as usize * n],
             heads: vec![END; ds.keys as usize],
@@ -393,6 +405,13 @@ impl Leaderless {
             }
             prev = next;
         }
+    }
+
+    /// Whether a write of `key` another coordinator than `c` took is
+    /// still on its way to its quorum at `now` (taken, not yet committed).
+    fn concurrent(&self, key: u32, c: usize, now: Time) -> bool {
+        let (until, by) = self.replicating[key as usize];
+        until > now && usize::from(by) != c
     }
 
     /// Drops the records of `key` that every replica holds.
@@ -786,6 +805,13 @@ impl super::Strategy for Leaderless {
         if live < self.w && !self.sloppy {
             return Time::NEVER;
         }
+        if self.fail_concurrent && self.concurrent(key, c, now) {
+            if (ctx.warmup..ctx.end).contains(&now) {
+                ctx.metrics
+                    .record_quorum_event(usize::from(self.dataset.0), QuorumEvent::Conflict);
+            }
+            return super::REFUSED;
+        }
         if let (Some(every), false) = (self.anti_entropy, self.syncing) {
             self.syncing = true;
             let at = Time::ZERO + every;
@@ -844,6 +870,9 @@ impl super::Strategy for Leaderless {
         acks[..got].sort_unstable();
         let commit = acks[self.w - 1];
         self.add_record(key, stamp, commit);
+        if self.fail_concurrent {
+            self.replicating[key as usize] = (commit, c as u16);
+        }
         if (ctx.warmup..ctx.end).contains(&now) {
             ctx.metrics
                 .record_commit(usize::from(self.dataset.0), self.w == 1);

@@ -55,6 +55,10 @@ pub enum Answer {
     Forward,
 }
 
+/// What [`Strategy::on_write`] returns for a write the node refuses at
+/// once with a retryable error (a conflict): the client is told now.
+pub const REFUSED: Time = Time::from_nanos(u64::MAX - 1);
+
 /// The hold of `read_consistency: session`: however long the copy takes
 /// to apply the write, also while it still waits in the primary's log.
 pub const UNBOUNDED_HOLD: Duration = Duration::from_nanos(u64::MAX);
@@ -150,7 +154,7 @@ pub trait Strategy {
 
     /// A write of `key` reaches the database in `node` at `now`; returns
     /// when it is acknowledged (`Time::NEVER`: not for now, or not by this
-    /// node).
+    /// node; [`REFUSED`]: refused now, the client is told).
     fn on_write(
         &mut self,
         now: Time,

@@ -181,14 +181,28 @@ pub enum ConsensusReadsFile {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeaderlessFile {
+    /// A managed database's settings, each field overridable:
+    /// `dynamodb-strong` (DynamoDB global tables, multi-Region strong
+    /// consistency: three regions, a write acknowledged once two have it,
+    /// strongly consistent reads from two, concurrent writes to an item
+    /// from two regions failing with a retryable conflict). Values and
+    /// sources: README, "Managed-service presets".
+    pub preset: Option<LeaderlessPresetFile>,
     /// Regions holding a replica, one each (N is their number).
     pub replicas: Vec<String>,
-    /// Replicas that must acknowledge a write (1 to N).
+    /// Replicas that must acknowledge a write (1 to N; required unless a
+    /// `preset` sets it).
     #[schemars(range(min = 1, max = 64))]
-    pub w: u32,
-    /// Replicas whose answers a read waits for (1 to N).
+    pub w: Option<u32>,
+    /// Replicas whose answers a read waits for (1 to N; required unless a
+    /// `preset` sets it).
     #[schemars(range(min = 1, max = 64))]
-    pub r: u32,
+    pub r: Option<u32>,
+    /// What a write to a key another region's write is still replicating
+    /// does: `last-writer-wins` (default: both are taken, the later
+    /// timestamp wins) or `fail` (it is refused at once with a retryable
+    /// conflict error, as DynamoDB's ReplicatedWriteConflictException).
+    pub concurrent_writes: Option<ConcurrentWritesFile>,
     /// Time for one of a replica's apply threads to apply one write
     /// (required unless `delays.write` gives the whole write delay).
     pub apply_time: Option<Dist>,
@@ -217,6 +231,22 @@ pub struct LeaderlessFile {
     /// (counting towards `w`) and hands it over when the replica is back
     /// (hinted handoff). Reads ask only the replicas (default false).
     pub sloppy_quorum: Option<bool>,
+}
+
+/// A managed leaderless database.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeaderlessPresetFile {
+    DynamodbStrong,
+}
+
+/// What a leaderless write does to a key another coordinator's write is
+/// still replicating.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConcurrentWritesFile {
+    LastWriterWins,
+    Fail,
 }
 
 /// A quorum's message delays (Bailis et al., PBS: W, A, R, S).

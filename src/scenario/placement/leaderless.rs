@@ -26,6 +26,9 @@ pub struct Leaderless {
     pub anti_entropy: Option<Duration>,
     /// Sloppy quorum with hinted handoff.
     pub sloppy_quorum: bool,
+    /// A write to a key another coordinator's write is still replicating
+    /// is refused (a retryable conflict) rather than taken.
+    pub fail_concurrent: bool,
 }
 
 /// A quorum's message delays (PBS's W, A, R, S), each drawn per message.

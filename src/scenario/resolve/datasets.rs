@@ -444,6 +444,31 @@ pub(super) fn leaderless(
         );
         return None;
     }
+    use crate::scenario::file::{ConcurrentWritesFile, LeaderlessPresetFile};
+    let strong = l.preset == Some(LeaderlessPresetFile::DynamodbStrong);
+    if strong && n != 3 {
+        check.error(
+            at("replicas"),
+            format!("{n} replicas; DynamoDB's multi-Region strong consistency takes exactly three regions (two and a witness is not modelled: give the witness's region as a third replica)"),
+        );
+        return None;
+    }
+    let given = |k: &str, v: Option<u32>, check: &mut Checker| match (v, strong) {
+        (Some(v), _) => Some(v),
+        // A majority of the three: a write is in two regions before it is
+        // acknowledged (RPO 0), a strong read asks two.
+        (None, true) => Some(2),
+        (None, false) => {
+            check.error(
+                yaml_path!["datasets", i, "placement", "leaderless"],
+                format!(
+                    "give {k} (a quorum of 1 to N replicas), or a preset (preset: dynamodb-strong)"
+                ),
+            );
+            None
+        }
+    };
+    let (w, r) = (given("w", l.w, check), given("r", l.r, check));
     let mut quorum = |k: &str, v: u32, what: &str| -> u16 {
         if (1..=n as u32).contains(&v) {
             v as u16
@@ -455,8 +480,8 @@ pub(super) fn leaderless(
             1
         }
     };
-    let w = quorum("w", l.w, "acknowledgements a write waits for");
-    let r = quorum("r", l.r, "answers a read waits for");
+    let w = w.map_or(1, |w| quorum("w", w, "acknowledgements a write waits for"));
+    let r = r.map_or(1, |r| quorum("r", r, "answers a read waits for"));
     let apply_threads = apply_threads(l.apply_threads, at("apply_threads"), "replica", check);
     let delays = l
         .delays
@@ -471,6 +496,7 @@ pub(super) fn leaderless(
     // write: apply threads would be a knob that does nothing.
     let apply_time = match (&l.apply_time, &delays.write) {
         (Some(a), None) => a.clone(),
+        (None, None) if strong => crate::scenario::services::active_active_apply(),
         (None, Some(_)) => Dist::constant(Duration::ZERO),
         (Some(_), Some(_)) => {
             check.error(
@@ -538,6 +564,10 @@ pub(super) fn leaderless(
             read_repair: l.read_repair.unwrap_or(false),
             anti_entropy: l.anti_entropy.filter(|&a| a > Duration::ZERO),
             sloppy_quorum: l.sloppy_quorum.unwrap_or(false),
+            fail_concurrent: match l.concurrent_writes {
+                Some(c) => c == ConcurrentWritesFile::Fail,
+                None => strong,
+            },
         }),
     })
 }
