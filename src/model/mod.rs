@@ -407,6 +407,10 @@ impl World {
         for p in &mut self.placements {
             p.topology_changed(now, &mut ctx);
         }
+        // Dynamic steering behind a proxy measures the change at once.
+        if self.dns.as_ref().is_some_and(|d| d.follows_links()) {
+            self.proxy_follows(now, sched);
+        }
     }
 
     /// [`World::set_link_state`] without the resume: true if the link came

@@ -92,7 +92,7 @@ impl Dns {
             rng,
         };
         for g in 0..regions * groups {
-            dns.answer[g] = dns.resolve(g / groups, &|_| true);
+            dns.answer[g] = dns.resolve(g / groups, &|_| true, None);
         }
         Some(dns)
     }
@@ -140,9 +140,21 @@ impl Dns {
         (g % groups) < (self.config.overstay_share * groups as f64).round() as usize
     }
 
+    /// Whether answers follow the links' current delays (dynamic
+    /// steering): a link's change is a reason to answer again.
+    pub fn follows_links(&self) -> bool {
+        self.config.policy == RoutingPolicy::Dynamic
+    }
+
     /// The policy's answer for client region `client` given which endpoints
-    /// are healthy.
-    fn resolve(&mut self, client: usize, healthy: &dyn Fn(RegionId) -> bool) -> RegionId {
+    /// are healthy and the network as it is (`None`: as the scenario
+    /// describes it).
+    fn resolve(
+        &mut self,
+        client: usize,
+        healthy: &dyn Fn(RegionId) -> bool,
+        net: Option<&super::net::Network>,
+    ) -> RegionId {
         let endpoints = &self.config.endpoints;
         let any = endpoints.iter().any(|&e| healthy(e));
         // Fail open: with every endpoint down, answer as if all were up.
@@ -161,6 +173,35 @@ impl Dns {
         };
         match &self.config.policy {
             RoutingPolicy::Latency => nearest(&self.mean),
+            RoutingPolicy::Dynamic => {
+                // The round trip measured now: each way's mean delay as
+                // the link's state has it (a link down: never).
+                let now_mean = |e: RegionId| -> f64 {
+                    let c = RegionId(client as u16);
+                    let j = endpoints.iter().position(|&x| x == e).unwrap_or(0);
+                    let base = self.mean[client * endpoints.len() + j];
+                    let Some(net) = net else {
+                        return 2.0 * base;
+                    };
+                    [net.link(c, e), net.link(e, c)]
+                        .iter()
+                        .map(|&l| {
+                            let s = net.state(l);
+                            if s.up {
+                                base * s.delay_factor + s.added_delay.as_nanos() as f64
+                            } else {
+                                f64::INFINITY
+                            }
+                        })
+                        .sum()
+                };
+                endpoints
+                    .iter()
+                    .copied()
+                    .filter(|&e| ok(e))
+                    .min_by(|&a, &b| now_mean(a).total_cmp(&now_mean(b)))
+                    .expect("at least one endpoint")
+            }
             RoutingPolicy::Geo(map) => match map[client] {
                 Some(e) if ok(e) => e,
                 _ => nearest(&self.mean),
@@ -243,7 +284,7 @@ impl World {
                     .as_ref()
                     .is_none_or(|h| h.is_healthy(r, Service::App))
             };
-            let fetched = dns.resolve(g / groups, &healthy);
+            let fetched = dns.resolve(g / groups, &healthy, Some(&self.net));
             if dns.overstays(g) {
                 dns.pending[g].push_back(fetched);
                 sched.schedule(now + dns.config.overstay, DnsEvent::switch(g));

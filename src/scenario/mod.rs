@@ -199,6 +199,9 @@ pub enum RoutingPolicy {
     },
     /// A weight per endpoint (same order as `endpoints`).
     Weighted(Vec<f64>),
+    /// The nearest healthy endpoint by the links' delays as they are at
+    /// the moment of answering.
+    Dynamic,
 }
 
 /// Health checks (see [`file::HealthChecksFile`]).

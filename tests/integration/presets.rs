@@ -138,4 +138,109 @@ fn bad_presets_are_refused_with_their_line() {
         assert!(err.contains(words), "{checks} {routing}: {err}");
         assert!(err.contains("test.yaml:"), "{err}");
     }
+    for (routing, words) in [
+        (
+            "policy: random, weights: {a: 1, b: 2}",
+            "`weights` belongs to another policy than `random`",
+        ),
+        (
+            "policy: dynamic, geo: {c: b}",
+            "`geo` belongs to another policy than `dynamic`",
+        ),
+        ("policy: nearest", "unknown variant `nearest`"),
+    ] {
+        let (code, err, _) = validate(&steered(routing));
+        assert_eq!(code, Some(2), "{routing}: {err}");
+        assert!(err.contains(words), "{routing}: {err}");
+        assert!(err.contains("test.yaml:"), "{err}");
+    }
+}
+
+/// Users in c; app tiers and active-active copies in a (10 ms from c) and
+/// b (30 ms); Cloudflare's checks; `routing` is the routing section's
+/// fields; the c-a link four times slower from 30 s for 30 s.
+fn steered(routing: &str) -> String {
+    format!(
+        r#"
+name: steering
+seed: 9
+duration: 90s
+bucket: 5s
+regions:
+  - {{name: a, jurisdiction: US}}
+  - {{name: b, jurisdiction: US}}
+  - {{name: c, jurisdiction: US}}
+network:
+  intra_region: 1ms
+  links:
+    - {{between: [a, b], delay: 20ms}}
+    - {{between: [a, c], delay: 10ms}}
+    - {{between: [b, c], delay: 30ms}}
+health_checks: {{preset: cloudflare, checkers: [c]}}
+routing: {{endpoints: [a, b], {routing}}}
+datasets:
+  - name: carts
+    keys: 100
+    placement:
+      active-active: {{regions: [a, b], apply_time: 0ms}}
+workload:
+  - region: c
+    rates: {{carts: {{reads_per_s: 100}}}}
+failures:
+  - {{link: [a, c], delay_factor: 4, at: 30s, duration: 30s}}
+"#
+    )
+}
+
+/// Cloudflare's steering (developers.cloudflare.com/load-balancing,
+/// FACTS.md): `random` draws among the healthy endpoints with equal
+/// weights; `proximity` answers the nearest, the mean delay standing for
+/// the distance (as `latency`); `dynamic` the lowest round trip as
+/// measured now.
+#[test]
+fn cloudflare_steering_modes_resolve_to_their_policies() {
+    use regionsim::scenario::RoutingPolicy;
+    let policy = |p: &str| {
+        scenario(&steered(&format!("policy: {p}")))
+            .routing
+            .unwrap()
+            .policy
+    };
+    assert_eq!(policy("random"), RoutingPolicy::Weighted(vec![1.0, 1.0]));
+    assert_eq!(policy("proximity"), RoutingPolicy::Latency);
+    assert_eq!(policy("dynamic"), RoutingPolicy::Dynamic);
+}
+
+/// A read from c costs the round trip to the app tier it is steered to
+/// plus 4 ms (1 ms each way between client and app tier and between app
+/// tier and its copy): 24 ms at a, 64 ms at b, 84 ms at a while the c-a
+/// link is four times slower (a third of the span). Latency routing keeps
+/// sending c's users to a, so its p99 is 84 ms and its mean 44 ms;
+/// dynamic steering behind Cloudflare's proxy measures the slower link as
+/// it changes and sends them to b for those 30 s (64 ms), and back to a
+/// after: mean 2/3 x 24 + 1/3 x 64 = 37.3 ms; random steering sends half
+/// of them each way (DNS answers drawn anew every second): mean
+/// 2/3 x 44 + 1/3 x 74 = 54 ms.
+#[test]
+fn dynamic_steering_moves_off_a_slow_link_and_random_splits_evenly() {
+    let proxied = "preset: cloudflare-proxied";
+    let latency = summary(&steered(&format!("policy: latency, {proxied}")));
+    let dynamic = summary(&steered(&format!("policy: dynamic, {proxied}")));
+    let read = |s: &serde_json::Value, k: &str| fig(s, &format!("clients.c.read_latency.{k}"));
+    assert_eq!(read(&latency, "p99_ms"), 84.0);
+    assert!((read(&latency, "mean_ms") - 44.0).abs() < 0.3);
+    assert_eq!(read(&dynamic, "max_ms"), 64.0);
+    assert!((read(&dynamic, "mean_ms") - (2.0 * 24.0 + 64.0) / 3.0).abs() < 0.3);
+    // Behind DNS (no proxy) each resolver finds the change at its next
+    // refresh, within the 5 s TTL: a few seconds of slow reads, not 30.
+    let dns = summary(&steered("policy: dynamic, ttl: 5s"));
+    let mean = read(&dns, "mean_ms");
+    assert!(
+        mean > read(&dynamic, "mean_ms") + 0.1 && mean < 40.0,
+        "{mean}"
+    );
+    // Random: half the reads at each app tier.
+    let random = summary(&steered("policy: random, ttl: 1s"));
+    let mean = read(&random, "mean_ms");
+    assert!((mean - 54.0).abs() < 1.5, "{mean}");
 }

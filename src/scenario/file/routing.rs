@@ -71,6 +71,17 @@ pub enum RoutingPolicyFile {
     Failover,
     /// An endpoint drawn by weight among the healthy ones, per resolver.
     Weighted,
+    /// An endpoint drawn uniformly among the healthy ones, per resolver
+    /// (Cloudflare's random steering: `weighted` with equal weights).
+    Random,
+    /// The nearest healthy endpoint by distance (Cloudflare's proximity
+    /// steering): here the mean one-way delay stands for the distance, so
+    /// it answers as `latency` does.
+    Proximity,
+    /// The healthy endpoint with the lowest round trip as measured now
+    /// (Cloudflare's dynamic steering): the link's current state counts,
+    /// a degraded link moves traffic off it.
+    Dynamic,
 }
 
 /// Clients that overstay the TTL.

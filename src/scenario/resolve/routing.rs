@@ -41,6 +41,9 @@ pub(super) fn routing(
         RoutingPolicyFile::Geo => "geo",
         RoutingPolicyFile::Failover => "failover",
         RoutingPolicyFile::Weighted => "weighted",
+        RoutingPolicyFile::Random => "random",
+        RoutingPolicyFile::Proximity => "proximity",
+        RoutingPolicyFile::Dynamic => "dynamic",
     };
     let only = |check: &mut Checker, key: &str, given: bool, policy: RoutingPolicyFile| {
         if given {
@@ -54,11 +57,15 @@ pub(super) fn routing(
         }
     };
     let (policy, default_endpoints) = match r.policy {
-        RoutingPolicyFile::Latency | RoutingPolicyFile::Geo => {
+        RoutingPolicyFile::Latency
+        | RoutingPolicyFile::Geo
+        | RoutingPolicyFile::Proximity
+        | RoutingPolicyFile::Dynamic
+        | RoutingPolicyFile::Random => {
             only(check, "primary", r.primary.is_some(), r.policy);
             only(check, "secondary", r.secondary.is_some(), r.policy);
             only(check, "weights", !r.weights.is_empty(), r.policy);
-            if r.policy == RoutingPolicyFile::Latency {
+            if r.policy != RoutingPolicyFile::Geo {
                 only(check, "geo", !r.geo.is_empty(), r.policy);
             }
             let mut users: Vec<RegionId> = workload.iter().map(|w| w.region).collect();
@@ -85,6 +92,12 @@ pub(super) fn routing(
                     }
                 }
                 RoutingPolicy::Geo(map)
+            } else if r.policy == RoutingPolicyFile::Dynamic {
+                RoutingPolicy::Dynamic
+            } else if r.policy == RoutingPolicyFile::Random {
+                // Equal weights over the endpoints, set below once they
+                // are known.
+                RoutingPolicy::Weighted(Vec::new())
             } else {
                 RoutingPolicy::Latency
             };
@@ -172,6 +185,13 @@ pub(super) fn routing(
             }
             listed(check, list, "endpoints")
         }
+    };
+    // Random steering: one weight per endpoint, all equal.
+    let policy = match policy {
+        RoutingPolicy::Weighted(w) if w.is_empty() => {
+            RoutingPolicy::Weighted(vec![1.0; endpoints.len()])
+        }
+        p => p,
     };
     if let RoutingPolicy::Geo(map) = &policy {
         for (client, e) in map.iter().enumerate() {
