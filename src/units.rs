@@ -255,13 +255,18 @@ const UNITS: &[(&str, Unit, &str)] = &[
     (
         "usd_per_month",
         Unit::UsdPerMonth,
-        "what the link's bytes cost a month at its source region's price",
+        "what the link's bytes cost a month at its source region's price (users' own requests and responses, internet traffic, not counted)",
     ),
     // Cost.
     (
         "transfer_usd_per_month",
         Unit::UsdPerMonth,
-        "inter-region transfer a month: every link's bytes at its source region's price",
+        "inter-region transfer a month: every link's bytes at its source region's price, users' own traffic aside",
+    ),
+    (
+        "egress_usd_per_month",
+        Unit::UsdPerMonth,
+        "internet egress a month: responses app tiers sent users, at the app tier's region's price",
     ),
     (
         "replicated_writes_usd_per_month",
@@ -271,7 +276,7 @@ const UNITS: &[(&str, Unit, &str)] = &[
     (
         "total_usd_per_month",
         Unit::UsdPerMonth,
-        "the month's bill: transfer and replicated writes",
+        "the month's bill: transfer, replicated writes and internet egress",
     ),
     // Leaderless quorums.
     (

@@ -164,14 +164,20 @@ pub struct LinkFigures {
 #[derive(Serialize, Clone, Debug)]
 pub struct CostFigures {
     /// Inter-region transfer: every link's bytes (requests, responses,
-    /// replicated writes, acknowledgements) at the measured rate for 730
-    /// hours, priced per GB by source region; USD.
+    /// replicated writes, acknowledgements; not users' own requests and
+    /// responses to another region's app tier, which are internet
+    /// traffic) at the measured rate for 730 hours, priced per GB by
+    /// source region; USD.
     pub transfer_usd_per_month: f64,
     /// Replicated write units, where a preset bills them (DynamoDB global
     /// tables): each write committed in the span, once per other copy and
     /// KB started, at the measured rate for 730 hours; USD.
     pub replicated_writes_usd_per_month: f64,
-    /// Transfer and replicated writes; USD.
+    /// Internet egress: the responses every app tier sent its users, at
+    /// the measured rate for 730 hours, priced per GB by the app tier's
+    /// region; USD.
+    pub egress_usd_per_month: f64,
+    /// Transfer, replicated writes and egress; USD.
     pub total_usd_per_month: f64,
     /// The price table, in words (`aws 2022-01`).
     pub prices: String,
@@ -1235,10 +1241,12 @@ pub(super) fn network_figures(s: &Scenario, m: &RunMetrics) -> Ordered<Ordered<L
         let f = LinkFigures {
             messages_per_s: t.messages as f64 / span,
             bytes_per_s,
+            // Users' own requests and responses are internet traffic,
+            // billed as egress by the app tier, not as transfer.
             usd_per_month: s
                 .cost
                 .as_ref()
-                .map(|c| monthly_usd(bytes_per_s, c.per_gb[i])),
+                .map(|c| monthly_usd((t.bytes - t.user_bytes) as f64 / span, c.per_gb[i])),
             transmit: m
                 .link_stations
                 .get(i)
@@ -1270,7 +1278,13 @@ fn cost_figures(s: &Scenario, m: &RunMetrics) -> Option<CostFigures> {
         .iter()
         .enumerate()
         .take(n * n)
-        .map(|(i, t)| monthly_usd(t.bytes as f64 / span, c.per_gb[i]))
+        .map(|(i, t)| monthly_usd((t.bytes - t.user_bytes) as f64 / span, c.per_gb[i]))
+        .sum();
+    let egress: f64 = m
+        .egress
+        .iter()
+        .zip(&c.egress_per_gb)
+        .map(|(&bytes, &price)| monthly_usd(bytes as f64 / span, price))
         .sum();
     let replicated: f64 = s
         .datasets
@@ -1291,7 +1305,8 @@ fn cost_figures(s: &Scenario, m: &RunMetrics) -> Option<CostFigures> {
     Some(CostFigures {
         transfer_usd_per_month: transfer,
         replicated_writes_usd_per_month: replicated,
-        total_usd_per_month: transfer + replicated,
+        egress_usd_per_month: egress,
+        total_usd_per_month: transfer + replicated + egress,
         prices: c.prices.clone(),
     })
 }

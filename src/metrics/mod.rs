@@ -673,6 +673,9 @@ pub struct RunMetrics {
     pub writes: Vec<WriteMetrics>,
     /// What each directed link carried in the span, `from * regions + to`.
     pub links: Vec<Traffic>,
+    /// Per region: payload bytes its app tier sent to users in responses
+    /// to requests sent in the span (internet egress).
+    pub egress: Vec<u64>,
     /// Per region, its app tier's station (`None`: infinite capacity).
     pub app_stations: Vec<Option<StationStats>>,
     /// Per dataset, its commit path's station over its nodes.
@@ -778,6 +781,7 @@ impl RunMetrics {
                 })
                 .collect(),
             links: vec![Traffic::default(); s.regions.len() * s.regions.len()],
+            egress: vec![0; s.regions.len()],
             // Idle until the run fills them: their shape is the figures'.
             app_stations: s
                 .regions

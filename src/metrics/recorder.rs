@@ -77,6 +77,12 @@ impl RunMetrics {
         self.writes[dataset].residency_violations += 1;
     }
 
+    /// The app tier of `region` sent a user `bytes` of response.
+    #[inline]
+    pub fn record_egress(&mut self, region: crate::scenario::RegionId, bytes: u32) {
+        self.egress[usize::from(region.0)] += u64::from(bytes);
+    }
+
     /// A measured read of restricted data was served across a border.
     #[inline]
     pub fn record_cross_border_read(&mut self, dataset: usize) {

@@ -13,6 +13,10 @@ pub struct Traffic {
     pub messages: u64,
     /// Payload bytes sent.
     pub bytes: u64,
+    /// Of those, users' requests and responses between their region and
+    /// another region's app tier: internet traffic (ingress, and egress
+    /// billed as such), not inter-region transfer.
+    pub user_bytes: u64,
 }
 
 /// What the jobs that arrived in the measured span met at a station.

@@ -249,6 +249,23 @@ impl Network {
         degraded(&l.state, now, delay, rng)
     }
 
+    /// [`Network::transit`] for a user's request or response between the
+    /// user's region and another region's app tier: counted as the
+    /// link's traffic, and as users' (internet, not inter-region transfer).
+    #[inline]
+    pub fn transit_user(
+        &mut self,
+        link: LinkId,
+        now: Time,
+        bytes: u32,
+        rng: &mut SimRng,
+    ) -> Option<Time> {
+        if now >= self.measure_from {
+            self.links[link.index()].traffic.user_bytes += u64::from(bytes);
+        }
+        self.transit(link, now, bytes, rng)
+    }
+
     /// When a message sent on `link` at `sent` arrives, with the link as it
     /// is now (`None`: down, or lost), without counting it as traffic: for
     /// what the model looks up after the fact (a replicated session).
@@ -421,14 +438,16 @@ mod tests {
             traffic[ab.index()],
             Traffic {
                 messages: 1,
-                bytes: 100
+                bytes: 100,
+                user_bytes: 0
             }
         );
         assert_eq!(
             traffic[aa.index()],
             Traffic {
                 messages: 1,
-                bytes: 0
+                bytes: 0,
+                user_bytes: 0
             }
         );
     }

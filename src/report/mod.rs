@@ -53,31 +53,39 @@ pub fn some_request_failed(f: &Value) -> bool {
         })
 }
 
-/// A point's monthly bill in words, if its scenario prices transfer:
-/// `inter-region transfer $108.7 a month (prices: aws 2022-01; 730 hours
-/// at the measured rates)`.
+/// A point's monthly bill in words, if its scenario prices it: `$130.1
+/// a month: inter-region transfer $108.7, internet egress $21.4 (prices:
+/// aws 2022-01; 730 hours at the measured rates)`, each part that is not
+/// zero named.
 pub fn cost_line(f: &Value) -> Option<String> {
     let cost = f.get("cost")?;
     let usd = |k: &str| format::estimate(format::Shown::Count, cost.get(k));
-    let replicated = aggregate::at(cost, "replicated_writes_usd_per_month.mean")
-        .or_else(|| cost.get("replicated_writes_usd_per_month"))
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0);
-    Some(if replicated > 0.0 {
-        format!(
-            "${} a month: inter-region transfer ${}, replicated writes ${} (prices: {}; 730 hours at the measured rates)",
-            usd("total_usd_per_month"),
-            usd("transfer_usd_per_month"),
-            usd("replicated_writes_usd_per_month"),
-            cost["prices"].as_str().unwrap_or_default(),
-        )
-    } else {
-        format!(
-            "inter-region transfer ${} a month (prices: {}; 730 hours at the measured rates)",
-            usd("transfer_usd_per_month"),
-            cost["prices"].as_str().unwrap_or_default(),
-        )
-    })
+    let some = |k: &str| {
+        aggregate::at(cost, &format!("{k}.mean"))
+            .or_else(|| cost.get(k))
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0)
+            > 0.0
+    };
+    let mut parts = vec![format!(
+        "inter-region transfer ${}",
+        usd("transfer_usd_per_month")
+    )];
+    if some("replicated_writes_usd_per_month") {
+        parts.push(format!(
+            "replicated writes ${}",
+            usd("replicated_writes_usd_per_month")
+        ));
+    }
+    if some("egress_usd_per_month") {
+        parts.push(format!("internet egress ${}", usd("egress_usd_per_month")));
+    }
+    Some(format!(
+        "${} a month: {} (prices: {}; 730 hours at the measured rates)",
+        usd("total_usd_per_month"),
+        parts.join(", "),
+        cost["prices"].as_str().unwrap_or_default(),
+    ))
 }
 
 /// What a point's runs did that its figures alone do not say in words:

@@ -310,6 +310,9 @@ pub struct Cost {
     /// USD per GB (10^9 bytes) from region `a` to `b`, at `a * n + b` (0
     /// inside a region).
     pub per_gb: Vec<f64>,
+    /// USD per GB a region's app tier sends to users (internet egress),
+    /// per region (0 where no user can be served).
+    pub egress_per_gb: Vec<f64>,
     /// What priced them, in words: `aws 2022-01`, `... with overrides`.
     pub prices: String,
 }

@@ -198,6 +198,79 @@ pub fn date(table: &str) -> &'static str {
     }
 }
 
+/// Data transfer out of each AWS region to the internet, USD per GB, the
+/// first 10 TB a month: the `internet` rows of the same skyplane
+/// `aws_transfer_costs.csv` (AWS price list, 2022-01).
+const AWS_INTERNET_PER_GB: [(&str, f64); 26] = [
+    ("af-south-1", 0.154),
+    ("ap-east-1", 0.12),
+    ("ap-northeast-1", 0.114),
+    ("ap-northeast-2", 0.126),
+    ("ap-northeast-3", 0.114),
+    ("ap-south-1", 0.1093),
+    ("ap-southeast-1", 0.12),
+    ("ap-southeast-2", 0.114),
+    ("ap-southeast-3", 0.132),
+    ("ca-central-1", 0.09),
+    ("eu-central-1", 0.09),
+    ("eu-central-2", 0.09),
+    ("eu-north-1", 0.09),
+    ("eu-south-1", 0.09),
+    ("eu-south-2", 0.09),
+    ("eu-west-1", 0.09),
+    ("eu-west-2", 0.09),
+    ("eu-west-3", 0.09),
+    ("me-central-1", 0.11),
+    ("me-south-1", 0.117),
+    ("sa-east-1", 0.15),
+    ("us-east-1", 0.09),
+    ("us-east-2", 0.09),
+    ("us-gov-east-1", 0.155),
+    ("us-west-1", 0.09),
+    ("us-west-2", 0.09),
+];
+
+/// Internet egress out of GCP region `region`, premium tier, USD per GB:
+/// skyplane's `gcp_pricing.py` (2022) for a destination outside Google's
+/// network that is not in Australia: 0.19 from `asia-southeast1` and
+/// Australia, 0.147 from `asia-northeast3`, 0.14 from `asia-southeast2`,
+/// `asia-northeast1` and `asia-northeast2`, 0.12 from the others. `None`
+/// for a name that is not a GCP region's (`continent-regionN`).
+pub fn gcp_internet_per_gb(region: &str) -> Option<f64> {
+    let continent = gcp_continent(region)?;
+    let known = [
+        "us",
+        "northamerica",
+        "europe",
+        "asia",
+        "southamerica",
+        "australia",
+    ];
+    if !known.contains(&continent) {
+        return None;
+    }
+    let rest = region.split_once('-').map_or("", |(_, r)| r);
+    Some(match (continent, rest) {
+        ("asia", "southeast1") | ("australia", _) => 0.19,
+        ("asia", "northeast3") => 0.147,
+        ("asia", "southeast2" | "northeast1" | "northeast2") => 0.14,
+        _ => 0.12,
+    })
+}
+
+/// The price of a GB sent from `region` to the internet in `table`
+/// (`None`: the table has none; the azure table has no egress prices).
+pub fn internet_per_gb(table: &str, region: &str) -> Option<f64> {
+    match table {
+        "aws" => AWS_INTERNET_PER_GB
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map(|&(_, p)| p),
+        "gcp" => gcp_internet_per_gb(region),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

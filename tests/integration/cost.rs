@@ -140,8 +140,14 @@ fn gcp_and_azure_tables_price_each_pair_by_continent() {
         ("gcp", "us-east1", "us-west1", "europe-west1", 0.01, 0.08),
         ("azure", "eastus", "westus2", "westeurope", 0.02, 0.05),
     ] {
+        // Azure's table has no internet egress price: the file gives one.
+        let egress = if table == "azure" {
+            format!(", egress_per_gb: {{{from}: 0.087}}")
+        } else {
+            String::new()
+        };
         let yaml = replicated(from, [near, far], "")
-            .replace("prices: aws", &format!("prices: {table}"))
+            .replace("prices: aws", &format!("prices: {table}{egress}"))
             .replace(
                 "network: {preset: aws}",
                 &format!(
@@ -187,4 +193,118 @@ fn headroom_finds_the_load_a_monthly_budget_allows() {
         (1.94..=2.06).contains(&lo) && hi <= lo * 1.02 + 1e-9,
         "({lo}, {hi}]"
     );
+}
+
+/// Users in `users` reading 1 KiB records 500 times a second from the app
+/// tier DNS sends them to (`endpoint`), under `prices`.
+fn served(users: &str, endpoint: &str, prices: &str) -> String {
+    let other = if endpoint == "us-east-1" {
+        "ap-southeast-1"
+    } else {
+        "us-east-1"
+    };
+    format!(
+        r#"
+name: egress
+seed: 2
+duration: 60s
+regions:
+  - {{name: us-east-1, jurisdiction: X}}
+  - {{name: ap-southeast-1, jurisdiction: X}}
+network: {{preset: aws}}
+datasets:
+  - name: d
+    keys: 1000
+    record_bytes: 1024
+    placement:
+      active-active: {{regions: [us-east-1, ap-southeast-1], apply_time: 0.1ms}}
+workload:
+  - {{region: {users}, rates: {{d: {{reads_per_s: 500}}}}}}
+routing: {{policy: failover, primary: {endpoint}, secondary: {other}}}
+cost: {{{prices}}}
+"#
+    )
+}
+
+/// Internet egress: each read's 1,024-byte response leaves its app tier
+/// for the user, billed for a month at the app tier's region's price
+/// (skyplane's `internet` rows of the AWS price list, 2022-01: $0.09 from
+/// us-east-1, $0.12 from ap-southeast-1), exactly the reads answered x
+/// 1,024 bytes. A user in Singapore served from Virginia crosses the
+/// Pacific over the internet: the response is egress from Virginia, and
+/// neither it nor the request is inter-region transfer; the only transfer
+/// left is none (active-active reads are local, nothing is written).
+#[test]
+fn responses_to_users_bill_internet_egress_at_the_app_tiers_price() {
+    for (users, endpoint, price) in [
+        ("us-east-1", "us-east-1", 0.09),
+        ("ap-southeast-1", "ap-southeast-1", 0.12),
+        ("ap-southeast-1", "us-east-1", 0.09),
+    ] {
+        let s = summary(&served(users, endpoint, "prices: aws"));
+        let reads = fig(&s, &format!("clients.{users}.read_latency.count"));
+        let want = reads * 1024.0 / 60.0 * MONTH_S / 1e9 * price;
+        let egress = fig(&s, "cost.egress_usd_per_month");
+        assert!(
+            (egress - want).abs() < 1e-9,
+            "{users} via {endpoint}: {egress} vs {want}"
+        );
+        assert_eq!(
+            fig(&s, "cost.transfer_usd_per_month"),
+            0.0,
+            "{users} via {endpoint}"
+        );
+        let total = fig(&s, "cost.total_usd_per_month");
+        assert!((total - egress).abs() < 1e-9);
+        if users != endpoint {
+            // The link carries the users' traffic, billed as none of it.
+            assert!(fig(&s, &format!("network.{endpoint}.{users}.bytes_per_s")) > 0.0);
+            assert_eq!(
+                fig(&s, &format!("network.{endpoint}.{users}.usd_per_month")),
+                0.0
+            );
+        }
+    }
+    // An override wins; GCP's premium tier prices egress by region too.
+    let s = summary(&served(
+        "us-east-1",
+        "us-east-1",
+        "prices: aws, egress_per_gb: {us-east-1: 0.05}",
+    ));
+    let reads = fig(&s, "clients.us-east-1.read_latency.count");
+    let want = reads * 1024.0 / 60.0 * MONTH_S / 1e9 * 0.05;
+    assert!((fig(&s, "cost.egress_usd_per_month") - want).abs() < 1e-9);
+}
+
+/// The azure table has no internet egress prices: a region serving users
+/// needs one of the file's, else exit 2 naming it; bad prices exit 2.
+#[test]
+fn unpriced_egress_is_refused_with_the_region() {
+    let yaml = served("us-east-1", "us-east-1", "prices: aws")
+        .replace("us-east-1", "eastus")
+        .replace("ap-southeast-1", "southeastasia")
+        .replace(
+            "network: {preset: aws}",
+            "network: {links: [{between: [eastus, southeastasia], delay: 100ms}]}",
+        )
+        .replace("prices: aws", "prices: azure");
+    let (code, err, _) = validate(&yaml);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no internet egress price for eastus"), "{err}");
+    assert!(err.contains("egress_per_gb.eastus"), "{err}");
+    // Both endpoints serve users (the secondary when the primary is down).
+    let priced = yaml.replace(
+        "prices: azure",
+        "prices: azure, egress_per_gb: {eastus: 0.087, southeastasia: 0.12}",
+    );
+    assert_eq!(validate(&priced).0, Some(0), "{}", validate(&priced).1);
+    for bad in ["-1", "lots", "1000"] {
+        let y = yaml.replace(
+            "prices: azure",
+            &format!("prices: azure, egress_per_gb: {{eastus: {bad}}}"),
+        );
+        let (code, err, _) = validate(&y);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains("egress_per_gb"), "{bad}: {err}");
+    }
 }

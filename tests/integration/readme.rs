@@ -83,7 +83,12 @@ fn the_founding_design_answers_match_its_run() {
         );
         assert_eq!(
             row[5],
-            format!("${:.1}", f("cost.transfer_usd_per_month")),
+            format!(
+                "${:.0} (transfer ${:.1}, egress ${:.1})",
+                f("cost.total_usd_per_month"),
+                f("cost.transfer_usd_per_month"),
+                f("cost.egress_usd_per_month")
+            ),
             "{name}"
         );
         // The preset table's claim: the lag stays under a second (p99.9

@@ -371,7 +371,7 @@ regions:
 network:
   intra_region: 1ms
   links: [{{between: [a, b], delay: 10ms}}]
-cost: {{prices: aws, transfer_per_gb: {{a: 0.02, b: 0.02}}}}
+cost: {{prices: aws, transfer_per_gb: {{a: 0.02, b: 0.02}}, egress_per_gb: {{a: 0.09, b: 0.09}}}}
 datasets:
 {}{}{}{}workload:
   - region: a

@@ -55,7 +55,8 @@ pub(super) fn send(
     let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
     if s.serve != s.region {
         // DNS sent the user to another region's app tier.
-        leaves = leaves.and_then(|t| net.transit(s.user_in, t, s.bytes_in, &mut s.rng_network));
+        leaves =
+            leaves.and_then(|t| net.transit_user(s.user_in, t, s.bytes_in, &mut s.rng_network));
     }
     let attempt = r.attempt;
     let arrives = if app_queue {
@@ -109,8 +110,12 @@ pub(super) fn respond(
         (net.link(r.node, r.serve), net.link(r.serve, s.region))
     };
     let mut back = net.transit(from_node, now, s.bytes_out, &mut s.rng_network);
+    if r.bucket != NOT_MEASURED && back.is_some() && net.app_up(r.serve) {
+        // The app tier sends the response to the user: internet egress.
+        metrics.record_egress(r.serve, s.bytes_out);
+    }
     if r.serve != s.region {
-        back = back.and_then(|t| net.transit(user_out, t, s.bytes_out, &mut s.rng_network));
+        back = back.and_then(|t| net.transit_user(user_out, t, s.bytes_out, &mut s.rng_network));
     }
     let back = back
         .map(|t| t + s.access.sample(&mut s.rng_network))

@@ -14,4 +14,8 @@ pub struct CostFile {
     /// USD per GB (10^9 bytes) sent from a region to any other, by source
     /// region, over the table's (e.g. `{us-east-1: 0.02}`).
     pub transfer_per_gb: Option<BTreeMap<String, f64>>,
+    /// USD per GB a region's app tier sends to users on the internet
+    /// (responses), over the table's (e.g. `{eu-west-1: 0.09}`); the
+    /// `azure` table has none, so each region serving users needs one.
+    pub egress_per_gb: Option<BTreeMap<String, f64>>,
 }

@@ -7,7 +7,12 @@ const MAX_PER_GB: f64 = 100.0;
 
 /// The prices of `raw.cost`, if it has one: the named table's, then each
 /// override. Every region needs a price (a link it sends on is billed).
-pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) -> Option<Cost> {
+pub(super) fn cost(
+    raw: &ScenarioFile,
+    names: &[String],
+    serving: &[RegionId],
+    check: &mut Checker,
+) -> Option<Cost> {
     let c = raw.cost.as_ref()?;
     let n = names.len();
     let table = match c.prices.as_deref() {
@@ -71,6 +76,8 @@ pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) ->
         );
         return None;
     }
+    let egress = egress(c, table, names, serving, check)?;
+    let overridden = overridden || c.egress_per_gb.as_ref().is_some_and(|m| !m.is_empty());
     let prices = match (table, overridden) {
         (Some(t), false) => format!("{t} {}", crate::scenario::prices::date(t)),
         (Some(t), true) => format!("{t} {} with overrides", crate::scenario::prices::date(t)),
@@ -86,6 +93,59 @@ pub(super) fn cost(raw: &ScenarioFile, names: &[String], check: &mut Checker) ->
                 }
             })
             .collect(),
+        egress_per_gb: egress,
         prices,
     })
+}
+
+/// Internet egress prices per region: the table's, then each override;
+/// every region whose app tier may serve users (`serving`) needs one.
+fn egress(
+    c: &crate::scenario::file::CostFile,
+    table: Option<&str>,
+    names: &[String],
+    serving: &[RegionId],
+    check: &mut Checker,
+) -> Option<Vec<f64>> {
+    let mut per_gb: Vec<Option<f64>> = names
+        .iter()
+        .map(|r| table.and_then(|t| crate::scenario::prices::internet_per_gb(t, r)))
+        .collect();
+    for (region, &price) in c.egress_per_gb.iter().flatten() {
+        let mut at = yaml_path!["cost", "egress_per_gb"];
+        at.push(Seg::Key(region.clone()));
+        if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
+            check.error(
+                at.clone(),
+                format!("a price per GB is 0 to {MAX_PER_GB} (USD), got {price}"),
+            );
+            continue;
+        }
+        if let Some(a) = check.region(names, region, at) {
+            per_gb[usize::from(a.0)] = Some(price);
+        }
+    }
+    let unpriced: Vec<&str> = serving
+        .iter()
+        .filter(|r| per_gb[usize::from(r.0)].is_none())
+        .map(|r| names[usize::from(r.0)].as_str())
+        .collect();
+    if let Some(first) = unpriced.first() {
+        let why = match table {
+            Some(t) => format!(
+                "the `{t}` table has no internet egress price for {}",
+                if unpriced.len() == 1 { "it" } else { "them" }
+            ),
+            None => "no table is named".to_string(),
+        };
+        check.error(
+            yaml_path!["cost"],
+            format!(
+                "no internet egress price for {}, whose app tier serves users: {why}; give cost.egress_per_gb.{first} (USD per GB it sends to users)",
+                unpriced.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(per_gb.into_iter().map(|p| p.unwrap_or(0.0)).collect())
 }

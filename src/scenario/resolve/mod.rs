@@ -142,7 +142,15 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
     let routing = routing(&raw, &names, &workload, check);
     let users = users_fit(&raw, &datasets, &workload, check);
     let residency = residency(&raw, &names, &regions, &workload, check);
-    let cost = cost(&raw, &names, check);
+    // App tiers that may serve users (and send them responses).
+    let mut serving: Vec<RegionId> = workload
+        .iter()
+        .flat_map(|w| std::iter::once(w.region).chain(w.roaming.iter().flat_map(|r| r.to.clone())))
+        .chain(routing.iter().flat_map(|r| r.endpoints.clone()))
+        .collect();
+    serving.sort();
+    serving.dedup();
+    let cost = cost(&raw, &names, &serving, check);
     let mut datasets = datasets;
     for f in &failures {
         if let FailureKind::Switchover(d, _) = f.kind {
