@@ -93,15 +93,30 @@ pub fn sweep_rows(summary: &Value) -> Vec<Vec<String>> {
         return Vec::new();
     };
     let params: Vec<&str> = params.iter().filter_map(Value::as_str).collect();
-    let mut rows = vec![std::iter::once("point".to_string())
+    let points = summary["points"].as_array().map_or(&[][..], Vec::as_slice);
+    // With a `cost` section, each point's monthly bill: the column a
+    // review compares designs by.
+    let priced = points.iter().any(|p| !p["figures"]["cost"].is_null());
+    let mut header: Vec<String> = std::iter::once("point".to_string())
         .chain(crate::scenario::variants::short_paths(&params))
-        .collect::<Vec<_>>()];
-    for p in summary["points"].as_array().into_iter().flatten() {
-        rows.push(
+        .collect();
+    if priced {
+        header.push("bill a month".to_string());
+    }
+    let mut rows = vec![header];
+    for p in points {
+        let mut row: Vec<String> =
             std::iter::once(p["label"].as_str().unwrap_or_default().to_string())
                 .chain(params.iter().map(|k| parameter(&p["parameters"][*k])))
-                .collect(),
-        );
+                .collect();
+        if priced {
+            let total = p["figures"]["cost"].get("total_usd_per_month");
+            row.push(match total {
+                Some(t) => format!("${}", estimate(Shown::Count, Some(t))),
+                None => "-".to_string(),
+            });
+        }
+        rows.push(row);
     }
     rows
 }

@@ -308,3 +308,42 @@ fn unpriced_egress_is_refused_with_the_region() {
         assert!(err.contains("egress_per_gb"), "{bad}: {err}");
     }
 }
+
+/// A sweep's table of points gains the bill a month beside the swept
+/// parameters (the terminal, summary.md and the page show it): here the
+/// primary's price swept from $0.02 to $0.05 a GB bills 2.5 times as
+/// much, each cell the point's `cost.total_usd_per_month`.
+#[test]
+fn a_priced_sweep_tabulates_each_points_bill() {
+    let yaml = format!(
+        "{}sweep:\n  parameters:\n    cost.transfer_per_gb.us-east-1: [0.02, 0.05]\n",
+        replicated("us-east-1", ["eu-west-1", "ap-southeast-1"], "")
+    );
+    let s = crate::common::summary(&yaml);
+    let rows = regionsim::report::format::sweep_rows(&s);
+    assert_eq!(rows[0].last().map(String::as_str), Some("bill a month"));
+    let total = |i: usize| {
+        regionsim::report::aggregate::at(
+            &s,
+            &format!("points.{i}.figures.cost.total_usd_per_month.mean"),
+        )
+        .and_then(serde_json::Value::as_f64)
+        .unwrap()
+    };
+    for (i, row) in rows[1..].iter().enumerate() {
+        assert_eq!(row.last().unwrap(), &format!("${:.1}", total(i)), "{row:?}");
+    }
+    assert!((total(1) / total(0) - 2.5).abs() < 1e-9);
+    // Without a cost section there is no such column.
+    let unpriced = crate::common::summary(&format!(
+        "{}sweep:\n  parameters:\n    workload.us-east-1.rates.d.writes_per_s: [10, 20]\n",
+        replicated("us-east-1", ["eu-west-1", "ap-southeast-1"], "")
+            .replace("cost: {prices: aws}\n", "")
+    ));
+    let rows = regionsim::report::format::sweep_rows(&unpriced);
+    assert!(
+        !rows[0].iter().any(|h| h == "bill a month"),
+        "{:?}",
+        rows[0]
+    );
+}
