@@ -179,8 +179,20 @@ pub struct CostFigures {
     pub egress_usd_per_month: f64,
     /// Transfer, replicated writes and egress; USD.
     pub total_usd_per_month: f64,
+    /// The same by dataset, whose messages and responses they were; the
+    /// datasets' sum is the design's.
+    pub datasets: Ordered<DatasetCostFigures>,
     /// The price table, in words (`aws 2022-01`).
     pub prices: String,
+}
+
+/// One dataset's share of the monthly bill; USD.
+#[derive(Serialize, Clone, Debug)]
+pub struct DatasetCostFigures {
+    pub transfer_usd_per_month: f64,
+    pub replicated_writes_usd_per_month: f64,
+    pub egress_usd_per_month: f64,
+    pub total_usd_per_month: f64,
 }
 
 /// Write conflicts of an active-active dataset in the measured span.
@@ -1272,41 +1284,66 @@ fn monthly_usd(bytes_per_s: f64, per_gb: f64) -> f64 {
 fn cost_figures(s: &Scenario, m: &RunMetrics) -> Option<CostFigures> {
     let c = s.cost.as_ref()?;
     let n = s.regions.len();
+    let nd = s.datasets.len().max(1);
     let span = s.duration.as_secs_f64();
+    let month = |bytes: u64, per_gb: f64| monthly_usd(bytes as f64 / span, per_gb);
+    // Users' own requests and responses to another region's app tier
+    // travel the internet: not transfer.
     let transfer = m
         .links
         .iter()
         .enumerate()
         .take(n * n)
-        .map(|(i, t)| monthly_usd((t.bytes - t.user_bytes) as f64 / span, c.per_gb[i]))
+        .map(|(i, t)| month(t.bytes - t.user_bytes, c.per_gb[i]))
         .sum();
-    let egress: f64 = m
-        .egress
-        .iter()
-        .zip(&c.egress_per_gb)
-        .map(|(&bytes, &price)| monthly_usd(bytes as f64 / span, price))
-        .sum();
-    let replicated: f64 = s
-        .datasets
-        .iter()
-        .zip(&m.writes)
-        .map(|(d, w)| match &d.placement {
+    let mut per_dataset = Vec::with_capacity(s.datasets.len());
+    for (d, ds) in s.datasets.iter().enumerate() {
+        let transfer: f64 = (0..n * n)
+            .map(|i| {
+                month(
+                    m.billable.get(i * nd + d).copied().unwrap_or(0),
+                    c.per_gb[i],
+                )
+            })
+            .sum();
+        let egress: f64 = (0..n)
+            .map(|r| month(m.egress[r * nd + d], c.egress_per_gb[r]))
+            .sum();
+        let replicated = match &ds.placement {
             crate::scenario::Placement::ActiveActive(aa) => {
                 aa.replicated_write_price.map_or(0.0, |price| {
-                    let units = w.commits as f64
+                    let units = m.writes[d].commits as f64
                         * (aa.regions.len() - 1) as f64
-                        * f64::from(d.record_bytes.div_ceil(1024));
+                        * f64::from(ds.record_bytes.div_ceil(1024));
                     units / span * crate::scenario::MONTH_HOURS * 3600.0 / 1e6 * price
                 })
             }
             _ => 0.0,
-        })
+        };
+        per_dataset.push((
+            ds.name.clone(),
+            DatasetCostFigures {
+                transfer_usd_per_month: transfer,
+                replicated_writes_usd_per_month: replicated,
+                egress_usd_per_month: egress,
+                total_usd_per_month: transfer + replicated + egress,
+            },
+        ));
+    }
+    let replicated: f64 = per_dataset
+        .iter()
+        .map(|(_, f)| f.replicated_writes_usd_per_month)
+        .sum();
+    let egress: f64 = per_dataset
+        .iter()
+        .map(|(_, f)| f.egress_usd_per_month)
         .sum();
     Some(CostFigures {
         transfer_usd_per_month: transfer,
         replicated_writes_usd_per_month: replicated,
         egress_usd_per_month: egress,
         total_usd_per_month: transfer + replicated + egress,
+        datasets: Ordered(per_dataset),
         prices: c.prices.clone(),
     })
 }

@@ -673,9 +673,14 @@ pub struct RunMetrics {
     pub writes: Vec<WriteMetrics>,
     /// What each directed link carried in the span, `from * regions + to`.
     pub links: Vec<Traffic>,
-    /// Per region: payload bytes its app tier sent to users in responses
-    /// to requests sent in the span (internet egress).
+    /// Per (region, dataset), `region * datasets + dataset`: payload bytes
+    /// the region's app tier sent to users in responses to requests sent
+    /// in the span (internet egress).
     pub egress: Vec<u64>,
+    /// Per (link, dataset), `link * datasets + dataset`: bytes of
+    /// inter-region transfer sent in the span for the dataset (users' own
+    /// requests and responses aside; see `Network::billable`).
+    pub billable: Vec<u64>,
     /// Per region, its app tier's station (`None`: infinite capacity).
     pub app_stations: Vec<Option<StationStats>>,
     /// Per dataset, its commit path's station over its nodes.
@@ -781,7 +786,8 @@ impl RunMetrics {
                 })
                 .collect(),
             links: vec![Traffic::default(); s.regions.len() * s.regions.len()],
-            egress: vec![0; s.regions.len()],
+            egress: vec![0; s.regions.len() * s.datasets.len().max(1)],
+            billable: Vec::new(),
             // Idle until the run fills them: their shape is the figures'.
             app_stations: s
                 .regions

@@ -77,10 +77,12 @@ impl RunMetrics {
         self.writes[dataset].residency_violations += 1;
     }
 
-    /// The app tier of `region` sent a user `bytes` of response.
+    /// The app tier of `region` sent a user `bytes` of response of
+    /// `dataset`.
     #[inline]
-    pub fn record_egress(&mut self, region: crate::scenario::RegionId, bytes: u32) {
-        self.egress[usize::from(region.0)] += u64::from(bytes);
+    pub fn record_egress(&mut self, region: crate::scenario::RegionId, dataset: u16, bytes: u32) {
+        let d = self.datasets.max(1);
+        self.egress[usize::from(region.0) * d + usize::from(dataset)] += u64::from(bytes);
     }
 
     /// A measured read of restricted data was served across a border.

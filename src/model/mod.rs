@@ -404,7 +404,8 @@ impl World {
     /// leader look again.
     pub(super) fn topology_changed(&mut self, now: Time, sched: &mut Scheduler<Event>) {
         let mut ctx = ctx!(self, sched);
-        for p in &mut self.placements {
+        for (d, p) in self.placements.iter_mut().enumerate() {
+            ctx.net.set_owner(d as u16);
             p.topology_changed(now, &mut ctx);
         }
         // Dynamic steering behind a proxy measures the change at once.
@@ -461,7 +462,8 @@ impl World {
             }
         } else if db_up && !was_up {
             let mut ctx = ctx!(self, sched);
-            for p in &mut self.placements {
+            for (d, p) in self.placements.iter_mut().enumerate() {
+                ctx.net.set_owner(d as u16);
                 p.node_up(region, now, &mut ctx);
             }
             self.resume(now, sched);
@@ -494,6 +496,7 @@ impl World {
         }
         let mut ctx = ctx!(self, sched);
         for (d, p) in self.placements.iter_mut().enumerate() {
+            ctx.net.set_owner(d as u16);
             if p.on_db_verdict(target.region, healthy, now, &mut ctx) {
                 ctx.metrics.record_detection(d, now);
             }
@@ -510,6 +513,7 @@ impl World {
         sched: &mut Scheduler<Event>,
     ) {
         let mut ctx = ctx!(self, sched);
+        ctx.net.set_owner(d as u16);
         if let placement::Placement::SinglePrimary(p) = &mut self.placements[d] {
             p.switchover(to, now, &mut ctx);
         }
@@ -518,7 +522,8 @@ impl World {
     /// Replication that waited for a link or a node goes on.
     pub(super) fn resume(&mut self, now: Time, sched: &mut Scheduler<Event>) {
         let mut ctx = ctx!(self, sched);
-        for p in &mut self.placements {
+        for (d, p) in self.placements.iter_mut().enumerate() {
+            ctx.net.set_owner(d as u16);
             p.resume(now, &mut ctx);
         }
         for (at, t) in std::mem::take(&mut self.early_replies) {
@@ -535,6 +540,7 @@ impl World {
         self.fail_open_requests();
         self.metrics.close_recovery();
         self.metrics.count_attempts();
+        self.metrics.billable = self.net.billable().to_vec();
         self.metrics.record_end(
             self.net.traffic(),
             self.stations.app_stats(),
@@ -619,6 +625,7 @@ impl Model for World {
             Event::Data(e) => {
                 let d = Placement::dataset_of(e);
                 let mut ctx = ctx!(self, sched);
+                ctx.net.set_owner(d);
                 self.placements[usize::from(d)].on_event(now, e, &mut ctx);
                 if self.routes_changed {
                     self.routes_changed = false;

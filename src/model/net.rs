@@ -100,6 +100,13 @@ pub struct Network {
     zones_down: Vec<u64>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
+    /// The dataset the messages sent now are for (set by whoever sends:
+    /// a client request's, a strategy's), and per (link, dataset),
+    /// `link * datasets + dataset`, the bytes sent that are inter-region
+    /// transfer (users' own requests and responses aside).
+    owner: usize,
+    datasets: usize,
+    billable: Vec<u64>,
 }
 
 impl Network {
@@ -141,7 +148,22 @@ impl Network {
             clock_step: vec![0.0; n],
             zones_down: vec![0; n],
             measure_from: Time::ZERO + scenario.warmup,
+            owner: 0,
+            datasets: scenario.datasets.len().max(1),
+            billable: vec![0; n * n * scenario.datasets.len().max(1)],
         }
+    }
+
+    /// The messages sent from now on are for dataset `d`.
+    #[inline(always)]
+    pub fn set_owner(&mut self, d: u16) {
+        self.owner = usize::from(d);
+    }
+
+    /// Per (link, dataset), `link * datasets + dataset`: the bytes of
+    /// inter-region transfer sent in the span.
+    pub fn billable(&self) -> &[u64] {
+        &self.billable
     }
 
     /// How many times slower the replicas in `region` apply writes now.
@@ -237,6 +259,9 @@ impl Network {
         rng: &mut SimRng,
     ) -> Option<Time> {
         let measure = now >= self.measure_from;
+        if measure {
+            self.billable[link.index() * self.datasets + self.owner] += u64::from(bytes);
+        }
         let l = &mut self.links[link.index()];
         if measure {
             l.traffic.messages += 1;
@@ -260,10 +285,13 @@ impl Network {
         bytes: u32,
         rng: &mut SimRng,
     ) -> Option<Time> {
+        let at = self.transit(link, now, bytes, rng);
         if now >= self.measure_from {
             self.links[link.index()].traffic.user_bytes += u64::from(bytes);
+            // Internet traffic, not the dataset's transfer.
+            self.billable[link.index() * self.datasets + self.owner] -= u64::from(bytes);
         }
-        self.transit(link, now, bytes, rng)
+        at
     }
 
     /// When a message sent on `link` at `sent` arrives, with the link as it

@@ -347,3 +347,46 @@ fn a_priced_sweep_tabulates_each_points_bill() {
         rows[0]
     );
 }
+
+/// The bill by dataset: whose messages and responses each byte was. One
+/// dataset replicated from us-east-1 to two regions and written 1,000
+/// times a second; another, kept in us-east-1, read 500 times a second
+/// from Ireland, whose users' reads cross to Virginia's database.
+/// The first's share is all the replication and none of the egress (a
+/// write's acknowledgement carries no record); the second's is its
+/// reads' app-tier-to-database traffic (the request there, the record
+/// back, each at its source's price) and their egress from Ireland; the
+/// shares add up to the design's bill exactly.
+#[test]
+fn the_bill_splits_by_dataset_and_adds_up() {
+    let yaml = replicated("us-east-1", ["eu-west-1", "ap-southeast-1"], "").replace(
+        "workload:\n",
+        "  - name: e\n    keys: 100\n    record_bytes: 2048\n    placement:\n      single-primary: {primary: us-east-1, apply_time: 0.1ms}\nworkload:\n  - {region: eu-west-1, rates: {e: {reads_per_s: 500}}}\n",
+    );
+    let s = summary(&yaml);
+    let c = |p: &str| fig(&s, &format!("cost.{p}"));
+    for k in ["transfer", "replicated_writes", "egress", "total"] {
+        let sum = c(&format!("datasets.d.{k}_usd_per_month"))
+            + c(&format!("datasets.e.{k}_usd_per_month"));
+        assert!(
+            (sum - c(&format!("{k}_usd_per_month"))).abs() < 1e-9,
+            "{k}: {sum}"
+        );
+    }
+    assert_eq!(c("datasets.d.egress_usd_per_month"), 0.0);
+    // d: every byte from us-east-1 to its replicas, at $0.02.
+    let replication = (fig(&s, "network.us-east-1.eu-west-1.bytes_per_s")
+        - fig(&s, "clients.eu-west-1.read_latency.count") * 2048.0 / 60.0)
+        + fig(&s, "network.us-east-1.ap-southeast-1.bytes_per_s");
+    let d = c("datasets.d.transfer_usd_per_month");
+    assert!((d - replication * MONTH_S / 1e9 * 0.02).abs() < 1e-9, "{d}");
+    // e: its reads' records back from Virginia to Ireland's app tier
+    // (requests carry no bytes), and their egress from Ireland at $0.09.
+    let reads = fig(&s, "clients.eu-west-1.read_latency.count");
+    let e = c("datasets.e.transfer_usd_per_month");
+    let want = reads * 2048.0 / 60.0 * MONTH_S / 1e9 * 0.02;
+    assert!((e - want).abs() < 1e-9, "{e} vs {want}");
+    let egress = c("datasets.e.egress_usd_per_month");
+    let want = reads * 2048.0 / 60.0 * MONTH_S / 1e9 * 0.09;
+    assert!((egress - want).abs() < 1e-9, "{egress} vs {want}");
+}

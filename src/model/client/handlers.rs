@@ -151,6 +151,7 @@ impl World {
         let live = !r.done && r.attempt == attempt;
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
+        net.set_owner(s.dataset);
         if !net.db_up(r.node) {
             // The node is down: the attempt is not answered (nor asked
             // about again, if its replicas were answering it).
@@ -357,6 +358,7 @@ impl World {
         r.pending -= 1;
         let live = !r.done && r.attempt == attempt;
         let s = &mut self.sources[usize::from(r.source)];
+        self.net.set_owner(s.dataset);
         // An attempt given up on still takes a worker: the app tier does
         // not know its client stopped waiting.
         let outcome = if self.net.app_up(r.serve) {

@@ -52,6 +52,7 @@ pub(super) fn send(
     app_queue: bool,
     to_node: LinkId,
 ) {
+    net.set_owner(s.dataset);
     let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
     if s.serve != s.region {
         // DNS sent the user to another region's app tier.
@@ -109,10 +110,11 @@ pub(super) fn respond(
     } else {
         (net.link(r.node, r.serve), net.link(r.serve, s.region))
     };
+    net.set_owner(s.dataset);
     let mut back = net.transit(from_node, now, s.bytes_out, &mut s.rng_network);
     if r.bucket != NOT_MEASURED && back.is_some() && net.app_up(r.serve) {
         // The app tier sends the response to the user: internet egress.
-        metrics.record_egress(r.serve, s.bytes_out);
+        metrics.record_egress(r.serve, s.dataset, s.bytes_out);
     }
     if r.serve != s.region {
         back = back.and_then(|t| net.transit_user(user_out, t, s.bytes_out, &mut s.rng_network));
