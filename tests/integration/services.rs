@@ -879,3 +879,46 @@ fn dynamodb_strong_refuses_a_write_while_another_regions_write_of_the_item_repli
     assert_eq!(fig(&lww, "clients.b.requests.write_availability"), 1.0);
     assert_eq!(fig(&lww, "datasets.k.quorum.conflict_failures"), 0.0);
 }
+
+/// CockroachDB's GLOBAL tables (`reads: global`; cockroachlabs.com,
+/// "global tables": writes take a timestamp in the future, reads are
+/// local and current everywhere). With the default lead, 250 ms plus the
+/// slowest one-way delay from the leader to a replica (20 ms, to c), a
+/// write from a is acknowledged 270 ms after the leader takes it (274 ms
+/// with the client's hops), every read in b is local (4 ms) and none is
+/// stale; follower reads of the same group are stale while a commit
+/// notice travels. A lead shorter than the way to b (5 ms) makes b's
+/// reads stale, and the writes commit at the majority (24 ms).
+#[test]
+fn global_tables_read_locally_and_write_in_the_future() {
+    let global = summary(&managed_group("cockroachdb", ", reads: global", ""));
+    assert_eq!(fig(&global, "clients.a.write_latency.min_ms"), 274.0);
+    assert_eq!(fig(&global, "clients.a.write_latency.max_ms"), 274.0);
+    assert_eq!(fig(&global, "clients.b.read_latency.max_ms"), 4.0);
+    assert_eq!(fig(&global, "clients.b.stale_reads.0ms.count"), 0.0);
+    let follower = summary(&managed_group("cockroachdb", ", reads: follower", ""));
+    assert!(fig(&follower, "clients.b.stale_reads.0ms.count") > 0.0);
+    assert_eq!(fig(&follower, "clients.a.write_latency.max_ms"), 24.0);
+    let short = summary(&managed_group(
+        "cockroachdb",
+        ", reads: global, global_lead: 5ms",
+        "",
+    ));
+    assert_eq!(fig(&short, "clients.a.write_latency.max_ms"), 24.0);
+    assert!(fig(&short, "clients.b.stale_reads.0ms.count") > 0.0);
+    let long = summary(&managed_group(
+        "cockroachdb",
+        ", reads: global, global_lead: 100ms",
+        "",
+    ));
+    assert_eq!(fig(&long, "clients.a.write_latency.max_ms"), 104.0);
+    // The lead goes with global reads only, and is positive.
+    for (extra, words) in [
+        (", global_lead: 100ms", "goes with `reads: global`"),
+        (", reads: global, global_lead: 0ms", "above 0"),
+    ] {
+        let (code, err, _) = validate(&managed_group("cockroachdb", extra, ""));
+        assert_eq!(code, Some(2), "{extra}: {err}");
+        assert!(err.contains(words), "{extra}: {err}");
+    }
+}

@@ -146,6 +146,8 @@ pub struct Consensus {
     election_timeout: Dist,
     lease: Option<Duration>,
     commit_wait: bool,
+    /// `reads: global`: how far in the future a write's timestamp is.
+    global_lead: Duration,
     /// The current election (timers of an earlier one are stale).
     epoch: u8,
     /// Since when the group has had no leader, if it has none.
@@ -260,6 +262,9 @@ impl Consensus {
             election_timeout: c.election_timeout.clone(),
             lease: c.lease,
             commit_wait: c.commit_wait,
+            global_lead: c
+                .global_lead
+                .unwrap_or_else(|| c.default_global_lead(scenario)),
             epoch: 0,
             without_since: None,
             state,
@@ -605,9 +610,11 @@ impl super::Strategy for Consensus {
                 .leader
                 .filter(|&l| self.members[l] == region && self.zone_up[l])
                 .map(|_| ReadServer::Primary),
-            ConsensusReads::Follower | ConsensusReads::FollowerStrong => (0..self.stores)
-                .find(|&i| self.members[i] == region && self.zone_up[i])
-                .map(|i| self.server(i)),
+            ConsensusReads::Follower | ConsensusReads::FollowerStrong | ConsensusReads::Global => {
+                (0..self.stores)
+                    .find(|&i| self.members[i] == region && self.zone_up[i])
+                    .map(|i| self.server(i))
+            }
         }
     }
 
@@ -762,6 +769,14 @@ impl super::Strategy for Consensus {
             return Time::NEVER;
         }
         let (_, &mut commit, _) = self.acks.select_nth_unstable(self.majority - 1);
+        // A global table's write: its followers hear of the commit at
+        // once; it becomes visible, and is acknowledged, at its timestamp
+        // in the future.
+        let (notice, commit) = if self.reads == ConsensusReads::Global {
+            (commit, commit.max(now + self.global_lead))
+        } else {
+            (Time::NEVER, commit)
+        };
         // Commit wait: until the leader's clock is sure the commit
         // timestamp (its latest possible now when it took the write) has
         // passed everywhere: twice its uncertainty after it took it.
@@ -807,7 +822,7 @@ impl super::Strategy for Consensus {
                 let p = &mut self.pairs[l * n + v];
                 let heard = ctx
                     .net
-                    .transit(p.out, commit, 64, &mut p.rng)
+                    .transit(p.out, notice.min(commit), 64, &mut p.rng)
                     .unwrap_or(Time::NEVER);
                 let s = &mut self.state[v];
                 s.log_len += 1;
@@ -971,7 +986,9 @@ impl super::Strategy for Consensus {
     fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
         let i = match self.reads {
             ConsensusReads::Leader => self.routed,
-            ConsensusReads::Follower | ConsensusReads::FollowerStrong => self.nearest(app, net),
+            ConsensusReads::Follower | ConsensusReads::FollowerStrong | ConsensusReads::Global => {
+                self.nearest(app, net)
+            }
         };
         (self.members[i], self.server(i))
     }

@@ -149,6 +149,11 @@ pub struct ConsensusFile {
     /// one it replaces has run out, this long after that leader last held
     /// a majority (default: none, it serves once elected).
     pub lease: Option<Duration>,
+    /// `reads: global`: how far in the future a write's timestamp is
+    /// (default: 250 ms, the clock offset CockroachDB advises for global
+    /// tables, plus the slowest mean one-way delay from the leader to a
+    /// member holding data).
+    pub global_lead: Option<Duration>,
 }
 
 /// A managed consensus database.
@@ -175,6 +180,10 @@ pub enum ConsensusReadsFile {
     Leader,
     Follower,
     FollowerStrong,
+    /// CockroachDB's GLOBAL tables: every replica serves current reads
+    /// locally; a write takes a timestamp `global_lead` in the future and
+    /// is acknowledged once it has passed.
+    Global,
 }
 
 /// Leaderless (quorum) placement.

@@ -33,6 +33,9 @@ pub struct Consensus {
     /// The clock uncertainty of a voter whose region sets none (a
     /// preset's: Spanner's TrueTime).
     pub uncertainty: Option<Dist>,
+    /// `reads: global`: how far in the future a write's timestamp is
+    /// (`None`: the default, [`Consensus::default_global_lead`]).
+    pub global_lead: Option<crate::engine::Duration>,
     /// Whether the leader waits out twice its clock's uncertainty before
     /// it acknowledges a write (Spanner's commit wait).
     pub commit_wait: bool,
@@ -56,6 +59,21 @@ impl Consensus {
         let mut m = self.copies_in_order();
         m.extend(&self.witnesses);
         m
+    }
+
+    /// The default lead of a global table's writes: 250 ms (the clock
+    /// offset CockroachDB advises for global tables, FACTS.md) plus the
+    /// slowest mean one-way delay from the leader to a member holding
+    /// data, so that each has the write when its timestamp arrives.
+    pub fn default_global_lead(&self, s: &Scenario) -> crate::engine::Duration {
+        let l = self.leader_region();
+        let slowest = self
+            .copies_in_order()
+            .iter()
+            .map(|&m| s.network.delay(l, m).mean_nanos())
+            .fold(0.0, f64::max);
+        crate::engine::Duration::from_millis(250)
+            + crate::engine::Duration::from_nanos(slowest.ceil() as u64)
     }
 
     fn copies_in_order(&self) -> Vec<RegionId> {
@@ -157,7 +175,7 @@ impl Strategy for Consensus {
     fn read_events(&self) -> f64 {
         match self.reads {
             ConsensusReads::FollowerStrong => 2.0,
-            ConsensusReads::Leader | ConsensusReads::Follower => 0.0,
+            ConsensusReads::Leader | ConsensusReads::Follower | ConsensusReads::Global => 0.0,
         }
     }
 
@@ -179,6 +197,15 @@ impl Strategy for Consensus {
         {
             Some(u) if self.commit_wait => 2.0 * u.capped_mean_nanos(),
             _ => 0.0,
+        };
+        // A global table's write waits for its timestamp.
+        let wait = if self.reads == ConsensusReads::Global {
+            let lead = self
+                .global_lead
+                .unwrap_or_else(|| self.default_global_lead(s));
+            wait.max(lead.as_nanos() as f64)
+        } else {
+            wait
         };
         ((trip + d.apply_time.capped_mean_nanos()).max(wait), 1.0)
     }

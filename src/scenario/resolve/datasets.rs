@@ -794,6 +794,21 @@ pub(super) fn consensus(
         }
     };
     let lease = c.lease.or(preset.as_ref().and_then(|p| p.lease));
+    if c.global_lead.is_some() && c.reads != Some(crate::scenario::file::ConsensusReadsFile::Global)
+    {
+        check.error(
+            at("global_lead"),
+            "global_lead is how far in the future a global table's writes are stamped: it goes with `reads: global`, and changes nothing here",
+        );
+    }
+    if c.global_lead
+        .is_some_and(|l| l == Duration::ZERO || l > MAX_DELAY)
+    {
+        check.error(
+            at("global_lead"),
+            format!("global_lead is above 0 and at most {MAX_DELAY}"),
+        );
+    }
     if c.lease.is_some_and(|l| l > MAX_DELAY) {
         check.error(
             at("lease"),
@@ -828,6 +843,7 @@ pub(super) fn consensus(
                 .or(preset.as_ref().map(|p| p.commit_wait))
                 .unwrap_or(false),
             uncertainty: preset.and_then(|p| p.uncertainty),
+            global_lead: c.global_lead,
         }),
     })
 }
