@@ -328,6 +328,13 @@ fn run_bytes(s: &Scenario) -> f64 {
             .map(|w| (w.writes_per_s * rate_factors(s, w).1, w))
             .collect();
         let lambda: f64 = loads.iter().map(|(r, _)| r).sum();
+        // As-of reads: the commits of the last `read_staleness`, 16 bytes
+        // each (a commit time and a key).
+        if let crate::scenario::Placement::Consensus(c) = &d.placement {
+            if c.reads == crate::scenario::ConsensusReads::AsOf {
+                bytes += lambda * c.read_staleness.as_secs_f64() * 16.0;
+            }
+        }
         // Per stream, the writes it carries (summed in workload order; one
         // pass over what each load is sent on, not a scan per stream).
         let carried: Option<std::collections::HashMap<(RegionId, RegionId), f64>> =

@@ -111,6 +111,11 @@ pub fn aurora_global() -> Aurora {
     }
 }
 
+/// How old a CockroachDB follower read's state is: `AS OF SYSTEM TIME
+/// follower_read_timestamp()` reads at least 4.8 s in the past
+/// (cockroachlabs.com, follower reads, v20.2 on; FACTS.md).
+pub const COCKROACH_FOLLOWER_READ: Duration = Duration::from_millis(4800);
+
 /// What the consensus presets set.
 pub struct ConsensusPreset {
     pub apply_time: Dist,

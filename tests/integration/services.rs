@@ -922,3 +922,49 @@ fn global_tables_read_locally_and_write_in_the_future() {
         assert!(err.contains(words), "{extra}: {err}");
     }
 }
+
+/// Exact-staleness reads (`reads: as-of`; CockroachDB's follower reads
+/// at `follower_read_timestamp()`, 4.8 s old, the default): the nearest
+/// replica's state as of `read_staleness` ago, served locally. One key
+/// written 2 times a second (Poisson) from a, read in b 1 s in the past:
+/// a read misses the writes of its last second, so it is stale at bound
+/// T < 1 s with probability 1 - exp(-2/s x (1 s - T)): 86.5 % at 0, 63.2 %
+/// at 500 ms; at 1.5 s never (b has every write older than that).
+#[test]
+fn as_of_reads_miss_exactly_the_writes_of_their_staleness() {
+    let yaml = |extra: &str| {
+        managed_group("cockroachdb", extra, "")
+            .replace("keys: 2000", "keys: 1")
+            .replace("bucket: 5s\n", "")
+            .replace("duration: 40s", "duration: 400s\nstaleness_bounds: [0ms, 500ms, 1500ms]")
+            .replace(
+                "  - {region: a, rates: {k: {reads_per_s: 100, writes_per_s: 100}}}\n  - {region: b, rates: {k: {reads_per_s: 100, writes_per_s: 100}}}",
+                "  - {region: a, rates: {k: {writes_per_s: 2}}}\n  - {region: b, rates: {k: {reads_per_s: 50}}}",
+            )
+    };
+    let s = summary(&yaml(", reads: as-of, read_staleness: 1s"));
+    let share = |t: &str| fig(&s, &format!("clients.b.stale_reads.{t}.share"));
+    let at0 = 1.0 - (-2.0f64).exp();
+    let at500 = 1.0 - (-1.0f64).exp();
+    assert!(
+        (share("0ms") - at0).abs() < 0.02,
+        "{} vs {at0}",
+        share("0ms")
+    );
+    assert!(
+        (share("500ms") - at500).abs() < 0.03,
+        "{} vs {at500}",
+        share("500ms")
+    );
+    assert_eq!(share("1500ms"), 0.0);
+    assert_eq!(fig(&s, "clients.b.read_latency.max_ms"), 4.0);
+    // The default is CockroachDB's 4.8 s: stale at 1.5 s with
+    // probability 1 - exp(-2/s x 3.3 s) = 99.9 %.
+    let s = summary(&yaml(", reads: as-of"));
+    let at1500 = fig(&s, "clients.b.stale_reads.1500ms.share");
+    assert!(at1500 > 0.99, "{at1500}");
+    // read_staleness goes with as-of reads only.
+    let (code, err, _) = validate(&managed_group("cockroachdb", ", read_staleness: 1s", ""));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("goes with `reads: as-of`"), "{err}");
+}

@@ -124,6 +124,14 @@ struct Strong {
     done: bool,
 }
 
+/// The writes an as-of read may miss: every commit not yet
+/// `read_staleness` old, in log order, and per key how many there are
+/// (empty unless reads are as-of).
+struct AsOfWindow {
+    log: std::collections::VecDeque<(Time, u32)>,
+    count: Vec<u32>,
+}
+
 /// One consensus dataset.
 pub struct Consensus {
     dataset: DatasetId,
@@ -164,6 +172,9 @@ pub struct Consensus {
     zone_up: Vec<bool>,
     alive: Vec<bool>,
     strong: Vec<Option<Strong>>,
+    /// `reads: as-of`: the commits of the last `read_staleness` and more.
+    window: AsOfWindow,
+    read_staleness: Duration,
     /// Scratch of each write: the acknowledgements, and per voter when it
     /// persisted the entry and its wait (kept to allocate nothing).
     acks: Vec<Time>,
@@ -274,6 +285,15 @@ impl Consensus {
             alive: vec![false; n],
             pairs,
             strong: Vec::new(),
+            window: AsOfWindow {
+                log: std::collections::VecDeque::new(),
+                count: if c.reads == ConsensusReads::AsOf {
+                    vec![0; ds.keys as usize]
+                } else {
+                    Vec::new()
+                },
+            },
+            read_staleness: c.read_staleness,
             acks: Vec::with_capacity(n),
             persisted: Vec::with_capacity(n),
             commits: 0,
@@ -283,9 +303,45 @@ impl Consensus {
         group
     }
 
-    /// Whether a read may be answered later: a strong follower read.
+    /// Whether a read may be answered later (a strong follower read), or
+    /// is answered through [`Strategy::quorum_read`] (an as-of read, whose
+    /// version depends on when it is made).
     pub fn reads_later(&self) -> bool {
-        self.reads == ConsensusReads::FollowerStrong
+        matches!(
+            self.reads,
+            ConsensusReads::FollowerStrong | ConsensusReads::AsOf
+        )
+    }
+
+    /// `reads: as-of`: the commit of the first write of `key` after
+    /// `since`, among those committed in the window kept (`Time::NEVER`:
+    /// none). Drops what is older than `since` first.
+    fn first_after(&mut self, key: u32, since: Time) -> Time {
+        let w = &mut self.window;
+        while let Some(&(commit, k)) = w.log.front() {
+            if commit > since {
+                break;
+            }
+            w.log.pop_front();
+            w.count[k as usize] -= 1;
+        }
+        if w.count.get(key as usize).copied().unwrap_or(0) == 0 {
+            return Time::NEVER;
+        }
+        // The key's writes in the window, in log order (a commit wait can
+        // reorder commits slightly: the least of them, found once all
+        // the key's are seen).
+        let (mut left, mut least) = (w.count[key as usize], Time::NEVER);
+        for &(c, k) in &w.log {
+            if k == key {
+                least = least.min(c);
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        least
     }
 
     /// Whether member `i` votes (a voter or a witness).
@@ -610,11 +666,12 @@ impl super::Strategy for Consensus {
                 .leader
                 .filter(|&l| self.members[l] == region && self.zone_up[l])
                 .map(|_| ReadServer::Primary),
-            ConsensusReads::Follower | ConsensusReads::FollowerStrong | ConsensusReads::Global => {
-                (0..self.stores)
-                    .find(|&i| self.members[i] == region && self.zone_up[i])
-                    .map(|i| self.server(i))
-            }
+            ConsensusReads::Follower
+            | ConsensusReads::FollowerStrong
+            | ConsensusReads::Global
+            | ConsensusReads::AsOf => (0..self.stores)
+                .find(|&i| self.members[i] == region && self.zone_up[i])
+                .map(|i| self.server(i)),
         }
     }
 
@@ -639,11 +696,29 @@ impl super::Strategy for Consensus {
     fn quorum_read(
         &mut self,
         now: Time,
-        _key: u32,
+        key: u32,
         server: ReadServer,
         (req, attempt): (u32, u8),
         ctx: &mut Ctx,
     ) -> QuorumRead {
+        if self.reads == ConsensusReads::AsOf {
+            // The replica's state as of `read_staleness` ago: it misses
+            // every write committed since, and what it has not applied.
+            let since = Time::from_nanos(
+                now.as_nanos()
+                    .saturating_sub(self.read_staleness.as_nanos()),
+            );
+            let first = self.first_after(key, since);
+            let unapplied = self
+                .queue(server)
+                .map_or(Time::NEVER, |q| q.oldest_unapplied(key));
+            let oldest = first.min(unapplied);
+            return QuorumRead::Done {
+                start: now,
+                oldest,
+                frontier: oldest,
+            };
+        }
         if self.reads != ConsensusReads::FollowerStrong {
             return QuorumRead::Serve;
         }
@@ -789,6 +864,10 @@ impl super::Strategy for Consensus {
             _ => commit,
         };
         self.commits += 1;
+        if self.reads == ConsensusReads::AsOf {
+            self.window.log.push_back((commit, key));
+            self.window.count[key as usize] += 1;
+        }
         let measured = (ctx.warmup..ctx.end).contains(&now);
         if measured {
             ctx.metrics
@@ -986,9 +1065,10 @@ impl super::Strategy for Consensus {
     fn read_node(&self, _shard: usize, app: RegionId, net: &Network) -> (RegionId, ReadServer) {
         let i = match self.reads {
             ConsensusReads::Leader => self.routed,
-            ConsensusReads::Follower | ConsensusReads::FollowerStrong | ConsensusReads::Global => {
-                self.nearest(app, net)
-            }
+            ConsensusReads::Follower
+            | ConsensusReads::FollowerStrong
+            | ConsensusReads::Global
+            | ConsensusReads::AsOf => self.nearest(app, net),
         };
         (self.members[i], self.server(i))
     }

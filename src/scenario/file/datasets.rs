@@ -154,6 +154,9 @@ pub struct ConsensusFile {
     /// tables, plus the slowest mean one-way delay from the leader to a
     /// member holding data).
     pub global_lead: Option<Duration>,
+    /// `reads: as-of`: how long ago the state a read returns is (default
+    /// 4.8 s, CockroachDB's `follower_read_timestamp()`).
+    pub read_staleness: Option<Duration>,
 }
 
 /// A managed consensus database.
@@ -184,6 +187,10 @@ pub enum ConsensusReadsFile {
     /// locally; a write takes a timestamp `global_lead` in the future and
     /// is acknowledged once it has passed.
     Global,
+    /// Exact-staleness reads (CockroachDB's follower reads `AS OF SYSTEM
+    /// TIME`, Spanner's stale reads): the nearest replica's state as of
+    /// `read_staleness` ago.
+    AsOf,
 }
 
 /// Leaderless (quorum) placement.

@@ -36,6 +36,8 @@ pub struct Consensus {
     /// `reads: global`: how far in the future a write's timestamp is
     /// (`None`: the default, [`Consensus::default_global_lead`]).
     pub global_lead: Option<crate::engine::Duration>,
+    /// `reads: as-of`: how long ago the state a read returns is.
+    pub read_staleness: crate::engine::Duration,
     /// Whether the leader waits out twice its clock's uncertainty before
     /// it acknowledges a write (Spanner's commit wait).
     pub commit_wait: bool,
@@ -175,7 +177,10 @@ impl Strategy for Consensus {
     fn read_events(&self) -> f64 {
         match self.reads {
             ConsensusReads::FollowerStrong => 2.0,
-            ConsensusReads::Leader | ConsensusReads::Follower | ConsensusReads::Global => 0.0,
+            ConsensusReads::Leader
+            | ConsensusReads::Follower
+            | ConsensusReads::Global
+            | ConsensusReads::AsOf => 0.0,
         }
     }
 
@@ -210,8 +215,13 @@ impl Strategy for Consensus {
         ((trip + d.apply_time.capped_mean_nanos()).max(wait), 1.0)
     }
 
+    /// As-of reads count each key's commits in their window (4 bytes).
     fn state_bytes_per_key(&self) -> f64 {
-        0.0
+        if self.reads == ConsensusReads::AsOf {
+            4.0
+        } else {
+            0.0
+        }
     }
 
     fn failover(&self) -> Option<&Failover> {

@@ -801,6 +801,22 @@ pub(super) fn consensus(
             "global_lead is how far in the future a global table's writes are stamped: it goes with `reads: global`, and changes nothing here",
         );
     }
+    if c.read_staleness.is_some()
+        && c.reads != Some(crate::scenario::file::ConsensusReadsFile::AsOf)
+    {
+        check.error(
+            at("read_staleness"),
+            "read_staleness is how old an `as-of` read's state is: it goes with `reads: as-of`, and changes nothing here",
+        );
+    }
+    if c.read_staleness
+        .is_some_and(|l| l == Duration::ZERO || l > MAX_DELAY)
+    {
+        check.error(
+            at("read_staleness"),
+            format!("read_staleness is above 0 and at most {MAX_DELAY}"),
+        );
+    }
     if c.global_lead
         .is_some_and(|l| l == Duration::ZERO || l > MAX_DELAY)
     {
@@ -844,6 +860,9 @@ pub(super) fn consensus(
                 .unwrap_or(false),
             uncertainty: preset.and_then(|p| p.uncertainty),
             global_lead: c.global_lead,
+            read_staleness: c
+                .read_staleness
+                .unwrap_or(crate::scenario::services::COCKROACH_FOLLOWER_READ),
         }),
     })
 }
