@@ -90,8 +90,12 @@ fn verdict_badge(summary: &Value) -> String {
     let (pass, fail) = counts(summary);
     if pass + fail == 0 {
         "<span class=\"badge none\">no SLOs</span>".into()
+    } else if fail == 0 && pass == 1 {
+        "<span class=\"badge pass\">its SLO passes</span>".into()
     } else if fail == 0 {
         format!("<span class=\"badge pass\">{pass} SLOs pass</span>")
+    } else if pass + fail == 1 {
+        "<span class=\"badge fail\">its SLO fails</span>".into()
     } else {
         format!(
             "<span class=\"badge fail\">{fail} of {} SLOs fail</span>",
@@ -439,4 +443,23 @@ pub fn index(
     }
     let _ = writeln!(out, "<script>{HOVER_SCRIPT}</script>\n</body>\n</html>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verdict_badge;
+    use serde_json::json;
+
+    #[test]
+    fn a_badge_counts_its_verdicts_in_words() {
+        let with = |verdicts: &[&str]| {
+            let slo: Vec<_> = verdicts.iter().map(|v| json!({"verdict": v})).collect();
+            verdict_badge(&json!({"points": [{"slo": slo}]}))
+        };
+        assert!(with(&[]).contains("no SLOs"));
+        assert!(with(&["pass"]).contains(">its SLO passes<"));
+        assert!(with(&["fail"]).contains(">its SLO fails<"));
+        assert!(with(&["pass", "pass"]).contains(">2 SLOs pass<"));
+        assert!(with(&["pass", "fail", "fail"]).contains(">2 of 3 SLOs fail<"));
+    }
 }

@@ -298,6 +298,11 @@ fn unpriced_egress_is_refused_with_the_region() {
         "prices: azure, egress_per_gb: {eastus: 0.087, southeastasia: 0.12}",
     );
     assert_eq!(validate(&priced).0, Some(0), "{}", validate(&priced).1);
+    let (_, err, _) = validate(&yaml.replace(
+        "prices: azure",
+        "prices: azure, egress_per_gb: {eastus: 1e308, southeastasia: 0.12}",
+    ));
+    assert!(err.contains("got 1e308"), "{err}");
     for bad in ["-1", "lots", "1000"] {
         let y = yaml.replace(
             "prices: azure",

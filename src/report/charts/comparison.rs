@@ -245,7 +245,7 @@ pub fn strategies(summary: &Value) -> Vec<Figure> {
     }
     if points.iter().any(|p| !p["figures"]["cost"].is_null()) {
         metrics.push((
-            "Monthly bill (transfer, replicated writes)".into(),
+            "Monthly network bill (transfer, replicated writes, internet egress)".into(),
             "USD a month",
             Box::new(|p: &Value| mean(&p["figures"], "cost.total_usd_per_month").unwrap_or(0.0)),
         ));

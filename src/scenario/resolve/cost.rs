@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// A price as the error shows it: huge ones in scientific notation.
+fn shown(price: f64) -> String {
+    if price.is_finite() && price.abs() >= 1e6 {
+        format!("{price:e}")
+    } else {
+        format!("{price}")
+    }
+}
+
 /// Most a GB may cost: $100 (a typo guard; providers charge cents).
 const MAX_PER_GB: f64 = 100.0;
 
@@ -45,7 +54,10 @@ pub(super) fn cost(
         if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
             check.error(
                 at.clone(),
-                format!("a price per GB is 0 to {MAX_PER_GB} (USD), got {price}"),
+                format!(
+                    "a price per GB is 0 to {MAX_PER_GB} (USD), got {}",
+                    shown(price)
+                ),
             );
             continue;
         }
@@ -117,7 +129,10 @@ fn egress(
         if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
             check.error(
                 at.clone(),
-                format!("a price per GB is 0 to {MAX_PER_GB} (USD), got {price}"),
+                format!(
+                    "a price per GB is 0 to {MAX_PER_GB} (USD), got {}",
+                    shown(price)
+                ),
             );
             continue;
         }
