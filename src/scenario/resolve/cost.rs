@@ -48,22 +48,7 @@ pub(super) fn cost(
         }
     }
     let mut overridden = false;
-    for (region, &price) in c.transfer_per_gb.iter().flatten() {
-        let mut at = yaml_path!["cost", "transfer_per_gb"];
-        at.push(Seg::Key(region.clone()));
-        if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
-            check.error(
-                at.clone(),
-                format!(
-                    "a price per GB is 0 to {MAX_PER_GB} (USD), got {}",
-                    shown(price)
-                ),
-            );
-            continue;
-        }
-        let Some(a) = check.region(names, region, at) else {
-            continue;
-        };
+    for (a, price) in overrides(c.transfer_per_gb.as_ref(), "transfer_per_gb", names, check) {
         overridden = true;
         for b in 0..n {
             per_gb[usize::from(a.0) * n + b] = Some(price);
@@ -110,6 +95,34 @@ pub(super) fn cost(
     })
 }
 
+/// A map of region to price under `cost.KEY`: each region known and each
+/// price within 0 to [`MAX_PER_GB`], or an error at its line.
+fn overrides(
+    map: Option<&BTreeMap<String, f64>>,
+    key: &str,
+    names: &[String],
+    check: &mut Checker,
+) -> Vec<(RegionId, f64)> {
+    let mut out = Vec::new();
+    for (region, &price) in map.into_iter().flatten() {
+        let at = yaml_path!["cost", key, region.as_str()];
+        if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
+            check.error(
+                at,
+                format!(
+                    "a price per GB is 0 to {MAX_PER_GB} (USD), got {}",
+                    shown(price)
+                ),
+            );
+            continue;
+        }
+        if let Some(a) = check.region(names, region, at) {
+            out.push((a, price));
+        }
+    }
+    out
+}
+
 /// Internet egress prices per region: the table's, then each override;
 /// every region whose app tier may serve users (`serving`) needs one.
 fn egress(
@@ -123,22 +136,8 @@ fn egress(
         .iter()
         .map(|r| table.and_then(|t| crate::scenario::prices::internet_per_gb(t, r)))
         .collect();
-    for (region, &price) in c.egress_per_gb.iter().flatten() {
-        let mut at = yaml_path!["cost", "egress_per_gb"];
-        at.push(Seg::Key(region.clone()));
-        if !(price.is_finite() && (0.0..=MAX_PER_GB).contains(&price)) {
-            check.error(
-                at.clone(),
-                format!(
-                    "a price per GB is 0 to {MAX_PER_GB} (USD), got {}",
-                    shown(price)
-                ),
-            );
-            continue;
-        }
-        if let Some(a) = check.region(names, region, at) {
-            per_gb[usize::from(a.0)] = Some(price);
-        }
+    for (a, price) in overrides(c.egress_per_gb.as_ref(), "egress_per_gb", names, check) {
+        per_gb[usize::from(a.0)] = Some(price);
     }
     let unpriced: Vec<&str> = serving
         .iter()
