@@ -63,6 +63,11 @@ const UNITS: &[(&str, Unit, &str)] = &[
         "requests never answered (timed out after every retry, or refused)",
     ),
     ("retried", Unit::Count, "attempts after the first"),
+    (
+        "app_errors",
+        Unit::Count,
+        "attempts an app tier failed under a gray failure",
+    ),
     ("availability", Unit::Share, "succeeded / attempted"),
     (
         "read_availability",

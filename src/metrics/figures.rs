@@ -275,6 +275,8 @@ pub struct RequestFigures {
     pub failed: u64,
     /// Attempts after the first, over all requests.
     pub retried: u64,
+    /// Attempts an app tier failed under a gray failure (`error_share`).
+    pub app_errors: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
     /// Seconds of the incidents (from each one's start to the next's)
@@ -809,6 +811,7 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             succeeded: c.succeeded,
             failed: c.failed,
             retried: c.retried,
+            app_errors: c.app_errors,
             availability: availability(c.succeeded, c.failed),
             downtime_s: None,
             read_availability: availability(c.reads.count(), c.failed - c.failed_writes),
@@ -1108,6 +1111,7 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
         FailureKind::ApplySlowdown(r, x) => format!("{} apply x{x} slower", name(r)),
         FailureKind::LoadBurst(r, x) => format!("{} load x{x}", name(r)),
         FailureKind::ClockStep(r, x) => format!("{} clock {:+}ms", name(r), x / 1e6),
+        FailureKind::Errors(r, x) => format!("{} app fails {}%", name(r), x * 100.0),
         FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
         FailureKind::Link { between, .. } => {
             format!("{}-{} degraded", name(&between.0), name(&between.1))

@@ -279,6 +279,8 @@ pub struct ClientMetrics {
     pub first_incident: [Recovery; 2],
     /// Attempts after the first, over all requests.
     pub retried: u64,
+    /// Attempts a gray failure of the app tier failed.
+    pub app_errors: u64,
     /// Requests sent in each bucket. Every request ends succeeded or
     /// failed, so the run fills this in at its end, from the two (the hot
     /// path counts only outcomes).
@@ -318,6 +320,7 @@ impl ClientMetrics {
             recovery: [Recovery::default(); 2],
             first_incident: [Recovery::default(); 2],
             retried: 0,
+            app_errors: 0,
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],

@@ -163,6 +163,12 @@ impl RunMetrics {
         self.incident_outcome(client, sent, at.is_some());
     }
 
+    /// An attempt of a measured request of client `client` was failed by
+    /// a gray failure of its app tier.
+    pub fn record_app_error(&mut self, client: usize) {
+        self.clients[client].app_errors += 1;
+    }
+
     /// A measured request of client `client` is retried.
     pub fn record_retry(&mut self, client: usize) {
         self.clients[client].retried += 1;

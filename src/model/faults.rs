@@ -40,6 +40,7 @@ fn describe(s: &Scenario, kind: &FailureKind) -> String {
         FailureKind::ApplySlowdown(r, _) => format!("apply/{}", name(r)),
         FailureKind::LoadBurst(r, _) => format!("load/{}", name(r)),
         FailureKind::ClockStep(r, _) => format!("clock/{}", name(r)),
+        FailureKind::Errors(r, _) => format!("errors/{}", name(r)),
         FailureKind::Partition(a, b) => format!(
             "partition/{}/{}",
             a.iter().map(name).collect::<Vec<_>>().join("+"),
@@ -147,7 +148,8 @@ impl Faults {
             | FailureKind::Zone(..)
             | FailureKind::ApplySlowdown(..)
             | FailureKind::LoadBurst(..)
-            | FailureKind::ClockStep(..) => {}
+            | FailureKind::ClockStep(..)
+            | FailureKind::Errors(..) => {}
             FailureKind::Partition(x, y) => {
                 for &a in x {
                     for &b in y {
@@ -235,6 +237,22 @@ impl Faults {
             .sum()
     }
 
+    /// The share of requests the app tier of `region` fails under the
+    /// gray failures now active (overlapping ones fail independently).
+    fn error_share(&self, region: RegionId) -> f64 {
+        let ok: f64 = self
+            .failures
+            .iter()
+            .zip(&self.active)
+            .filter(|(_, &a)| a)
+            .map(|(f, _)| match f.kind {
+                FailureKind::Errors(r, x) if r == region => 1.0 - x,
+                _ => 1.0,
+            })
+            .product();
+        1.0 - ok
+    }
+
     /// The zones of `region` down under the failures now active (bit k - 1
     /// for zone k).
     fn zones_down(&self, region: RegionId) -> u64 {
@@ -304,6 +322,10 @@ impl World {
             FailureKind::ClockStep(region, _) => {
                 let step = self.faults.clock_step(region);
                 self.net.set_clock_step(region, step);
+            }
+            FailureKind::Errors(region, _) => {
+                let share = self.faults.error_share(region);
+                self.net.set_error_share(region, share);
             }
             FailureKind::Switchover(d, to) if on => {
                 self.switchover(usize::from(d.0), to, now, sched);

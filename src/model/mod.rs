@@ -283,6 +283,7 @@ impl World {
                         ),
                         rng_routing: crate::engine::stream(seed, run, &format!("routing/{name}")),
                         rng_users: crate::engine::stream(seed, run, &format!("users/{name}")),
+                        rng_errors: crate::engine::stream(seed, run, &format!("errors/{name}")),
                     });
                 }
             }

@@ -98,6 +98,9 @@ pub struct Network {
     clock_step: Vec<f64>,
     /// Per region, the zones down (bit k - 1 for zone k).
     zones_down: Vec<u64>,
+    /// Per region: the share of requests its app tier fails (a gray
+    /// failure; 0 without one).
+    error_share: Vec<f64>,
     /// Start of the measured span: traffic is counted from here.
     measure_from: Time,
     /// The dataset the messages sent now are for (set by whoever sends:
@@ -147,11 +150,24 @@ impl Network {
             apply_factor: vec![1.0; n],
             clock_step: vec![0.0; n],
             zones_down: vec![0; n],
+            error_share: vec![0.0; n],
             measure_from: Time::ZERO + scenario.warmup,
             owner: 0,
             datasets: scenario.datasets.len().max(1),
             billable: vec![0; n * n * scenario.datasets.len().max(1)],
         }
+    }
+
+    /// The share of requests the app tier of `region` fails now.
+    #[inline(always)]
+    pub fn error_share(&self, region: RegionId) -> f64 {
+        self.error_share[usize::from(region.0)]
+    }
+
+    /// A gray failure makes the app tier of `region` fail `share` of its
+    /// requests from now on (0: none).
+    pub fn set_error_share(&mut self, region: RegionId, share: f64) {
+        self.error_share[usize::from(region.0)] = share;
     }
 
     /// The messages sent from now on are for dataset `d`.

@@ -273,6 +273,10 @@ pub enum FailureKind {
     LoadBurst(RegionId, f64),
     /// A region's clock is off by this many more nanoseconds.
     ClockStep(RegionId, f64),
+    /// A gray failure: a region's app tier answers its health checks, but
+    /// fails this share of the requests that reach it (an error its client
+    /// learns at once, and may retry).
+    Errors(RegionId, f64),
     /// No message crosses between the two sets of regions, either way.
     Partition(Vec<RegionId>, Vec<RegionId>),
     /// The link between two regions, both ways, is slower or lossy.

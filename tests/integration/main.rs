@@ -17,6 +17,7 @@ mod exports;
 mod failover;
 mod failures;
 mod formulas;
+mod gray;
 mod headroom;
 mod hostile;
 mod incidents;

@@ -152,6 +152,21 @@ impl World {
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
         net.set_owner(s.dataset);
+        // A gray failure: the app tier that took the attempt fails it (an
+        // error its client learns at once), healthy as its checks see it.
+        let share = net.error_share(r.serve);
+        if share > 0.0 && s.rng_errors.random::<f64>() < share {
+            if live {
+                if r.bucket != NOT_MEASURED {
+                    metrics.record_app_error(s.client);
+                }
+                return self.rejected(now, req, sched);
+            }
+            if r.done && r.pending == 0 {
+                requests.free_slot(req);
+            }
+            return;
+        }
         if !net.db_up(r.node) {
             // The node is down: the attempt is not answered (nor asked
             // about again, if its replicas were answering it).

@@ -182,6 +182,8 @@ pub(super) struct Source {
     pub rng_routing: SimRng,
     /// Which user sends each request (users only).
     pub rng_users: SimRng,
+    /// Which requests a gray failure of the app tier fails.
+    pub rng_errors: SimRng,
 }
 
 impl Source {

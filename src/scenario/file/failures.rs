@@ -40,6 +40,11 @@ pub struct FailureFile {
     /// milliseconds (negative: back) for the duration, e.g. a bad NTP
     /// server; what last-writer-wins timestamps read.
     pub clock_step_ms: Option<f64>,
+    /// With `region`, instead of an outage: a gray failure. Its app tier
+    /// still answers its health checks, but fails this share of the
+    /// requests that reach it (e.g. `0.5`), each an error its client learns
+    /// at once and may retry.
+    pub error_share: Option<f64>,
     /// Two sets of regions that cannot reach each other, e.g.
     /// `[[us-east-1, us-west-2], [eu-west-1]]`; each keeps its own links.
     pub partition: Option<Vec<Vec<String>>>,

@@ -74,6 +74,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             ("apply_factor", f.apply_factor, MAX_APPLY_FACTOR),
             ("load_factor", f.load_factor, MAX_LOAD_FACTOR),
             ("clock_step_ms", f.clock_step_ms, MAX_CLOCK_OFFSET_MS),
+            ("error_share", f.error_share, 1.0),
         ];
         let named: Vec<&str> = factors
             .iter()
@@ -91,7 +92,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             } else if named.len() > 1 {
                 check.error(
                     at("zone"),
-                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms` or an `error_share`; this one gives {}", named.join(" and ")),
                 );
             } else if !(1..=crate::scenario::limits::MAX_QUORUM_REPLICAS as u32).contains(&z) {
                 check.error(
@@ -112,8 +113,15 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             } else if named.len() > 1 {
                 check.error(
                     at(k),
-                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor` or a `clock_step_ms`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms` or an `error_share`; this one gives {}", named.join(" and ")),
                 );
+            } else if k == "error_share" {
+                if !(x.is_finite() && x > 0.0 && x <= max) {
+                    check.error(
+                        at(k),
+                        format!("error_share is the share of the app tier's requests that fail: give a number above 0 and at most 1, got {}", number(x)),
+                    );
+                }
             } else if k == "clock_step_ms" {
                 if !(x.is_finite() && x != 0.0 && x.abs() <= max) {
                     check.error(
@@ -184,6 +192,9 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             };
             match (f.service, f.apply_factor, f.load_factor, f.clock_step_ms) {
                 _ if f.zone.is_some() => FailureKind::Zone(r, f.zone.unwrap_or(1).min(64) as u8),
+                _ if f.error_share.is_some() => {
+                    FailureKind::Errors(r, f.error_share.unwrap_or(0.0))
+                }
                 (Some(service), ..) => FailureKind::Service(r, service),
                 (None, Some(x), ..) => FailureKind::ApplySlowdown(r, x),
                 (None, None, Some(x), _) => FailureKind::LoadBurst(r, x),
@@ -378,6 +389,7 @@ pub(super) fn compounded(failures: &[Failure], index: &[usize], check: &mut Chec
             FailureKind::LoadBurst(r, x) => {
                 vec![("load_factor", format!("{}", r.0), *x, true, MAX_LOAD_FACTOR)]
             }
+            FailureKind::Errors(r, x) => vec![("error_share", format!("{}", r.0), *x, false, 1.0)],
             FailureKind::ClockStep(r, x) => vec![(
                 "clock_step_ms",
                 format!("{}", r.0),
