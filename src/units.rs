@@ -68,6 +68,11 @@ const UNITS: &[(&str, Unit, &str)] = &[
         Unit::Count,
         "attempts an app tier failed under a gray failure",
     ),
+    (
+        "throttled",
+        Unit::Count,
+        "retries the client's retry throttle did not make",
+    ),
     ("availability", Unit::Share, "succeeded / attempted"),
     (
         "read_availability",

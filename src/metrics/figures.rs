@@ -277,6 +277,8 @@ pub struct RequestFigures {
     pub retried: u64,
     /// Attempts an app tier failed under a gray failure (`error_share`).
     pub app_errors: u64,
+    /// Retries the client's retry throttle did not make.
+    pub throttled: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
     /// Seconds of the incidents (from each one's start to the next's)
@@ -812,6 +814,7 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             failed: c.failed,
             retried: c.retried,
             app_errors: c.app_errors,
+            throttled: c.throttled,
             availability: availability(c.succeeded, c.failed),
             downtime_s: None,
             read_availability: availability(c.reads.count(), c.failed - c.failed_writes),

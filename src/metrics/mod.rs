@@ -281,6 +281,8 @@ pub struct ClientMetrics {
     pub retried: u64,
     /// Attempts a gray failure of the app tier failed.
     pub app_errors: u64,
+    /// Retries the client's retry throttle did not make.
+    pub throttled: u64,
     /// Requests sent in each bucket. Every request ends succeeded or
     /// failed, so the run fills this in at its end, from the two (the hot
     /// path counts only outcomes).
@@ -321,6 +323,7 @@ impl ClientMetrics {
             first_incident: [Recovery::default(); 2],
             retried: 0,
             app_errors: 0,
+            throttled: 0,
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],
@@ -350,6 +353,8 @@ impl ClientMetrics {
             mine.merge(theirs);
         }
         self.retried += o.retried;
+        self.app_errors += o.app_errors;
+        self.throttled += o.throttled;
         for (a, b) in self.anomalies.iter_mut().zip(&o.anomalies) {
             *a += b;
         }

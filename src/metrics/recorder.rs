@@ -169,6 +169,12 @@ impl RunMetrics {
         self.clients[client].app_errors += 1;
     }
 
+    /// A retry of a measured request of client `client` was not made: its
+    /// retry throttle held too few tokens.
+    pub fn record_throttled(&mut self, client: usize) {
+        self.clients[client].throttled += 1;
+    }
+
     /// A measured request of client `client` is retried.
     pub fn record_retry(&mut self, client: usize) {
         self.clients[client].retried += 1;

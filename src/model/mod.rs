@@ -266,6 +266,10 @@ impl World {
                         timeout: load.timeout,
                         retries: load.retries.min(u32::from(u8::MAX) - 1) as u8,
                         backoff: load.backoff,
+                        jitter: load.jitter,
+                        max_backoff: load.max_backoff,
+                        throttle: load.retry_throttle,
+                        tokens: load.retry_throttle.map_or(0.0, |t| t.0),
                         users: load.users,
                         per_user: matches!(ds.popularity, Popularity::PerUser),
                         shard: shard as u16,
@@ -284,6 +288,7 @@ impl World {
                         rng_routing: crate::engine::stream(seed, run, &format!("routing/{name}")),
                         rng_users: crate::engine::stream(seed, run, &format!("users/{name}")),
                         rng_errors: crate::engine::stream(seed, run, &format!("errors/{name}")),
+                        rng_backoff: crate::engine::stream(seed, run, &format!("backoff/{name}")),
                     });
                 }
             }

@@ -288,6 +288,7 @@ pub enum FailureKind {
     },
 }
 
+pub use file::JitterFile as Jitter;
 pub use file::ServiceFile as Service;
 
 /// A region.
@@ -469,6 +470,12 @@ pub struct ClientLoad {
     pub retries: u32,
     /// Wait before the first retry; doubled before each next one.
     pub backoff: Duration,
+    /// How each wait is drawn from the doubled backoff.
+    pub jitter: Jitter,
+    /// The longest wait between attempts (`None`: no cap).
+    pub max_backoff: Option<Duration>,
+    /// gRPC's retry throttling: (max_tokens, token_ratio).
+    pub retry_throttle: Option<(f64, f64)>,
     /// How the rates vary over the run; `None`: constant.
     pub profile: Option<Profile>,
     /// Who sends the requests, if users are modelled.

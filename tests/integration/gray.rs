@@ -98,3 +98,112 @@ fn bad_error_shares_are_refused_with_their_line() {
     let (code, err, _) = validate(&gray("0.5", 0).replace("region: a, error_share", "error_share"));
     assert_eq!(code, Some(2), "{err}");
 }
+
+/// Jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): half
+/// of a's requests fail at the app tier, one retry after a 100 ms backoff.
+/// A request answered at once takes 4 ms (1 ms each way between client
+/// and app tier, and app tier and database); one failed first is told
+/// 2 ms in, waits, and takes 4 ms more: 6 ms plus the wait. From the
+/// answered requests' mean latency, with n1 of them answered at once
+/// (answered - (retried - failed)), the mean wait is
+/// (mean x answered - 4 n1) / (answered - n1) - 6: 100 ms without jitter,
+/// 50 with full jitter (uniform 0-100), 75 with equal (50 + uniform 0-50),
+/// 200 with decorrelated (uniform 100-300); the slowest answer 6 ms past
+/// the longest wait.
+#[test]
+fn jitter_draws_each_wait_as_its_kind_says() {
+    for (jitter, wait, sd, longest) in [
+        ("none", 100.0, 0.0, 100.0),
+        ("full", 50.0, 28.9, 100.0),
+        ("equal", 75.0, 14.4, 100.0),
+        ("decorrelated", 200.0, 57.7, 300.0),
+    ] {
+        let yaml = gray("0.5", 1).replace(
+            "backoff: 10ms,",
+            &format!("backoff: 100ms, jitter: {jitter},"),
+        );
+        let s = summary(&yaml);
+        let answered = fig(&s, "clients.a.read_latency.count");
+        let retried = fig(&s, "clients.a.requests.retried");
+        let failed = fig(&s, "clients.a.requests.failed");
+        let at_once = answered - (retried - failed);
+        let mean = fig(&s, "clients.a.read_latency.mean_ms");
+        let got = (mean * answered - 4.0 * at_once) / (answered - at_once) - 6.0;
+        // Four standard errors of a mean over the retried answers.
+        let tolerance = 4.0 * sd / (answered - at_once).sqrt() + 0.05;
+        assert!(
+            (got - wait).abs() < tolerance,
+            "{jitter}: mean wait {got} ms, want {wait}"
+        );
+        let max = fig(&s, "clients.a.read_latency.max_ms");
+        assert!(
+            max <= longest + 6.0 + 0.01 && max > longest + 6.0 - 1.0,
+            "{jitter}: {max}"
+        );
+    }
+    // A cap of the backoff itself: decorrelated waits are all 100 ms.
+    let capped = summary(&gray("0.5", 1).replace(
+        "backoff: 10ms,",
+        "backoff: 100ms, max_backoff: 100ms, jitter: decorrelated,",
+    ));
+    assert_eq!(fig(&capped, "clients.a.read_latency.max_ms"), 106.0);
+}
+
+/// gRPC's retry throttling (gRFC A6): tokens start at max_tokens = 10,
+/// each failed attempt takes one, each answered request gives back 0.1,
+/// and a retry is made only while more than 5 remain. Every retry made
+/// follows a failed attempt that took a token, and the tokens never go
+/// below 0, so retries made <= 10 + 0.1 x answered requests. Under a gray
+/// failure of 90 % of the requests with 3 retries each, unthrottled
+/// clients offer 1 + 0.9 + 0.81 + 0.729 = 3.44 attempts a request; the
+/// throttled ones stay within that bound and count what they held back.
+#[test]
+fn a_retry_throttle_bounds_the_retries_by_the_successes() {
+    let base = gray("0.9", 3).replacen("duration: 60s", "warmup: 0s\nduration: 60s", 1);
+    let open = summary(&base);
+    let per = fig(&open, "clients.a.requests.retried") / fig(&open, "clients.a.requests.attempted");
+    assert!((per - (0.9 + 0.81 + 0.729)).abs() < 0.02, "{per}");
+    let throttled = summary(&base.replace(
+        "backoff: 10ms,",
+        "backoff: 10ms, retry_throttle: {max_tokens: 10, token_ratio: 0.1},",
+    ));
+    let retried = fig(&throttled, "clients.a.requests.retried");
+    let answered = fig(&throttled, "clients.a.requests.succeeded");
+    assert!(
+        retried <= 10.0 + 0.1 * answered,
+        "{retried} retries, {answered} answered"
+    );
+    assert!(retried > 0.0);
+    assert!(fig(&throttled, "clients.a.requests.throttled") > 10_000.0);
+}
+
+/// Retry policy fields need retries, and sane numbers: exit 2 with the
+/// line.
+#[test]
+fn bad_retry_policies_are_refused_with_their_line() {
+    for (policy, words) in [
+        ("jitter: full,", "`jitter` shapes retries"),
+        ("jitter: uniform,", "unknown variant `uniform`"),
+        ("max_backoff: 1ms,", "give at least the backoff"),
+        (
+            "retry_throttle: {max_tokens: 0, token_ratio: 0.1},",
+            "max_tokens is 0",
+        ),
+        (
+            "retry_throttle: {max_tokens: 10, token_ratio: 2},",
+            "token_ratio is 2",
+        ),
+    ] {
+        let retries = if policy.starts_with("jitter: full") {
+            0
+        } else {
+            1
+        };
+        let yaml =
+            gray("0.5", retries).replace("backoff: 10ms,", &format!("backoff: 10ms, {policy}"));
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{policy}: {err}");
+        assert!(err.contains(words), "{policy}: {err}");
+        assert!(err.contains("test.yaml:"), "{err}");
+    }
+}

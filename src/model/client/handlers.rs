@@ -52,6 +52,7 @@ impl World {
             pending: 0,
             done: false,
             held: false,
+            last_wait: Duration::ZERO,
             key,
             bucket: bucket.map_or(NOT_MEASURED, |b| b as u32),
             serve: s.serve,
@@ -475,11 +476,22 @@ impl World {
         let r = &mut self.requests.slots[req as usize];
         let measured = r.bucket != NOT_MEASURED;
         r.timer = None;
-        let s = &self.sources[usize::from(r.source)];
-        if r.attempt <= s.retries {
-            // Backoff before retry n is backoff * 2^(n-1).
-            let wait =
-                Duration::from_nanos(s.backoff.as_nanos().saturating_mul(1 << (r.attempt - 1)));
+        let s = &mut self.sources[usize::from(r.source)];
+        // gRPC's throttling: a failed attempt takes a token; the client
+        // retries only while it holds more than half its tokens.
+        let throttled = match s.throttle {
+            Some((max, _)) => {
+                s.tokens = (s.tokens - 1.0).max(0.0);
+                s.tokens <= max / 2.0
+            }
+            None => false,
+        };
+        if r.attempt <= s.retries && throttled && measured {
+            self.metrics.record_throttled(s.client);
+        }
+        if r.attempt <= s.retries && !throttled {
+            let wait = s.retry_wait(r.attempt, r.last_wait);
+            r.last_wait = wait;
             r.attempt += 1;
             r.held = false;
             r.pending += 1;

@@ -164,6 +164,13 @@ pub(super) struct Source {
     pub timeout: Option<Duration>,
     pub retries: u8,
     pub backoff: Duration,
+    /// How each retry's wait is drawn, and its cap.
+    pub jitter: crate::scenario::Jitter,
+    pub max_backoff: Option<Duration>,
+    /// gRPC's retry throttling: (max_tokens, token_ratio), and the tokens
+    /// the client holds now.
+    pub throttle: Option<(f64, f64)>,
+    pub tokens: f64,
     /// Who sends the requests (`None`: users are not modelled).
     pub users: Option<crate::scenario::UserPool>,
     /// Each request reads the key of its user.
@@ -184,9 +191,51 @@ pub(super) struct Source {
     pub rng_users: SimRng,
     /// Which requests a gray failure of the app tier fails.
     pub rng_errors: SimRng,
+    /// Retries' jittered waits.
+    pub rng_backoff: SimRng,
 }
 
 impl Source {
+    /// The wait before retry `n` (after attempt `n` failed), the wait
+    /// before the failed attempt being `last` (zero for the first): the
+    /// backoff doubled n - 1 times, capped, and drawn by the jitter
+    /// (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015).
+    pub(super) fn retry_wait(&mut self, n: u8, last: Duration) -> Duration {
+        use crate::scenario::Jitter;
+        let cap = self.max_backoff.unwrap_or(Duration::from_nanos(u64::MAX));
+        let v = Duration::from_nanos(
+            self.backoff
+                .as_nanos()
+                .saturating_mul(1u64 << u32::from(n - 1).min(62)),
+        )
+        .min(cap);
+        let uniform = |rng: &mut SimRng, lo: u64, hi: u64| {
+            if hi <= lo {
+                lo
+            } else {
+                rng.random_range(lo..=hi)
+            }
+        };
+        match self.jitter {
+            Jitter::None => v,
+            Jitter::Full => Duration::from_nanos(uniform(&mut self.rng_backoff, 0, v.as_nanos())),
+            Jitter::Equal => {
+                let half = v.as_nanos() / 2;
+                Duration::from_nanos(half + uniform(&mut self.rng_backoff, 0, half))
+            }
+            Jitter::Decorrelated => {
+                let base = self.backoff.as_nanos();
+                let prev = if last == Duration::ZERO {
+                    base
+                } else {
+                    last.as_nanos()
+                };
+                let hi = prev.saturating_mul(3);
+                Duration::from_nanos(uniform(&mut self.rng_backoff, base, hi)).min(cap)
+            }
+        }
+    }
+
     /// Finds where its requests go now: the node that serves them and the
     /// links there and back. Rare (after a failover or a failure changes
     /// them): kept out of the handlers' code.
@@ -315,6 +364,9 @@ struct Request {
     pending: u8,
     /// Its fate is known (succeeded or failed).
     done: bool,
+    /// The wait before the current attempt (decorrelated jitter draws the
+    /// next from it; zero before a first retry).
+    last_wait: Duration,
     /// A read-your-writes mitigation has held the current attempt (a
     /// read held while the write waits in the primary's log is held again
     /// when it has left, and counted once).

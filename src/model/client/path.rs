@@ -125,6 +125,10 @@ pub(super) fn respond(
     match back {
         Some(at) if at <= r.deadline => {
             r.done = true;
+            if let Some((max, ratio)) = s.throttle {
+                // An answered request gives back part of a token.
+                s.tokens = (s.tokens + ratio).min(max);
+            }
             if let Some(timer) = r.timer.take() {
                 sched.cancel(timer);
             }

@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// How a retry's wait is drawn.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum JitterFile {
+    #[default]
+    None,
+    Full,
+    Equal,
+    Decorrelated,
+}
+
+/// gRPC's retry throttling of one client.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RetryThrottleFile {
+    /// Tokens a client holds at most (and starts with), 1 to 1000.
+    pub max_tokens: f64,
+    /// Tokens an answered request gives back, above 0 and at most 1.
+    pub token_ratio: f64,
+}
+
 /// Client load of one region.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +42,18 @@ pub struct WorkloadFile {
     /// Wait before the first retry, doubled before each next one
     /// (default 100ms).
     pub backoff: Option<Duration>,
+    /// How each wait is drawn from the doubled backoff v (AWS's
+    /// "Exponential Backoff And Jitter", 2015): `none` (default: v),
+    /// `full` (uniform 0 to v), `equal` (v/2 plus uniform 0 to v/2) or
+    /// `decorrelated` (uniform from `backoff` to 3 x the previous wait).
+    pub jitter: Option<JitterFile>,
+    /// The longest wait between attempts (default: no cap).
+    pub max_backoff: Option<Duration>,
+    /// gRPC's retry throttling (gRFC A6): a client's tokens start at
+    /// `max_tokens`, each failed attempt takes one, each answered request
+    /// gives back `token_ratio`; it retries only while it holds more than
+    /// half of `max_tokens` (default: no throttle).
+    pub retry_throttle: Option<RetryThrottleFile>,
     /// Multiplies every request rate of this region's users (default 1):
     /// `--set workload.eu-west-1.load=1.5`.
     pub load: Option<f64>,

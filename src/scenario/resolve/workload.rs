@@ -70,6 +70,7 @@ pub(super) fn workload(
         }
         seen_regions.push(region);
         let (timeout, retries, backoff) = patience(w, i, check);
+        let (jitter, max_backoff, retry_throttle) = retry_policy(w, i, retries, check);
         if w.rates.is_empty() {
             check.error(
                 yaml_path!["workload", i, "rates"],
@@ -181,6 +182,9 @@ pub(super) fn workload(
                 timeout,
                 retries,
                 backoff,
+                jitter,
+                max_backoff,
+                retry_throttle,
                 profile: profile.clone(),
                 users,
                 roaming: roaming.clone(),
@@ -540,6 +544,69 @@ pub(super) fn load_factor(x: Option<f64>, path: Vec<Seg>, check: &mut Checker) -
             1.0
         }
     }
+}
+
+/// Jitter, the backoff's cap and the retry throttle of workload entry
+/// `i`: each goes with retries, the throttle's numbers within gRPC's
+/// limits (max_tokens 1 to 1000, token_ratio above 0 and at most 1).
+fn retry_policy(
+    w: &WorkloadFile,
+    i: usize,
+    retries: u32,
+    check: &mut Checker,
+) -> (
+    crate::scenario::Jitter,
+    Option<Duration>,
+    Option<(f64, f64)>,
+) {
+    let at = |k: &str| yaml_path!["workload", i, k];
+    let given = [
+        ("jitter", w.jitter.is_some()),
+        ("max_backoff", w.max_backoff.is_some()),
+        ("retry_throttle", w.retry_throttle.is_some()),
+    ];
+    for (k, g) in given {
+        if g && retries == 0 {
+            check.error(
+                at(k),
+                format!("`{k}` shapes retries, and this entry makes none: add `retries` (and a `timeout`), or leave `{k}` out"),
+            );
+        }
+    }
+    if let Some(m) = w.max_backoff {
+        let backoff = w.backoff.unwrap_or(DEFAULT_BACKOFF);
+        if m == Duration::ZERO || m > MAX_DELAY || m < backoff {
+            check.error(
+                at("max_backoff"),
+                format!("max_backoff is {m}; give at least the backoff ({backoff}) and at most {MAX_DELAY}"),
+            );
+        }
+    }
+    let throttle = w.retry_throttle.and_then(|t| {
+        let mut ok = true;
+        if !(t.max_tokens.is_finite() && (1.0..=1000.0).contains(&t.max_tokens)) {
+            check.error(
+                yaml_path!["workload", i, "retry_throttle", "max_tokens"],
+                format!(
+                    "max_tokens is {}; give 1 to 1000 (gRPC's limits)",
+                    t.max_tokens
+                ),
+            );
+            ok = false;
+        }
+        if !(t.token_ratio.is_finite() && t.token_ratio > 0.0 && t.token_ratio <= 1.0) {
+            check.error(
+                yaml_path!["workload", i, "retry_throttle", "token_ratio"],
+                format!(
+                    "token_ratio is {}; give a number above 0 and at most 1",
+                    t.token_ratio
+                ),
+            );
+            ok = false;
+        }
+        ok.then_some((t.max_tokens, t.token_ratio))
+    });
+    (w.jitter.unwrap_or_default(), w.max_backoff, throttle)
 }
 
 /// Wait before a first retry when a workload entry does not say.
