@@ -27,6 +27,8 @@ use std::collections::VecDeque;
 pub struct DnsEvent(u32);
 
 const SWITCH: u32 = 1 << 31;
+/// A pooled connection reopens (and resolves again).
+const CONN: u32 = 1 << 30;
 
 impl DnsEvent {
     fn refresh(group: usize) -> Event {
@@ -35,6 +37,10 @@ impl DnsEvent {
 
     fn switch(group: usize) -> Event {
         Event::Dns(DnsEvent(group as u32 | SWITCH))
+    }
+
+    fn reopen(connection: usize) -> Event {
+        Event::Dns(DnsEvent(connection as u32 | CONN))
     }
 }
 
@@ -55,6 +61,11 @@ pub struct Dns {
     /// Per region: users send from it (only their resolver groups are
     /// followed: convergence is the share of groups that serve someone).
     users: Vec<bool>,
+    /// Pooled connections: per (client region, connection) the endpoint
+    /// it holds (empty without them); requests pick a connection, and
+    /// convergence is the share of connections moved.
+    conn: Vec<RegionId>,
+    per_region: usize,
 }
 
 impl Dns {
@@ -82,7 +93,10 @@ impl Dns {
                 users[usize::from(t.0)] = true;
             }
         }
+        let per_region = config.connections.map_or(0, |c| c.1 as usize);
         let mut dns = Dns {
+            conn: vec![RegionId(0); regions * per_region],
+            per_region,
             users,
             answer: vec![RegionId(0); regions * groups],
             pending: vec![VecDeque::new(); regions * groups],
@@ -94,6 +108,9 @@ impl Dns {
         for g in 0..regions * groups {
             dns.answer[g] = dns.resolve(g / groups, &|_| true, None);
         }
+        for c in 0..regions * per_region {
+            dns.conn[c] = dns.answer[(c / per_region) * groups + (c % per_region) % groups];
+        }
         Some(dns)
     }
 
@@ -102,21 +119,39 @@ impl Dns {
         self.config.groups as usize
     }
 
+    /// What a request picks among, per client region: its pooled
+    /// connections, else its resolver groups.
+    pub fn slots(&self) -> usize {
+        if self.per_region > 0 {
+            self.per_region
+        } else {
+            self.groups()
+        }
+    }
+
     /// Resolver groups of regions with users whose users go to
     /// `endpoint` now.
     pub fn answering(&self, endpoint: RegionId) -> usize {
-        let groups = self.groups();
-        self.answer
-            .iter()
+        let (list, per) = if self.per_region > 0 {
+            (&self.conn, self.per_region)
+        } else {
+            (&self.answer, self.groups())
+        };
+        list.iter()
             .enumerate()
-            .filter(|&(g, &a)| a == endpoint && self.users[g / groups])
+            .filter(|&(g, &a)| a == endpoint && self.users[g / per])
             .count()
     }
 
-    /// Where the users of `client` behind group `group` go now.
+    /// Where the users of `client` behind slot `slot` (a pooled
+    /// connection, else a resolver group) go now.
     #[inline]
-    pub fn answer(&self, client: RegionId, group: usize) -> RegionId {
-        self.answer[usize::from(client.0) * self.groups() + group]
+    pub fn answer(&self, client: RegionId, slot: usize) -> RegionId {
+        if self.per_region > 0 {
+            self.conn[usize::from(client.0) * self.per_region + slot]
+        } else {
+            self.answer[usize::from(client.0) * self.groups() + slot]
+        }
     }
 
     /// Queues every group's first refresh, at a phase drawn from its
@@ -131,6 +166,19 @@ impl Dns {
             }
             let phase = self.rng[g / groups].random_range(0..ttl);
             sched.schedule(Time::from_nanos(phase), DnsEvent::refresh(g));
+        }
+        // Pooled connections reopen a lifetime apart, each from an age
+        // drawn uniformly (after the groups' phases: without connections
+        // the draws are as before).
+        if let Some((lifetime, _)) = self.config.connections {
+            let life = lifetime.as_nanos();
+            for c in 0..self.regions * self.per_region {
+                if !self.users[c / self.per_region] {
+                    continue;
+                }
+                let phase = self.rng[c / self.per_region].random_range(0..life);
+                sched.schedule(Time::from_nanos(phase), DnsEvent::reopen(c));
+            }
         }
     }
 
@@ -267,6 +315,25 @@ impl World {
         let Some(dns) = self.dns.as_mut() else {
             return;
         };
+        if e.0 & CONN != 0 {
+            // A pooled connection reopens: it takes its resolver group's
+            // answer now, and keeps it a lifetime.
+            let c = (e.0 & !CONN) as usize;
+            let per = dns.per_region;
+            let group = (c / per) * dns.groups() + (c % per) % dns.groups();
+            if let Some((lifetime, _)) = dns.config.connections {
+                if now + lifetime < self.end {
+                    sched.schedule(now + lifetime, DnsEvent::reopen(c));
+                }
+            }
+            let new = dns.answer[group];
+            if dns.conn[c] != new {
+                let old = std::mem::replace(&mut dns.conn[c], new);
+                self.route_version = self.route_version.wrapping_add(1);
+                self.metrics.record_dns_switch(old, now);
+            }
+            return;
+        }
         let g = (e.0 & !SWITCH) as usize;
         let groups = dns.groups();
         let new = if e.0 & SWITCH != 0 {
@@ -294,8 +361,12 @@ impl World {
         };
         if dns.answer[g] != new {
             let old = std::mem::replace(&mut dns.answer[g], new);
-            self.route_version = self.route_version.wrapping_add(1);
-            self.metrics.record_dns_switch(old, now);
+            // With pooled connections, requests follow the connections
+            // (which take this answer when they reopen), not the resolver.
+            if dns.per_region == 0 {
+                self.route_version = self.route_version.wrapping_add(1);
+                self.metrics.record_dns_switch(old, now);
+            }
         }
     }
 }

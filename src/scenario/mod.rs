@@ -185,6 +185,8 @@ pub struct Routing {
     /// A proxying load balancer (Cloudflare proxied): no client caches an
     /// answer; every request follows the health checks' current verdicts.
     pub proxied: bool,
+    /// Pooled connections: (lifetime, connections per client region).
+    pub connections: Option<(Duration, u32)>,
 }
 
 /// A routing policy, names resolved.

@@ -280,7 +280,7 @@ impl Source {
         version: u32,
     ) {
         let group = match dns {
-            Some(d) if d.groups() > 1 => self.rng_routing.random_range(0..d.groups()) as u16,
+            Some(d) if d.slots() > 1 => self.rng_routing.random_range(0..d.slots()) as u16,
             _ => 0,
         };
         if self.version != version || self.group != group {

@@ -40,6 +40,22 @@ pub struct RoutingFile {
     /// `weighted`: endpoint region to weight (>= 0, not all 0).
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
+    /// Clients that hold pooled connections: each of a region's
+    /// `per_region` connections keeps the endpoint it resolved when it
+    /// opened for `lifetime`, then reopens and resolves again (ages
+    /// uniform): "the TTL expired" is not "traffic moved" (default: every
+    /// request resolves).
+    pub connections: Option<ConnectionsFile>,
+}
+
+/// Clients' pooled connections.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionsFile {
+    /// How long a connection lives before it reopens.
+    pub lifetime: Duration,
+    /// Connections per client region, 1 to 10,000 (default 100).
+    pub per_region: Option<u32>,
 }
 
 /// A routing preset.

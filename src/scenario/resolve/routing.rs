@@ -260,6 +260,32 @@ pub(super) fn routing(
             (share, o.by.min(MAX_DELAY))
         }
     };
+    let connections = r.connections.and_then(|c| {
+        let per_region = c.per_region.unwrap_or(100);
+        let mut ok = true;
+        if proxied {
+            check.error(
+                at("connections"),
+                "a proxying load balancer (preset cloudflare-proxied) holds the clients' connections itself and moves them at once: pooled connections would change nothing",
+            );
+            ok = false;
+        }
+        if c.lifetime < MIN_PERIOD || c.lifetime > MAX_DELAY {
+            check.error(
+                yaml_path!["routing", "connections", "lifetime"],
+                format!("lifetime is {}; give {MIN_PERIOD} to {MAX_DELAY}", c.lifetime),
+            );
+            ok = false;
+        }
+        if !(1..=10_000).contains(&per_region) {
+            check.error(
+                yaml_path!["routing", "connections", "per_region"],
+                format!("per_region is {per_region}; give 1 to 10000 connections"),
+            );
+            ok = false;
+        }
+        ok.then_some((c.lifetime, per_region))
+    });
     Some(Routing {
         policy,
         endpoints,
@@ -268,6 +294,7 @@ pub(super) fn routing(
         overstay_share,
         overstay,
         proxied,
+        connections,
     })
 }
 
