@@ -268,6 +268,7 @@ impl World {
                         backoff: load.backoff,
                         jitter: load.jitter,
                         max_backoff: load.max_backoff,
+                        deadline: load.deadline,
                         throttle: load.retry_throttle,
                         tokens: load.retry_throttle.map_or(0.0, |t| t.0),
                         users: load.users,

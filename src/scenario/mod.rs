@@ -476,6 +476,8 @@ pub struct ClientLoad {
     pub jitter: Jitter,
     /// The longest wait between attempts (`None`: no cap).
     pub max_backoff: Option<Duration>,
+    /// No retry starts later than this after the first send.
+    pub deadline: Option<Duration>,
     /// gRPC's retry throttling: (max_tokens, token_ratio).
     pub retry_throttle: Option<(f64, f64)>,
     /// How the rates vary over the run; `None`: constant.

@@ -359,3 +359,30 @@ fn retries_without_a_budget_keep_a_station_down_after_the_spike() {
     assert!(t[9..].iter().all(|&x| x > 0.99), "{t:?}");
     assert!(t[5] < 0.5, "the spike itself still hurts: {t:?}");
 }
+
+/// A deadline across attempts: half of a's requests fail at the app tier
+/// (told 2 ms in), 5 retries after 100 ms doubling. With a 250 ms
+/// deadline the first retry starts at 102 ms, the second would start at
+/// 304 ms, past it: two attempts at most, so a request succeeds with
+/// probability 1 - p^2 = 75 % and is retried once with probability
+/// p = 50 %; without the deadline, 1 - p^6 = 98.4 %.
+#[test]
+fn a_deadline_across_attempts_caps_the_retries() {
+    let yaml =
+        |extra: &str| gray("0.5", 5).replace("backoff: 10ms,", &format!("backoff: 100ms,{extra}"));
+    let capped = summary(&yaml(" deadline: 250ms,"));
+    let availability = fig(&capped, "clients.a.requests.availability");
+    assert!((availability - 0.75).abs() < 0.01, "{availability}");
+    let per =
+        fig(&capped, "clients.a.requests.retried") / fig(&capped, "clients.a.requests.attempted");
+    assert!((per - 0.5).abs() < 0.01, "{per}");
+    let open = summary(&yaml(""));
+    let availability = fig(&open, "clients.a.requests.availability");
+    assert!(
+        (availability - (1.0 - 0.5f64.powi(6))).abs() < 0.005,
+        "{availability}"
+    );
+    let (code, err, _) = validate(&yaml(" deadline: 0s,"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("deadline is 0"), "{err}");
+}

@@ -489,8 +489,15 @@ impl World {
         if r.attempt <= s.retries && throttled && measured {
             self.metrics.record_throttled(s.client);
         }
-        if r.attempt <= s.retries && !throttled {
-            let wait = s.retry_wait(r.attempt, r.last_wait);
+        // A retry that would start past the deadline across attempts is
+        // not made.
+        let wait = if r.attempt <= s.retries && !throttled {
+            Some(s.retry_wait(r.attempt, r.last_wait))
+                .filter(|&w| s.deadline.is_none_or(|d| now + w <= r.first_sent + d))
+        } else {
+            None
+        };
+        if let Some(wait) = wait {
             r.last_wait = wait;
             r.attempt += 1;
             r.held = false;

@@ -167,6 +167,8 @@ pub(super) struct Source {
     /// How each retry's wait is drawn, and its cap.
     pub jitter: crate::scenario::Jitter,
     pub max_backoff: Option<Duration>,
+    /// No retry starts later than this after the first send.
+    pub deadline: Option<Duration>,
     /// gRPC's retry throttling: (max_tokens, token_ratio), and the tokens
     /// the client holds now.
     pub throttle: Option<(f64, f64)>,

@@ -49,6 +49,9 @@ pub struct WorkloadFile {
     pub jitter: Option<JitterFile>,
     /// The longest wait between attempts (default: no cap).
     pub max_backoff: Option<Duration>,
+    /// No retry starts later than this after the request was first sent
+    /// (a deadline across attempts; default: none).
+    pub deadline: Option<Duration>,
     /// gRPC's retry throttling (gRFC A6): a client's tokens start at
     /// `max_tokens`, each failed attempt takes one, each answered request
     /// gives back `token_ratio`; it retries only while it holds more than

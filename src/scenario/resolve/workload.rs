@@ -184,6 +184,7 @@ pub(super) fn workload(
                 backoff,
                 jitter,
                 max_backoff,
+                deadline: w.deadline,
                 retry_throttle,
                 profile: profile.clone(),
                 users,
@@ -563,6 +564,7 @@ fn retry_policy(
     let given = [
         ("jitter", w.jitter.is_some()),
         ("max_backoff", w.max_backoff.is_some()),
+        ("deadline", w.deadline.is_some()),
         ("retry_throttle", w.retry_throttle.is_some()),
     ];
     for (k, g) in given {
@@ -579,6 +581,14 @@ fn retry_policy(
             check.error(
                 at("max_backoff"),
                 format!("max_backoff is {m}; give at least the backoff ({backoff}) and at most {MAX_DELAY}"),
+            );
+        }
+    }
+    if let Some(d) = w.deadline {
+        if d == Duration::ZERO || d > MAX_DELAY {
+            check.error(
+                at("deadline"),
+                format!("deadline is {d}; give a time above 0 and at most {MAX_DELAY}"),
             );
         }
     }
