@@ -31,7 +31,7 @@
 //! Each leg is decided when it is sent (DESIGN.md).
 
 use super::super::net::{LinkId, Network};
-use super::super::replication::{Channel, KeyedQueue, Queued};
+use super::super::replication::{Channel, KeyedQueue, Queued, ReadIndex, ReadIndexes};
 use super::super::station::Station;
 use super::super::{Ctx, Event as WorldEvent};
 use super::{Answer, QuorumRead, ReadServer};
@@ -113,17 +113,6 @@ struct Pair {
     rng: SimRng,
 }
 
-/// A strong follower read in progress: its stage and attempt.
-#[derive(Clone, Copy)]
-struct Strong {
-    attempt: u8,
-    start: Time,
-    /// Asked the leader's commit index: the time it answered from.
-    index_at: Time,
-    /// The voter has applied it: answered.
-    done: bool,
-}
-
 /// The writes an as-of read may miss: every commit not yet
 /// `read_staleness` old, in log order, and per key how many there are
 /// (empty unless reads are as-of).
@@ -171,7 +160,7 @@ pub struct Consensus {
     zone: Vec<u8>,
     zone_up: Vec<bool>,
     alive: Vec<bool>,
-    strong: Vec<Option<Strong>>,
+    strong: ReadIndexes,
     /// `reads: as-of`: the commits of the last `read_staleness` and more.
     window: AsOfWindow,
     read_staleness: Duration,
@@ -284,7 +273,7 @@ impl Consensus {
             zone_up: vec![true; n],
             alive: vec![false; n],
             pairs,
-            strong: Vec::new(),
+            strong: ReadIndexes::default(),
             window: AsOfWindow {
                 log: std::collections::VecDeque::new(),
                 count: if c.reads == ConsensusReads::AsOf {
@@ -727,13 +716,9 @@ impl super::Strategy for Consensus {
             return QuorumRead::Serve;
         };
         let v = usize::from(v);
-        let slot = req as usize;
-        if self.strong.len() <= slot {
-            self.strong.resize(slot + 1, None);
-        }
-        match self.strong[slot] {
+        match *self.strong.slot(req) {
             Some(s) if s.attempt == attempt && s.done => {
-                self.strong[slot] = None;
+                *self.strong.slot(req) = None;
                 QuorumRead::Done {
                     start: s.start,
                     oldest: Time::NEVER,
@@ -753,10 +738,10 @@ impl super::Strategy for Consensus {
                     .unwrap_or(now);
                 if applied == Time::NEVER {
                     // It holds a write it cannot be sent: no answer yet.
-                    self.strong[slot] = None;
+                    *self.strong.slot(req) = None;
                     return QuorumRead::Unavailable;
                 }
-                self.strong[slot] = Some(Strong { done: true, ..s });
+                *self.strong.slot(req) = Some(ReadIndex { done: true, ..s });
                 QuorumRead::Later(applied.max(now))
             }
             _ => {
@@ -770,7 +755,7 @@ impl super::Strategy for Consensus {
                 let Some(back) = ctx.net.transit(p.back, there, 64, &mut p.rng) else {
                     return QuorumRead::Unavailable;
                 };
-                self.strong[slot] = Some(Strong {
+                *self.strong.slot(req) = Some(ReadIndex {
                     attempt,
                     start: now,
                     index_at: there,
@@ -782,9 +767,7 @@ impl super::Strategy for Consensus {
     }
 
     fn forget_read(&mut self, req: u32) {
-        if let Some(s) = self.strong.get_mut(req as usize) {
-            *s = None;
-        }
+        self.strong.forget(req);
     }
 
     /// Whether the voter `server` has not applied the write committed at

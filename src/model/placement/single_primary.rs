@@ -39,7 +39,9 @@
 //! Stale read). Reads at the primary are never stale.
 
 use super::super::net::{LinkId, Network};
-use super::super::replication::{Acks, Carried, Channel, KeyedQueue, Queued};
+use super::super::replication::{
+    Acks, Carried, Channel, KeyedQueue, Queued, ReadIndex, ReadIndexes,
+};
 use super::super::{Ctx, Event as WorldEvent, Trace};
 use super::{Answer, ReadServer, Strategy};
 use crate::engine::{stream, Dist, Duration, Scheduler, SimRng, Time};
@@ -502,7 +504,7 @@ pub struct SinglePrimary {
     /// primary for its newest commit first; the reads doing so, by
     /// request slot, and the draws of their messages.
     global_reads: bool,
-    global: Vec<Option<GlobalRead>>,
+    global: ReadIndexes,
     rng_index: SimRng,
     /// Its shard in a geo-sharded dataset (0 otherwise), and the index
     /// its first stream has among the dataset's.
@@ -562,19 +564,6 @@ struct Log<'a> {
     slots: Vec<RegionId>,
     /// A shard: its index and the index of its first stream.
     shard: Option<(u8, u16)>,
-}
-
-/// A `read_consistency: global` read in progress (Aurora's GLOBAL: the
-/// replica waits until it is current with the primary as of the read).
-#[derive(Clone, Copy)]
-struct GlobalRead {
-    attempt: u8,
-    /// When it reached the replica.
-    start: Time,
-    /// When the primary answered with its newest commit.
-    index_at: Time,
-    /// The replica has applied every write committed by then: answered.
-    done: bool,
 }
 
 /// A primary deposed by a failover, until it rejoins as a replica.
@@ -738,7 +727,7 @@ impl SinglePrimary {
             endpoint_until: Time::ZERO,
             deposed: None,
             global_reads,
-            global: Vec::new(),
+            global: ReadIndexes::default(),
             rng_index: stream(seed, run, &format!("read-index/{}", ds.name)),
             shard: shard.map_or(0, |s| s.0),
             stream_base: shard.map_or(0, |s| s.1),
@@ -1250,13 +1239,9 @@ impl super::Strategy for SinglePrimary {
             return QuorumRead::Serve;
         }
         let i = usize::from(i);
-        let slot = req as usize;
-        if self.global.len() <= slot {
-            self.global.resize(slot + 1, None);
-        }
-        match self.global[slot] {
+        match *self.global.slot(req) {
             Some(g) if g.attempt == attempt && g.done => {
-                self.global[slot] = None;
+                *self.global.slot(req) = None;
                 QuorumRead::Done {
                     start: g.start,
                     oldest: Time::NEVER,
@@ -1277,11 +1262,11 @@ impl super::Strategy for SinglePrimary {
                     } else if m.due > now {
                         return QuorumRead::Later(m.due);
                     } else {
-                        self.global[slot] = None;
+                        *self.global.slot(req) = None;
                         return QuorumRead::Unavailable;
                     }
                 }
-                self.global[slot] = Some(GlobalRead { done: true, ..g });
+                *self.global.slot(req) = Some(ReadIndex { done: true, ..g });
                 QuorumRead::Later(until)
             }
             _ => {
@@ -1297,7 +1282,7 @@ impl super::Strategy for SinglePrimary {
                 let Some(answer) = ctx.net.transit(back, there, 64, &mut self.rng_index) else {
                     return QuorumRead::Unavailable;
                 };
-                self.global[slot] = Some(GlobalRead {
+                *self.global.slot(req) = Some(ReadIndex {
                     attempt,
                     start: now,
                     index_at: there,
@@ -1310,9 +1295,7 @@ impl super::Strategy for SinglePrimary {
 
     /// A global read will not be asked about again.
     fn forget_read(&mut self, req: u32) {
-        if let Some(g) = self.global.get_mut(req as usize) {
-            *g = None;
-        }
+        self.global.forget(req);
     }
 
     /// A read of `key` served by `server`: the commit time of the oldest

@@ -12,7 +12,9 @@
 mod acks;
 mod channel;
 mod queue;
+mod read_index;
 
 pub use acks::Acks;
 pub use channel::{Carried, Channel};
 pub use queue::{dense, KeyState, KeyedQueue, Queued, DENSE_BUDGET, KEY_STATE_BYTES};
+pub use read_index::{ReadIndex, ReadIndexes};
