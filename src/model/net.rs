@@ -274,20 +274,7 @@ impl Network {
         bytes: u32,
         rng: &mut SimRng,
     ) -> Option<Time> {
-        let measure = now >= self.measure_from;
-        if measure {
-            self.billable[link.index() * self.datasets + self.owner] += u64::from(bytes);
-        }
-        let l = &mut self.links[link.index()];
-        if measure {
-            l.traffic.messages += 1;
-            l.traffic.bytes += u64::from(bytes);
-        }
-        let delay = l.delay.sample(rng);
-        if l.nominal {
-            return Some(now + delay);
-        }
-        degraded(&l.state, now, delay, rng)
+        self.carry::<false>(link, now, bytes, rng)
     }
 
     /// [`Network::transit`] for a user's request or response between the
@@ -301,13 +288,36 @@ impl Network {
         bytes: u32,
         rng: &mut SimRng,
     ) -> Option<Time> {
-        let at = self.transit(link, now, bytes, rng);
-        if now >= self.measure_from {
-            self.links[link.index()].traffic.user_bytes += u64::from(bytes);
-            // Internet traffic, not the dataset's transfer.
-            self.billable[link.index() * self.datasets + self.owner] -= u64::from(bytes);
+        self.carry::<true>(link, now, bytes, rng)
+    }
+
+    /// A message on `link`: counted (a user's as users' bytes, anyone
+    /// else's as its dataset's transfer), then its arrival.
+    #[inline(always)]
+    fn carry<const USER: bool>(
+        &mut self,
+        link: LinkId,
+        now: Time,
+        bytes: u32,
+        rng: &mut SimRng,
+    ) -> Option<Time> {
+        let measure = now >= self.measure_from;
+        if measure && !USER {
+            self.billable[link.index() * self.datasets + self.owner] += u64::from(bytes);
         }
-        at
+        let l = &mut self.links[link.index()];
+        if measure {
+            l.traffic.messages += 1;
+            l.traffic.bytes += u64::from(bytes);
+            if USER {
+                l.traffic.user_bytes += u64::from(bytes);
+            }
+        }
+        let delay = l.delay.sample(rng);
+        if l.nominal {
+            return Some(now + delay);
+        }
+        degraded(&l.state, now, delay, rng)
     }
 
     /// When a message sent on `link` at `sent` arrives, with the link as it
