@@ -393,6 +393,37 @@ const UNITS: &[(&str, Unit, &str)] = &[
         "share of each bucket the servers were busy",
     ),
     (
+        "offered_per_s_by_bucket",
+        Unit::PerSecond,
+        "jobs offered a second (every attempt that reached it, retries included), per bucket",
+    ),
+    (
+        "queue_by_bucket",
+        Unit::Count,
+        "mean jobs waiting for a server (the backlog), per bucket",
+    ),
+    (
+        "retries_per_s",
+        Unit::PerSecond,
+        "retries sent a second, per bucket",
+    ),
+    // Metastability.
+    (
+        "metastable",
+        Unit::Share,
+        "1 when not back at the state before the first failure within `within` of a failure's end (over replications: the share of them)",
+    ),
+    (
+        "back_after_ms",
+        Unit::Millis,
+        "time from a failure's end until back at the state before the first failure (the latest over incidents)",
+    ),
+    (
+        "state_back_ms",
+        Unit::Millis,
+        "time until every app tier, commit path and client region was back at its state before the first failure",
+    ),
+    (
         "stale_share_by_age",
         Unit::Share,
         "share of reads at least each age stale (`staleness_age_edges_ms`)",
@@ -539,6 +570,10 @@ pub fn describe(path: &str) -> String {
         .map(|(_, m)| *m)
         .filter(|m| !what.starts_with(m));
     let scope = match segs.as_slice() {
+        ["metastability", "app_tiers", r, ..] => format!("app tier of {r}"),
+        ["metastability", "commit", d, ..] => format!("commit path of dataset {d}"),
+        ["metastability", "clients", c, ..] => format!("users in {c}"),
+        ["metastability", ..] => "every app tier, commit path and client region".to_string(),
         ["clients", c, "by_dataset", d, ..] => format!("users in {c}, dataset {d}"),
         ["clients", c, ..] => format!("users in {c}"),
         ["datasets", d, "replicas", r, ..] => format!("dataset {d}, copy in {r}"),

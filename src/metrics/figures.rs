@@ -71,6 +71,50 @@ pub struct Figures {
     /// store, for a scenario with residency rules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub residency: Option<ResidencyTotals>,
+    /// Whether the design came back after its incidents, for a scenario
+    /// with a `metastability` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metastability: Option<MetastabilityFigures>,
+}
+
+/// Whether the design came back to its state before the first incident
+/// after each incident ended (see [`super::metastability`]): over every
+/// incident, the worst. Times from the end of an incident's last failure.
+#[derive(Serialize, Clone, Debug)]
+pub struct MetastabilityFigures {
+    /// 1 when an app tier, commit path or client region was not back
+    /// within `within` after some incident; 0 when every one was known to
+    /// be; null when that is not known (the span before the first
+    /// incident, or after the last, was too short).
+    pub metastable: Option<u8>,
+    /// The latest any of them was back (null: one was not).
+    pub back_after_ms: Option<f64>,
+    /// Per region with a finite app tier.
+    pub app_tiers: Ordered<Comeback>,
+    /// Per dataset with a finite commit path.
+    #[serde(skip_serializing_if = "Ordered::is_empty")]
+    pub commit: Ordered<Comeback>,
+    /// Per client region.
+    pub clients: Ordered<Comeback>,
+}
+
+/// How one app tier, commit path or client region came back.
+#[derive(Serialize, Clone, Debug)]
+pub struct Comeback {
+    /// From the failure's end to the bucket from which it was back (0:
+    /// at once; null: not back by the end of what was judged).
+    pub back_after_ms: Option<f64>,
+    /// 1: not back within `within`; 0: back in time; null: not known.
+    pub metastable: Option<u8>,
+}
+
+impl Comeback {
+    fn of(j: Option<super::metastability::Judged>) -> Comeback {
+        Comeback {
+            back_after_ms: j.and_then(|j| j.back_after).map(Duration::as_millis_f64),
+            metastable: j.and_then(|j| j.metastable).map(u8::from),
+        }
+    }
 }
 
 /// Residency over the whole scenario.
@@ -140,6 +184,11 @@ pub struct IncidentFigures {
     pub lost_window_ms: f64,
     /// Per client region: read and write RTO.
     pub clients: Ordered<RecoveryFigures>,
+    /// With `metastability`: every app tier, commit path and client
+    /// region back at its state before the first incident, from this one's
+    /// start (null: one was not back before the next or the end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_back_ms: Option<Option<f64>>,
 }
 
 /// Traffic on one directed link in the measured span.
@@ -231,6 +280,11 @@ pub struct StationFigures {
     pub rejected_share: f64,
     /// Utilisation per time bucket.
     pub utilisation_by_bucket: Vec<f64>,
+    /// Jobs offered (every attempt that reached it, admitted or turned
+    /// away) per second, per bucket of their arrival.
+    pub offered_per_s_by_bucket: Vec<f64>,
+    /// Mean jobs waiting for a server, per bucket: the backlog.
+    pub queue_by_bucket: Vec<f64>,
 }
 
 impl StationFigures {
@@ -259,6 +313,13 @@ impl StationFigures {
                     let w = (span - width * i as f64).min(width);
                     b.as_secs_f64() / servers / w
                 })
+                .collect(),
+            offered_per_s_by_bucket: per_second(s, &st.offered_by_bucket),
+            queue_by_bucket: st
+                .waited_by_bucket
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b.as_secs_f64() / (span - width * i as f64).min(width))
                 .collect(),
         }
     }
@@ -352,6 +413,9 @@ pub struct TimelineFigures {
 pub struct ClientTimeline {
     /// Reads the region sent per second.
     pub reads_per_s: Vec<f64>,
+    /// Retries the region sent per second (by each retry's send time):
+    /// the load its clients add to what failed.
+    pub retries_per_s: Vec<f64>,
     /// Share of the region's reads in the bucket that were stale, per
     /// bound (0 in a bucket without reads).
     pub stale_share: Ordered<Vec<f64>>,
@@ -884,6 +948,7 @@ impl ClientFigures {
             .collect();
         self.timeline = Some(ClientTimeline {
             reads_per_s: per_second(s, &c.bucket_reads),
+            retries_per_s: per_second(s, &c.bucket_retries),
             stale_share: Ordered(stale_share),
             availability: c
                 .bucket_attempted
@@ -919,6 +984,9 @@ impl ClientFigures {
 /// The figures of run metrics `m` of scenario `s`. Which entries exist
 /// depends only on the scenario, never on what happened in the run.
 pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
+    // Each client region's requests over its datasets, kept for the
+    // metastability judgement.
+    let mut loads: Vec<(String, ClientMetrics)> = Vec::new();
     let clients = s
         .regions
         .iter()
@@ -942,8 +1010,12 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                     by_dataset.push((ds.name.clone(), f));
                 }
             }
-            let mut f = client_figures(s, m, &all?);
+            let all = all?;
+            let mut f = client_figures(s, m, &all);
             f.by_dataset = Ordered(by_dataset);
+            if s.metastability.is_some() {
+                loads.push((region.name.clone(), all));
+            }
             if !s.failures.is_empty() {
                 let down: u32 = m
                     .incidents
@@ -1043,6 +1115,13 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
             )
         })
         .collect();
+    let (metastability, state_back) = match &s.metastability {
+        Some(ms) => {
+            let (f, back) = metastability_figures(s, m, ms, &loads);
+            (Some(f), back)
+        }
+        None => (None, Vec::new()),
+    };
     Figures {
         events: m.events,
         timeline: timeline_figures(s, m),
@@ -1084,13 +1163,110 @@ pub fn figures(s: &Scenario, m: &RunMetrics) -> Figures {
                 converged_100_ms: ms(dns.and_then(|d| d.converged[2])),
             }
         }),
-        incidents: (!s.failures.is_empty()).then(|| incident_figures(s, m)),
+        incidents: (!s.failures.is_empty()).then(|| incident_figures(s, m, &state_back)),
         residency: s.residency.as_ref().map(|_| ResidencyTotals {
             violations: m.writes.iter().map(|w| w.residency_violations).sum(),
             cross_border_reads: m.writes.iter().map(|w| w.cross_border_reads).sum(),
             session_violations: m.session_residency_violations,
         }),
+        metastability,
     }
+}
+
+/// The metastability figures of run `m` (`loads`: each client region's
+/// requests), and per incident when everything was back from its start.
+fn metastability_figures(
+    s: &Scenario,
+    m: &RunMetrics,
+    ms: &crate::scenario::Metastability,
+    loads: &[(String, ClientMetrics)],
+) -> (MetastabilityFigures, Vec<Option<Duration>>) {
+    use super::metastability::{client_back, judge, station_back, worst, Buckets, Judged};
+    let b = Buckets {
+        start: m.span_start,
+        end: m.span_end,
+        width: s.bucket,
+    };
+    let pre = m.incidents.first().map_or(0, |i| b.before(i.start));
+    // Per thing, its name and per incident its judgement.
+    let judge_all = |back: Option<Vec<bool>>| -> Vec<Option<Judged>> {
+        m.incidents
+            .iter()
+            .enumerate()
+            .map(|(k, i)| {
+                let next = m
+                    .incidents
+                    .get(k + 1)
+                    .map_or(crate::engine::Time::NEVER, |n| n.start);
+                judge(back.as_ref()?, &b, i.end, next, ms.within)
+            })
+            .collect()
+    };
+    let app: Vec<(String, Vec<Option<Judged>>)> = s
+        .regions
+        .iter()
+        .zip(&m.app_stations)
+        .filter_map(|(r, st)| {
+            let (c, st) = (r.app.as_ref()?, st.as_ref()?);
+            let back = station_back(st, c.servers, &b, pre, ms.tolerance);
+            Some((r.name.clone(), judge_all(back)))
+        })
+        .collect();
+    let commit: Vec<(String, Vec<Option<Judged>>)> = s
+        .datasets
+        .iter()
+        .zip(&m.commit_stations)
+        .filter_map(|(d, st)| {
+            let (c, st) = (d.strategy().commit()?, st.as_ref()?);
+            let back = station_back(st, c.servers, &b, pre, ms.tolerance);
+            Some((d.name.clone(), judge_all(back)))
+        })
+        .collect();
+    let clients: Vec<(String, Vec<Option<Judged>>)> = loads
+        .iter()
+        .map(|(name, c)| {
+            (
+                name.clone(),
+                judge_all(client_back(c, &b, pre, ms.tolerance)),
+            )
+        })
+        .collect();
+    let all = || app.iter().chain(&commit).chain(&clients);
+    let overall = worst(all().filter_map(|(_, js)| worst(js.iter().flatten().copied())));
+    // Per incident: everything back, from its start.
+    let state_back = m
+        .incidents
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let mut latest = Some(Duration::ZERO);
+            for (_, js) in all() {
+                let back = js[k].and_then(|j| j.back_after);
+                latest = latest.zip(back).map(|(a, b)| a.max(b));
+            }
+            let back = latest?;
+            (i.end < m.span_end).then(|| (i.end + back).since(i.start))
+        })
+        .collect();
+    let ordered = |v: &[(String, Vec<Option<Judged>>)]| {
+        Ordered(
+            v.iter()
+                .map(|(n, js)| (n.clone(), Comeback::of(worst(js.iter().flatten().copied()))))
+                .collect(),
+        )
+    };
+    (
+        MetastabilityFigures {
+            metastable: overall.and_then(|j| j.metastable).map(u8::from),
+            back_after_ms: overall
+                .and_then(|j| j.back_after)
+                .map(Duration::as_millis_f64),
+            app_tiers: ordered(&app),
+            commit: ordered(&commit),
+            clients: ordered(&clients),
+        },
+        state_back,
+    )
 }
 
 /// Milliseconds from the start of the span to `t`.
@@ -1123,13 +1299,18 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
 }
 
 /// The incidents of run `m`, milestones from each one's start.
-fn incident_figures(s: &Scenario, m: &RunMetrics) -> Vec<IncidentFigures> {
+fn incident_figures(
+    s: &Scenario,
+    m: &RunMetrics,
+    state_back: &[Option<Duration>],
+) -> Vec<IncidentFigures> {
     let loaded: Vec<usize> = (0..s.regions.len())
         .filter(|&r| s.workload.iter().any(|w| usize::from(w.region.0) == r))
         .collect();
     m.incidents
         .iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(k, i)| {
             let after = |t: Option<crate::engine::Time>| {
                 t.filter(|&t| t != crate::engine::Time::NEVER)
                     .map(|t| t.since(i.start).as_millis_f64())
@@ -1171,6 +1352,13 @@ fn incident_figures(s: &Scenario, m: &RunMetrics) -> Vec<IncidentFigures> {
                         })
                         .collect(),
                 ),
+                state_back_ms: s.metastability.map(|_| {
+                    state_back
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .map(Duration::as_millis_f64)
+                }),
             }
         })
         .collect()

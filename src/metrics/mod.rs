@@ -4,6 +4,7 @@
 
 mod figures;
 mod incidents;
+pub mod metastability;
 mod recorder;
 mod records;
 
@@ -291,6 +292,13 @@ pub struct ClientMetrics {
     pub bucket_failed: Vec<u64>,
     /// Requests sent in each bucket that succeeded.
     pub bucket_succeeded: Vec<u64>,
+    /// Retries sent in each bucket (by the retry's own send time, of any
+    /// request): with `bucket_attempted`, the attempts the region made.
+    pub bucket_retries: Vec<u64>,
+    /// Latency of the requests sent in each bucket that succeeded, in
+    /// milliseconds: their sum and the sum of their squares (empty unless
+    /// the scenario judges metastability).
+    pub bucket_latency: Vec<[f64; 2]>,
     /// Per-user anomalies ([`ANOMALIES`]): reads that broke
     /// read-your-writes, reads that broke monotonic reads, requests that
     /// found no session.
@@ -327,9 +335,21 @@ impl ClientMetrics {
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],
+            bucket_retries: vec![0; buckets],
+            bucket_latency: Vec::new(),
             anomalies: [0; 3],
             bucket_anomalies: Vec::new(),
             ryw_mitigated: [0; 2],
+        }
+    }
+
+    /// A request sent in `bucket` succeeded after `latency`.
+    #[inline(always)]
+    pub fn add_latency(&mut self, bucket: usize, latency: Duration) {
+        if let Some(l) = self.bucket_latency.get_mut(bucket) {
+            let ms = latency.as_millis_f64();
+            l[0] += ms;
+            l[1] += ms * ms;
         }
     }
 
@@ -361,6 +381,10 @@ impl ClientMetrics {
         for (a, b) in self.ryw_mitigated.iter_mut().zip(&o.ryw_mitigated) {
             *a += b;
         }
+        for (a, b) in self.bucket_latency.iter_mut().zip(&o.bucket_latency) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
         for (mine, theirs) in [
             (&mut self.stale_by_age, &o.stale_by_age),
             (&mut self.bucket_reads, &o.bucket_reads),
@@ -368,6 +392,7 @@ impl ClientMetrics {
             (&mut self.bucket_attempted, &o.bucket_attempted),
             (&mut self.bucket_failed, &o.bucket_failed),
             (&mut self.bucket_succeeded, &o.bucket_succeeded),
+            (&mut self.bucket_retries, &o.bucket_retries),
             (&mut self.bucket_anomalies, &o.bucket_anomalies),
         ] {
             for (a, b) in mine.iter_mut().zip(theirs) {
@@ -598,11 +623,7 @@ impl Timeline {
 /// The figures a run of `s` reports, with no values: which paths exist.
 /// The statistics of a station that took no job in `s`'s span.
 fn idle(s: &crate::scenario::Scenario) -> StationStats {
-    StationStats {
-        busy_by_bucket: vec![Duration::ZERO; s.buckets()],
-        bucket: s.bucket,
-        ..Default::default()
-    }
+    StationStats::new(s.buckets(), s.bucket)
 }
 
 /// The figures of a run of `s` that recorded nothing: every figure the
@@ -620,6 +641,28 @@ pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
     shape["network"] = loosened(
         serde_json::to_value(figures::network_figures(s, &empty)).expect("figures serialize"),
     );
+    // A region's recovery times are null in a run where it was not back
+    // (an empty run says 0: nothing failed).
+    for c in shape
+        .get_mut("clients")
+        .and_then(|v| v.as_object_mut())
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+    {
+        let datasets = c
+            .get_mut("by_dataset")
+            .and_then(|v| v.as_object_mut())
+            .map(|o| o.values_mut().collect::<Vec<_>>())
+            .unwrap_or_default();
+        for d in datasets {
+            if let Some(r) = d.get_mut("recovery") {
+                *r = loosened(r.take());
+            }
+        }
+        if let Some(r) = c.get_mut("recovery") {
+            *r = loosened(r.take());
+        }
+    }
     if let Some(list) = shape.get_mut("incidents").and_then(|v| v.as_array_mut()) {
         let mut m = RunMetrics::for_scenario(s);
         m.failure_started(0, m.span_start);
@@ -740,6 +783,10 @@ impl RunMetrics {
                 let mut c = ClientMetrics::new(edges, buckets, s.staleness_bounds.len());
                 if s.users > 0 {
                     c.bucket_anomalies = vec![0; buckets * ANOMALIES.len()];
+                }
+                // Only the metastability judgement reads latency per bucket.
+                if s.metastability.is_some() {
+                    c.bucket_latency = vec![[0.0; 2]; buckets];
                 }
                 c
             })
@@ -862,6 +909,7 @@ impl RunMetrics {
         self.timeline.reads[bucket] += 1;
         let c = &mut self.clients[client];
         c.bucket_succeeded[bucket] += 1;
+        c.add_latency(bucket, latency);
         c.reads.record(latency);
         c.bucket_reads[bucket] += 1;
         if let Some(age) = stale_age {

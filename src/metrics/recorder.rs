@@ -140,6 +140,7 @@ impl RunMetrics {
     pub fn record_write(&mut self, client: usize, bucket: usize, latency: Duration) {
         let c = &mut self.clients[client];
         c.bucket_succeeded[bucket] += 1;
+        c.add_latency(bucket, latency);
         c.writes.record(latency);
         self.timeline.writes[bucket] += 1;
     }
@@ -178,6 +179,11 @@ impl RunMetrics {
     /// A measured request of client `client` is retried.
     pub fn record_retry(&mut self, client: usize) {
         self.clients[client].retried += 1;
+    }
+
+    /// A retry of client `client` is sent in `bucket`.
+    pub fn record_retry_sent(&mut self, client: usize, bucket: usize) {
+        self.clients[client].bucket_retries[bucket] += 1;
     }
 
     /// A measured read of client `client` was held or redirected by a

@@ -31,8 +31,27 @@ pub struct StationStats {
     pub waited: Duration,
     /// Service time per time bucket of the span, summed over the servers.
     pub busy_by_bucket: Vec<Duration>,
+    /// Jobs offered (admitted or turned away) per bucket of their arrival:
+    /// every attempt that reached the station, retries included.
+    pub offered_by_bucket: Vec<u64>,
+    /// Time jobs spent waiting for a server per bucket, summed: divided
+    /// by the bucket's width, the mean number waiting in it (the backlog).
+    pub waited_by_bucket: Vec<Duration>,
     /// Width of a bucket.
     pub bucket: Duration,
+}
+
+impl StationStats {
+    /// Nothing counted yet, over `buckets` buckets of width `bucket`.
+    pub fn new(buckets: usize, bucket: Duration) -> StationStats {
+        StationStats {
+            busy_by_bucket: vec![Duration::ZERO; buckets],
+            offered_by_bucket: vec![0; buckets],
+            waited_by_bucket: vec![Duration::ZERO; buckets],
+            bucket,
+            ..StationStats::default()
+        }
+    }
 }
 
 /// What a promotion did.

@@ -93,11 +93,7 @@ impl Station {
     pub fn keep_stats(&mut self, bucket: Duration) {
         let (from, to) = self.window;
         let buckets = to.since(from).as_nanos().div_ceil(bucket.as_nanos().max(1));
-        self.stats = Some(Box::new(StationStats {
-            busy_by_bucket: vec![Duration::ZERO; buckets as usize],
-            bucket,
-            ..StationStats::default()
-        }));
+        self.stats = Some(Box::new(StationStats::new(buckets as usize, bucket)));
     }
 
     /// The statistics kept since [`Station::keep_stats`].
@@ -152,9 +148,7 @@ impl Station {
             // Every server busy and the waiting room full.
             if free > arrival && self.waiting.len() >= limit {
                 if let Some(st) = self.stats.as_mut() {
-                    if (self.window.0..self.window.1).contains(&arrival) {
-                        st.rejected += 1;
-                    }
+                    st.turned_away(self.window, arrival);
                 }
                 return None;
             }
@@ -212,7 +206,60 @@ impl StationStats {
         for (a, b) in self.busy_by_bucket.iter_mut().zip(&other.busy_by_bucket) {
             *a += *b;
         }
+        for (a, b) in self
+            .offered_by_bucket
+            .iter_mut()
+            .zip(&other.offered_by_bucket)
+        {
+            *a += *b;
+        }
+        for (a, b) in self
+            .waited_by_bucket
+            .iter_mut()
+            .zip(&other.waited_by_bucket)
+        {
+            *a += *b;
+        }
         self
+    }
+
+    /// A job arriving at `arrival` was turned away (counted if inside
+    /// `window`).
+    #[inline(never)]
+    fn turned_away(&mut self, window: (Time, Time), arrival: Time) {
+        if (window.0..window.1).contains(&arrival) {
+            self.rejected += 1;
+            let b = self.bucket_of(window, arrival);
+            if let Some(n) = self.offered_by_bucket.get_mut(b) {
+                *n += 1;
+            }
+        }
+    }
+
+    /// The bucket of `t`, inside `window`.
+    fn bucket_of(&self, window: (Time, Time), t: Time) -> usize {
+        (t.since(window.0).as_nanos() / self.bucket.as_nanos()) as usize
+    }
+
+    /// Adds `[from, to)` (clipped to `window`) to `series`, bucket by
+    /// bucket.
+    fn spread(series: &mut [Duration], width: u64, window: (Time, Time), from: Time, to: Time) {
+        let (from, to) = (from.max(window.0), to.min(window.1));
+        if to <= from {
+            return;
+        }
+        let (mut t, to) = (
+            from.since(window.0).as_nanos(),
+            to.since(window.0).as_nanos(),
+        );
+        while t < to {
+            let b = (t / width) as usize;
+            let edge = ((b as u64 + 1) * width).min(to);
+            if let Some(slot) = series.get_mut(b) {
+                *slot += Duration::from_nanos(edge - t);
+            }
+            t = edge;
+        }
     }
 
     /// Busy time over the whole span, summed over the servers.
@@ -229,23 +276,16 @@ impl StationStats {
         if (window.0..window.1).contains(&arrival) {
             self.admitted += 1;
             self.waited += start.since(arrival);
-        }
-        if to <= from {
-            return;
+            let b = self.bucket_of(window, arrival);
+            if let Some(n) = self.offered_by_bucket.get_mut(b) {
+                *n += 1;
+            }
         }
         let width = self.bucket.as_nanos();
-        let (mut t, to) = (
-            from.since(window.0).as_nanos(),
-            to.since(window.0).as_nanos(),
-        );
-        while t < to {
-            let b = (t / width) as usize;
-            let edge = ((b as u64 + 1) * width).min(to);
-            if let Some(slot) = self.busy_by_bucket.get_mut(b) {
-                *slot += Duration::from_nanos(edge - t);
-            }
-            t = edge;
+        if start > arrival {
+            Self::spread(&mut self.waited_by_bucket, width, window, arrival, start);
         }
+        Self::spread(&mut self.busy_by_bucket, width, window, from, to);
     }
 }
 

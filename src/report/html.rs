@@ -348,6 +348,9 @@ fn scenario_section(out: &mut String, s: &Value, charts: &[Rendered]) {
         if let Some((header, body_rows)) = super::stations::rows(&p["figures"]).split_first() {
             text_table(&mut body, "", header, body_rows);
         }
+        if let Some(line) = super::metastability_line(p) {
+            let _ = writeln!(body, "<p>{}.</p>", escape(&line));
+        }
         incident_table(&mut body, p, threshold);
         for r in charts.iter().filter(|r| r.point == Some(k)) {
             figure(&mut body, name, r);

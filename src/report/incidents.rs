@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 /// The milestones of an incident, in the order they read: (key in an
 /// incident's figures, what a row says, how its values read).
-pub const MILESTONES: [(&str, &str, Shown); 11] = [
+pub const MILESTONES: [(&str, &str, Shown); 12] = [
     ("failure_end_ms", "failure ends", Shown::Duration),
     ("detection_ms", "detected", Shown::Duration),
     ("dns_50_ms", "DNS 50 % moved", Shown::Duration),
@@ -25,6 +25,8 @@ pub const MILESTONES: [(&str, &str, Shown); 11] = [
     ("downtime_s", "seconds below", Shown::Count),
     ("lost_writes", "lost writes", Shown::Count),
     ("lost_window_ms", "lost window (RPO)", Shown::Duration),
+    // With `metastability` only.
+    ("state_back_ms", "pre-failure state back", Shown::Duration),
 ];
 
 /// The pooled distribution of `xs` (any order): `{n, mean, p50, p95, min,
@@ -73,7 +75,9 @@ pub fn pooled(runs: &[&Value], random: bool) -> Option<Value> {
     };
     let mut milestones = Map::new();
     for (key, _, _) in MILESTONES {
-        milestones.insert(key.into(), pool(key));
+        if all.iter().any(|i| i.get(key).is_some()) {
+            milestones.insert(key.into(), pool(key));
+        }
     }
     // Client regions as the first incident lists them (every incident
     // lists the same).
@@ -128,8 +132,13 @@ pub fn rows(point: &Value, threshold: f64) -> Vec<Vec<String>> {
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
     // (path in an incident, row label, shown as)
+    // A milestone only some scenarios have is shown where they do.
+    let has = |k: &str| {
+        pooled["milestones"].get(k).is_some() || point["figures"]["incidents"][0].get(k).is_some()
+    };
     let mut lines: Vec<(String, String, Shown)> = MILESTONES
         .iter()
+        .filter(|(k, _, _)| has(k))
         .map(|(k, t, s)| (k.to_string(), label(k, t), *s))
         .collect();
     for c in &clients {

@@ -88,6 +88,50 @@ pub fn cost_line(f: &Value) -> Option<String> {
     ))
 }
 
+/// What the metastability judgement of a point says, in a sentence:
+/// whether its app tiers, commit paths and client regions came back to
+/// their state before the first incident, and when. `None` without a
+/// `metastability` section.
+pub fn metastability_line(point: &Value) -> Option<String> {
+    let m = point["figures"].get("metastability")?;
+    let within = point["metastability"]["within_ms"].as_f64().unwrap_or(0.0);
+    let mean = |v: &Value, k: &str| aggregate::at(v, &format!("{k}.mean")).and_then(Value::as_f64);
+    let verdict = match mean(m, "metastable") {
+        None => {
+            "not known (no bucket before the first failure, or too short a span after the last)"
+                .to_string()
+        }
+        Some(x) if point["replications"].as_u64().unwrap_or(1) > 1 => format!(
+            "metastable in {} of replications",
+            format::value(format::Shown::Share, x)
+        ),
+        Some(x) if x > 0.0 => "METASTABLE".to_string(),
+        Some(_) => "back in time".to_string(),
+    };
+    let mut parts = Vec::new();
+    for (group, label) in [
+        ("app_tiers", "app tier"),
+        ("commit", "commit"),
+        ("clients", "clients"),
+    ] {
+        for (name, c) in m[group].as_object().into_iter().flatten() {
+            let back = match mean(c, "back_after_ms") {
+                Some(_) => format!(
+                    "back after {}",
+                    format::estimate(format::Shown::Duration, c.get("back_after_ms"))
+                ),
+                None => "not back".to_string(),
+            };
+            parts.push(format!("{label} {name} {back}"));
+        }
+    }
+    Some(format!(
+        "Metastability (back within {} of each failure's end?): {verdict}; {}",
+        format::duration_ms(within),
+        parts.join(", ")
+    ))
+}
+
 /// What a point's runs did that its figures alone do not say in words:
 /// a failover that could not promote its named target.
 pub fn notes(f: &Value) -> Vec<String> {

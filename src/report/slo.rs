@@ -337,6 +337,9 @@ pub fn markdown(summary: &Value) -> String {
                 super::format::value(super::format::Shown::Share, threshold),
             );
         }
+        if let Some(line) = super::metastability_line(p) {
+            let _ = writeln!(out, "{}.\n", md_cell(&line));
+        }
         for rows in [
             super::stations::rows(f),
             super::incidents::rows(p, threshold),

@@ -110,6 +110,12 @@ pub fn summary_owned(plan: &Plan, records: Vec<RunRecord>) -> Value {
             if let Some(i) = incidents {
                 point["incidents"] = i;
             }
+            if let Some(m) = ps.metastability {
+                point["metastability"] = json!({
+                    "within_ms": m.within.as_millis_f64(),
+                    "tolerance": m.tolerance,
+                });
+            }
             // Moved in, not through `json!`, which would copy them.
             let map = point.as_object_mut().expect("an object");
             map.insert("figures".into(), figures);

@@ -257,6 +257,9 @@ pub fn table(s: &Value) -> String {
             let _ = writeln!(out, "{line}");
         }
         out.push_str(&aligned(&super::stations::rows(f)));
+        if let Some(line) = super::metastability_line(point) {
+            let _ = writeln!(out, "{line}");
+        }
         let threshold = s["availability_threshold"].as_f64().unwrap_or(0.99);
         out.push_str(&aligned(&super::incidents::rows(point, threshold)));
         for note in super::notes(f) {

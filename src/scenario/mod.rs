@@ -100,8 +100,19 @@ pub struct Scenario {
     pub residency: Option<Arc<Residency>>,
     /// Transfer prices, if the scenario asks what it costs.
     pub cost: Option<Cost>,
+    /// Whether the design comes back after each failure, if judged.
+    pub metastability: Option<Metastability>,
     /// Lint findings: legal, but an architect should know.
     pub warnings: Vec<String>,
+}
+
+/// The metastability judgement (see [`file::MetastabilityFile`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Metastability {
+    /// Not back this long after a failure ended: stuck.
+    pub within: Duration,
+    /// Share above the pre-failure level still counted as back.
+    pub tolerance: f64,
 }
 
 /// The session store (see [`file::SessionsFile`]).

@@ -11,9 +11,9 @@
 //! that belong to the broken items.
 
 use super::file::{
-    CostFile, DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, NetworkFile, PrecisionFile,
-    RegionFile, ResidencyRuleFile, RoutingFile, ScenarioFile, SessionsFile, SweepFile,
-    WorkloadFile,
+    CostFile, DatasetFile, FailureFile, HeadroomFile, HealthChecksFile, MetastabilityFile,
+    NetworkFile, PrecisionFile, RegionFile, ResidencyRuleFile, RoutingFile, ScenarioFile,
+    SessionsFile, SweepFile, WorkloadFile,
 };
 use super::locate::{Section, Tree};
 use super::slo::SloFile;
@@ -68,6 +68,7 @@ fn reader(key: &str) -> Option<Reader> {
         "sessions" => typed::<SessionsFile>,
         "residency" => typed::<Vec<ResidencyRuleFile>>,
         "cost" => typed::<CostFile>,
+        "metastability" => typed::<MetastabilityFile>,
         _ => return None,
     })
 }

@@ -237,7 +237,7 @@ fn shipped_scenarios_validate() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.matches(": ok:").count(), 18, "{out}");
+    assert_eq!(out.matches(": ok:").count(), 20, "{out}");
 }
 
 /// One problem in each phase (a field of the wrong type, a reference to a

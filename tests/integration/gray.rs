@@ -335,13 +335,19 @@ const SPIKE: &str = "  - {region: a, load_factor: 2, at: 20s, duration: 10s}";
 /// the spike's 4,000 at 300 a second, in 13.3 s, so requests are answered
 /// again by 45 s (the spike's end, the drain, a bucket) and every bucket
 /// after is whole.
+///
+/// The detector (`metastability: {within: 60s}`) says which: without the
+/// throttle, metastable, the app tier and the region never back; with it,
+/// back 15 s after the spike's end (the drain ends at 43.3 s, inside the
+/// bucket 40-45 s, which is still out: busy 3.3 s of 5 plus 70 % of the
+/// rest, 90 %, above the 70 % before times 1.1 + 4 sqrt(2 / 3,500)).
 #[test]
 fn retries_without_a_budget_keep_a_station_down_after_the_spike() {
     let base = summary(&storm("", ""));
-    assert!(crate::common::availability_series(&base, "a")
-        .iter()
-        .all(|&x| x == 1.0));
-    let open = summary(&storm("", SPIKE));
+    let a = crate::common::availability_series(&base, "a");
+    assert!(a.iter().all(|&x| x == 1.0));
+    let judged = |yaml: String| yaml + "metastability: {within: 60s}\n";
+    let open = summary(&judged(storm("", SPIKE)));
     let a = crate::common::availability_series(&open, "a");
     // Buckets of 5 s from the start of the measured span, which the
     // spike's `at` counts from too: it covers buckets 4 and 5; 35 s on is
@@ -350,14 +356,94 @@ fn retries_without_a_budget_keep_a_station_down_after_the_spike() {
     assert!(a[7..].iter().all(|&x| x < 0.01), "{a:?}");
     let busy = series(&open, "app_tiers.a.utilisation_by_bucket");
     assert!(busy[7..].iter().all(|&x| x > 0.99), "{busy:?}");
-    let throttled = summary(&storm(
-        ", retry_throttle: {max_tokens: 10, token_ratio: 0.1}",
-        SPIKE,
-    ));
+    // Offered load stays above the capacity: every attempt times out, so
+    // each request is sent 4 times, 2,800 a second; 2,100 of them retries.
+    let offered = series(&open, "app_tiers.a.offered_per_s_by_bucket");
+    for &x in &offered[8..] {
+        assert!((x - 2_800.0).abs() < 0.04 * 2_800.0, "{offered:?}");
+    }
+    let retries = series(&open, "clients.a.timeline.retries_per_s");
+    for &x in &retries[8..] {
+        assert!((x - 2_100.0).abs() < 0.04 * 2_100.0, "{retries:?}");
+    }
+    // The backlog grows by 1,800 a second past the capacity: more waiting
+    // in each bucket than the one before.
+    let queue = series(&open, "app_tiers.a.queue_by_bucket");
+    assert!(queue[8..].windows(2).all(|w| w[1] > w[0]), "{queue:?}");
+    assert_eq!(fig(&open, "metastability.metastable"), 1.0);
+    assert_eq!(fig(&open, "metastability.app_tiers.a.metastable"), 1.0);
+    assert_eq!(fig(&open, "metastability.clients.a.metastable"), 1.0);
+    assert!(open["points"][0]["figures"]["metastability"]["back_after_ms"].is_null());
+    let throttle = ", retry_throttle: {max_tokens: 10, token_ratio: 0.1}";
+    let throttled = summary(&judged(storm(throttle, SPIKE)));
     let t = crate::common::availability_series(&throttled, "a");
     // 45 s on is bucket 9 on.
     assert!(t[9..].iter().all(|&x| x > 0.99), "{t:?}");
     assert!(t[5] < 0.5, "the spike itself still hurts: {t:?}");
+    assert_eq!(fig(&throttled, "metastability.metastable"), 0.0);
+    assert_eq!(fig(&throttled, "metastability.back_after_ms"), 15_000.0);
+    assert_eq!(
+        fig(&throttled, "metastability.app_tiers.a.back_after_ms"),
+        15_000.0
+    );
+    // From the incident's start (20 s): 10 s of spike and 15 s.
+    assert_eq!(fig(&throttled, "incidents.0.state_back_ms"), 25_000.0);
+}
+
+/// The detector's settings each change its verdict: back 15 s after the
+/// spike is metastable when the design must be back within 10 s; with a
+/// tolerance of 50 % the app tier's bucket 40-45 s (busy 90 %, below 70 %
+/// x (1.5 + 0.1)) already counts as back, so it is back after 10 s (the
+/// buckets before, saturated, are not back however loose the tolerance),
+/// while the region's requests still failed in it. A spike at
+/// the start of the span leaves no state before it to come back to: not
+/// known.
+#[test]
+fn the_detectors_settings_change_its_verdict() {
+    let throttled = |settings: &str, spike: &str| {
+        summary(
+            &(storm(
+                ", retry_throttle: {max_tokens: 10, token_ratio: 0.1}",
+                spike,
+            ) + &format!("metastability: {{{settings}}}\n")),
+        )
+    };
+    let strict = throttled("within: 10s", SPIKE);
+    assert_eq!(fig(&strict, "metastability.metastable"), 1.0);
+    assert_eq!(fig(&strict, "metastability.back_after_ms"), 15_000.0);
+    let loose = throttled("within: 60s, tolerance: 50%", SPIKE);
+    assert_eq!(
+        fig(&loose, "metastability.app_tiers.a.back_after_ms"),
+        10_000.0
+    );
+    assert_eq!(fig(&loose, "metastability.back_after_ms"), 15_000.0);
+    let early = throttled("within: 60s", &SPIKE.replace("at: 20s", "at: 0s"));
+    let m = &early["points"][0]["figures"]["metastability"];
+    assert!(m["metastable"].is_null(), "{m}");
+    assert!(m["app_tiers"]["a"]["back_after_ms"].is_null(), "{m}");
+    let text = regionsim::report::table(&early);
+    assert!(text.contains("not known"), "{text}");
+}
+
+/// Bad settings of the detector exit 2 naming the line.
+#[test]
+fn bad_metastability_settings_are_refused_with_their_line() {
+    for (settings, words) in [
+        ("within: 0s", "within is 0"),
+        ("within: 60s, tolerance: -5%", "tolerance is a share"),
+        ("within: 60s, tolerance: lots", "tolerance"),
+        ("within: 60s, patience: 3", "unknown field"),
+        ("tolerance: 10%", "missing field `within`"),
+    ] {
+        let yaml = storm("", SPIKE) + &format!("metastability: {{{settings}}}\n");
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{settings}: {err}");
+        assert!(err.contains(words), "{settings}: {err}");
+        assert!(err.contains(":18:"), "{settings}: the line: {err}");
+    }
+    let (code, err, _) = validate(&(storm("", "") + "metastability: {within: 60s}\n"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("has none"), "{err}");
 }
 
 /// A deadline across attempts: half of a's requests fail at the app tier

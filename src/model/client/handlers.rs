@@ -505,7 +505,12 @@ impl World {
             if measured {
                 self.metrics.record_retry(s.client);
             }
-            sched.schedule(now + wait, event(ClientEvent::Retry { req }));
+            let sent = now + wait;
+            if (self.warmup..self.end).contains(&sent) {
+                let b = sent.since(self.warmup).as_nanos() / self.bucket.as_nanos();
+                self.metrics.record_retry_sent(s.client, b as usize);
+            }
+            sched.schedule(sent, event(ClientEvent::Retry { req }));
         } else {
             fail(r, s, &mut self.metrics);
             self.requests.release_if_done(req);

@@ -13,6 +13,7 @@ mod comparison;
 mod consistency;
 mod figure;
 mod latency;
+mod metastability;
 mod render;
 mod replication;
 mod sweep;
@@ -24,6 +25,7 @@ pub use capacity::*;
 pub use comparison::*;
 pub use consistency::*;
 pub use latency::*;
+pub use metastability::*;
 pub use replication::*;
 pub use sweep::*;
 pub use topology::*;
@@ -55,6 +57,7 @@ pub const POINT_CHARTS: &[PointChart] = &[
     utilisation,
     failover_timeline,
     recovery_distribution,
+    sustaining_load,
     consistency,
     conflicts,
     staleness_age,

@@ -113,6 +113,10 @@ pub struct ScenarioFile {
     /// What the design costs a month: inter-region transfer priced per GB
     /// by source region (a dated table, overridable).
     pub cost: Option<CostFile>,
+    /// Judge whether the design comes back after each failure (an app
+    /// tier that its clients' retries keep saturated does not), and how
+    /// long it takes.
+    pub metastability: Option<MetastabilityFile>,
 }
 
 /// The JSON Schema of the scenario format.

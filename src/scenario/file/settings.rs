@@ -19,6 +19,21 @@ pub struct HeadroomFile {
     pub points_per_round: Option<u32>,
 }
 
+/// Metastability: after each incident, whether every app tier, commit
+/// path and client region came back to its state before the first failure
+/// of the span, and how long after the failure ended.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetastabilityFile {
+    /// Not back this long after the failure ended: stuck, e.g. `60s`.
+    pub within: Duration,
+    /// How far above its pre-failure level a bucket's load (attempts,
+    /// jobs offered, utilisation, failed requests) may be and still count
+    /// as back, on top of four Poisson standard deviations (default `10%`).
+    #[schemars(with = "Option<crate::scenario::slo::Bound>")]
+    pub tolerance: Option<serde_yaml::Value>,
+}
+
 /// A precision target: replications are added in batches until the 95 %
 /// interval of every named figure is narrow enough, or the cap is reached.
 #[derive(Deserialize, JsonSchema)]

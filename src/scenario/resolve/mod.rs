@@ -31,7 +31,6 @@ use super::file::{
 use super::limits::*;
 use super::locate::{yaml_path, Seg, Tree};
 use super::slo::{self, Slo};
-use super::Precision;
 use super::{
     lint, presets, Capacity, ClientLoad, Cost, DataType, Dataset, DatasetId, Failover, Failure,
     FailureKind, FailureTiming, HealthChecks, Network, Popularity, Profile, Region, RegionId,
@@ -41,6 +40,7 @@ use super::{
 use super::{
     ActiveActive, Consensus, GeoSharded, Leaderless, Placement, QuorumDelays, SinglePrimary,
 };
+use super::{Metastability, Precision};
 use crate::engine::{Dist, Duration};
 use crate::error::Diagnostic;
 use std::collections::BTreeMap;
@@ -216,6 +216,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         users,
         residency,
         cost,
+        metastability: metastability(&raw, check),
         load_scaled: [raw.load, raw.read_load, raw.write_load]
             .into_iter()
             .chain(

@@ -80,6 +80,53 @@ pub(super) fn availability_threshold(raw: &ScenarioFile, check: &mut Checker) ->
     }
 }
 
+/// How far above its pre-failure level a bucket may be and count as
+/// back, when the file does not say: 10 %.
+pub const DEFAULT_METASTABILITY_TOLERANCE: f64 = 0.1;
+
+/// `metastability`: `within` above 0 and inside the longest span,
+/// `tolerance` a share from 0 % to 1000 %; judged after failures, so a
+/// scenario without any is told the section would say nothing.
+pub(super) fn metastability(raw: &ScenarioFile, check: &mut Checker) -> Option<Metastability> {
+    let m = raw.metastability.as_ref()?;
+    let at = |k: &str| yaml_path!["metastability", k];
+    if m.within == Duration::ZERO {
+        check.error(at("within"), "metastability within is 0: give how long after a failure ends the design must be back, e.g. 60s");
+    } else if m.within > MAX_SPAN {
+        check.error(
+            at("within"),
+            format!(
+                "metastability within is longer than the longest span a run can have ({MAX_SPAN})"
+            ),
+        );
+    }
+    let tolerance = match m.tolerance.as_ref().map(slo::percent) {
+        None => DEFAULT_METASTABILITY_TOLERANCE,
+        Some(Ok(x)) if (0.0..=10.0).contains(&x) => x,
+        Some(Ok(x)) => {
+            check.error(
+                at("tolerance"),
+                format!("metastability tolerance is a share from 0% to 1000%, e.g. 10%, got {x}"),
+            );
+            DEFAULT_METASTABILITY_TOLERANCE
+        }
+        Some(Err(e)) => {
+            check.error(at("tolerance"), format!("metastability tolerance: {e}"));
+            DEFAULT_METASTABILITY_TOLERANCE
+        }
+    };
+    if raw.failures.is_empty() {
+        check.error(
+            yaml_path!["metastability"],
+            "metastability judges how the design comes back after its failures, and this scenario has none: add `failures` (a load spike is one: `{region: R, load_factor: 2, at: 1m, duration: 10s}`) or remove the section",
+        );
+    }
+    Some(Metastability {
+        within: m.within,
+        tolerance,
+    })
+}
+
 /// The model indexes client streams and replication streams with 16 bits.
 pub(super) fn model_size(datasets: &[Dataset], workload: &[ClientLoad], check: &mut Checker) {
     // A roaming entry sends from each region it roams to as well.
