@@ -1291,6 +1291,7 @@ fn failure_label(s: &Scenario, f: &crate::scenario::Failure) -> String {
         FailureKind::LoadBurst(r, x) => format!("{} load x{x}", name(r)),
         FailureKind::ClockStep(r, x) => format!("{} clock {:+}ms", name(r), x / 1e6),
         FailureKind::Errors(r, x) => format!("{} app fails {}%", name(r), x * 100.0),
+        FailureKind::AppSlowdown(r, x) => format!("{} app x{x} slower", name(r)),
         FailureKind::Partition(a, b) => format!("{} | {}", names(a), names(b)),
         FailureKind::Link { between, .. } => {
             format!("{}-{} degraded", name(&between.0), name(&between.1))

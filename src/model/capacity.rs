@@ -46,7 +46,16 @@ impl Queue {
     /// Offers a job arriving at `now`: when it is done, or `None` if shed.
     #[inline]
     pub fn admit(&mut self, now: Time) -> Option<Time> {
-        self.station.admit(now, 1.0, &mut self.rng).map(|s| s.done)
+        self.admit_slowed(now, 1.0)
+    }
+
+    /// [`Queue::admit`], served `factor` times slower (a slow gray
+    /// failure).
+    #[inline]
+    pub fn admit_slowed(&mut self, now: Time, factor: f64) -> Option<Time> {
+        self.station
+            .admit(now, factor, &mut self.rng)
+            .map(|s| s.done)
     }
 }
 

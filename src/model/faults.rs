@@ -41,6 +41,7 @@ fn describe(s: &Scenario, kind: &FailureKind) -> String {
         FailureKind::LoadBurst(r, _) => format!("load/{}", name(r)),
         FailureKind::ClockStep(r, _) => format!("clock/{}", name(r)),
         FailureKind::Errors(r, _) => format!("errors/{}", name(r)),
+        FailureKind::AppSlowdown(r, _) => format!("slow/{}", name(r)),
         FailureKind::Partition(a, b) => format!(
             "partition/{}/{}",
             a.iter().map(name).collect::<Vec<_>>().join("+"),
@@ -149,7 +150,8 @@ impl Faults {
             | FailureKind::ApplySlowdown(..)
             | FailureKind::LoadBurst(..)
             | FailureKind::ClockStep(..)
-            | FailureKind::Errors(..) => {}
+            | FailureKind::Errors(..)
+            | FailureKind::AppSlowdown(..) => {}
             FailureKind::Partition(x, y) => {
                 for &a in x {
                     for &b in y {
@@ -208,19 +210,21 @@ impl Faults {
         (app, db)
     }
 
-    /// How many times slower the replicas of `region` apply writes, and
-    /// how many times their requests its users send, under the failures
-    /// now active (factors of overlapping failures multiply).
-    fn factors(&self, region: RegionId) -> (f64, f64) {
-        let (mut apply, mut load) = (1.0, 1.0);
+    /// How many times slower the replicas of `region` apply writes, how
+    /// many times their requests its users send, and how many times slower
+    /// its app tier serves, under the failures now active (factors of
+    /// overlapping failures multiply).
+    fn factors(&self, region: RegionId) -> (f64, f64, f64) {
+        let (mut apply, mut load, mut app) = (1.0, 1.0, 1.0);
         for (f, _) in self.failures.iter().zip(&self.active).filter(|(_, &a)| a) {
             match f.kind {
                 FailureKind::ApplySlowdown(r, x) if r == region => apply *= x,
                 FailureKind::LoadBurst(r, x) if r == region => load *= x,
+                FailureKind::AppSlowdown(r, x) if r == region => app *= x,
                 _ => {}
             }
         }
-        (apply, load)
+        (apply, load, app)
     }
 
     /// How far the clock of `region` is stepped now, in ns (steps of
@@ -312,11 +316,11 @@ impl World {
         }
         match self.faults.failures[f].kind {
             FailureKind::ApplySlowdown(region, _) => {
-                let (apply, _) = self.faults.factors(region);
+                let (apply, ..) = self.faults.factors(region);
                 self.net.set_apply_factor(region, apply);
             }
             FailureKind::LoadBurst(region, _) => {
-                let (_, load) = self.faults.factors(region);
+                let (_, load, _) = self.faults.factors(region);
                 self.set_load(region, load, now, sched);
             }
             FailureKind::ClockStep(region, _) => {
@@ -326,6 +330,10 @@ impl World {
             FailureKind::Errors(region, _) => {
                 let share = self.faults.error_share(region);
                 self.net.set_error_share(region, share);
+            }
+            FailureKind::AppSlowdown(region, _) => {
+                let (.., app) = self.faults.factors(region);
+                self.net.set_app_factor(region, app);
             }
             FailureKind::Switchover(d, to) if on => {
                 self.switchover(usize::from(d.0), to, now, sched);

@@ -194,16 +194,35 @@ impl World {
             Step::AtTarget => {
                 let p = &mut h.probes[probe];
                 let target = h.targets[p.target as usize];
-                let up = match target.service {
-                    Service::App => self.net.app_up(target.region),
-                    Service::Database => self.net.db_up(target.region),
-                };
                 let deadline = p.sent + timeout;
-                let back = if up {
-                    self.net.transit(p.back, now, 0, &mut p.rng)
-                } else {
-                    None
+                // When the target has answered: at once, or (a deep probe
+                // of an app tier) as a request would be, failed by a gray
+                // failure or served by a worker; `None`: not at all.
+                let answered = match target.service {
+                    Service::App if !self.net.app_up(target.region) => None,
+                    Service::App if h.config.deep => {
+                        let share = self.net.error_share(target.region);
+                        if share > 0.0 && p.rng.random::<f64>() < share {
+                            None
+                        } else {
+                            let factor = self.net.app_factor(target.region);
+                            match self.stations.app(target.region) {
+                                Some(q) => q.admit_slowed(now, factor),
+                                None => Some(now),
+                            }
+                        }
+                    }
+                    Service::App => Some(now),
+                    Service::Database => self.net.db_up(target.region).then_some(now),
                 };
+                // The answer leaves when it is ready: its way back is drawn
+                // now, in the link's order, and shifted by the wait.
+                let back = answered.filter(|&at| at <= deadline).and_then(|at| {
+                    let wait = at.since(now);
+                    self.net
+                        .transit(p.back, now, 0, &mut p.rng)
+                        .map(|t| t + wait)
+                });
                 match back {
                     Some(at) if at <= deadline => sched.schedule(at, event(probe, Step::Answered)),
                     _ => sched.schedule(deadline, event(probe, Step::Failed)),

@@ -94,6 +94,9 @@ pub struct Network {
     db_up: Vec<bool>,
     /// Per region: how many times slower its replicas apply writes.
     apply_factor: Vec<f64>,
+    /// Per region, how many times slower its app tier serves (a slow gray
+    /// failure).
+    app_factor: Vec<f64>,
     /// Per region: how far a failure has stepped its clock, in ns.
     clock_step: Vec<f64>,
     /// Per region, the zones down (bit k - 1 for zone k).
@@ -148,6 +151,7 @@ impl Network {
             app_up: vec![true; n],
             db_up: vec![true; n],
             apply_factor: vec![1.0; n],
+            app_factor: vec![1.0; n],
             clock_step: vec![0.0; n],
             zones_down: vec![0; n],
             error_share: vec![0.0; n],
@@ -186,6 +190,17 @@ impl Network {
     #[inline]
     pub fn apply_factor(&self, region: RegionId) -> f64 {
         self.apply_factor[usize::from(region.0)]
+    }
+
+    /// How many times slower the app tier of `region` serves now.
+    #[inline]
+    pub fn app_factor(&self, region: RegionId) -> f64 {
+        self.app_factor[usize::from(region.0)]
+    }
+
+    /// Sets it.
+    pub fn set_app_factor(&mut self, region: RegionId, factor: f64) {
+        self.app_factor[usize::from(region.0)] = factor;
     }
 
     /// Sets how many times slower the replicas in `region` apply writes.

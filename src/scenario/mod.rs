@@ -227,6 +227,8 @@ pub struct HealthChecks {
     pub recovery_threshold: u32,
     /// Healthy while at least this share of checkers see it healthy.
     pub healthy_share: f64,
+    /// App tier probes take a request's path (gray failures fail them).
+    pub deep: bool,
 }
 
 /// Database failover of a single-primary dataset (see
@@ -290,6 +292,9 @@ pub enum FailureKind {
     /// fails this share of the requests that reach it (an error its client
     /// learns at once, and may retry).
     Errors(RegionId, f64),
+    /// A slow gray failure: a region's app tier answers its health checks,
+    /// but serves each request this many times slower.
+    AppSlowdown(RegionId, f64),
     /// No message crosses between the two sets of regions, either way.
     Partition(Vec<RegionId>, Vec<RegionId>),
     /// The link between two regions, both ways, is slower or lossy.

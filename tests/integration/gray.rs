@@ -472,3 +472,108 @@ fn a_deadline_across_attempts_caps_the_retries() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("deadline is 0"), "{err}");
 }
+
+/// Users in a read 100 times a second through a's app tier (100 workers
+/// of exactly 10 ms: no wait), b's app tier the other endpoint of latency
+/// routing, one checker in b probing every 10 s with a 30 ms timeout (a
+/// shallow probe's round trip is 10 ms, a deep one's 20 ms).
+/// `failure` is the failures section, `probe` the health checks' probe.
+fn slowed(failure: &str, probe: &str) -> String {
+    format!(
+        r#"
+name: slowed
+seed: 5
+duration: 120s
+regions:
+  - {{name: a, jurisdiction: X, app: {{servers: 100, service_time: 10ms}}}}
+  - {{name: b, jurisdiction: X, app: {{servers: 100, service_time: 10ms}}}}
+network: {{intra_region: 1ms, links: [{{between: [a, b], delay: 5ms}}]}}
+health_checks: {{checkers: [b], interval: 10s, timeout: 30ms, failure_threshold: 3{probe}}}
+routing: {{policy: latency, endpoints: [a, b], ttl: 1s}}
+datasets:
+  - name: d
+    keys: 1000
+    placement:
+      single-primary: {{primary: a, replicas: [b], apply_time: 1ms}}
+workload:
+  - {{region: a, timeout: 1s, rates: {{d: {{reads_per_s: 100}}}}}}
+failures:
+{failure}
+"#
+    )
+}
+
+const SLOW: &str = "  - {region: a, slow_factor: 5, at: 10s, duration: 200s}";
+
+/// A slow gray failure: a's app tier serves every request 5 times slower,
+/// 50 ms instead of 10 ms, with 100 workers for 100 requests a second
+/// (utilisation 5 %: no wait), so the median read takes exactly 40 ms
+/// more from the failure on, every request still answered. The shallow
+/// probe (a liveness endpoint) never notices; the deep one waits for a
+/// worker and is served in 50 ms, past its 30 ms timeout: the third
+/// failed probe in a row, 20-30 s after the failure began (probes every
+/// 10 s), sees a down, and DNS moves the users to b.
+#[test]
+fn a_slow_gray_failure_passes_shallow_checks_and_fails_deep_ones() {
+    let quiet = summary(&slowed("", ""));
+    let base = fig(&quiet, "clients.a.read_latency.p50_ms");
+    let shallow = summary(&slowed(&SLOW.replace("at: 10s", "at: 0s"), ""));
+    let slow = fig(&shallow, "clients.a.read_latency.p50_ms");
+    assert!((slow - base - 40.0).abs() < 0.5, "{base} -> {slow}");
+    assert_eq!(fig(&shallow, "clients.a.requests.availability"), 1.0);
+    assert!(shallow["points"][0]["figures"]["incidents"][0]["detection_ms"].is_null());
+    let deep = summary(&slowed(SLOW, ", probe: deep"));
+    let detected = fig(&deep, "incidents.0.detection_ms");
+    assert!((20_000.0..30_100.0).contains(&detected), "{detected}");
+    // Moved to b: its app tier serves a's users after the detection.
+    let b = series(&deep, "app_tiers.b.utilisation_by_bucket");
+    assert!(b.last().copied().unwrap_or(0.0) > 0.004, "{b:?}");
+    // Without the failure the deep probe changes nothing users see.
+    let calm = summary(&slowed("", ", probe: deep"));
+    assert_eq!(
+        fig(&calm, "clients.a.read_latency.p50_ms"),
+        base,
+        "a probe is one job in 10 s"
+    );
+}
+
+/// A deep probe fails like a request under an error share: half of a's
+/// requests failing is a down app tier for its checks (three failed
+/// probes in a row come within the span), where shallow probes see it
+/// healthy for ever.
+#[test]
+fn a_deep_probe_sees_an_error_share() {
+    let errors = "  - {region: a, error_share: 0.5, at: 0s, duration: 200s}";
+    let shallow = summary(&slowed(errors, ""));
+    assert!(shallow["points"][0]["figures"]["incidents"][0]["detection_ms"].is_null());
+    let deep = summary(&slowed(errors, ", probe: deep"));
+    assert!(fig(&deep, "incidents.0.detection_ms") < 120_000.0);
+}
+
+/// Bad slow gray failures and probes exit 2 with the line.
+#[test]
+fn bad_slow_factors_and_probes_are_refused_with_their_line() {
+    for (yaml, words) in [
+        (
+            slowed(&SLOW.replace("slow_factor: 5", "slow_factor: 0"), ""),
+            "slow_factor multiplies",
+        ),
+        (
+            slowed(
+                &SLOW.replace("slow_factor: 5", "slow_factor: 5, error_share: 0.5"),
+                "",
+            ),
+            "one of",
+        ),
+        (
+            slowed(SLOW, "").replacen(", app: {servers: 100, service_time: 10ms}", "", 1),
+            "has none",
+        ),
+        (slowed(SLOW, ", probe: medium"), "unknown variant"),
+    ] {
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(words), "{words}: {err}");
+        assert!(err.contains(".yaml:"), "{err}");
+    }
+}

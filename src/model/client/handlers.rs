@@ -378,11 +378,12 @@ impl World {
         // An attempt given up on still takes a worker: the app tier does
         // not know its client stopped waiting.
         let outcome = if self.net.app_up(r.serve) {
+            let factor = self.net.app_factor(r.serve);
             let q = self
                 .stations
                 .app(r.serve)
                 .expect("AtApp is scheduled only for an app tier with capacity");
-            q.admit(now).ok_or(q.shed)
+            q.admit_slowed(now, factor).ok_or(q.shed)
         } else {
             // Down: nobody takes it.
             Err(Shed::Timeout)

@@ -45,6 +45,10 @@ pub struct FailureFile {
     /// requests that reach it (e.g. `0.5`), each an error its client learns
     /// at once and may retry.
     pub error_share: Option<f64>,
+    /// With `region`, instead of an outage: a slow gray failure. Its app
+    /// tier still answers its health checks, but serves each request this
+    /// many times slower (needs an `app` section with a service time).
+    pub slow_factor: Option<f64>,
     /// Two sets of regions that cannot reach each other, e.g.
     /// `[[us-east-1, us-west-2], [eu-west-1]]`; each keeps its own links.
     pub partition: Option<Vec<Vec<String>>>,

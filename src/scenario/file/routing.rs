@@ -148,4 +148,18 @@ pub struct HealthChecksFile {
     /// checker's view enough to declare it unhealthy).
     #[schemars(with = "Option<crate::scenario::slo::Bound>")]
     pub healthy_share: Option<serde_yaml::Value>,
+    /// What an app tier's probe exercises: `shallow` (default: a liveness
+    /// endpoint that answers while the tier runs, whatever its requests
+    /// meet) or `deep` (the path a request takes: it fails like one under
+    /// `error_share`, and waits for a worker, served as slowly as requests
+    /// are under `slow_factor`).
+    pub probe: Option<ProbePathFile>,
+}
+
+/// What an app tier's health probe exercises.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbePathFile {
+    Shallow,
+    Deep,
 }

@@ -75,6 +75,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             ("load_factor", f.load_factor, MAX_LOAD_FACTOR),
             ("clock_step_ms", f.clock_step_ms, MAX_CLOCK_OFFSET_MS),
             ("error_share", f.error_share, 1.0),
+            ("slow_factor", f.slow_factor, MAX_APPLY_FACTOR),
         ];
         let named: Vec<&str> = factors
             .iter()
@@ -92,7 +93,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             } else if named.len() > 1 {
                 check.error(
                     at("zone"),
-                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms` or an `error_share`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms`, an `error_share` or a `slow_factor`; this one gives {}", named.join(" and ")),
                 );
             } else if !(1..=crate::scenario::limits::MAX_QUORUM_REPLICAS as u32).contains(&z) {
                 check.error(
@@ -113,7 +114,7 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
             } else if named.len() > 1 {
                 check.error(
                     at(k),
-                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms` or an `error_share`; this one gives {}", named.join(" and ")),
+                    format!("a region failure is one of an outage (of the region, one `service` or one `zone`), an `apply_factor`, a `load_factor`, a `clock_step_ms`, an `error_share` or a `slow_factor`; this one gives {}", named.join(" and ")),
                 );
             } else if k == "error_share" {
                 if !(x.is_finite() && x > 0.0 && x <= max) {
@@ -194,6 +195,19 @@ pub(super) fn failures(raw: &ScenarioFile, names: &[String], check: &mut Checker
                 _ if f.zone.is_some() => FailureKind::Zone(r, f.zone.unwrap_or(1).min(64) as u8),
                 _ if f.error_share.is_some() => {
                     FailureKind::Errors(r, f.error_share.unwrap_or(0.0))
+                }
+                _ if f.slow_factor.is_some() => {
+                    if raw
+                        .regions
+                        .get(usize::from(r.0))
+                        .is_some_and(|x| x.app.is_none())
+                    {
+                        check.error(
+                            at("slow_factor"),
+                            format!("slow_factor multiplies the service time of {region}'s app tier, and it has none: give it one, e.g. `app: {{servers: 10, service_time: 5ms}}`"),
+                        );
+                    }
+                    FailureKind::AppSlowdown(r, f.slow_factor.unwrap_or(1.0))
                 }
                 (Some(service), ..) => FailureKind::Service(r, service),
                 (None, Some(x), ..) => FailureKind::ApplySlowdown(r, x),
@@ -390,6 +404,13 @@ pub(super) fn compounded(failures: &[Failure], index: &[usize], check: &mut Chec
                 vec![("load_factor", format!("{}", r.0), *x, true, MAX_LOAD_FACTOR)]
             }
             FailureKind::Errors(r, x) => vec![("error_share", format!("{}", r.0), *x, false, 1.0)],
+            FailureKind::AppSlowdown(r, x) => vec![(
+                "slow_factor",
+                format!("{}", r.0),
+                *x,
+                true,
+                MAX_APPLY_FACTOR,
+            )],
             FailureKind::ClockStep(r, x) => vec![(
                 "clock_step_ms",
                 format!("{}", r.0),

@@ -436,5 +436,6 @@ pub(super) fn health_checks(
         failure_threshold,
         recovery_threshold,
         healthy_share,
+        deep: h.probe == Some(crate::scenario::file::ProbePathFile::Deep),
     })
 }
