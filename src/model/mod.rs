@@ -271,6 +271,9 @@ impl World {
                         deadline: load.deadline,
                         throttle: load.retry_throttle,
                         tokens: load.retry_throttle.map_or(0.0, |t| t.0),
+                        budget: load.retry_budget.map(|(share, min, ttl)| {
+                            Box::new(client::RetryBudget::new(share, min, ttl))
+                        }),
                         users: load.users,
                         per_user: matches!(ds.popularity, Popularity::PerUser),
                         shard: shard as u16,

@@ -496,6 +496,8 @@ pub struct ClientLoad {
     pub deadline: Option<Duration>,
     /// gRPC's retry throttling: (max_tokens, token_ratio).
     pub retry_throttle: Option<(f64, f64)>,
+    /// Finagle's retry budget: (share, min_per_s, ttl in seconds).
+    pub retry_budget: Option<(f64, f64, u32)>,
     /// How the rates vary over the run; `None`: constant.
     pub profile: Option<Profile>,
     /// Who sends the requests, if users are modelled.

@@ -577,3 +577,62 @@ fn bad_slow_factors_and_probes_are_refused_with_their_line() {
         assert!(err.contains(".yaml:"), "{err}");
     }
 }
+
+/// Finagle's retry budget (20 % of requests, 10 a second, over 10 s):
+/// with every attempt failing and 3 retries, an unbudgeted client sends 4
+/// attempts a request; a budgeted one retries 200 a second (a fifth of
+/// its 1,000 requests) plus its reserve, 100 retries a window, back every
+/// 10 s as they expire: 12,000 + 6 x 100 over 60 s, 0.21 a request. Under
+/// 10 % failures it retries 0.1 + 0.01 + 0.001 a request, inside the
+/// budget, which then changes nothing.
+#[test]
+fn a_retry_budget_caps_retries_at_its_share_of_requests() {
+    let budget = |share: &str| {
+        gray(share, 3).replace(
+            "backoff: 10ms,",
+            "backoff: 10ms, retry_budget: {share: 20%, min_per_s: 10, ttl: 10s},",
+        )
+    };
+    let per_request = |s: &serde_json::Value| {
+        fig(s, "clients.a.requests.retried") / fig(s, "clients.a.requests.attempted")
+    };
+    let open = summary(&gray("1", 3));
+    assert!(
+        // Those sent in the last 70 ms (10 + 20 + 40) end with the run.
+        (per_request(&open) - 3.0).abs() < 0.005,
+        "{}",
+        per_request(&open)
+    );
+    let capped = summary(&budget("1"));
+    let r = per_request(&capped);
+    assert!((r - 0.21).abs() < 0.005, "{r}");
+    // A retry held back ends its request: 0.21 retries a request leave
+    // at most 7 % with all three, so nearly every request met the limit.
+    let held =
+        fig(&capped, "clients.a.requests.throttled") / fig(&capped, "clients.a.requests.attempted");
+    assert!((0.93..=1.0).contains(&held), "{held}");
+    let light = summary(&budget("0.1"));
+    let r = per_request(&light);
+    assert!((r - 0.111).abs() < 0.005, "{r}");
+    assert_eq!(fig(&light, "clients.a.requests.throttled"), 0.0);
+    for (c, words) in [
+        ("{share: 0%}", "share above 0%"),
+        ("{share: 2000%}", "at most 1000%"),
+        ("{ttl: 1500ms}", "whole seconds"),
+        ("{ttl: 61s}", "whole seconds"),
+        ("{min_per_s: -1}", "min_per_s is -1"),
+        ("{shares: 20%}", "unknown field"),
+    ] {
+        let yaml = gray("1", 3).replace(
+            "backoff: 10ms,",
+            &format!("backoff: 10ms, retry_budget: {c},"),
+        );
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{c}: {err}");
+        assert!(err.contains(words), "{c}: {err}");
+    }
+    let none = gray("1", 0).replace("backoff: 10ms,", "backoff: 10ms, retry_budget: {},");
+    let (code, err, _) = validate(&none);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("makes none"), "{err}");
+}

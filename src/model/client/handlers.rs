@@ -33,6 +33,9 @@ impl World {
             ..
         } = self;
         let s = &mut sources[usize::from(source)];
+        if let Some(b) = s.budget.as_mut() {
+            b.deposit(now);
+        }
         s.route_for_next(
             &placements[usize::from(s.dataset)],
             net,
@@ -498,6 +501,14 @@ impl World {
         } else {
             None
         };
+        // Finagle's budget pays for the retry, or holds it back.
+        let wait = wait.filter(|_| {
+            let paid = s.budget.as_mut().is_none_or(|b| b.try_withdraw(now));
+            if !paid && measured {
+                self.metrics.record_throttled(s.client);
+            }
+            paid
+        });
         if let Some(wait) = wait {
             r.last_wait = wait;
             r.attempt += 1;

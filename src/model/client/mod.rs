@@ -33,10 +33,12 @@
 //! reads and sessions (read-your-writes mitigations, who sends a request).
 //! `handlers.rs`: the world's client events.
 
+mod budget;
 mod handlers;
 mod path;
 mod reads;
 
+pub use budget::RetryBudget;
 use path::*;
 use reads::*;
 
@@ -173,6 +175,8 @@ pub(super) struct Source {
     /// the client holds now.
     pub throttle: Option<(f64, f64)>,
     pub tokens: f64,
+    /// Finagle's retry budget, if the client keeps one.
+    pub budget: Option<Box<budget::RetryBudget>>,
     /// Who sends the requests (`None`: users are not modelled).
     pub users: Option<crate::scenario::UserPool>,
     /// Each request reads the key of its user.

@@ -13,6 +13,23 @@ pub enum JitterFile {
     Decorrelated,
 }
 
+/// Finagle's retry budget of one client: over any `ttl`, at most `share`
+/// of its requests plus `min_per_s` a second are retried.
+#[derive(Deserialize, JsonSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBudgetFile {
+    /// Retries allowed as a share of requests, above 0% and at most 1000%
+    /// (Finagle's `percentCanRetry`; default 20%).
+    #[schemars(with = "Option<crate::scenario::slo::Bound>")]
+    pub share: Option<serde_yaml::Value>,
+    /// Retries allowed a second whatever the requests, 0 to 1,000,000
+    /// (Finagle's `minRetriesPerSec`; default 10).
+    pub min_per_s: Option<f64>,
+    /// How long a request's deposit counts, whole seconds from 1s to 60s
+    /// (Finagle's `ttl`; default 10s).
+    pub ttl: Option<Duration>,
+}
+
 /// gRPC's retry throttling of one client.
 #[derive(Deserialize, JsonSchema, Clone, Copy, Debug)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +74,9 @@ pub struct WorkloadFile {
     /// gives back `token_ratio`; it retries only while it holds more than
     /// half of `max_tokens` (default: no throttle).
     pub retry_throttle: Option<RetryThrottleFile>,
+    /// Finagle's retry budget: retries at most a share of the requests
+    /// (plus a few a second) over a window (default: none).
+    pub retry_budget: Option<RetryBudgetFile>,
     /// Multiplies every request rate of this region's users (default 1):
     /// `--set workload.eu-west-1.load=1.5`.
     pub load: Option<f64>,

@@ -71,6 +71,7 @@ pub(super) fn workload(
         seen_regions.push(region);
         let (timeout, retries, backoff) = patience(w, i, check);
         let (jitter, max_backoff, retry_throttle) = retry_policy(w, i, retries, check);
+        let retry_budget = retry_budget(w, i, check);
         if w.rates.is_empty() {
             check.error(
                 yaml_path!["workload", i, "rates"],
@@ -186,6 +187,7 @@ pub(super) fn workload(
                 max_backoff,
                 deadline: w.deadline,
                 retry_throttle,
+                retry_budget,
                 profile: profile.clone(),
                 users,
                 roaming: roaming.clone(),
@@ -566,6 +568,7 @@ fn retry_policy(
         ("max_backoff", w.max_backoff.is_some()),
         ("deadline", w.deadline.is_some()),
         ("retry_throttle", w.retry_throttle.is_some()),
+        ("retry_budget", w.retry_budget.is_some()),
     ];
     for (k, g) in given {
         if g && retries == 0 {
@@ -617,6 +620,54 @@ fn retry_policy(
         ok.then_some((t.max_tokens, t.token_ratio))
     });
     (w.jitter.unwrap_or_default(), w.max_backoff, throttle)
+}
+
+/// Finagle's defaults (`RetryBudget()`): 20 % of requests, 10 a second,
+/// over 10 s.
+const DEFAULT_BUDGET: (f64, f64, u32) = (0.2, 10.0, 10);
+
+/// The retry budget of workload entry `i`, within Finagle's limits (share
+/// above 0 and at most 1000 %, ttl 1 to 60 s) and whole seconds.
+fn retry_budget(w: &WorkloadFile, i: usize, check: &mut Checker) -> Option<(f64, f64, u32)> {
+    let b = w.retry_budget.as_ref()?;
+    let at = |k: &str| yaml_path!["workload", i, "retry_budget", k];
+    let (mut share, mut min, mut ttl) = DEFAULT_BUDGET;
+    match b.share.as_ref().map(slo::percent) {
+        None => {}
+        Some(Ok(x)) if x > 0.0 && x <= 10.0 => share = x,
+        Some(Ok(x)) => check.error(
+            at("share"),
+            format!(
+                "retry_budget share is {}; give a share above 0% and at most 1000%, e.g. 20%",
+                x * 100.0
+            ),
+        ),
+        Some(Err(e)) => check.error(at("share"), format!("retry_budget share: {e}")),
+    }
+    if let Some(m) = b.min_per_s {
+        if m.is_finite() && (0.0..=1e6).contains(&m) {
+            min = m;
+        } else {
+            check.error(
+                at("min_per_s"),
+                format!("retry_budget min_per_s is {m}; give 0 to 1000000 retries a second"),
+            );
+        }
+    }
+    if let Some(t) = b.ttl {
+        let whole = t.as_nanos() % 1_000_000_000 == 0;
+        if whole && (1..=60).contains(&(t.as_nanos() / 1_000_000_000)) {
+            ttl = (t.as_nanos() / 1_000_000_000) as u32;
+        } else {
+            check.error(
+                at("ttl"),
+                format!(
+                    "retry_budget ttl is {t}; give whole seconds from 1s to 60s (Finagle's limits)"
+                ),
+            );
+        }
+    }
+    Some((share, min, ttl))
 }
 
 /// Wait before a first retry when a workload entry does not say.
