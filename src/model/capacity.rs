@@ -49,6 +49,12 @@ impl Queue {
         self.admit_slowed(now, 1.0)
     }
 
+    /// A job of `service` (a connection's handshake) arriving at `now`:
+    /// it takes a worker, or is shed.
+    pub fn admit_work(&mut self, now: Time, service: crate::engine::Duration) {
+        self.station.admit_work(now, service);
+    }
+
     /// [`Queue::admit`], served `factor` times slower (a slow gray
     /// failure).
     #[inline]

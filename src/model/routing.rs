@@ -29,6 +29,8 @@ pub struct DnsEvent(u32);
 const SWITCH: u32 = 1 << 31;
 /// A pooled connection reopens (and resolves again).
 const CONN: u32 = 1 << 30;
+/// With `CONN`: it was drained (its lifetime's own reopen stays due).
+const DRAINED: u32 = 1 << 29;
 
 impl DnsEvent {
     fn refresh(group: usize) -> Event {
@@ -41,6 +43,10 @@ impl DnsEvent {
 
     fn reopen(connection: usize) -> Event {
         Event::Dns(DnsEvent(connection as u32 | CONN))
+    }
+
+    fn drained(connection: usize) -> Event {
+        Event::Dns(DnsEvent(connection as u32 | CONN | DRAINED))
     }
 }
 
@@ -93,7 +99,7 @@ impl Dns {
                 users[usize::from(t.0)] = true;
             }
         }
-        let per_region = config.connections.map_or(0, |c| c.1 as usize);
+        let per_region = config.connections.map_or(0, |c| c.per_region as usize);
         let mut dns = Dns {
             conn: vec![RegionId(0); regions * per_region],
             per_region,
@@ -170,8 +176,8 @@ impl Dns {
         // Pooled connections reopen a lifetime apart, each from an age
         // drawn uniformly (after the groups' phases: without connections
         // the draws are as before).
-        if let Some((lifetime, _)) = self.config.connections {
-            let life = lifetime.as_nanos();
+        if let Some(c) = self.config.connections {
+            let life = c.lifetime.as_nanos();
             for c in 0..self.regions * self.per_region {
                 if !self.users[c / self.per_region] {
                     continue;
@@ -317,20 +323,28 @@ impl World {
         };
         if e.0 & CONN != 0 {
             // A pooled connection reopens: it takes its resolver group's
-            // answer now, and keeps it a lifetime.
-            let c = (e.0 & !CONN) as usize;
+            // answer now, and keeps it a lifetime (a drained one keeps
+            // the reopen its lifetime already had due).
+            let c = (e.0 & !(CONN | DRAINED)) as usize;
             let per = dns.per_region;
             let group = (c / per) * dns.groups() + (c % per) % dns.groups();
-            if let Some((lifetime, _)) = dns.config.connections {
-                if now + lifetime < self.end {
-                    sched.schedule(now + lifetime, DnsEvent::reopen(c));
-                }
+            let Some(conns) = dns.config.connections else {
+                return;
+            };
+            if e.0 & DRAINED == 0 && now + conns.lifetime < self.end {
+                sched.schedule(now + conns.lifetime, DnsEvent::reopen(c));
             }
             let new = dns.answer[group];
             if dns.conn[c] != new {
                 let old = std::mem::replace(&mut dns.conn[c], new);
                 self.route_version = self.route_version.wrapping_add(1);
                 self.metrics.record_dns_switch(old, now);
+            }
+            // Opening it costs its app tier a handshake.
+            if conns.handshake > crate::engine::Duration::ZERO && self.net.app_up(new) {
+                if let Some(q) = self.stations.app(new) {
+                    q.admit_work(now, conns.handshake);
+                }
             }
             return;
         }
@@ -366,6 +380,22 @@ impl World {
             if dns.per_region == 0 {
                 self.route_version = self.route_version.wrapping_add(1);
                 self.metrics.record_dns_switch(old, now);
+            }
+            // Draining: the group's connections still on the old answer
+            // close, and reopen within the drain time.
+            if let Some(drain) = dns.config.connections.and_then(|c| c.drain) {
+                let (per, client) = (dns.per_region, g / groups);
+                for k in (g % groups..per).step_by(groups) {
+                    let c = client * per + k;
+                    if dns.conn[c] != old {
+                        continue;
+                    }
+                    let wait = dns.rng[client].random_range(0..=drain.as_nanos());
+                    let at = now + crate::engine::Duration::from_nanos(wait);
+                    if at < self.end {
+                        sched.schedule(at, DnsEvent::drained(c));
+                    }
+                }
             }
         }
     }

@@ -125,6 +125,27 @@ impl Station {
     /// multiplies it by `slowdown` (1 when nothing slows the station).
     #[inline]
     pub fn admit(&mut self, arrival: Time, slowdown: f64, rng: &mut SimRng) -> Option<Service> {
+        let (i, start) = self.place(arrival)?;
+        let mut service = self.service.sample(rng);
+        if slowdown != 1.0 {
+            service = Duration::from_nanos((service.as_nanos() as f64 * slowdown).round() as u64);
+        }
+        Some(self.serve(i, arrival, start, service))
+    }
+
+    /// Offers a job arriving at `arrival` (no earlier than the previous
+    /// one) that needs `service`, not drawn (a connection's handshake):
+    /// its service, or `None` if the queue is full.
+    pub fn admit_work(&mut self, arrival: Time, service: Duration) -> Option<Service> {
+        let (i, start) = self.place(arrival)?;
+        Some(self.serve(i, arrival, start, service))
+    }
+
+    /// Where a job arriving at `arrival` goes: the server free soonest and
+    /// when it starts there, or `None` if every server is busy and the
+    /// waiting room full (it is counted as turned away).
+    #[inline(always)]
+    fn place(&mut self, arrival: Time) -> Option<(usize, Time)> {
         debug_assert!(arrival >= self.last_arrival, "jobs offered out of order");
         self.last_arrival = arrival;
         // The server free soonest; with one server, that one.
@@ -153,12 +174,7 @@ impl Station {
                 return None;
             }
         }
-        let start = arrival.max(free);
-        let mut service = self.service.sample(rng);
-        if slowdown != 1.0 {
-            service = Duration::from_nanos((service.as_nanos() as f64 * slowdown).round() as u64);
-        }
-        Some(self.serve(i, arrival, start, service))
+        Some((i, arrival.max(free)))
     }
 
     /// Offers a job arriving at `arrival` (no earlier than the previous

@@ -106,6 +106,18 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
+/// Clients' pooled connections (see [`file::ConnectionsFile`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Connections {
+    pub lifetime: Duration,
+    /// Per client region.
+    pub per_region: u32,
+    /// Draining: connections off a moved answer reopen within this.
+    pub drain: Option<Duration>,
+    /// An opening's work at the app tier it connects to.
+    pub handshake: Duration,
+}
+
 /// The metastability judgement (see [`file::MetastabilityFile`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Metastability {
@@ -196,8 +208,8 @@ pub struct Routing {
     /// A proxying load balancer (Cloudflare proxied): no client caches an
     /// answer; every request follows the health checks' current verdicts.
     pub proxied: bool,
-    /// Pooled connections: (lifetime, connections per client region).
-    pub connections: Option<(Duration, u32)>,
+    /// Pooled connections, if clients hold them.
+    pub connections: Option<Connections>,
 }
 
 /// A routing policy, names resolved.

@@ -636,3 +636,87 @@ fn a_retry_budget_caps_retries_at_its_share_of_requests() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("makes none"), "{err}");
 }
+
+/// a's users hold 1,000 pooled connections living an hour; a's app tier
+/// fails at 30 s and checks from both regions see it at the next probe
+/// (every 5 s, threshold 1); each resolver group answers b within its 1 s
+/// TTL. Each connection's opening costs b's app tier (10 workers) a 50 ms
+/// handshake. `drain` goes into the connections.
+fn drained(drain: &str) -> String {
+    format!(
+        r#"
+name: drain
+seed: 6
+duration: 120s
+bucket: 5s
+regions:
+  - {{name: a, jurisdiction: X, app: {{servers: 10, service_time: 1ms}}}}
+  - {{name: b, jurisdiction: X, app: {{servers: 10, service_time: 1ms}}}}
+network: {{intra_region: 1ms, links: [{{between: [a, b], delay: 5ms}}]}}
+health_checks: {{checkers: [a, b], interval: 5s, timeout: 1s, failure_threshold: 1, recovery_threshold: 1}}
+routing:
+  policy: latency
+  endpoints: [a, b]
+  ttl: 1s
+  resolver_groups: 10
+  connections: {{lifetime: 1h, per_region: 1000, handshake: 50ms{drain}}}
+datasets:
+  - name: d
+    keys: 1000
+    placement: {{single-primary: {{primary: b, replicas: [a], apply_time: 1ms}}}}
+workload:
+  - {{region: a, timeout: 2s, rates: {{d: {{reads_per_s: 100}}}}}}
+failures:
+  - {{region: a, service: app, at: 30s, duration: 300s}}
+"#
+    )
+}
+
+/// Connection draining and reconnect storms. Without draining, hour-long
+/// connections never leave the dead app tier. Drained all at once, the
+/// 1,000 connections reopen within the 1 s TTL of the moment DNS moved
+/// and their handshakes put 50 s of work on b's 10 workers at once: the
+/// k-th arrives at k x 1 ms and starts at k x 5 ms, 2,000 job-seconds of
+/// waiting in all (4 ms x N^2 / 2), and the users' 100 requests a second
+/// that follow them wait out the 5 s backlog too, about 500 x 2.5 s:
+/// some 3,250 job-seconds. Drained over 60 s,
+/// the same handshakes are 0.83 of a worker, nothing waits, and 95 % of
+/// the connections have moved 57 s (0.95 x 60 s) after the answers did.
+#[test]
+fn drained_connections_reconnect_at_once_or_spread_by_their_jitter() {
+    let waiting = |s: &serde_json::Value| -> f64 {
+        series(s, "app_tiers.b.queue_by_bucket")
+            .iter()
+            .map(|q| q * 5.0)
+            .sum()
+    };
+    let kept = summary(&drained(""));
+    let a = crate::common::availability_series(&kept, "a");
+    // Only those whose hour (of uniform ages) ends in the 90 s left move.
+    assert!(a[8..].iter().all(|&x| x < 0.05), "hardly moved: {a:?}");
+    let storm = summary(&drained(", drain: 0s"));
+    let w = waiting(&storm);
+    assert!((2_600.0..3_600.0).contains(&w), "{w} job-seconds waiting");
+    let detected = fig(&storm, "incidents.0.detection_ms");
+    let moved = fig(&storm, "incidents.0.dns_95_ms");
+    assert!(moved - detected <= 1_100.0, "{detected} -> {moved}");
+    let spread = summary(&drained(", drain: 60s"));
+    let w = waiting(&spread);
+    assert!(w < 5.0, "{w} job-seconds waiting");
+    let moved = fig(&spread, "incidents.0.dns_95_ms") - fig(&spread, "incidents.0.detection_ms");
+    assert!((54_000.0..=59_100.0).contains(&moved), "{moved}");
+    // Bad values exit 2 with the line.
+    for (c, words) in [(", drain: 25h", "drain is"), (", drain: soon", "drain")] {
+        let (code, err, _) = validate(&drained(c));
+        assert_eq!(code, Some(2), "{c}: {err}");
+        assert!(err.contains(words), "{c}: {err}");
+    }
+    let long = drained("").replace("handshake: 50ms", "handshake: 25h");
+    let (code, err, _) = validate(&long);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("handshake is 25h"), "{err}");
+    let free = drained("").replace(", app: {servers: 10, service_time: 1ms}", "");
+    let (code, err, _) = validate(&free);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("would change nothing"), "{err}");
+}

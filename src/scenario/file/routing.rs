@@ -56,6 +56,16 @@ pub struct ConnectionsFile {
     pub lifetime: Duration,
     /// Connections per client region, 1 to 10,000 (default 100).
     pub per_region: Option<u32>,
+    /// Connection draining: when a resolver group's answer moves off an
+    /// endpoint (failover, or back after it), the connections of that
+    /// group still holding the old one close and reopen within this time,
+    /// each at a uniform moment (`0s`: all at once, a reconnect storm).
+    /// Default: no draining, they reopen when their lifetime ends.
+    pub drain: Option<Duration>,
+    /// Work a connection's opening costs the app tier it connects to (a
+    /// TLS handshake): one job of this service time on a worker, where the
+    /// tier has an `app` section (default 0s: free).
+    pub handshake: Option<Duration>,
 }
 
 /// A routing preset.

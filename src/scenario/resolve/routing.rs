@@ -284,7 +284,37 @@ pub(super) fn routing(
             );
             ok = false;
         }
-        ok.then_some((c.lifetime, per_region))
+        if c.drain.is_some_and(|d| d > MAX_DELAY) {
+            check.error(
+                yaml_path!["routing", "connections", "drain"],
+                format!("drain is {}; give 0s (all at once) to {MAX_DELAY}", c.drain.unwrap_or_default()),
+            );
+            ok = false;
+        }
+        let handshake = c.handshake.unwrap_or_default();
+        if handshake > MAX_DELAY {
+            check.error(
+                yaml_path!["routing", "connections", "handshake"],
+                format!("handshake is {handshake}; give 0s to {MAX_DELAY}"),
+            );
+            ok = false;
+        } else if handshake > Duration::ZERO
+            && !endpoints
+                .iter()
+                .any(|e| raw.regions.get(usize::from(e.0)).is_some_and(|r| r.app.is_some()))
+        {
+            check.error(
+                yaml_path!["routing", "connections", "handshake"],
+                "handshake is work on an app tier's workers, and no endpoint has an `app` section: it would change nothing",
+            );
+            ok = false;
+        }
+        ok.then_some(crate::scenario::Connections {
+            lifetime: c.lifetime,
+            per_region,
+            drain: c.drain,
+            handshake,
+        })
     });
     Some(Routing {
         policy,
