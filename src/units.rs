@@ -71,7 +71,12 @@ const UNITS: &[(&str, Unit, &str)] = &[
     (
         "throttled",
         Unit::Count,
-        "retries the client's retry throttle did not make",
+        "retries the client's retry throttle or budget did not make",
+    ),
+    (
+        "hedged",
+        Unit::Count,
+        "hedges sent: reads sent a second time while the first attempt still waited",
     ),
     ("availability", Unit::Share, "succeeded / attempted"),
     (

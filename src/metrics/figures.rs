@@ -340,6 +340,9 @@ pub struct RequestFigures {
     pub app_errors: u64,
     /// Retries the client's retry throttle did not make.
     pub throttled: u64,
+    /// Hedges sent (reads sent a second time while the first attempt
+    /// was still waiting).
+    pub hedged: u64,
     /// succeeded / attempted (1 when none was attempted).
     pub availability: f64,
     /// Seconds of the incidents (from each one's start to the next's)
@@ -879,6 +882,7 @@ fn client_figures(s: &Scenario, m: &RunMetrics, c: &ClientMetrics) -> ClientFigu
             retried: c.retried,
             app_errors: c.app_errors,
             throttled: c.throttled,
+            hedged: c.hedged,
             availability: availability(c.succeeded, c.failed),
             downtime_s: None,
             read_availability: availability(c.reads.count(), c.failed - c.failed_writes),

@@ -284,6 +284,8 @@ pub struct ClientMetrics {
     pub app_errors: u64,
     /// Retries the client's retry throttle did not make.
     pub throttled: u64,
+    /// Hedges sent: second attempts of a read still waiting for its first.
+    pub hedged: u64,
     /// Requests sent in each bucket. Every request ends succeeded or
     /// failed, so the run fills this in at its end, from the two (the hot
     /// path counts only outcomes).
@@ -332,6 +334,7 @@ impl ClientMetrics {
             retried: 0,
             app_errors: 0,
             throttled: 0,
+            hedged: 0,
             bucket_attempted: vec![0; buckets],
             bucket_failed: vec![0; buckets],
             bucket_succeeded: vec![0; buckets],
@@ -375,6 +378,7 @@ impl ClientMetrics {
         self.retried += o.retried;
         self.app_errors += o.app_errors;
         self.throttled += o.throttled;
+        self.hedged += o.hedged;
         for (a, b) in self.anomalies.iter_mut().zip(&o.anomalies) {
             *a += b;
         }

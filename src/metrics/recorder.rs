@@ -176,6 +176,11 @@ impl RunMetrics {
         self.clients[client].throttled += 1;
     }
 
+    /// A measured read of client `client` is hedged.
+    pub fn record_hedge(&mut self, client: usize) {
+        self.clients[client].hedged += 1;
+    }
+
     /// A measured request of client `client` is retried.
     pub fn record_retry(&mut self, client: usize) {
         self.clients[client].retried += 1;

@@ -274,6 +274,7 @@ impl World {
                         budget: load.retry_budget.map(|(share, min, ttl)| {
                             Box::new(client::RetryBudget::new(share, min, ttl))
                         }),
+                        hedge_after: load.hedge_after.filter(|_| op == Op::Read),
                         users: load.users,
                         per_user: matches!(ds.popularity, Popularity::PerUser),
                         shard: shard as u16,
@@ -631,6 +632,7 @@ impl Model for World {
                 ClientEvent::Reply { req, attempt } => self.on_reply(now, req, attempt, sched),
                 ClientEvent::Deadline { req } => self.on_deadline(now, req, sched),
                 ClientEvent::Retry { req } => self.on_retry(now, req, sched),
+                ClientEvent::Hedge { req, attempt } => self.on_hedge(now, req, attempt, sched),
             },
             Event::Data(e) => {
                 let d = Placement::dataset_of(e);

@@ -510,6 +510,8 @@ pub struct ClientLoad {
     pub retry_throttle: Option<(f64, f64)>,
     /// Finagle's retry budget: (share, min_per_s, ttl in seconds).
     pub retry_budget: Option<(f64, f64, u32)>,
+    /// Hedged reads: a second attempt after this long.
+    pub hedge_after: Option<Duration>,
     /// How the rates vary over the run; `None`: constant.
     pub profile: Option<Profile>,
     /// Who sends the requests, if users are modelled.

@@ -720,3 +720,68 @@ fn drained_connections_reconnect_at_once_or_spread_by_their_jitter() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("would change nothing"), "{err}");
 }
+
+/// One region: reads cross 1 ms to the app tier (1,000 workers, service
+/// exponential with mean 10 ms: nobody waits), 1 ms to the database and
+/// 2 ms back, so a read takes 4 ms + X, X ~ Exp(10 ms). `hedge` goes into
+/// the workload entry.
+fn hedged(hedge: &str) -> String {
+    format!(
+        r#"
+name: hedged
+seed: 8
+duration: 120s
+regions:
+  - {{name: a, jurisdiction: X, app: {{servers: 1000, service_time: {{exponential: {{mean: 10ms}}}}}}}}
+network: {{intra_region: 1ms}}
+datasets:
+  - name: d
+    keys: 1000
+    placement: {{single-primary: {{primary: a, apply_time: 1ms}}}}
+workload:
+  - {{region: a, timeout: 1s{hedge}, rates: {{d: {{reads_per_s: 200}}}}}}
+"#
+    )
+}
+
+/// Hedged reads ("The Tail at Scale"): a second attempt 30 ms after the
+/// first, the first answer winning. The first is still unanswered at
+/// 30 ms when 2 ms + X1 > 30 ms: e^(-2.8) = 6.08 % of reads are hedged.
+/// A read then takes 4 ms + min(X1, 30 ms + X2): past 30 ms both must be
+/// slow, P(> t) = e^(-t/10) e^(-(t - 30)/10), so its p99 is 4 + (30 +
+/// 10 ln 100) / 2 = 42.0 ms, against 4 + 10 ln 100 = 50.1 ms unhedged.
+#[test]
+fn hedged_reads_cut_the_tail_as_the_order_statistics_say() {
+    let plain = summary(&hedged(""));
+    let p99 = fig(&plain, "clients.a.read_latency.p99_ms");
+    assert!((p99 - 50.05).abs() < 2.5, "{p99}");
+    assert_eq!(fig(&plain, "clients.a.requests.hedged"), 0.0);
+    let h = summary(&hedged(", hedge: {after: 30ms}"));
+    let p99 = fig(&h, "clients.a.read_latency.p99_ms");
+    assert!((p99 - 42.03).abs() < 1.5, "{p99}");
+    let share = fig(&h, "clients.a.requests.hedged") / fig(&h, "clients.a.requests.attempted");
+    assert!((share - (-2.8f64).exp()).abs() < 0.006, "{share}");
+    assert_eq!(fig(&h, "clients.a.requests.availability"), 1.0);
+    // A hedge is not a retry: it spends none of them.
+    assert_eq!(fig(&h, "clients.a.requests.retried"), 0.0);
+    // Bad hedges exit 2 with the line.
+    for (yaml, words) in [
+        (hedged(", hedge: {after: 0s}"), "hedge after is 0"),
+        (hedged(", hedge: {after: 30ms, times: 2}"), "unknown field"),
+        (
+            hedged(", hedge: {after: 30ms}").replace("reads_per_s", "writes_per_s"),
+            "sends none",
+        ),
+        (
+            hedged(", hedge: {after: 30ms}").replace(
+                "{single-primary: {primary: a, apply_time: 1ms}}",
+                "{leaderless: {replicas: [a], w: 1, r: 1}}",
+            ),
+            "cannot be hedged",
+        ),
+    ] {
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{words}: {err}");
+        assert!(err.contains(words), "{words}: {err}");
+    }
+}

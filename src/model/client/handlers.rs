@@ -52,6 +52,8 @@ impl World {
             source,
             user,
             attempt: 1,
+            hedged: 0,
+            hedges: 0,
             pending: 0,
             done: false,
             held: false,
@@ -79,7 +81,9 @@ impl World {
             s.to_node
         };
         let app_queue = stations.any_app && stations.app(s.serve).is_some();
-        send(req, r, s, net, metrics, now, sched, app_queue, to_node);
+        send(
+            req, r, s, net, metrics, now, sched, app_queue, to_node, false,
+        );
         // Lost on the way with no timeout to wait for: failed already.
         if r.done {
             requests.free_slot(req);
@@ -152,7 +156,7 @@ impl World {
         } = self;
         let r = &mut requests.slots[req as usize];
         r.pending -= 1;
-        let live = !r.done && r.attempt == attempt;
+        let live = r.wants(attempt);
         let s = &mut sources[usize::from(r.source)];
         let placement = &mut placements[usize::from(s.dataset)];
         net.set_owner(s.dataset);
@@ -375,7 +379,7 @@ impl World {
     ) {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
-        let live = !r.done && r.attempt == attempt;
+        let live = r.wants(attempt);
         let s = &mut self.sources[usize::from(r.source)];
         self.net.set_owner(s.dataset);
         // An attempt given up on still takes a worker: the app tier does
@@ -435,7 +439,7 @@ impl World {
         sched: &mut Scheduler<Event>,
     ) {
         let r = &mut self.requests.slots[ticket.req as usize];
-        if r.done || r.attempt != ticket.attempt {
+        if !r.wants(ticket.attempt) {
             return;
         }
         r.pending += 1;
@@ -454,7 +458,7 @@ impl World {
     ) {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
-        if !r.done && r.attempt == attempt {
+        if r.wants(attempt) {
             let s = &mut self.sources[usize::from(r.source)];
             if self.net.db_up(r.node) {
                 let answered = respond(r, s, &mut self.net, &mut self.metrics, now, None, 0, sched);
@@ -490,13 +494,14 @@ impl World {
             }
             None => false,
         };
-        if r.attempt <= s.retries && throttled && measured {
+        let retry = r.retries_made() + 1;
+        if retry <= s.retries && throttled && measured {
             self.metrics.record_throttled(s.client);
         }
         // A retry that would start past the deadline across attempts is
         // not made.
-        let wait = if r.attempt <= s.retries && !throttled {
-            Some(s.retry_wait(r.attempt, r.last_wait))
+        let wait = if retry <= s.retries && !throttled {
+            Some(s.retry_wait(retry, r.last_wait))
                 .filter(|&w| s.deadline.is_none_or(|d| now + w <= r.first_sent + d))
         } else {
             None
@@ -512,6 +517,7 @@ impl World {
         if let Some(wait) = wait {
             r.last_wait = wait;
             r.attempt += 1;
+            r.hedged = 0;
             r.held = false;
             r.pending += 1;
             if measured {
@@ -532,8 +538,43 @@ impl World {
     /// `req` is sent again.
     #[inline(never)]
     pub(in crate::model) fn on_retry(&mut self, now: Time, req: u32, sched: &mut Scheduler<Event>) {
+        self.requests.slots[req as usize].pending -= 1;
+        self.resend(now, req, false, sched);
+        self.requests.release_if_done(req);
+    }
+
+    /// Attempt `attempt` of read `req` has waited its client's hedge time:
+    /// if it is still the attempt under way, unanswered, a second is sent
+    /// (over the route the source takes now) and the first answer of the
+    /// two wins. The hedge shares the first's deadline; neither is
+    /// cancelled when the other answers (a server does not learn that).
+    #[inline(never)]
+    pub(in crate::model) fn on_hedge(
+        &mut self,
+        now: Time,
+        req: u32,
+        attempt: u8,
+        sched: &mut Scheduler<Event>,
+    ) {
         let r = &mut self.requests.slots[req as usize];
         r.pending -= 1;
+        if !(r.done || r.attempt != attempt || r.hedged != 0 || r.attempt == u8::MAX - 1) {
+            r.hedged = r.attempt;
+            r.attempt += 1;
+            r.hedges += 1;
+            if r.bucket != NOT_MEASURED {
+                let client = self.sources[usize::from(r.source)].client;
+                self.metrics.record_hedge(client);
+            }
+            self.resend(now, req, true, sched);
+        }
+        self.requests.release_if_done(req);
+    }
+
+    /// Sends the attempt of `req` now under way, over the route its
+    /// source takes now: a retry, or a hedge (`hedge`).
+    fn resend(&mut self, now: Time, req: u32, hedge: bool, sched: &mut Scheduler<Event>) {
+        let r = &mut self.requests.slots[req as usize];
         let s = &mut self.sources[usize::from(r.source)];
         s.route_for_next(
             &self.placements[usize::from(s.dataset)],
@@ -568,8 +609,8 @@ impl World {
             sched,
             app_queue,
             to_node,
+            hedge,
         );
-        self.requests.release_if_done(req);
     }
 
     /// The run is over: requests still open (a write waiting for a replica

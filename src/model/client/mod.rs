@@ -79,6 +79,8 @@ pub enum ClientEvent {
     Deadline { req: u32 },
     /// Request `req` is sent again.
     Retry { req: u32 },
+    /// Attempt `attempt` of read `req` is hedged if it is still waiting.
+    Hedge { req: u32, attempt: u8 },
 }
 
 fn event(e: ClientEvent) -> Event {
@@ -177,6 +179,8 @@ pub(super) struct Source {
     pub tokens: f64,
     /// Finagle's retry budget, if the client keeps one.
     pub budget: Option<Box<budget::RetryBudget>>,
+    /// Reads: a second attempt after this long without an answer.
+    pub hedge_after: Option<Duration>,
     /// Who sends the requests (`None`: users are not modelled).
     pub users: Option<crate::scenario::UserPool>,
     /// Each request reads the key of its user.
@@ -364,8 +368,13 @@ struct Request {
     source: u16,
     /// The user who sent it ([`NO_USER`]: users are not modelled).
     user: u32,
-    /// The attempt under way, from 1.
+    /// The attempt under way, from 1 (hedges count as attempts).
     attempt: u8,
+    /// The attempt a hedge was sent for, still answered as the hedge is
+    /// (0: the attempt under way is not a hedge).
+    hedged: u8,
+    /// Hedges sent (attempts that are not retries).
+    hedges: u8,
     /// Events in the queue that carry this request.
     pending: u8,
     /// Its fate is known (succeeded or failed).
@@ -390,6 +399,21 @@ struct Request {
     /// Deadline of the current attempt (`Time::NEVER` without a timeout).
     deadline: Time,
     timer: Option<Timer>,
+}
+
+impl Request {
+    /// Whether an answer to `attempt` is still wanted: the request is not
+    /// done, and it is the attempt under way or the one it hedges.
+    #[inline(always)]
+    fn wants(&self, attempt: u8) -> bool {
+        !self.done && (self.attempt == attempt || self.hedged == attempt)
+    }
+
+    /// Retries made so far (attempts after the first that were not
+    /// hedges).
+    fn retries_made(&self) -> u8 {
+        self.attempt - 1 - self.hedges
+    }
 }
 
 /// The user of a request when users are not modelled.

@@ -38,7 +38,8 @@ pub(super) fn recovered(r: &Request, s: &Source, at: Time, metrics: &mut RunMetr
 /// Sends the current attempt of request `req` (`r`, of source `s`) at `now`;
 /// `app_queue`: the app tier it goes to has finite capacity; `to_node`: the
 /// link from the app tier to `r.node` (the source's, unless a
-/// read-your-writes mitigation sends the read elsewhere).
+/// read-your-writes mitigation sends the read elsewhere); `hedge`: it is
+/// a hedge, which keeps the deadline of the attempt it hedges.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(super) fn send(
@@ -51,6 +52,7 @@ pub(super) fn send(
     sched: &mut Scheduler<Event>,
     app_queue: bool,
     to_node: LinkId,
+    hedge: bool,
 ) {
     net.set_owner(s.dataset);
     let mut leaves = Some(now + s.access.sample(&mut s.rng_network));
@@ -77,6 +79,11 @@ pub(super) fn send(
         }
         arrives
     };
+    if hedge {
+        // It shares the deadline of the attempt it hedges (without a
+        // timeout, a hedge lost on the way leaves the request to it).
+        return;
+    }
     match s.timeout {
         Some(t) => {
             r.deadline = now + t;
@@ -84,6 +91,12 @@ pub(super) fn send(
         }
         None if arrives.is_none() => fail(r, s, metrics),
         None => {}
+    }
+    if let Some(after) = s.hedge_after {
+        if !r.done {
+            r.pending += 1;
+            sched.schedule(now + after, event(ClientEvent::Hedge { req, attempt }));
+        }
     }
 }
 

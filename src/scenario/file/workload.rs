@@ -30,6 +30,14 @@ pub struct RetryBudgetFile {
     pub ttl: Option<Duration>,
 }
 
+/// Hedged reads of one client.
+#[derive(Deserialize, JsonSchema, Clone, Copy, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct HedgeFile {
+    /// How long a read waits for its answer before a second is sent.
+    pub after: Duration,
+}
+
 /// gRPC's retry throttling of one client.
 #[derive(Deserialize, JsonSchema, Clone, Copy, Debug)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +85,11 @@ pub struct WorkloadFile {
     /// Finagle's retry budget: retries at most a share of the requests
     /// (plus a few a second) over a window (default: none).
     pub retry_budget: Option<RetryBudgetFile>,
+    /// Hedged reads ("The Tail at Scale", Dean and Barroso, 2013): a read
+    /// not answered `after` its send is sent again, and the first answer
+    /// wins (default: none). Set `after` to the reads' p95 to hedge about
+    /// one in twenty.
+    pub hedge: Option<HedgeFile>,
     /// Multiplies every request rate of this region's users (default 1):
     /// `--set workload.eu-west-1.load=1.5`.
     pub load: Option<f64>,

@@ -240,6 +240,13 @@ impl Strategy for Consensus {
         None
     }
 
+    fn reads_coordinated(&self) -> bool {
+        matches!(
+            self.reads,
+            ConsensusReads::FollowerStrong | ConsensusReads::AsOf
+        )
+    }
+
     fn conflicts(&self) -> bool {
         false
     }

@@ -147,6 +147,10 @@ impl Strategy for Leaderless {
         None
     }
 
+    fn reads_coordinated(&self) -> bool {
+        true
+    }
+
     /// Versions are ordered by the coordinator's timestamp: a later write
     /// supersedes an earlier one, with no conflict counted.
     fn conflicts(&self) -> bool {

@@ -178,6 +178,13 @@ pub trait Strategy: std::fmt::Debug + Send + Sync {
     /// How users' reads avoid missing their own writes.
     fn read_your_writes(&self) -> Option<RywMitigation>;
 
+    /// Whether a read is coordinated under its request's name (a quorum,
+    /// a read index, an as-of timestamp): one attempt at a time, so it
+    /// cannot be hedged.
+    fn reads_coordinated(&self) -> bool {
+        false
+    }
+
     /// Whether concurrent writes to one key can conflict (conflict and
     /// lost-update figures).
     fn conflicts(&self) -> bool;

@@ -197,6 +197,10 @@ impl Strategy for SinglePrimary {
         self.read_your_writes
     }
 
+    fn reads_coordinated(&self) -> bool {
+        self.global_reads
+    }
+
     fn conflicts(&self) -> bool {
         false
     }

@@ -171,6 +171,7 @@ pub(super) fn resolve(raw: ScenarioFile, path: &Path, check: &mut Checker) -> Op
         check,
     );
     model_size(&datasets, &workload, check);
+    hedges(&raw, &names, &datasets, &workload, check);
     let sessions = raw.sessions.as_ref().map(|s| Sessions {
         global: s.store == crate::scenario::file::SessionStoreFile::Global,
         apply_time: s

@@ -72,6 +72,15 @@ pub(super) fn workload(
         let (timeout, retries, backoff) = patience(w, i, check);
         let (jitter, max_backoff, retry_throttle) = retry_policy(w, i, retries, check);
         let retry_budget = retry_budget(w, i, check);
+        let hedge_after = w.hedge.map(|h| h.after);
+        if let Some(after) = hedge_after {
+            if after == Duration::ZERO || after > MAX_DELAY {
+                check.error(
+                    yaml_path!["workload", i, "hedge", "after"],
+                    format!("hedge after is {after}; give a time above 0 and at most {MAX_DELAY} (the reads' p95 hedges about one in twenty)"),
+                );
+            }
+        }
         if w.rates.is_empty() {
             check.error(
                 yaml_path!["workload", i, "rates"],
@@ -188,6 +197,7 @@ pub(super) fn workload(
                 deadline: w.deadline,
                 retry_throttle,
                 retry_budget,
+                hedge_after,
                 profile: profile.clone(),
                 users,
                 roaming: roaming.clone(),
@@ -620,6 +630,49 @@ fn retry_policy(
         ok.then_some((t.max_tokens, t.token_ratio))
     });
     (w.jitter.unwrap_or_default(), w.max_backoff, throttle)
+}
+
+/// Hedged reads need reads, and reads that are not coordinated under
+/// their request's name (a second attempt would take over the first's
+/// quorum or read index).
+pub(super) fn hedges(
+    raw: &ScenarioFile,
+    names: &[String],
+    datasets: &[crate::scenario::Dataset],
+    workload: &[ClientLoad],
+    check: &mut Checker,
+) {
+    for (i, w) in raw.workload.iter().enumerate() {
+        if w.hedge.is_none() {
+            continue;
+        }
+        let at = yaml_path!["workload", i, "hedge"];
+        let mine = workload
+            .iter()
+            .filter(|l| names.get(usize::from(l.region.0)) == Some(&w.region));
+        let mut reads = false;
+        for l in mine {
+            if l.reads_per_s <= 0.0 {
+                continue;
+            }
+            reads = true;
+            let Some(d) = datasets.get(usize::from(l.dataset.0)) else {
+                continue;
+            };
+            if d.strategy().reads_coordinated() {
+                check.error(
+                    at.clone(),
+                    format!("dataset `{}` coordinates each read (a quorum, a read index or an as-of read), one attempt at a time: its reads cannot be hedged", d.name),
+                );
+            }
+        }
+        if !reads {
+            check.error(
+                at,
+                "hedging sends reads a second time, and this entry sends none (writes are not hedged: a second write is not idempotent)",
+            );
+        }
+    }
 }
 
 /// Finagle's defaults (`RetryBudget()`): 20 % of requests, 10 a second,
