@@ -736,6 +736,17 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
             message.truncate(cut);
         }
     }
+    // serde names the Rust type a section is read into (`expected struct
+    // CostFile`): the file's reader wants a mapping of fields there.
+    if let Some(at) = message.find("expected struct ") {
+        let name_end = message[at + 16..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(message.len(), |k| at + 16 + k);
+        message.replace_range(
+            at..name_end,
+            "expected a mapping of its fields (`key: value`)",
+        );
+    }
     // serde's words for `{sync: {...}}` say nothing a user can act on.
     if message.contains(".replication: invalid type: map, expected unit variant") {
         message.push_str(

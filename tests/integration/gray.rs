@@ -444,6 +444,12 @@ fn bad_metastability_settings_are_refused_with_their_line() {
     let (code, err, _) = validate(&(storm("", "") + "metastability: {within: 60s}\n"));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("has none"), "{err}");
+    // A list where a section is wanted: said in the file's words, not
+    // the reader's type.
+    let (code, err, _) = validate(&(storm("", SPIKE) + "metastability: [60s]\n"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("expected a mapping of its fields"), "{err}");
+    assert!(!err.contains("MetastabilityFile"), "{err}");
 }
 
 /// A deadline across attempts: half of a's requests fail at the app tier
