@@ -161,6 +161,11 @@ impl Health {
         usize::from(region.0) * 2 + usize::from(service == Service::Database)
     }
 
+    /// The share of the checkers that see `region`'s `service` healthy.
+    pub fn share_seen_healthy(&self, region: RegionId, service: Service) -> f64 {
+        f64::from(self.seen_healthy[self.target(region, service)]) / f64::from(self.checkers.max(1))
+    }
+
     /// The verdict on `region`'s `service`.
     pub fn is_healthy(&self, region: RegionId, service: Service) -> bool {
         self.healthy[self.target(region, service)]

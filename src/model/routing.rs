@@ -112,7 +112,7 @@ impl Dns {
             rng,
         };
         for g in 0..regions * groups {
-            dns.answer[g] = dns.resolve(g / groups, &|_| true, None);
+            dns.answer[g] = dns.resolve(g / groups, &|_| true, None, &|_| 1.0);
         }
         for c in 0..regions * per_region {
             dns.conn[c] = dns.answer[(c / per_region) * groups + (c % per_region) % groups];
@@ -208,6 +208,7 @@ impl Dns {
         client: usize,
         healthy: &dyn Fn(RegionId) -> bool,
         net: Option<&super::net::Network>,
+        scale: &dyn Fn(RegionId) -> f64,
     ) -> RegionId {
         let endpoints = &self.config.endpoints;
         let any = endpoints.iter().any(|&e| healthy(e));
@@ -271,8 +272,8 @@ impl Dns {
                 let live: Vec<(RegionId, f64)> = endpoints
                     .iter()
                     .zip(weights)
-                    .filter(|(&e, &w)| ok(e) && w > 0.0)
-                    .map(|(&e, &w)| (e, w))
+                    .map(|(&e, &w)| (e, w * scale(e)))
+                    .filter(|&(e, w)| ok(e) && w > 0.0)
                     .collect();
                 // Healthy endpoints all of weight 0: any weighted one.
                 let live = if live.is_empty() {
@@ -365,7 +366,13 @@ impl World {
                     .as_ref()
                     .is_none_or(|h| h.is_healthy(r, Service::App))
             };
-            let fetched = dns.resolve(g / groups, &healthy, Some(&self.net));
+            // Weighing by health: the share of checkers seeing it up.
+            let weigh = dns.config.weigh_by_health;
+            let scale = |r: RegionId| match health.as_ref() {
+                Some(h) if weigh => h.share_seen_healthy(r, Service::App),
+                _ => 1.0,
+            };
+            let fetched = dns.resolve(g / groups, &healthy, Some(&self.net), &scale);
             if dns.overstays(g) {
                 dns.pending[g].push_back(fetched);
                 sched.schedule(now + dns.config.overstay, DnsEvent::switch(g));

@@ -210,6 +210,8 @@ pub struct Routing {
     pub proxied: bool,
     /// Pooled connections, if clients hold them.
     pub connections: Option<Connections>,
+    /// Weights scale with the share of checkers seeing an endpoint healthy.
+    pub weigh_by_health: bool,
 }
 
 /// A routing policy, names resolved.

@@ -791,3 +791,66 @@ fn hedged_reads_cut_the_tail_as_the_order_statistics_say() {
         assert!(err.contains(words), "{words}: {err}");
     }
 }
+
+/// b's users, weighted 1:1 between a's and b's app tiers; four checkers
+/// (a, b, x, y), healthy while 18 % see a target up; x and y cut off
+/// from a for the whole span. `weigh` goes into the routing section.
+fn degraded(weigh: &str) -> String {
+    format!(
+        r#"
+name: degraded
+seed: 9
+duration: 120s
+regions:
+  - {{name: a, jurisdiction: X}}
+  - {{name: b, jurisdiction: X}}
+  - {{name: x, jurisdiction: X}}
+  - {{name: y, jurisdiction: X}}
+network: {{intra_region: 1ms, links: [{{between: [a, b], delay: 5ms}}, {{between: [a, x], delay: 5ms}}, {{between: [a, y], delay: 5ms}}, {{between: [b, x], delay: 5ms}}, {{between: [b, y], delay: 5ms}}, {{between: [x, y], delay: 5ms}}]}}
+health_checks: {{checkers: [a, b, x, y], interval: 1s, timeout: 500ms, failure_threshold: 1}}
+routing: {{policy: weighted, weights: {{a: 1, b: 1}}, ttl: 1s{weigh}}}
+datasets:
+  - name: d
+    keys: 1000
+    placement: {{single-primary: {{primary: b, apply_time: 1ms}}}}
+workload:
+  - {{region: b, timeout: 1s, rates: {{d: {{reads_per_s: 500}}}}}}
+failures:
+  - {{partition: [[x, y], [a]], at: 0s, duration: 200s}}
+"#
+    )
+}
+
+/// A degraded endpoint: half its checkers (x and y, cut off from it) see
+/// a down, half see it up, above the 18 % that keeps it healthy. With
+/// full weights b's users still split 1:1; weighing by health gives a
+/// weight 1 x 2/4 against b's 1, so a takes 1/3 of them, two thirds of
+/// what it took (requests from b to a's app tier, a second).
+#[test]
+fn weighing_by_health_shifts_traffic_off_a_degraded_endpoint() {
+    let to_a = |s: &serde_json::Value| fig(s, "network.b.a.messages_per_s");
+    let full = summary(&degraded(""));
+    let weighed = summary(&degraded(", weigh_by_health: true"));
+    let ratio = to_a(&weighed) / to_a(&full);
+    assert!((ratio - 2.0 / 3.0).abs() < 0.03, "{ratio}");
+    // Nothing is down: every request is answered either way.
+    assert_eq!(fig(&weighed, "clients.b.requests.availability"), 1.0);
+    for (yaml, words) in [
+        (
+            degraded(", weigh_by_health: true").replace("policy: weighted, weights: {a: 1, b: 1}", "policy: latency"),
+            "has none",
+        ),
+        (
+            degraded(", weigh_by_health: true").replace(
+                "health_checks: {checkers: [a, b, x, y], interval: 1s, timeout: 500ms, failure_threshold: 1}\n",
+                "",
+            ),
+            "add `health_checks`",
+        ),
+        (degraded(", weigh_by_health: 3"), "weigh_by_health"),
+    ] {
+        let (code, err, _) = validate(&yaml);
+        assert_eq!(code, Some(2), "{words}: {err}");
+        assert!(err.contains(words), "{words}: {err}");
+    }
+}

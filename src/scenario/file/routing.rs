@@ -46,6 +46,13 @@ pub struct RoutingFile {
     /// uniform): "the TTL expired" is not "traffic moved" (default: every
     /// request resolves).
     pub connections: Option<ConnectionsFile>,
+    /// With a weighted (or random) policy and health checks: each
+    /// endpoint's weight is multiplied by the share of its checkers that
+    /// see its app tier healthy, so an endpoint some of them see down
+    /// (degraded, still healthy by `healthy_share`) takes less traffic
+    /// (default false: full weight until it is declared down).
+    #[serde(default)]
+    pub weigh_by_health: bool,
 }
 
 /// Clients' pooled connections.

@@ -316,7 +316,21 @@ pub(super) fn routing(
             handshake,
         })
     });
+    if r.weigh_by_health {
+        if !matches!(policy, RoutingPolicy::Weighted(_)) {
+            check.error(
+                at("weigh_by_health"),
+                "weigh_by_health scales the weights of a `weighted` (or `random`) policy: this policy has none",
+            );
+        } else if raw.health_checks.is_none() {
+            check.error(
+                at("weigh_by_health"),
+                "weigh_by_health follows the health checks' view of each endpoint, and there are none: add `health_checks`",
+            );
+        }
+    }
     Some(Routing {
+        weigh_by_health: r.weigh_by_health,
         policy,
         endpoints,
         ttl: ttl.clamp(Duration::from_nanos(1), MAX_DELAY),
