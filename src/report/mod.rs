@@ -154,6 +154,19 @@ pub fn notes(f: &Value) -> Vec<String> {
             ));
         }
     }
+    let slowed: Vec<&str> = f["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w["label"].as_str())
+        .filter(|l| l.contains(" app x") && l.ends_with(" slower"))
+        .collect();
+    if !slowed.is_empty() {
+        out.push(format!(
+            "{}: requests that queued during the slowdown keep their slowed service after it ends, so the backlog it leaves drains at the slowed rate: an upper bound on its after-effect (README, slow_factor)",
+            slowed.join(", ")
+        ));
+    }
     out
 }
 

@@ -528,6 +528,12 @@ fn a_slow_gray_failure_passes_shallow_checks_and_fails_deep_ones() {
     assert!((slow - base - 40.0).abs() < 0.5, "{base} -> {slow}");
     assert_eq!(fig(&shallow, "clients.a.requests.availability"), 1.0);
     assert!(shallow["points"][0]["figures"]["incidents"][0]["detection_ms"].is_null());
+    // The table says what a slow failure's backlog is.
+    let text = regionsim::report::table(&shallow);
+    assert!(
+        text.contains("note: a app x5 slower: requests that queued"),
+        "{text}"
+    );
     let deep = summary(&slowed(SLOW, ", probe: deep"));
     let detected = fig(&deep, "incidents.0.detection_ms");
     assert!((20_000.0..30_100.0).contains(&detected), "{detected}");
