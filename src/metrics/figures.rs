@@ -1236,7 +1236,8 @@ fn metastability_figures(
         })
         .collect();
     let all = || app.iter().chain(&commit).chain(&clients);
-    let overall = worst(all().filter_map(|(_, js)| worst(js.iter().flatten().copied())));
+    let worst_of = |js: &[Option<Judged>]| worst(js.iter().flatten().copied());
+    let overall = worst(all().filter_map(|(_, js)| worst_of(js)));
     // Per incident: everything back, from its start.
     let state_back = m
         .incidents
@@ -1255,7 +1256,7 @@ fn metastability_figures(
     let ordered = |v: &[(String, Vec<Option<Judged>>)]| {
         Ordered(
             v.iter()
-                .map(|(n, js)| (n.clone(), Comeback::of(worst(js.iter().flatten().copied()))))
+                .map(|(n, js)| (n.clone(), Comeback::of(worst_of(js))))
                 .collect(),
         )
     };

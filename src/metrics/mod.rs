@@ -647,25 +647,26 @@ pub fn figure_shape(s: &crate::scenario::Scenario) -> serde_json::Value {
     );
     // A region's recovery times are null in a run where it was not back
     // (an empty run says 0: nothing failed).
+    fn loosen_recovery(figures: &mut serde_json::Value) {
+        if let Some(r) = figures.get_mut("recovery") {
+            *r = loosened(r.take());
+        }
+        for d in figures
+            .get_mut("by_dataset")
+            .and_then(|v| v.as_object_mut())
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            loosen_recovery(d);
+        }
+    }
     for c in shape
         .get_mut("clients")
         .and_then(|v| v.as_object_mut())
         .into_iter()
         .flat_map(|o| o.values_mut())
     {
-        let datasets = c
-            .get_mut("by_dataset")
-            .and_then(|v| v.as_object_mut())
-            .map(|o| o.values_mut().collect::<Vec<_>>())
-            .unwrap_or_default();
-        for d in datasets {
-            if let Some(r) = d.get_mut("recovery") {
-                *r = loosened(r.take());
-            }
-        }
-        if let Some(r) = c.get_mut("recovery") {
-            *r = loosened(r.take());
-        }
+        loosen_recovery(c);
     }
     if let Some(list) = shape.get_mut("incidents").and_then(|v| v.as_array_mut()) {
         let mut m = RunMetrics::for_scenario(s);

@@ -171,7 +171,8 @@ impl RunMetrics {
     }
 
     /// A retry of a measured request of client `client` was not made: its
-    /// retry throttle held too few tokens.
+    /// retry throttle held too few tokens, or its retry budget could not
+    /// pay for it.
     pub fn record_throttled(&mut self, client: usize) {
         self.clients[client].throttled += 1;
     }

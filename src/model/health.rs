@@ -206,8 +206,7 @@ impl World {
                 let answered = match target.service {
                     Service::App if !self.net.app_up(target.region) => None,
                     Service::App if h.config.deep => {
-                        let share = self.net.error_share(target.region);
-                        if share > 0.0 && p.rng.random::<f64>() < share {
+                        if self.net.gray_error(target.region, &mut p.rng) {
                             None
                         } else {
                             let factor = self.net.app_factor(target.region);

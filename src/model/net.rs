@@ -198,6 +198,15 @@ impl Network {
         self.app_factor[usize::from(region.0)]
     }
 
+    /// Whether a request (or a deep probe) reaching the app tier of
+    /// `region` now is failed by its gray failures: one draw from `rng`,
+    /// made only while some share of requests fails.
+    #[inline]
+    pub fn gray_error(&self, region: RegionId, rng: &mut SimRng) -> bool {
+        let share = self.error_share(region);
+        share > 0.0 && rng.random::<f64>() < share
+    }
+
     /// Sets it.
     pub fn set_app_factor(&mut self, region: RegionId, factor: f64) {
         self.app_factor[usize::from(region.0)] = factor;

@@ -243,18 +243,22 @@ impl StationStats {
     /// `window`).
     #[inline(never)]
     fn turned_away(&mut self, window: (Time, Time), arrival: Time) {
-        if (window.0..window.1).contains(&arrival) {
+        if self.offered(window, arrival) {
             self.rejected += 1;
-            let b = self.bucket_of(window, arrival);
-            if let Some(n) = self.offered_by_bucket.get_mut(b) {
-                *n += 1;
-            }
         }
     }
 
-    /// The bucket of `t`, inside `window`.
-    fn bucket_of(&self, window: (Time, Time), t: Time) -> usize {
-        (t.since(window.0).as_nanos() / self.bucket.as_nanos()) as usize
+    /// A job arrived at `arrival`: counted in its bucket's offered jobs if
+    /// inside `window`, which it returns.
+    fn offered(&mut self, window: (Time, Time), arrival: Time) -> bool {
+        if !(window.0..window.1).contains(&arrival) {
+            return false;
+        }
+        let b = (arrival.since(window.0).as_nanos() / self.bucket.as_nanos()) as usize;
+        if let Some(n) = self.offered_by_bucket.get_mut(b) {
+            *n += 1;
+        }
+        true
     }
 
     /// Adds `[from, to)` (clipped to `window`) to `series`, bucket by
@@ -289,13 +293,9 @@ impl StationStats {
     /// busy over `[from, to)` (clipped to `window`; empty if outside).
     #[inline(never)]
     fn count(&mut self, window: (Time, Time), from: Time, to: Time, arrival: Time, start: Time) {
-        if (window.0..window.1).contains(&arrival) {
+        if self.offered(window, arrival) {
             self.admitted += 1;
             self.waited += start.since(arrival);
-            let b = self.bucket_of(window, arrival);
-            if let Some(n) = self.offered_by_bucket.get_mut(b) {
-                *n += 1;
-            }
         }
         let width = self.bucket.as_nanos();
         if start > arrival {

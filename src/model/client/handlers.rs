@@ -162,8 +162,7 @@ impl World {
         net.set_owner(s.dataset);
         // A gray failure: the app tier that took the attempt fails it (an
         // error its client learns at once), healthy as its checks see it.
-        let share = net.error_share(r.serve);
-        if share > 0.0 && s.rng_errors.random::<f64>() < share {
+        if net.gray_error(r.serve, &mut s.rng_errors) {
             if live {
                 if r.bucket != NOT_MEASURED {
                     metrics.record_app_error(s.client);
@@ -520,13 +519,13 @@ impl World {
             r.hedged = 0;
             r.held = false;
             r.pending += 1;
+            let client = s.client;
             if measured {
-                self.metrics.record_retry(s.client);
+                self.metrics.record_retry(client);
             }
             let sent = now + wait;
-            if (self.warmup..self.end).contains(&sent) {
-                let b = sent.since(self.warmup).as_nanos() / self.bucket.as_nanos();
-                self.metrics.record_retry_sent(s.client, b as usize);
+            if let Some(b) = self.bucket_of(sent) {
+                self.metrics.record_retry_sent(client, b);
             }
             sched.schedule(sent, event(ClientEvent::Retry { req }));
         } else {
